@@ -1,0 +1,34 @@
+import * as core from '@actions/core';
+import { actionsIo } from '../io/actions-io.js';
+import { type RecordRunOptions, startRun } from '../runs/start-run.js';
+import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
+import { input, readInputs } from '../shared/inputs.js';
+
+export const recordRunInputs = {
+  name: input.label(),
+  artifact: input.boolean(true),
+  'retention-days': input.integer({ min: 1, max: 90, default: 90 }),
+  summary: input.boolean(true),
+  directory: input.text().default(DEFAULT_RUNS_DIRECTORY),
+  'github-token': input.optionalText(),
+};
+
+export function recordRunOptions(read: (name: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): RecordRunOptions {
+  const inputs = readInputs(recordRunInputs, read);
+  return {
+    name: inputs.name ?? ([env.GITHUB_WORKFLOW, env.GITHUB_JOB].filter(Boolean).join(' / ') || 'run'),
+    artifact: inputs.artifact,
+    retentionDays: inputs['retention-days'],
+    summary: inputs.summary,
+    directory: inputs.directory,
+    githubToken: inputs['github-token'],
+  };
+}
+
+export const readActionInput = (name: string) => core.getInput(name);
+
+export async function recordRunMain(): Promise<void> {
+  const options = recordRunOptions(readActionInput);
+  if (options.githubToken) actionsIo.setSecret(options.githubToken);
+  startRun(options, actionsIo);
+}

@@ -1,0 +1,23 @@
+import * as core from '@actions/core';
+import { errorMessage, UserError } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
+
+/**
+ * The one way an action entry point runs: a user error becomes a single ::error:: line naming
+ * what to fix (with file and line when known); anything else is reported as a bug, still
+ * without a stack trace unless step debug logging is on. Never rethrows, so Node never prints
+ * its own trace.
+ */
+export async function runAction(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof UserError) {
+      core.setFailed(redact(error.message));
+      if (error.file) core.error(redact(error.message), { file: error.file, startLine: error.line, title: 'autostack' });
+    } else {
+      core.setFailed(`autostack internal error: ${redact(errorMessage(error))} (please report this)`);
+      if (error instanceof Error && error.stack) core.debug(redact(error.stack));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { recordRunOptions } from '../actions/record-run.js';
+import { createConsoleIo } from '../io/console-io.js';
+import { finishRun } from '../runs/finish-run.js';
+import { readJournal } from '../runs/journal.js';
+import { RUN_STATE, startRun } from '../runs/start-run.js';
+import { requireJournal, runJournaledStep } from './journal-commands.js';
+
+export type FlagReader = (name: string) => string | undefined;
+
+/** `autostack record-run start`: prints `export` lines for `eval`, the CLI's GITHUB_ENV. */
+export function recordRunStart(read: FlagReader): string {
+  const io = createConsoleIo();
+  const options = recordRunOptions(read);
+  startRun(options, io);
+  const exports = ['AUTOSTACK_RUN_ID', 'AUTOSTACK_JOURNAL', 'AUTOSTACK_RUN_NAME']
+    .map((name) => `export ${name}=${shellQuote(process.env[name] ?? '')}`)
+    .join('\n');
+  return `${exports}\n`;
+}
+
+/** `autostack record-run finish`: the post step, with state recovered from the journal. */
+export async function recordRunFinish(read: FlagReader): Promise<string | undefined> {
+  const journal = requireJournal();
+  const io = createConsoleIo();
+  const started = readJournal(journal.path).events.find((event) => event.type === 'run.started');
+  io.saveState(RUN_STATE.runId, journal.runId);
+  io.saveState(RUN_STATE.journal, journal.path);
+  if (started) {
+    io.saveState(RUN_STATE.startedAt, started.ts);
+    if (started.type === 'run.started') io.saveState(RUN_STATE.name, started.name);
+  }
+  const options = recordRunOptions(read);
+  const finished = await finishRun({ ...options, summary: false }, io);
+  return finished?.localPath;
+}
+
+/** `autostack record-run -- cmd`: a whole recorded run around one command. */
+export async function recordRunAround(read: FlagReader, command: string[]): Promise<{ exitCode: number; recordPath: string | undefined }> {
+  recordRunStart(read);
+  const exitCode = await runJournaledStep(command.join(' ').slice(0, 80), command);
+  const recordPath = await recordRunFinish(read);
+  return { exitCode, recordPath };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

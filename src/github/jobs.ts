@@ -1,0 +1,53 @@
+import type { JobStep } from '../runs/record.js';
+import { errorMessage } from '../shared/errors.js';
+import type { GitHubClient } from './client.js';
+
+export interface CurrentJobQuery {
+  repository: string;
+  runId: string;
+  runAttempt: string;
+  /** The runner this process runs on: the one in-progress job it is running. */
+  runnerName?: string | undefined;
+  jobKey?: string | undefined;
+}
+
+/**
+ * Reads GitHub's view of the job we are in, so the run record can report plain run: steps and
+ * the job's real status. Needs `actions: read`. Returns undefined (never throws) when the API
+ * cannot tell us, because a missing permission must not cost the user their record.
+ */
+export async function readCurrentJobSteps(
+  client: GitHubClient,
+  query: CurrentJobQuery,
+): Promise<{ steps: JobStep[]; jobName: string } | { problem: string }> {
+  const [owner, repo] = query.repository.split('/');
+  if (!owner || !repo) return { problem: `GITHUB_REPOSITORY '${query.repository}' is not owner/repo` };
+  try {
+    const jobs = await client.paginate(client.rest.actions.listJobsForWorkflowRunAttempt, {
+      owner,
+      repo,
+      run_id: Number(query.runId),
+      attempt_number: Number(query.runAttempt),
+      per_page: 100,
+    });
+    const running = jobs.filter((job) => job.status === 'in_progress');
+    const job =
+      running.find((candidate) => query.runnerName !== undefined && candidate.runner_name === query.runnerName) ??
+      (running.length === 1 ? running[0] : undefined);
+    if (!job) return { problem: `could not tell which of ${jobs.length} jobs of run ${query.runId} is this one` };
+    const steps: JobStep[] = (job.steps ?? []).map((step) => ({
+      number: step.number,
+      name: step.name,
+      status: step.status,
+      conclusion: step.conclusion,
+      startedAt: step.started_at ?? undefined,
+      durationMs:
+        step.started_at && step.completed_at ? Date.parse(step.completed_at) - Date.parse(step.started_at) : undefined,
+    }));
+    return { steps, jobName: job.name };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    const hint = status === 403 || status === 404 ? ' (give the job `permissions: actions: read`)' : '';
+    return { problem: `GitHub jobs API: ${errorMessage(error)}${hint}` };
+  }
+}

@@ -1,0 +1,51 @@
+import { registerSecret, redact } from '../shared/redact.js';
+import type { Annotation, StepIo } from './io.js';
+
+function where(annotation: Annotation | undefined): string {
+  if (!annotation?.file) return '';
+  return annotation.line ? ` (${annotation.file}:${annotation.line})` : ` (${annotation.file})`;
+}
+
+/**
+ * StepIo for the CLI: plain text on stderr/stdout, outputs collected in memory, state kept
+ * in-process. Every line is redacted because no runner masks it for us here.
+ */
+export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.WritableStream } = {}): StepIo & {
+  outputs: Map<string, string>;
+} {
+  const out = options.out ?? process.stderr;
+  const state = new Map<string, string>();
+  const outputs = new Map<string, string>();
+  let indent = '';
+  const write = (line: string) => out.write(`${indent}${redact(line)}\n`);
+  return {
+    outputs,
+    debug: (message) => {
+      if (options.verbose) write(`debug: ${message}`);
+    },
+    info: (message) => write(message),
+    notice: (message) => write(`notice: ${message}`),
+    warning: (message, annotation) => write(`warning: ${message}${where(annotation)}`),
+    error: (message, annotation) => write(`error: ${message}${where(annotation)}`),
+    async group(title, body) {
+      write(`▸ ${title}`);
+      const previous = indent;
+      indent += '  ';
+      try {
+        return await body();
+      } finally {
+        indent = previous;
+      }
+    },
+    setSecret: (value) => registerSecret(value),
+    setOutput: (name, value) => outputs.set(name, value),
+    exportVariable: (name, value) => {
+      process.env[name] = value;
+    },
+    saveState: (name, value) => state.set(name, value),
+    getState: (name) => state.get(name) ?? '',
+    async appendSummary(markdown) {
+      write(markdown);
+    },
+  };
+}

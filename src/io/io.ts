@@ -1,0 +1,31 @@
+/**
+ * The seam between domain code and where it runs. Domain code never imports @actions/core,
+ * so the CLI, the local runner and unit tests drive it unchanged.
+ */
+export interface Log {
+  debug(message: string): void;
+  info(message: string): void;
+  notice(message: string): void;
+  warning(message: string, where?: Annotation): void;
+  error(message: string, where?: Annotation): void;
+  /** Collapsed in the Actions log; indented on a terminal. */
+  group<T>(title: string, body: () => Promise<T>): Promise<T>;
+  /** Registers a value that must never be printed again. */
+  setSecret(value: string): void;
+}
+
+export interface Annotation {
+  file?: string | undefined;
+  line?: number | undefined;
+  title?: string | undefined;
+}
+
+export interface StepIo extends Log {
+  setOutput(name: string, value: string): void;
+  exportVariable(name: string, value: string): void;
+  /** State handed from an action's main step to its post step. */
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
+  /** Appends markdown to the job summary (or prints it on a terminal). */
+  appendSummary(markdown: string): Promise<void>;
+}

@@ -1,0 +1,153 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { redactDeep } from '../shared/redact.js';
+
+/**
+ * The run journal: append-only JSON Lines, one typed event a line. Every step appends to it
+ * before it does the thing it describes has consequences, so a crash never loses history.
+ * Appends are synchronous and line-sized so concurrent writers (our actions, `autostack log`
+ * from run: steps) interleave whole lines.
+ */
+export const JOURNAL_VERSION = 1;
+
+const stepStatus = z.enum(['success', 'failure', 'cancelled', 'skipped']);
+export type StepStatus = z.infer<typeof stepStatus>;
+
+const base = { v: z.literal(JOURNAL_VERSION), ts: z.string(), run: z.string(), step: z.string().optional() };
+
+export const journalEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('run.started'),
+    name: z.string(),
+    github: z.record(z.string(), z.string().optional()).optional(),
+    trigger: z.record(z.string(), z.unknown()).optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('step.started'),
+    step: z.string(),
+    name: z.string(),
+    action: z.string().optional(),
+    inputFingerprint: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('step.finished'),
+    step: z.string(),
+    status: stepStatus,
+    outputSummary: z.string().optional(),
+    error: z.string().optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('model.call'),
+    provider: z.string(),
+    model: z.string(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    cacheReadTokens: z.number().default(0),
+    cacheWriteTokens: z.number().default(0),
+    costUsd: z.number(),
+    latencyMs: z.number(),
+    fingerprint: z.string().optional(),
+    stopReason: z.string().optional(),
+    retries: z.number().default(0),
+    cacheHit: z.boolean().default(false),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('tool.call'),
+    tool: z.string(),
+    input: z.unknown(),
+    output: z.unknown().optional(),
+    error: z.string().optional(),
+    durationMs: z.number(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('system.touched'),
+    system: z.string(),
+    target: z.string(),
+    operation: z.string(),
+    id: z.string().optional(),
+    duplicate: z.boolean().optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('log'),
+    level: z.enum(['debug', 'info', 'notice', 'warning', 'error']),
+    message: z.string(),
+    data: z.unknown().optional(),
+  }),
+  z.object({ ...base, type: z.literal('human.intervention'), who: z.string(), what: z.string() }),
+  z.object({ ...base, type: z.literal('run.cancelled'), reason: z.string() }),
+]);
+
+export type JournalEvent = z.infer<typeof journalEventSchema>;
+export type JournalEventType = JournalEvent['type'];
+/** What a caller appends: the journal fills in version, time and run id. */
+export type NewJournalEvent = DistributiveOmit<JournalEvent, 'v' | 'ts' | 'run'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface CorruptLine {
+  line: number;
+  raw: string;
+  problem: string;
+}
+
+export class Journal {
+  constructor(
+    readonly path: string,
+    readonly runId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  append(event: NewJournalEvent): JournalEvent {
+    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event } as JournalEvent);
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, `${JSON.stringify(full)}\n`);
+    return full;
+  }
+}
+
+const RAW_KEEP = 2000;
+
+/**
+ * Reads a journal, keeping every line: a line that is not a valid event (a writer killed
+ * mid-line, a hand edit) is returned as corrupt rather than failing the record.
+ */
+export function readJournal(path: string): { events: JournalEvent[]; corrupt: CorruptLine[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], corrupt: [] };
+    throw error;
+  }
+  const events: JournalEvent[] = [];
+  const corrupt: CorruptLine[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      corrupt.push({ line: index + 1, raw: raw.slice(0, RAW_KEEP), problem: 'not valid JSON (truncated write?)' });
+      return;
+    }
+    const result = journalEventSchema.safeParse(parsed);
+    if (result.success) events.push(result.data);
+    else {
+      const issue = result.error.issues[0];
+      corrupt.push({
+        line: index + 1,
+        raw: raw.slice(0, RAW_KEEP),
+        problem: `not a journal event: ${issue?.path.join('.') || 'event'} ${issue?.message ?? ''}`.trim(),
+      });
+    }
+  });
+  return { events, corrupt };
+}

@@ -1,0 +1,49 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StepIo } from '../io/io.js';
+import { newRunId, readGitHubContext, readTrigger, RUN_ENV } from './context.js';
+import { Journal } from './journal.js';
+import { ensureWritableDirectory } from './store.js';
+
+export interface RecordRunOptions {
+  name: string;
+  artifact: boolean;
+  retentionDays: number;
+  summary: boolean;
+  directory: string;
+  githubToken?: string | undefined;
+}
+
+export interface StartedRun {
+  runId: string;
+  journalPath: string;
+  startedAt: string;
+}
+
+export const RUN_STATE = { runId: 'run-id', journal: 'journal', startedAt: 'started-at', name: 'name' } as const;
+
+/** Main step: a run ID, a journal, and the variables that let later steps append to it. */
+export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv = process.env): StartedRun {
+  ensureWritableDirectory(options.directory, 'directory');
+  if (env[RUN_ENV.runId]) {
+    io.warning(`A run (${env[RUN_ENV.runId]}) is already being recorded in this job; starting a new one replaces it for later steps.`);
+  }
+  const started = new Date();
+  const runId = newRunId(started);
+  const journalPath = join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', runId, 'journal.jsonl');
+  const journal = new Journal(journalPath, runId, () => started);
+  journal.append({ type: 'run.started', name: options.name, github: { ...readGitHubContext(env) }, trigger: readTrigger(env) });
+
+  io.exportVariable(RUN_ENV.runId, runId);
+  io.exportVariable(RUN_ENV.journal, journalPath);
+  io.exportVariable(RUN_ENV.name, options.name);
+  io.saveState(RUN_STATE.runId, runId);
+  io.saveState(RUN_STATE.journal, journalPath);
+  io.saveState(RUN_STATE.startedAt, started.toISOString());
+  io.saveState(RUN_STATE.name, options.name);
+  io.setOutput('run-id', runId);
+  io.setOutput('journal', journalPath);
+  io.info(`autostack run ${runId} started; journal ${journalPath}`);
+  return { runId, journalPath, startedAt: started.toISOString() };
+}
+
