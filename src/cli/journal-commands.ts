@@ -40,26 +40,30 @@ export async function runJournaledStep(name: string, command: string[], options:
   const [file, ...args] = command;
   if (!file) throw new UserError('autostack step needs a command after --, e.g. autostack step --name build -- npm test');
   const step = `${name}#${randomBytes(3).toString('hex')}`;
-  journal.append({ type: 'step.started', step, name, action: options.action ?? 'run' });
-  const child = spawn(file, args, { stdio: 'inherit' });
   let finished = false;
   const finish = (status: 'success' | 'failure' | 'cancelled', error?: string) => {
     if (finished) return;
     finished = true;
     journal.append({ type: 'step.finished', step, status, error });
   };
+  let child: ReturnType<typeof spawn> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     finish('cancelled', `cancelled by ${signal}`);
-    child.kill(signal);
+    if (child) child.kill(signal);
+    else process.exit(SIGNAL_EXIT[signal] ?? 128);
   };
+  // Handlers go in before the step is journaled, so a cancellation can never slip between.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  journal.append({ type: 'step.started', step, name, action: options.action ?? 'run' });
+  child = spawn(file, args, { stdio: 'inherit' });
+  const started = child;
   return new Promise<number>((resolve) => {
-    child.on('error', (error) => {
+    started.on('error', (error) => {
       finish('failure', `could not start ${file}: ${error.message}`);
       resolve(127);
     });
-    child.on('exit', (code, signal) => {
+    started.on('exit', (code, signal) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (signal) {

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
+import { runDemo } from './demo.js';
 import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.js';
 import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { listRuns, showRun } from './runs-commands.js';
@@ -74,6 +75,14 @@ export function buildProgram(): Command {
     .argument('<command...>', 'the command and its arguments')
     .action(async (command: string[], options: { name: string; action: string }) => {
       process.exitCode = await runJournaledStep(options.name, command, { action: options.action });
+    });
+
+  program
+    .command('demo')
+    .description('a recorded run on embedded defaults (no API key, no Redis)')
+    .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
+    .action(async (options: { directory: string }) => {
+      process.exitCode = await runDemo(options);
     });
 
   const runs = program.command('runs').description('run records written by record-run');

@@ -220,6 +220,17 @@ export class Job {
   }
 }
 
+/**
+ * What the runner would show of a step's output: `::add-mask::` commands are consumed by the
+ * runner (that is how a secret gets masked), so they are the one place a secret may appear.
+ */
+export function visibleLog(result: StepResult): string {
+  return `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
 function commandMessages(stdout: string, command: string): string[] {
   const pattern = new RegExp(`^::${command}(?: [^:]*)?::(.*)$`, 'gm');
   return [...stdout.matchAll(pattern)].map((match) => (match[1] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));

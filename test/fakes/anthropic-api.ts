@@ -1,0 +1,629 @@
+/**
+ * Loopback fake of the Anthropic Messages API, for tests that drive the real
+ * `@anthropic-ai/sdk` client through its `baseURL` option.
+ *
+ *   const api = await startAnthropicApi();
+ *   const client = new Anthropic({ apiKey: 'sk-test', baseURL: api.url, maxRetries: 2 });
+ *   api.enqueue(errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '10' }), textReply('hi'));
+ *   ...
+ *   await api.close();
+ *
+ * Every POST /v1/messages takes the next scripted reply (or the default one when
+ * the queue is empty). A request with `stream: true` gets the reply as SSE,
+ * otherwise as a single JSON Message. Requests the real API would reject before
+ * reaching a model (no credentials, no `anthropic-version`, malformed body) get
+ * a 400/401 and do NOT consume a scripted reply; they are still logged.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+// ---------------------------------------------------------------------------
+// Types
+
+export type FakeStopReason =
+  | 'end_turn'
+  | 'max_tokens'
+  | 'stop_sequence'
+  | 'tool_use'
+  | 'pause_turn'
+  | 'refusal'
+  | 'model_context_window_exceeded';
+
+export type FakeErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'billing_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'timeout_error'
+  | 'api_error'
+  | 'overloaded_error'
+  | (string & {});
+
+export interface FakeTextBlock {
+  type: 'text';
+  text: string;
+}
+
+export interface FakeToolUseBlock {
+  type: 'tool_use';
+  /** Defaults to a fresh `toolu_…` id. */
+  id?: string;
+  name: string;
+  input: unknown;
+}
+
+export type FakeContentBlock = FakeTextBlock | FakeToolUseBlock;
+
+export interface FakeUsage {
+  /** Defaults to a rough estimate (request JSON length / 4). */
+  input_tokens?: number;
+  /** Defaults to a rough estimate (content length / 4, at least 1). */
+  output_tokens?: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}
+
+export interface FakeMessageReply {
+  kind: 'message';
+  content: FakeContentBlock[];
+  /** Defaults to `tool_use` when the content has a tool_use block, else `end_turn`. */
+  stop_reason?: FakeStopReason;
+  /** Only meaningful with stop_reason `stop_sequence`; defaults to the request's first `stop_sequences` entry. */
+  stop_sequence?: string | null;
+  usage?: FakeUsage;
+  /** Defaults to the request's `model`. */
+  model?: string;
+  /** Defaults to a fresh `msg_…` id. */
+  id?: string;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+  /** Streaming only: characters per text_delta / input_json_delta (default 8). */
+  chunkSize?: number;
+}
+
+export interface FakeErrorReply {
+  kind: 'error';
+  status: number;
+  type: FakeErrorType;
+  message: string;
+  /** Extra response headers, e.g. `retry-after`, `retry-after-ms`, `x-should-retry`. */
+  headers?: Record<string, string>;
+  /** Optional `error.details` object (the SDK reads `details.error_code`). */
+  details?: Record<string, unknown>;
+}
+
+/** Read the request, then destroy the socket (TCP RST) without any response. */
+export interface FakeResetReply {
+  kind: 'reset';
+}
+
+/** Wait `delayMs` before serving `then` (default: the default reply). For timeout tests. */
+export interface FakeSlowReply {
+  kind: 'slow';
+  delayMs: number;
+  then?: FakeReply;
+}
+
+/**
+ * HTTP 200 SSE: message_start, optionally a partial text block, then
+ * `event: error` and the connection closes. Always served as SSE.
+ */
+export interface FakeStreamErrorReply {
+  kind: 'stream_error';
+  type: FakeErrorType;
+  message: string;
+  /** If set, a text block with this text is started (and deltas sent) before the error. */
+  partialText?: string;
+}
+
+export type FakeReply =
+  | FakeMessageReply
+  | FakeErrorReply
+  | FakeResetReply
+  | FakeSlowReply
+  | FakeStreamErrorReply;
+
+/** The JSON body the SDK sends to POST /v1/messages (loosely typed on purpose). */
+export interface MessagesRequestBody {
+  model: string;
+  max_tokens: number;
+  messages: unknown[];
+  stream?: boolean;
+  system?: unknown;
+  tools?: unknown[];
+  tool_choice?: unknown;
+  stop_sequences?: string[];
+  temperature?: number;
+  metadata?: unknown;
+  output_config?: {
+    effort?: string | null;
+    format?: { type: 'json_schema'; schema: Record<string, unknown> } | null;
+  };
+  [key: string]: unknown;
+}
+
+export interface LoggedRequest {
+  /** Lower-cased header names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** Parsed body. For a malformed body this is whatever parsed (or `{}`), not validated. */
+  body: MessagesRequestBody;
+}
+
+export interface AnthropicApi {
+  /** Base URL to pass as the SDK's `baseURL` (no trailing slash). */
+  readonly url: string;
+  /** Every POST /v1/messages, in arrival order. */
+  readonly requests: LoggedRequest[];
+  /** Every POST /v1/messages/count_tokens, in arrival order. */
+  readonly countTokensRequests: LoggedRequest[];
+  /** Script the next replies, in order. */
+  enqueue(...replies: FakeReply[]): void;
+  /** Reply used when the queue is empty (initially `textReply('OK')`). */
+  setDefault(reply: FakeReply): void;
+  /** Number of scripted replies not yet consumed. */
+  pending(): number;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Builders
+
+export interface TextReplyOptions {
+  stop_reason?: FakeStopReason;
+  stop_sequence?: string | null;
+  usage?: FakeUsage;
+  model?: string;
+  id?: string;
+  headers?: Record<string, string>;
+  chunkSize?: number;
+}
+
+export function textReply(text: string, opts: TextReplyOptions = {}): FakeMessageReply {
+  return { kind: 'message', content: [{ type: 'text', text }], ...opts };
+}
+
+export interface ToolUseReplyOptions extends TextReplyOptions {
+  /** tool_use block id (default fresh `toolu_…`). */
+  toolUseId?: string;
+  /** Text block emitted before the tool_use block. */
+  preamble?: string;
+}
+
+export function toolUseReply(name: string, input: unknown, opts: ToolUseReplyOptions = {}): FakeMessageReply {
+  const { toolUseId, preamble, ...rest } = opts;
+  const content: FakeContentBlock[] = [];
+  if (preamble !== undefined) content.push({ type: 'text', text: preamble });
+  content.push({ type: 'tool_use', name, input, ...(toolUseId !== undefined ? { id: toolUseId } : {}) });
+  return { kind: 'message', content, ...rest };
+}
+
+export function messageReply(content: FakeContentBlock[], opts: TextReplyOptions = {}): FakeMessageReply {
+  return { kind: 'message', content, ...opts };
+}
+
+export function errorReply(
+  status: number,
+  type: FakeErrorType,
+  message: string,
+  headers: Record<string, string> = {},
+): FakeErrorReply {
+  return { kind: 'error', status, type, message, headers };
+}
+
+export function resetReply(): FakeResetReply {
+  return { kind: 'reset' };
+}
+
+export function slowReply(delayMs: number, then?: FakeReply): FakeSlowReply {
+  return then === undefined ? { kind: 'slow', delayMs } : { kind: 'slow', delayMs, then };
+}
+
+export function streamErrorReply(
+  type: FakeErrorType = 'overloaded_error',
+  message = 'Overloaded',
+  partialText?: string,
+): FakeStreamErrorReply {
+  return partialText === undefined
+    ? { kind: 'stream_error', type, message }
+    : { kind: 'stream_error', type, message, partialText };
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomId(prefix: string, length = 24): string {
+  const bytes = randomBytes(length);
+  let out = prefix;
+  for (const b of bytes) out += ALNUM[b % ALNUM.length];
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function lowerHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function chunk(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+interface ResolvedBlockText {
+  type: 'text';
+  text: string;
+}
+interface ResolvedBlockTool {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+}
+type ResolvedBlock = ResolvedBlockText | ResolvedBlockTool;
+
+interface ResolvedMessage {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: ResolvedBlock[];
+  stop_reason: FakeStopReason;
+  stop_sequence: string | null;
+  stop_details: null;
+  container: null;
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+    server_tool_use: null;
+    service_tier: 'standard';
+  };
+}
+
+function estimateInputTokens(body: MessagesRequestBody): number {
+  const { messages, system, tools } = body;
+  return Math.max(1, Math.ceil(JSON.stringify({ messages, system, tools }).length / 4));
+}
+
+function resolveMessage(reply: FakeMessageReply, body: MessagesRequestBody): ResolvedMessage {
+  const content: ResolvedBlock[] = reply.content.map((block) =>
+    block.type === 'text'
+      ? { type: 'text', text: block.text }
+      : { type: 'tool_use', id: block.id ?? randomId('toolu_'), name: block.name, input: block.input },
+  );
+  const stopReason: FakeStopReason =
+    reply.stop_reason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
+  const stopSequence =
+    stopReason === 'stop_sequence' ? (reply.stop_sequence ?? body.stop_sequences?.[0] ?? null) : null;
+  const outChars = content.reduce(
+    (n, b) => n + (b.type === 'text' ? b.text.length : JSON.stringify(b.input ?? {}).length + b.name.length),
+    0,
+  );
+  const cacheCreation = reply.usage?.cache_creation_input_tokens ?? 0;
+  return {
+    id: reply.id ?? randomId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: reply.model ?? (typeof body.model === 'string' && body.model ? body.model : 'claude-fake'),
+    content,
+    stop_reason: stopReason,
+    stop_sequence: stopSequence,
+    stop_details: null,
+    container: null,
+    usage: {
+      input_tokens: reply.usage?.input_tokens ?? estimateInputTokens(body),
+      output_tokens: reply.usage?.output_tokens ?? Math.max(1, Math.ceil(outChars / 4)),
+      cache_creation_input_tokens: cacheCreation,
+      cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+      cache_creation: { ephemeral_5m_input_tokens: cacheCreation, ephemeral_1h_input_tokens: 0 },
+      server_tool_use: null,
+      service_tier: 'standard',
+    },
+  };
+}
+
+function sseEvent(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function startSse(res: ServerResponse, requestId: string, extra: Record<string, string> = {}): void {
+  res.writeHead(200, {
+    ...extra,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'request-id': requestId,
+  });
+}
+
+function messageStartPayload(msg: ResolvedMessage): unknown {
+  return {
+    type: 'message_start',
+    message: {
+      ...msg,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...msg.usage, output_tokens: 1 },
+    },
+  };
+}
+
+function writeStreamedMessage(
+  res: ServerResponse,
+  msg: ResolvedMessage,
+  requestId: string,
+  headers: Record<string, string>,
+  chunkSize: number,
+): void {
+  startSse(res, requestId, headers);
+  sseEvent(res, 'message_start', messageStartPayload(msg));
+  sseEvent(res, 'ping', { type: 'ping' });
+  msg.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      sseEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+      for (const piece of chunk(block.text, chunkSize)) {
+        sseEvent(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+      }
+    } else {
+      sseEvent(res, 'content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      });
+      // The real API opens with an empty partial_json.
+      const pieces = ['', ...chunk(JSON.stringify(block.input ?? {}), chunkSize)];
+      for (const piece of pieces) {
+        sseEvent(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: piece },
+        });
+      }
+    }
+    sseEvent(res, 'content_block_stop', { type: 'content_block_stop', index });
+  });
+  sseEvent(res, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: msg.stop_reason, stop_sequence: msg.stop_sequence, stop_details: null, container: null },
+    usage: {
+      input_tokens: msg.usage.input_tokens,
+      cache_creation_input_tokens: msg.usage.cache_creation_input_tokens,
+      cache_read_input_tokens: msg.usage.cache_read_input_tokens,
+      output_tokens: msg.usage.output_tokens,
+    },
+  });
+  sseEvent(res, 'message_stop', { type: 'message_stop' });
+  res.end();
+}
+
+function writeJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string>): void {
+  const text = JSON.stringify(payload);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+function writeError(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+  details?: Record<string, unknown>,
+): void {
+  const error: Record<string, unknown> = { type, message };
+  if (details !== undefined) error.details = details;
+  writeJson(res, status, { type: 'error', error, request_id: requestId }, { ...headers, 'request-id': requestId });
+}
+
+export async function startAnthropicApi(): Promise<AnthropicApi> {
+  const requests: LoggedRequest[] = [];
+  const countTokensRequests: LoggedRequest[] = [];
+  const queue: FakeReply[] = [];
+  let defaultReply: FakeReply = textReply('OK');
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  async function serve(
+    reply: FakeReply,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: MessagesRequestBody,
+    requestId: string,
+  ): Promise<void> {
+    if (res.destroyed || res.socket === null || res.socket.destroyed) return;
+    switch (reply.kind) {
+      case 'message': {
+        const msg = resolveMessage(reply, body);
+        const headers = { ...(reply.headers ?? {}) };
+        if (body.stream === true) {
+          writeStreamedMessage(res, msg, requestId, headers, Math.max(1, reply.chunkSize ?? 8));
+        } else {
+          writeJson(res, 200, msg, { ...headers, 'request-id': requestId });
+        }
+        return;
+      }
+      case 'error':
+        writeError(res, requestId, reply.status, reply.type, reply.message, reply.headers ?? {}, reply.details);
+        return;
+      case 'reset': {
+        const socket = req.socket;
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else socket.destroy();
+        return;
+      }
+      case 'slow':
+        await sleep(reply.delayMs);
+        await serve(reply.then ?? defaultReply, req, res, body, requestId);
+        return;
+      case 'stream_error': {
+        const msg = resolveMessage({ kind: 'message', content: [] }, body);
+        startSse(res, requestId);
+        sseEvent(res, 'message_start', messageStartPayload(msg));
+        if (reply.partialText !== undefined) {
+          sseEvent(res, 'content_block_start', {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'text', text: '' },
+          });
+          sseEvent(res, 'content_block_delta', {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'text_delta', text: reply.partialText },
+          });
+        }
+        sseEvent(res, 'error', {
+          type: 'error',
+          error: { type: reply.type, message: reply.message },
+          request_id: requestId,
+        });
+        res.end();
+        return;
+      }
+    }
+  }
+
+  /** Checks the real API makes before any model work; returns true if it answered. */
+  function rejectInvalid(
+    res: ServerResponse,
+    headers: Record<string, string>,
+    raw: string,
+    parsed: unknown,
+    requestId: string,
+  ): boolean {
+    if (!headers['x-api-key'] && !headers['authorization']) {
+      writeError(res, requestId, 401, 'authentication_error', 'x-api-key header is required');
+      return true;
+    }
+    if (!headers['anthropic-version']) {
+      writeError(res, requestId, 400, 'invalid_request_error', 'anthropic-version: header is required');
+      return true;
+    }
+    if (!isRecord(parsed)) {
+      writeError(res, requestId, 400, 'invalid_request_error', raw ? 'Request body is not valid JSON' : 'Request body is empty');
+      return true;
+    }
+    return false;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomId('req_');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const raw = await readBody(req);
+    const headers = lowerHeaders(req);
+    let parsed: unknown;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const body = (isRecord(parsed) ? parsed : {}) as MessagesRequestBody;
+
+    if (req.method === 'POST' && path === '/v1/messages') {
+      requests.push({ headers, body });
+      if (rejectInvalid(res, headers, raw, parsed, requestId)) return;
+      const missing = (['model', 'max_tokens', 'messages'] as const).find((k) => body[k] === undefined);
+      if (missing !== undefined) {
+        writeError(res, requestId, 400, 'invalid_request_error', `${missing}: Field required`);
+        return;
+      }
+      const reply = queue.shift() ?? defaultReply;
+      await serve(reply, req, res, body, requestId);
+      return;
+    }
+
+    if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
+      countTokensRequests.push({ headers, body });
+      if (rejectInvalid(res, headers, raw, parsed, requestId)) return;
+      writeJson(res, 200, { input_tokens: estimateInputTokens(body) }, { 'request-id': requestId });
+      return;
+    }
+
+    writeError(res, requestId, 404, 'not_found_error', `Not found: ${req.method ?? 'GET'} ${path}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        writeError(res, randomId('req_'), 500, 'api_error', `fake server failure: ${String(err)}`);
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    countTokensRequests,
+    enqueue(...replies: FakeReply[]): void {
+      queue.push(...replies);
+    },
+    setDefault(reply: FakeReply): void {
+      defaultReply = reply;
+    },
+    pending(): number {
+      return queue.length;
+    },
+    close(): Promise<void> {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+      });
+    },
+  };
+}
