@@ -247,7 +247,7 @@ describe('record-run input validation', () => {
     [{ name: 'two\nlines' }, 'name', /one line/],
   ];
   for (const [inputs, name, message] of cases) {
-    test(`bad ${name} fails with one ::error:: naming it`, async () => {
+    test(`bad ${name} (${JSON.stringify(inputs[name])}) fails with one ::error:: naming it`, async () => {
       const job = new Job();
       const main = await job.uses(ACTION, inputs);
       assert.equal(main.exitCode, 1);

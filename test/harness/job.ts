@@ -41,6 +41,8 @@ export interface JobOptions {
   githubToken?: string;
   eventName?: string;
   eventPayload?: Record<string, unknown>;
+  /** The node binary that runs bundles (default: this process's); Node 24 is what runners use. */
+  nodePath?: string;
 }
 
 /**
@@ -130,11 +132,11 @@ export class Job {
 
   /** The autostack CLI bundle, as a run: step would call it. */
   async cli(args: string[], env: Record<string, string> = {}): Promise<StepResult> {
-    return this.spawn(process.execPath, [CLI_BUNDLE, ...args], env).done;
+    return this.startCli(args, env).done;
   }
 
   startCli(args: string[], env: Record<string, string> = {}): RunningStep {
-    return this.spawn(process.execPath, [CLI_BUNDLE, ...args], env);
+    return this.spawn(this.options.nodePath ?? process.execPath, [CLI_BUNDLE, ...args], env);
   }
 
   /** Runs the registered post steps, last registered first, as the runner does. */
@@ -173,7 +175,7 @@ export class Job {
     const inputEnv = Object.fromEntries(
       Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]),
     );
-    return this.spawn(process.execPath, [bundle], { ...inputEnv, ...extraEnv });
+    return this.spawn(this.options.nodePath ?? process.execPath, [bundle], { ...inputEnv, ...extraEnv });
   }
 
   private spawn(command: string, args: string[], stepEnv: Record<string, string>): RunningStep {
