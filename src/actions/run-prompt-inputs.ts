@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_MAX_TOKENS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
+import { loadSchemaInput } from '../prompts/index.js';
+import { InputError } from '../shared/errors.js';
+import { input, readInputs } from '../shared/inputs.js';
+
+/** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
+export const runPromptInputs = {
+  prompt: input.optionalText(),
+  'prompt-file': input.optionalText(),
+  input: input.optionalText(),
+  'input-files': input.optionalText(),
+  'system-prompt': input.optionalText(),
+  'system-prompt-file': input.optionalText(),
+  model: input.optionalText(),
+  'max-tokens': input.integer({ min: 1, max: 128_000, default: DEFAULT_MAX_TOKENS }),
+  temperature: input.number({ min: 0, max: 1 }),
+  'top-p': input.number({ min: 0, max: 1 }),
+  schema: input.optionalText(),
+  tools: input.optionalText(),
+  cache: input.boolean(true),
+  'max-cost-usd': input.number({ min: 0 }),
+  'max-repairs': input.integer({ min: 0, max: 5, default: 1 }),
+  'max-turns': input.integer({ min: 1, max: 50, default: 10 }),
+  'allow-truncation': input.boolean(false),
+  'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
+  provider: input.oneOf(['anthropic', 'replay'], 'anthropic'),
+  recordings: input.optionalText(),
+  'anthropic-api-key': input.optionalText(),
+  'base-url': input.optionalText(),
+  'github-token': input.optionalText(),
+};
+
+function parseYamlInput(name: string, text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new InputError(name, `is not valid YAML${line ? ` (line ${line} of the input)` : ''}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** `input`: a YAML (or JSON) mapping of variable names to values; non-strings become JSON. */
+export function parseVariables(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const value = parseYamlInput('input', text);
+  const mapping = z.record(z.string(), z.unknown()).safeParse(value);
+  if (!mapping.success || value === null || Array.isArray(value)) {
+    throw new InputError('input', 'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}');
+  }
+  return Object.fromEntries(Object.entries(mapping.data).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)]));
+}
+
+/** `input-files`: a YAML mapping of variable names to file paths, read as UTF-8. */
+export function readVariableFiles(text: string | undefined, workspace: string): Record<string, string> {
+  if (!text) return {};
+  const value = parseYamlInput('input-files', text);
+  const mapping = z.record(z.string(), z.string()).safeParse(value);
+  if (!mapping.success || Array.isArray(value)) throw new InputError('input-files', 'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff');
+  return Object.fromEntries(
+    Object.entries(mapping.data).map(([name, path]) => {
+      try {
+        return [name, readFileSync(isAbsolute(path) ? path : resolve(workspace, path), 'utf8')];
+      } catch (error) {
+        throw new InputError('input-files', `names a file that cannot be read for '${name}': ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }),
+  );
+}
+
+function readTextFile(name: string, path: string | undefined, workspace: string): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(isAbsolute(path) ? path : resolve(workspace, path), 'utf8');
+  } catch (error) {
+    throw new InputError(name, `names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function parseTools(text: string | undefined): unknown[] {
+  if (!text) return [];
+  const value = parseYamlInput('tools', text);
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
+  if (!Array.isArray(value)) throw new InputError('tools', 'must be a YAML list of tool names or {name, type: command, command} declarations');
+  return value;
+}
+
+export interface RunPromptEnvironment {
+  env: NodeJS.ProcessEnv;
+  workspace: string;
+  responseDirectory: string;
+  useActionsCache: boolean;
+  record?: boolean;
+}
+
+/** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
+export function runPromptSpec(read: (name: string) => string | undefined, context: RunPromptEnvironment): { spec: RunPromptSpec; secrets: string[] } {
+  const inputs = readInputs(runPromptInputs, read);
+  const { env, workspace } = context;
+  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
+  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
+  const providerFromEnv = env.AUTOSTACK_PROVIDER;
+  if (providerFromEnv !== undefined && providerFromEnv !== '' && providerFromEnv !== 'anthropic' && providerFromEnv !== 'replay') {
+    throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of anthropic, replay (got '${providerFromEnv}')`);
+  }
+  const provider: Provider = read('provider')?.trim() ? inputs.provider : ((providerFromEnv || 'anthropic') as Provider);
+  const systemFromFile = readTextFile('system-prompt-file', inputs['system-prompt-file'], workspace);
+  const spec: RunPromptSpec = {
+    prompt: inputs.prompt,
+    promptFile: inputs['prompt-file'],
+    variables: { ...readVariableFiles(inputs['input-files'], workspace), ...parseVariables(inputs.input) },
+    systemPrompt: [inputs['system-prompt'], systemFromFile].filter(Boolean).join('\n\n') || undefined,
+    model: inputs.model,
+    maxTokens: read('max-tokens')?.trim() ? inputs['max-tokens'] : undefined,
+    temperature: inputs.temperature,
+    topP: inputs['top-p'],
+    schema: inputs.schema ? loadSchemaInput(inputs.schema, workspace) : undefined,
+    tools: parseTools(inputs.tools),
+    cache: inputs.cache,
+    maxCostUsd: inputs['max-cost-usd'],
+    allowTruncation: inputs['allow-truncation'],
+    maxRepairs: inputs['max-repairs'],
+    maxTurns: inputs['max-turns'],
+    deadlineMs: inputs['timeout-seconds'] * 1000,
+    provider,
+    record: context.record ?? false,
+    recordingsPath: inputs.recordings,
+    apiKey,
+    baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
+    github: githubToken && env.GITHUB_REPOSITORY ? { token: githubToken, repository: env.GITHUB_REPOSITORY, apiUrl: env.GITHUB_API_URL } : undefined,
+    workspace,
+    responseDirectory: context.responseDirectory,
+    useActionsCache: context.useActionsCache,
+  };
+  return { spec, secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)) };
+}

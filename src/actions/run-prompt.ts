@@ -1,0 +1,55 @@
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { runPrompt, type RunPromptResult } from '../ai/run-prompt.js';
+import { actionsIo } from '../io/actions-io.js';
+import type { StepIo } from '../io/io.js';
+import { onActionsRunner } from '../runs/artifact.js';
+import { beginStep, summarize } from '../runs/step.js';
+import { errorMessage } from '../shared/errors.js';
+import { runPromptSpec } from './run-prompt-inputs.js';
+
+/** Step outputs share a 1 MB budget per job; past this the full text is in response-file. */
+const MAX_OUTPUT_CHARS = 256 * 1024;
+
+export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
+  const text = result.text.length > MAX_OUTPUT_CHARS ? result.text.slice(0, MAX_OUTPUT_CHARS) : result.text;
+  if (text !== result.text) io.warning(`The reply is ${result.text.length} characters; output 'text' holds the first ${MAX_OUTPUT_CHARS}. Read response-file for all of it.`);
+  io.setOutput('text', text);
+  if (result.hasJson) io.setOutput('json', JSON.stringify(result.json));
+  io.setOutput('response-file', result.responseFile);
+  io.setOutput('stop-reason', result.stopReason ?? '');
+  io.setOutput('model', result.model);
+  io.setOutput('input-tokens', String(result.inputTokens));
+  io.setOutput('output-tokens', String(result.outputTokens));
+  io.setOutput('cost-usd', result.costUsd.toFixed(6));
+  io.setOutput('prompt-version', result.promptVersion);
+  io.setOutput('content-hash', result.contentHash);
+  io.setOutput('fingerprint', result.fingerprint);
+  io.setOutput('cache-hit', String(result.cacheHit));
+  io.setOutput('tool-calls', String(result.toolCalls));
+}
+
+export async function runPromptMain(): Promise<void> {
+  const env = process.env;
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), {
+    env,
+    workspace,
+    responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
+    useActionsCache: onActionsRunner(env),
+  });
+  for (const secret of secrets) actionsIo.setSecret(secret);
+  const step = beginStep(`run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`, 'run-prompt');
+  try {
+    const result = await runPrompt(spec, actionsIo, step);
+    setRunPromptOutputs(actionsIo, result);
+    actionsIo.info(
+      `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,
+    );
+    step.finish('success', { outputSummary: summarize(result.hasJson ? JSON.stringify(result.json) : result.text) });
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}

@@ -1,0 +1,363 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { Log } from '../io/io.js';
+import { UserError } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
+import { ModelError, type ModelErrorKind } from './errors.js';
+import { costUsd, normalizeModelId, priceFor, type TokenUsage } from './prices.js';
+import type { ModelRequest, ModelResponse } from './types.js';
+
+export interface CallOptions {
+  apiKey: string;
+  /** Defaults to the SDK's (ANTHROPIC_BASE_URL or the public API). */
+  baseUrl?: string;
+  /** Time budget for the whole call, retries and waits included. Default 10 minutes. */
+  deadlineMs?: number;
+  /** Requests to send at most, the first included. Default 5. */
+  maxAttempts?: number;
+  log: Log;
+  /** Budget for one attempt, capped by what is left of the deadline. Default: no separate cap. */
+  requestTimeoutMs?: number;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Wait before retry number `retry` (0-based) when the API gave no retry-after. */
+  backoff?: (retry: number) => number;
+}
+
+export const DEFAULT_DEADLINE_MS = 10 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** 0.5 s, 1 s, 2 s, ... capped at 8 s, each shortened by up to a quarter so callers spread out. */
+export function defaultBackoff(retry: number): number {
+  const base = Math.min(8_000, 500 * 2 ** retry);
+  return Math.round(base * (1 - Math.random() * 0.25));
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Structured output (output_config.format) is generally available from the 4.5 models on;
+ * Claude 4.0/4.1 and 3.x reject it. Unknown families are assumed not to support it: the
+ * structured-output repair loop still validates, so a false negative costs little.
+ */
+export function supportsStructuredOutput(model: string): boolean {
+  const match = /^claude-[a-z]+-(\d+)(?:-(\d{1,2}))?(?=$|[-@[])/.exec(normalizeModelId(model));
+  if (match === null) return false;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? 0 : Number(match[2]);
+  return major > 4 || (major === 4 && minor >= 5);
+}
+
+/** Sampling parameters travel untyped: SDK 1.13's types dropped them (see ModelRequest). */
+type StreamParams = Anthropic.MessageStreamParams & { temperature?: number; top_p?: number };
+
+function toParams(request: ModelRequest, log: Log): StreamParams {
+  const params: StreamParams = { model: request.model, max_tokens: request.maxTokens, messages: request.messages };
+  if (request.system !== undefined) params.system = request.system;
+  if (request.temperature !== undefined) params.temperature = request.temperature;
+  if (request.topP !== undefined) params.top_p = request.topP;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0) params.stop_sequences = request.stopSequences;
+  if (request.tools !== undefined && request.tools.length > 0) params.tools = request.tools;
+  if (request.toolChoice !== undefined) params.tool_choice = request.toolChoice;
+  if (request.outputSchema !== undefined) {
+    if (supportsStructuredOutput(request.model)) {
+      params.output_config = { format: { type: 'json_schema', schema: request.outputSchema } };
+    } else {
+      log.debug(`${request.model} does not support structured output; the reply is validated against the schema instead.`);
+    }
+  }
+  return params;
+}
+
+export function usageOf(message: Anthropic.Message): TokenUsage {
+  const u = message.usage;
+  return {
+    inputTokens: u.input_tokens,
+    outputTokens: u.output_tokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+    cacheWrite1hTokens: u.cache_creation?.ephemeral_1h_input_tokens ?? 0,
+  };
+}
+
+export function textOf(message: Anthropic.Message): string {
+  return message.content
+    .filter((block): block is Anthropic.TextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('');
+}
+
+/** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */
+const warnedUnpriced = new Set<string>();
+
+export async function callModel(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
+  if (!options.apiKey) throw new UserError('No Anthropic API key was given, so the model cannot be called.');
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const backoff = options.backoff ?? defaultBackoff;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+  // Error text is built from API bodies and causes we do not control; the key must never leak.
+  const scrub = (text: string): string =>
+    redact(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
+
+  // Our loop owns retries so one deadline bounds everything, retry-after waits included.
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    maxRetries: 0,
+    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+  });
+  const params = toParams(request, log);
+  const started = now();
+
+  for (let attempt = 1; ; attempt++) {
+    const left = deadlineMs - (now() - started);
+    if (left <= 0) {
+      throw new ModelError('deadline', `The model call ran out of its ${seconds(deadlineMs)} deadline before attempt ${attempt}.`, {
+        attempts: attempt - 1,
+      });
+    }
+    const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs ?? Number.POSITIVE_INFINITY, left));
+    log.debug(`Calling ${request.model} (attempt ${attempt} of ${maxAttempts}, ${seconds(timeoutMs)} allowed).`);
+
+    let failure: Failure;
+    try {
+      const { message, requestId } = await attemptOnce(client, params, timeoutMs);
+      const model = message.model || request.model;
+      const usage = usageOf(message);
+      const costKnown = priceFor(model) !== undefined;
+      if (!costKnown && !warnedUnpriced.has(model)) {
+        warnedUnpriced.add(model);
+        log.warning(`No price is known for model '${model}'; its cost is reported as $0.`);
+      }
+      return {
+        model,
+        message,
+        text: textOf(message),
+        stopReason: message.stop_reason,
+        usage,
+        costUsd: costUsd(model, usage),
+        costKnown,
+        latencyMs: now() - started,
+        attempts: attempt,
+        retries: attempt - 1,
+        requestId,
+      };
+    } catch (error) {
+      failure = classify(error, timeoutMs, scrub);
+    }
+
+    const { error } = failure;
+    if (!error.retryable) throw withAttempts(error, attempt, false);
+    if (attempt >= maxAttempts) {
+      throw withAttempts(error, attempt, false, `Gave up after ${attempt} attempts. Last error: ${error.message}`);
+    }
+    const remaining = deadlineMs - (now() - started);
+    let waitMs: number;
+    if (failure.retryAfterMs !== undefined) {
+      if (failure.retryAfterMs >= remaining) {
+        throw new ModelError(
+          'deadline',
+          `The API asked to wait ${seconds(failure.retryAfterMs)} before retrying, beyond what is left of the ${seconds(deadlineMs)} deadline (${seconds(Math.max(0, remaining))}). Last error: ${error.message}`,
+          { ...detailsOf(error), attempts: attempt, cause: error },
+        );
+      }
+      waitMs = failure.retryAfterMs;
+    } else {
+      waitMs = Math.max(0, backoff(attempt - 1));
+      if (waitMs >= remaining) {
+        throw new ModelError(
+          'deadline',
+          `The model call ran out of its ${seconds(deadlineMs)} deadline after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. Last error: ${error.message}`,
+          { ...detailsOf(error), attempts: attempt, cause: error },
+        );
+      }
+    }
+    log.info(`${error.message} Retrying in ${seconds(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`);
+    await sleep(waitMs);
+  }
+}
+
+async function attemptOnce(
+  client: Anthropic,
+  params: StreamParams,
+  timeoutMs: number,
+): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
+  // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const stream = client.messages.stream(params, { timeout: timeoutMs, signal: controller.signal });
+  let produced = false;
+  stream.on('streamEvent', (event) => {
+    if (event.type === 'content_block_start' || event.type === 'content_block_delta') produced = true;
+  });
+  try {
+    const message = await stream.finalMessage();
+    return { message, requestId: stream.request_id ?? undefined };
+  } catch (error) {
+    throw new AttemptError(error, produced, controller.signal.aborted);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Carries what the attempt knew about the failure to the classifier. */
+class AttemptError extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly producedContent: boolean,
+    readonly timedOut: boolean,
+  ) {
+    super('attempt failed');
+  }
+}
+
+interface Failure {
+  error: ModelError;
+  retryAfterMs: number | undefined;
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+const TRANSIENT_KINDS = new Set<ModelErrorKind>(['rate_limit', 'overloaded', 'api', 'timeout', 'connection']);
+
+function kindForStatus(status: number, apiType: string | undefined): ModelErrorKind {
+  if (status === 529 || apiType === 'overloaded_error') return 'overloaded';
+  if (status === 401) return 'authentication';
+  if (status === 402 || status === 403) return 'permission';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'rate_limit';
+  if (status >= 500 || status === 409) return 'api';
+  return 'invalid_request';
+}
+
+function kindForType(apiType: string | null | undefined): ModelErrorKind {
+  switch (apiType) {
+    case 'overloaded_error':
+      return 'overloaded';
+    case 'rate_limit_error':
+      return 'rate_limit';
+    case 'timeout_error':
+      return 'timeout';
+    case 'authentication_error':
+      return 'authentication';
+    case 'permission_error':
+    case 'billing_error':
+      return 'permission';
+    case 'not_found_error':
+      return 'not_found';
+    case 'invalid_request_error':
+    case 'request_too_large':
+      return 'invalid_request';
+    default:
+      return 'api';
+  }
+}
+
+const HINTS: Partial<Record<ModelErrorKind, string>> = {
+  authentication: ' Check that the Anthropic API key is set and valid.',
+  permission: ' The API key is not allowed to do this (check its workspace, model access and billing).',
+  not_found: ' Check the model name.',
+};
+
+function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => string): Failure {
+  const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
+  const error = attempt.original;
+
+  if (error instanceof Anthropic.APIUserAbortError || (attempt.timedOut && !(error instanceof Anthropic.APIError))) {
+    return transient('timeout', `The Anthropic API gave no complete response within ${seconds(timeoutMs)}.`);
+  }
+  if (error instanceof Anthropic.APIConnectionTimeoutError) {
+    return transient('timeout', `The Anthropic API did not answer within ${seconds(timeoutMs)}.`);
+  }
+  if (error instanceof Anthropic.APIConnectionError) {
+    return transient('connection', scrub(`Could not reach the Anthropic API: ${causeChain(error)}.`));
+  }
+  if (error instanceof Anthropic.APIError) {
+    const apiType = error.type ?? undefined;
+    const apiMessage = error.apiMessage ?? undefined;
+    const requestId = error.requestID ?? undefined;
+    const suffix = requestId === undefined ? '' : ` (request id ${requestId})`;
+    if (error.status === undefined) {
+      // An `event: error` inside a 200 stream. Safe to repeat only while nothing was generated.
+      const kind = kindForType(apiType);
+      const retryable = !attempt.producedContent && TRANSIENT_KINDS.has(kind);
+      const when = attempt.producedContent ? 'after the reply had started' : 'before the reply started';
+      const message = scrub(`The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`);
+      return { error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }), retryAfterMs: undefined };
+    }
+    const status = error.status;
+    const kind = kindForStatus(status, apiType);
+    let retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+    // The API's own verdict on retrying beats our status table, as the SDK also does.
+    const shouldRetry = error.headers?.get('x-should-retry');
+    if (shouldRetry === 'true') retryable = true;
+    if (shouldRetry === 'false') retryable = false;
+    const label = apiType === undefined ? String(status) : `${status} ${apiType}`;
+    const hint = retryable ? '' : (HINTS[kind] ?? '');
+    const message = scrub(`The Anthropic API returned ${label}: ${apiMessage ?? error.message}${suffix}.${hint}`);
+    return {
+      error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
+      retryAfterMs: retryable ? retryAfter(error.headers) : undefined,
+    };
+  }
+  if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {
+    // The stream broke off without an error event (connection dropped mid-body).
+    const message = scrub(`The Anthropic API stream broke off: ${error instanceof Error ? error.message : String(error)}.`);
+    return {
+      error: new ModelError('connection', message, { retryable: !attempt.producedContent }),
+      retryAfterMs: undefined,
+    };
+  }
+  throw error;
+}
+
+function transient(kind: ModelErrorKind, message: string): Failure {
+  return { error: new ModelError(kind, message, { retryable: true }), retryAfterMs: undefined };
+}
+
+function isTerminated(error: unknown): boolean {
+  return error instanceof TypeError && /terminated|fetch failed/i.test(error.message);
+}
+
+function causeChain(error: Error): string {
+  const parts: string[] = [error.message];
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    parts.push(code !== undefined && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
+    cause = cause.cause;
+  }
+  return parts.filter((part) => part !== '').join(': ');
+}
+
+/** retry-after-ms (milliseconds) wins over retry-after (seconds or an HTTP date). */
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms) {
+    const value = Number.parseFloat(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const after = headers?.get('retry-after');
+  if (after) {
+    const value = Number.parseFloat(after);
+    if (Number.isFinite(value) && value >= 0) return value * 1000;
+    const date = Date.parse(after);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  return undefined;
+}
+
+function detailsOf(error: ModelError): ConstructorParameters<typeof ModelError>[2] {
+  return { status: error.status, apiType: error.apiType, apiMessage: error.apiMessage, requestId: error.requestId };
+}
+
+function withAttempts(error: ModelError, attempts: number, retryable: boolean, message = error.message): ModelError {
+  return new ModelError(error.kind, message, { ...detailsOf(error), attempts, retryable, ...(error.cause ? { cause: error.cause } : {}) });
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(s >= 1 ? 1 : 2))} s`;
+}

@@ -1,0 +1,290 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Log } from '../io/io.js';
+import { createGitHubClient } from '../github/client.js';
+import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
+import type { JournaledStep } from '../runs/step.js';
+import { summarize } from '../runs/step.js';
+import { UserError } from '../shared/errors.js';
+import { redactUrl } from '../shared/redact.js';
+import { callModel, supportsStructuredOutput } from './client.js';
+import { StructuredOutputError } from './errors.js';
+import { canonicalJson, sha256 } from './fingerprint.js';
+import { maxCostUsd } from './prices.js';
+import { defaultRecordingsPath, type ModelCaller, recordingCaller, replayCaller } from './provider.js';
+import { lookupCachedResult, storeCachedResult } from './response-cache.js';
+import { parseStructured, repairMessage } from './structured.js';
+import { runToolLoop, type ToolExecutor } from './tool-loop.js';
+import { buildToolExecutor, parseToolDeclarations } from './tools.js';
+import type { ModelRequest, ModelResponse } from './types.js';
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+/** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
+export const DEFAULT_MAX_TOKENS = 8192;
+
+export type Provider = 'anthropic' | 'replay';
+
+export interface RunPromptSpec {
+  prompt?: string | undefined;
+  promptFile?: string | undefined;
+  variables: Record<string, string>;
+  systemPrompt?: string | undefined;
+  model?: string | undefined;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  /** A parsed JSON Schema; overrides the prompt file's. */
+  schema?: unknown;
+  /** Tool declarations from the `tools` input, added to the prompt file's. */
+  tools: unknown[];
+  cache: boolean;
+  maxCostUsd?: number | undefined;
+  allowTruncation: boolean;
+  maxRepairs: number;
+  maxTurns: number;
+  deadlineMs: number;
+  provider: Provider;
+  /** Store every live answer in the recordings file (the CLI's --record). */
+  record: boolean;
+  recordingsPath?: string | undefined;
+  apiKey?: string | undefined;
+  baseUrl?: string | undefined;
+  github?: { token: string; repository: string; apiUrl?: string | undefined } | undefined;
+  /** Where relative paths resolve and command tools run. */
+  workspace: string;
+  /** Where the full response file is written. */
+  responseDirectory: string;
+  useActionsCache: boolean;
+}
+
+export interface RunPromptResult {
+  text: string;
+  json: unknown;
+  hasJson: boolean;
+  stopReason: string | null;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  promptVersion: string;
+  contentHash: string;
+  fingerprint: string;
+  cacheHit: boolean;
+  responseFile: string;
+  toolCalls: number;
+  modelCalls: number;
+}
+
+/** GitHub Models files name other vendors' models; they run on Claude here, said out loud. */
+export function resolveModel(requested: string | undefined, log: Log): string {
+  if (!requested) return DEFAULT_MODEL;
+  const bare = requested.replace(/^anthropic\//, '');
+  if (bare.startsWith('claude')) return bare;
+  log.notice(`Model '${requested}' is not a Claude model; running ${DEFAULT_MODEL} instead (set the 'model' input to choose).`);
+  return DEFAULT_MODEL;
+}
+
+function loadDefinition(spec: RunPromptSpec): PromptDefinition {
+  if (spec.promptFile && spec.prompt) throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
+  if (spec.promptFile) return loadPrompt(spec.promptFile, { cwd: spec.workspace });
+  if (spec.prompt) return promptFromText(spec.prompt, { system: spec.systemPrompt });
+  throw new UserError("Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.");
+}
+
+/** Worst-case price estimate for a request that has not been sent: ~4 characters a token. */
+function estimatePromptTokens(request: ModelRequest): number {
+  return Math.ceil(JSON.stringify([request.system ?? '', request.messages, request.tools ?? []]).length / 4);
+}
+
+interface Spend {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+}
+
+/**
+ * Every model call passes through here: the budget is checked before the call (what has been
+ * spent plus the worst this call could cost), and the call lands in the journal after it.
+ */
+function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string }): ModelCaller {
+  return async (request) => {
+    if (options.budget !== undefined && options.provider === 'anthropic') {
+      const worst = maxCostUsd(request.model, estimatePromptTokens(request), request.maxTokens);
+      if (worst === undefined) {
+        throw new UserError(`Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`);
+      }
+      if (spend.costUsd + worst > options.budget) {
+        throw new UserError(
+          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spend.costUsd.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
+        );
+      }
+    }
+    const response: ModelResponse = await inner(request);
+    spend.calls += 1;
+    spend.costUsd += response.costUsd;
+    spend.inputTokens += response.usage.inputTokens;
+    spend.outputTokens += response.usage.outputTokens;
+    options.step.append({
+      type: 'model.call',
+      provider: options.provider,
+      model: response.model,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+      cacheReadTokens: response.usage.cacheReadTokens,
+      cacheWriteTokens: response.usage.cacheWriteTokens,
+      costUsd: response.costUsd,
+      latencyMs: response.latencyMs,
+      fingerprint: options.fingerprint,
+      stopReason: response.stopReason ?? undefined,
+      retries: response.retries,
+      cacheHit: false,
+    });
+    return response;
+  };
+}
+
+function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
+  if (spec.provider === 'replay') return replayCaller(recordingsPath);
+  if (!spec.apiKey) {
+    throw new UserError("Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.");
+  }
+  const apiKey = spec.apiKey;
+  const live: ModelCaller = (request) => callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, log });
+  return spec.record ? recordingCaller(live, recordingsPath) : live;
+}
+
+function buildTools(spec: RunPromptSpec, definition: PromptDefinition): ToolExecutor {
+  const declarations = [
+    ...parseToolDeclarations(definition.tools.map((tool) => tool.raw), definition.file ?? 'prompt'),
+    ...parseToolDeclarations(spec.tools, "input 'tools'"),
+  ];
+  let github: Parameters<typeof buildToolExecutor>[1]['github'];
+  if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
+    const [owner, repo] = spec.github.repository.split('/');
+    if (owner && repo) {
+      const silent: Log = { debug: () => undefined, info: () => undefined, notice: () => undefined, warning: () => undefined, error: () => undefined, group: (_t, body) => body(), setSecret: () => undefined };
+      github = { client: createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log: silent }), owner, repo };
+    }
+  }
+  return buildToolExecutor(declarations, { github, cwd: spec.workspace });
+}
+
+/**
+ * Runs one prompt: load and render it, answer from the idempotent cache when the fingerprint
+ * was seen, else call the model (tool loop, structured output with bounded repair, budget),
+ * and record every call in the journal. The action and the CLI both call this.
+ */
+export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledStep): Promise<RunPromptResult> {
+  const definition = loadDefinition(spec);
+  for (const warning of definition.warnings) log.warning(warning);
+  const rendered = renderPrompt(definition, spec.variables);
+  const system = [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
+  const model = resolveModel(spec.model ?? definition.model, log);
+  const parameters = definition.modelParameters;
+  const maxTokens = spec.maxTokens ?? parameters.maxTokens ?? parameters.maxCompletionTokens ?? DEFAULT_MAX_TOKENS;
+
+  const schemaSource = spec.schema !== undefined ? spec.schema : definition.jsonSchema?.schema;
+  const schema = schemaSource !== undefined ? compileSchema(schemaSource, spec.schema !== undefined ? { input: 'schema' } : { file: definition.file, line: definition.jsonSchema?.line }) : undefined;
+  const wantsJson = schema !== undefined || definition.responseFormat === 'json_object';
+  const tools = buildTools(spec, definition);
+
+  const request: ModelRequest = {
+    model,
+    system,
+    messages: rendered.messages.map((message) => ({ role: message.role, content: message.content })),
+    maxTokens,
+    temperature: spec.temperature ?? parameters.temperature,
+    topP: spec.topP ?? parameters.topP,
+    stopSequences: parameters.stop,
+    tools: tools.definitions.length > 0 ? tools.definitions : undefined,
+    outputSchema: schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0 ? schema.schema : undefined,
+  };
+  const fingerprint = sha256(canonicalJson({ kind: 'autostack.run-prompt/v1', prompt: definition.contentHash, request, maxRepairs: spec.maxRepairs, allowTruncation: spec.allowTruncation }));
+  const recordingsPath = spec.recordingsPath ?? defaultRecordingsPath(definition.file);
+
+  await log.group(`run-prompt: ${definition.name} (${definition.versionLabel})`, async () => {
+    log.info(`prompt: ${definition.file ?? 'inline'}; version ${definition.versionLabel}; content ${definition.contentHash}`);
+    log.info(`model: ${model}; max-tokens ${maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`);
+    log.info(`schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`);
+    log.info(`tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`);
+    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${spec.cache ? 'on' : 'off'}; fingerprint ${fingerprint}`);
+  });
+
+  const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);
+  const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
+
+  if (spec.cache) {
+    const cached = await lookupCachedResult(fingerprint, { log, useActionsCache: spec.useActionsCache, root: spec.workspace });
+    if (cached) {
+      log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
+      step.append({ type: 'model.call', provider: 'cache', model: cached.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, fingerprint, stopReason: cached.stopReason ?? undefined, retries: 0, cacheHit: true });
+      writeResponseFile(responseFile, { ...cached, cacheHit: true });
+      return { ...base, text: cached.text, json: cached.json, hasJson: cached.json !== undefined, stopReason: cached.stopReason, model: cached.model, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHit: true, toolCalls: 0, modelCalls: 0 };
+    }
+  }
+
+  const spend: Spend = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, { budget: spec.maxCostUsd, step, provider: spec.provider, fingerprint });
+  if (spec.provider === 'anthropic') step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
+
+  let conversation = request;
+  let toolCalls = 0;
+  let final: ModelResponse | undefined;
+  let json: unknown;
+  const transcript: Anthropic.MessageParam[][] = [];
+  for (let attempt = 0; ; attempt++) {
+    const loop = await runToolLoop({
+      request: conversation,
+      tools,
+      call: caller,
+      limits: { maxTurns: spec.maxTurns },
+      allowTruncation: spec.allowTruncation,
+      onToolCall: (record) => {
+        toolCalls += 1;
+        log.info(`tool ${record.tool}(${summarize(JSON.stringify(record.input), 120)}) → ${record.error ? `error: ${summarize(record.error, 120)}` : summarize(record.output ?? '', 120)}`);
+        step.append({ type: 'tool.call', tool: record.tool, input: record.input, output: record.output, error: record.error, durationMs: record.durationMs });
+      },
+    });
+    final = loop.final;
+    transcript.push(loop.messages);
+    if (!wantsJson) break;
+    const parsed = parseStructured(loop.text, schema ? (value) => schema.validate(value) : undefined);
+    if (parsed.ok) {
+      json = parsed.value;
+      break;
+    }
+    log.warning(`reply ${attempt + 1} is not valid structured output: ${parsed.errors.slice(0, 5).join('; ')}`);
+    if (attempt >= spec.maxRepairs) throw new StructuredOutputError(parsed.errors, loop.text, attempt + 1, []);
+    conversation = { ...request, messages: [...loop.messages, { role: 'user', content: repairMessage(parsed.errors) }] };
+  }
+
+  const result: RunPromptResult = {
+    ...base,
+    text: final.text,
+    json,
+    hasJson: wantsJson,
+    stopReason: final.stopReason,
+    model: final.model,
+    inputTokens: spend.inputTokens,
+    outputTokens: spend.outputTokens,
+    costUsd: Math.round(spend.costUsd * 1e6) / 1e6,
+    cacheHit: false,
+    toolCalls,
+    modelCalls: spend.calls,
+  };
+  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript.at(-1) });
+  if (spec.cache) {
+    await storeCachedResult(
+      { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
+      { log, useActionsCache: spec.useActionsCache, root: spec.workspace },
+    );
+  }
+  return result;
+}
+
+function writeResponseFile(path: string, content: unknown): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
+}
