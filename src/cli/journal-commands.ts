@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { UserError } from '../shared/errors.js';
 import { currentJournal, RUN_ENV } from '../runs/context.js';
 import type { Journal } from '../runs/journal.js';
+import { JournaledStep, SIGNAL_EXIT_CODES } from '../runs/step.js';
 
 export function requireJournal(): Journal {
   const journal = currentJournal();
@@ -28,8 +28,6 @@ export function appendLog(message: string, options: { level: LogLevel; step?: st
   requireJournal().append({ type: 'log', level: options.level, message, step: options.step, data });
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
  * Runs a command as a journaled step: start, end, exit code and duration land in the journal,
  * and a cancellation (the runner sends SIGINT, then SIGTERM) is recorded before we exit, so
@@ -39,41 +37,27 @@ export async function runJournaledStep(name: string, command: string[], options:
   const journal = requireJournal();
   const [file, ...args] = command;
   if (!file) throw new UserError('autostack step needs a command after --, e.g. autostack step --name build -- npm test');
-  const step = `${name}#${randomBytes(3).toString('hex')}`;
-  let finished = false;
-  const finish = (status: 'success' | 'failure' | 'cancelled', error?: string) => {
-    if (finished) return;
-    finished = true;
-    journal.append({ type: 'step.finished', step, status, error });
-  };
-  let child: ReturnType<typeof spawn> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    finish('cancelled', `cancelled by ${signal}`);
+  let child: ChildProcess | undefined;
+  const step = new JournaledStep(journal, name, options.action ?? 'run', undefined, (signal) => {
     if (child) child.kill(signal);
-    else process.exit(SIGNAL_EXIT[signal] ?? 128);
-  };
-  // Handlers go in before the step is journaled, so a cancellation can never slip between.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  journal.append({ type: 'step.started', step, name, action: options.action ?? 'run' });
+    else process.exit(SIGNAL_EXIT_CODES[signal] ?? 128);
+  });
   child = spawn(file, args, { stdio: 'inherit' });
   const started = child;
   return new Promise<number>((resolve) => {
     started.on('error', (error) => {
-      finish('failure', `could not start ${file}: ${error.message}`);
+      step.finish('failure', { error: `could not start ${file}: ${error.message}` });
       resolve(127);
     });
     started.on('exit', (code, signal) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       if (signal) {
-        finish('cancelled', `terminated by ${signal}`);
-        resolve(SIGNAL_EXIT[signal] ?? 128);
+        step.finish('cancelled', { error: `terminated by ${signal}` });
+        resolve(SIGNAL_EXIT_CODES[signal] ?? 128);
       } else if (code === 0) {
-        finish('success');
+        step.finish('success');
         resolve(0);
       } else {
-        finish('failure', `${file} exited with code ${code}`);
+        step.finish('failure', { error: `${file} exited with code ${code}` });
         resolve(code ?? 1);
       }
     });

@@ -9,19 +9,31 @@ type StepEvent = NewJournalEvent extends infer E ? (E extends { step?: string } 
  * the runner cancels the job (SIGINT, then SIGTERM), so a cancelled step is never left looking
  * like it is still running. Without record-run there is no journal and this records nothing.
  */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+function exitForSignal(signal: NodeJS.Signals): void {
+  process.exit(SIGNAL_EXIT_CODES[signal] ?? 128);
+}
+
 export class JournaledStep {
   readonly id: string;
   private finished = false;
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.finish('cancelled', { error: `cancelled by ${signal}` });
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    this.afterCancel(signal);
   };
 
+  /**
+   * Handlers go in before the step is journaled, so a cancellation can never slip between.
+   * `afterCancel` runs once the cancellation is journaled: by default the process exits as the
+   * runner expects; a step wrapping a child process forwards the signal instead.
+   */
   constructor(
     readonly journal: Journal | undefined,
     name: string,
     action: string,
     inputFingerprint?: string,
+    private readonly afterCancel: (signal: NodeJS.Signals) => void = exitForSignal,
   ) {
     this.id = `${name}#${randomBytes(3).toString('hex')}`;
     process.once('SIGINT', this.onSignal);
