@@ -61,12 +61,25 @@ export function readTrigger(env: NodeJS.ProcessEnv = process.env): Record<string
   if (typeof issue?.number === 'number') trigger.number = issue.number;
   if (typeof issue?.html_url === 'string') trigger.url = issue.html_url;
   if (typeof payload.schedule === 'string') trigger.schedule = payload.schedule;
-  const clientPayload = payload.client_payload as { autostack?: { id?: unknown; autostackrun?: unknown } } | undefined;
-  // An event emitted by autostack carries the run that caused it, so chains can be followed.
-  if (clientPayload?.autostack) {
-    const event = clientPayload.autostack;
+  // An event emitted by autostack carries the run that caused it, so chains can be followed:
+  // the envelope is client_payload.autostack (repository_dispatch) or the JSON input
+  // autostack-event (workflow_dispatch). See src/events/envelope.ts.
+  const clientPayload = payload.client_payload as { autostack?: unknown } | undefined;
+  let event = clientPayload?.autostack as Record<string, unknown> | undefined;
+  const inputs = payload.inputs as Record<string, unknown> | undefined;
+  if (!event && typeof inputs?.['autostack-event'] === 'string') {
+    try {
+      event = JSON.parse(inputs['autostack-event']) as Record<string, unknown>;
+    } catch {
+      event = undefined;
+    }
+  }
+  if (event && typeof event === 'object') {
     if (typeof event.id === 'string') trigger.eventId = event.id;
-    if (typeof event.autostackrun === 'string') trigger.parentRunId = event.autostackrun;
+    if (typeof event.type === 'string') trigger.eventType = event.type;
+    if (typeof event.autostackrunid === 'string') trigger.parentRunId = event.autostackrunid;
+    if (typeof event.autostackhop === 'number') trigger.hop = event.autostackhop;
+    if (typeof event.traceparent === 'string') trigger.traceparent = event.traceparent;
   }
   if (typeof payload.event_type === 'string' || typeof payload.action === 'string') {
     trigger.type = payload.event_type ?? payload.action;
