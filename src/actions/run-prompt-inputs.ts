@@ -11,6 +11,7 @@ import { input, readInputs } from '../shared/inputs.js';
 export const runPromptInputs = {
   prompt: input.optionalText(),
   'prompt-file': input.optionalText(),
+  channel: input.optionalText(),
   input: input.optionalText(),
   'input-files': input.optionalText(),
   'system-prompt': input.optionalText(),
@@ -27,6 +28,7 @@ export const runPromptInputs = {
   'max-turns': input.integer({ min: 1, max: 50, default: 10 }),
   'allow-truncation': input.boolean(false),
   'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
+  'idle-timeout-seconds': input.integer({ min: 1, max: 3600, default: 120 }),
   provider: input.oneOf(['anthropic', 'replay'], 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
@@ -111,6 +113,7 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
   const spec: RunPromptSpec = {
     prompt: inputs.prompt,
     promptFile: inputs['prompt-file'],
+    channel: inputs.channel,
     variables: { ...readVariableFiles(inputs['input-files'], workspace), ...parseVariables(inputs.input) },
     systemPrompt: [inputs['system-prompt'], systemFromFile].filter(Boolean).join('\n\n') || undefined,
     model: inputs.model,
@@ -125,6 +128,7 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
     maxRepairs: inputs['max-repairs'],
     maxTurns: inputs['max-turns'],
     deadlineMs: inputs['timeout-seconds'] * 1000,
+    idleTimeoutMs: inputs['idle-timeout-seconds'] * 1000,
     provider,
     record: context.record ?? false,
     recordingsPath: inputs.recordings,

@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
-import { runPrompt, type RunPromptResult } from '../ai/run-prompt.js';
+import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { onActionsRunner } from '../runs/artifact.js';
@@ -30,6 +30,23 @@ export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
   io.setOutput('tool-calls', String(result.toolCalls));
 }
 
+/** One journaled run-prompt step: the action and the CLI both run this. */
+export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<RunPromptResult> {
+  const step = beginStep(`run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`, 'run-prompt');
+  try {
+    const result = await runPrompt(spec, io, step);
+    setRunPromptOutputs(io, result);
+    io.info(
+      `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,
+    );
+    step.finish('success', { outputSummary: summarize(result.hasJson ? JSON.stringify(result.json) : result.text) });
+    return result;
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}
+
 export async function runPromptMain(): Promise<void> {
   const env = process.env;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
@@ -40,16 +57,5 @@ export async function runPromptMain(): Promise<void> {
     useActionsCache: onActionsRunner(env),
   });
   for (const secret of secrets) actionsIo.setSecret(secret);
-  const step = beginStep(`run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`, 'run-prompt');
-  try {
-    const result = await runPrompt(spec, actionsIo, step);
-    setRunPromptOutputs(actionsIo, result);
-    actionsIo.info(
-      `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,
-    );
-    step.finish('success', { outputSummary: summarize(result.hasJson ? JSON.stringify(result.json) : result.text) });
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  await runPromptStep(actionsIo, spec);
 }

@@ -17,6 +17,12 @@ export interface CallOptions {
   log: Log;
   /** Budget for one attempt, capped by what is left of the deadline. Default: no separate cap. */
   requestTimeoutMs?: number;
+  /**
+   * An attempt that receives nothing (no response headers, no stream event) for this long is
+   * abandoned and retried: a stalled connection costs this much, not the whole deadline.
+   * Default: no idle limit.
+   */
+  idleTimeoutMs?: number;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -123,7 +129,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
 
     let failure: Failure;
     try {
-      const { message, requestId } = await attemptOnce(client, params, timeoutMs);
+      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs);
       const model = message.model || request.model;
       const usage = usageOf(message);
       const costKnown = priceFor(model) !== undefined;
@@ -183,22 +189,37 @@ async function attemptOnce(
   client: Anthropic,
   params: StreamParams,
   timeoutMs: number,
+  idleTimeoutMs: number | undefined,
 ): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
   // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let idleTimer: NodeJS.Timeout | undefined;
+  let idled = false;
+  const armIdle = (): void => {
+    if (idleTimeoutMs === undefined || idleTimeoutMs >= timeoutMs) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idled = true;
+      controller.abort();
+    }, idleTimeoutMs);
+  };
+  armIdle();
   const stream = client.messages.stream(params, { timeout: timeoutMs, signal: controller.signal });
   let produced = false;
+  stream.on('connect', armIdle);
   stream.on('streamEvent', (event) => {
+    armIdle();
     if (event.type === 'content_block_start' || event.type === 'content_block_delta') produced = true;
   });
   try {
     const message = await stream.finalMessage();
     return { message, requestId: stream.request_id ?? undefined };
   } catch (error) {
-    throw new AttemptError(error, produced, controller.signal.aborted);
+    throw new AttemptError(error, produced, controller.signal.aborted, idled ? idleTimeoutMs : undefined);
   } finally {
     clearTimeout(timer);
+    clearTimeout(idleTimer);
   }
 }
 
@@ -208,6 +229,8 @@ class AttemptError extends Error {
     readonly original: unknown,
     readonly producedContent: boolean,
     readonly timedOut: boolean,
+    /** Set when the attempt was abandoned for sending nothing this long. */
+    readonly idleMs?: number,
   ) {
     super('attempt failed');
   }
@@ -265,6 +288,9 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
   const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
   const error = attempt.original;
 
+  if (attempt.idleMs !== undefined && (error instanceof Anthropic.APIUserAbortError || !(error instanceof Anthropic.APIError))) {
+    return transient('timeout', `The Anthropic API sent nothing for ${seconds(attempt.idleMs)}.`);
+  }
   if (error instanceof Anthropic.APIUserAbortError || (attempt.timedOut && !(error instanceof Anthropic.APIError))) {
     return transient('timeout', `The Anthropic API gave no complete response within ${seconds(timeoutMs)}.`);
   }

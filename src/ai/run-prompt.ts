@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
 import { createGitHubClient } from '../github/client.js';
+import { loadPromotedPrompt } from '../promotion/lock.js';
 import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
 import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
-import { redactUrl } from '../shared/redact.js';
+import { redactDeep, redactUrl } from '../shared/redact.js';
 import { callModel, supportsStructuredOutput } from './client.js';
 import { StructuredOutputError } from './errors.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
@@ -19,7 +20,7 @@ import { runToolLoop, type ToolExecutor } from './tool-loop.js';
 import { buildToolExecutor, parseToolDeclarations } from './tools.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
 export const DEFAULT_MAX_TOKENS = 8192;
 
@@ -28,6 +29,10 @@ export type Provider = 'anthropic' | 'replay';
 export interface RunPromptSpec {
   prompt?: string | undefined;
   promptFile?: string | undefined;
+  /** With promptFile: run the content promoted to this channel in the prompt lock (promote-prompt). */
+  channel?: string | undefined;
+  /** An already loaded prompt (promote-prompt's evals); wins over prompt and promptFile. */
+  definition?: PromptDefinition | undefined;
   variables: Record<string, string>;
   systemPrompt?: string | undefined;
   model?: string | undefined;
@@ -44,6 +49,8 @@ export interface RunPromptSpec {
   maxRepairs: number;
   maxTurns: number;
   deadlineMs: number;
+  /** A request that receives nothing for this long is abandoned and retried. */
+  idleTimeoutMs?: number | undefined;
   provider: Provider;
   /** Store every live answer in the recordings file (the CLI's --record). */
   record: boolean;
@@ -86,7 +93,12 @@ export function resolveModel(requested: string | undefined, log: Log): string {
 }
 
 function loadDefinition(spec: RunPromptSpec): PromptDefinition {
+  if (spec.definition) return spec.definition;
   if (spec.promptFile && spec.prompt) throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
+  if (spec.channel) {
+    if (!spec.promptFile) throw new UserError("Input 'channel' needs 'prompt-file': a channel names a promoted version of a prompt file.");
+    return loadPromotedPrompt(spec.promptFile, spec.channel, { cwd: spec.workspace }).definition;
+  }
   if (spec.promptFile) return loadPrompt(spec.promptFile, { cwd: spec.workspace });
   if (spec.prompt) return promptFromText(spec.prompt, { system: spec.systemPrompt });
   throw new UserError("Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.");
@@ -151,7 +163,7 @@ function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): Mod
     throw new UserError("Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.");
   }
   const apiKey = spec.apiKey;
-  const live: ModelCaller = (request) => callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, log });
+  const live: ModelCaller = (request) => callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, idleTimeoutMs: spec.idleTimeoutMs, log });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
 
@@ -202,20 +214,22 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     outputSchema: schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0 ? schema.schema : undefined,
   };
   const fingerprint = sha256(canonicalJson({ kind: 'autostack.run-prompt/v1', prompt: definition.contentHash, request, maxRepairs: spec.maxRepairs, allowTruncation: spec.allowTruncation }));
-  const recordingsPath = spec.recordingsPath ?? defaultRecordingsPath(definition.file);
+  const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
+  // Replay is free already, and a recording run must reach the API to have something to record.
+  const useCache = spec.cache && spec.provider === 'anthropic' && !spec.record;
 
   await log.group(`run-prompt: ${definition.name} (${definition.versionLabel})`, async () => {
     log.info(`prompt: ${definition.file ?? 'inline'}; version ${definition.versionLabel}; content ${definition.contentHash}`);
     log.info(`model: ${model}; max-tokens ${maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`);
     log.info(`schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`);
     log.info(`tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`);
-    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${spec.cache ? 'on' : 'off'}; fingerprint ${fingerprint}`);
+    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${useCache ? 'on' : 'off'}; fingerprint ${fingerprint}`);
   });
 
   const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);
   const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
 
-  if (spec.cache) {
+  if (useCache) {
     const cached = await lookupCachedResult(fingerprint, { log, useActionsCache: spec.useActionsCache, root: spec.workspace });
     if (cached) {
       log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
@@ -275,7 +289,8 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     modelCalls: spend.calls,
   };
   writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript.at(-1) });
-  if (spec.cache) {
+  if (spec.record) log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
+  if (useCache) {
     await storeCachedResult(
       { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
       { log, useActionsCache: spec.useActionsCache, root: spec.workspace },
@@ -286,5 +301,5 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
 
 function writeResponseFile(path: string, content: unknown): void {
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(redactDeep(content), null, 2)}\n`);
 }

@@ -6,6 +6,7 @@ import { runDemo } from './demo.js';
 import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.js';
 import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { listRuns, showRun } from './runs-commands.js';
+import { registerRunPromptCommands } from './run-prompt-commands.js';
 
 /** Flags carry the action's input names, so one zod schema validates both. */
 function flagReader(options: Record<string, unknown>): FlagReader {
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
     .action((runId: string, options: { directory: string }) => {
       process.stdout.write(showRun(options.directory, runId));
     });
+  registerRunPromptCommands(program);
   return program;
 }
 

@@ -1,0 +1,98 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
+import { runPromptStep } from '../actions/run-prompt.js';
+import { createConsoleIo } from '../io/console-io.js';
+import { onActionsRunner } from '../runs/artifact.js';
+import { UserError } from '../shared/errors.js';
+
+/** One line per flag; an input without an entry here still gets its flag (named after the input). */
+const FLAG_HELP: Record<string, string> = {
+  prompt: 'inline prompt text (one user message)',
+  'prompt-file': 'prompt file: .prompt.yml (GitHub Models), .md or .txt',
+  input: 'YAML mapping of template variables, e.g. "title: Crash"',
+  'input-files': 'YAML mapping of template variables to files',
+  'system-prompt': 'system prompt text',
+  'system-prompt-file': 'file holding a system prompt',
+  model: 'Claude model id',
+  'max-tokens': 'maximum output tokens per call',
+  temperature: 'sampling temperature 0-1',
+  'top-p': 'nucleus sampling 0-1',
+  schema: 'JSON Schema for the reply (inline or a path)',
+  tools: 'YAML list of tools the model may call',
+  cache: 'serve identical requests from the response cache (true/false)',
+  'max-cost-usd': 'budget in USD; a call that could exceed it is not made',
+  'max-repairs': 'repair turns for a reply that fails the schema (0-5)',
+  'max-turns': 'maximum model calls in the tool loop',
+  'allow-truncation': 'accept a reply cut off at max-tokens (true/false)',
+  'timeout-seconds': 'total time for each model call, retries included',
+  'idle-timeout-seconds': 'retry a request that receives nothing for this long',
+  provider: 'anthropic or replay (default: env AUTOSTACK_PROVIDER, else anthropic)',
+  recordings: 'recordings file (default: <prompt>.recordings.json beside the prompt)',
+  'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
+  'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
+  'github-token': 'token for the GitHub tools (default: env GITHUB_TOKEN)',
+};
+
+type Print = 'reply' | 'text' | 'json' | 'outputs';
+
+/**
+ * `autostack run-prompt`: the action on a terminal. Flags are the action's input names and go
+ * through the same zod schema (runPromptSpec); the reply goes to stdout, the log to stderr.
+ * `--record` calls the live API and stores every answer by request fingerprint in the
+ * recordings file, which `--provider replay` (or `provider: replay` in a workflow) serves.
+ */
+export function registerRunPromptCommands(program: Command): void {
+  const command = program
+    .command('run-prompt')
+    .description('run a prompt file against Claude (or replay recorded answers): the run-prompt action on a terminal');
+  for (const name of Object.keys(runPromptInputs)) {
+    command.option(`--${name} <value>`, FLAG_HELP[name] ?? `the action's '${name}' input`);
+  }
+  command
+    .option('--record', 'call the live API and store each answer in the recordings file (turns the cache off)')
+    .addOption(
+      new Option('--print <what>', 'what goes to stdout: reply (json when a schema is set, else text), text, json, or outputs (every output as JSON)')
+        .choices(['reply', 'text', 'json', 'outputs'])
+        .default('reply'),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const flags = new Map<string, string>();
+      for (const name of Object.keys(runPromptInputs)) {
+        const value = options[camel(name)];
+        if (typeof value === 'string') flags.set(name, value);
+      }
+      const record = options.record === true;
+      if (record) {
+        if (flags.get('provider') === 'replay') throw new UserError("Flag '--record' needs the live API; it cannot be combined with --provider replay.");
+        // A cache hit would answer without a call, leaving nothing to record.
+        flags.set('cache', 'false');
+        flags.set('provider', 'anthropic');
+      }
+      const env = process.env;
+      const io = createConsoleIo();
+      const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
+        env,
+        workspace: process.cwd(),
+        responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
+        useActionsCache: onActionsRunner(env),
+        record,
+      });
+      for (const secret of secrets) io.setSecret(secret);
+      const result = await runPromptStep(io, spec);
+      const print = options.print as Print;
+      if (print === 'outputs') {
+        process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
+      } else if (print === 'json' || (print === 'reply' && result.hasJson)) {
+        if (!result.hasJson) throw new UserError("Flag '--print json' needs a schema (the prompt file's jsonSchema or --schema).");
+        process.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+      } else {
+        process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+      }
+    });
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
