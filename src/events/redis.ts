@@ -1,0 +1,406 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { InputError, UserError } from '../shared/errors.js';
+import { redact, registerSecret } from '../shared/redact.js';
+import { type CloudEvent, streamEntryFields } from './envelope.js';
+
+/**
+ * Redis Streams target.
+ *
+ * Connection: `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). The password
+ * is registered as a secret before anything can fail, because Redis and ioredis errors can echo
+ * AUTH arguments. Connecting is bounded: a few reconnect attempts with backoff inside the
+ * operation's deadline, then the step fails with what went wrong (never hangs for ioredis'
+ * defaults of 20 retries a command and unbounded reconnects). A server with
+ * `cluster_enabled:1` is detected on first contact and reopened with ioredis' Cluster client.
+ *
+ * Publish is one server-side Lua script, so the idempotency check and the XADD are atomic and a
+ * command ioredis re-sends after a reconnect cannot add an entry twice:
+ *
+ *   GET ledger → hit: return {0, stored entry id}          (duplicate)
+ *   XADD stream [MAXLEN ~ n] * event … type … id … idempotencykey …
+ *   SET ledger <entry id> EX <ttl>                        → {1, entry id}
+ *
+ * Keys and Redis Cluster: a script's keys must share a hash slot. The ledger key of an event is
+ * `{<stream>}:idem:<idempotency key>` for a stream name without a hash tag — the braces make the
+ * whole stream name the hash tag, which is exactly what the stream key itself hashes to, so both
+ * land in the same slot. A stream named with a hash tag (`{app}:events`) gets ledger keys
+ * `{app}:idem:{app}:events:<key>`, in the tag's slot. A name with braces that do not form a
+ * tag cannot be co-located and is refused.
+ */
+export const DEFAULT_STREAM = 'autostack:events';
+/** How long a publish is remembered for deduplication: GitHub allows re-runs for 30 days. */
+export const DEFAULT_DEDUPE_TTL_SECONDS = 30 * 24 * 3600;
+
+const PUBLISH_SCRIPT = `
+local existing = redis.call('GET', KEYS[2])
+if existing then return {0, existing} end
+local id
+local maxlen = tonumber(ARGV[2])
+if maxlen and maxlen > 0 then
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(ARGV, 3))
+else
+  id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
+end
+redis.call('SET', KEYS[2], id, 'EX', tonumber(ARGV[1]))
+return {1, id}
+`;
+
+/** A marker-only script for ledgers of targets that are not Redis (dispatch). */
+const MARK_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
+return 0
+`;
+
+type PublishReply = [number, string];
+interface ScriptedClient {
+  autostackPublish(stream: string, ledger: string, ttl: string, maxLen: string, ...fields: string[]): Promise<PublishReply>;
+}
+interface ScriptedPipeline {
+  autostackPublish(stream: string, ledger: string, ttl: string, maxLen: string, ...fields: string[]): unknown;
+}
+
+export interface ParsedRedisUrl {
+  host: string;
+  port: number;
+  username?: string | undefined;
+  password?: string | undefined;
+  db: number;
+  tls: boolean;
+  /** host:port for logs and the journal: never the credentials. */
+  display: string;
+}
+
+/** Validates a redis:// or rediss:// URL; registers its password as a secret first. */
+export function parseRedisUrl(raw: string, inputName = 'redis-url'): ParsedRedisUrl {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The text may hold a password; say what is wrong without repeating it.
+    const match = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(raw);
+    registerSecret(match?.[1]);
+    throw new InputError(inputName, `is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://… (got ${redact(raw).replace(/\/\/[^@/]*@/, '//***@')})`);
+  }
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  registerSecret(password);
+  registerSecret(url.password);
+  const shown = `${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ''}`;
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new InputError(inputName, `must use redis:// or rediss:// (got ${url.protocol}//…)`);
+  }
+  if (!url.hostname) throw new InputError(inputName, `has no host; expected redis://[user:password@]host[:port] (got ${shown})`);
+  const port = url.port ? Number(url.port) : 6379;
+  const dbText = url.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new InputError(inputName, `has a database path '/${dbText}'; it must be a database number like /0`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    host,
+    port,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password,
+    db: dbText === '' ? 0 : Number(dbText),
+    tls: url.protocol === 'rediss:',
+    display: `${url.protocol}//${url.hostname}:${port}`,
+  };
+}
+
+/** The Redis Cluster hash tag of a key (the first non-empty {…}), if any. */
+export function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open === -1) return undefined;
+  const close = key.indexOf('}', open + 1);
+  if (close === -1 || close === open + 1) return undefined;
+  return key.slice(open + 1, close);
+}
+
+export function validateStreamName(stream: string, inputName = 'stream'): string {
+  if (!stream || stream.length > 512 || /\s/.test(stream)) throw new InputError(inputName, `must be a Redis key of 1-512 characters without spaces (got '${stream}')`);
+  if (hashTag(stream) === undefined && /[{}]/.test(stream)) {
+    throw new InputError(inputName, `has braces that are not a Redis Cluster hash tag ('${stream}'); use a tag like {app}:events or no braces`);
+  }
+  return stream;
+}
+
+/** The ledger key of an idempotency key for a stream: same hash slot as the stream (see top). */
+export function ledgerKey(stream: string, idempotencyKey: string, kind = 'idem'): string {
+  const tag = hashTag(stream);
+  return tag === undefined ? `{${stream}}:${kind}:${idempotencyKey}` : `{${tag}}:${kind}:${stream}:${idempotencyKey}`;
+}
+
+export interface RedisConnectOptions {
+  /** Deadline for connecting (and for each operation's retries). */
+  timeoutMs: number;
+  /** Reconnect attempts before a command fails (bounded; default 3). */
+  maxReconnects?: number;
+  /** Keep reconnecting until this many ms have passed (batch mode rides out a restart). */
+  reconnectForMs?: number;
+}
+
+export class RedisTargetError extends UserError {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(redact(message));
+    this.name = 'RedisTargetError';
+  }
+}
+
+export interface RedisHandle {
+  readonly client: Redis | Cluster;
+  readonly cluster: boolean;
+  readonly display: string;
+  close(): Promise<void>;
+}
+
+function describeError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return redact(typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message).split('\n')[0] ?? '';
+}
+
+/** Turns what Redis or ioredis said into an error a user can act on. */
+export function explainRedisError(error: unknown, url: ParsedRedisUrl, lastConnectionError?: unknown): RedisTargetError {
+  const text = describeError(error);
+  const cause = lastConnectionError ? describeError(lastConnectionError) : '';
+  const all = `${text} ${cause}`;
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(all)) {
+    return new RedisTargetError(`Redis at ${url.display} refused the credentials${url.username ? ` of user '${url.username}'` : ''} (WRONGPASS). Check the user and password in redis-url.`, false);
+  }
+  if (/NOAUTH|Authentication required/i.test(all)) {
+    return new RedisTargetError(`Redis at ${url.display} requires authentication: put the user and password in redis-url (redis://user:password@host:port).`, false);
+  }
+  if (/NOPERM/i.test(all)) {
+    return new RedisTargetError(
+      `Redis at ${url.display}: the ACL user${url.username ? ` '${url.username}'` : ''} lacks a permission (${text}). emit-event needs +eval +evalsha +xadd +get +set +info on the stream's keys, e.g. ACL SETUSER <user> ~autostack:* ~{autostack:* +@stream +@scripting +get +set +info.`,
+      false,
+    );
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(all)) return new RedisTargetError(`Cannot resolve the Redis host in redis-url (${url.display}): ${cause || text}`, true);
+  if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(all)) {
+    return new RedisTargetError(`Redis at ${url.display} is unreachable: ${cause && cause !== text ? `${text} (last connection error: ${cause})` : text}`, true);
+  }
+  return new RedisTargetError(`Redis at ${url.display} failed: ${text}`, false);
+}
+
+function baseOptions(url: ParsedRedisUrl, options: RedisConnectOptions, deadline: () => number): RedisOptions {
+  const maxReconnects = options.maxReconnects ?? 3;
+  return {
+    host: url.host,
+    port: url.port,
+    username: url.username,
+    password: url.password,
+    db: url.db,
+    ...(url.tls ? { tls: { servername: url.host } } : {}),
+    connectionName: 'autostack',
+    connectTimeout: Math.max(500, Math.min(options.timeoutMs, 5000)),
+    // Bounded: fail queued commands after this many reconnects instead of ioredis' 20.
+    maxRetriesPerRequest: options.reconnectForMs ? null : maxReconnects,
+    retryStrategy: (times: number) => {
+      if (options.reconnectForMs ? Date.now() > deadline() : times > maxReconnects) return null;
+      return Math.min(100 * 2 ** times, 2000);
+    },
+    // A reply that says the server is loading its AOF is worth waiting for.
+    reconnectOnError: (error: Error) => /LOADING|READONLY/.test(error.message),
+    enableOfflineQueue: true,
+    lazyConnect: false,
+  };
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms / 1000)} s ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function defineScripts(client: Redis | Cluster): void {
+  client.defineCommand('autostackPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
+  client.defineCommand('autostackMark', { numberOfKeys: 1, lua: MARK_SCRIPT });
+}
+
+/**
+ * Opens a connection and proves it with one round trip (INFO cluster), which also tells
+ * whether this is a cluster node. Fails in bounded time with a redacted, explained error.
+ */
+export async function openRedis(rawUrl: string, options: RedisConnectOptions, inputName = 'redis-url'): Promise<RedisHandle> {
+  const url = parseRedisUrl(rawUrl, inputName);
+  const start = Date.now();
+  const deadline = () => start + (options.reconnectForMs ?? options.timeoutMs);
+  let lastError: unknown;
+  const single = new Redis(baseOptions(url, options, deadline));
+  single.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  let info: string;
+  try {
+    info = await withDeadline(single.info('cluster'), options.timeoutMs, `connecting to Redis at ${url.display}`);
+  } catch (error) {
+    single.disconnect();
+    throw explainRedisError(error, url, lastError);
+  }
+  if (!/cluster_enabled:1/.test(info)) {
+    defineScripts(single);
+    return { client: single, cluster: false, display: url.display, close: () => quit(single) };
+  }
+  single.disconnect();
+  const { retryStrategy, host: _host, port: _port, enableOfflineQueue: _queue, ...redisOptions } = baseOptions(url, options, deadline);
+  const cluster = new Cluster([{ host: url.host, port: url.port }], {
+    redisOptions,
+    clusterRetryStrategy: retryStrategy,
+    maxRedirections: 16,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+    enableOfflineQueue: true,
+    slotsRefreshTimeout: Math.max(1000, Math.min(options.timeoutMs, 5000)),
+    // Loopback/NAT: keep the host the user gave when nodes announce 127.0.0.1-style addresses.
+    dnsLookup: (address, callback) => callback(null, address),
+  });
+  cluster.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  try {
+    await withDeadline(cluster.info('cluster'), options.timeoutMs, `connecting to the Redis Cluster at ${url.display}`);
+  } catch (error) {
+    cluster.disconnect();
+    throw explainRedisError(error, url, lastError);
+  }
+  defineScripts(cluster);
+  return { client: cluster, cluster: true, display: url.display, close: () => quit(cluster) };
+}
+
+async function quit(client: Redis | Cluster): Promise<void> {
+  try {
+    await withDeadline(client.quit(), 2000, 'closing');
+  } catch {
+    client.disconnect();
+  }
+}
+
+export interface StreamPublishOptions {
+  stream: string;
+  /** Approximate MAXLEN trimming; 0 or undefined: no trimming. */
+  maxLen?: number | undefined;
+  dedupeTtlSeconds?: number | undefined;
+  timeoutMs: number;
+}
+
+export interface StreamPublishResult {
+  entryId: string;
+  duplicate: boolean;
+}
+
+function scriptArgs(event: CloudEvent, options: StreamPublishOptions): [string, string, string, string, ...string[]] {
+  return [
+    options.stream,
+    ledgerKey(options.stream, event.idempotencykey),
+    String(options.dedupeTtlSeconds ?? DEFAULT_DEDUPE_TTL_SECONDS),
+    String(options.maxLen ?? 0),
+    ...streamEntryFields(event),
+  ];
+}
+
+function toResult(reply: unknown): StreamPublishResult {
+  const [added, entryId] = reply as PublishReply;
+  return { entryId: String(entryId), duplicate: Number(added) === 0 };
+}
+
+/** Publishes one event: atomic check-and-XADD; the same key again returns the first entry id. */
+export async function publishToStream(handle: RedisHandle, event: CloudEvent, options: StreamPublishOptions): Promise<StreamPublishResult> {
+  const client = handle.client as unknown as ScriptedClient;
+  try {
+    const reply = await withDeadline(client.autostackPublish(...scriptArgs(event, options)), options.timeoutMs, `publishing to ${handle.display}`);
+    return toResult(reply);
+  } catch (error) {
+    throw explainRedisError(error, parseRedisDisplay(handle.display));
+  }
+}
+
+function parseRedisDisplay(display: string): ParsedRedisUrl {
+  const url = new URL(display);
+  return { host: url.hostname, port: Number(url.port), db: 0, tls: url.protocol === 'rediss:', display };
+}
+
+export interface BatchProgress {
+  published: number;
+  duplicates: number;
+  retriedRounds: number;
+}
+
+/**
+ * Publishes many events through pipelines of the same script (EVALSHA; ioredis loads the script
+ * when a server answers NOSCRIPT, e.g. after a restart). Entries whose reply is an error are
+ * sent again in the next round until `timeoutMs` has passed: safe, because the script is
+ * idempotent, so an entry that was applied but whose reply was lost comes back as a duplicate.
+ */
+export async function publishBatch(
+  handle: RedisHandle,
+  events: CloudEvent[],
+  options: StreamPublishOptions & { chunkSize?: number; onRound?: (progress: BatchProgress) => void },
+): Promise<{ results: StreamPublishResult[]; progress: BatchProgress }> {
+  const results: Array<StreamPublishResult | undefined> = new Array(events.length).fill(undefined);
+  const progress: BatchProgress = { published: 0, duplicates: 0, retriedRounds: 0 };
+  const deadline = Date.now() + options.timeoutMs;
+  const chunkSize = options.chunkSize ?? 500;
+  let pending = events.map((_, index) => index);
+  let lastError: unknown;
+  while (pending.length > 0) {
+    const failed: number[] = [];
+    for (let offset = 0; offset < pending.length; offset += chunkSize) {
+      const chunk = pending.slice(offset, offset + chunkSize);
+      const pipeline = handle.client.pipeline();
+      const scripted = pipeline as unknown as ScriptedPipeline;
+      for (const index of chunk) scripted.autostackPublish(...scriptArgs(events[index] as CloudEvent, options));
+      let replies: Array<[Error | null, unknown]> | null;
+      try {
+        replies = await withDeadline(pipeline.exec(), Math.max(1000, deadline - Date.now()), `publishing a batch to ${handle.display}`);
+      } catch (error) {
+        lastError = error;
+        replies = null;
+      }
+      chunk.forEach((index, position) => {
+        const reply = replies?.[position];
+        if (!reply || reply[0]) {
+          if (reply?.[0]) lastError = reply[0];
+          failed.push(index);
+          return;
+        }
+        const result = toResult(reply[1]);
+        results[index] = result;
+        if (result.duplicate) progress.duplicates += 1;
+        else progress.published += 1;
+      });
+    }
+    pending = failed;
+    if (pending.length === 0) break;
+    const error = explainRedisError(lastError, parseRedisDisplay(handle.display));
+    if (!error.transient || Date.now() >= deadline) {
+      throw new RedisTargetError(`${pending.length} of ${events.length} event(s) were not confirmed: ${error.message}`, error.transient);
+    }
+    progress.retriedRounds += 1;
+    options.onRound?.(progress);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { results: results as StreamPublishResult[], progress };
+}
+
+/**
+ * Ledger for targets without idempotency of their own (GitHub dispatch): `SET NX` a marker in the
+ * stream's slot. Returns the stored value if the key was already marked.
+ */
+export async function readMarker(handle: RedisHandle, stream: string, key: string, kind: string, timeoutMs: number): Promise<string | undefined> {
+  const value = await withDeadline(handle.client.get(ledgerKey(stream, key, kind)), timeoutMs, `reading the ledger at ${handle.display}`);
+  return value ?? undefined;
+}
+
+export async function writeMarker(handle: RedisHandle, stream: string, key: string, kind: string, value: string, ttlSeconds: number, timeoutMs: number): Promise<boolean> {
+  const client = handle.client as unknown as { autostackMark(key: string, value: string, ttl: string): Promise<number> };
+  const reply = await withDeadline(client.autostackMark(ledgerKey(stream, key, kind), value, String(ttlSeconds)), timeoutMs, `writing the ledger at ${handle.display}`);
+  return Number(reply) === 1;
+}
