@@ -1,0 +1,137 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/envelope.js';
+import type { EmitSpec } from '../events/emit.js';
+import { DEFAULT_OUTBOX } from '../events/outbox.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, validateStreamName } from '../events/redis.js';
+import { RUN_ENV } from '../runs/context.js';
+import { InputError } from '../shared/errors.js';
+import { input, readInputs } from '../shared/inputs.js';
+import { registerSecret } from '../shared/redact.js';
+
+/** emit-event's inputs: one schema for the action (INPUT_*) and `autostack emit` (--flags). */
+export const emitEventInputs = {
+  type: z.string().refine((value) => value.length <= 200 && !/[\r\n]/.test(value), { message: 'must be one line of at most 200 characters' }),
+  data: input.optionalText(),
+  source: input.optionalText(),
+  subject: input.optionalText(),
+  'redis-url': input.optionalText(),
+  stream: input.optionalText(),
+  'max-len': input.integer({ min: 0, max: 1_000_000_000, default: 0 }),
+  'dedupe-ttl-seconds': input.integer({ min: 60, max: 365 * 24 * 3600, default: DEFAULT_DEDUPE_TTL_SECONDS }),
+  'dispatch-repository': input.optionalText(),
+  'dispatch-workflow': input.optionalText(),
+  'dispatch-ref': input.optionalText(),
+  'dispatch-inputs': input.optionalText(),
+  'github-token': input.optionalText(),
+  'idempotency-key': input.optionalText(),
+  file: input.optionalText(),
+  'max-hops': input.integer({ min: 0, max: 1000, default: DEFAULT_MAX_HOPS }),
+  'too-large': input.oneOf(['fail', 'reference'], 'fail'),
+  'timeout-seconds': input.integer({ min: 1, max: 3600, default: 30 }),
+  attempts: input.integer({ min: 1, max: 10, default: 3 }),
+  outbox: input.optionalText(),
+};
+
+export interface EmitEnvironment {
+  env: NodeJS.ProcessEnv;
+  workspace: string;
+  useActionsCache: boolean;
+  /** Stands for the step on a runner; the CLI passes its own. */
+  step?: string | undefined;
+}
+
+function parseDispatchInputs(text: string | undefined): Record<string, string> | undefined {
+  const value = parseEventData(text, 'dispatch-inputs');
+  if (value === undefined) return undefined;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError('dispatch-inputs', 'must be a YAML mapping of workflow_dispatch input names to values, e.g.\n  environment: staging');
+  }
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)]));
+}
+
+/** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
+export function emitEventSpec(read: (name: string) => string | undefined, context: EmitEnvironment): { spec: EmitSpec; secrets: string[] } {
+  const secrets: string[] = [];
+  // Secrets first: a later validation error must not be able to print them.
+  const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
+  if (rawToken) secrets.push(rawToken);
+  const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
+  if (rawRedis) {
+    const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(rawRedis)?.[1];
+    if (password) secrets.push(password, decodeURIComponentSafe(password));
+  }
+
+  for (const secret of secrets) registerSecret(secret);
+  const inputs = readInputs(emitEventInputs, read);
+  const { env, workspace } = context;
+  const redisUrl = inputs['redis-url'] ?? (env.REDIS_URL?.trim() || undefined);
+  if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
+  const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
+
+  const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? env.GITHUB_REPOSITORY : undefined);
+  if (inputs['dispatch-workflow'] && !repository) throw new InputError('dispatch-repository', 'is required with dispatch-workflow when GITHUB_REPOSITORY is not set (owner/repo)');
+  if (repository && !/^[A-Za-z0-9-_.]+\/[A-Za-z0-9-_.]+$/.test(repository)) {
+    throw new InputError('dispatch-repository', `must be owner/repo (got '${repository}')`);
+  }
+  const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
+  if (repository && !token) throw new InputError('github-token', 'is required to dispatch: a token with contents: write (repository_dispatch) or actions: write (workflow_dispatch) on the target repository');
+  if (inputs['dispatch-inputs'] && !inputs['dispatch-workflow']) throw new InputError('dispatch-inputs', 'is only used with dispatch-workflow');
+  if (inputs['dispatch-ref'] && !inputs['dispatch-workflow']) throw new InputError('dispatch-ref', 'is only used with dispatch-workflow (repository_dispatch always runs on the default branch)');
+
+  const source =
+    inputs.source ?? (env.GITHUB_REPOSITORY ? `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')}/${env.GITHUB_REPOSITORY}` : 'urn:autostack:local');
+  const stepName = context.step ?? `${env.GITHUB_JOB ?? 'job'}/${env.GITHUB_ACTION ?? 'emit-event'}`;
+
+  const spec: EmitSpec = {
+    type: inputs.type,
+    data: parseEventData(inputs.data),
+    source,
+    subject: inputs.subject,
+    idempotencyKey: inputs['idempotency-key'],
+    maxHops: inputs['max-hops'],
+    redisUrl,
+    stream,
+    maxLen: inputs['max-len'] || undefined,
+    dedupeTtlSeconds: inputs['dedupe-ttl-seconds'],
+    file: inputs.file,
+    defaultFile: join('.autostack', 'events.jsonl'),
+    dispatch:
+      repository && token
+        ? {
+            repository,
+            workflow: inputs['dispatch-workflow'],
+            ref: inputs['dispatch-ref'],
+            inputs: parseDispatchInputs(inputs['dispatch-inputs']),
+            token,
+            apiUrl: env.GITHUB_API_URL,
+          }
+        : undefined,
+    tooLarge: inputs['too-large'],
+    timeoutMs: inputs['timeout-seconds'] * 1000,
+    attempts: inputs.attempts,
+    outboxPath: resolveIn(workspace, inputs.outbox ?? DEFAULT_OUTBOX),
+    workspace,
+    useActionsCache: context.useActionsCache,
+    dispatchLedgerPath: resolveIn(workspace, join('.autostack', 'dispatch-ledger.jsonl')),
+    workflowRunId: env.GITHUB_RUN_ID ?? env[RUN_ENV.runId] ?? 'local',
+    step: stepName,
+    runId: env[RUN_ENV.runId],
+    parent: readParentEvent(env),
+    traceparent: env.TRACEPARENT,
+    journalPath: env[RUN_ENV.journal],
+  };
+  return { spec, secrets };
+}
+
+function resolveIn(workspace: string, path: string): string {
+  return path.startsWith('/') ? path : join(workspace, path);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

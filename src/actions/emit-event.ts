@@ -1,0 +1,37 @@
+import * as core from '@actions/core';
+import { emitEvent, type EmitResult } from '../events/emit.js';
+import { actionsIo } from '../io/actions-io.js';
+import type { StepIo } from '../io/io.js';
+import { onActionsRunner } from '../runs/artifact.js';
+import { beginStep } from '../runs/step.js';
+import { errorMessage } from '../shared/errors.js';
+import { emitEventSpec } from './emit-event-inputs.js';
+
+export function setEmitOutputs(io: StepIo, result: EmitResult): void {
+  io.setOutput('event-id', result.event.id);
+  io.setOutput('idempotency-key', result.event.idempotencykey);
+  io.setOutput('stream-entry-id', result.streamEntryId ?? '');
+  io.setOutput('dispatched', String(result.dispatched));
+  io.setOutput('duplicate', String(result.duplicate));
+  io.setOutput('workflow-run-id', result.workflowRunId === undefined ? '' : String(result.workflowRunId));
+  io.setOutput('workflow-run-url', result.workflowRunUrl ?? '');
+  io.setOutput('event', JSON.stringify(result.event));
+}
+
+export async function emitEventMain(): Promise<void> {
+  const env = process.env;
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, useActionsCache: onActionsRunner(env) });
+  for (const secret of secrets) actionsIo.setSecret(secret);
+  const step = beginStep(`emit-event ${spec.type}`, 'emit-event');
+  try {
+    const result = await emitEvent(spec, actionsIo, step);
+    setEmitOutputs(actionsIo, result);
+    const summary = `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.type} ${result.event.id} → ${result.outcomes.map((outcome) => outcome.target).join(', ')}`;
+    actionsIo.info(summary);
+    step.finish('success', { outputSummary: summary });
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}

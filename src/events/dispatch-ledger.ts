@@ -1,0 +1,119 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Log } from '../io/io.js';
+import { errorMessage } from '../shared/errors.js';
+import { sha256Hex } from './envelope.js';
+import { type RedisHandle, readMarker, writeMarker } from './redis.js';
+
+/**
+ * GitHub's dispatch endpoints have no idempotency key: the same POST twice starts two runs. So
+ * emit-event keeps a ledger of what it dispatched, keyed by idempotency key and target
+ * (repository + workflow), checked before and written after each dispatch:
+ *
+ * - Redis, when the step also publishes to Redis: a marker in the stream's hash slot
+ *   (`{<stream>}:dispatched:<target hash>:<key>`), with the same TTL as the publish ledger;
+ * - the Actions cache, on a runner: an entry `autostack-dispatched-<hash>`; cache entries
+ *   outlive the job and are visible to every re-run attempt of the workflow run (same ref);
+ * - a local JSON Lines file (`.autostack/dispatch-ledger.jsonl`), always: covers the CLI and
+ *   repeated steps on one machine.
+ *
+ * A marker in any of them means "already dispatched". The window that remains: the process dies
+ * after GitHub accepted the dispatch and before the marker is written; a re-run then dispatches
+ * again (at-least-once). The child run can still recognise the repeat by the CloudEvent id it
+ * receives (record-run keeps it as `trigger.eventId`).
+ */
+export interface DispatchLedgerOptions {
+  log: Log;
+  workspace: string;
+  localPath: string;
+  redis?: { handle: RedisHandle; stream: string; ttlSeconds: number; timeoutMs: number } | undefined;
+  useActionsCache: boolean;
+}
+
+export interface LedgerHit {
+  where: 'redis' | 'actions-cache' | 'file';
+  value: string;
+}
+
+export function dispatchTargetId(target: { kind: string; repository: string; workflow?: string | undefined }): string {
+  return sha256Hex(`${target.kind}\u0000${target.repository.toLowerCase()}\u0000${target.workflow ?? ''}`).slice(0, 12);
+}
+
+function cacheKey(key: string, targetId: string): string {
+  return `autostack-dispatched-${sha256Hex(`${targetId}\u0000${key}`).slice(0, 40)}`;
+}
+
+function cachePath(key: string, targetId: string): string {
+  return `.autostack/dispatch-ledger/${sha256Hex(`${targetId}\u0000${key}`).slice(0, 40)}`;
+}
+
+function readLocal(path: string, key: string, targetId: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes(key)) continue;
+    try {
+      const entry = JSON.parse(line) as { key?: string; target?: string; value?: string };
+      if (entry.key === key && entry.target === targetId) return entry.value ?? 'dispatched';
+    } catch {
+      // Torn line.
+    }
+  }
+  return undefined;
+}
+
+export async function lookupDispatch(key: string, targetId: string, options: DispatchLedgerOptions): Promise<LedgerHit | undefined> {
+  const local = readLocal(options.localPath, key, targetId);
+  if (local) return { where: 'file', value: local };
+  if (options.redis) {
+    const { handle, stream, timeoutMs } = options.redis;
+    try {
+      const value = await readMarker(handle, stream, key, `dispatched:${targetId}`, timeoutMs);
+      if (value) return { where: 'redis', value };
+    } catch (error) {
+      options.log.warning(`Could not read the dispatch ledger in Redis (${errorMessage(error)}).`);
+    }
+  }
+  if (options.useActionsCache) {
+    try {
+      const cache = await import('@actions/cache');
+      const hit = await cache.restoreCache([cachePath(key, targetId)], cacheKey(key, targetId), [], { lookupOnly: true });
+      if (hit) return { where: 'actions-cache', value: 'dispatched' };
+    } catch (error) {
+      options.log.warning(`Could not read the dispatch ledger in the Actions cache (${errorMessage(error)}).`);
+    }
+  }
+  return undefined;
+}
+
+export async function recordDispatch(key: string, targetId: string, value: string, options: DispatchLedgerOptions): Promise<void> {
+  try {
+    mkdirSync(dirname(options.localPath), { recursive: true });
+    appendFileSync(options.localPath, `${JSON.stringify({ key, target: targetId, value, at: new Date().toISOString() })}\n`);
+  } catch (error) {
+    options.log.warning(`Could not write the local dispatch ledger ${options.localPath} (${errorMessage(error)}).`);
+  }
+  if (options.redis) {
+    const { handle, stream, ttlSeconds, timeoutMs } = options.redis;
+    try {
+      await writeMarker(handle, stream, key, `dispatched:${targetId}`, value, ttlSeconds, timeoutMs);
+    } catch (error) {
+      options.log.warning(`Could not write the dispatch ledger in Redis (${errorMessage(error)}); a re-run may dispatch again.`);
+    }
+  }
+  if (options.useActionsCache) {
+    try {
+      const relative = cachePath(key, targetId);
+      mkdirSync(join(options.workspace, dirname(relative)), { recursive: true });
+      writeFileSync(join(options.workspace, relative), value);
+      const cache = await import('@actions/cache');
+      await cache.saveCache([relative], cacheKey(key, targetId));
+    } catch (error) {
+      options.log.warning(`Could not write the dispatch ledger in the Actions cache (${errorMessage(error)}).`);
+    }
+  }
+}

@@ -1,0 +1,299 @@
+import { join } from 'node:path';
+import { createGitHubClient } from '../github/client.js';
+import { DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type EventLocation } from '../github/dispatch.js';
+import type { StepIo } from '../io/io.js';
+import type { JournaledStep } from '../runs/step.js';
+import { errorMessage, UserError } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
+import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
+import { type CloudEvent, createEvent } from './envelope.js';
+import { appendEventToFile } from './file-target.js';
+import { addToOutbox, findInOutbox, recordInRunDirectory, removeFromOutbox, restoreOutboxFromCache, saveOutboxToCache } from './outbox.js';
+import { openRedis, publishToStream, type RedisHandle, RedisTargetError } from './redis.js';
+
+/** What one emit-event step (or `autostack emit`) is asked to do. */
+export interface EmitSpec {
+  type: string;
+  data?: unknown;
+  source: string;
+  subject?: string | undefined;
+  idempotencyKey?: string | undefined;
+  maxHops: number;
+
+  redisUrl?: string | undefined;
+  stream: string;
+  maxLen?: number | undefined;
+  dedupeTtlSeconds: number;
+
+  /** Explicit file target; when no target at all is given, `defaultFile` is used. */
+  file?: string | undefined;
+  defaultFile: string;
+
+  dispatch?:
+    | {
+        repository: string;
+        workflow?: string | undefined;
+        ref?: string | undefined;
+        inputs?: Record<string, string> | undefined;
+        token: string;
+        apiUrl?: string | undefined;
+      }
+    | undefined;
+  tooLarge: 'fail' | 'reference';
+
+  /** Whole-step budget for connecting, publishing and retrying each target. */
+  timeoutMs: number;
+  /** Attempts per target for transient failures (Redis; GitHub's are the client's retries). */
+  attempts: number;
+
+  outboxPath: string;
+  workspace: string;
+  useActionsCache: boolean;
+  dispatchLedgerPath: string;
+
+  workflowRunId: string;
+  step: string;
+  runId?: string | undefined;
+  parent?: CloudEvent | undefined;
+  traceparent?: string | undefined;
+  journalPath?: string | undefined;
+}
+
+export interface TargetOutcome {
+  target: 'redis' | 'file' | 'repository_dispatch' | 'workflow_dispatch';
+  /** Where: redis URL host + stream, file path, owner/repo[/workflow]. */
+  where: string;
+  duplicate: boolean;
+  entryId?: string | undefined;
+}
+
+export interface EmitResult {
+  event: CloudEvent;
+  /** True when every target already had the event: nothing new was sent. */
+  duplicate: boolean;
+  streamEntryId?: string | undefined;
+  dispatched: boolean;
+  workflowRunId?: number | undefined;
+  workflowRunUrl?: string | undefined;
+  file?: string | undefined;
+  fromOutbox: boolean;
+  outcomes: TargetOutcome[];
+}
+
+interface Failure {
+  target: string;
+  message: string;
+  transient: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function journal(step: JournaledStep | undefined, system: string, target: string, operation: string, id: string, duplicate: boolean): void {
+  step?.append({ type: 'system.touched', system, target, operation, id, duplicate });
+}
+
+/** Builds the event (or takes it from the outbox) and delivers it to every configured target. */
+export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep): Promise<EmitResult> {
+  if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
+    throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
+  }
+  let event = createEvent({
+    type: spec.type,
+    source: spec.source,
+    data: spec.data,
+    subject: spec.subject,
+    workflowRunId: spec.workflowRunId,
+    step: spec.step,
+    runId: spec.runId,
+    idempotencyKey: spec.idempotencyKey,
+    parent: spec.parent,
+    traceparent: spec.traceparent,
+    maxHops: spec.maxHops,
+  });
+
+  // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
+  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.useActionsCache ? await restoreOutboxFromCache(event.id, spec.workspace, io) : undefined);
+  const fromOutbox = kept !== undefined;
+  if (kept) {
+    event = kept.event;
+    io.info(`Event ${event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`);
+  }
+
+  const deadline = Date.now() + spec.timeoutMs;
+  const outcomes: TargetOutcome[] = [];
+  const failures: Failure[] = [];
+  let redis: RedisHandle | undefined;
+  let streamEntryId: string | undefined;
+  let workflowRunId: number | undefined;
+  let workflowRunUrl: string | undefined;
+  let dispatched = false;
+  const file = spec.file ?? (!spec.redisUrl && !spec.dispatch ? spec.defaultFile : undefined);
+
+  try {
+    if (spec.redisUrl) {
+      try {
+        const published = await publishWithRetries(spec, event, io, deadline);
+        redis = published.handle;
+        streamEntryId = published.entryId;
+        outcomes.push({ target: 'redis', where: `${published.display} ${spec.stream}`, duplicate: published.duplicate, entryId: published.entryId });
+        journal(step, 'redis', spec.stream, 'publish', event.id, published.duplicate);
+        io.info(`${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`);
+      } catch (error) {
+        failures.push(toFailure('redis', error));
+      }
+    }
+
+    if (file) {
+      try {
+        const path = join(spec.workspace, file);
+        const appended = await appendEventToFile(file.startsWith('/') ? file : path, event);
+        outcomes.push({ target: 'file', where: file, duplicate: appended.duplicate });
+        journal(step, 'file', file, 'publish', event.id, appended.duplicate);
+        io.info(`${appended.duplicate ? 'Already in' : 'Appended to'} ${file} (line ${appended.line}).`);
+      } catch (error) {
+        failures.push(toFailure('file', error));
+      }
+    }
+
+    if (spec.dispatch) {
+      const location: EventLocation | undefined = spec.tooLarge === 'reference' && streamEntryId ? { stream: spec.stream, entryId: streamEntryId } : undefined;
+      try {
+        const outcome = await dispatchOnce(spec, event, io, location, redis);
+        dispatched = true;
+        workflowRunId = outcome.runId;
+        workflowRunUrl = outcome.runUrl;
+        outcomes.push({ target: outcome.kind, where: outcome.where, duplicate: outcome.duplicate });
+        journal(step, 'github', `${outcome.kind} ${outcome.where}`, 'dispatch', event.id, outcome.duplicate);
+      } catch (error) {
+        failures.push(toFailure(spec.dispatch.workflow ? 'workflow_dispatch' : 'repository_dispatch', error));
+      }
+    }
+  } finally {
+    if (redis) await redis.close();
+  }
+
+  if (failures.length > 0) {
+    const summary = failures.map((failure) => `${failure.target}: ${failure.message}`).join('\n');
+    if (failures.some((failure) => failure.transient)) {
+      const entry = await addToOutbox(spec.outboxPath, event, failures.map((failure) => failure.target), redact(summary));
+      recordInRunDirectory(spec.journalPath, entry);
+      if (spec.useActionsCache) await saveOutboxToCache(entry, spec.workspace, io);
+      step?.append({ type: 'log', level: 'error', message: `event ${event.id} kept in the outbox`, data: { outbox: spec.outboxPath, pending: entry.pending } });
+      throw new UserError(
+        `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.useActionsCache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
+      );
+    }
+    throw new UserError(failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`);
+  }
+  if (fromOutbox) await removeFromOutbox(spec.outboxPath, event.id);
+
+  return {
+    event,
+    duplicate: outcomes.length > 0 && outcomes.every((outcome) => outcome.duplicate),
+    streamEntryId,
+    dispatched,
+    workflowRunId,
+    workflowRunUrl,
+    file,
+    fromOutbox,
+    outcomes,
+  };
+}
+
+function toFailure(target: string, error: unknown): Failure {
+  if (error instanceof RedisTargetError || error instanceof DispatchError) return { target, message: error.message, transient: error.transient };
+  if (error instanceof UserError) return { target, message: error.message, transient: false };
+  return { target, message: redact(errorMessage(error)), transient: false };
+}
+
+async function publishWithRetries(
+  spec: EmitSpec,
+  event: CloudEvent,
+  io: StepIo,
+  deadline: number,
+): Promise<{ entryId: string; duplicate: boolean; display: string; handle: RedisHandle }> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= spec.attempts; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    let handle: RedisHandle | undefined;
+    try {
+      handle = await openRedis(spec.redisUrl as string, { timeoutMs: remaining });
+      const result = await publishToStream(handle, event, { stream: spec.stream, maxLen: spec.maxLen, dedupeTtlSeconds: spec.dedupeTtlSeconds, timeoutMs: Math.max(1000, deadline - Date.now()) });
+      return { ...result, display: handle.display, handle };
+    } catch (error) {
+      await handle?.close();
+      lastError = error;
+      if (!(error instanceof RedisTargetError) || !error.transient) throw error;
+      if (attempt < spec.attempts && Date.now() < deadline) {
+        const wait = Math.min(500 * 2 ** (attempt - 1), Math.max(0, deadline - Date.now()));
+        io.warning(`Redis publish attempt ${attempt} of ${spec.attempts} failed (${error.message}); retrying in ${(wait / 1000).toFixed(1)} s.`);
+        await sleep(wait);
+      }
+    }
+  }
+  if (lastError instanceof RedisTargetError) {
+    throw new RedisTargetError(`${lastError.message} (gave up after ${spec.attempts} attempt(s) within ${Math.round(spec.timeoutMs / 1000)} s)`, true);
+  }
+  throw new RedisTargetError(`Redis publish did not finish within ${Math.round(spec.timeoutMs / 1000)} s`, true);
+}
+
+interface DispatchOutcome {
+  kind: 'repository_dispatch' | 'workflow_dispatch';
+  where: string;
+  duplicate: boolean;
+  runId?: number | undefined;
+  runUrl?: string | undefined;
+}
+
+async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, location: EventLocation | undefined, redis: RedisHandle | undefined): Promise<DispatchOutcome> {
+  const target = spec.dispatch;
+  if (!target) throw new Error('no dispatch target');
+  const kind = target.workflow ? 'workflow_dispatch' : 'repository_dispatch';
+  const where = target.workflow ? `${target.repository}/${target.workflow}` : target.repository;
+  const targetId = dispatchTargetId({ kind, repository: target.repository, workflow: target.workflow });
+  const ledger: DispatchLedgerOptions = {
+    log: io,
+    workspace: spec.workspace,
+    localPath: spec.dispatchLedgerPath,
+    redis: redis ? { handle: redis, stream: spec.stream, ttlSeconds: spec.dedupeTtlSeconds, timeoutMs: 5000 } : undefined,
+    useActionsCache: spec.useActionsCache,
+  };
+  const seen = await lookupDispatch(event.idempotencykey, targetId, ledger);
+  if (seen) {
+    const details = parseLedgerValue(seen.value);
+    io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
+    return { kind, where, duplicate: true, ...details };
+  }
+  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts) });
+  if (target.workflow) {
+    const result = await dispatchWorkflow(client, {
+      repository: target.repository,
+      workflow: target.workflow,
+      ref: target.ref,
+      inputs: target.inputs,
+      event,
+      referenceWhenTooLarge: location,
+    });
+    const runUrl = result.htmlUrl ?? result.runUrl;
+    await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ runId: result.runId, runUrl }), ledger);
+    io.info(`Dispatched workflow ${target.workflow} in ${target.repository} on ${result.ref}${result.runId ? `: run ${result.runId} ${runUrl ?? ''}` : ''}.`);
+    return { kind, where, duplicate: false, runId: result.runId, runUrl };
+  }
+  const result = await dispatchRepositoryEvent(client, { repository: target.repository, event, referenceWhenTooLarge: location });
+  await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ eventType: result.eventType }), ledger);
+  io.info(`Sent repository_dispatch '${result.eventType}' to ${target.repository}${result.reference ? ' (a reference to the stream entry: the event is too large for client_payload)' : ''}.`);
+  return { kind, where, duplicate: false };
+}
+
+function parseLedgerValue(value: string): { runId?: number | undefined; runUrl?: string | undefined } {
+  try {
+    const parsed = JSON.parse(value) as { runId?: unknown; runUrl?: unknown };
+    return {
+      runId: typeof parsed.runId === 'number' ? parsed.runId : undefined,
+      runUrl: typeof parsed.runUrl === 'string' ? parsed.runUrl : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
