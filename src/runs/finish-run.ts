@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
+import { redact } from '../shared/redact.js';
 import { createGitHubClient } from '../github/client.js';
 import { readCurrentJobSteps } from '../github/jobs.js';
 import { errorMessage } from '../shared/errors.js';
@@ -54,7 +57,7 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, env: Node
   let artifactNote: string | undefined;
   if (options.artifact && onActionsRunner(env)) {
     try {
-      const uploaded = await uploadFilesAsArtifact(artifactName(runId), { [RECORD_FILE_NAME]: bytes }, options.retentionDays);
+      const uploaded = await uploadFilesAsArtifact(artifactName(runId), { [RECORD_FILE_NAME]: bytes, ...runDirectoryExtras(journalPath) }, options.retentionDays);
       artifactId = uploaded.id;
       artifactNote = `Run record: artifact \`${artifactName(runId)}\` (kept ${options.retentionDays} days).`;
       io.info(`record-run: uploaded artifact ${artifactName(runId)} (id ${uploaded.id ?? '?'})`);
@@ -73,6 +76,20 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, env: Node
     }
   }
   return { record, localPath, artifactId };
+}
+
+/**
+ * Files other steps leave beside the journal for the artifact: emit-event's `outbox.jsonl`
+ * (events that could not be delivered, kept for the next attempt).
+ */
+function runDirectoryExtras(journalPath: string): Record<string, string> {
+  const extras: Record<string, string> = {};
+  try {
+    extras['outbox.jsonl'] = redact(readFileSync(join(dirname(journalPath), 'outbox.jsonl'), 'utf8'));
+  } catch {
+    // No outbox: nothing was left undelivered.
+  }
+  return extras;
 }
 
 async function readJobSteps(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<JobStep[] | undefined> {
