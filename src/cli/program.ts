@@ -7,6 +7,7 @@ import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.j
 import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { listRuns, showRun } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
+import { registerRelayCommands } from './relay-commands.js';
 
 /** Flags carry the action's input names, so one zod schema validates both. */
 function flagReader(options: Record<string, unknown>): FlagReader {
@@ -105,6 +106,7 @@ export function buildProgram(): Command {
       process.stdout.write(showRun(options.directory, runId));
     });
   registerRunPromptCommands(program);
+  registerRelayCommands(program);
   return program;
 }
 

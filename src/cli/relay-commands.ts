@@ -1,0 +1,197 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createGitHubClient, type GitHubClient } from '../github/client.js';
+import { createConsoleIo } from '../io/console-io.js';
+import { currentJournal } from '../runs/context.js';
+import { errorMessage, UserError } from '../shared/errors.js';
+import { registerSecret } from '../shared/redact.js';
+import { DEFAULT_STREAM, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
+import {
+  DEFAULT_GROUP,
+  DEFAULT_MARKER_TTL_SECONDS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MIN_IDLE_MS,
+  defaultConsumerName,
+  defaultDeadLetterStream,
+  formatSummary,
+  Relay,
+  type RelaySummary,
+} from '../events/relay.js';
+import { loadRouting } from '../events/routing.js';
+
+export const DEFAULT_ROUTES_FILE = '.github/autostack-relay.yml';
+
+interface RelayFlags {
+  routes: string;
+  redisUrl?: string;
+  stream: string;
+  group: string;
+  consumer?: string;
+  mode: 'once' | 'continuous';
+  maxAttempts: number;
+  minIdle: number;
+  batch: number;
+  deadLetterStream?: string;
+  githubToken?: string;
+  from: 'beginning' | 'now';
+  markerTtlDays: number;
+  timeout: number;
+  json?: boolean;
+  failOnDeadLetter: boolean;
+}
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value.trim()) || parsed < min || parsed > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return parsed;
+  };
+}
+
+function booleanFlag(value: string): boolean {
+  if (['true', 'yes', '1', 'on'].includes(value)) return true;
+  if (['false', 'no', '0', 'off'].includes(value)) return false;
+  throw new InvalidArgumentError('must be true or false');
+}
+
+function emptySummary(): RelaySummary {
+  return { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
+}
+
+function addInto(total: RelaySummary, part: RelaySummary): void {
+  for (const key of ['read', 'dispatched', 'duplicates', 'deadLettered', 'retrying', 'unrouted', 'trimmed', 'acked'] as const) total[key] += part[key];
+  total.runs.push(...part.runs);
+}
+
+/**
+ * `autostack relay`: reads the events stream as a consumer group and dispatches each event as
+ * its routing file says. `--mode once` drains and exits (a scheduled workflow); `--mode
+ * continuous` runs until SIGTERM/SIGINT, finishing the entry in flight first.
+ */
+export function registerRelayCommands(program: Command): void {
+  program
+    .command('relay')
+    .description('relay events from a Redis stream to GitHub repository_dispatch / workflow_dispatch, as a routing file says')
+    .option('--routes <file>', 'routing file (YAML)', DEFAULT_ROUTES_FILE)
+    .option('--redis-url <url>', 'redis:// or rediss:// URL (default: env REDIS_URL); a cluster node is detected')
+    .option('--stream <key>', 'stream to read', DEFAULT_STREAM)
+    .option('--group <name>', 'consumer group', DEFAULT_GROUP)
+    .option('--consumer <name>', 'consumer name (default: <host>-<pid>)')
+    .addOption(new Option('--mode <mode>', 'once: drain and exit; continuous: until SIGTERM/SIGINT').choices(['once', 'continuous']).default('once'))
+    .option('--max-attempts <n>', 'deliveries before an entry goes to the dead-letter stream', wholeNumber(1, 1000), DEFAULT_MAX_ATTEMPTS)
+    .option('--min-idle <seconds>', 'reclaim entries another relay left pending this long', wholeNumber(0, 86_400), DEFAULT_MIN_IDLE_MS / 1000)
+    .option('--batch <n>', 'entries read per call', wholeNumber(1, 1000), 10)
+    .option('--dead-letter-stream <key>', 'where poison entries go (default: {<stream>}:dead, same hash slot)')
+    .option('--github-token <token>', 'token for routes without token-env (default: env GITHUB_TOKEN)')
+    .addOption(new Option('--from <where>', 'where a new consumer group starts').choices(['beginning', 'now']).default('beginning'))
+    .option('--marker-ttl-days <days>', 'how long dispatches are remembered per idempotency key', wholeNumber(1, 365), DEFAULT_MARKER_TTL_SECONDS / 86_400)
+    .option('--timeout <seconds>', 'bound on connecting to Redis', wholeNumber(1, 600), 10)
+    .option('--fail-on-dead-letter <boolean>', 'exit 2 when entries were dead-lettered in this run', booleanFlag, true)
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (flags: RelayFlags) => {
+      process.exitCode = await relayCommand(flags);
+    });
+}
+
+async function relayCommand(flags: RelayFlags): Promise<number> {
+  const io = createConsoleIo();
+  const env = process.env;
+  const routing = loadRouting(flags.routes);
+  const stream = validateStreamName(flags.stream, 'stream');
+  const deadLetterStream = flags.deadLetterStream ? validateStreamName(flags.deadLetterStream, 'dead-letter-stream') : defaultDeadLetterStream(stream);
+  const redisUrl = flags.redisUrl ?? env.REDIS_URL;
+  if (!redisUrl) throw new UserError("Flag '--redis-url' is required (or set REDIS_URL): redis://[user:password@]host[:port]");
+
+  // Tokens: checked before anything is read, so a missing secret fails the run, not every entry.
+  const defaultToken = flags.githubToken ?? env.GITHUB_TOKEN;
+  registerSecret(defaultToken);
+  const needsDefault = routing.routes.some((route) => route.target.tokenEnv === undefined);
+  if (needsDefault && !defaultToken) {
+    throw new UserError(`A GitHub token is required: set GITHUB_TOKEN or pass --github-token (routes without token-env in ${routing.file} use it)`);
+  }
+  for (const name of routing.tokenEnvs()) {
+    if (!env[name]) throw new UserError(`${routing.file}: token-env ${name} is not set in the environment (a route dispatches with it)`);
+    registerSecret(env[name]);
+  }
+  const clients = new Map<string, GitHubClient>();
+  const github = (tokenEnv: string | undefined): GitHubClient => {
+    const key = tokenEnv ?? '';
+    let client = clients.get(key);
+    if (!client) {
+      client = createGitHubClient({ token: (tokenEnv ? env[tokenEnv] : defaultToken) ?? '', baseUrl: env.GITHUB_API_URL, log: io });
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  let stop = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop) return;
+    stop = true;
+    io.info(`relay: ${signal} received; finishing the entry in flight, then stopping`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const total = emptySummary();
+  const consumer = flags.consumer ?? defaultConsumerName();
+  const journal = currentJournal();
+  let backoff = 1000;
+  try {
+    for (;;) {
+      let handle: RedisHandle | undefined;
+      try {
+        handle = await openRedis(redisUrl, { timeoutMs: flags.timeout * 1000 });
+        io.info(`relay: ${handle.display}${handle.cluster ? ' (cluster)' : ''} stream ${stream}, group ${flags.group}, consumer ${consumer}, ${routing.routes.length} route(s), mode ${flags.mode}`);
+        const relay = new Relay({
+          client: handle.client,
+          stream,
+          group: flags.group,
+          consumer,
+          routing,
+          github,
+          deadLetterStream,
+          maxAttempts: flags.maxAttempts,
+          minIdleMs: flags.minIdle * 1000,
+          batchSize: flags.batch,
+          mode: flags.mode,
+          markerTtlSeconds: flags.markerTtlDays * 86_400,
+          startId: flags.from === 'now' ? '$' : '0',
+          log: io,
+          journal,
+          shouldStop: () => stop,
+        });
+        try {
+          addInto(total, await relay.run());
+          break;
+        } catch (error) {
+          addInto(total, relay.summary);
+          throw error;
+        }
+      } catch (error) {
+        const message = errorMessage(error);
+        if (/CROSSSLOT/.test(message)) {
+          throw new UserError(`The dead-letter stream ${deadLetterStream} is not in the hash slot of ${stream} on this Redis Cluster; name it with the stream's hash tag, e.g. {${stream}}:dead`);
+        }
+        const transient = error instanceof RedisTargetError ? error.transient : /ECONNREFUSED|ECONNRESET|Connection is closed|max retries|LOADING|CLUSTERDOWN|TRYAGAIN|timed out/i.test(message);
+        // Once: a scheduled run fails and the next one resumes. Continuous: ride out the outage.
+        if (flags.mode === 'once' || stop || !transient) throw error instanceof UserError ? error : new UserError(`relay: ${message}`);
+        io.warning(`relay: Redis problem (${message}); reconnecting in ${Math.round(backoff / 1000)} s`);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+      } finally {
+        await handle?.close();
+      }
+      if (stop) break;
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  if (flags.json) {
+    io.info(formatSummary(total));
+    process.stdout.write(`${JSON.stringify({ stream, group: flags.group, consumer, deadLetterStream, ...total })}\n`);
+  } else {
+    process.stdout.write(`${formatSummary(total)}\n`);
+  }
+  return total.deadLettered > 0 && flags.failOnDeadLetter ? 2 : 0;
+}

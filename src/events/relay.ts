@@ -1,0 +1,375 @@
+import { hostname } from 'node:os';
+import type { Cluster, Redis } from 'ioredis';
+import type { Log } from '../io/io.js';
+import type { Journal } from '../runs/journal.js';
+import { errorMessage } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
+import type { GitHubClient } from '../github/client.js';
+import { DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type DispatchResult } from '../github/dispatch.js';
+import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
+import { hashTag, ledgerKey } from './redis.js';
+import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from './routing.js';
+
+/**
+ * The events relay: a Redis Streams consumer group member that turns each event into a GitHub
+ * dispatch according to a routing file.
+ *
+ * Delivery, per stream entry:
+ *   1. `begin` (one Lua script on the stream key): is the entry still pending and ours? Reset
+ *      its idle time (XCLAIM … JUSTID, which does not count a delivery) so no other relay
+ *      reclaims it while we dispatch, and read its delivery count.
+ *   2. Envelope invalid, or no route matches → dead-letter stream at once (retrying cannot help).
+ *   3. For each matching route: if the "dispatched" marker for (idempotency key, target) exists,
+ *      skip (a previous delivery already dispatched it); else dispatch, then SET the marker.
+ *   4. All targets done → XACK (acks are sent per batch, after the batch's dispatches; the
+ *      markers make a crash before the ack harmless). A failure leaves the entry pending; it is
+ *      retried on a later delivery (XAUTOCLAIM after min-idle), and after `maxAttempts`
+ *      deliveries it is moved to the dead-letter stream (XADD dead + XACK in one script).
+ *
+ * The remaining window: the relay dies after GitHub accepted a dispatch but before the marker
+ * is written (one HTTP response plus one SET). That dispatch happens again on recovery: GitHub
+ * dispatches carry no idempotency key, so this cannot be closed from our side. The envelope's
+ * `id` and `idempotencykey` travel with the dispatch, so a receiving workflow can drop the repeat
+ * (e.g. a `concurrency` group keyed on the event id).
+ *
+ * Keys (Redis Cluster): the stream, the dead-letter stream and every marker share the stream's
+ * hash slot (`ledgerKey` of src/events/redis.ts), so scripts touching several keys are legal.
+ */
+
+export interface RelayOptions {
+  client: Redis | Cluster;
+  stream: string;
+  group: string;
+  consumer: string;
+  routing: Routing;
+  /** GitHub client for a route's token (undefined = the default token). */
+  github: (tokenEnv: string | undefined) => GitHubClient;
+  deadLetterStream: string;
+  maxAttempts: number;
+  /** An entry pending this long (ms) is reclaimed from a consumer that stopped. */
+  minIdleMs: number;
+  batchSize: number;
+  mode: 'once' | 'continuous';
+  /** XREADGROUP BLOCK in continuous mode (also how often a stop request is noticed). */
+  blockMs?: number;
+  /** How long a "dispatched" marker is kept (seconds). */
+  markerTtlSeconds: number;
+  /** Where a new group starts: '0' (the whole stream, default) or '$' (only new events). */
+  startId?: string;
+  log: Log;
+  journal?: Journal | undefined;
+  /** Polled between entries; true finishes the in-flight entry, acks, and returns. */
+  shouldStop?: () => boolean;
+}
+
+export interface RelaySummary {
+  /** Entries looked at (new, own pending, reclaimed). */
+  read: number;
+  dispatched: number;
+  /** Dispatches skipped because the marker said they had been done. */
+  duplicates: number;
+  deadLettered: number;
+  /** Entries whose dispatch failed and that stay pending for another attempt. */
+  retrying: number;
+  /** Events no route matched, acknowledged because the routing file says unrouted: skip. */
+  unrouted: number;
+  /** Pending entries that had been trimmed from the stream before they could be relayed. */
+  trimmed: number;
+  acked: number;
+  /** Child runs started by workflow_dispatch (when GitHub returned run details). */
+  runs: Array<{ entry: string; eventId: string; repository: string; runId?: number | undefined; htmlUrl?: string | undefined }>;
+}
+
+export const DEFAULT_GROUP = 'autostack-relay';
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MIN_IDLE_MS = 120_000;
+export const DEFAULT_MARKER_TTL_SECONDS = 30 * 24 * 3600;
+
+export function defaultConsumerName(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+/** Default dead-letter stream: `<stream>:dead` in the stream's hash slot. */
+export function defaultDeadLetterStream(stream: string): string {
+  return hashTag(stream) === undefined ? `{${stream}}:dead` : `${stream}:dead`;
+}
+
+/** Marker key of one (idempotency key, target) pair for a consumer group, in the stream's slot. */
+export function dispatchedMarkerKey(stream: string, group: string, idempotencyKey: string, target: RouteTarget): string {
+  return ledgerKey(stream, `${group}:${sha256Hex(`${idempotencyKey}\u0000${targetIdentity(target)}`).slice(0, 32)}`, 'relay');
+}
+
+/**
+ * KEYS[1] stream; ARGV group, consumer, entry id. Returns {state, deliveries}: state 1 = ours
+ * (idle time reset), 0 = no longer pending (acked elsewhere), 2 = another consumer owns it now.
+ */
+const BEGIN_SCRIPT = `
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #p == 0 then return {0, 0} end
+if p[1][2] ~= ARGV[2] then return {2, p[1][4]} end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return {1, p[1][4]}
+`;
+
+/** KEYS[1] stream, KEYS[2] dead-letter stream; ARGV group, entry id, field/value pairs. */
+const PARK_SCRIPT = `
+local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return id
+`;
+
+interface RelayScripts {
+  autostackRelayBegin(stream: string, group: string, consumer: string, id: string): Promise<[number, number]>;
+  autostackRelayPark(stream: string, dead: string, group: string, id: string, ...fields: string[]): Promise<string>;
+}
+
+type Entry = [id: string, fields: string[] | null];
+
+export class Relay {
+  readonly summary: RelaySummary = { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
+  private readonly scripts: RelayScripts;
+  private toAck: string[] = [];
+
+  constructor(private readonly options: RelayOptions) {
+    const client = options.client;
+    client.defineCommand('autostackRelayBegin', { numberOfKeys: 1, lua: BEGIN_SCRIPT });
+    client.defineCommand('autostackRelayPark', { numberOfKeys: 2, lua: PARK_SCRIPT });
+    this.scripts = client as unknown as RelayScripts;
+  }
+
+  private stopping(): boolean {
+    return this.options.shouldStop?.() ?? false;
+  }
+
+  /** XGROUP CREATE … MKSTREAM; an existing group is fine. */
+  async ensureGroup(): Promise<void> {
+    const { client, stream, group } = this.options;
+    try {
+      await client.xgroup('CREATE', stream, group, this.options.startId ?? '0', 'MKSTREAM');
+      this.options.log.info(`created consumer group '${group}' on ${stream}`);
+    } catch (error) {
+      if (!/BUSYGROUP/.test(errorMessage(error))) throw error;
+    }
+  }
+
+  /** Runs until drained (once) or until shouldStop (continuous). */
+  async run(): Promise<RelaySummary> {
+    const { client, stream, group, consumer, batchSize, minIdleMs } = this.options;
+    await this.ensureGroup();
+    // 1. Our own pending entries, if this consumer name was used by a relay that died.
+    let cursor = '0';
+    while (!this.stopping()) {
+      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) as Array<[string, Entry[]]> | null;
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length === 0) break;
+      await this.processBatch(entries);
+      cursor = entries[entries.length - 1]?.[0] ?? cursor;
+    }
+    let lastReclaim = 0;
+    while (!this.stopping()) {
+      // 2. Entries another (crashed) relay left pending longer than min-idle; failed ones of ours too.
+      let reclaimed = 0;
+      const reclaimDue = this.options.mode === 'once' || Date.now() - lastReclaim >= Math.max(1000, Math.min(minIdleMs, 30_000));
+      if (reclaimDue) {
+        lastReclaim = Date.now();
+        let start = '0-0';
+        do {
+          const reply = (await client.xautoclaim(stream, group, consumer, minIdleMs, start, 'COUNT', batchSize)) as [string, Entry[], string[]?];
+          start = reply[0];
+          const deleted = reply[2] ?? [];
+          if (deleted.length > 0) this.noteTrimmed(deleted);
+          reclaimed += reply[1].length;
+          await this.processBatch(reply[1]);
+        } while (start !== '0-0' && !this.stopping());
+      }
+      if (this.stopping()) break;
+      // 3. New entries.
+      const args: Array<string | number> = ['GROUP', group, consumer, 'COUNT', batchSize];
+      if (this.options.mode === 'continuous') args.push('BLOCK', this.options.blockMs ?? 2000);
+      args.push('STREAMS', stream, '>');
+      const reader = client as unknown as { xreadgroup(...args: Array<string | number>): Promise<unknown> };
+      const reply = (await reader.xreadgroup(...args)) as Array<[string, Entry[]]> | null;
+      const entries = reply?.[0]?.[1] ?? [];
+      await this.processBatch(entries);
+      if (this.options.mode === 'once' && reclaimed === 0 && entries.length === 0) break;
+    }
+    await this.flushAcks();
+    await this.forgetConsumerIfIdle();
+    return this.summary;
+  }
+
+  private noteTrimmed(ids: string[]): void {
+    this.summary.trimmed += ids.length;
+    this.options.log.warning(`${ids.length} pending entr${ids.length === 1 ? 'y was' : 'ies were'} trimmed from ${this.options.stream} before being relayed: ${ids.slice(0, 5).join(', ')}`);
+  }
+
+  private async processBatch(entries: Entry[]): Promise<void> {
+    try {
+      for (const [id, fields] of entries) {
+        if (this.stopping()) break;
+        if (fields === null) {
+          // Redis 6.2 reports a trimmed pending entry with nil fields; nothing to relay.
+          this.noteTrimmed([id]);
+          this.toAck.push(id);
+          continue;
+        }
+        await this.processEntry(id, fields);
+      }
+    } finally {
+      await this.flushAcks();
+    }
+  }
+
+  private async flushAcks(): Promise<void> {
+    if (this.toAck.length === 0) return;
+    const ids = this.toAck;
+    this.toAck = [];
+    const acked = await this.options.client.xack(this.options.stream, this.options.group, ...ids);
+    this.summary.acked += Number(acked);
+  }
+
+  private async processEntry(id: string, fields: string[]): Promise<void> {
+    const { stream, group, consumer, routing, log } = this.options;
+    this.summary.read += 1;
+    const [state, deliveries] = await this.scripts.autostackRelayBegin(stream, group, consumer, id);
+    if (Number(state) !== 1) {
+      log.debug(`entry ${id}: ${Number(state) === 0 ? 'already acknowledged' : 'now owned by another relay'}; skipped`);
+      return;
+    }
+    let event: CloudEvent;
+    try {
+      event = parseStreamEntry(fields, `stream entry ${id}`);
+    } catch (error) {
+      await this.park(id, fields, 'invalid-envelope', errorMessage(error), Number(deliveries));
+      return;
+    }
+    if (Number(deliveries) > this.options.maxAttempts) {
+      // Delivered more often than attempts allowed without a verdict (a relay crashing on it).
+      await this.park(id, fields, 'too-many-deliveries', `delivered ${deliveries} times without being relayed`, Number(deliveries), event);
+      return;
+    }
+    const routes = routing.match(event.type);
+    if (routes.length === 0) {
+      if (routing.unrouted === 'skip') {
+        log.info(`entry ${id}: no route for type '${event.type}'; acknowledged (unrouted: skip)`);
+        this.summary.unrouted += 1;
+        this.toAck.push(id);
+      } else {
+        await this.park(id, fields, 'unroutable', `no route in ${routing.file} matches type '${event.type}'`, Number(deliveries), event);
+      }
+      return;
+    }
+    let failure: unknown;
+    for (const route of routes) {
+      let target: RouteTarget;
+      try {
+        target = resolveTarget(route, event);
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      const marker = dispatchedMarkerKey(stream, group, event.idempotencykey, target);
+      if ((await this.options.client.get(marker)) !== null) {
+        this.summary.duplicates += 1;
+        log.info(`entry ${id}: ${describeTarget(target)} already dispatched for idempotency key ${event.idempotencykey}; skipped`);
+        this.journal(target, event, true);
+        continue;
+      }
+      let result: DispatchResult;
+      try {
+        result = await this.dispatch(target, event, id);
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      await this.options.client.set(
+        marker,
+        JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) }),
+        'EX',
+        this.options.markerTtlSeconds,
+      );
+      this.summary.dispatched += 1;
+      this.journal(target, event, false);
+      if (result.kind === 'workflow_dispatch') {
+        this.summary.runs.push({ entry: id, eventId: event.id, repository: result.repository, runId: result.runId, htmlUrl: result.htmlUrl });
+        log.info(`entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`);
+      } else {
+        log.info(`entry ${id}: repository_dispatch '${result.eventType}' to ${result.repository}${result.reference ? ' (as a reference: event too large)' : ''}`);
+      }
+    }
+    if (failure === undefined) {
+      this.toAck.push(id);
+      return;
+    }
+    const message = redact(errorMessage(failure));
+    const attempt = Number(deliveries);
+    if (attempt >= this.options.maxAttempts) {
+      await this.park(id, fields, 'dispatch-failed', message, attempt, event);
+    } else {
+      this.summary.retrying += 1;
+      const kind = failure instanceof DispatchError && !failure.transient ? 'permanent-looking' : 'transient';
+      log.warning(`entry ${id} (event ${event.id}): attempt ${attempt} of ${this.options.maxAttempts} failed (${kind}): ${message}. Left pending for a later attempt.`);
+    }
+  }
+
+  private dispatch(target: RouteTarget, event: CloudEvent, entryId: string): Promise<DispatchResult> {
+    const client = this.options.github(target.tokenEnv);
+    const location = { stream: this.options.stream, entryId };
+    if (target.kind === 'repository_dispatch') {
+      return dispatchRepositoryEvent(client, { repository: target.repository, event, eventType: target.eventType, referenceWhenTooLarge: location });
+    }
+    return dispatchWorkflow(client, {
+      repository: target.repository,
+      workflow: target.workflow,
+      ref: target.ref,
+      inputs: target.inputs,
+      event,
+      referenceWhenTooLarge: location,
+    });
+  }
+
+  private async park(id: string, fields: string[], reason: string, error: string, deliveries: number, event?: CloudEvent): Promise<void> {
+    const { stream, group, deadLetterStream, log } = this.options;
+    const extra = ['relay-stream', stream, 'relay-entry', id, 'relay-group', group, 'relay-reason', reason, 'relay-error', redact(error).slice(0, 2000), 'relay-deliveries', String(deliveries), 'relay-parked-at', new Date().toISOString()];
+    // The original fields first (event, type, id, idempotencykey), so a replay can re-publish them.
+    const deadId = await this.scripts.autostackRelayPark(stream, deadLetterStream, group, id, ...fields, ...extra);
+    this.summary.deadLettered += 1;
+    log.error(`entry ${id}${event ? ` (event ${event.id}, type '${event.type}')` : ''} moved to the dead-letter stream ${deadLetterStream} as ${deadId}: ${reason}: ${redact(error)}`);
+    this.options.journal?.append({ type: 'system.touched', system: 'redis', target: deadLetterStream, operation: 'dead-letter', id: event?.id ?? id });
+  }
+
+  private journal(target: RouteTarget, event: CloudEvent, duplicate: boolean): void {
+    this.options.journal?.append({ type: 'system.touched', system: 'github', target: describeTarget(target), operation: target.kind, id: event.id, duplicate });
+  }
+
+  /** A scheduled relay gets a new consumer name each run; drop ours when it holds nothing. */
+  private async forgetConsumerIfIdle(): Promise<void> {
+    const { client, stream, group, consumer } = this.options;
+    try {
+      const pending = (await client.xpending(stream, group, '-', '+', 1, consumer)) as unknown[];
+      if (pending.length === 0) await client.xgroup('DELCONSUMER', stream, group, consumer);
+    } catch (error) {
+      this.options.log.debug(`could not remove consumer ${consumer}: ${errorMessage(error)}`);
+    }
+  }
+}
+
+export function describeTarget(target: RouteTarget): string {
+  return target.kind === 'repository_dispatch' ? `${target.repository} repository_dispatch` : `${target.repository} workflow ${target.workflow}`;
+}
+
+export async function runRelay(options: RelayOptions): Promise<RelaySummary> {
+  return new Relay(options).run();
+}
+
+export function formatSummary(summary: RelaySummary): string {
+  const parts = [
+    `dispatched ${summary.dispatched}`,
+    `duplicates skipped ${summary.duplicates}`,
+    `dead-lettered ${summary.deadLettered}`,
+    `left pending for retry ${summary.retrying}`,
+  ];
+  if (summary.unrouted) parts.push(`unrouted (skipped) ${summary.unrouted}`);
+  if (summary.trimmed) parts.push(`trimmed before relaying ${summary.trimmed}`);
+  return `relay: ${summary.read} entr${summary.read === 1 ? 'y' : 'ies'} read; ${parts.join(', ')}`;
+}

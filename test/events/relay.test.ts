@@ -1,0 +1,396 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, Redis } from 'ioredis';
+import { createGitHubClient } from '../../src/github/client.js';
+import { createEvent, streamEntryFields, type CloudEvent } from '../../src/events/envelope.js';
+import { Relay, type RelayOptions, defaultDeadLetterStream, dispatchedMarkerKey } from '../../src/events/relay.js';
+import { parseRouting, resolveTarget } from '../../src/events/routing.js';
+import { Journal, readJournal } from '../../src/runs/journal.js';
+import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
+import { startRedis, startRedisCluster } from '../fakes/redis.js';
+import { CLI_BUNDLE } from '../harness/job.js';
+import { recordingLog } from '../ai/helpers.js';
+
+const STREAM = 'autostack:events';
+const DEAD = defaultDeadLetterStream(STREAM);
+const GROUP = 'autostack-relay';
+const TOKEN = 'ghs_relayTestToken0123456789abcdef';
+
+const ROUTES = `routes:
+  - match: com.example.issue.*
+    repository: octo-org/triage
+  - match: com.example.deploy.requested
+    repository: octo-org/app
+    workflow: deploy.yml
+    inputs:
+      environment: "{{ data.environment }}"
+`;
+
+const DEPLOY_WORKFLOW = `on:
+  workflow_dispatch:
+    inputs:
+      environment: {required: true}
+      autostack-event: {required: false}
+jobs: {}
+`;
+
+function event(type: string, key: string, data: unknown = { n: key }): CloudEvent {
+  return createEvent({ type, source: 'https://github.com/octo-org/octo-repo', data, workflowRunId: '777', step: 'emit', idempotencyKey: key });
+}
+
+async function seed(redis: Redis | Cluster, events: CloudEvent[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ev of events) ids.push(String(await redis.xadd(STREAM, '*', ...streamEntryFields(ev))));
+  return ids;
+}
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'autostack-relay-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function githubFake(t: TestContext): Promise<GitHubApi> {
+  const api = await startGitHubApi({ requireToken: TOKEN, quiet: true });
+  t.after(() => api.close());
+  api.commitFiles({ '.github/workflows/deploy.yml': DEPLOY_WORKFLOW }, { repo: 'octo-org/app' });
+  return api;
+}
+
+function relayFor(redis: Redis | Cluster, api: GitHubApi, overrides: Partial<RelayOptions> = {}): Relay {
+  const log = recordingLog();
+  const github = createGitHubClient({ token: TOKEN, baseUrl: api.url, log, retries: 0 });
+  return new Relay({
+    client: redis,
+    stream: STREAM,
+    group: GROUP,
+    consumer: 'test-relay',
+    routing: parseRouting(ROUTES, 'relay.yml'),
+    github: () => github,
+    deadLetterStream: DEAD,
+    maxAttempts: 3,
+    minIdleMs: 0,
+    batchSize: 10,
+    mode: 'once',
+    markerTtlSeconds: 3600,
+    log,
+    ...overrides,
+  });
+}
+
+function dispatchedKeys(api: GitHubApi): string[] {
+  const fromRepo = api.state.dispatches.map((d) => String((d.client_payload['autostack'] as CloudEvent).idempotencykey));
+  const fromWorkflow = api.state.workflowDispatches.map((d) => String((JSON.parse(String(d.inputs['autostack-event'])) as CloudEvent).idempotencykey));
+  return [...fromRepo, ...fromWorkflow].sort();
+}
+
+async function pendingCount(redis: Redis | Cluster): Promise<number> {
+  const summary = (await redis.xpending(STREAM, GROUP)) as [number, ...unknown[]];
+  return Number(summary[0]);
+}
+
+/** Dead-letter entries as field maps. */
+async function deadLetters(redis: Redis | Cluster): Promise<Array<Record<string, string>>> {
+  const entries = (await redis.xrange(DEAD, '-', '+')) as Array<[string, string[]]>;
+  return entries.map(([, fields]) => {
+    const map: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
+    return map;
+  });
+}
+
+test('routes each event to its dispatch, acks after success, journals every system touched', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const journal = new Journal(join(dir, 'journal.jsonl'), '20261125T100000Z-000000000001');
+
+  const events = [
+    event('com.example.issue.opened', 'k-1'),
+    event('com.example.deploy.requested', 'k-2', { environment: 'staging' }),
+    event('com.example.unknown', 'k-3'),
+  ];
+  const ids = await seed(redis, events);
+  const relay = relayFor(redis, api, { journal });
+  const summary = await relay.run();
+
+  assert.equal(summary.dispatched, 2);
+  assert.equal(summary.deadLettered, 1, 'no route: dead-lettered at once');
+  assert.equal(summary.acked, 2);
+  assert.equal(await pendingCount(redis), 0);
+  assert.equal(api.state.dispatches[0]?.repo, 'octo-org/triage');
+  assert.equal(api.state.dispatches[0]?.event_type, 'com.example.issue.opened');
+  assert.deepEqual(api.state.dispatches[0]?.client_payload['autostack'], JSON.parse(JSON.stringify(events[0])));
+  const wf = api.state.workflowDispatches[0];
+  assert.equal(wf?.inputs['environment'], 'staging');
+  assert.equal(wf?.return_run_details, true);
+  assert.equal(summary.runs[0]?.runId, wf?.run_id);
+  assert.equal(summary.runs[0]?.entry, ids[1]);
+
+  const [dead] = await deadLetters(redis);
+  assert.equal(dead?.['relay-reason'], 'unroutable');
+  assert.equal(dead?.['relay-entry'], ids[2]);
+  assert.equal(dead?.['idempotencykey'], 'k-3');
+  assert.deepEqual(JSON.parse(dead?.['event'] ?? '{}'), JSON.parse(JSON.stringify(events[2])), 'the original entry is kept for a replay');
+
+  const touched = readJournal(journal.path).events.filter((e) => e.type === 'system.touched');
+  assert.deepEqual(
+    touched.map((e) => (e.type === 'system.touched' ? [e.system, e.target, e.operation, e.id, e.duplicate] : [])),
+    [
+      ['github', 'octo-org/triage repository_dispatch', 'repository_dispatch', events[0]?.id, false],
+      ['github', 'octo-org/app workflow deploy.yml', 'workflow_dispatch', events[1]?.id, false],
+      ['redis', DEAD, 'dead-letter', events[2]?.id, undefined],
+    ],
+  );
+  // A second pass finds nothing to do.
+  const again = await relayFor(redis, api).run();
+  assert.equal(again.read, 0);
+  assert.equal(api.state.dispatches.length + api.state.workflowDispatches.length, 2);
+});
+
+test('a failed dispatch is not acknowledged; the next attempt dispatches it once and acks', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const [ev] = [event('com.example.issue.closed', 'retry-1')];
+  await seed(redis, [ev as CloudEvent]);
+  api.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 500 }]);
+
+  const first = await relayFor(redis, api, { minIdleMs: 60_000 }).run();
+  assert.equal(first.dispatched, 0);
+  assert.equal(first.retrying, 1);
+  assert.equal(first.acked, 0);
+  assert.equal(await pendingCount(redis), 1, 'still pending: nothing lost');
+  assert.equal(api.state.dispatches.length, 0);
+
+  const second = await relayFor(redis, api, { consumer: 'other-relay' }).run();
+  assert.equal(second.dispatched, 1);
+  assert.equal(await pendingCount(redis), 0);
+  assert.deepEqual(dispatchedKeys(api), ['retry-1']);
+});
+
+test('the same idempotency key in two entries is dispatched once (the marker), both are acked', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const ev = event('com.example.issue.opened', 'same-key');
+  await seed(redis, [ev, ev]);
+  const summary = await relayFor(redis, api).run();
+  assert.equal(summary.dispatched, 1);
+  assert.equal(summary.duplicates, 1);
+  assert.equal(summary.acked, 2);
+  assert.deepEqual(dispatchedKeys(api), ['same-key']);
+  const [route] = parseRouting(ROUTES, 'relay.yml').match(ev.type);
+  assert.ok(route);
+  const marker = await redis.get(dispatchedMarkerKey(STREAM, GROUP, 'same-key', resolveTarget(route, ev)));
+  assert.match(marker ?? '', /"event":/);
+  assert.ok((await redis.ttl(dispatchedMarkerKey(STREAM, GROUP, 'same-key', resolveTarget(route, ev)))) > 3000);
+});
+
+test('poison events: 422 every time goes to the dead-letter stream after N attempts; an invalid envelope at once', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const poison = event('com.example.issue.opened', 'poison');
+  const good = event('com.example.issue.opened', 'good');
+  api.script(
+    (req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"poison"'),
+    Array.from({ length: 10 }, () => ({ status: 422, body: { message: 'Invalid request.\n\nclient_payload is not acceptable.' } })),
+  );
+  await seed(redis, [poison, good]);
+  await redis.xadd(STREAM, '*', 'event', '{not json', 'type', 'broken');
+  await redis.xadd(STREAM, '*', 'type', 'no-event-field');
+
+  const summary = await relayFor(redis, api, { maxAttempts: 3 }).run();
+  assert.equal(summary.dispatched, 1);
+  assert.equal(summary.deadLettered, 3);
+  assert.equal(await pendingCount(redis), 0);
+  const poisonPosts = api.requests.filter((r) => r.method === 'POST' && JSON.stringify(r.body).includes('"idempotencykey":"poison"'));
+  assert.equal(poisonPosts.length, 3, 'exactly N attempts');
+  assert.deepEqual(dispatchedKeys(api), ['good']);
+
+  const dead = await deadLetters(redis);
+  const byReason = Object.fromEntries(dead.map((d) => [d['relay-reason'], d]));
+  assert.deepEqual(Object.keys(byReason).sort(), ['dispatch-failed', 'invalid-envelope']);
+  assert.equal(dead.filter((d) => d['relay-reason'] === 'invalid-envelope').length, 2);
+  const failed = byReason['dispatch-failed'];
+  assert.equal(failed?.['relay-deliveries'], '3');
+  assert.match(failed?.['relay-error'] ?? '', /GitHub rejected the repository_dispatch to octo-org\/triage \(422\): Invalid request\. client_payload is not acceptable\./);
+  assert.equal(failed?.['idempotencykey'], 'poison');
+  assert.doesNotMatch(JSON.stringify(dead), new RegExp(TOKEN));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Through the shipped CLI bundle
+// ---------------------------------------------------------------------------------------------
+
+interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startCli(args: string[], env: Record<string, string>): Proc {
+  assert.ok(existsSync(CLI_BUNDLE), `${CLI_BUNDLE} is missing: run node scripts/build.mjs cli`);
+  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+test('KILL: a relay SIGKILLed between dispatch and ack loses nothing and dispatches each event once per idempotency key', async (t) => {
+  const server = await startRedis({ aof: true });
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+
+  const events = [1, 2, 3, 4, 5].map((n) => event('com.example.issue.opened', `kill-${n}`));
+  await seed(redis, events);
+  // GitHub holds the third dispatch (and then fails it): the relay is killed while it waits.
+  api.script((req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"kill-3"'), [{ status: 503, delayMs: 3000 }]);
+
+  const env = { GITHUB_API_URL: api.url, GITHUB_TOKEN: TOKEN, REDIS_URL: server.url };
+  const first = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--min-idle', '1', '--consumer', 'relay-a'], env);
+  t.after(() => first.child.kill('SIGKILL'));
+  await until('the third dispatch to reach GitHub', () => api.requests.some((r) => r.method === 'POST' && JSON.stringify(r.body).includes('kill-3')));
+  first.child.kill('SIGKILL');
+  const died = await first.exit;
+  assert.equal(died.signal, 'SIGKILL');
+
+  // The crash window: two events dispatched (and marked), none acknowledged yet.
+  assert.deepEqual(dispatchedKeys(api), ['kill-1', 'kill-2']);
+  assert.equal(await pendingCount(redis), 5, 'nothing was acknowledged before the kill');
+
+  // A new relay (another consumer) reclaims everything after min-idle and finishes the job.
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const second = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '1', '--consumer', 'relay-b', '--json'], env);
+  const done = await second.exit;
+  assert.equal(done.code, 0, second.stderr());
+  const summary = JSON.parse(second.stdout()) as { dispatched: number; duplicates: number; deadLettered: number; acked: number };
+  assert.equal(summary.duplicates, 2, 'kill-1 and kill-2 were recognised by their markers');
+  assert.equal(summary.dispatched, 3);
+  assert.equal(summary.deadLettered, 0);
+  assert.equal(summary.acked, 5);
+  assert.deepEqual(dispatchedKeys(api), ['kill-1', 'kill-2', 'kill-3', 'kill-4', 'kill-5'], 'each idempotency key dispatched exactly once');
+  assert.equal(await pendingCount(redis), 0, 'nothing left pending');
+  assert.equal(await redis.xlen(DEAD), 0);
+  assert.doesNotMatch(first.stderr() + second.stderr() + second.stdout(), new RegExp(TOKEN));
+});
+
+test('continuous mode stops on SIGTERM after the entry in flight, acks it, and prints the summary', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+  await seed(redis, [event('com.example.issue.opened', 'term-1')]);
+  // GitHub is slow to answer: SIGTERM arrives while the dispatch is in flight.
+  api.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 204, delayMs: 1000 }]);
+
+  const relay = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--consumer', 'relay-t'], {
+    GITHUB_API_URL: api.url,
+    GITHUB_TOKEN: TOKEN,
+    REDIS_URL: server.url,
+  });
+  t.after(() => relay.child.kill('SIGKILL'));
+  await until('the dispatch to reach GitHub', () => api.requests.some((r) => r.method === 'POST'));
+  relay.child.kill('SIGTERM');
+  const exit = await relay.exit;
+  assert.equal(exit.code, 0, relay.stderr());
+  assert.match(relay.stderr(), /SIGTERM received; finishing the entry in flight/);
+  assert.match(relay.stdout(), /relay: 1 entry read; dispatched 1, duplicates skipped 0, dead-lettered 0/);
+  assert.equal(await pendingCount(redis), 0, 'the in-flight entry was acknowledged before exit');
+});
+
+test('bad routing file and missing token fail with one clear line, no stack trace', async (t) => {
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, 'routes:\n  - match: a\n    repository: o/r\n    workflow: x.yml\n    event-type: y\n');
+  const bad = startCli(['relay', '--routes', routes, '--redis-url', 'redis://127.0.0.1:1'], { GITHUB_TOKEN: TOKEN });
+  assert.equal((await bad.exit).code, 1);
+  assert.match(bad.stderr(), new RegExp(`^error: ${routes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: routes\\[0\\]\\.event-type is for repository_dispatch`));
+  assert.doesNotMatch(bad.stderr(), /\n\s+at /);
+
+  writeFileSync(routes, ROUTES);
+  const noToken = startCli(['relay', '--routes', routes, '--redis-url', 'redis://127.0.0.1:1'], {});
+  assert.equal((await noToken.exit).code, 1);
+  assert.match(noToken.stderr(), /^error: A GitHub token is required: set GITHUB_TOKEN or pass --github-token/);
+});
+
+test('against a real three-node Redis Cluster: dispatch, markers and dead letters share the stream slot; journal written', async (t) => {
+  const cluster = await startRedisCluster();
+  t.after(() => cluster.stop());
+  const seedNode = cluster.nodes[0];
+  assert.ok(seedNode);
+  const client = new Cluster([seedNode]);
+  t.after(() => client.disconnect());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+
+  const events = [
+    event('com.example.issue.opened', 'c-1'),
+    event('com.example.deploy.requested', 'c-2', { environment: 'production' }),
+    event('com.example.nobody.listens', 'c-3'),
+    event('com.example.issue.opened', 'c-1'),
+  ];
+  await seed(client, events);
+  const journalPath = join(dir, 'journal.jsonl');
+  const relay = startCli(['relay', '--routes', routes, '--redis-url', `redis://${seedNode.host}:${seedNode.port}`, '--min-idle', '0', '--json'], {
+    GITHUB_API_URL: api.url,
+    GITHUB_TOKEN: TOKEN,
+    AUTOSTACK_JOURNAL: journalPath,
+    AUTOSTACK_RUN_ID: '20261125T100000Z-00000000c1a5',
+  });
+  const exit = await relay.exit;
+  assert.equal(exit.code, 2, `dead letters make the scheduled run fail loudly\n${relay.stderr()}`);
+  assert.match(relay.stderr(), /\(cluster\)/);
+  const summary = JSON.parse(relay.stdout()) as { dispatched: number; duplicates: number; deadLettered: number };
+  assert.deepEqual([summary.dispatched, summary.duplicates, summary.deadLettered], [2, 1, 1]);
+  assert.deepEqual(dispatchedKeys(api), ['c-1', 'c-2']);
+  assert.equal(await pendingCount(client), 0);
+  assert.equal(await client.xlen(DEAD), 1);
+  const touched = readJournal(journalPath).events.filter((e) => e.type === 'system.touched');
+  assert.equal(touched.length, 4);
+  assert.deepEqual(
+    touched.map((e) => (e.type === 'system.touched' ? `${e.operation}:${String(e.duplicate)}` : '')),
+    ['repository_dispatch:false', 'workflow_dispatch:false', 'dead-letter:undefined', 'repository_dispatch:true'],
+  );
+  assert.ok(readFileSync(journalPath, 'utf8').length > 0);
+});
