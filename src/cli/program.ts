@@ -8,6 +8,7 @@ import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } fro
 import { listRuns, showRun } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
+import { registerWorkflowCommands } from './workflow-commands.js';
 
 /** Flags carry the action's input names, so one zod schema validates both. */
 function flagReader(options: Record<string, unknown>): FlagReader {
@@ -107,6 +108,7 @@ export function buildProgram(): Command {
     });
   registerRunPromptCommands(program);
   registerRelayCommands(program);
+  registerWorkflowCommands(program);
   return program;
 }
 

@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../shared/errors.js';
+
+export interface ActionInput {
+  default?: string;
+  required?: boolean;
+  description?: string;
+}
+
+export interface ActionManifest {
+  name?: string;
+  inputs?: Record<string, ActionInput | null>;
+  outputs?: Record<string, { description?: string; value?: string } | null>;
+  runs: {
+    using: string;
+    main?: string;
+    pre?: string;
+    post?: string;
+    'post-if'?: string;
+    steps?: unknown[];
+  };
+}
+
+export type ResolvedAction =
+  | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; post?: string; postIf: string; label: string }
+  | { kind: 'checkout'; uses: string; label: string };
+
+/** The autostack package this code runs from (dist/cli/index.js or src/workflow/*.ts → two levels up). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    if (existsSync(join(dir, 'actions', 'record-run', 'action.yml'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the autostack package root (actions/record-run/action.yml) above the CLI bundle');
+}
+
+/** `OWNER/autostack[/sub/path]@REF` → the sub path inside this package (any owner: forks and mirrors alike). */
+export function autostackSubpath(uses: string): string | undefined {
+  const match = /^[A-Za-z0-9][A-Za-z0-9-]*\/autostack(\/[^@]*)?@[^@\s]+$/.exec(uses);
+  if (!match) return undefined;
+  return (match[1] ?? '').replace(/^\//, '');
+}
+
+function readManifest(directory: string, uses: string, where: string): ActionManifest {
+  const file = ['action.yml', 'action.yaml'].map((name) => join(directory, name)).find((path) => existsSync(path));
+  if (!file) throw new UserError(`${where}: uses: ${uses} — no action.yml or action.yaml in ${directory}`);
+  let manifest: ActionManifest;
+  try {
+    manifest = parseYaml(readFileSync(file, 'utf8')) as ActionManifest;
+  } catch (error) {
+    throw new UserError(`${file}: not valid YAML: ${(error as Error).message}`, { file });
+  }
+  if (!manifest || typeof manifest !== 'object' || !manifest.runs || typeof manifest.runs.using !== 'string') {
+    throw new UserError(`${file}: an action needs runs.using`, { file });
+  }
+  return manifest;
+}
+
+function fromDirectory(directory: string, uses: string, label: string, where: string): ResolvedAction {
+  const manifest = readManifest(directory, uses, where);
+  const using = manifest.runs.using;
+  if (/^node\d+$/.test(using)) {
+    if (!manifest.runs.main) throw new UserError(`${where}: uses: ${uses} — its action.yml has no runs.main`);
+    if (manifest.runs.pre) {
+      throw new UserError(`${where}: uses: ${uses} — the action has a pre: step (runs.pre), which the local runner does not support.`);
+    }
+    return {
+      kind: 'node',
+      uses,
+      directory,
+      manifest,
+      main: resolve(directory, manifest.runs.main),
+      ...(manifest.runs.post ? { post: resolve(directory, manifest.runs.post) } : {}),
+      postIf: manifest.runs['post-if'] ?? 'always()',
+      label,
+    };
+  }
+  if (using === 'composite') throw new UserError(`${where}: uses: ${uses} is a composite action, which the local runner does not support yet; inline its steps as run: steps.`);
+  if (using === 'docker') throw new UserError(`${where}: uses: ${uses} is a Docker container action, which the local runner does not support.`);
+  throw new UserError(`${where}: uses: ${uses} has runs.using '${using}', which the local runner does not support (node actions only).`);
+}
+
+/**
+ * Resolves a step's `uses:`. Local actions (`./path`) and this repository's actions
+ * (`OWNER/autostack/actions/NAME@REF`, `OWNER/autostack@REF`) run from the local checkout's
+ * bundles; actions/checkout is satisfied by the workspace itself; anything else is refused.
+ */
+export function resolveAction(uses: string, workspace: string, where: string): ResolvedAction {
+  if (uses.startsWith('docker://')) throw new UserError(`${where}: uses: ${uses} runs a Docker image, which the local runner does not support.`);
+  if (uses.startsWith('./') || uses.startsWith('../')) {
+    return fromDirectory(resolve(workspace, uses), uses, uses, where);
+  }
+  const subpath = autostackSubpath(uses);
+  if (subpath !== undefined) {
+    const root = packageRoot();
+    const directory = join(root, subpath);
+    if (!existsSync(directory)) {
+      const available = readdirSync(join(root, 'actions')).map((name) => `actions/${name}`);
+      throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'; available: (root), ${available.join(', ')}`);
+    }
+    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where);
+  }
+  if (/^actions\/checkout@/.test(uses)) return { kind: 'checkout', uses, label: 'checkout (the workspace is the checkout)' };
+  throw new UserError(
+    `${where}: uses: ${uses} is a third-party action, which the local runner does not run. Supported: ./local node actions, OWNER/autostack actions (run from this checkout's dist/), actions/checkout (the workspace itself). Replace it with a run: step, or run the workflow on GitHub.`,
+  );
+}
+
+/** Job-level `uses:` of a reusable workflow: `./.github/workflows/x.yml` or `OWNER/autostack/.github/workflows/x.yml@REF`. */
+export function resolveReusableWorkflow(uses: string, workspace: string, where: string): string {
+  if (uses.startsWith('./')) {
+    const path = resolve(workspace, uses);
+    if (!existsSync(path)) throw new UserError(`${where}: uses: ${uses} — no such workflow file (${path})`);
+    return path;
+  }
+  const subpath = autostackSubpath(uses);
+  if (subpath) {
+    const path = join(packageRoot(), subpath);
+    if (!existsSync(path)) throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'`);
+    return path;
+  }
+  throw new UserError(`${where}: uses: ${uses} is a reusable workflow in another repository, which the local runner cannot fetch. Use a local path (./.github/workflows/x.yml) or one of autostack's own (OWNER/autostack/.github/workflows/x.yml@REF).`);
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
+import { truthy } from '@actions/expressions/result';
+import {
+  isBasicExpression,
+  isBoolean,
+  isMapping,
+  isNumber,
+  isSequence,
+  isString,
+} from '@actions/workflow-parser';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { UserError } from '../shared/errors.js';
+
+/** A JSON value, as the contexts hold them. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Named contexts an expression can read (github, env, steps, needs, …), as plain JSON. */
+export type Contexts = Record<string, Json>;
+
+/** What the status functions need to know at the point an `if:` is evaluated. */
+export interface StatusState {
+  /** Everything before this point succeeded (the job's earlier steps, or every ancestor job). */
+  success: boolean;
+  /** Something before this point failed (a step in this job, or an ancestor job). */
+  failure: boolean;
+  /** The run was cancelled (Ctrl-C, or the job hit its timeout). */
+  cancelled: boolean;
+}
+
+export interface EvaluationScope {
+  contexts: Contexts;
+  status?: StatusState;
+  /** For hashFiles(): the workspace it globs in. */
+  workspace?: string;
+  /** Where the expression came from, for error messages ("file.yml:12"). */
+  where: string;
+}
+
+const STATUS_FUNCTIONS = ['success', 'failure', 'always', 'cancelled'] as const;
+
+function functionInfos(): FunctionInfo[] {
+  return [
+    ...STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })),
+    { name: 'hashFiles', minArgs: 1, maxArgs: 255 },
+  ];
+}
+
+/** Plain JSON → the expression library's data model (its own reviver does the work). */
+export function toExpressionData(value: Json | undefined): data.ExpressionData {
+  if (value === undefined) return new data.Null();
+  return JSON.parse(JSON.stringify(value), data.reviver) as data.ExpressionData;
+}
+
+/** The expression library's data model → plain JSON. */
+export function fromExpressionData(value: data.ExpressionData): Json {
+  return JSON.parse(JSON.stringify(value, data.replacer) ?? 'null') as Json;
+}
+
+/**
+ * How GitHub turns an expression result into a string (env values, inputs, run: scripts):
+ * null is empty, booleans and numbers print plainly, objects and arrays become JSON.
+ */
+export function stringify(value: Json): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value, null, 2);
+}
+
+function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index] ?? '';
+    if (char === '*') {
+      if (pattern[index + 1] === '*') {
+        source += '.*';
+        index++;
+        if (pattern[index + 1] === '/') index++;
+      } else source += '[^/]*';
+    } else if (char === '?') source += '[^/]';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+function listFiles(root: string, dir = root, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === '.git' || name === 'node_modules') continue;
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) listFiles(root, path, out);
+    else out.push(relative(root, path));
+  }
+  return out;
+}
+
+/** hashFiles(): sha256 over the sha256 of each matching file, like the runner; '' when none match. */
+function hashFiles(workspace: string | undefined, patterns: string[]): string {
+  if (!workspace) return '';
+  const include = patterns.filter((pattern) => !pattern.startsWith('!')).map(globToRegExp);
+  const exclude = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => globToRegExp(pattern.slice(1)));
+  const files = listFiles(workspace)
+    .filter((file) => include.some((regexp) => regexp.test(file)) && !exclude.some((regexp) => regexp.test(file)))
+    .sort();
+  if (files.length === 0) return '';
+  const outer = createHash('sha256');
+  for (const file of files) outer.update(createHash('sha256').update(readFileSync(join(workspace, file))).digest());
+  return outer.digest('hex');
+}
+
+function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
+  const status = scope.status ?? { success: true, failure: false, cancelled: false };
+  const boolean = (value: boolean) => new data.BooleanData(value);
+  const definitions: FunctionDefinition[] = [
+    { name: 'success', minArgs: 0, maxArgs: 0, call: () => boolean(status.success && !status.cancelled) },
+    { name: 'failure', minArgs: 0, maxArgs: 0, call: () => boolean(status.failure) },
+    { name: 'always', minArgs: 0, maxArgs: 0, call: () => boolean(true) },
+    { name: 'cancelled', minArgs: 0, maxArgs: 0, call: () => boolean(status.cancelled) },
+    {
+      name: 'hashFiles',
+      minArgs: 1,
+      maxArgs: 255,
+      call: (...args) => new data.StringData(hashFiles(scope.workspace, args.map((arg) => arg.coerceString()))),
+    },
+  ];
+  return new Map(definitions.map((definition) => [definition.name.toLowerCase(), definition]));
+}
+
+/** Evaluates one expression (the text inside `${{ }}`) with GitHub's own parser and evaluator. */
+export function evaluateExpression(expression: string, scope: EvaluationScope): Json {
+  const contextNames = Object.keys(scope.contexts);
+  let result: data.ExpressionData;
+  try {
+    const tokens = new Lexer(expression).lex().tokens;
+    const tree = new Parser(tokens, contextNames, functionInfos()).parse();
+    const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
+    result = new Evaluator(tree, context, functionsFor(scope)).evaluate();
+  } catch (error) {
+    throw new UserError(`${scope.where}: cannot evaluate \${{ ${expression} }}: ${(error as Error).message}`);
+  }
+  return fromExpressionData(result);
+}
+
+/** `if:` conditions: the parser has already wrapped them in `success() && (…)` where needed. */
+export function evaluateCondition(expression: string, scope: EvaluationScope): boolean {
+  const contextNames = Object.keys(scope.contexts);
+  try {
+    const tokens = new Lexer(expression).lex().tokens;
+    const tree = new Parser(tokens, contextNames, functionInfos()).parse();
+    const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
+    return truthy(new Evaluator(tree, context, functionsFor(scope)).evaluate());
+  } catch (error) {
+    throw new UserError(`${scope.where}: cannot evaluate if: ${expression}: ${(error as Error).message}`);
+  }
+}
+
+/** Evaluates a template token (a scalar with `${{ }}`, a mapping, a sequence) to JSON. */
+export function evaluateToken(token: TemplateToken, scope: EvaluationScope): Json {
+  if (isBasicExpression(token)) return evaluateExpression(token.expression, scope);
+  if (isString(token)) return token.value;
+  if (isNumber(token)) return token.value;
+  if (isBoolean(token)) return token.value;
+  if (isSequence(token)) {
+    const items: Json[] = [];
+    for (const item of token) items.push(evaluateToken(item, scope));
+    return items;
+  }
+  if (isMapping(token)) {
+    const result: Record<string, Json> = {};
+    for (const pair of token) result[String(evaluateToken(pair.key, scope))] = evaluateToken(pair.value, scope);
+    return result;
+  }
+  if (token.isExpression) throw new UserError(`${scope.where}: \${{ insert }} and other template directives are not supported by the local runner`);
+  return null;
+}
+
+export function evaluateString(token: TemplateToken | undefined, scope: EvaluationScope): string {
+  if (!token) return '';
+  return stringify(evaluateToken(token, scope));
+}
+
+/** A mapping of name → string (env, with, outputs), evaluated key by key so later keys can fail alone. */
+export function evaluateStringMap(token: TemplateToken | undefined, scope: EvaluationScope): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!token || !isMapping(token)) return result;
+  for (const pair of token) {
+    const key = isString(pair.key) ? pair.key.value : stringify(evaluateToken(pair.key, scope));
+    result[key] = stringify(evaluateToken(pair.value, scope));
+  }
+  return result;
+}

@@ -1,0 +1,265 @@
+import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import type { Json } from './expressions.js';
+
+/** Who holds a token: every job gets its own, so the server knows which job sent a request. */
+export interface TokenOwner {
+  workflow: string;
+  job: string;
+  runId: number;
+}
+
+export interface DispatchRequest {
+  kind: 'repository_dispatch' | 'workflow_dispatch';
+  repository: string;
+  /** repository_dispatch */
+  eventType?: string;
+  clientPayload?: Json;
+  /** workflow_dispatch: file name or id as given in the URL */
+  workflow?: string;
+  ref?: string;
+  inputs?: Record<string, Json>;
+  /** Run id given to the run this dispatch starts (returned by return_run_details). */
+  runId: number;
+  from: TokenOwner;
+}
+
+export interface GitHubActivity {
+  method: string;
+  path: string;
+  status: number;
+  summary: string;
+  from?: TokenOwner;
+}
+
+export interface JobsApiStep {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+  number: number;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface JobsApiJob {
+  id: number;
+  run_id: number;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  runner_name: string;
+  started_at: string;
+  steps: JobsApiStep[];
+}
+
+export interface LocalGitHubOptions {
+  repository: string;
+  workspace: string;
+  owner(token: string): TokenOwner | undefined;
+  jobs(runId: number): JobsApiJob[] | undefined;
+  /** The event payload's issue or pull request with this number, if any. */
+  issue(number: number): Record<string, Json> | undefined;
+  /** A workflow file of the folder being run, by file name; undefined when there is none. */
+  workflowFile(name: string): { path: string; name: string } | undefined;
+  dispatch(request: Omit<DispatchRequest, 'runId'>): DispatchRequest;
+}
+
+/**
+ * The slice of GitHub's REST API that steps reach during a local run, on loopback: dispatches
+ * (which start the matching workflows of the folder), the issue routes the GitHub tools use,
+ * contents of the workspace, and the jobs API record-run reads step outcomes from. Anything
+ * else answers 404 and is reported at the end of the run — never silently ignored.
+ */
+export class LocalGitHub {
+  readonly activity: GitHubActivity[] = [];
+  private server: Server | undefined;
+  private labels = new Map<number, string[]>();
+  private commentId = 1000;
+  url = '';
+
+  constructor(private readonly options: LocalGitHubOptions) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+    await new Promise<void>((resolvePromise) => this.server?.listen(0, '127.0.0.1', resolvePromise));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, Json> = {};
+    if (text) {
+      try {
+        body = JSON.parse(text) as Record<string, Json>;
+      } catch {
+        return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
+      }
+    }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = decodeURIComponent(url.pathname);
+    const method = request.method ?? 'GET';
+    const authorization = request.headers.authorization ?? '';
+    const token = authorization.replace(/^(token|bearer)\s+/i, '');
+    const from = this.options.owner(token);
+    if (!from) return this.reply(request, response, 401, { message: 'Bad credentials' }, 'a token the local runner did not issue');
+
+    const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!repoMatch) return this.notFound(request, response, from);
+    const repository = `${repoMatch[1]}/${repoMatch[2]}`;
+    const rest = repoMatch[3] ?? '';
+    const local = repository.toLowerCase() === this.options.repository.toLowerCase();
+
+    if (method === 'POST' && rest === '/dispatches') {
+      const eventType = body.event_type;
+      if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100) {
+        return this.reply(request, response, 422, { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' }, 'invalid event_type', from);
+      }
+      const payload = body.client_payload ?? {};
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 10) {
+        return this.reply(request, response, 422, { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' }, 'invalid client_payload', from);
+      }
+      this.options.dispatch({ kind: 'repository_dispatch', repository, eventType, clientPayload: payload, from });
+      return this.reply(request, response, 204, undefined, `repository_dispatch '${eventType}' to ${repository}`, from);
+    }
+    const workflowDispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
+    if (method === 'POST' && workflowDispatch) {
+      const workflowName = workflowDispatch[1] ?? '';
+      const found = local ? this.options.workflowFile(workflowName) : undefined;
+      if (local && !found) return this.reply(request, response, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`, from);
+      const inputs = (body.inputs ?? {}) as Record<string, Json>;
+      const dispatched = this.options.dispatch({
+        kind: 'workflow_dispatch',
+        repository,
+        workflow: workflowName,
+        ref: typeof body.ref === 'string' ? body.ref : 'main',
+        inputs,
+        from,
+      });
+      const summary = `workflow_dispatch of ${workflowName} in ${repository}`;
+      if (body.return_run_details === true) {
+        const runUrl = `${this.url}/repos/${repository}/actions/runs/${dispatched.runId}`;
+        return this.reply(request, response, 200, { workflow_run_id: dispatched.runId, run_url: runUrl, html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}` }, summary, from);
+      }
+      return this.reply(request, response, 204, undefined, summary, from);
+    }
+    const workflowGet = /^\/actions\/workflows\/([^/]+)$/.exec(rest);
+    if (method === 'GET' && workflowGet && local) {
+      const found = this.options.workflowFile(workflowGet[1] ?? '');
+      if (!found) return this.notFound(request, response, from);
+      return this.reply(request, response, 200, { id: 1, name: found.name, path: found.path, state: 'active' }, `read workflow ${found.path}`, from);
+    }
+    const jobs = /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(rest);
+    if (method === 'GET' && jobs && local) {
+      const list = this.options.jobs(Number(jobs[1]));
+      if (!list) return this.notFound(request, response, from);
+      return this.reply(request, response, 200, { total_count: list.length, jobs: list }, `read jobs of run ${jobs[1]}`, from, true);
+    }
+    const issue = /^\/issues\/(\d+)(\/labels|\/comments)?$/.exec(rest);
+    if (issue && local) {
+      const number = Number(issue[1]);
+      const known = this.options.issue(number);
+      if (!known) return this.reply(request, response, 404, { message: 'Not Found' }, `issue #${number} (not in the event payload)`, from);
+      const labels = this.labels.get(number) ?? labelNames(known);
+      if (method === 'GET' && !issue[2]) {
+        return this.reply(request, response, 200, { ...known, labels: labels.map((name) => labelObject(name)) }, `read issue #${number}`, from, true);
+      }
+      if (method === 'POST' && issue[2] === '/labels') {
+        const added = Array.isArray(body.labels) ? body.labels.map(String) : [];
+        const merged = [...labels, ...added.filter((name) => !labels.includes(name))];
+        this.labels.set(number, merged);
+        return this.reply(request, response, 200, merged.map((name) => labelObject(name)), `labels on #${number}: ${added.join(', ')}`, from);
+      }
+      if (method === 'POST' && issue[2] === '/comments') {
+        const id = ++this.commentId;
+        const comment = {
+          id,
+          body: typeof body.body === 'string' ? body.body : '',
+          html_url: `https://github.com/${repository}/issues/${number}#issuecomment-${id}`,
+          user: { login: 'github-actions[bot]' },
+        };
+        return this.reply(request, response, 201, comment, `comment on #${number}: ${oneLine(comment.body)}`, from);
+      }
+    }
+    const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
+    if (method === 'GET' && contents && local) {
+      const relativePath = normalize(contents[1] ?? '.');
+      if (relativePath.startsWith('..')) return this.notFound(request, response, from);
+      const path = join(this.options.workspace, relativePath);
+      if (!existsSync(path)) return this.notFound(request, response, from);
+      if (statSync(path).isDirectory()) {
+        const entries = readdirSync(path).map((name) => ({
+          name,
+          path: join(relativePath, name),
+          type: statSync(join(path, name)).isDirectory() ? 'dir' : 'file',
+        }));
+        return this.reply(request, response, 200, entries, `list ${relativePath}`, from, true);
+      }
+      const bytes = readFileSync(path);
+      return this.reply(
+        request,
+        response,
+        200,
+        { type: 'file', encoding: 'base64', name: relativePath.split('/').pop() ?? '', path: relativePath, size: bytes.length, content: bytes.toString('base64') },
+        `read ${relativePath}`,
+        from,
+        true,
+      );
+    }
+    return this.notFound(request, response, from);
+  }
+
+  private notFound(request: IncomingMessage, response: ServerResponse, from?: TokenOwner): void {
+    this.reply(
+      request,
+      response,
+      404,
+      { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+      `not served by the local runner's GitHub API (404)`,
+      from,
+    );
+  }
+
+  private reply(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, summary: string, from?: TokenOwner, quiet = false): void {
+    if (!quiet || status >= 400) {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      this.activity.push({ method: request.method ?? 'GET', path, status, summary, ...(from ? { from } : {}) });
+    }
+    if (body === undefined) {
+      response.writeHead(status);
+      response.end();
+      return;
+    }
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify(body));
+  }
+}
+
+function labelNames(issue: Record<string, Json>): string[] {
+  const labels = issue.labels;
+  if (!Array.isArray(labels)) return [];
+  return labels.map((label) => (label && typeof label === 'object' && !Array.isArray(label) ? String(label.name ?? '') : String(label))).filter(Boolean);
+}
+
+function labelObject(name: string): Record<string, Json> {
+  return { name, color: 'ededed', default: false, description: null };
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
