@@ -7,8 +7,10 @@ import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.j
 import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { listRuns, showRun } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
+import { registerPromoteCommands } from './promote-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
+import { registerEventCommands } from './events-commands.js';
 
 /** Flags carry the action's input names, so one zod schema validates both. */
 function flagReader(options: Record<string, unknown>): FlagReader {
@@ -107,6 +109,8 @@ export function buildProgram(): Command {
       process.stdout.write(showRun(options.directory, runId));
     });
   registerRunPromptCommands(program);
+  registerPromoteCommands(program);
+  registerEventCommands(program);
   registerRelayCommands(program);
   registerWorkflowCommands(program);
   return program;

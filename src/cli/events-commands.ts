@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { emitEvent, type EmitResult } from '../events/emit.js';
+import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
+import { openRedis, publishBatch } from '../events/redis.js';
+import { createConsoleIo } from '../io/console-io.js';
+import type { StepIo } from '../io/io.js';
+import { beginStep } from '../runs/step.js';
+import { errorMessage, InputError, UserError } from '../shared/errors.js';
+
+type FlagReader = (name: string) => string | undefined;
+
+/** Flags carry the action's input names (--redis-url, --max-len, …), so one zod schema validates both. */
+function flagReader(options: Record<string, unknown>): FlagReader {
+  return (name) => {
+    const value = options[name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())];
+    return value === undefined ? undefined : String(value);
+  };
+}
+
+const FLAG_HELP: Record<string, string> = {
+  type: 'CloudEvent type (required unless --batch)',
+  data: 'payload, YAML or JSON',
+  source: 'CloudEvent source (default: the repository URL, or urn:autostack:local)',
+  subject: 'CloudEvent subject',
+  'redis-url': 'redis:// or rediss:// URL (default: env REDIS_URL)',
+  stream: 'Redis stream key (default autostack:events)',
+  'max-len': 'approximate stream length cap (XADD MAXLEN ~)',
+  'dedupe-ttl-seconds': 'how long Redis remembers an idempotency key',
+  'dispatch-repository': 'owner/repo for repository_dispatch',
+  'dispatch-workflow': 'workflow file or id for workflow_dispatch',
+  'dispatch-ref': 'ref for workflow_dispatch',
+  'dispatch-inputs': 'workflow_dispatch inputs, YAML mapping',
+  'github-token': 'token for dispatching (default: env GITHUB_TOKEN)',
+  'idempotency-key': 'deduplication key (default: run id + step + payload fingerprint)',
+  file: 'also append to this JSON Lines file (the default target when nothing else is given)',
+  'max-hops': 'refuse events deeper than this in a chain',
+  'too-large': 'fail | reference: what to dispatch when the event is over GitHub limits',
+  'timeout-seconds': 'time budget for delivery, retries included',
+  attempts: 'attempts per target for transient failures',
+  outbox: 'outbox file for undeliverable events',
+};
+
+export function registerEventCommands(program: Command): void {
+  const emit = program
+    .command('emit')
+    .description('publish a CloudEvent (Redis stream, JSON Lines file, repository/workflow dispatch), idempotently; --batch FILE pipelines JSON Lines into Redis')
+    .option('--batch <file>', 'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents')
+    .option('--step <name>', 'step name in the default idempotency key (default: cli)');
+  for (const name of Object.keys(emitEventInputs)) emit.option(`--${name} <value>`, FLAG_HELP[name] ?? name);
+  emit.action(async (options: Record<string, unknown>) => {
+    const io = createConsoleIo();
+    const read = flagReader(options);
+    if (typeof options.batch === 'string') {
+      const summary = await emitBatch(options.batch, read, io, typeof options.step === 'string' ? options.step : undefined);
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return;
+    }
+    const result = await emitOne(read, io, typeof options.step === 'string' ? options.step : undefined);
+    process.stdout.write(`${JSON.stringify(cliOutputs(result))}\n`);
+  });
+}
+
+function cliOutputs(result: EmitResult): Record<string, unknown> {
+  return {
+    'event-id': result.event.id,
+    'idempotency-key': result.event.idempotencykey,
+    'stream-entry-id': result.streamEntryId ?? '',
+    dispatched: result.dispatched,
+    duplicate: result.duplicate,
+    'workflow-run-id': result.workflowRunId ?? '',
+    'workflow-run-url': result.workflowRunUrl ?? '',
+  };
+}
+
+function environment(step: string | undefined): { env: NodeJS.ProcessEnv; workspace: string; useActionsCache: boolean; step: string } {
+  const env = process.env;
+  return { env, workspace: process.cwd(), useActionsCache: false, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
+}
+
+export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {
+  const { spec, secrets } = emitEventSpec(read, environment(stepName));
+  for (const secret of secrets) io.setSecret(secret);
+  const step = beginStep(`emit ${spec.type}`, 'emit-event');
+  try {
+    const result = await emitEvent(spec, io, step);
+    step.finish('success', { outputSummary: `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.id}` });
+    return result;
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}
+
+const batchLine = cloudEventSchema.partial().extend({
+  type: cloudEventSchema.shape.type,
+  'idempotency-key': cloudEventSchema.shape.idempotencykey.optional(),
+});
+
+/** Reads a batch file into envelopes: one event a line; blank lines skipped; errors name file and line. */
+export function readBatch(path: string, base: { source: string; workflowRunId: string; step: string; runId?: string | undefined; maxHops: number; parent?: CloudEvent | undefined; traceparent?: string | undefined }): CloudEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError('batch', `names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const events: CloudEvent[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = index + 1;
+    if (!raw.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new UserError(`${path}:${line}: not JSON; each line must be one event object`, { file: path, line });
+    }
+    if (value && typeof value === 'object' && 'specversion' in value) {
+      events.push(parseCloudEvent(value, `${path}:${line}`));
+      return;
+    }
+    const parsed = batchLine.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UserError(`${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`, { file: path, line });
+    }
+    const entry = parsed.data;
+    events.push(
+      createEvent({
+        type: entry.type,
+        source: entry.source ?? base.source,
+        data: entry.data,
+        subject: entry.subject,
+        workflowRunId: base.workflowRunId,
+        // The line number is part of the step: identical lines are distinct events.
+        step: `${base.step}:${line}`,
+        runId: base.runId,
+        idempotencyKey: entry['idempotency-key'] ?? entry.idempotencykey,
+        parent: base.parent,
+        traceparent: base.traceparent,
+        maxHops: base.maxHops,
+      }),
+    );
+  });
+  return events;
+}
+
+export async function emitBatch(path: string, read: FlagReader, io: StepIo, stepName?: string): Promise<Record<string, unknown>> {
+  // --type is per line in a batch; the schema wants one, so stand in for it.
+  const { spec, secrets } = emitEventSpec((name) => (name === 'type' ? (read(name) ?? 'batch') : read(name)), environment(stepName ?? `batch:${basename(path)}`));
+  for (const secret of secrets) io.setSecret(secret);
+  if (!spec.redisUrl) throw new InputError('redis-url', 'is required with --batch (or env REDIS_URL): batches are pipelined into a Redis stream');
+  if (spec.dispatch) throw new InputError('dispatch-repository', 'cannot be used with --batch; route stream events to GitHub with `autostack relay`');
+  const events = readBatch(path, spec);
+  const step = beginStep(`emit --batch ${basename(path)}`, 'emit-event');
+  const started = Date.now();
+  try {
+    const handle = await openRedis(spec.redisUrl, { timeoutMs: spec.timeoutMs, reconnectForMs: spec.timeoutMs });
+    try {
+      const { results, progress } = await publishBatch(handle, events, {
+        stream: spec.stream,
+        maxLen: spec.maxLen,
+        dedupeTtlSeconds: spec.dedupeTtlSeconds,
+        timeoutMs: spec.timeoutMs,
+        onRound: (p) => io.warning(`Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`),
+      });
+      events.forEach((event, index) => step.append({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }));
+      const summary = { events: events.length, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
+      io.info(`Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`);
+      step.finish('success', { outputSummary: `${progress.published} published, ${progress.duplicates} duplicates` });
+      return summary;
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}
