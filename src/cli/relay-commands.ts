@@ -4,7 +4,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { registerSecret } from '../shared/redact.js';
-import { DEFAULT_STREAM, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
+import { DEFAULT_STREAM, hashTag, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
 import {
   DEFAULT_GROUP,
   DEFAULT_MARKER_TTL_SECONDS,
@@ -51,6 +51,11 @@ function booleanFlag(value: string): boolean {
   if (['true', 'yes', '1', 'on'].includes(value)) return true;
   if (['false', 'no', '0', 'off'].includes(value)) return false;
   throw new InvalidArgumentError('must be true or false');
+}
+
+/** What Redis Cluster hashes for a key: its hash tag, else the whole key. Equal inputs share a slot. */
+function slotInput(key: string): string {
+  return hashTag(key) ?? key;
 }
 
 function emptySummary(): RelaySummary {
@@ -142,6 +147,11 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
       try {
         handle = await openRedis(redisUrl, { timeoutMs: flags.timeout * 1000 });
         io.info(`relay: ${handle.display}${handle.cluster ? ' (cluster)' : ''} stream ${stream}, group ${flags.group}, consumer ${consumer}, ${routing.routes.length} route(s), mode ${flags.mode}`);
+        if (handle.cluster && slotInput(deadLetterStream) !== slotInput(stream)) {
+          throw new UserError(
+            `The dead-letter stream ${deadLetterStream} does not share the hash slot of ${stream} on this Redis Cluster (moving an entry there is one script); name it with the same hash tag, e.g. ${defaultDeadLetterStream(stream)}`,
+          );
+        }
         const relay = new Relay({
           client: handle.client,
           stream,
@@ -169,9 +179,6 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
         }
       } catch (error) {
         const message = errorMessage(error);
-        if (/CROSSSLOT/.test(message)) {
-          throw new UserError(`The dead-letter stream ${deadLetterStream} is not in the hash slot of ${stream} on this Redis Cluster; name it with the stream's hash tag, e.g. {${stream}}:dead`);
-        }
         const transient = error instanceof RedisTargetError ? error.transient : /ECONNREFUSED|ECONNRESET|Connection is closed|max retries|LOADING|CLUSTERDOWN|TRYAGAIN|timed out/i.test(message);
         // Once: a scheduled run fails and the next one resumes. Continuous: ride out the outage.
         if (flags.mode === 'once' || stop || !transient) throw error instanceof UserError ? error : new UserError(`relay: ${message}`);

@@ -12,6 +12,7 @@ import { parseRouting, resolveTarget } from '../../src/events/routing.js';
 import { Journal, readJournal } from '../../src/runs/journal.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
 import { startRedis, startRedisCluster } from '../fakes/redis.js';
+import { openRedis } from '../../src/events/redis.js';
 import { CLI_BUNDLE } from '../harness/job.js';
 import { recordingLog } from '../ai/helpers.js';
 
@@ -371,6 +372,14 @@ test('against a real three-node Redis Cluster: dispatch, markers and dead letter
     event('com.example.issue.opened', 'c-1'),
   ];
   await seed(client, events);
+  const elsewhere = startCli(['relay', '--routes', routes, '--redis-url', `redis://${seedNode.host}:${seedNode.port}`, '--dead-letter-stream', 'parked-events'], {
+    GITHUB_API_URL: api.url,
+    GITHUB_TOKEN: TOKEN,
+  });
+  assert.equal((await elsewhere.exit).code, 1);
+  assert.match(elsewhere.stderr(), /error: The dead-letter stream parked-events does not share the hash slot of autostack:events .* e\.g\. \{autostack:events\}:dead/);
+  assert.equal(api.requests.filter((r) => r.method === 'POST').length, 0, 'refused before relaying anything');
+
   const journalPath = join(dir, 'journal.jsonl');
   const relay = startCli(['relay', '--routes', routes, '--redis-url', `redis://${seedNode.host}:${seedNode.port}`, '--min-idle', '0', '--json'], {
     GITHUB_API_URL: api.url,
@@ -393,4 +402,55 @@ test('against a real three-node Redis Cluster: dispatch, markers and dead letter
     ['repository_dispatch:false', 'workflow_dispatch:false', 'dead-letter:undefined', 'repository_dispatch:true'],
   );
   assert.ok(readFileSync(journalPath, 'utf8').length > 0);
+});
+
+test('an ACL user with only the documented permissions can relay; its password never reaches the output', async (t) => {
+  const password = 'relay-acl-secret-4711';
+  const server = await startRedis({
+    password: 'default-user-unused',
+    aclUser: { name: 'relay', password, commands: '+@stream +@scripting +get +set +info' },
+  });
+  t.after(() => server.stop());
+  const handle = await openRedis(server.url, { timeoutMs: 5000 });
+  t.after(() => handle.close());
+  const api = await githubFake(t);
+  await seed(handle.client, [event('com.example.issue.opened', 'acl-1'), event('com.example.nope', 'acl-2')]);
+  const log = recordingLog();
+  const summary = await relayFor(handle.client, api, { log }).run();
+  assert.deepEqual([summary.dispatched, summary.deadLettered, summary.acked], [1, 1, 1]);
+  assert.equal(await pendingCount(handle.client), 0);
+  assert.doesNotMatch(log.text(), new RegExp(password));
+});
+
+test('continuous mode rides out a Redis restart and relays what is published afterwards', async (t) => {
+  const server = await startRedis({ aof: true });
+  t.after(() => server.stop());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+  let redis = new Redis(server.url);
+  await seed(redis, [event('com.example.issue.opened', 'before')]);
+  redis.disconnect();
+
+  const relay = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--consumer', 'relay-r', '--timeout', '2'], {
+    GITHUB_API_URL: api.url,
+    GITHUB_TOKEN: TOKEN,
+    REDIS_URL: server.url,
+  });
+  t.after(() => relay.child.kill('SIGKILL'));
+  await until('the first event to be dispatched', () => dispatchedKeys(api).includes('before'));
+  await server.kill();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await server.restart();
+  redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  await seed(redis, [event('com.example.issue.opened', 'after')]);
+  await until('the event published after the restart to be dispatched', () => dispatchedKeys(api).includes('after'), 40_000);
+  await until('both entries to be acknowledged', async () => (await pendingCount(redis)) === 0);
+  relay.child.kill('SIGTERM');
+  const exit = await relay.exit;
+  assert.equal(exit.code, 0, relay.stderr());
+  assert.match(relay.stderr(), /Redis problem .*reconnecting in/);
+  assert.deepEqual(dispatchedKeys(api), ['after', 'before']);
 });
