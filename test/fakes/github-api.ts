@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseYaml } from 'yaml';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -979,6 +980,27 @@ function repositoryDispatch(c: Ctx): Reply {
   return { status: 204 };
 }
 
+/**
+ * Declared workflow_dispatch inputs of the workflow file in a commit: undefined when the file is
+ * absent or unparsable (then any input is accepted), null when it has no workflow_dispatch trigger.
+ */
+function declaredInputsAt(commit: CommitModel, path: string): string[] | null | undefined {
+  const blob = commit.files.get(path);
+  if (!blob) return undefined;
+  let doc: unknown;
+  try {
+    doc = parseYaml(blob.content.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const on = isRecord(doc) ? doc['on'] : undefined;
+  if (on === 'workflow_dispatch' || (Array.isArray(on) && on.includes('workflow_dispatch'))) return [];
+  if (!isRecord(on) || !('workflow_dispatch' in on)) return null;
+  const trigger = on['workflow_dispatch'];
+  const inputs = isRecord(trigger) ? trigger['inputs'] : undefined;
+  return isRecord(inputs) ? Object.keys(inputs) : [];
+}
+
 /** workflow_dispatch: ≤ 25 inputs, declared inputs only (when declared), optional run details. */
 function workflowDispatch(c: Ctx): Reply {
   const wf = findWorkflow(c.world, c.repo, c.params['workflow_id'] ?? '');
@@ -992,8 +1014,12 @@ function workflowDispatch(c: Ctx): Reply {
   const count = Object.keys(inputs).length;
   if (count > 25) throw ghError(422, `Invalid request.\n\nNo more than 25 properties are allowed; ${count} were supplied.`, WF_DISPATCH_DOC);
   if (JSON.stringify(inputs).length > 65_535) throw ghError(422, 'inputs are too large.', WF_DISPATCH_DOC);
-  if (wf.inputs) {
-    const unexpected = Object.keys(inputs).filter((k) => !wf.inputs?.includes(k));
+  // Like GitHub: the workflow file at the ref decides (its on.workflow_dispatch.inputs), unless
+  // the test declared the inputs with addWorkflow.
+  const declared = wf.inputs ?? declaredInputsAt(commit, wf.path);
+  if (declared === null) throw ghError(422, "Workflow does not have 'workflow_dispatch' trigger", WF_DISPATCH_DOC);
+  if (declared) {
+    const unexpected = Object.keys(inputs).filter((k) => !declared.includes(k));
     if (unexpected.length > 0) throw ghError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, WF_DISPATCH_DOC);
   }
   const branch = ref.replace(/^refs\/heads\//, '');

@@ -211,6 +211,10 @@ test('workflow_dispatch checks inputs against the declared ones, passes the even
   const bool = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'staging', 'dry-run': 'maybe' } }));
   assert.match(bool.message, /is a boolean; got 'maybe'/);
   assert.equal(api.state.workflowDispatches.length, 1, 'invalid inputs never reach GitHub');
+  // Without our check GitHub validates against the same file, and its 422 is surfaced.
+  const unchecked = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { colour: 'red' }, checkInputs: false }));
+  assert.equal(unchecked.status, 422);
+  assert.match(unchecked.message, /\(422\): Unexpected inputs provided: \["colour"\]/);
 
   api.commitFiles({ '.github/workflows/ci.yml': 'on: push\njobs: {}\n' }, { repo: 'octo-org/app' });
   const noTrigger = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'ci.yml' }));
