@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import type { Provider } from '../ai/run-prompt.js';
+import type { PromoteMode, PromoteSpec } from '../promotion/index.js';
+import { InputError } from '../shared/errors.js';
+import { input, readInputs } from '../shared/inputs.js';
+
+/** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
+export const promotePromptInputs = {
+  'prompt-file': input.text(),
+  channel: input.optionalText(),
+  version: input.optionalText(),
+  eval: input.boolean(true),
+  'min-pass-rate': input.number({ min: 0, max: 1, default: 1 }),
+  mode: input.oneOf(['pull-request', 'commit', 'local'], 'pull-request'),
+  rollback: input.boolean(false),
+  'dry-run': input.boolean(false),
+  'base-branch': input.optionalText(),
+  'github-token': input.optionalText(),
+  provider: input.oneOf(['anthropic', 'replay'], 'anthropic'),
+  recordings: input.optionalText(),
+  'anthropic-api-key': input.optionalText(),
+  'base-url': input.optionalText(),
+  model: input.optionalText(),
+  cache: input.boolean(true),
+  'max-cost-usd': input.number({ min: 0 }),
+  'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
+};
+
+const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface PromoteEnvironment {
+  env: NodeJS.ProcessEnv;
+  workspace: string;
+  responseDirectory: string;
+  useActionsCache: boolean;
+  /** The CLI's default mode is local; the action's is pull-request. */
+  defaultMode?: PromoteMode;
+}
+
+function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
+  if (!env.GITHUB_EVENT_PATH || !/^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')) return undefined;
+  try {
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { number?: unknown }; number?: unknown };
+    const number = payload.pull_request?.number ?? payload.number;
+    return typeof number === 'number' ? number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
+export function promotePromptSpec(read: (name: string) => string | undefined, context: PromoteEnvironment): { spec: PromoteSpec; secrets: string[] } {
+  const inputs = readInputs(promotePromptInputs, read);
+  const { env, workspace } = context;
+  const channel = inputs.channel ?? 'production';
+  if (!CHANNEL.test(channel)) throw new InputError('channel', `must be letters, digits, . _ - starting with a letter or digit, at most 64 characters (got '${channel}')`);
+  if (inputs.rollback && inputs.version) throw new InputError('version', "cannot be combined with 'rollback': a rollback promotes the channel's previous version");
+  const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
+  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
+  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
+  const providerFromEnv = env.AUTOSTACK_PROVIDER;
+  if (providerFromEnv !== undefined && providerFromEnv !== '' && providerFromEnv !== 'anthropic' && providerFromEnv !== 'replay') {
+    throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of anthropic, replay (got '${providerFromEnv}')`);
+  }
+  const provider: Provider = read('provider')?.trim() ? inputs.provider : ((providerFromEnv || 'anthropic') as Provider);
+  const repository = env.GITHUB_REPOSITORY;
+  if (mode !== 'local' && !repository) throw new InputError('mode', `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`);
+  const spec: PromoteSpec = {
+    promptFile: inputs['prompt-file'],
+    channel,
+    version: inputs.version,
+    eval: inputs.eval,
+    minPassRate: inputs['min-pass-rate'] ?? 1,
+    mode,
+    rollback: inputs.rollback,
+    dryRun: inputs['dry-run'],
+    baseBranch: inputs['base-branch'],
+    run: {
+      model: inputs.model,
+      maxTokens: undefined,
+      cache: inputs.cache,
+      maxCostUsd: inputs['max-cost-usd'],
+      allowTruncation: false,
+      maxRepairs: 1,
+      maxTurns: 10,
+      deadlineMs: inputs['timeout-seconds'] * 1000,
+      provider,
+      record: false,
+      recordingsPath: inputs.recordings,
+      apiKey,
+      baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
+      github: undefined,
+      workspace,
+      responseDirectory: context.responseDirectory,
+      useActionsCache: context.useActionsCache,
+    },
+    github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+    workspace,
+    sha: env.GITHUB_SHA,
+    actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
+    triggeringPull: triggeringPull(env),
+  };
+  return { spec, secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)) };
+}

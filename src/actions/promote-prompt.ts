@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { actionsIo } from '../io/actions-io.js';
+import type { StepIo } from '../io/io.js';
+import { promotePrompt, type PromoteResult } from '../promotion/index.js';
+import { onActionsRunner } from '../runs/artifact.js';
+import { beginStep } from '../runs/step.js';
+import { errorMessage, UserError } from '../shared/errors.js';
+import { promotePromptSpec } from './promote-prompt-inputs.js';
+
+export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
+  io.setOutput('version', result.version);
+  io.setOutput('content-hash', result.contentHash);
+  io.setOutput('previous-version', result.previousVersion);
+  io.setOutput('pass-rate', result.passRate === undefined ? '' : String(Math.round(result.passRate * 10_000) / 10_000));
+  io.setOutput('promoted', String(result.promoted));
+  io.setOutput('refused', String(result.refused));
+  io.setOutput('pull-request-url', result.pullRequestUrl ?? '');
+  io.setOutput('pull-request-number', result.pullRequestNumber === undefined ? '' : String(result.pullRequestNumber));
+  io.setOutput('committed-sha', result.committedSha ?? '');
+}
+
+export async function promotePromptMain(): Promise<void> {
+  const env = process.env;
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), {
+    env,
+    workspace,
+    responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
+    useActionsCache: onActionsRunner(env),
+  });
+  for (const secret of secrets) actionsIo.setSecret(secret);
+  const step = beginStep(`promote-prompt ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
+  try {
+    const result = await promotePrompt(spec, actionsIo, step);
+    setPromoteOutputs(actionsIo, result);
+    await actionsIo.appendSummary(result.report);
+    if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
+    step.finish('success', { outputSummary: result.reason ?? `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}` });
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
+}

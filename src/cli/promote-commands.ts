@@ -1,0 +1,76 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
+import { setPromoteOutputs } from '../actions/promote-prompt.js';
+import { createConsoleIo } from '../io/console-io.js';
+import { promotePrompt } from '../promotion/index.js';
+import { onActionsRunner } from '../runs/artifact.js';
+import { beginStep } from '../runs/step.js';
+import { errorMessage, UserError } from '../shared/errors.js';
+
+const FLAG_HELP: Record<string, string> = {
+  'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
+  channel: 'channel to promote to (default production)',
+  version: 'what to promote: empty = the file as it is; a channel, content hash or version in the lock',
+  eval: 'run the eval gate (true/false, default true)',
+  'min-pass-rate': 'share of test cases that must pass, 0-1 (default 1.0)',
+  mode: 'local (default here: write the lock file in this checkout), commit, or pull-request',
+  rollback: "promote the channel's previous version again (true/false)",
+  'dry-run': 'evaluate and report, write nothing (true/false)',
+  'base-branch': 'branch holding the lock file (commit / pull-request modes)',
+  'github-token': 'token for commit / pull-request modes (default: env GITHUB_TOKEN)',
+  provider: 'anthropic or replay (default: env AUTOSTACK_PROVIDER, else anthropic)',
+  recordings: 'recordings file (default: <prompt>.recordings.json beside the prompt)',
+  'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
+  'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
+  model: 'Claude model for the test cases',
+  cache: 'serve unchanged cases from the response cache (true/false)',
+  'max-cost-usd': 'budget in USD for each test case',
+  'timeout-seconds': 'total time for each model call, retries included',
+};
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * `autostack promote`: the promote-prompt action on a terminal. Same inputs as flags, through the
+ * same zod schema; the default mode here is `local` (write .autostack/prompts.lock.yml and the
+ * snapshot in this checkout, to commit yourself). The report goes to stderr; `--json` prints the
+ * outputs as JSON on stdout.
+ */
+export function registerPromoteCommands(program: Command): void {
+  const command = program
+    .command('promote')
+    .description('promote a prompt version to a channel behind its eval gate (default --mode local: writes the lock file here)');
+  for (const name of Object.keys(promotePromptInputs)) command.option(`--${name} <value>`, FLAG_HELP[name] ?? `the action's '${name}' input`);
+  command.option('--json', 'print the outputs as JSON on stdout').action(async (options: Record<string, unknown>) => {
+    const read = (name: string): string | undefined => {
+      const value = options[camel(name)];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const env = process.env;
+    const io = createConsoleIo();
+    const { spec, secrets } = promotePromptSpec(read, {
+      env,
+      workspace: process.cwd(),
+      responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
+      useActionsCache: onActionsRunner(env),
+      defaultMode: 'local',
+    });
+    for (const secret of secrets) io.setSecret(secret);
+    const step = beginStep(`promote ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
+    try {
+      const result = await promotePrompt(spec, io, step);
+      setPromoteOutputs(io, result);
+      await io.appendSummary(result.report);
+      if (options.json === true) process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
+      if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
+      step.finish('success', { outputSummary: result.reason ?? `${result.version} → ${spec.channel}` });
+    } catch (error) {
+      step.finish('failure', { error: errorMessage(error) });
+      throw error;
+    }
+  });
+}

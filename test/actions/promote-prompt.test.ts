@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { startAnthropicApi, textReply, type AnthropicApi } from '../fakes/anthropic-api.js';
+import { startGitHubApi, type GitHubApi, type RecordedRequest } from '../fakes/github-api.js';
+import { Job, visibleLog, type StepResult } from '../harness/job.js';
+
+const PROMOTE = 'actions/promote-prompt';
+const RUN_PROMPT = 'actions/run-prompt';
+const LOCK = '.autostack/prompts.lock.yml';
+const PROMPT = 'prompts/greet.prompt.yml';
+const API_KEY = 'sk-ant-promote-sentinel-0a1b2c3d4e5f';
+const TOKEN = 'ghs_promote_token_0123456789abcdef';
+
+/** A prompt whose test cases check that the reply greets the person by name. */
+function greeter(version: string, wording: string): string {
+  return `name: Greeter
+version: '${version}'
+model: claude-haiku-5-5
+modelParameters:
+  maxTokens: 200
+messages:
+  - role: system
+    content: You are friendly.
+  - role: user
+    content: ${wording} {{name}}.
+testData:
+  - name: Ada
+  - name: Bob
+evaluators:
+  - name: greets
+    string:
+      contains: hello
+  - name: names them
+    string:
+      contains: '{{name}}'
+`;
+}
+const V1 = greeter('1.0', 'Say hello to');
+const V2 = greeter('2.0', 'Warmly say hello to');
+
+interface LockEntryShape {
+  contentHash: string;
+  version: string | null;
+  snapshot: string;
+  commit: string;
+  promotedBy: string;
+  eval: { passRate: number; passed: number; total: number } | null;
+  rollbackOf?: string;
+  previous: Array<{ contentHash: string; version: string | null }>;
+}
+
+function lockEntry(text: string | undefined, channel = 'production'): LockEntryShape {
+  assert.ok(text, 'lock file exists');
+  const lock = parseYaml(text) as { format: string; prompts: Record<string, Record<string, LockEntryShape>> };
+  assert.equal(lock.format, 'autostack.prompts-lock/v1');
+  const entry = lock.prompts[PROMPT]?.[channel];
+  assert.ok(entry, `lock has ${PROMPT} on ${channel}`);
+  return entry;
+}
+
+function write(job: Job, path: string, text: string): void {
+  const full = join(job.workspace, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+}
+
+function ok(result: StepResult): void {
+  assert.equal(result.exitCode, 0, `step failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+function failed(result: StepResult): string {
+  assert.equal(result.exitCode, 1, `step should have failed:\n${result.stdout}\n${result.stderr}`);
+  assert.doesNotMatch(visibleLog(result), /\n\s+at .+\(.*:\d+:\d+\)/, 'no stack trace');
+  return result.errors.join('\n');
+}
+
+function writes(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter((request) => request.method !== 'GET');
+}
+
+describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
+  let gh: GitHubApi;
+  let api: AnthropicApi;
+
+  before(async () => {
+    gh = await startGitHubApi({ requireToken: TOKEN, quiet: true });
+    api = await startAnthropicApi();
+  });
+  after(async () => {
+    await gh.close();
+    await api.close();
+  });
+
+  function newJob(options: { repo: string; eventName?: string; eventPayload?: Record<string, unknown> }): Job {
+    gh.repo(options.repo);
+    return new Job({
+      env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: options.repo },
+      githubToken: TOKEN,
+      ...(options.eventName ? { eventName: options.eventName } : {}),
+      ...(options.eventPayload ? { eventPayload: options.eventPayload } : {}),
+    });
+  }
+
+  test('pull-request mode: the eval passes, a pull request changes the lock file, with the eval table and the prompt diff', async () => {
+    const repo = 'octo-org/promote-pr';
+    const job = newJob({ repo });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello, Bob.'));
+    const calls = api.requests.length;
+
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT });
+    ok(result);
+    assert.equal(api.requests.length - calls, 2, 'one call per test case');
+    assert.equal(result.outputs['version'], '1.0');
+    assert.equal(result.outputs['previous-version'], '');
+    assert.equal(result.outputs['pass-rate'], '1');
+    assert.equal(result.outputs['promoted'], 'false', 'the channel moves when the pull request is merged');
+    assert.match(result.outputs['pull-request-url'] ?? '', /\/pull\/\d+$/);
+
+    const model = gh.repo(repo);
+    const pulls = [...model.pulls.values()];
+    assert.equal(pulls.length, 1);
+    const pull = pulls[0]!;
+    assert.equal(pull.base, 'main');
+    assert.equal(pull.head, 'autostack/promote/production/prompts-greet');
+    const body = model.issues.get(pull.number)?.body ?? '';
+    assert.match(body, /\| Case \| Candidate `1\.0` \|/, 'eval table header');
+    assert.match(body, /\| 1 · name: Ada \| ✅ pass/);
+    assert.match(body, /\*\*Pass rate\*\* \| \*\*2\/2 \(100%\)\*\*/);
+    assert.match(body, /```diff\n--- \/dev\/null\n\+\+\+ prompts\/greet\.prompt\.yml \(1\.0\)\n@@ -0,0 \+1,20 @@\n\+name: Greeter/, 'the prompt diff');
+    assert.match(body, /\+    content: Say hello to \{\{name\}\}\./);
+
+    // The lock file and the snapshot are committed on the pull request's branch, not on main.
+    const entry = lockEntry(gh.readFile(LOCK, { repo, ref: pull.head }));
+    assert.equal(entry.version, '1.0');
+    assert.match(entry.contentHash, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(entry.commit, 'a'.repeat(40));
+    assert.equal(entry.promotedBy, 'octocat');
+    assert.deepEqual(entry.eval && { passRate: entry.eval.passRate, passed: entry.eval.passed, total: entry.eval.total }, { passRate: 1, passed: 2, total: 2 });
+    assert.deepEqual(entry.previous, []);
+    assert.equal(gh.readFile(entry.snapshot, { repo, ref: pull.head }), V1, 'the snapshot holds the promoted content');
+    assert.equal(gh.readFile(LOCK, { repo }), undefined, 'main is unchanged until the merge');
+    assert.match(result.summary, /\| Case \| Candidate `1\.0` \|/, 'the job summary has the table');
+  });
+
+  test('commit mode, side by side, refusal writes nothing, cached cases are not paid twice, rollback restores the previous version', async () => {
+    const repo = 'octo-org/promote-commit';
+    const job = newJob({ repo });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const first = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
+    ok(first);
+    assert.equal(first.outputs['promoted'], 'true');
+    const v1 = lockEntry(gh.readFile(LOCK, { repo }));
+    assert.equal(v1.version, '1.0');
+    assert.equal(first.outputs['committed-sha'], gh.repo(repo).branches.get('main'));
+
+    // A regression: case 1 no longer says hello. The promoted version runs beside it from the cache.
+    write(job, PROMPT, V2);
+    api.enqueue(textReply('Hi there Ada.'), textReply('Hello Bob!'));
+    const calls = api.requests.length;
+    const before = gh.requests.length;
+    const mainBefore = gh.repo(repo).branches.get('main');
+    const refused = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
+    const error = failed(refused);
+    assert.match(error, /Promotion refused: prompts\/greet\.prompt\.yml 2\.0 passes 1\/2 cases \(50%\), below min-pass-rate 1\. Nothing was written\./);
+    assert.equal(refused.outputs['refused'], 'true');
+    assert.equal(refused.outputs['pass-rate'], '0.5');
+    assert.equal(refused.outputs['previous-version'], '1.0');
+    assert.equal(api.requests.length - calls, 2, 'only the candidate was paid for; the promoted version came from the cache');
+    assert.deepEqual(writes(gh.requests.slice(before)), [], 'no GitHub writes');
+    assert.equal(gh.repo(repo).branches.get('main'), mainBefore);
+    assert.match(refused.summary, /\| Case \| Candidate `2\.0` \| Promoted `1\.0` \|/);
+    assert.match(refused.summary, /\| 1 · name: Ada \| ❌ fail: greets \(expected to contain 'hello'\) · \$[\d.]+, \d+\/\d+ tok \| ✅ pass · cached, \$0 \|/);
+
+    // A lower bar lets 2.0 through; 1.0 becomes its previous version.
+    const promoted = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', 'min-pass-rate': '0.5' });
+    ok(promoted);
+    assert.equal(api.requests.length - calls, 2, 'every case of both versions was cached this time');
+    const v2 = lockEntry(gh.readFile(LOCK, { repo }));
+    assert.equal(v2.version, '2.0');
+    assert.deepEqual(v2.previous.map((entry) => entry.version), ['1.0']);
+
+    // Rollback: 1.0 again, with no eval and nothing left to roll back to.
+    const rollback = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', rollback: 'true' });
+    ok(rollback);
+    assert.equal(rollback.outputs['version'], '1.0');
+    assert.equal(rollback.outputs['previous-version'], '2.0');
+    assert.equal(api.requests.length - calls, 2, 'a rollback makes no model call');
+    const back = lockEntry(gh.readFile(LOCK, { repo }));
+    assert.equal(back.contentHash, v1.contentHash);
+    assert.equal(back.rollbackOf, v2.contentHash);
+    assert.deepEqual(back.previous, []);
+    assert.equal(gh.readFile(back.snapshot, { repo }), V1);
+
+    const nothing = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', rollback: 'true' });
+    assert.match(failed(nothing), /Nothing to roll back: channel 'production' of prompts\/greet\.prompt\.yml has no previous version/);
+  });
+
+  test('run-prompt with a channel runs the promoted content, not an unpromoted edit', async () => {
+    const job = newJob({ repo: 'octo-org/promote-local' });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const promoted = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
+    ok(promoted);
+    assert.equal(promoted.outputs['promoted'], 'true');
+    lockEntry(readFileSync(join(job.workspace, LOCK), 'utf8'));
+
+    write(job, PROMPT, V2.replace('Warmly say hello to', 'Shout at'));
+    api.enqueue(textReply('Hello Cy!'));
+    const calls = api.requests.length;
+    const run = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'production', input: 'name: Cy', cache: 'false' });
+    ok(run);
+    assert.equal(api.requests.length - calls, 1);
+    const sent = JSON.stringify(api.requests.at(-1)?.body.messages);
+    assert.match(sent, /Say hello to Cy\./, 'the promoted wording');
+    assert.doesNotMatch(sent, /Shout at/);
+    assert.equal(run.outputs['prompt-version'], '1.0');
+
+    const none = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'staging', input: 'name: Cy' });
+    assert.match(failed(none), /Nothing is promoted to channel 'staging' for prompts\/greet\.prompt\.yml \(it has: production\)/);
+  });
+
+  test('a corrupt lock file and a snapshot hash mismatch are clear errors and change nothing', async () => {
+    const repo = 'octo-org/promote-corrupt';
+    const job = newJob({ repo });
+    write(job, PROMPT, V1);
+    const corrupt = [
+      'format: autostack.prompts-lock/v1',
+      'prompts:',
+      `  ${PROMPT}:`,
+      '    production:',
+      '      contentHash: sha256:e71ff89b', // a hand edit cut the hash short
+      "      version: '1.0'",
+      '      snapshot: .autostack/prompt-snapshots/e71ff89b.prompt.yml',
+      '      commit: 0123456789abcdef',
+      '      promotedBy: octocat',
+      "      promotedAt: '2026-11-25T09:00:00.000Z'",
+      '      eval: null',
+      '',
+    ].join('\n');
+    gh.commitFiles({ [LOCK]: corrupt }, { repo, message: 'hand edit' });
+    const before = gh.requests.length;
+    const calls = api.requests.length;
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
+    const error = failed(result);
+    assert.match(error, /^\.autostack\/prompts\.lock\.yml \(octo-org\/promote-corrupt@main\):5: prompt lock: prompts\["prompts\/greet\.prompt\.yml"\]\.production\.contentHash must be sha256: followed by 64 hex digits$/m);
+    assert.deepEqual(writes(gh.requests.slice(before)), []);
+    assert.equal(api.requests.length, calls, 'no model call either');
+    assert.equal(gh.readFile(LOCK, { repo }), corrupt);
+
+    // Locally: promote, then tamper with the snapshot.
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    ok(await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' }));
+    const lockText = readFileSync(join(job.workspace, LOCK), 'utf8');
+    const entry = lockEntry(lockText);
+    write(job, entry.snapshot, V1.replace('You are friendly.', 'You are rude.'));
+    const run = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'production', input: 'name: Cy' });
+    assert.match(failed(run), new RegExp(`${entry.snapshot.replace(/\./g, '\\.')}: hash mismatch for prompts/greet\\.prompt\\.yml on channel 'production': the lock file records ${entry.contentHash} but the snapshot hashes to sha256:[0-9a-f]{64}`));
+    write(job, PROMPT, V2);
+    const again = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
+    assert.match(failed(again), /hash mismatch/);
+    assert.equal(readFileSync(join(job.workspace, LOCK), 'utf8'), lockText, 'the lock file is unchanged');
+  });
+
+  test('on a pull_request event the eval table is one sticky comment, updated on every push', async () => {
+    const repo = 'octo-org/promote-sticky';
+    gh.repo(repo);
+    const number = gh.openPull({ head: 'feature/wording', title: 'Better greeting', files: { [PROMPT]: V1 } }, repo);
+    const job = newJob({ repo, eventName: 'pull_request', eventPayload: { action: 'synchronize', number, pull_request: { number } } });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    ok(await job.uses(PROMOTE, { 'prompt-file': PROMPT, 'dry-run': 'true' }));
+
+    write(job, PROMPT, V2);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hi Bob'));
+    const second = await job.uses(PROMOTE, { 'prompt-file': PROMPT, 'dry-run': 'true', 'min-pass-rate': '0.5' });
+    ok(second);
+    assert.equal(second.outputs['pass-rate'], '0.5');
+
+    const comments = [...gh.repo(repo).comments.values()].filter((comment) => comment.issueNumber === number);
+    assert.equal(comments.length, 1, 'one comment, updated in place');
+    assert.match(comments[0]!.body, /^<!-- autostack:promote-prompt prompts\/greet\.prompt\.yml production -->/);
+    assert.match(comments[0]!.body, /Candidate `2\.0`/);
+    assert.match(comments[0]!.body, /Dry run/);
+    assert.equal(gh.readFile(LOCK, { repo }), undefined, 'a dry run writes no lock file');
+    assert.equal(gh.repo(repo).pulls.size, 1, 'and opens no pull request');
+    assert.ok(!visibleLog(second).includes(API_KEY) && !visibleLog(second).includes(TOKEN), 'secrets stay masked');
+  });
+});
