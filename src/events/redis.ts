@@ -177,7 +177,7 @@ export function explainRedisError(error: unknown, url: ParsedRedisUrl, lastConne
     );
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(all)) return new RedisTargetError(`Cannot resolve the Redis host in redis-url (${url.display}): ${cause || text}`, true);
-  if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(all)) {
+  if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(all)) {
     return new RedisTargetError(`Redis at ${url.display} is unreachable: ${cause && cause !== text ? `${text} (last connection error: ${cause})` : text}`, true);
   }
   return new RedisTargetError(`Redis at ${url.display} failed: ${text}`, false);

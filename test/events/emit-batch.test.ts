@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { startRedis, type RedisServer } from '../fakes/redis.js';
+import { Job, visibleLog } from '../harness/job.js';
+
+const PASSWORD = 'batch-acl-pw-4c1d';
+
+describe('autostack emit --batch (CLI bundle)', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  before(async () => {
+    redis = await startRedis({ aof: true, password: 'default-pw', aclUser: { name: 'batcher', password: PASSWORD } });
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+  });
+  after(async () => {
+    client.disconnect();
+    await redis.stop();
+  });
+
+  test('Redis killed and restarted mid-batch (AOF on): every event present exactly once', async () => {
+    const total = 60_000;
+    const job = new Job();
+    const file = join(job.workspace, 'events.jsonl');
+    writeFileSync(file, Array.from({ length: total }, (_, i) => JSON.stringify({ type: 'com.example.tick', data: { i }, 'idempotency-key': `tick-${i}` })).join('\n'));
+    const running = job.startCli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events', '--timeout-seconds', '60']);
+
+    // Kill the server once part of the batch is in, while the CLI is still sending.
+    let atKill = 0;
+    for (;;) {
+      atKill = await client.xlen('batch:events');
+      if (atKill >= 2000 || running.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(running.child.exitCode, null, 'the batch was still running when Redis was killed');
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await redis.restart();
+
+    const result = await running.done;
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.ok(atKill < total, `killed after ${atKill} of ${total}`);
+    const summary = JSON.parse(result.stdout.trim()) as { events: number; published: number; duplicates: number };
+    assert.equal(summary.events, total);
+
+    const entries = await client.xrange('batch:events', '-', '+');
+    const keys = entries.map(([, fields]) => fields[7]);
+    assert.equal(entries.length, total, `stream has ${entries.length} entries for ${total} events`);
+    assert.equal(new Set(keys).size, total, 'each idempotency key exactly once');
+    assert.ok(!visibleLog(result).includes(PASSWORD), 'password not printed');
+
+    // The same batch again adds nothing.
+    const again = await job.cli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual(
+      (({ published, duplicates }) => ({ published, duplicates }))(JSON.parse(again.stdout.trim()) as { published: number; duplicates: number }),
+      { published: 0, duplicates: total },
+    );
+    assert.equal(await client.xlen('batch:events'), total);
+  });
+
+  test('single emit from the CLI; bad batch lines name the file and line', async () => {
+    const job = new Job();
+    const one = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
+    assert.equal(one.exitCode, 0, one.stderr);
+    const outputs = JSON.parse(one.stdout) as Record<string, unknown>;
+    assert.equal(outputs.duplicate, false);
+    const two = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
+    assert.equal((JSON.parse(two.stdout) as Record<string, unknown>).duplicate, true);
+    assert.equal(await client.xlen('cli:events'), 1);
+
+    const bad = join(job.workspace, 'bad.jsonl');
+    writeFileSync(bad, '{"type":"ok"}\n{"data": 1}\n');
+    const failed = await job.cli(['emit', '--batch', bad, '--redis-url', redis.url]);
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.stderr, /^error: .*bad\.jsonl:2: type/m);
+    assert.doesNotMatch(failed.stderr, /\n\s+at /);
+  });
+});
