@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createGitHubClient } from '../github/client.js';
-import { DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type EventLocation } from '../github/dispatch.js';
+import { buildClientPayload, DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type EventLocation } from '../github/dispatch.js';
 import type { StepIo } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
@@ -117,6 +117,13 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   if (kept) {
     event = kept.event;
     io.info(`Event ${event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`);
+  }
+
+  // GitHub's repository_dispatch limits are known up front: refuse before any target gets the
+  // event, rather than publishing to Redis and then failing the dispatch. (With too-large:
+  // reference the size is fine by construction once the stream entry exists.)
+  if (spec.dispatch && !spec.dispatch.workflow && spec.tooLarge === 'fail') {
+    buildClientPayload({ repository: spec.dispatch.repository, event });
   }
 
   const deadline = Date.now() + spec.timeoutMs;

@@ -131,6 +131,42 @@ describe('emit-event through its bundle', () => {
     assert.equal(github.state.workflowDispatches.length, count);
   });
 
+  test('an event too large for client_payload: too-large fail sends nothing anywhere; reference dispatches a pointer to the stream entry', async () => {
+    const big = `blob: ${'x'.repeat(70_000)}\n`;
+    const inputs = { type: 'com.example.big', data: big, 'redis-url': redis.url, stream: 'big:events', 'dispatch-repository': 'octo-org/big' };
+    const job = new Job({ env: jobEnv(), githubToken: TOKEN });
+    const before = github.state.dispatches.length;
+    const refused = await job.uses(ACTION, inputs);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.errors.join('\n'), /bytes as client_payload; GitHub accepts under 65536/);
+    assert.equal(await client.xlen('big:events'), 0, 'nothing published before the limit check');
+    assert.equal(github.state.dispatches.length, before);
+
+    const referenced = await job.uses(ACTION, { ...inputs, 'too-large': 'reference' });
+    assert.equal(referenced.exitCode, 0, referenced.stdout + referenced.stderr);
+    const sent = github.state.dispatches.at(-1)?.client_payload.autostack as { id: string; data: unknown };
+    assert.equal(sent.id, referenced.outputs['event-id']);
+    assert.deepEqual(sent.data, { autostackref: { stream: 'big:events', entry: referenced.outputs['stream-entry-id'] } });
+    const entry = await client.xrange('big:events', '-', '+');
+    assert.equal((JSON.parse(entry[0]?.[1][1] ?? '{}') as { data: { blob: string } }).data.blob.length, 70_000);
+  });
+
+  test('GitHub 5xx is retried and dispatched once; a 403 names the missing permission and keeps nothing in the outbox', async () => {
+    const job = new Job({ env: jobEnv(), githubToken: TOKEN });
+    github.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 502 }]);
+    const before = github.state.dispatches.length;
+    const retried = await job.uses(ACTION, { type: 'com.example.flaky', 'dispatch-repository': 'octo-org/flaky' });
+    assert.equal(retried.exitCode, 0, retried.stdout + retried.stderr);
+    assert.equal(github.state.dispatches.length, before + 1);
+
+    github.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 403, body: { message: 'Resource not accessible by integration' } }]);
+    const denied = await job.uses(ACTION, { type: 'com.example.denied', 'dispatch-repository': 'octo-org/other' });
+    assert.equal(denied.exitCode, 1);
+    assert.match(denied.errors.join('\n'), /403.*'contents: write' on octo-org\/other.*PAT or a GitHub App token.*default branch/s);
+    assert.equal(existsSync(join(job.workspace, '.autostack', 'outbox.jsonl')), false, 'a permanent failure is not queued');
+    assert.ok(!visibleLog(denied).includes(TOKEN));
+  });
+
   test('without redis or dispatch the event goes to .autostack/events.jsonl, once', async () => {
     const job = new Job();
     const first = await job.uses(ACTION, { type: 'com.example.local', data: '{"n": 1}' });
