@@ -234,6 +234,72 @@ test('poison events: 422 every time goes to the dead-letter stream after N attem
   assert.doesNotMatch(JSON.stringify(dead), new RegExp(TOKEN));
 });
 
+test('fan-out: a target that failed is retried alone; the ones already dispatched are not sent again', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const routing = parseRouting(
+    `routes:
+  - match: com.example.**
+    repository: octo-org/audit
+  - match: com.example.issue.*
+    repository: octo-org/triage
+unrouted: skip
+`,
+    'fanout.yml',
+  );
+  await seed(redis, [event('com.example.issue.opened', 'fan-1'), event('other.thing', 'fan-2')]);
+  api.script('POST /repos/octo-org/triage/dispatches', [{ status: 422, body: { message: 'Invalid request.' } }]);
+
+  const first = await relayFor(redis, api, { routing, minIdleMs: 60_000 }).run();
+  assert.deepEqual([first.dispatched, first.retrying, first.unrouted, first.acked], [1, 1, 1, 1], 'audit done, triage failed; the unrouted event is acked (skip)');
+  assert.equal(await pendingCount(redis), 1);
+
+  const second = await relayFor(redis, api, { routing }).run();
+  assert.deepEqual([second.dispatched, second.duplicates, second.acked], [1, 1, 1]);
+  assert.deepEqual(api.state.dispatches.map((d) => d.repo).sort(), ['octo-org/audit', 'octo-org/triage'], 'one dispatch per target');
+  assert.equal(await pendingCount(redis), 0);
+});
+
+test('an event too large for client_payload is relayed as a reference to its stream entry', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const big = event('com.example.issue.opened', 'big-1', { text: 'x'.repeat(70_000) });
+  const [entryId] = await seed(redis, [big]);
+  const summary = await relayFor(redis, api).run();
+  assert.equal(summary.dispatched, 1);
+  const sent = api.state.dispatches[0]?.client_payload['autostack'] as CloudEvent;
+  assert.equal(sent.id, big.id);
+  assert.deepEqual(sent.data, { autostackref: { stream: STREAM, entry: entryId } });
+  // The reference resolves: the full event is still in the stream.
+  const [[, fields] = ['', []]] = (await redis.xrange(STREAM, entryId ?? '', entryId ?? '')) as Array<[string, string[]]>;
+  assert.deepEqual(JSON.parse(fields[1] ?? '{}').data, big.data);
+});
+
+test('an entry delivered more than max-attempts times without a verdict (a relay crashing on it) is dead-lettered unseen', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  await redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
+  await seed(redis, [event('com.example.issue.opened', 'crashy')]);
+  // Four deliveries to relays that "died" without acking.
+  await redis.xreadgroup('GROUP', GROUP, 'dead-relay', 'COUNT', 10, 'STREAMS', STREAM, '>');
+  for (let i = 0; i < 3; i += 1) await redis.xreadgroup('GROUP', GROUP, 'dead-relay', 'COUNT', 10, 'STREAMS', STREAM, '0');
+  const summary = await relayFor(redis, api, { maxAttempts: 3 }).run();
+  assert.deepEqual([summary.dispatched, summary.deadLettered], [0, 1]);
+  assert.equal(api.requests.filter((r) => r.method === 'POST').length, 0, 'not dispatched');
+  const [dead] = await deadLetters(redis);
+  assert.equal(dead?.['relay-reason'], 'too-many-deliveries');
+  assert.equal(dead?.['relay-deliveries'], '5');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Through the shipped CLI bundle
 // ---------------------------------------------------------------------------------------------
