@@ -107,6 +107,9 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
   test('pull-request mode: the eval passes, a pull request changes the lock file, with the eval table and the prompt diff', async () => {
     const repo = 'octo-org/promote-pr';
     const job = newJob({ repo });
+    const journal = join(job.runnerTemp, 'journal.jsonl');
+    job.env['AUTOSTACK_JOURNAL'] = journal;
+    job.env['AUTOSTACK_RUN_ID'] = '20261125T090000Z-0123456789ab';
     write(job, PROMPT, V1);
     api.enqueue(textReply('Hello Ada!'), textReply('Hello, Bob.'));
     const calls = api.requests.length;
@@ -144,6 +147,26 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(gh.readFile(entry.snapshot, { repo, ref: pull.head }), V1, 'the snapshot holds the promoted content');
     assert.equal(gh.readFile(LOCK, { repo }), undefined, 'main is unchanged until the merge');
     assert.match(result.summary, /\| Case \| Candidate `1\.0` \|/, 'the job summary has the table');
+
+    // Every GitHub write is in the run journal.
+    const touched = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>).filter((event) => event['type'] === 'system.touched' && event['system'] === 'github');
+    assert.deepEqual(touched.map((event) => event['operation']), ['git.ref.create', 'contents.put', 'contents.put', 'pulls.create', 'issues.comment.create']);
+    assert.ok(touched.every((event) => event['target'] === repo));
+
+    // The next push to main (a new wording) updates the same pull request, its branch and its one comment.
+    write(job, PROMPT, V2);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const again = await job.uses(PROMOTE, { 'prompt-file': PROMPT });
+    ok(again);
+    assert.equal(again.outputs['pull-request-url'], result.outputs['pull-request-url']);
+    assert.equal(model.pulls.size, 1, 'no second pull request');
+    const updated = model.issues.get(pull.number)?.body ?? '';
+    assert.match(updated, /Candidate `2\.0`/);
+    assert.match(updated, /^\+    content: Warmly say hello to \{\{name\}\}\.$/m);
+    assert.equal(lockEntry(gh.readFile(LOCK, { repo, ref: pull.head })).version, '2.0');
+    const comments = [...model.comments.values()].filter((comment) => comment.issueNumber === pull.number);
+    assert.equal(comments.length, 1, 'one sticky comment on the promotion pull request');
+    assert.match(comments[0]!.body, /Candidate `2\.0`/);
   });
 
   test('commit mode, side by side, refusal writes nothing, cached cases are not paid twice, rollback restores the previous version', async () => {
@@ -289,5 +312,65 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(gh.readFile(LOCK, { repo }), undefined, 'a dry run writes no lock file');
     assert.equal(gh.repo(repo).pulls.size, 1, 'and opens no pull request');
     assert.ok(!visibleLog(second).includes(API_KEY) && !visibleLog(second).includes(TOKEN), 'secrets stay masked');
+  });
+  test('json-schema and llm-judge evaluators; version: staging promotes what staging holds', async () => {
+    const job = newJob({ repo: 'octo-org/promote-judge' });
+    const judged = `name: Labeller
+version: '3.1'
+model: claude-haiku-5-5
+messages:
+  - role: user
+    content: 'Label this issue as JSON: {{title}}'
+testData:
+  - title: App crashes
+    expected: bug
+  - title: Add dark mode
+    expected: feature
+evaluators:
+  - name: is label JSON
+    jsonSchema:
+      schema:
+        type: object
+        required: [label]
+        properties:
+          label: { enum: [bug, feature] }
+  - name: judge agrees
+    llm:
+      modelId: openai/gpt-4o-mini
+      systemPrompt: You grade labels.
+      prompt: 'Expected {{expected}}. Got {{completion}}. Correct? Answer yes or no.'
+      choices:
+        - choice: 'yes'
+          score: 1
+        - choice: 'no'
+          score: 0
+`;
+    write(job, 'prompts/label.prompt.yml', judged);
+    api.enqueue(textReply('{"label":"bug"}'), textReply('yes'), textReply('feature, I think'), textReply('No.'));
+    const calls = api.requests.length;
+    const result = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', channel: 'staging', mode: 'local', 'min-pass-rate': '0.5' });
+    ok(result);
+    assert.equal(result.outputs['pass-rate'], '0.5');
+    assert.equal(api.requests.length - calls, 4, 'a judge call after each case');
+    const judge = api.requests[calls + 1]!.body;
+    assert.equal(JSON.stringify(judge.system).includes('You grade labels.'), true);
+    assert.match(JSON.stringify(judge.messages), /Expected bug\. Got \{\\"label\\":\\"bug\\"\}\. Correct\?/);
+    assert.match(result.summary, /\| 1 · title: App crashes \| ✅ pass/);
+    assert.match(result.summary, /\| 2 · title: Add dark mode \| ❌ fail: is label JSON \(The reply is not valid JSON[^)]*\); judge agrees \(judge chose 'no' \(score 0\)\)/);
+
+    // Production takes exactly what staging holds, even though the file changes meanwhile.
+    write(job, 'prompts/label.prompt.yml', judged.replace("version: '3.1'", "version: '3.2'"));
+    const production = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', version: 'staging', mode: 'local', eval: 'false' });
+    ok(production);
+    assert.equal(production.outputs['version'], '3.1');
+    const lock = parseYaml(readFileSync(join(job.workspace, LOCK), 'utf8')) as { prompts: Record<string, Record<string, LockEntryShape>> };
+    const channels = lock.prompts['prompts/label.prompt.yml']!;
+    assert.equal(channels['production']!.contentHash, channels['staging']!.contentHash);
+    assert.equal(channels['production']!.eval, null, 'no gate ran');
+
+    const unknown = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', version: '9.9', mode: 'local' });
+    assert.match(failed(unknown), /Input 'version' is '9\.9', which is neither a channel of prompts\/label\.prompt\.yml, a version in \.autostack\/prompts\.lock\.yml, nor the file's current version\. Known versions: 3\.2, 3\.1/);
+    const noTests = await job.uses(PROMOTE, { 'prompt-file': PROMPT.replace('greet', 'none'), mode: 'local' });
+    assert.match(failed(noTests), /Input 'prompt-file': cannot read prompts\/none\.prompt\.yml \(ENOENT\)/);
   });
 });
