@@ -72,15 +72,19 @@ function responseFromMessage(message: Anthropic.Message): ModelResponse {
  * default for the demo and for testing prompts in CI. A request it has not seen is an error
  * that says how to record it, never a silent live call.
  */
-export function replayCaller(recordingsPath: string): ModelCaller {
+export function replayCaller(recordingsPath: string, displayPath: string = recordingsPath): ModelCaller {
+  const exists = existsSync(recordingsPath);
   const file = readRecordings(recordingsPath);
   return async (request) => {
     const fingerprint = requestFingerprint(request);
     const recording = file.recordings[fingerprint];
     if (!recording) {
+      const why = exists
+        ? `${displayPath} has ${Object.keys(file.recordings).length} recording(s), none for this request: the prompt, its variables, model or parameters changed since it was recorded`
+        : `the recordings file ${displayPath} does not exist`;
       throw new UserError(
-        `No recorded response for this request (fingerprint ${fingerprint}) in ${recordingsPath}. The prompt, its variables, model or parameters changed since it was recorded; record again with \`autostack run-prompt --record …\` and an API key.`,
-        { file: recordingsPath },
+        `No recorded response for this request (request fingerprint ${fingerprint}): ${why}. Record it with \`autostack run-prompt --record …\` and an API key, or set provider to anthropic.`,
+        exists ? { file: displayPath } : undefined,
       );
     }
     return responseFromMessage(recording.message);

@@ -158,7 +158,7 @@ function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: num
 }
 
 function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
-  if (spec.provider === 'replay') return replayCaller(recordingsPath);
+  if (spec.provider === 'replay') return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
   if (!spec.apiKey) {
     throw new UserError("Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.");
   }
@@ -213,7 +213,10 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     tools: tools.definitions.length > 0 ? tools.definitions : undefined,
     outputSchema: schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0 ? schema.schema : undefined,
   };
-  const fingerprint = sha256(canonicalJson({ kind: 'autostack.run-prompt/v1', prompt: definition.contentHash, request, maxRepairs: spec.maxRepairs, allowTruncation: spec.allowTruncation }));
+  // The schema counts even when it is not sent (tools, older models): it decides what is valid.
+  const fingerprint = sha256(
+    canonicalJson({ kind: 'autostack.run-prompt/v1', prompt: definition.contentHash, request, schema: schema?.schema, wantsJson, maxRepairs: spec.maxRepairs, allowTruncation: spec.allowTruncation }),
+  );
   const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
   // Replay is free already, and a recording run must reach the API to have something to record.
   const useCache = spec.cache && spec.provider === 'anthropic' && !spec.record;
@@ -224,6 +227,13 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     log.info(`schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`);
     log.info(`tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`);
     log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${useCache ? 'on' : 'off'}; fingerprint ${fingerprint}`);
+  });
+
+  step.append({
+    type: 'log',
+    level: 'info',
+    message: `prompt ${definition.name} version ${definition.versionLabel}`,
+    data: { promptFile: definition.file, promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, model, provider: spec.provider },
   });
 
   const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);

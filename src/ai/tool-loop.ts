@@ -78,7 +78,11 @@ const usd = (value: number): string => `$${value.toFixed(value < 1 ? 4 : 2)}`;
  */
 export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopResult> {
   const { tools, call, limits } = options;
-  const request: ModelRequest = { ...options.request, tools: [...(options.request.tools ?? []), ...tools.definitions] };
+  // The request may already list the executor's tools (its fingerprint covers them); the API
+  // rejects a tool name given twice, so each name is sent once.
+  const own = new Set(tools.definitions.map((definition) => definition.name));
+  const others = (options.request.tools ?? []).filter((tool) => !('name' in tool && own.has(tool.name)));
+  const request: ModelRequest = { ...options.request, tools: [...others, ...tools.definitions] };
   const responses: ModelResponse[] = [];
   const toolCalls: ToolCallRecord[] = [];
   const progress = { responses, toolCalls };

@@ -212,3 +212,11 @@ test('a refusal inside the loop stops it', async (t) => {
     return true;
   });
 });
+
+test('tools the request already lists are sent once (the API rejects a repeated name)', async (t) => {
+  const { api, call } = await rig(t);
+  api.enqueue(textReply('No tools needed.'));
+  const tools = executor(async () => ({ content: '' }));
+  await runToolLoop({ request: request({ tools: [...definitions] }), tools, call, limits: { maxTurns: 2 } });
+  assert.deepEqual(api.requests[0]?.body.tools, definitions);
+});

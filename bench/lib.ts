@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+
+/** One measured number and the baseline it is read against (same run, same machine, same unit). */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** Optional detail: sample count, spread. */
+  note?: string;
+  baseline: { name: string; value: number; unit: string };
+}
+
+export interface BenchCase {
+  /** Unique, e.g. `run-prompt/cold-start`; `npm run bench -- run-prompt` runs every case containing it. */
+  name: string;
+  run(): Promise<Figure[]>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Wall time of `fn` in milliseconds. */
+export async function time(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** Median wall time over `runs` runs, after `warmup` unmeasured ones (file cache, JIT of the runner). */
+export async function medianMs(runs: number, fn: () => Promise<unknown>, warmup = 1): Promise<number> {
+  for (let index = 0; index < warmup; index++) await fn();
+  const samples: number[] = [];
+  for (let index = 0; index < runs; index++) samples.push(await time(fn));
+  return median(samples);
+}
+
+/** Spawns a process and resolves when it exits; rejects on a non-zero exit. */
+export function spawnAndWait(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`))));
+  });
+}
