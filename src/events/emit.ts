@@ -272,7 +272,7 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
     return { kind, where, duplicate: true, ...details };
   }
-  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts) });
+  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts - 1) });
   if (target.workflow) {
     const result = await dispatchWorkflow(client, {
       repository: target.repository,

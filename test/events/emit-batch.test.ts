@@ -21,7 +21,7 @@ describe('autostack emit --batch (CLI bundle)', () => {
     await redis.stop();
   });
 
-  test('Redis killed and restarted mid-batch (AOF on): every event present exactly once', async () => {
+  test('Redis killed and restarted mid-batch (AOF on): every event present exactly once', async (t) => {
     const total = 60_000;
     const job = new Job();
     const file = join(job.workspace, 'events.jsonl');
@@ -43,7 +43,8 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const result = await running.done;
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(atKill < total, `killed after ${atKill} of ${total}`);
-    const summary = JSON.parse(result.stdout.trim()) as { events: number; published: number; duplicates: number };
+    const summary = JSON.parse(result.stdout.trim()) as { events: number; published: number; duplicates: number; retriedRounds: number; seconds: number };
+    t.diagnostic(`killed at ${atKill} entries; batch summary ${JSON.stringify(summary)}`);
     assert.equal(summary.events, total);
 
     const entries = await client.xrange('batch:events', '-', '+');
@@ -55,6 +56,7 @@ describe('autostack emit --batch (CLI bundle)', () => {
     // The same batch again adds nothing.
     const again = await job.cli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events']);
     assert.equal(again.exitCode, 0, again.stderr);
+    t.diagnostic(`second run (all duplicates): ${again.stdout.trim()}`);
     assert.deepEqual(
       (({ published, duplicates }) => ({ published, duplicates }))(JSON.parse(again.stdout.trim()) as { published: number; duplicates: number }),
       { published: 0, duplicates: total },

@@ -91,3 +91,18 @@ describe('envelope', () => {
     assert.deepEqual(reference.data, { autostackref: { stream: 's', entry: '1-0' } });
   });
 });
+
+describe('record-run trigger from an autostack event', () => {
+  test('a run started by repository_dispatch records its parent run, event, hop and trace', async () => {
+    const { readTrigger } = await import('../../src/runs/context.js');
+    const parent = createEvent({ ...base, runId: 'PARENT-RUN' });
+    const dir = mkdtempSync(join(tmpdir(), 'autostack-trigger-'));
+    const path = join(dir, 'event.json');
+    writeFileSync(path, JSON.stringify({ action: parent.type, client_payload: { autostack: parent } }));
+    const trigger = readTrigger({ GITHUB_EVENT_NAME: 'repository_dispatch', GITHUB_EVENT_PATH: path });
+    assert.deepEqual(
+      { parentRunId: trigger.parentRunId, eventId: trigger.eventId, hop: trigger.hop, traceparent: trigger.traceparent, eventType: trigger.eventType },
+      { parentRunId: 'PARENT-RUN', eventId: parent.id, hop: 0, traceparent: parent.traceparent, eventType: parent.type },
+    );
+  });
+});
