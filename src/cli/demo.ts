@@ -1,28 +1,48 @@
-import { createConsoleIo } from '../io/console-io.js';
-import { finishRun } from '../runs/finish-run.js';
-import { startRun } from '../runs/start-run.js';
-import { currentJournal } from '../runs/context.js';
-import { renderSummary } from '../runs/summary.js';
-import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
-import { runJournaledStep } from './journal-commands.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../workflow/actions.js';
+import { type Json, WorkflowRunner } from '../workflow/index.js';
+
+export const DEMO_WORKFLOW = 'workflows-examples/issue-triage.yml';
+export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';
 
 /**
- * `npm run demo`: a recorded run on embedded defaults — no API key, no Redis, no runner.
- * Grows with the toolkit; today it shows the journal → run record path end to end.
+ * `npm run demo`: the issue-triage example, run by the local workflow runner on a bundled
+ * sample event — classify with a prompt (replayed answers: no key, no network), label through
+ * the GitHub tool (the runner's loopback GitHub API), emit an event (a JSON Lines file, and
+ * Redis when REDIS_URL is set) whose repository_dispatch starts the follow-up workflow, and
+ * a run record per job.
  */
-export async function runDemo(options: { directory?: string } = {}): Promise<number> {
-  const io = createConsoleIo({ out: process.stdout });
-  const directory = options.directory ?? DEFAULT_RUNS_DIRECTORY;
-  const recordOptions = { name: 'demo', artifact: false, retentionDays: 1, summary: false, directory };
-  startRun(recordOptions, io);
-  const journal = currentJournal();
-  if (!journal) throw new Error('record-run did not export its journal');
-  journal.append({ type: 'log', level: 'info', message: 'demo started', data: { node: process.version } });
-  await runJournaledStep('show node version', [process.execPath, '--version']);
-  await runJournaledStep('list the working directory', ['ls', '-1']);
-  const finished = await finishRun(recordOptions, io);
-  if (!finished) return 1;
-  process.stdout.write(`\n${renderSummary(finished.record)}\n`);
-  process.stdout.write(`Run record: ${finished.localPath}\nList runs: npx autostack runs list --directory ${directory}\n`);
-  return finished.record.status === 'success' ? 0 : 1;
+export async function runDemo(options: { quiet?: boolean; out?: NodeJS.WritableStream } = {}): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const root = packageRoot();
+  const payload = JSON.parse(readFileSync(join(root, DEMO_EVENT), 'utf8')) as Json;
+  const redisUrl = process.env.REDIS_URL;
+  out.write(
+    [
+      'autostack demo: the issue-triage example workflow, run on this machine.',
+      `  workflow  ${DEMO_WORKFLOW}`,
+      `  event     issues.opened from ${DEMO_EVENT}`,
+      '  model     replayed answers (provider replay: no API key, no network)',
+      `  events    .autostack/events.jsonl${redisUrl ? ' and Redis (REDIS_URL)' : ' (set REDIS_URL to publish to Redis too)'}`,
+      '  GitHub    a loopback GitHub API (labels, dispatches) run by the runner',
+      '',
+    ].join('\n'),
+  );
+  const runner = new WorkflowRunner({
+    workspace: root,
+    repository: 'octo-org/octo-repo',
+    secrets: redisUrl ? { REDIS_URL: redisUrl } : {},
+    env: { AUTOSTACK_PROVIDER: 'replay' },
+    out,
+    quiet: options.quiet ?? false,
+  });
+  const onSignal = () => runner.cancel();
+  process.once('SIGINT', onSignal);
+  try {
+    const result = await runner.run({ file: join(root, DEMO_WORKFLOW), event: 'issues', payload });
+    return result.conclusion === 'success' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
 }

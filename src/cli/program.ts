@@ -84,9 +84,9 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('a recorded run on embedded defaults (no API key, no Redis)')
-    .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
-    .action(async (options: { directory: string }) => {
+    .description('run the issue-triage example workflow locally on a sample event (no API key, Redis or GitHub needed)')
+    .option('--quiet', 'only step status lines, not step output')
+    .action(async (options: { quiet?: boolean }) => {
       process.exitCode = await runDemo(options);
     });
 

@@ -13,6 +13,7 @@ import {
   isString,
 } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { parse as parseYaml } from 'yaml';
 import { UserError } from '../shared/errors.js';
 
 /** A JSON value, as the contexts hold them. */
@@ -158,8 +159,50 @@ export function evaluateCondition(expression: string, scope: EvaluationScope): b
   }
 }
 
+/** Replaces each `${{ … }}` in a string with its value (quotes inside expressions respected). */
+export function interpolate(text: string, scope: EvaluationScope): string {
+  let result = '';
+  let cursor = 0;
+  for (;;) {
+    const open = text.indexOf('${{', cursor);
+    if (open < 0) return result + text.slice(cursor);
+    let index = open + 3;
+    let inString = false;
+    while (index < text.length) {
+      const char = text[index];
+      if (char === "'") {
+        if (inString && text[index + 1] === "'") index++;
+        else inString = !inString;
+      } else if (!inString && char === '}' && text[index + 1] === '}') break;
+      index++;
+    }
+    if (index >= text.length) throw new UserError(`${scope.where}: an expression is not closed with }}`);
+    result += text.slice(cursor, open) + stringify(evaluateExpression(text.slice(open + 3, index).trim(), scope));
+    cursor = index + 2;
+  }
+}
+
+/**
+ * The parser builds the format() of a multi-line scalar from its raw YAML source (indentation
+ * and all, for editor positions); the runner works on the scalar's value. So for those, the value
+ * is recovered with a YAML parser and its expressions are evaluated in place.
+ */
+function multilineValue(token: TemplateToken): string | undefined {
+  if (!isBasicExpression(token) || !token.source || !token.source.includes('\n')) return undefined;
+  const header = token.blockScalarHeader;
+  const document = header ? `value: ${header}\n${token.source}` : `value: ${token.source}`;
+  try {
+    const parsed = parseYaml(document) as { value?: unknown };
+    return typeof parsed?.value === 'string' ? parsed.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Evaluates a template token (a scalar with `${{ }}`, a mapping, a sequence) to JSON. */
 export function evaluateToken(token: TemplateToken, scope: EvaluationScope): Json {
+  const multiline = multilineValue(token);
+  if (multiline !== undefined) return interpolate(multiline, scope);
   if (isBasicExpression(token)) return evaluateExpression(token.expression, scope);
   if (isString(token)) return token.value;
   if (isNumber(token)) return token.value;

@@ -666,14 +666,14 @@ export class WorkflowRunner {
       const jobEnv = evaluateStringMap(field(plan.raw, 'env'), { contexts: { ...jobContexts, env: workflowEnv }, where: plan.where });
       runtime.env = { ...workflowEnv, ...jobEnv };
       for (const step of plan.steps) await this.runStep(runtime, step);
-      for (const post of [...runtime.posts].reverse()) await this.runPost(runtime, post);
+      await this.runPosts(runtime);
       outputs = this.jobOutputs(runtime);
     } catch (caught) {
       if (!(caught instanceof UserError)) throw caught;
       error = caught.message;
       runtime.failed = true;
       this.reporter.annotation('error', caught.message, depth);
-      for (const post of [...runtime.posts].reverse()) await this.runPost(runtime, post).catch(() => undefined);
+      await this.runPosts(runtime);
     }
     if (Date.now() > runtime.deadline && !error) {
       error = `The job exceeded its timeout-minutes (${timeoutMinutes}).`;
@@ -1038,6 +1038,12 @@ export class WorkflowRunner {
       this.reporter.annotation('warning', `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}'] (${step.where})`, depth);
     }
     return { ...inputs, ...given };
+  }
+
+  /** Post steps run once, last registered first, whatever happened to the job. */
+  private async runPosts(runtime: JobRuntime): Promise<void> {
+    const posts = runtime.posts.splice(0).reverse();
+    for (const post of posts) await this.runPost(runtime, post);
   }
 
   private async runPost(runtime: JobRuntime, post: JobRuntime['posts'][number]): Promise<void> {
