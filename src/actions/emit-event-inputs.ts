@@ -59,7 +59,7 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
   const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
   if (rawRedis) {
     const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(rawRedis)?.[1];
-    if (password) secrets.push(password, decodeURIComponentSafe(password));
+    if (password) secrets.push(...new Set([password, decodeURIComponentSafe(password)]));
   }
 
   for (const secret of secrets) registerSecret(secret);

@@ -178,7 +178,9 @@ export function explainRedisError(error: unknown, url: ParsedRedisUrl, lastConne
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(all)) return new RedisTargetError(`Cannot resolve the Redis host in redis-url (${url.display}): ${cause || text}`, true);
   if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(all)) {
-    return new RedisTargetError(`Redis at ${url.display} is unreachable: ${cause && cause !== text ? `${text} (last connection error: ${cause})` : text}`, true);
+    // "Connection is closed." says nothing; the connection error behind it does.
+    const reason = cause && /Connection is closed|MaxRetriesPerRequest|Reached the max retries/i.test(text) ? cause : cause && cause !== text ? `${text} (last connection error: ${cause})` : text;
+    return new RedisTargetError(`Redis at ${url.display} is unreachable: ${reason}`, true);
   }
   return new RedisTargetError(`Redis at ${url.display} failed: ${text}`, false);
 }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createEvent } from '../../src/events/envelope.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
-import { startRedis, type RedisServer } from '../fakes/redis.js';
+import { type RedisCluster, type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';
 import { startResultsService, type ResultsService } from '../fakes/results-service.js';
 import { Job, visibleLog } from '../harness/job.js';
 
@@ -268,5 +268,32 @@ describe('emit-event through its bundle', () => {
     assert.match(badHops.errors[0] ?? '', /^Input 'max-hops' must be a whole number/);
     const badData = await job.uses(ACTION, { type: 't', data: 'a: [1,' });
     assert.match(badData.errors[0] ?? '', /^Input 'data' is not valid YAML or JSON/);
+  });
+});
+
+describe('emit-event against a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  before(async () => {
+    cluster = await startRedisCluster();
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  test('any node URL works: the cluster is detected, the stream and its ledger share a slot, the re-run is a duplicate', async () => {
+    const node = cluster.nodes[1];
+    assert.ok(node);
+    const inputs = { type: 'com.example.cluster', data: 'n: 1', 'redis-url': `redis://${node.host}:${node.port}`, stream: 'cluster:events' };
+    const job = new Job();
+    const first = await job.uses(ACTION, inputs);
+    assert.equal(first.exitCode, 0, first.stdout + first.stderr);
+    assert.equal(first.outputs.duplicate, 'false');
+    const again = await new Job({ env: { GITHUB_RUN_ATTEMPT: '2' } }).uses(ACTION, inputs);
+    assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+    assert.equal(again.outputs.duplicate, 'true');
+    assert.equal(again.outputs['stream-entry-id'], first.outputs['stream-entry-id']);
+    const client = new Cluster(cluster.nodes);
+    assert.equal(await client.xlen('cluster:events'), 1);
+    await client.quit();
   });
 });
