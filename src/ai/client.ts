@@ -3,8 +3,11 @@ import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { ModelError, type ModelErrorKind } from './errors.js';
-import { costUsd, normalizeModelId, priceFor, type TokenUsage } from './prices.js';
+import { supportsStructuredOutput, textOf, usageOf } from './messages.js';
+import { costUsd, priceFor } from './prices.js';
 import type { ModelRequest, ModelResponse } from './types.js';
+
+export { supportsStructuredOutput, textOf, usageOf } from './messages.js';
 
 export interface CallOptions {
   apiKey: string;
@@ -41,19 +44,6 @@ export function defaultBackoff(retry: number): number {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Structured output (output_config.format) is generally available from the 4.5 models on;
- * Claude 4.0/4.1 and 3.x reject it. Unknown families are assumed not to support it: the
- * structured-output repair loop still validates, so a false negative costs little.
- */
-export function supportsStructuredOutput(model: string): boolean {
-  const match = /^claude-[a-z]+-(\d+)(?:-(\d{1,2}))?(?=$|[-@[])/.exec(normalizeModelId(model));
-  if (match === null) return false;
-  const major = Number(match[1]);
-  const minor = match[2] === undefined ? 0 : Number(match[2]);
-  return major > 4 || (major === 4 && minor >= 5);
-}
-
 /** Sampling parameters travel untyped: SDK 1.13's types dropped them (see ModelRequest). */
 type StreamParams = Anthropic.MessageStreamParams & { temperature?: number; top_p?: number };
 
@@ -73,24 +63,6 @@ function toParams(request: ModelRequest, log: Log): StreamParams {
     }
   }
   return params;
-}
-
-export function usageOf(message: Anthropic.Message): TokenUsage {
-  const u = message.usage;
-  return {
-    inputTokens: u.input_tokens,
-    outputTokens: u.output_tokens,
-    cacheReadTokens: u.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-    cacheWrite1hTokens: u.cache_creation?.ephemeral_1h_input_tokens ?? 0,
-  };
-}
-
-export function textOf(message: Anthropic.Message): string {
-  return message.content
-    .filter((block): block is Anthropic.TextBlock => block.type === 'text')
-    .map((block) => block.text)
-    .join('');
 }
 
 /** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { textOf, usageOf } from './client.js';
+import { textOf, usageOf } from './messages.js';
 import { requestFingerprint } from './fingerprint.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 

@@ -2,14 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
-import { createGitHubClient } from '../github/client.js';
 import { loadPromotedPrompt } from '../promotion/lock.js';
 import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
 import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { redactDeep, redactUrl } from '../shared/redact.js';
-import { callModel, supportsStructuredOutput } from './client.js';
+import { supportsStructuredOutput } from './messages.js';
 import { StructuredOutputError } from './errors.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
 import { maxCostUsd } from './prices.js';
@@ -163,11 +162,12 @@ function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): Mod
     throw new UserError("Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.");
   }
   const apiKey = spec.apiKey;
-  const live: ModelCaller = (request) => callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, idleTimeoutMs: spec.idleTimeoutMs, log });
+  // Loaded on first use: replay and cache hits never need the SDK.
+  const live: ModelCaller = async (request) => (await import('./client.js')).callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, idleTimeoutMs: spec.idleTimeoutMs, log });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
 
-function buildTools(spec: RunPromptSpec, definition: PromptDefinition): ToolExecutor {
+async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Promise<ToolExecutor> {
   const declarations = [
     ...parseToolDeclarations(definition.tools.map((tool) => tool.raw), definition.file ?? 'prompt'),
     ...parseToolDeclarations(spec.tools, "input 'tools'"),
@@ -177,6 +177,7 @@ function buildTools(spec: RunPromptSpec, definition: PromptDefinition): ToolExec
     const [owner, repo] = spec.github.repository.split('/');
     if (owner && repo) {
       const silent: Log = { debug: () => undefined, info: () => undefined, notice: () => undefined, warning: () => undefined, error: () => undefined, group: (_t, body) => body(), setSecret: () => undefined };
+      const { createGitHubClient } = await import('../github/client.js');
       github = { client: createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log: silent }), owner, repo };
     }
   }
@@ -200,7 +201,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   const schemaSource = spec.schema !== undefined ? spec.schema : definition.jsonSchema?.schema;
   const schema = schemaSource !== undefined ? compileSchema(schemaSource, spec.schema !== undefined ? { input: 'schema' } : { file: definition.file, line: definition.jsonSchema?.line }) : undefined;
   const wantsJson = schema !== undefined || definition.responseFormat === 'json_object';
-  const tools = buildTools(spec, definition);
+  const tools = await buildTools(spec, definition);
 
   const request: ModelRequest = {
     model,

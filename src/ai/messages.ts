@@ -1,0 +1,38 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { normalizeModelId, type TokenUsage } from './prices.js';
+
+/**
+ * Pure helpers over Messages API values. They live apart from client.ts so that paths which
+ * never call the API (replay, cache hits) do not load the SDK: it is the bulk of a cold start.
+ */
+
+/**
+ * Structured output (output_config.format) is generally available from the 4.5 models on;
+ * Claude 4.0/4.1 and 3.x reject it. Unknown families are assumed not to support it: the
+ * structured-output repair loop still validates, so a false negative costs little.
+ */
+export function supportsStructuredOutput(model: string): boolean {
+  const match = /^claude-[a-z]+-(\d+)(?:-(\d{1,2}))?(?=$|[-@[])/.exec(normalizeModelId(model));
+  if (match === null) return false;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? 0 : Number(match[2]);
+  return major > 4 || (major === 4 && minor >= 5);
+}
+
+export function usageOf(message: Anthropic.Message): TokenUsage {
+  const u = message.usage;
+  return {
+    inputTokens: u.input_tokens,
+    outputTokens: u.output_tokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+    cacheWrite1hTokens: u.cache_creation?.ephemeral_1h_input_tokens ?? 0,
+  };
+}
+
+export function textOf(message: Anthropic.Message): string {
+  return message.content
+    .filter((block): block is Anthropic.TextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('');
+}
