@@ -287,8 +287,8 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
     if (candidate.definition.evaluators.length === 0) log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
     result.candidate = await log.group(`eval: candidate ${label} (${candidate.definition.testData.length} cases)`, () => evaluatePrompt(candidate.definition, spec.run, log, step));
     if (currentDefinition) {
-      // The same cases, so a regression shows side by side.
-      const sameCases = { ...currentDefinition, testData: candidate.definition.testData };
+      // The same cases and the same evaluators, so a regression shows side by side.
+      const sameCases = { ...currentDefinition, testData: candidate.definition.testData, evaluators: candidate.definition.evaluators };
       result.current = await log.group(`eval: promoted ${previousVersion}`, () => evaluatePrompt(sameCases, spec.run, log, step));
     }
     result.passRate = result.candidate.passRate;

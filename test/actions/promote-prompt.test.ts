@@ -373,4 +373,22 @@ evaluators:
     const noTests = await job.uses(PROMOTE, { 'prompt-file': PROMPT.replace('greet', 'none'), mode: 'local' });
     assert.match(failed(noTests), /Input 'prompt-file': cannot read prompts\/none\.prompt\.yml \(ENOENT\)/);
   });
+  test('autostack promote: the same inputs as flags, local mode by default', async () => {
+    const job = newJob({ repo: 'octo-org/promote-cli' });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const result = await job.cli(['promote', '--prompt-file', PROMPT, '--channel', 'staging', '--json']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const outputs = JSON.parse(result.stdout) as Record<string, string>;
+    assert.equal(outputs['version'], '1.0');
+    assert.equal(outputs['promoted'], 'true');
+    assert.equal(outputs['pass-rate'], '1');
+    assert.match(result.stderr, /\| Case \| Candidate `1\.0` \|/);
+    assert.equal(lockEntry(readFileSync(join(job.workspace, LOCK), 'utf8'), 'staging').version, '1.0');
+
+    const bad = await job.cli(['promote', '--prompt-file', PROMPT, '--mode', 'sideways']);
+    assert.equal(bad.exitCode, 1);
+    assert.equal(bad.stderr.trim(), "error: Input 'mode' must be one of pull-request, commit, local (got 'sideways')");
+    assert.ok(!`${result.stdout}${result.stderr}${bad.stderr}`.includes(API_KEY), 'the key never shows');
+  });
 });
