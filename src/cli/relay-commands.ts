@@ -140,6 +140,7 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   const total = emptySummary();
   const consumer = flags.consumer ?? defaultConsumerName();
   const journal = currentJournal();
+  const unsavedMarkers = new Map<string, string>();
   let backoff = 1000;
   try {
     for (;;) {
@@ -169,6 +170,7 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
           log: io,
           journal,
           shouldStop: () => stop,
+          unsavedMarkers,
         });
         try {
           addInto(total, await relay.run());

@@ -30,7 +30,9 @@ import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from '.
  * is written (one HTTP response plus one SET). That dispatch happens again on recovery: GitHub
  * dispatches carry no idempotency key, so this cannot be closed from our side. The envelope's
  * `id` and `idempotencykey` travel with the dispatch, so a receiving workflow can drop the repeat
- * (e.g. a `concurrency` group keyed on the event id).
+ * (e.g. a `concurrency` group keyed on the event id). A Redis outage in that window is covered
+ * while the process lives: the marker is kept in memory (`unsavedMarkers`), written after the
+ * reconnect, and consulted before the entry is dispatched again.
  *
  * Keys (Redis Cluster): the stream, the dead-letter stream and every marker share the stream's
  * hash slot (`ledgerKey` of src/events/redis.ts), so scripts touching several keys are legal.
@@ -54,6 +56,12 @@ export interface RelayOptions {
   blockMs?: number;
   /** How long a "dispatched" marker is kept (seconds). */
   markerTtlSeconds: number;
+  /**
+   * Markers of dispatches that succeeded while Redis could not store the marker (key → value).
+   * Shared across reconnects by the caller: written first when the relay runs again, and
+   * consulted before dispatching, so a Redis outage right after a dispatch does not repeat it.
+   */
+  unsavedMarkers?: Map<string, string>;
   /** Where a new group starts: '0' (the whole stream, default) or '$' (only new events). */
   startId?: string;
   log: Log;
@@ -155,6 +163,7 @@ export class Relay {
   /** Runs until drained (once) or until shouldStop (continuous). */
   async run(): Promise<RelaySummary> {
     const { client, stream, group, consumer, batchSize, minIdleMs } = this.options;
+    await this.saveUnsavedMarkers();
     await this.ensureGroup();
     // 1. Our own pending entries, if this consumer name was used by a relay that died.
     let cursor = '0';
@@ -196,6 +205,16 @@ export class Relay {
     await this.flushAcks();
     await this.forgetConsumerIfIdle();
     return this.summary;
+  }
+
+  private async saveUnsavedMarkers(): Promise<void> {
+    const unsaved = this.options.unsavedMarkers;
+    if (!unsaved || unsaved.size === 0) return;
+    for (const [key, value] of [...unsaved]) {
+      await this.options.client.set(key, value, 'EX', this.options.markerTtlSeconds);
+      unsaved.delete(key);
+    }
+    this.options.log.info('relay: saved the dispatched markers Redis missed while it was away');
   }
 
   private noteTrimmed(ids: string[]): void {
@@ -269,7 +288,7 @@ export class Relay {
         break;
       }
       const marker = dispatchedMarkerKey(stream, group, event.idempotencykey, target);
-      if ((await this.options.client.get(marker)) !== null) {
+      if (this.options.unsavedMarkers?.has(marker) || (await this.options.client.get(marker)) !== null) {
         this.summary.duplicates += 1;
         log.info(`entry ${id}: ${describeTarget(target)} already dispatched for idempotency key ${event.idempotencykey}; skipped`);
         this.journal(target, event, true);
@@ -282,14 +301,16 @@ export class Relay {
         failure = error;
         break;
       }
-      await this.options.client.set(
-        marker,
-        JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) }),
-        'EX',
-        this.options.markerTtlSeconds,
-      );
+      const value = JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) });
       this.summary.dispatched += 1;
       this.journal(target, event, false);
+      try {
+        await this.options.client.set(marker, value, 'EX', this.options.markerTtlSeconds);
+      } catch (error) {
+        // Dispatched, but Redis is gone: remember it here so the retry after reconnecting skips it.
+        this.options.unsavedMarkers?.set(marker, value);
+        throw error;
+      }
       if (result.kind === 'workflow_dispatch') {
         this.summary.runs.push({ entry: id, eventId: event.id, repository: result.repository, runId: result.runId, htmlUrl: result.htmlUrl });
         log.info(`entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`);
