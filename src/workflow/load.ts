@@ -106,6 +106,12 @@ export async function loadWorkflow(path: string, cwd = process.cwd()): Promise<L
   return workflow;
 }
 
+/** The key token of a mapping entry (its line is where the feature is named). */
+function keyToken(mapping: MappingToken, key: string): TemplateToken | undefined {
+  for (const pair of mapping) if (isString(pair.key) && pair.key.value === key) return pair.key;
+  return undefined;
+}
+
 /** What the local runner cannot do is refused up front, naming the feature and the line. */
 function checkSupported(workflow: LoadedWorkflow): void {
   const refuse = (token: TemplateToken | undefined, fallback: string, message: string): never => {
@@ -113,16 +119,17 @@ function checkSupported(workflow: LoadedWorkflow): void {
   };
   for (const job of workflow.jobs) {
     const strategy = field(job.raw, 'strategy');
-    if (strategy && isMapping(strategy) && strategy.find('matrix')) {
-      refuse(strategy.find('matrix'), job.where, `job '${job.id}' uses strategy.matrix, which the local runner does not expand. Run one combination by writing its values into the job (or env), or run it on GitHub.`);
+    const matrixKey = strategy && isMapping(strategy) ? keyToken(strategy, 'matrix') : undefined;
+    if (matrixKey) {
+      refuse(matrixKey, job.where, `job '${job.id}' uses strategy.matrix, which the local runner does not expand. Run one combination by writing its values into the job (or env), or run it on GitHub.`);
     }
-    const container = field(job.raw, 'container');
+    const container = keyToken(job.raw, 'container');
     if (container) refuse(container, job.where, `job '${job.id}' runs in a container (container:), which the local runner does not support: it runs steps directly on this machine.`);
-    const services = field(job.raw, 'services');
+    const services = keyToken(job.raw, 'services');
     if (services) refuse(services, job.where, `job '${job.id}' uses service containers (services:), which the local runner does not support.`);
     for (const step of job.steps) {
       for (const key of ['background', 'wait', 'wait-all', 'cancel', 'parallel']) {
-        const token = field(step.raw, key);
+        const token = keyToken(step.raw, key);
         if (token) refuse(token, step.where, `step uses '${key}:', which the local runner does not support.`);
       }
     }

@@ -462,6 +462,7 @@ export class WorkflowRunner {
       call?: { parent: RunScope; jobId: string };
     },
   ): Promise<WorkflowRunResult> {
+    await this.preflight(workflow, new Set());
     const started = Date.now();
     const parent = trigger.call?.parent;
     const depth = parent ? parent.depth + 1 : 0;
@@ -523,6 +524,23 @@ export class WorkflowRunner {
     if (!parent) this.runs.push(result);
     else parent.records.push(...scope.records);
     return result;
+  }
+
+  /** Resolves every action and reusable workflow up front, so an unsupported one stops the run before any step. */
+  private async preflight(workflow: LoadedWorkflow, seen: Set<string>): Promise<void> {
+    if (seen.has(workflow.path)) return;
+    seen.add(workflow.path);
+    for (const plan of workflow.jobs) {
+      if (plan.model.type === 'reusableWorkflowJob') {
+        const where = locate(workflow.display, plan.model.ref);
+        const path = resolveReusableWorkflow(plan.model.ref.value, this.workspace, where);
+        await this.preflight(await loadWorkflow(path, this.workspace), seen);
+        continue;
+      }
+      for (const step of plan.steps) {
+        if ('uses' in step.model) resolveAction(step.model.uses.value, this.workspace, step.where);
+      }
+    }
   }
 
   private selectJobs(workflow: LoadedWorkflow, onlyJob: string | undefined): JobPlan[] {
