@@ -56,10 +56,14 @@ export const lockEntrySchema = z.object({ ...entryFields, previous: z.array(hist
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type LockEntry = z.infer<typeof lockEntrySchema>;
 
-const channelName = z.string().regex(CHANNEL, 'channel names are letters, digits, . _ - (at most 64)');
+const channels = z.record(z.string(), lockEntrySchema).superRefine((value, ctx) => {
+  for (const name of Object.keys(value)) {
+    if (!CHANNEL.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a channel name: channel names are letters, digits, . _ - (at most 64)' });
+  }
+});
 export const lockFileSchema = z.object({
   format: z.literal(LOCK_FORMAT),
-  prompts: z.record(z.string().min(1), z.record(channelName, lockEntrySchema)).default({}),
+  prompts: z.record(z.string().min(1), channels).default({}),
 });
 export type LockFile = z.infer<typeof lockFileSchema>;
 

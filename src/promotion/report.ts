@@ -75,8 +75,9 @@ export function unifiedDiff(before: string, after: string, names: { from: string
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: ' ', text: a[i++] ?? '', ai: i, bi: ++j });
-    else if (j < b.length && (i >= a.length || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) ops.push({ kind: '+', text: b[j++] ?? '', ai: i, bi: j });
-    else ops.push({ kind: '-', text: a[i++] ?? '', ai: i, bi: j });
+    // Deletions before additions, as diff -u prints them.
+    else if (i < a.length && (j >= b.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) ops.push({ kind: '-', text: a[i++] ?? '', ai: i, bi: j });
+    else ops.push({ kind: '+', text: b[j++] ?? '', ai: i, bi: j });
   }
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
   let index = 0;
