@@ -167,6 +167,27 @@ describe('emit-event through its bundle', () => {
     assert.ok(!visibleLog(denied).includes(TOKEN));
   });
 
+  test('Redis got it but GitHub stayed down: outbox, then the re-run dispatches once and Redis reports a duplicate', async () => {
+    const job = new Job({ env: jobEnv(), githubToken: TOKEN });
+    const inputs = { type: 'com.example.partial', data: 'p: 1', 'redis-url': redis.url, stream: 'partial:events', 'dispatch-repository': 'octo-org/partial', attempts: '1' };
+    github.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 503 }]);
+    const before = github.state.dispatches.length;
+    const failed = await job.uses(ACTION, inputs);
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.errors.join('\n'), /repository_dispatch: GitHub kept failing[\s\S]*kept in the outbox/);
+    assert.equal(await client.xlen('partial:events'), 1);
+    assert.equal(github.state.dispatches.length, before);
+
+    const delivered = await job.uses(ACTION, inputs);
+    assert.equal(delivered.exitCode, 0, delivered.stdout + delivered.stderr);
+    assert.equal(delivered.outputs.duplicate, 'false', 'the dispatch was new');
+    const [[, fields] = ['', []]] = await client.xrange('partial:events', '-', '+');
+    assert.equal(delivered.outputs['event-id'], fields[5], 'the same event as the one Redis got in the failed attempt');
+    assert.equal(await client.xlen('partial:events'), 1, 'Redis already had it');
+    assert.equal(github.state.dispatches.length, before + 1);
+    assert.equal((github.state.dispatches.at(-1)?.client_payload.autostack as { id: string }).id, delivered.outputs['event-id']);
+  });
+
   test('without redis or dispatch the event goes to .autostack/events.jsonl, once', async () => {
     const job = new Job();
     const first = await job.uses(ACTION, { type: 'com.example.local', data: '{"n": 1}' });
