@@ -363,14 +363,25 @@ export class Relay {
     this.options.journal?.append({ type: 'system.touched', system: 'github', target: describeTarget(target), operation: target.kind, id: event.id, duplicate });
   }
 
-  /** A scheduled relay gets a new consumer name each run; drop ours when it holds nothing. */
+  /**
+   * A scheduled relay gets a new consumer name each run: drop ours when it holds nothing, and
+   * consumers of earlier runs that hold nothing and have been idle for a while (their entries
+   * were reclaimed). A live relay removed by mistake is recreated by its next XREADGROUP.
+   */
   private async forgetConsumerIfIdle(): Promise<void> {
     const { client, stream, group, consumer } = this.options;
+    const staleMs = Math.max(this.options.minIdleMs, 600_000);
     try {
-      const pending = (await client.xpending(stream, group, '-', '+', 1, consumer)) as unknown[];
-      if (pending.length === 0) await client.xgroup('DELCONSUMER', stream, group, consumer);
+      const consumers = (await client.xinfo('CONSUMERS', stream, group)) as unknown[][];
+      for (const raw of consumers) {
+        const info: Record<string, unknown> = {};
+        for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
+        const name = String(info['name']);
+        if (Number(info['pending']) !== 0) continue;
+        if (name === consumer || Number(info['idle']) >= staleMs) await client.xgroup('DELCONSUMER', stream, group, name);
+      }
     } catch (error) {
-      this.options.log.debug(`could not remove consumer ${consumer}: ${errorMessage(error)}`);
+      this.options.log.debug(`could not tidy the consumers of ${group}: ${errorMessage(error)}`);
     }
   }
 }

@@ -150,6 +150,7 @@ test('routes each event to its dispatch, acks after success, journals every syst
       ['redis', DEAD, 'dead-letter', events[2]?.id, undefined],
     ],
   );
+  assert.deepEqual(await redis.xinfo('CONSUMERS', STREAM, GROUP), [], 'a relay holding nothing leaves the group');
   // A second pass finds nothing to do.
   const again = await relayFor(redis, api).run();
   assert.equal(again.read, 0);
@@ -177,6 +178,8 @@ test('a failed dispatch is not acknowledged; the next attempt dispatches it once
   assert.equal(second.dispatched, 1);
   assert.equal(await pendingCount(redis), 0);
   assert.deepEqual(dispatchedKeys(api), ['retry-1']);
+  const consumers = (await redis.xinfo('CONSUMERS', STREAM, GROUP)) as unknown[][];
+  assert.deepEqual(consumers.map((c) => c[1]), ['test-relay'], 'the first relay (recently active) stays; the second, holding nothing, left');
 });
 
 test('the same idempotency key in two entries is dispatched once (the marker), both are acked', async (t) => {
