@@ -123,6 +123,40 @@ describe('redis target with ACL auth', () => {
   });
 });
 
+describe('redis target with a least-privilege ACL user', () => {
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedis({
+      password: 'default-user-pass',
+      aclUser: { name: 'narrow', password: 'narrow-pass-1234', commands: '-@all +@stream +@scripting +get +set +info' },
+      extraConfig: ['user noscript on >noscript-pass-99 ~* &* -@all +@stream +get +set +info'],
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  test('the documented permissions are enough; missing ones are named', async () => {
+    const handle = await openRedis(server.url, { timeoutMs: 5000 });
+    try {
+      const result = await publishToStream(handle, event({ narrow: true }), { stream: 'narrow:events', timeoutMs: 5000 });
+      assert.equal(result.duplicate, false);
+      assert.equal((await publishToStream(handle, event({ narrow: true }), { stream: 'narrow:events', timeoutMs: 5000 })).duplicate, true);
+    } finally {
+      await handle.close();
+    }
+    const noScript = await openRedis(`redis://noscript:noscript-pass-99@127.0.0.1:${server.port}`, { timeoutMs: 5000 });
+    try {
+      await assert.rejects(
+        () => publishToStream(noScript, event({ narrow: false }), { stream: 'narrow:events', timeoutMs: 5000 }),
+        (error: unknown) => error instanceof RedisTargetError && !error.transient && /ACL user lacks a permission.*NOPERM.*\+@scripting/.test(error.message),
+      );
+    } finally {
+      await noScript.close();
+    }
+  });
+});
+
 describe('redis cluster', () => {
   let cluster: RedisCluster;
   before(async () => {
