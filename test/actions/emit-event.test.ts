@@ -318,3 +318,20 @@ describe('emit-event against a Redis Cluster', () => {
     await client.quit();
   });
 });
+
+// Runners execute the bundle on Node 24 (.ci/run provides it as AUTOSTACK_NODE24).
+const node24 = process.env.AUTOSTACK_NODE24;
+test('on Node 24: publishes to Redis, the re-run is a duplicate', { skip: node24 ? false : 'AUTOSTACK_NODE24 is not set (.ci/run sets it)' }, async () => {
+  const server = await startRedis({ password: 'node24-default-pw' });
+  try {
+    const inputs = { type: 'com.example.node24', data: 'v: 24', 'redis-url': server.url, stream: 'n24:events' };
+    const first = await new Job({ nodePath: node24 }).uses(ACTION, inputs);
+    assert.equal(first.exitCode, 0, first.stdout + first.stderr);
+    assert.equal(first.outputs.duplicate, 'false');
+    const again = await new Job({ nodePath: node24, env: { GITHUB_RUN_ATTEMPT: '2' } }).uses(ACTION, inputs);
+    assert.equal(again.outputs.duplicate, 'true');
+    assert.equal(again.outputs['stream-entry-id'], first.outputs['stream-entry-id']);
+  } finally {
+    await server.stop();
+  }
+});
