@@ -6,10 +6,10 @@ import { loadPromotedPrompt } from '../promotion/lock.js';
 import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
 import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
-import { UserError } from '../shared/errors.js';
+import { errorMessage, UserError } from '../shared/errors.js';
 import { redactDeep, redactUrl } from '../shared/redact.js';
 import { supportsStructuredOutput } from './messages.js';
-import { StructuredOutputError } from './errors.js';
+import { ModelError, StructuredOutputError } from './errors.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
 import { maxCostUsd } from './prices.js';
 import { defaultRecordingsPath, type ModelCaller, recordingCaller, replayCaller } from './provider.js';
@@ -132,7 +132,21 @@ function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: num
         );
       }
     }
-    const response: ModelResponse = await inner(request);
+    const started = Date.now();
+    let response: ModelResponse;
+    try {
+      response = await inner(request);
+    } catch (error) {
+      // A call that never produced a message is journaled too: what failed, after how many tries.
+      const details = error instanceof ModelError ? { kind: error.kind, status: error.status, apiType: error.apiType, requestId: error.requestId, attempts: error.attempts } : {};
+      options.step.append({
+        type: 'log',
+        level: 'error',
+        message: `model call to ${request.model} failed: ${errorMessage(error)}`,
+        data: { model: request.model, provider: options.provider, fingerprint: options.fingerprint, latencyMs: Date.now() - started, ...details },
+      });
+      throw error;
+    }
     spend.calls += 1;
     spend.costUsd += response.costUsd;
     spend.inputTokens += response.usage.inputTokens;

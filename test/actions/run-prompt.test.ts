@@ -240,6 +240,21 @@ describe('run-prompt and the Actions cache', () => {
     assert.equal(run2.outputs.json, run1.outputs.json);
     assert.equal(api.requests.length, 1, 'no API request on the re-run');
   });
+
+  test('an Actions cache outage costs an API call, never the step', async () => {
+    const env = { ...results.env(), ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url };
+    const job = new Job({ env });
+    results.failNext('GetCacheEntryDownloadURL', { status: 403 });
+    results.failNext('CreateCacheEntry', { status: 403 });
+    api.enqueue(textReply('still answered'));
+    const before = api.requests.length;
+    const result = await job.uses(ACTION, { prompt: 'Cache outage?' });
+    ok(result);
+    assert.equal(result.outputs.text, 'still answered');
+    assert.equal(result.outputs['cache-hit'], 'false');
+    assert.equal(api.requests.length, before + 1);
+    assert.ok(result.warnings.length > 0, 'the outage is a warning');
+  });
 });
 
 describe('run-prompt replay: recorded answers, no key, no network', () => {
@@ -584,6 +599,8 @@ describe('run-prompt: tools, journal and secrets', () => {
     const journal = readFileSync(started.outputs.journal ?? '', 'utf8');
     const record = readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8');
     assert.match(record, /invalid x-api-key: \*\*\*/, 'the failure is recorded, redacted');
+    const failure = (JSON.parse(record) as RunRecord).events.find((event) => event.type === 'log' && event.level === 'error');
+    assert.deepEqual([(failure?.data as { status: number }).status, (failure?.data as { kind: string }).kind], [401, 'authentication'], 'the failed call is journaled');
     const places: Array<[string, string]> = [['journal', journal], ['run record', record]];
     for (const [index, step] of steps.entries()) {
       places.push([`step ${index} log`, visibleLog(step)], [`step ${index} outputs`, JSON.stringify(step.outputs)], [`step ${index} summary`, step.summary]);
