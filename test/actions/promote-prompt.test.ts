@@ -391,4 +391,28 @@ evaluators:
     assert.equal(bad.stderr.trim(), "error: Input 'mode' must be one of pull-request, commit, local (got 'sideways')");
     assert.ok(!`${result.stdout}${result.stderr}${bad.stderr}`.includes(API_KEY), 'the key never shows');
   });
+  test('provider replay: the gate runs from recordings made with autostack run-prompt --record, with no key and no API call', async () => {
+    const job = newJob({ repo: 'octo-org/promote-replay' });
+    write(job, PROMPT, V1);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    for (const name of ['Ada', 'Bob']) {
+      const recorded = await job.cli(['run-prompt', '--prompt-file', PROMPT, '--input', `name: ${name}`, '--record']);
+      assert.equal(recorded.exitCode, 0, recorded.stderr);
+    }
+    assert.ok(readFileSync(join(job.workspace, 'prompts/greet.recordings.json'), 'utf8').includes('Hello Bob!'));
+    delete job.env['ANTHROPIC_API_KEY'];
+    delete job.env['ANTHROPIC_BASE_URL'];
+    const calls = api.requests.length;
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, provider: 'replay', mode: 'local' });
+    ok(result);
+    assert.equal(result.outputs['pass-rate'], '1');
+    assert.equal(api.requests.length, calls, 'no API call');
+    assert.equal(lockEntry(readFileSync(join(job.workspace, LOCK), 'utf8')).version, '1.0');
+
+    // An edit that was never recorded fails its cases clearly, and the gate refuses it.
+    write(job, PROMPT, V2);
+    const refused = await job.uses(PROMOTE, { 'prompt-file': PROMPT, provider: 'replay', mode: 'local' });
+    assert.match(failed(refused), /Promotion refused: prompts\/greet\.prompt\.yml 2\.0 passes 0\/2 cases/);
+    assert.match(refused.summary, /❌ fail: No recorded response for this request/);
+  });
 });
