@@ -8,7 +8,8 @@
 // because the workflows themselves run (autostack workflow run --record-prompts), so the
 // recordings' request fingerprints match what replay looks up.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startAnthropicApi, textReply, toolUseReply } from '../test/fakes/anthropic-api.js';
 
 const usage = { input_tokens: 412, output_tokens: 96 };
@@ -39,6 +40,16 @@ async function runWorkflow(file: string, url: string): Promise<void> {
   if (code !== 0) throw new Error(`${file}: the recording run failed (exit ${code})`);
 }
 
+async function recordCase(promptFile: string, variables: Record<string, string>, url: string): Promise<void> {
+  const args = ['dist/cli/index.js', 'run-prompt', '--record', '--prompt-file', promptFile, '--input', stringifyYaml(variables)];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-recording-fake-key' },
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`${promptFile}: recording a test case failed (exit ${code})`);
+}
+
 const api = await startAnthropicApi();
 try {
   rmSync('workflows-examples/prompts/triage.recordings.json', { force: true });
@@ -63,6 +74,14 @@ try {
     ),
   );
   await runWorkflow('workflows-examples/reusable-caller.yml', api.url);
+  // The eval gate of promote-prompt.yml runs summarize.prompt.yml's testData through run-prompt.
+  const summarize = parseYaml(readFileSync('workflows-examples/prompts/summarize.prompt.yml', 'utf8')) as { testData: Array<Record<string, string>> };
+  for (const testCase of summarize.testData) {
+    api.enqueue(
+      textReply(JSON.stringify({ summary: `${testCase.title}.`, audience: testCase.expected }), { usage: { input_tokens: 120, output_tokens: 30 }, model: 'claude-sonnet-4-6' }),
+    );
+    await recordCase('workflows-examples/prompts/summarize.prompt.yml', testCase, api.url);
+  }
   console.log(`recorded ${api.requests.length} requests`);
 } finally {
   await api.close();
