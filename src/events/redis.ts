@@ -232,10 +232,15 @@ function defineScripts(client: Redis | Cluster): void {
  */
 export async function openRedis(rawUrl: string, options: RedisConnectOptions, inputName = 'redis-url'): Promise<RedisHandle> {
   const url = parseRedisUrl(rawUrl, inputName);
-  const start = Date.now();
-  const deadline = () => start + (options.reconnectForMs ?? options.timeoutMs);
+  // Reconnecting is bounded from the moment the connection was last healthy, so a long batch
+  // still rides out a restart that happens late in it.
+  let healthyAt = Date.now();
+  const deadline = () => healthyAt + (options.reconnectForMs ?? options.timeoutMs);
   let lastError: unknown;
   const single = new Redis(baseOptions(url, options, deadline));
+  single.on('ready', () => {
+    healthyAt = Date.now();
+  });
   single.on('error', (error: unknown) => {
     lastError = error;
   });
@@ -263,6 +268,9 @@ export async function openRedis(rawUrl: string, options: RedisConnectOptions, in
     slotsRefreshTimeout: Math.max(1000, Math.min(options.timeoutMs, 5000)),
     // Loopback/NAT: keep the host the user gave when nodes announce 127.0.0.1-style addresses.
     dnsLookup: (address, callback) => callback(null, address),
+  });
+  cluster.on('ready', () => {
+    healthyAt = Date.now();
   });
   cluster.on('error', (error: unknown) => {
     lastError = error;
@@ -338,7 +346,7 @@ export interface BatchProgress {
 /**
  * Publishes many events through pipelines of the same script (EVALSHA; ioredis loads the script
  * when a server answers NOSCRIPT, e.g. after a restart). Entries whose reply is an error are
- * sent again in the next round until `timeoutMs` has passed: safe, because the script is
+ * sent again in the next round until no entry has been confirmed for `timeoutMs`: safe, because the script is
  * idempotent, so an entry that was applied but whose reply was lost comes back as a duplicate.
  */
 export async function publishBatch(
@@ -348,7 +356,7 @@ export async function publishBatch(
 ): Promise<{ results: StreamPublishResult[]; progress: BatchProgress }> {
   const results: Array<StreamPublishResult | undefined> = new Array(events.length).fill(undefined);
   const progress: BatchProgress = { published: 0, duplicates: 0, retriedRounds: 0 };
-  const deadline = Date.now() + options.timeoutMs;
+  let deadline = Date.now() + options.timeoutMs;
   const chunkSize = options.chunkSize ?? 500;
   let pending = events.map((_, index) => index);
   let lastError: unknown;
@@ -373,6 +381,8 @@ export async function publishBatch(
           failed.push(index);
           return;
         }
+        // Progress: the time budget is for Redis being unavailable, not for the batch's size.
+        deadline = Date.now() + options.timeoutMs;
         const result = toResult(reply[1]);
         results[index] = result;
         if (result.duplicate) progress.duplicates += 1;

@@ -26,7 +26,7 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const job = new Job();
     const file = join(job.workspace, 'events.jsonl');
     writeFileSync(file, Array.from({ length: total }, (_, i) => JSON.stringify({ type: 'com.example.tick', data: { i }, 'idempotency-key': `tick-${i}` })).join('\n'));
-    const running = job.startCli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events', '--timeout-seconds', '60']);
+    const running = job.startCli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events', '--timeout-seconds', '5']);
 
     // Kill the server once part of the batch is in, while the CLI is still sending.
     let atKill = 0;
