@@ -90,6 +90,15 @@ function parseTools(text: string | undefined): unknown[] {
   return value;
 }
 
+function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.AUTOSTACK_DEFAULT_MODEL?.trim();
+  if (!value) return undefined;
+  if (!/^(anthropic\/)?claude[-a-z0-9.@:[\]]*$/i.test(value)) {
+    throw new InputError('model', `default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id such as claude-sonnet-5-5 (got '${value}')`);
+  }
+  return value.replace(/^anthropic\//, '');
+}
+
 export interface RunPromptEnvironment {
   env: NodeJS.ProcessEnv;
   workspace: string;
@@ -117,6 +126,7 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
     variables: { ...readVariableFiles(inputs['input-files'], workspace), ...parseVariables(inputs.input) },
     systemPrompt: [inputs['system-prompt'], systemFromFile].filter(Boolean).join('\n\n') || undefined,
     model: inputs.model,
+    defaultModel: defaultModelFromEnv(env),
     maxTokens: read('max-tokens')?.trim() ? inputs['max-tokens'] : undefined,
     temperature: inputs.temperature,
     topP: inputs['top-p'],

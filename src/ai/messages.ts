@@ -36,3 +36,19 @@ export function textOf(message: Anthropic.Message): string {
     .map((block) => block.text)
     .join('');
 }
+
+/**
+ * Sampling parameters (temperature, top_p, top_k) were removed from the request at Claude Opus
+ * 4.7: it and every later model (Opus 4.8, the 5 generation) answer a request that sets one with
+ * 400 "`temperature` is deprecated for this model". Sonnet 4.6, Opus 4.6, Haiku 4.5 and older
+ * still take them. Unknown ids are assumed to take them, so the API has the last word.
+ */
+export function acceptsSamplingParameters(model: string): boolean {
+  const id = normalizeModelId(model);
+  if (/^claude-\d(?:-\d)?-[a-z]/.test(id)) return true; // claude-3-5-sonnet, claude-3-opus: the old naming
+  const match = /^claude-[a-z]+-(\d+)(?:-(\d{1,2}))?(?=$|[-@[])/.exec(id);
+  if (match === null) return true;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? 0 : Number(match[2]);
+  return major < 4 || (major === 4 && minor <= 6);
+}

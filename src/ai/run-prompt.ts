@@ -6,9 +6,9 @@ import { loadPromotedPrompt } from '../promotion/lock.js';
 import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
 import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
-import { errorMessage, UserError } from '../shared/errors.js';
+import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { redactDeep, redactUrl } from '../shared/redact.js';
-import { supportsStructuredOutput } from './messages.js';
+import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
 import { ModelError, StructuredOutputError } from './errors.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
 import { maxCostUsd } from './prices.js';
@@ -35,6 +35,8 @@ export interface RunPromptSpec {
   variables: Record<string, string>;
   systemPrompt?: string | undefined;
   model?: string | undefined;
+  /** The model for prompts that name none or a non-Claude one (env AUTOSTACK_DEFAULT_MODEL). */
+  defaultModel?: string | undefined;
   maxTokens?: number | undefined;
   temperature?: number | undefined;
   topP?: number | undefined;
@@ -83,12 +85,37 @@ export interface RunPromptResult {
 }
 
 /** GitHub Models files name other vendors' models; they run on Claude here, said out loud. */
-export function resolveModel(requested: string | undefined, log: Log): string {
-  if (!requested) return DEFAULT_MODEL;
+export function resolveModel(requested: string | undefined, log: Log, fallback: string = DEFAULT_MODEL): string {
+  if (!requested) return fallback;
   const bare = requested.replace(/^anthropic\//, '');
   if (bare.startsWith('claude')) return bare;
-  log.notice(`Model '${requested}' is not a Claude model; running ${DEFAULT_MODEL} instead (set the 'model' input to choose).`);
-  return DEFAULT_MODEL;
+  log.notice(`Model '${requested}' is not a Claude model; running ${fallback} instead (set the 'model' input to choose, or AUTOSTACK_DEFAULT_MODEL for the default).`);
+  return fallback;
+}
+
+/**
+ * Temperature and top-p as the model takes them. A prompt file's values are dropped, with a
+ * notice, for models that reject them (GitHub Models files nearly always set temperature and must
+ * run unchanged); the same values given as inputs are an error, since the user asked for them.
+ */
+function samplingParameters(
+  spec: RunPromptSpec,
+  parameters: PromptDefinition['modelParameters'],
+  model: string,
+  file: string | undefined,
+  log: Log,
+): { temperature?: number; topP?: number } {
+  if (acceptsSamplingParameters(model)) {
+    const temperature = spec.temperature ?? parameters.temperature;
+    const topP = spec.topP ?? parameters.topP;
+    return { ...(temperature !== undefined ? { temperature } : {}), ...(topP !== undefined ? { topP } : {}) };
+  }
+  for (const [name, value] of [['temperature', spec.temperature], ['top-p', spec.topP]] as const) {
+    if (value !== undefined) throw new InputError(name, `cannot be used with ${model}: the model takes no sampling parameters (Claude Opus 4.7 and later). Remove it, or choose a model such as claude-sonnet-4-6.`);
+  }
+  const dropped = [parameters.temperature !== undefined ? `temperature ${parameters.temperature}` : '', parameters.topP !== undefined ? `topP ${parameters.topP}` : ''].filter(Boolean);
+  if (dropped.length > 0) log.notice(`${file ?? 'The prompt'} sets ${dropped.join(' and ')}; ${model} takes no sampling parameters, so they are not sent.`);
+  return {};
 }
 
 function loadDefinition(spec: RunPromptSpec): PromptDefinition {
@@ -208,7 +235,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   for (const warning of definition.warnings) log.warning(warning);
   const rendered = renderPrompt(definition, spec.variables);
   const system = [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
-  const model = resolveModel(spec.model ?? definition.model, log);
+  const model = resolveModel(spec.model ?? definition.model, log, spec.defaultModel);
   const parameters = definition.modelParameters;
   const maxTokens = spec.maxTokens ?? parameters.maxTokens ?? parameters.maxCompletionTokens ?? DEFAULT_MAX_TOKENS;
 
@@ -222,8 +249,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     system,
     messages: rendered.messages.map((message) => ({ role: message.role, content: message.content })),
     maxTokens,
-    temperature: spec.temperature ?? parameters.temperature,
-    topP: spec.topP ?? parameters.topP,
+    ...samplingParameters(spec, parameters, model, definition.file, log),
     stopSequences: parameters.stop,
     tools: tools.definitions.length > 0 ? tools.definitions : undefined,
     outputSchema: schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0 ? schema.schema : undefined,

@@ -128,7 +128,8 @@ describe('run-prompt through its bundle', () => {
     const body = sent[2]?.body;
     assert.equal(body?.model, 'claude-sonnet-5-5');
     assert.equal(body?.max_tokens, 400);
-    assert.equal(body?.temperature, 0.2);
+    assert.equal(body?.temperature, undefined, 'claude-sonnet-5-5 takes no temperature: the file\'s is dropped');
+    assert.match(first.stdout, /::notice::\.github\/prompts\/triage\.prompt\.yml sets temperature 0\.2; claude-sonnet-5-5 takes no sampling parameters/);
     assert.match(JSON.stringify(body?.system), /octo\/app/);
     assert.equal(body?.output_config?.format?.type, 'json_schema', 'native structured output requested');
     const lastTurn = JSON.stringify(body?.messages.at(-1));
@@ -182,6 +183,30 @@ describe('run-prompt through its bundle', () => {
     ok(second);
     assert.equal(second.outputs['cache-hit'], 'false');
     assert.deepEqual(JSON.parse(second.outputs.json ?? ''), { b: 2 });
+  });
+
+  test('AUTOSTACK_DEFAULT_MODEL chooses the model a GitHub Models file falls back to', async () => {
+    const job = newJob({ AUTOSTACK_DEFAULT_MODEL: 'claude-haiku-4-5' });
+    const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
+    api.enqueue(textReply(JSON.stringify(VALID)));
+    const result = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, 'base-url': api.url, cache: 'false' });
+    ok(result);
+    assert.equal(result.outputs.model, 'claude-haiku-4-5');
+    assert.match(result.stdout, /::notice::Model 'openai\/gpt-4o-mini' is not a Claude model; running claude-haiku-4-5/);
+    const bad = await newJob({ AUTOSTACK_DEFAULT_MODEL: 'gpt-5' }).uses(ACTION, { prompt: 'x', 'base-url': api.url });
+    assert.match(failed(bad), /Input 'model' default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id/);
+  });
+
+  test('sampling parameters go to models that take them, and are refused as inputs for models that do not', async () => {
+    const job = newJob();
+    const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
+    api.enqueue(textReply(JSON.stringify(VALID)));
+    const before = api.requests.length;
+    ok(await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, model: 'claude-sonnet-4-6', 'base-url': api.url, cache: 'false' }));
+    assert.equal(api.requests[before]?.body.temperature, 0.2);
+    const refused = await job.uses(ACTION, { prompt: 'x', temperature: '0.5', 'base-url': api.url });
+    assert.match(failed(refused), /Input 'temperature' cannot be used with claude-sonnet-5-5/);
+    assert.equal(api.requests.length, before + 1);
   });
 
   test('cache: false always calls the API', async () => {

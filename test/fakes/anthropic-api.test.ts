@@ -333,3 +333,15 @@ test('messageReply with mixed blocks and explicit model/id', async (t) => {
     ['text', ['toolu_a', {}], ['toolu_b', { n: 1 }]],
   );
 });
+
+test('sampling parameters sent to a model that takes none get a 400, consuming no scripted reply', async (t) => {
+  const { api, client } = await setup(t, { maxRetries: 0 });
+  api.enqueue(textReply('kept'));
+  await assert.rejects(
+    client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [userMsg('hi')], temperature: 0.2 } as Anthropic.MessageCreateParamsNonStreaming),
+    (error: unknown) => error instanceof Anthropic.BadRequestError && /`temperature` is deprecated for this model/.test(String((error as Error).message)),
+  );
+  assert.equal(api.pending(), 1);
+  const older = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [userMsg('hi')], temperature: 0.2 } as Anthropic.MessageCreateParamsNonStreaming);
+  assert.equal(older.content[0]?.type === 'text' ? older.content[0].text : '', 'kept');
+});

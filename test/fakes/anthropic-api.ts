@@ -11,8 +11,9 @@
  * Every POST /v1/messages takes the next scripted reply (or the default one when
  * the queue is empty). A request with `stream: true` gets the reply as SSE,
  * otherwise as a single JSON Message. Requests the real API would reject before
- * reaching a model (no credentials, no `anthropic-version`, malformed body) get
- * a 400/401 and do NOT consume a scripted reply; they are still logged.
+ * reaching a model (no credentials, no `anthropic-version`, malformed body, sampling
+ * parameters sent to a model that takes none) get a 400/401 and do NOT consume a
+ * scripted reply; they are still logged.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -445,6 +446,19 @@ function writeError(
   writeJson(res, status, { type: 'error', error, request_id: requestId }, { ...headers, 'request-id': requestId });
 }
 
+/**
+ * Like the real API, models from Claude Opus 4.7 on (Opus 4.8, the 5 generation) reject sampling
+ * parameters with a 400 before any scripted reply is consumed.
+ */
+function rejectsSampling(model: unknown): boolean {
+  if (typeof model !== 'string') return false;
+  const match = /^claude-[a-z]+-(\d+)(?:-(\d{1,2}))?(?=$|[-@[])/.exec(model);
+  if (match === null) return false;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? 0 : Number(match[2]);
+  return major > 4 || (major === 4 && minor >= 7);
+}
+
 export async function startAnthropicApi(): Promise<AnthropicApi> {
   const requests: LoggedRequest[] = [];
   const countTokensRequests: LoggedRequest[] = [];
@@ -563,6 +577,11 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
       const missing = (['model', 'max_tokens', 'messages'] as const).find((k) => body[k] === undefined);
       if (missing !== undefined) {
         writeError(res, requestId, 400, 'invalid_request_error', `${missing}: Field required`);
+        return;
+      }
+      const sampling = (['temperature', 'top_p', 'top_k'] as const).find((k) => body[k] !== undefined);
+      if (sampling !== undefined && rejectsSampling(body.model)) {
+        writeError(res, requestId, 400, 'invalid_request_error', `\`${sampling}\` is deprecated for this model.`);
         return;
       }
       const reply = queue.shift() ?? defaultReply;
