@@ -749,3 +749,29 @@ describe('run-prompt metadata', () => {
     }
   });
 });
+
+describe('run-prompt on Node 24 (what runners use)', () => {
+  const node24 = process.env.AUTOSTACK_NODE24;
+  test('the bundle retries, repairs, caches and replays on Node 24', { skip: node24 ? false : 'AUTOSTACK_NODE24 is not set (.ci/run sets it)' }, async () => {
+    const api = await startAnthropicApi();
+    const results = await startResultsService();
+    try {
+      const job = new Job({ env: { ...results.env(), ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url }, nodePath: node24 });
+      const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
+      api.enqueue(errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '100' }), resetReply(), textReply('nope'), textReply(JSON.stringify(VALID)));
+      const first = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT });
+      ok(first);
+      assert.deepEqual(JSON.parse(first.outputs.json ?? ''), VALID);
+      assert.equal(api.requests.length, 4);
+      const again = new Job({ env: { ...results.env(), ANTHROPIC_BASE_URL: api.url }, nodePath: node24 });
+      writeWorkspaceFile(again, 'triage.prompt.yml', TRIAGE);
+      const hit = await again.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, 'anthropic-api-key': API_KEY });
+      ok(hit);
+      assert.equal(hit.outputs['cache-hit'], 'true');
+      assert.equal(api.requests.length, 4);
+    } finally {
+      await api.close();
+      await results.close();
+    }
+  });
+});
