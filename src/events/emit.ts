@@ -6,7 +6,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
-import { type CloudEvent, createEvent } from './envelope.js';
+import { type CloudEvent, createEvent, parseStreamEntry } from './envelope.js';
 import { appendEventToFile } from './file-target.js';
 import { addToOutbox, findInOutbox, recordInRunDirectory, removeFromOutbox, restoreOutboxFromCache, saveOutboxToCache } from './outbox.js';
 import { openRedis, publishToStream, type RedisHandle, RedisTargetError } from './redis.js';
@@ -145,6 +145,9 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
         outcomes.push({ target: 'redis', where: `${published.display} ${spec.stream}`, duplicate: published.duplicate, entryId: published.entryId });
         journal(step, 'redis', spec.stream, 'publish', event.id, published.duplicate);
         io.info(`${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`);
+        // A duplicate: what consumers saw is the stored envelope (its time), so report and
+        // dispatch that one when the entry is still there (it may have been trimmed).
+        if (published.duplicate) event = (await readStoredEvent(published.handle, spec.stream, published.entryId, event)) ?? event;
       } catch (error) {
         failures.push(toFailure('redis', error));
       }
@@ -205,6 +208,17 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
     fromOutbox,
     outcomes,
   };
+}
+
+async function readStoredEvent(handle: RedisHandle, stream: string, entryId: string, expected: CloudEvent): Promise<CloudEvent | undefined> {
+  try {
+    const [entry] = await handle.client.xrange(stream, entryId, entryId);
+    if (!entry) return undefined;
+    const stored = parseStreamEntry(entry[1]);
+    return stored.id === expected.id ? stored : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toFailure(target: string, error: unknown): Failure {

@@ -90,6 +90,7 @@ describe('emit-event through its bundle', () => {
     assert.equal(rerunResult.outputs.duplicate, 'true');
     assert.equal(rerunResult.outputs.dispatched, 'true');
     assert.equal(rerunResult.outputs['event-id'], eventId);
+    assert.deepEqual(JSON.parse(rerunResult.outputs.event ?? '{}'), envelope, 'the duplicate reports the stored envelope');
     assert.equal(await client.xlen(stream), 1, 'nothing added to the stream');
     assert.equal(github.state.dispatches.length, 1, 'nothing dispatched again');
 
