@@ -415,4 +415,18 @@ evaluators:
     assert.match(failed(refused), /Promotion refused: prompts\/greet\.prompt\.yml 2\.0 passes 0\/2 cases/);
     assert.match(refused.summary, /❌ fail: No recorded response for this request/);
   });
+  test('a token that may not write is a clear error naming the call and the permission', async () => {
+    const repo = 'octo-org/promote-forbidden';
+    const job = newJob({ repo });
+    write(job, PROMPT, V1);
+    gh.script('PUT /repos/{owner}/{repo}/contents/{+path}', [{ status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } }]);
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
+    assert.match(
+      failed(result),
+      /^GitHub API: PUT contents\/\.autostack\/prompt-snapshots\/[0-9a-f]{64}\.prompt\.yml on main failed with 403: Resource not accessible by integration .*\(the token may not write here: the job needs `permissions: contents: write, pull-requests: write`\)$/m,
+    );
+    assert.equal(gh.readFile(LOCK, { repo }), undefined);
+    assert.ok(!visibleLog(result).includes(TOKEN));
+  });
 });
