@@ -5,7 +5,8 @@ import { runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js'
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { onActionsRunner } from '../runs/artifact.js';
-import { UserError } from '../shared/errors.js';
+import { parse as parseYaml } from 'yaml';
+import { InputError, UserError } from '../shared/errors.js';
 
 /** One line per flag; an input without an entry here still gets its flag (named after the input). */
 const FLAG_HELP: Record<string, string> = {
@@ -48,7 +49,9 @@ export function registerRunPromptCommands(program: Command): void {
     .command('run-prompt')
     .description('run a prompt file against Claude (or replay recorded answers): the run-prompt action on a terminal');
   for (const name of Object.keys(runPromptInputs)) {
-    command.option(`--${name} <value>`, FLAG_HELP[name] ?? `the action's '${name}' input`);
+    const help = FLAG_HELP[name] ?? `the action's '${name}' input`;
+    if (MAPPING_FLAGS.has(name)) command.option(`--${name} <yaml>`, `${help} (repeatable; the mappings are merged)`, collect, []);
+    else command.option(`--${name} <value>`, help);
   }
   command
     .option('--record', 'call the live API and store each answer in the recordings file (turns the cache off)')
@@ -62,6 +65,7 @@ export function registerRunPromptCommands(program: Command): void {
       for (const name of Object.keys(runPromptInputs)) {
         const value = options[camel(name)];
         if (typeof value === 'string') flags.set(name, value);
+        if (Array.isArray(value) && value.length > 0) flags.set(name, mergeMappings(name, value as string[]));
       }
       const record = options.record === true;
       if (record) {
@@ -91,6 +95,30 @@ export function registerRunPromptCommands(program: Command): void {
         process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
       }
     });
+}
+
+/** Inputs holding a YAML mapping: on the CLI they may be given several times. */
+const MAPPING_FLAGS = new Set(['input', 'input-files']);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--input 'a: 1' --input 'b: 2'` is `a: 1` and `b: 2`; one flag is passed on untouched. */
+function mergeMappings(name: string, values: string[]): string {
+  if (values.length === 1) return values[0] ?? '';
+  const merged: Record<string, unknown> = {};
+  for (const text of values) {
+    let value: unknown;
+    try {
+      value = parseYaml(text);
+    } catch (error) {
+      throw new InputError(name, `is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(name, `must be a YAML mapping each time it is given (got '${text.slice(0, 40)}')`);
+    Object.assign(merged, value);
+  }
+  return JSON.stringify(merged);
 }
 
 function camel(name: string): string {

@@ -299,7 +299,9 @@ describe('run-prompt replay: recorded answers, no key, no network', () => {
     const file = writeWorkspaceFile(job, 'prompts/triage.prompt.yml', TRIAGE);
     api.enqueue(textReply('not json at all'), textReply(JSON.stringify(VALID)));
     const before = api.requests.length;
-    const recorded = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: API_KEY });
+    // --input may be repeated: the mappings are merged, so this is the same request as TRIAGE_INPUT.
+    const [firstLine, ...rest] = TRIAGE_INPUT.split('\n');
+    const recorded = await job.cli(['run-prompt', '--prompt-file', file, '--input', firstLine ?? '', '--input', rest.join('\n'), '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: API_KEY });
     assert.equal(recorded.exitCode, 0, recorded.stderr);
     assert.deepEqual(JSON.parse(recorded.stdout), VALID, 'the CLI prints the validated JSON');
     assert.equal(api.requests.length, before + 2, 'the invalid reply and the repair');
