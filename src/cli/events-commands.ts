@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
+import { listOutbox } from '../events/outbox.js';
 import { openRedis, publishBatch } from '../events/redis.js';
 import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
@@ -48,11 +49,18 @@ export function registerEventCommands(program: Command): void {
     .command('emit')
     .description('publish a CloudEvent (Redis stream, JSON Lines file, repository/workflow dispatch), idempotently; --batch FILE pipelines JSON Lines into Redis')
     .option('--batch <file>', 'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents')
-    .option('--step <name>', 'step name in the default idempotency key (default: cli)');
+    .option('--step <name>', 'step name in the default idempotency key (default: cli)')
+    .option('--drain-outbox', 'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids');
   for (const name of Object.keys(emitEventInputs)) emit.option(`--${name} <value>`, FLAG_HELP[name] ?? name);
   emit.action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
     const read = flagReader(options);
+    if (options.drainOutbox === true) {
+      const summary = await drainOutbox(read, io, typeof options.step === 'string' ? options.step : undefined);
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (summary.failed > 0) process.exitCode = 1;
+      return;
+    }
     if (typeof options.batch === 'string') {
       const summary = await emitBatch(options.batch, read, io, typeof options.step === 'string' ? options.step : undefined);
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -178,4 +186,32 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
     step.finish('failure', { error: errorMessage(error) });
     throw error;
   }
+}
+
+/**
+ * `autostack emit --drain-outbox`: delivers every event the outbox holds (events whose step will
+ * not run again, or delivery from a machine that can reach the target) to the targets the flags
+ * name. Each is delivered exactly like a re-run of its step would: same envelope, idempotent
+ * targets, removed from the outbox once every target has it.
+ */
+export async function drainOutbox(read: FlagReader, io: StepIo, stepName?: string): Promise<{ entries: number; delivered: number; duplicates: number; failed: number }> {
+  const { spec, secrets } = emitEventSpec((name) => (name === 'type' ? (read(name) ?? 'outbox') : read(name)), environment(stepName));
+  for (const secret of secrets) io.setSecret(secret);
+  const entries = listOutbox(spec.outboxPath);
+  const summary = { entries: entries.length, delivered: 0, duplicates: 0, failed: 0 };
+  for (const entry of entries) {
+    const step = beginStep(`emit --drain-outbox ${entry.event.type}`, 'emit-event');
+    try {
+      const result = await emitEvent({ ...spec, event: entry.event }, io, step);
+      if (result.duplicate) summary.duplicates += 1;
+      else summary.delivered += 1;
+      step.finish('success', { outputSummary: `${result.duplicate ? 'duplicate' : 'delivered'} ${entry.event.id}` });
+    } catch (error) {
+      summary.failed += 1;
+      io.error(`event ${entry.event.id}: ${errorMessage(error)}`);
+      step.finish('failure', { error: errorMessage(error) });
+    }
+  }
+  io.info(`Outbox ${spec.outboxPath}: ${summary.entries} event(s); ${summary.delivered} delivered, ${summary.duplicates} already delivered, ${summary.failed} still failing.`);
+  return summary;
 }

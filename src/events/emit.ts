@@ -13,6 +13,8 @@ import { openRedis, publishToStream, type RedisHandle, RedisTargetError } from '
 
 /** What one emit-event step (or `autostack emit`) is asked to do. */
 export interface EmitSpec {
+  /** A ready envelope to deliver as is (draining an outbox); otherwise one is built from the fields below. */
+  event?: CloudEvent | undefined;
   type: string;
   data?: unknown;
   source: string;
@@ -97,7 +99,7 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
     throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
   }
-  let event = createEvent({
+  let event = spec.event ?? createEvent({
     type: spec.type,
     source: spec.source,
     data: spec.data,

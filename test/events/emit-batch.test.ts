@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../fakes/redis.js';
+import { freePort, startRedis, type RedisServer } from '../fakes/redis.js';
 import { Job, visibleLog } from '../harness/job.js';
 
 const PASSWORD = 'batch-acl-pw-4c1d';
@@ -80,5 +80,26 @@ describe('autostack emit --batch (CLI bundle)', () => {
     assert.equal(failed.exitCode, 1);
     assert.match(failed.stderr, /^error: .*bad\.jsonl:2: type/m);
     assert.doesNotMatch(failed.stderr, /\n\s+at /);
+  });
+  test('emit --drain-outbox delivers what undeliverable emits left behind, with their ids, once', async () => {
+    const job = new Job();
+    const deadUrl = `redis://127.0.0.1:${await freePort()}`;
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const failed = await job.cli(['emit', '--type', 'com.example.later', '--data', `n: ${n}`, '--redis-url', deadUrl, '--stream', 'drain:events', '--attempts', '1', '--timeout-seconds', '5']);
+      assert.equal(failed.exitCode, 1);
+      assert.match(failed.stderr, /kept in the outbox/);
+    }
+    for (const line of readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8').trim().split('\n')) {
+      ids.push((JSON.parse(line) as { event: { id: string } }).event.id);
+    }
+    assert.equal(ids.length, 2);
+    const drained = await job.cli(['emit', '--drain-outbox', '--redis-url', redis.url, '--stream', 'drain:events']);
+    assert.equal(drained.exitCode, 0, drained.stderr);
+    assert.deepEqual(JSON.parse(drained.stdout.trim()), { entries: 2, delivered: 2, duplicates: 0, failed: 0 });
+    const entries = await client.xrange('drain:events', '-', '+');
+    assert.deepEqual(entries.map(([, fields]) => fields[5]).sort(), [...ids].sort());
+    const again = await job.cli(['emit', '--drain-outbox', '--redis-url', redis.url, '--stream', 'drain:events']);
+    assert.deepEqual(JSON.parse(again.stdout.trim()), { entries: 0, delivered: 0, duplicates: 0, failed: 0 });
   });
 });
