@@ -31,7 +31,7 @@ export type PromoteMode = 'pull-request' | 'commit' | 'local';
 export interface PromoteSpec {
   promptFile: string;
   channel: string;
-  /** Which content to promote: empty for the file as it is; else a channel, a content hash (prefix) or an explicit version known to the lock. */
+  /** Which content to promote: empty for the file as it is; else a channel, a content hash (prefix) or an explicit version known to the lock, or a git commit/branch. */
   version?: string | undefined;
   eval: boolean;
   minPassRate: number;
@@ -81,6 +81,8 @@ export interface PromoteResult {
 interface LockView {
   describe: string;
   read(path: string): Promise<string | undefined>;
+  /** A file at a git ref (commit, branch, tag), with the commit it resolved to. */
+  readAt(path: string, ref: string): Promise<{ text: string; commit: string } | undefined>;
 }
 
 const MAX_BODY = 60_000;
@@ -92,6 +94,16 @@ function localView(workspace: string): LockView {
     read: async (path) => {
       try {
         return readFileSync(resolve(workspace, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    readAt: async (path, ref) => {
+      if (ref.startsWith('-')) return undefined;
+      try {
+        const git = (args: string[]) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+        const commit = git(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]).trim();
+        return { text: git(['show', `${commit}:${path}`]), commit };
       } catch {
         return undefined;
       }
@@ -154,10 +166,11 @@ async function resolveCandidate(spec: PromoteSpec, key: string, lock: LockFile, 
     return { text, definition: definitionFromText(text, key, spec.promptFile), commit, source: `${key} at ${commit.slice(0, 12)}` };
   }
   const channelEntry = lock.prompts[key]?.[wanted];
+  const isHashPrefix = /^sha256:[0-9a-f]{7,64}$/.test(wanted);
   const known = knownEntries(lock, key);
   const byLock =
     channelEntry ??
-    known.find(({ entry }) => entry.contentHash === wanted || (wanted.length >= 'sha256:'.length + 7 && entry.contentHash.startsWith(wanted)))?.entry ??
+    known.find(({ entry }) => entry.contentHash === wanted || (isHashPrefix && entry.contentHash.startsWith(wanted)))?.entry ??
     known.find(({ entry }) => entry.version === wanted)?.entry;
   if (byLock) {
     const text = await snapshotText(view, byLock, `version ${versionLabelOf(byLock)} of ${key}`);
@@ -165,12 +178,17 @@ async function resolveCandidate(spec: PromoteSpec, key: string, lock: LockFile, 
   }
   const text = fileText();
   const definition = definitionFromText(text, key, spec.promptFile);
-  if (definition.version === wanted || definition.contentHash === wanted || definition.contentHash.startsWith(wanted)) {
+  if (definition.version === wanted || definition.contentHash === wanted || (isHashPrefix && definition.contentHash.startsWith(wanted))) {
     return { text, definition, commit, source: `${key} at ${commit.slice(0, 12)}` };
+  }
+  // Last: a git ref (commit sha or branch) holding the prompt file.
+  const atRef = await view.readAt(key, wanted);
+  if (atRef) {
+    return { text: atRef.text, definition: definitionFromText(atRef.text, key, `${key}@${wanted}`), commit: atRef.commit, source: `${key} at ${wanted}` };
   }
   const labels = [...new Set([definition.versionLabel, ...known.map(({ entry }) => versionLabelOf(entry))])];
   throw new UserError(
-    `Input 'version' is '${wanted}', which is neither a channel of ${key}, a version in ${LOCK_FILE}, nor the file's current version. Known versions: ${labels.join(', ')}. Leave it empty to promote the file as it is.`,
+    `Input 'version' is '${wanted}', which is neither a channel of ${key}, a version in ${LOCK_FILE}, the file's current version, nor a git commit or branch holding ${key}. Known versions: ${labels.join(', ')}. Leave it empty to promote the file as it is.`,
     { file: spec.promptFile },
   );
 }
@@ -224,7 +242,16 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
     base ??= await github.defaultBranch();
     const repo = github;
     const ref = base;
-    view = { describe: `${repo.fullName}@${ref}`, read: async (path) => (await repo.readFile(path, ref))?.text };
+    view = {
+      describe: `${repo.fullName}@${ref}`,
+      read: async (path) => (await repo.readFile(path, ref))?.text,
+      readAt: async (path, at) => {
+        if (!/^[0-9a-f]{7,40}$/.test(at) && (await repo.branchSha(at)) === undefined) return undefined;
+        const file = await repo.readFile(path, at);
+        if (!file) return undefined;
+        return { text: file.text, commit: /^[0-9a-f]{40}$/.test(at) ? at : ((await repo.branchSha(at)) ?? at) };
+      },
+    };
   }
 
   const lockText = await view.read(LOCK_FILE);

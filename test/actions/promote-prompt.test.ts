@@ -369,7 +369,7 @@ evaluators:
     assert.equal(channels['production']!.eval, null, 'no gate ran');
 
     const unknown = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', version: '9.9', mode: 'local' });
-    assert.match(failed(unknown), /Input 'version' is '9\.9', which is neither a channel of prompts\/label\.prompt\.yml, a version in \.autostack\/prompts\.lock\.yml, nor the file's current version\. Known versions: 3\.2, 3\.1/);
+    assert.match(failed(unknown), /Input 'version' is '9\.9', which is neither a channel of prompts\/label\.prompt\.yml, a version in \.autostack\/prompts\.lock\.yml, the file's current version, nor a git commit or branch holding prompts\/label\.prompt\.yml\. Known versions: 3\.2, 3\.1/);
     const noTests = await job.uses(PROMOTE, { 'prompt-file': PROMPT.replace('greet', 'none'), mode: 'local' });
     assert.match(failed(noTests), /Input 'prompt-file': cannot read prompts\/none\.prompt\.yml \(ENOENT\)/);
   });
@@ -428,5 +428,19 @@ evaluators:
     );
     assert.equal(gh.readFile(LOCK, { repo }), undefined);
     assert.ok(!visibleLog(result).includes(TOKEN));
+  });
+  test('version can be a git commit: the prompt file as it was there', async () => {
+    const repo = 'octo-org/promote-at-commit';
+    gh.repo(repo);
+    const sha = gh.commitFiles({ [PROMPT]: V1 }, { repo, message: 'greeter 1.0' });
+    gh.commitFiles({ [PROMPT]: V2 }, { repo, message: 'greeter 2.0' });
+    const job = newJob({ repo });
+    write(job, PROMPT, V2);
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, version: sha, mode: 'commit', eval: 'false' });
+    ok(result);
+    assert.equal(result.outputs['version'], '1.0');
+    const entry = lockEntry(gh.readFile(LOCK, { repo }));
+    assert.equal(entry.commit, sha);
+    assert.equal(gh.readFile(entry.snapshot, { repo }), V1);
   });
 });
