@@ -384,6 +384,49 @@ describe('run-prompt: retries, failures and stop reasons', () => {
     });
   }
 
+  test('a retried call is journaled with its retries, latency, tokens, cost and stop reason', async () => {
+    const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
+    const started = await job.uses('actions/record-run', { name: 'retries', artifact: 'false' });
+    ok(started);
+    api.enqueue(errorReply(529, 'overloaded_error', 'Overloaded'), textReply('fine', { usage: { input_tokens: 1000, output_tokens: 100 } }));
+    const result = await job.uses(ACTION, { prompt: 'Journal me.', model: 'claude-sonnet-4-6', cache: 'false' });
+    ok(result);
+    await job.complete();
+    const record = readRecord(job, started.outputs['run-id'] ?? '');
+    const call = record.events.find((event) => event.type === 'model.call');
+    assert.equal(call?.retries, 1);
+    assert.equal(call?.model, 'claude-sonnet-4-6');
+    assert.equal(call?.inputTokens, 1000);
+    assert.equal(call?.outputTokens, 100);
+    assert.equal(call?.costUsd, (1000 * 3 + 100 * 15) / 1e6);
+    assert.equal(call?.stopReason, 'end_turn');
+    assert.equal(call?.fingerprint, result.outputs.fingerprint);
+    assert.ok(Number(call?.latencyMs) >= 300, 'latency includes the backoff');
+    assert.equal(result.outputs['cost-usd'], ((1000 * 3 + 100 * 15) / 1e6).toFixed(6));
+    assert.equal(record.totals.costUsd, (1000 * 3 + 100 * 15) / 1e6);
+  });
+
+  test('responseFormat json_object: the reply must be JSON, no schema needed', async () => {
+    const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
+    mkdirSync(job.workspace, { recursive: true });
+    writeFileSync(join(job.workspace, 'obj.prompt.yml'), 'name: obj\nmessages:\n  - role: user\n    content: Give JSON.\nresponseFormat: json_object\n');
+    api.enqueue(textReply('```json\n{"ok": true}\n```'));
+    const result = await job.uses(ACTION, { 'prompt-file': 'obj.prompt.yml', cache: 'false' });
+    ok(result);
+    assert.equal(result.outputs.json, '{"ok":true}');
+  });
+
+  test('a reply too large for a step output is cut in `text`, whole in response-file', async () => {
+    const big = 'x'.repeat(300 * 1024);
+    api.enqueue(textReply(big, { chunkSize: 64 * 1024 }));
+    const { result } = await runInline();
+    ok(result);
+    assert.equal(result.outputs.text?.length, 256 * 1024);
+    assert.ok(result.warnings.some((warning) => /Read response-file/.test(warning)));
+    const response = JSON.parse(readFileSync(result.outputs['response-file'] ?? '', 'utf8')) as { text: string };
+    assert.equal(response.text, big);
+  });
+
   test('a reply slower than idle-timeout-seconds is abandoned and retried', async () => {
     api.enqueue(slowReply(4_000, textReply('too late')), textReply('on time'));
     const { result, requests } = await runInline({ 'idle-timeout-seconds': '1' });
