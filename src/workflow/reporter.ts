@@ -76,7 +76,7 @@ export class Reporter {
       return;
     }
     const tolerated = outcome === 'failure' && conclusion === 'success' ? ', continue-on-error' : '';
-    const status = outcome === 'success' ? '' : `${outcome}${detail ? `: ${detail}` : ''}${tolerated}, `;
+    const status = outcome === 'success' ? '' : `${outcome}${detail && detail !== outcome ? `: ${detail}` : ''}${tolerated}, `;
     this.line(`${pad}│ ${MARK[outcome === 'failure' && tolerated ? 'failure' : outcome]} ${name} (${status}${seconds(durationMs)})`);
   }
 }

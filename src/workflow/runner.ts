@@ -696,7 +696,7 @@ export class WorkflowRunner {
     if (Date.now() > runtime.deadline && !error) {
       error = `The job exceeded its timeout-minutes (${timeoutMinutes}).`;
     }
-    let result: Conclusion = runtime.cancelled && this.cancelled ? 'cancelled' : runtime.failed || runtime.cancelled ? 'failure' : 'success';
+    let result: Conclusion = this.cancelled ? 'cancelled' : runtime.failed || runtime.cancelled ? 'failure' : 'success';
     if (result === 'failure' && continueOnErrorToken && flag(continueOnErrorToken, { contexts: baseContexts, where: plan.where })) {
       this.reporter.note(`job ${display} failed; continue-on-error lets the workflow go on`, depth);
       result = 'success';
@@ -1157,7 +1157,6 @@ export class WorkflowRunner {
     };
     const running = runProcess(command, args, { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs, onLine });
     this.running.add(running);
-    if (this.cancelled) running.cancel();
     const outcome = await running.done;
     this.running.delete(running);
     let recordedOutputs: Record<string, string> | undefined;
