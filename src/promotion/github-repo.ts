@@ -97,8 +97,10 @@ export class GitHubRepo {
 
   /** Creates or updates one file on a branch; returns the new commit's sha. */
   async writeFile(path: string, text: string, options: { branch: string; message: string; sha?: string | undefined }): Promise<string> {
-    const { data } = await call(`PUT contents/${path} on ${options.branch}`, () =>
-      this.client.rest.repos.createOrUpdateFileContents({
+    const what = `PUT contents/${path} on ${options.branch}`;
+    let sha: string;
+    try {
+      const { data } = await this.client.rest.repos.createOrUpdateFileContents({
         owner: this.owner,
         repo: this.repo,
         path,
@@ -106,10 +108,20 @@ export class GitHubRepo {
         message: options.message,
         content: Buffer.from(text, 'utf8').toString('base64'),
         ...(options.sha ? { sha: options.sha } : {}),
-      }),
-    );
+      });
+      sha = data.commit.sha ?? '';
+    } catch (error) {
+      // A retried PUT whose first attempt landed (its answer was lost) conflicts with itself:
+      // when the branch already holds exactly this text, the write is done.
+      const status = statusOf(error);
+      const now = status === 409 || status === 422 ? await this.readFile(path, options.branch) : undefined;
+      const head = now?.text === text ? await this.branchSha(options.branch) : undefined;
+      if (head === undefined) return call(what, () => Promise.reject(error));
+      this.touched('contents.put', `${options.branch}:${path}`);
+      return head;
+    }
     this.touched('contents.put', `${options.branch}:${path}`);
-    return data.commit.sha ?? '';
+    return sha;
   }
 
   /** Points `branch` at `sha`, creating it or moving it (force: it holds only generated commits). */

@@ -443,4 +443,31 @@ evaluators:
     assert.equal(entry.commit, sha);
     assert.equal(gh.readFile(entry.snapshot, { repo }), V1);
   });
+  test('a write whose answer was lost is retried without failing or duplicating', async () => {
+    const repo = 'octo-org/promote-lost-answer';
+    const job = newJob({ repo });
+    write(job, PROMPT, V1);
+    let landed = 0;
+    // The first PUT of the lock file lands on the branch, but its answer is a 502: octokit retries it.
+    gh.script(
+      (request) => {
+        if (request.method !== 'PUT' || request.path !== `/repos/${repo}/contents/${LOCK}` || landed > 0) return false;
+        const body = request.body as { content: string; message: string };
+        gh.commitFiles({ [LOCK]: Buffer.from(body.content, 'base64').toString('utf8') }, { repo, message: body.message });
+        landed += 1;
+        return true;
+      },
+      [{ status: 502, body: { message: 'Server Error' } }],
+    );
+    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
+    ok(result);
+    assert.equal(landed, 1);
+    const puts = gh.requests.filter((request) => request.method === 'PUT' && request.path === `/repos/${repo}/contents/${LOCK}`);
+    assert.deepEqual(puts.map((request) => request.status), [502, 422], 'the retry conflicted with the write that had landed');
+    assert.equal(lockEntry(gh.readFile(LOCK, { repo })).version, '1.0');
+    assert.equal(result.outputs['committed-sha'], gh.repo(repo).branches.get('main'));
+    const commits = [...gh.repo(repo).commits.values()].filter((commit) => commit.message.startsWith('Promote'));
+    assert.equal(commits.length, 2, 'one snapshot commit and one lock commit, no duplicate');
+  });
 });
