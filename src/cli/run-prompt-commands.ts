@@ -12,6 +12,7 @@ import { InputError, UserError } from '../shared/errors.js';
 const FLAG_HELP: Record<string, string> = {
   prompt: 'inline prompt text (one user message)',
   'prompt-file': 'prompt file: .prompt.yml (GitHub Models), .md or .txt',
+  channel: 'with --prompt-file: run the version promoted to this channel (promote-prompt)',
   input: 'YAML mapping of template variables, e.g. "title: Crash"',
   'input-files': 'YAML mapping of template variables to files',
   'system-prompt': 'system prompt text',
@@ -50,7 +51,7 @@ export function registerRunPromptCommands(program: Command): void {
     .description('run a prompt file against Claude (or replay recorded answers): the run-prompt action on a terminal');
   for (const name of Object.keys(runPromptInputs)) {
     const help = FLAG_HELP[name] ?? `the action's '${name}' input`;
-    if (MAPPING_FLAGS.has(name)) command.option(`--${name} <yaml>`, `${help} (repeatable; the mappings are merged)`, collect, []);
+    if (MAPPING_FLAGS.has(name)) command.option(`--${name} <yaml>`, `${help} (repeatable; the mappings are merged)`, collect);
     else command.option(`--${name} <value>`, help);
   }
   command
@@ -100,8 +101,8 @@ export function registerRunPromptCommands(program: Command): void {
 /** Inputs holding a YAML mapping: on the CLI they may be given several times. */
 const MAPPING_FLAGS = new Set(['input', 'input-files']);
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `--input 'a: 1' --input 'b: 2'` is `a: 1` and `b: 2`; one flag is passed on untouched. */
