@@ -154,7 +154,7 @@ export function buildClientPayload(request: RepositoryDispatchRequest): { payloa
   if (!request.referenceWhenTooLarge) {
     throw new DispatchLimitError(
       'repository_dispatch',
-      `Event ${request.event.id} is ${fullBytes} bytes as client_payload; GitHub accepts under ${DISPATCH_LIMITS.clientPayloadBytes} (64 KB). Make data smaller, or dispatch a reference to the stream entry instead (emit-event: dispatch-reference: true).`,
+      `Event ${request.event.id} is ${fullBytes} bytes as client_payload; GitHub accepts under ${DISPATCH_LIMITS.clientPayloadBytes} (64 KB). Make data smaller, or dispatch a reference to the stream entry instead (emit-event input too-large: reference, with a Redis target).`,
     );
   }
   const ref = { [DISPATCH_PAYLOAD_KEY]: eventReference(request.event, request.referenceWhenTooLarge) };
@@ -287,7 +287,7 @@ function checkInputLimits(request: WorkflowDispatchRequest, inputs: Record<strin
     throw new DispatchLimitError(
       'workflow_dispatch',
       `workflow_dispatch inputs for '${request.workflow}' are ${chars} characters; GitHub accepts at most ${DISPATCH_LIMITS.workflowInputChars}.` +
-        (request.event ? ' Dispatch a reference to the stream entry instead (dispatch-reference), or make data smaller.' : ''),
+        (request.event ? ' Dispatch a reference to the stream entry instead (emit-event input too-large: reference), or make data smaller.' : ''),
     );
   }
 }
