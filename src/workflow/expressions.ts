@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { type Token, TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
 import {
@@ -131,12 +132,25 @@ function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
   return new Map(definitions.map((definition) => [definition.name.toLowerCase(), definition]));
 }
 
+/**
+ * Tokens of an expression. @actions/expressions 0.3.61 un-escapes only the first `''` in a string
+ * literal (`value.replace("''", "'")`), so `'a ''x'' b'` would read as `a 'x'' b`; the runner
+ * un-escapes them all. The literal's value is rebuilt from its lexeme, as GitHub's runner does.
+ */
+function lex(expression: string): Token[] {
+  const tokens = new Lexer(expression).lex().tokens;
+  for (const token of tokens) {
+    if (token.type === TokenType.STRING && token.lexeme.length >= 2) token.value = token.lexeme.slice(1, -1).replaceAll("''", "'");
+  }
+  return tokens;
+}
+
 /** Evaluates one expression (the text inside `${{ }}`) with GitHub's own parser and evaluator. */
 export function evaluateExpression(expression: string, scope: EvaluationScope): Json {
   const contextNames = Object.keys(scope.contexts);
   let result: data.ExpressionData;
   try {
-    const tokens = new Lexer(expression).lex().tokens;
+    const tokens = lex(expression);
     const tree = new Parser(tokens, contextNames, functionInfos()).parse();
     const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
     result = new Evaluator(tree, context, functionsFor(scope)).evaluate();
@@ -150,7 +164,7 @@ export function evaluateExpression(expression: string, scope: EvaluationScope): 
 export function evaluateCondition(expression: string, scope: EvaluationScope): boolean {
   const contextNames = Object.keys(scope.contexts);
   try {
-    const tokens = new Lexer(expression).lex().tokens;
+    const tokens = lex(expression);
     const tree = new Parser(tokens, contextNames, functionInfos()).parse();
     const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
     return truthy(new Evaluator(tree, context, functionsFor(scope)).evaluate());

@@ -195,11 +195,17 @@ export class LocalGitHub {
         return this.reply(request, response, 201, comment, `comment on #${number}: ${oneLine(comment.body)}`, from);
       }
     }
+    if (method === 'GET' && rest === '' && local) {
+      const [owner = '', name = ''] = repository.split('/');
+      return this.reply(request, response, 200, { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false }, `read ${repository}`, from, true);
+    }
     const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
     if (method === 'GET' && contents && local) {
       const relativePath = normalize(contents[1] ?? '.');
       if (relativePath.startsWith('..')) return this.notFound(request, response, from);
-      const path = join(this.options.workspace, relativePath);
+      // The folder being run stands for .github/workflows, so a dispatcher reading a workflow's inputs finds it.
+      const workflow = relativePath.startsWith('.github/workflows/') ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length)) : undefined;
+      const path = workflow?.path ?? join(this.options.workspace, relativePath);
       if (!existsSync(path)) return this.notFound(request, response, from);
       if (statSync(path).isDirectory()) {
         const entries = readdirSync(path).map((name) => ({

@@ -59,3 +59,9 @@ test('an expression that cannot be evaluated names the file and line', () => {
   assert.throws(() => evaluateExpression('fromJSON(github.event_name)', { contexts, where: 'wf.yml:12' }), /^UserError: wf\.yml:12: cannot evaluate \$\{\{ fromJSON\(github\.event_name\) \}\}/);
   assert.throws(() => interpolate('${{ github.event_name', { contexts, where: 'wf.yml:13' }), /wf\.yml:13: an expression is not closed/);
 });
+
+test("every '' in a string literal is an escaped quote (works around @actions/expressions 0.3.61 un-escaping only the first)", () => {
+  const scope = { contexts: { github: { sha: 'S' } }, where: 't.yml:5' };
+  assert.equal(evaluateExpression("'a ''x'' b ''y'''", scope), "a 'x' b 'y'");
+  assert.equal(evaluateExpression("format('grep -o ''{0}'' | head -1 # ''done''', github.sha)", scope), "grep -o 'S' | head -1 # 'done'");
+});

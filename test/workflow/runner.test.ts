@@ -611,3 +611,51 @@ jobs:
   assert.match(output, /python says hi/);
   assert.ok(existsSync(root));
 });
+
+test('emit-event with dispatch-workflow starts that workflow of the folder on workflow_dispatch, inputs checked, run id returned', async () => {
+  const { result, output } = await runIn(
+    {
+      [W]: `on: push
+permissions: {}
+jobs:
+  send:
+    runs-on: ubuntu-latest
+    permissions:
+      actions: write
+    steps:
+      - id: emit
+        uses: someone/autostack/actions/emit-event@v1
+        with:
+          type: deploy.requested
+          data: '{"version": "1.2.3"}'
+          dispatch-workflow: deploy.yml
+          dispatch-inputs: |
+            environment: staging
+      - run: echo "child run \${{ steps.emit.outputs.workflow-run-id }}"
+`,
+      '.github/workflows/deploy.yml': `on:
+  workflow_dispatch:
+    inputs:
+      environment: { type: choice, options: [staging, production], required: true }
+      autostack-event: { type: string, default: '' }
+permissions: {}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          EVENT: \${{ inputs.autostack-event }}
+        run: echo "deploying to \${{ inputs.environment }} run \${{ github.run_id }} event type $(echo "$EVENT" | grep -o 'deploy.requested' | head -1)"
+`,
+    },
+    { event: 'push' },
+  );
+  assert.equal(result.conclusion, 'success', output);
+  assert.deepEqual(result.runs.map((run) => [run.file, run.event]), [
+    ['.github/workflows/w.yml', 'push'],
+    ['.github/workflows/deploy.yml', 'workflow_dispatch'],
+  ]);
+  const childRunId = step(result, 'send', 'emit').outputs['workflow-run-id'];
+  assert.equal(String(result.runs[1]?.runId), childRunId);
+  assert.match(output, new RegExp(`deploying to staging run ${childRunId} event type deploy.requested`));
+});
