@@ -24,8 +24,22 @@ export interface ActionManifest {
   };
 }
 
+export interface CompositeStep {
+  id?: string;
+  name?: string;
+  if?: string | boolean;
+  run?: string;
+  shell?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  'working-directory'?: string;
+  'continue-on-error'?: boolean | string;
+}
+
 export type ResolvedAction =
   | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; post?: string; postIf: string; label: string }
+  | { kind: 'composite'; uses: string; directory: string; manifest: ActionManifest; steps: CompositeStep[]; label: string }
   | { kind: 'checkout'; uses: string; label: string };
 
 /** The autostack package this code runs from (dist/cli/index.js or src/workflow/*.ts → two levels up). */
@@ -60,7 +74,7 @@ function readManifest(directory: string, uses: string, where: string): ActionMan
   return manifest;
 }
 
-function fromDirectory(directory: string, uses: string, label: string, where: string): ResolvedAction {
+function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string): ResolvedAction {
   const manifest = readManifest(directory, uses, where);
   const using = manifest.runs.using;
   if (/^node\d+$/.test(using)) {
@@ -79,7 +93,17 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
       label,
     };
   }
-  if (using === 'composite') throw new UserError(`${where}: uses: ${uses} is a composite action, which the local runner does not support yet; inline its steps as run: steps.`);
+  if (using === 'composite') {
+    const steps = (manifest.runs.steps ?? []) as CompositeStep[];
+    steps.forEach((step, index) => {
+      const at = `${uses} (action.yml runs.steps[${index}])`;
+      if (!step || typeof step !== 'object') throw new UserError(`${at}: a step must be a mapping`);
+      if (typeof step.run === 'string' && typeof step.shell !== 'string') throw new UserError(`${at}: a run: step of a composite action needs shell:`);
+      if (typeof step.run !== 'string' && typeof step.uses !== 'string') throw new UserError(`${at}: a step needs run: or uses:`);
+      if (typeof step.uses === 'string') resolveAction(step.uses, workspace, at);
+    });
+    return { kind: 'composite', uses, directory, manifest, steps, label };
+  }
   if (using === 'docker') throw new UserError(`${where}: uses: ${uses} is a Docker container action, which the local runner does not support.`);
   throw new UserError(`${where}: uses: ${uses} has runs.using '${using}', which the local runner does not support (node actions only).`);
 }
@@ -92,7 +116,7 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
 export function resolveAction(uses: string, workspace: string, where: string): ResolvedAction {
   if (uses.startsWith('docker://')) throw new UserError(`${where}: uses: ${uses} runs a Docker image, which the local runner does not support.`);
   if (uses.startsWith('./') || uses.startsWith('../')) {
-    return fromDirectory(resolve(workspace, uses), uses, uses, where);
+    return fromDirectory(resolve(workspace, uses), uses, uses, where, workspace);
   }
   const subpath = autostackSubpath(uses);
   if (subpath !== undefined) {
@@ -102,7 +126,7 @@ export function resolveAction(uses: string, workspace: string, where: string): R
       const available = readdirSync(join(root, 'actions')).map((name) => `actions/${name}`);
       throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'; available: (root), ${available.join(', ')}`);
     }
-    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where);
+    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where, workspace);
   }
   if (/^actions\/checkout@/.test(uses)) return { kind: 'checkout', uses, label: 'checkout (the workspace is the checkout)' };
   throw new UserError(

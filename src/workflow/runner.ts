@@ -10,12 +10,15 @@ import { isBasicExpression } from '@actions/workflow-parser';
 import type { ActionStep, RunStep } from '@actions/workflow-parser/model/workflow-template';
 import { UserError } from '../shared/errors.js';
 import { redact, redactDeep, registerSecret } from '../shared/redact.js';
-import { packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
+import { type ActionManifest, type CompositeStep, packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
+import { ensureStatusFunction } from '@actions/workflow-parser/model/converter/if-condition';
 import { parseEnvFile } from './env-file.js';
 import {
   type Contexts,
   evaluateCondition,
   evaluateExpression,
+  type EvaluationScope,
+  interpolate,
   evaluateString,
   evaluateStringMap,
   evaluateToken,
@@ -245,7 +248,7 @@ export class WorkflowRunner {
     await this.github.start();
     try {
       const workflow = await loadWorkflow(path, this.workspace);
-      const payload = request.payload ?? {};
+      const payload = request.payload ?? defaultPayload(workflow, request.event);
       const match = matchTrigger(workflow.template.events ?? {}, request.event, payload);
       if (!match.matched) throw new UserError(`${workflow.display} does not run on this event: ${match.reason}`, { file: workflow.display });
       for (const note of match.notes) this.reporter.note(note, 0);
@@ -492,6 +495,7 @@ export class WorkflowRunner {
     const action = trigger.payload && typeof trigger.payload === 'object' && !Array.isArray(trigger.payload) && typeof trigger.payload.action === 'string' ? trigger.payload.action : undefined;
     this.reporter.workflowStart(workflow.name, workflow.display, `${trigger.eventName}${action ? `.${action}` : ''}`, trigger.triggeredBy ?? (trigger.call ? `called by job ${trigger.call.jobId}` : undefined), depth);
 
+    for (const note of localNotes(workflow)) this.reporter.note(note, depth);
     const selected = this.selectJobs(workflow, trigger.onlyJob);
     const order = topologicalOrder(selected);
     for (const plan of order) {
@@ -959,6 +963,22 @@ export class WorkflowRunner {
       this.reporter.stepOutput(`the workspace ${this.workspace} is the checkout; nothing to fetch locally`, 0, depth);
       record({ id: step.id, name, outcome: 'success', conclusion: 'success', outputs: {}, durationMs: Date.now() - started, annotations: [], uses: model.uses.value });
       return;
+    } else if (resolved?.kind === 'composite') {
+      inputs = this.actionInputs(resolved, step, contexts, depth);
+      this.reporter.stepStart(name, `${resolved.label}, composite`, depth);
+      const composite = await this.runComposite(runtime, resolved, inputs, stepEnv, timeoutMs, depth);
+      record({
+        id: step.id,
+        name,
+        outcome: composite.outcome,
+        conclusion: composite.outcome === 'failure' && continueOnError ? 'success' : composite.outcome,
+        outputs: composite.outputs,
+        durationMs: Date.now() - started,
+        annotations: composite.annotations,
+        ...(composite.error ? { error: composite.error } : {}),
+        uses: resolved.uses,
+      });
+      return;
     } else if (resolved?.kind === 'node') {
       detail = resolved.label;
       inputs = this.actionInputs(resolved, step, contexts, depth);
@@ -1038,7 +1058,7 @@ export class WorkflowRunner {
     };
   }
 
-  private actionInputs(action: Extract<ResolvedAction, { kind: 'node' }>, step: StepPlan, contexts: Contexts, depth: number): Record<string, string> {
+  private actionInputs(action: { uses: string; manifest: ActionManifest }, step: StepPlan, contexts: Contexts, depth: number): Record<string, string> {
     const declared = action.manifest.inputs ?? {};
     const inputs: Record<string, string> = {};
     for (const [name, spec] of Object.entries(declared)) {
@@ -1056,6 +1076,111 @@ export class WorkflowRunner {
       this.reporter.annotation('warning', `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}'] (${step.where})`, depth);
     }
     return { ...inputs, ...given };
+  }
+
+  /**
+   * A composite action: its steps run in order with the `inputs` context of the action, their own
+   * `steps` context, `if:` with status functions (scoped to the action), and the action's
+   * `outputs.*.value` evaluated at the end. Node actions inside register their post steps on the job.
+   */
+  private async runComposite(
+    runtime: JobRuntime,
+    action: Extract<ResolvedAction, { kind: 'composite' }>,
+    inputs: Record<string, string>,
+    parentEnv: Record<string, string>,
+    timeoutMs: number,
+    depth: number,
+  ): Promise<{ outcome: Conclusion; outputs: Record<string, string>; error?: string; annotations: StepResult['annotations'] }> {
+    const deadline = Date.now() + timeoutMs;
+    const steps: Record<string, { outputs: Record<string, string>; outcome: Conclusion; conclusion: Conclusion }> = {};
+    const annotations: StepResult['annotations'] = [];
+    let failed = false;
+    let error: string | undefined;
+    const scopeFor = (where: string, extra: Record<string, Json> = {}): EvaluationScope => {
+      const base = this.stepContexts(runtime, { action_path: action.directory });
+      return {
+        contexts: { ...base, ...extra, inputs, steps: Object.fromEntries(Object.entries(steps).map(([id, entry]) => [id, { outputs: entry.outputs, outcome: entry.outcome, conclusion: entry.conclusion }])), env: { ...(base.env as Record<string, Json>), ...parentEnv } },
+        status: { success: !failed, failure: failed, cancelled: this.cancelled || runtime.cancelled },
+        workspace: this.workspace,
+        where,
+      };
+    };
+    const text = (value: unknown, where: string) => interpolate(typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value), scopeFor(where));
+    for (const [index, raw] of action.steps.entries()) {
+      const where = `${action.uses} (action.yml runs.steps[${index}])`;
+      const id = raw.id ?? `__${index}`;
+      const label = raw.name ? text(raw.name, where) : raw.run !== undefined ? `Run ${oneLine(raw.run)}` : `Run ${raw.uses ?? ''}`;
+      const condition = ensureStatusFunction(typeof raw.if === 'string' ? raw.if.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1').trim() || 'success()' : raw.if === false ? 'false' : 'success()', undefined);
+      if (!evaluateCondition(condition, scopeFor(where))) {
+        steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+        this.reporter.stepOutput(`- ${label} (skipped)`, 0, depth);
+        continue;
+      }
+      const env: Record<string, string> = { ...parentEnv };
+      for (const [key, value] of Object.entries(raw.env ?? {})) env[key] = text(value, where);
+      const files = this.stepFiles(runtime);
+      const processEnv: Record<string, string> = { ...this.baseEnv(runtime, files), ...env, GITHUB_ACTION_PATH: action.directory, GITHUB_ACTION: id };
+      let command: string;
+      let args: string[];
+      let cwd = this.workspace;
+      let nested: Extract<ResolvedAction, { kind: 'node' }> | undefined;
+      let nestedInputs: Record<string, string> = {};
+      if (raw.run !== undefined) {
+        const scriptPath = join(runtime.temp, 'temp', `step-${runtime.counter}.sh`);
+        writeFileSync(scriptPath, text(raw.run, where));
+        const [program = 'bash', ...rest] = shellCommand(raw.shell ?? 'bash', scriptPath, where);
+        command = program;
+        args = rest;
+        if (raw['working-directory']) cwd = resolve(this.workspace, text(raw['working-directory'], where));
+      } else {
+        const resolvedNested = resolveAction(raw.uses ?? '', this.workspace, where);
+        if (resolvedNested.kind !== 'node') throw new UserError(`${where}: uses: ${raw.uses} — only node actions can be used inside a composite action locally.`);
+        nested = resolvedNested;
+        const declared = nested.manifest.inputs ?? {};
+        for (const [inputName, spec] of Object.entries(declared)) {
+          if (spec?.default !== undefined && spec.default !== null) nestedInputs[inputName] = text(String(spec.default), where);
+        }
+        for (const [inputName, value] of Object.entries(raw.with ?? {})) nestedInputs[inputName] = text(value, where);
+        Object.assign(processEnv, inputEnv(nestedInputs), { GITHUB_ACTION_PATH: nested.directory });
+        command = this.options.nodePath ?? process.execPath;
+        args = [nested.main];
+      }
+      this.reporter.stepOutput(`▸ ${label}`, 0, depth);
+      const outcome = await this.execute(runtime, command, args, { cwd, env: processEnv, timeoutMs: Math.max(1, deadline - Date.now()), depth });
+      annotations.push(...outcome.annotations);
+      const collected = this.collectFiles(runtime, files);
+      let stepError = outcome.error ?? collected.error ?? (outcome.timedOut ? 'timed out' : undefined);
+      if (nested?.post && !stepError) runtime.posts.push({ name: `Post ${label}`, action: nested, inputs: nestedInputs, state: collected.state, env, id });
+      const stepOutcome: Conclusion = stepError ? 'failure' : 'success';
+      const tolerated = raw['continue-on-error'] === true || (typeof raw['continue-on-error'] === 'string' && text(raw['continue-on-error'], where) === 'true');
+      steps[id] = { outputs: collected.outputs, outcome: stepOutcome, conclusion: stepOutcome === 'failure' && tolerated ? 'success' : stepOutcome };
+      this.reporter.stepOutput(`${stepOutcome === 'success' ? '✓' : '✗'} ${label}${stepError ? ` (${stepError}${tolerated ? ', continue-on-error' : ''})` : ''}`, 0, depth);
+      if (stepError && !tolerated) {
+        failed = true;
+        error ??= `${label}: ${stepError}`;
+      }
+      stepError = undefined;
+    }
+    const outputs: Record<string, string> = {};
+    for (const [outputName, spec] of Object.entries(action.manifest.outputs ?? {})) {
+      outputs[outputName] = spec?.value !== undefined ? text(spec.value, `${action.uses} (action.yml outputs.${outputName})`) : '';
+    }
+    return { outcome: this.cancelled ? 'cancelled' : failed ? 'failure' : 'success', outputs, annotations, ...(error ? { error } : {}) };
+  }
+
+  /** Reads a step's environment files back: outputs, GITHUB_ENV exports, GITHUB_PATH, state, summary. */
+  private collectFiles(runtime: JobRuntime, files: ReturnType<WorkflowRunner['stepFiles']>): { outputs: Record<string, string>; state: Record<string, string>; error?: string } {
+    try {
+      const outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+      Object.assign(runtime.exported, parseEnvFile(readFileSync(files.GITHUB_ENV, 'utf8')));
+      const state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));
+      runtime.pathAdditions.push(...readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean));
+      const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+      if (summary.trim()) runtime.summaries.push(summary);
+      return { outputs, state };
+    } catch (error) {
+      return { outputs: {}, state: {}, error: `invalid environment file: ${(error as Error).message}` };
+    }
   }
 
   /** Post steps run once, last registered first, whatever happened to the job. */
@@ -1238,6 +1363,30 @@ function flag(token: TemplateToken, scope: { contexts: Contexts; where: string }
   if (isBasicExpression(token)) return evaluateCondition(token.expression, scope);
   if (isBoolean(token)) return token.value;
   return stringify(evaluateToken(token, scope)) === 'true';
+}
+
+/** With no --payload: what GitHub would at least put in the event (schedule: the cron that fired). */
+function defaultPayload(workflow: LoadedWorkflow, eventName: string): Json {
+  if (eventName === 'schedule') {
+    const cron = workflow.template.events?.schedule?.[0]?.cron;
+    return cron ? { schedule: cron } : {};
+  }
+  return {};
+}
+
+/** Settings that exist but mean nothing on one machine: said once per workflow, not silently ignored. */
+function localNotes(workflow: LoadedWorkflow): string[] {
+  const notes: string[] = [];
+  const where = (token: TemplateToken | undefined) => locate(workflow.display, token);
+  const concurrency = field(workflow.root, 'concurrency');
+  if (concurrency) notes.push(`${where(concurrency)}: concurrency has no effect locally (runs are sequential)`);
+  for (const plan of workflow.jobs) {
+    const jobConcurrency = field(plan.raw, 'concurrency');
+    if (jobConcurrency) notes.push(`${where(jobConcurrency)}: job '${plan.id}' concurrency has no effect locally (runs are sequential)`);
+    const environment = field(plan.raw, 'environment');
+    if (environment) notes.push(`${where(environment)}: job '${plan.id}' environment: its protection rules and environment secrets do not apply locally (pass secrets with --secret)`);
+  }
+  return notes;
 }
 
 function formatMinutes(ms: number): string {

@@ -444,11 +444,16 @@ test('unsupported features are refused with the feature and file:line, before an
   assert.match(thirdParty, /w\.yml:7: uses: peter-evans\/repository-dispatch@v3 is a third-party action/);
   const docker = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n' }, { event: 'push' });
   assert.match(docker, /w\.yml:6: uses: docker:\/\/alpine:3 runs a Docker image/);
-  const composite = await refusal(
-    { 'comp/action.yml': 'name: c\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./comp\n' },
+  const dockerAction = await refusal(
+    { 'dock/action.yml': "name: d\nruns:\n  using: docker\n  image: 'Dockerfile'\n", [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./dock\n' },
     { event: 'push' },
   );
-  assert.match(composite, /w\.yml:6: uses: \.\/comp is a composite action/);
+  assert.match(dockerAction, /w\.yml:6: uses: \.\/dock is a Docker container action/);
+  const compositeWithoutShell = await refusal(
+    { 'comp/action.yml': 'name: c\nruns:\n  using: composite\n  steps:\n    - run: echo\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./comp\n' },
+    { event: 'push' },
+  );
+  assert.match(compositeWithoutShell, /\.\/comp \(action\.yml runs\.steps\[0\]\): a run: step of a composite action needs shell:/);
   const invalid = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ 1 + }}\n' }, { event: 'push' });
   assert.match(invalid, /w\.yml \(Line: 6, Col: 14\)/);
 });
@@ -658,4 +663,57 @@ jobs:
   const childRunId = step(result, 'send', 'emit').outputs['workflow-run-id'];
   assert.equal(String(result.runs[1]?.runId), childRunId);
   assert.match(output, new RegExp(`deploying to staging run ${childRunId} event type deploy.requested`));
+});
+
+test('composite actions: inputs, their own steps context, if:, nested node actions with post steps, outputs', async () => {
+  const { result, output } = await runIn(
+    {
+      ...NODE_ACTION,
+      'comp/action.yml': `name: comp
+inputs:
+  word:
+    default: plain
+outputs:
+  shout:
+    value: \${{ steps.up.outputs.loud }}
+  greeting:
+    value: \${{ steps.greet.outputs.greeting }}
+runs:
+  using: composite
+  steps:
+    - id: up
+      shell: bash
+      env:
+        WORD: \${{ inputs.word }}
+      run: echo "loud=\${WORD^^}" >> "$GITHUB_OUTPUT"
+    - id: greet
+      uses: ./greet
+      with:
+        who: \${{ steps.up.outputs.loud }}
+    - if: failure()
+      shell: bash
+      run: echo never
+    - shell: bash
+      run: echo "composite saw \${{ steps.greet.outputs.greeting }} in $GITHUB_ACTION_PATH"
+`,
+      [W]: `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: c
+        uses: ./comp
+        with:
+          word: hey
+      - run: echo "outputs \${{ steps.c.outputs.shout }} / \${{ steps.c.outputs.greeting }}"
+`,
+    },
+    { event: 'push' },
+  );
+  assert.equal(result.conclusion, 'success', output);
+  assert.deepEqual(step(result, 'a', 'c').outputs, { shout: 'HEY', greeting: 'hi HEY' });
+  assert.match(output, /composite saw hi HEY in .*\/comp/);
+  assert.match(output, /- Run echo never \(skipped\)/);
+  assert.match(output, /outputs HEY \/ hi HEY/);
+  assert.match(output, /post for HEY input HEY/);
 });
