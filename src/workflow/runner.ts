@@ -954,8 +954,7 @@ export class WorkflowRunner {
       args = rest;
       env.GITHUB_ACTION = step.id;
     } else if (resolved?.kind === 'checkout') {
-      detail = model.uses.value;
-      this.reporter.stepStart(name, detail, depth);
+      this.reporter.stepStart(name, 'built in: the workspace is the checkout', depth);
       const withInputs = evaluateStringMap(field(step.raw, 'with'), { contexts, where: step.where });
       if (withInputs.repository && withInputs.repository.toLowerCase() !== this.repository.toLowerCase()) {
         throw new UserError(`${step.where}: actions/checkout of another repository (${withInputs.repository}) is not supported by the local runner.`);
@@ -1309,13 +1308,14 @@ export class WorkflowRunner {
       for (const ref of run.records) {
         if (!existsSync(ref.path)) continue;
         try {
-          const record = JSON.parse(readFileSync(ref.path, 'utf8')) as { name?: string; status?: string; steps?: unknown[]; totals?: { costUsd?: number } };
+          const record = JSON.parse(readFileSync(ref.path, 'utf8')) as { name?: string; status?: string; steps?: unknown[]; jobSteps?: unknown[]; totals?: { costUsd?: number } };
           summaries.push({
             runId: ref.runId,
             path: ref.path,
             name: record.name ?? '',
             status: record.status ?? 'unknown',
-            steps: record.steps?.length ?? 0,
+            // GitHub's view of the job (every step, run: steps included) when record-run could read it.
+            steps: record.jobSteps?.length ?? record.steps?.length ?? 0,
             costUsd: record.totals?.costUsd ?? 0,
             job: ref.job,
             workflow: run.file,
