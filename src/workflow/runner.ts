@@ -636,7 +636,7 @@ export class WorkflowRunner {
     if (plan.model.type === 'reusableWorkflowJob') return this.runReusableJob(scope, plan, baseContexts, name, started);
 
     const continueOnErrorToken = field(plan.raw, 'continue-on-error');
-    this.reporter.jobStart(display, name, depth);
+    this.reporter.jobStart(display, name === plan.id ? '' : name, depth);
     const token = `ghs_local${randomBytes(16).toString('hex')}`;
     registerSecret(token);
     this.tokens.set(token, { workflow: scope.workflow.name, job: display, runId: scope.runId });
@@ -752,7 +752,6 @@ export class WorkflowRunner {
     const token = `ghs_local${randomBytes(16).toString('hex')}`;
     registerSecret(token);
     this.tokens.set(token, { workflow: scope.workflow.name, job: `${scope.prefix}${plan.id}`, runId: scope.runId });
-    const withValues = evaluateStringMap(model['input-values'], { contexts, where });
     const inputsGiven: Record<string, Json> = {};
     const withToken = model['input-values'];
     if (withToken && isMapping(withToken)) {
@@ -761,7 +760,6 @@ export class WorkflowRunner {
         inputsGiven[key] = evaluateToken(pair.value, { contexts, where: locate(scope.workflow.display, pair.value) });
       }
     }
-    void withValues;
     const inputs = this.triggerInputs(called, 'workflow_call', inputsGiven, where);
     let secrets: Record<string, string> = {};
     if (model['inherit-secrets']) secrets = { ...scope.secrets };
