@@ -717,3 +717,44 @@ jobs:
   assert.match(output, /outputs HEY \/ hi HEY/);
   assert.match(output, /post for HEY input HEY/);
 });
+
+test('job continue-on-error, vars, annotations and ::group::, job summaries written to .autostack/summaries', async () => {
+  const { result, output, root } = await runIn(
+    {
+      [W]: `on: push
+jobs:
+  flaky:
+    runs-on: ubuntu-latest
+    continue-on-error: true
+    steps:
+      - run: |
+          echo "::group::details"
+          echo "inside the group"
+          echo "::endgroup::"
+          echo "::warning file=app.js,line=3::looks odd"
+          echo "::error::it broke"
+          echo "## Flaky summary" >> "$GITHUB_STEP_SUMMARY"
+          exit 1
+  after:
+    needs: flaky
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "region=\${{ vars.REGION }} flaky=\${{ needs.flaky.result }}"
+`,
+    },
+    { event: 'push' },
+    { vars: { REGION: 'eu-west' } },
+  );
+  assert.equal(result.conclusion, 'success', output);
+  assert.equal(job(result, 'flaky').result, 'success');
+  assert.match(output, /job flaky failed; continue-on-error lets the workflow go on/);
+  assert.match(output, /region=eu-west flaky=success/);
+  assert.match(output, /▾ details\n.*│ {5}inside the group/);
+  assert.deepEqual(job(result, 'flaky').steps[0]?.annotations, [
+    { kind: 'warning', message: 'looks odd' },
+    { kind: 'error', message: 'it broke' },
+  ]);
+  const summaryLine = /job summary: (\S+)/.exec(output);
+  assert.ok(summaryLine, output);
+  assert.match(readFileSync(join(root, summaryLine?.[1] ?? ''), 'utf8'), /## Flaky summary/);
+});
