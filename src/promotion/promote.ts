@@ -16,6 +16,7 @@ import {
   MAX_HISTORY,
   parseLock,
   serializeLock,
+  SNAPSHOT_DIRECTORY,
   snapshotPath,
   verifySnapshot,
   versionLabelOf,
@@ -116,6 +117,17 @@ function gitHead(workspace: string): string | undefined {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** True when git (if this is a git checkout) would ignore any of the paths. */
+function gitIgnores(workspace: string, paths: string[]): boolean {
+  // Exit 0 when at least one path is ignored, 1 when none is, 128 outside a git checkout.
+  try {
+    execFileSync('git', ['check-ignore', '--', ...paths], { cwd: workspace, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -375,7 +387,12 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
     writeLocalFile(resolve(spec.workspace, entry.snapshot), candidate.text);
     writeLocalFile(resolve(spec.workspace, LOCK_FILE), lockOut);
     step.append({ type: 'system.touched', system: 'filesystem', target: LOCK_FILE, operation: 'write', id: `${key}@${channel}` });
-    log.info(`wrote ${entry.snapshot} and ${LOCK_FILE}`);
+    log.info(`wrote ${entry.snapshot} and ${LOCK_FILE}; commit both`);
+    if (gitIgnores(spec.workspace, [LOCK_FILE, entry.snapshot])) {
+      log.warning(
+        `${LOCK_FILE} or the snapshot is ignored by git here (a '.autostack/' line in .gitignore?). They must be committed: ignore '.autostack/runs/' and '.autostack/cache/' instead, or add '!${LOCK_FILE}' and '!${SNAPSHOT_DIRECTORY}/'.`,
+      );
+    }
   } else {
     const repo = github as GitHubRepo;
     const baseBranch = base as string;

@@ -386,6 +386,12 @@ evaluators:
     assert.match(result.stderr, /\| Case \| Candidate `1\.0` \|/);
     assert.equal(lockEntry(readFileSync(join(job.workspace, LOCK), 'utf8'), 'staging').version, '1.0');
 
+    // In a git checkout that ignores .autostack/, the files that must be committed are flagged.
+    ok(await job.run('git init -q . && echo .autostack/ > .gitignore'));
+    const ignored = await job.cli(['promote', '--prompt-file', PROMPT, '--eval', 'false']);
+    assert.equal(ignored.exitCode, 0, ignored.stderr);
+    assert.match(ignored.stderr, /warning: \.autostack\/prompts\.lock\.yml or the snapshot is ignored by git here/);
+
     const bad = await job.cli(['promote', '--prompt-file', PROMPT, '--mode', 'sideways']);
     assert.equal(bad.exitCode, 1);
     assert.equal(bad.stderr.trim(), "error: Input 'mode' must be one of pull-request, commit, local (got 'sideways')");
