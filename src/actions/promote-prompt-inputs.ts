@@ -89,7 +89,8 @@ export function promotePromptSpec(read: (name: string) => string | undefined, co
       recordingsPath: inputs.recordings,
       apiKey,
       baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
-      github: undefined,
+      // The prompt's own GitHub tools work in the eval as they do in run-prompt.
+      github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
       workspace,
       responseDirectory: context.responseDirectory,
       useActionsCache: context.useActionsCache,
