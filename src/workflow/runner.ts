@@ -3,15 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isBoolean, isMapping, isString } from '@actions/workflow-parser';
+import { isBasicExpression, isBoolean, isMapping, isString } from '@actions/workflow-parser';
+import { ensureStatusFunction } from '@actions/workflow-parser/model/converter/if-condition';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { isBasicExpression } from '@actions/workflow-parser';
 import type { ActionStep, RunStep } from '@actions/workflow-parser/model/workflow-template';
 import { UserError } from '../shared/errors.js';
 import { redact, redactDeep, registerSecret } from '../shared/redact.js';
-import { type ActionManifest, type CompositeStep, packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
-import { ensureStatusFunction } from '@actions/workflow-parser/model/converter/if-condition';
+import { type ActionManifest, packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
 import { parseEnvFile } from './env-file.js';
 import {
   type Contexts,
