@@ -230,7 +230,17 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const promoted = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
     ok(promoted);
     assert.equal(promoted.outputs['promoted'], 'true');
-    lockEntry(readFileSync(join(job.workspace, LOCK), 'utf8'));
+    const lockText = readFileSync(join(job.workspace, LOCK), 'utf8');
+    lockEntry(lockText);
+
+    // Promoting what the channel already holds is a no-op: no eval, no write.
+    const before = api.requests.length;
+    const same = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
+    ok(same);
+    assert.equal(same.outputs['promoted'], 'false');
+    assert.match(same.stdout, /::notice::prompts\/greet\.prompt\.yml 1\.0 is already promoted to 'production'; nothing to do\./);
+    assert.equal(api.requests.length, before);
+    assert.equal(readFileSync(join(job.workspace, LOCK), 'utf8'), lockText);
 
     write(job, PROMPT, V2.replace('Warmly say hello to', 'Shout at'));
     api.enqueue(textReply('Hello Cy!'));
