@@ -118,11 +118,6 @@ function checkSupported(workflow: LoadedWorkflow): void {
     throw new UserError(`${token ? locate(workflow.display, token) : fallback}: ${message}`, { file: workflow.display, line: token?.line });
   };
   for (const job of workflow.jobs) {
-    const strategy = field(job.raw, 'strategy');
-    const matrixKey = strategy && isMapping(strategy) ? keyToken(strategy, 'matrix') : undefined;
-    if (matrixKey) {
-      refuse(matrixKey, job.where, `job '${job.id}' uses strategy.matrix, which the local runner does not expand. Run one combination by writing its values into the job (or env), or run it on GitHub.`);
-    }
     const container = keyToken(job.raw, 'container');
     if (container) refuse(container, job.where, `job '${job.id}' runs in a container (container:), which the local runner does not support: it runs steps directly on this machine.`);
     const services = keyToken(job.raw, 'services');

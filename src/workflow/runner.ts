@@ -91,6 +91,10 @@ export interface JobResult {
   error?: string;
   /** For a job that calls a reusable workflow. */
   called?: WorkflowRunResult;
+  /** For a matrix job: one result per combination, in order. */
+  instances?: JobResult[];
+  /** For one combination of a matrix job. */
+  matrix?: Record<string, Json>;
 }
 
 export interface WorkflowRunResult {
@@ -162,6 +166,8 @@ interface JobRuntime {
   startedAt: string;
   jobsApi: JobsApiJob;
   counter: number;
+  matrix: Record<string, Json>;
+  strategy: Record<string, Json>;
 }
 
 const HOST_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ', 'SHELL'];
@@ -612,17 +618,51 @@ export class WorkflowRunner {
     };
   }
 
+  /** A job, or each combination of its strategy.matrix in order (fail-fast cancels the rest after a failure). */
   private async runJob(scope: RunScope, plan: JobPlan): Promise<JobResult> {
+    const strategy = field(plan.raw, 'strategy');
+    const matrixToken = strategy && isMapping(strategy) ? strategy.find('matrix') : undefined;
+    if (!strategy || !isMapping(strategy) || !matrixToken) return this.runJobInstance(scope, plan, undefined);
+    const started = Date.now();
+    const where = locate(scope.workflow.display, matrixToken);
+    const contexts: Contexts = {
+      github: this.githubContext(scope.workflow, scope.eventName, scope.payload, scope.runId, scope.eventPath, '', plan.id),
+      needs: this.needsContext(scope, plan),
+      inputs: scope.inputs,
+      vars: this.options.vars ?? {},
+    };
+    const combinations = expandMatrix(evaluateToken(matrixToken, { contexts, where }), where);
+    const failFastToken = strategy.find('fail-fast');
+    const failFast = failFastToken ? flag(failFastToken, { contexts, where }) : true;
+    const instances: JobResult[] = [];
+    for (const [index, matrix] of combinations.entries()) {
+      const label = `${plan.id} (${Object.values(matrix).map((value) => stringify(value)).join(', ')})`;
+      if (failFast && instances.some((instance) => instance.result === 'failure')) {
+        this.reporter.jobSkipped(`${scope.prefix}${label}`, 'cancelled by fail-fast', scope.depth);
+        instances.push({ id: plan.id, name: label, result: 'cancelled', outputs: {}, steps: [], durationMs: 0, matrix });
+        continue;
+      }
+      const strategyContext = { 'fail-fast': failFast, 'job-index': index, 'job-total': combinations.length, 'max-parallel': combinations.length };
+      instances.push(await this.runJobInstance(scope, plan, { matrix, strategy: strategyContext, label }));
+    }
+    const results = instances.map((instance) => instance.result);
+    const result: Conclusion = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : results.every((entry) => entry === 'skipped') ? 'skipped' : 'success';
+    // GitHub keeps the outputs of whichever matrix job set them last.
+    const outputs = Object.assign({}, ...instances.map((instance) => instance.outputs)) as Record<string, string>;
+    return { id: plan.id, name: plan.id, result, outputs, steps: [], durationMs: Date.now() - started, instances };
+  }
+
+  private async runJobInstance(scope: RunScope, plan: JobPlan, instance: { matrix: Record<string, Json>; strategy: Record<string, Json>; label: string } | undefined): Promise<JobResult> {
     const started = Date.now();
     const depth = scope.depth;
-    const display = `${scope.prefix}${plan.id}`;
+    const display = `${scope.prefix}${instance?.label ?? plan.id}`;
     const baseContexts: Contexts = {
       github: this.githubContext(scope.workflow, scope.eventName, scope.payload, scope.runId, scope.eventPath, '', plan.id),
       needs: this.needsContext(scope, plan),
       inputs: scope.inputs,
       vars: this.options.vars ?? {},
-      strategy: {},
-      matrix: {},
+      strategy: instance?.strategy ?? {},
+      matrix: instance?.matrix ?? {},
     };
     const condition = plan.model.if.expression;
     const shouldRun = evaluateCondition(condition, { contexts: baseContexts, status: this.jobStatus(scope, plan), where: locate(scope.workflow.display, field(plan.raw, 'if') ?? plan.model.id) });
@@ -664,13 +704,15 @@ export class WorkflowRunner {
       summaries: [],
       startedAt: new Date().toISOString(),
       counter: 0,
+      matrix: instance?.matrix ?? {},
+      strategy: instance?.strategy ?? {},
       jobsApi: {
         id: scope.runId * 100 + scope.jobs.size + 1,
         run_id: scope.runId,
         name,
         status: 'in_progress',
         conclusion: null,
-        runner_name: `autostack-local-${scope.runId}-${plan.id}`,
+        runner_name: `autostack-local-${scope.runId}-${plan.id}${instance ? `-${instance.strategy['job-index']}` : ''}`,
         started_at: new Date().toISOString(),
         steps: [],
       },
@@ -714,7 +756,7 @@ export class WorkflowRunner {
     }
     const durationMs = Date.now() - started;
     this.reporter.jobEnd(display, result, durationMs, outputs, depth);
-    return { id: plan.id, name, result, outputs, steps: runtime.results, durationMs, ...(error ? { error } : {}) };
+    return { id: plan.id, name, result, outputs, steps: runtime.results, durationMs, ...(error ? { error } : {}), ...(instance ? { matrix: instance.matrix } : {}) };
   }
 
   private secretsContext(scope: RunScope, token: string): Record<string, Json> {
@@ -806,8 +848,8 @@ export class WorkflowRunner {
       needs: this.needsContext(scope, plan),
       inputs: scope.inputs,
       vars: this.options.vars ?? {},
-      strategy: {},
-      matrix: {},
+      strategy: runtime.strategy,
+      matrix: runtime.matrix,
     };
   }
 
@@ -1353,6 +1395,47 @@ export class WorkflowRunner {
     r.line();
     r.line(`Result: ${result.conclusion}`);
   }
+}
+
+const MAX_MATRIX_COMBINATIONS = 256;
+
+/**
+ * GitHub's matrix rules: the cross product of the list-valued keys, minus every combination an
+ * `exclude` entry matches, then each `include` entry is merged into every combination whose
+ * original values it does not change, or added as a combination of its own when it fits none.
+ */
+export function expandMatrix(matrix: Json, where: string): Array<Record<string, Json>> {
+  if (!matrix || typeof matrix !== 'object' || Array.isArray(matrix)) throw new UserError(`${where}: strategy.matrix must be a mapping of lists`);
+  const { include, exclude, ...axes } = matrix;
+  const asEntries = (value: Json | undefined, key: string): Array<Record<string, Json>> => {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || value.some((entry) => !entry || typeof entry !== 'object' || Array.isArray(entry))) throw new UserError(`${where}: strategy.matrix.${key} must be a list of mappings`);
+    return value as Array<Record<string, Json>>;
+  };
+  let combinations: Array<Record<string, Json>> = Object.keys(axes).length > 0 ? [{}] : [];
+  for (const [key, values] of Object.entries(axes)) {
+    if (!Array.isArray(values)) throw new UserError(`${where}: strategy.matrix.${key} must be a list (got ${stringify(values as Json)})`);
+    combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [key]: value })));
+  }
+  const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
+  for (const rule of asEntries(exclude, 'exclude')) {
+    combinations = combinations.filter((combination) => !Object.entries(rule).every(([key, value]) => same(combination[key], value)));
+  }
+  const originals = combinations.map((combination) => ({ ...combination }));
+  for (const extra of asEntries(include, 'include')) {
+    let merged = false;
+    combinations.forEach((combination, index) => {
+      const original = originals[index] ?? {};
+      if (Object.entries(extra).every(([key, value]) => !(key in original) || same(original[key], value))) {
+        Object.assign(combination, extra);
+        merged = true;
+      }
+    });
+    if (!merged) combinations.push({ ...extra });
+  }
+  if (combinations.length === 0) throw new UserError(`${where}: strategy.matrix expands to no combinations`);
+  if (combinations.length > MAX_MATRIX_COMBINATIONS) throw new UserError(`${where}: strategy.matrix expands to ${combinations.length} combinations; GitHub allows ${MAX_MATRIX_COMBINATIONS}`);
+  return combinations;
 }
 
 /** A boolean field that may be an expression (continue-on-error). */

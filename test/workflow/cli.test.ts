@@ -17,12 +17,12 @@ function start(args: string[], cwd: string) {
 }
 
 test('an unsupported feature is one error line with file:line, exit 1, no stack trace', async () => {
-  const root = workspace({ 'w.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: [20, 22]\n    steps:\n      - run: echo hi\n' });
+  const root = workspace({ 'w.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: echo hi\n' });
   const { code, stdout, stderr } = await start(['w.yml', '--event', 'push'], root).done;
   assert.equal(code, 1);
   assert.equal(stdout, '');
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
-  assert.match(stderr, /^error: w\.yml:6: job 'build' uses strategy\.matrix, which the local runner does not expand/);
+  assert.match(stderr, /^error: w\.yml:5: job 'build' uses service containers \(services:\), which the local runner does not support/);
 });
 
 test('flag errors name the flag', async () => {

@@ -431,11 +431,11 @@ jobs:
 });
 
 test('unsupported features are refused with the feature and file:line, before anything runs', async () => {
-  const matrix = await refusal(
-    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: [20, 22]\n    steps:\n      - run: echo\n' },
+  const badMatrix = await refusal(
+    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: 20\n    steps:\n      - run: echo\n' },
     { event: 'push' },
   );
-  assert.match(matrix, /\.github\/workflows\/w\.yml:6: job 'a' uses strategy\.matrix/);
+  assert.match(badMatrix, /\.github\/workflows\/w\.yml \(Line: 7, Col: 15\): Unexpected value '20'/);
   const container = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - run: echo\n' }, { event: 'push' });
   assert.match(container, /w\.yml:5: job 'a' runs in a container/);
   const services = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      redis:\n        image: redis\n    steps:\n      - run: echo\n' }, { event: 'push' });
@@ -757,4 +757,74 @@ jobs:
   const summaryLine = /job summary: (\S+)/.exec(output);
   assert.ok(summaryLine, output);
   assert.match(readFileSync(join(root, summaryLine?.[1] ?? ''), 'utf8'), /## Flaky summary/);
+});
+
+test('strategy.matrix: cross product, exclude, include, matrix and strategy contexts, fail-fast, outputs for needs', async () => {
+  const { result, output } = await runIn(
+    {
+      [W]: `on: push
+jobs:
+  test:
+    runs-on: \${{ matrix.os }}
+    name: test \${{ matrix.node }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+        node: [20, 22]
+        exclude:
+          - os: windows-latest
+            node: 20
+        include:
+          - os: ubuntu-latest
+            experimental: true
+          - os: macos-latest
+            node: 24
+    outputs:
+      last: \${{ steps.s.outputs.combo }}
+    steps:
+      - id: s
+        run: |
+          echo "combo \${{ matrix.os }}/\${{ matrix.node }} experimental=\${{ matrix.experimental || false }} index=\${{ strategy.job-index }}/\${{ strategy.job-total }}"
+          echo "combo=\${{ matrix.os }}-\${{ matrix.node }}" >> "$GITHUB_OUTPUT"
+  report:
+    needs: test
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "needs result \${{ needs.test.result }} last \${{ needs.test.outputs.last }}"
+  failing:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: test "\${{ matrix.n }}" != 2
+`,
+    },
+    { event: 'push' },
+  );
+  const test = job(result, 'test');
+  assert.deepEqual(test.instances?.map((instance) => instance.matrix), [
+    { os: 'ubuntu-latest', node: 20, experimental: true },
+    { os: 'ubuntu-latest', node: 22, experimental: true },
+    { os: 'windows-latest', node: 22 },
+    { os: 'macos-latest', node: 24 },
+  ]);
+  assert.equal(test.result, 'success');
+  assert.match(output, /combo ubuntu-latest\/20 experimental=true index=0\/4/);
+  assert.match(output, /combo windows-latest\/22 experimental=false index=2\/4/);
+  assert.match(output, /┌ job test \(ubuntu-latest, 20, true\) — test 20/);
+  assert.match(output, /needs result success last macos-latest-24/);
+  const failing = job(result, 'failing');
+  assert.deepEqual(failing.instances?.map((instance) => instance.result), ['success', 'failure', 'cancelled']);
+  assert.equal(failing.result, 'failure');
+  assert.match(output, /- job failing \(3\) skipped \(cancelled by fail-fast\)/);
+});
+
+test('expandMatrix: a matrix from an expression must still be lists; an empty one is refused', async () => {
+  const { expandMatrix } = await import('../../src/workflow/runner.js');
+  assert.deepEqual(expandMatrix({ a: [1, 2], b: ['x'] }, 'w.yml:3'), [{ a: 1, b: 'x' }, { a: 2, b: 'x' }]);
+  assert.deepEqual(expandMatrix({ include: [{ only: 'one' }] }, 'w.yml:3'), [{ only: 'one' }]);
+  assert.throws(() => expandMatrix({ a: 'not-a-list' }, 'w.yml:3'), /w\.yml:3: strategy\.matrix\.a must be a list/);
+  assert.throws(() => expandMatrix({ a: [1], exclude: [{ a: 1 }] }, 'w.yml:3'), /expands to no combinations/);
+  assert.throws(() => expandMatrix({ a: Array.from({ length: 17 }, (_, i) => i), b: Array.from({ length: 16 }, (_, i) => i) }, 'w.yml:3'), /272 combinations; GitHub allows 256/);
 });
