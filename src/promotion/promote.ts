@@ -7,6 +7,7 @@ import { contentHash } from '../prompts/normalize.js';
 import type { PromptDefinition } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
 import { evaluatePrompt, type EvalRun, type EvalRunTemplate } from './evals.js';
 import { GitHubRepo } from './github-repo.js';
 import {
@@ -352,7 +353,8 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const sections = [heading, '', outcome, '', ...facts];
   if (result.candidate) sections.push('', '#### Eval', '', evalTable(result.candidate, result.current));
   sections.push('', `#### Prompt diff against ${current ? `the promoted version (${previousVersion})` : 'nothing (first promotion)'}`, '', fenced(diff || '(no textual change)', 'diff'));
-  result.report = `${sections.join('\n')}\n`;
+  // Registered secrets never reach the summary, the pull request or the comment.
+  result.report = redact(`${sections.join('\n')}\n`);
   const body = result.report.length > MAX_BODY ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n` : result.report;
 
   const comment = async (pullNumber: number | undefined): Promise<void> => {
