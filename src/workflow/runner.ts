@@ -205,7 +205,7 @@ export class WorkflowRunner {
   private readonly root: string;
   private readonly tokens = new Map<string, TokenOwner>();
   private readonly liveJobs = new Map<number, JobsApiJob[]>();
-  private readonly queue: DispatchRequest[] = [];
+  private readonly queue: Array<DispatchRequest | { kind: 'workflow_run'; run: WorkflowRunResult }> = [];
   private readonly dispatchLog: SessionResult['dispatches'] = [];
   private readonly runs: WorkflowRunResult[] = [];
   private readonly running = new Set<RunningProcess>();
@@ -287,6 +287,10 @@ export class WorkflowRunner {
     while (this.queue.length > 0) {
       const request = this.queue.shift();
       if (!request) break;
+      if (request.kind === 'workflow_run') {
+        await this.followWorkflowRun(request.run, maxRuns);
+        continue;
+      }
       const from = `${request.from.workflow} / ${request.from.job}`;
       const entry = {
         kind: request.kind,
@@ -319,6 +323,31 @@ export class WorkflowRunner {
         entry.started.push(workflow.display);
         await this.runWorkflow(workflow, { eventName, payload, inputs, secrets: this.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
       }
+    }
+  }
+
+  /** on: workflow_run — a finished run starts the folder's workflows that listen for it. */
+  private async followWorkflowRun(run: WorkflowRunResult, maxRuns: number): Promise<void> {
+    const [owner = '', name = ''] = this.repository.split('/');
+    const payload: Json = {
+      action: 'completed',
+      workflow_run: { id: run.runId, name: run.workflow, path: run.file, event: run.event, status: 'completed', conclusion: run.conclusion, head_branch: this.ref.replace('refs/heads/', ''), head_sha: this.sha, html_url: `https://github.com/${this.repository}/actions/runs/${run.runId}` },
+      workflow: { name: run.workflow, path: run.file },
+      repository: { full_name: this.repository, name, owner: { login: owner } },
+      sender: { login: 'octocat', type: 'User' },
+    };
+    for (const workflow of await this.folderWorkflows()) {
+      if (!matchTrigger(workflow.template.events ?? {}, 'workflow_run', payload).matched) continue;
+      if (this.options.followDispatches === false) {
+        this.reporter.line(`\n↪ workflow_run of '${run.workflow}' would start ${workflow.display}: not followed (--no-follow)`);
+        continue;
+      }
+      if (this.runs.length >= maxRuns) {
+        throw new UserError(`workflow chain stopped: more than ${maxRuns} workflow runs in one session (a workflow_run loop?). Raise --max-runs if the chain is meant to be this long.`);
+      }
+      this.reporter.line(`\n↪ workflow_run of '${run.workflow}' (${run.conclusion}) starts ${workflow.display}`);
+      this.dispatchLog.push({ kind: 'workflow_run', repository: this.repository, workflow: run.workflow, from: run.file, started: [workflow.display] });
+      await this.runWorkflow(workflow, { eventName: 'workflow_run', payload, inputs: {}, secrets: this.options.secrets ?? {}, triggeredBy: `workflow_run of '${run.workflow}'` });
     }
   }
 
@@ -530,7 +559,10 @@ export class WorkflowRunner {
       records: scope.records,
     };
     this.reporter.workflowEnd(workflow.name, conclusion, result.durationMs, depth);
-    if (!parent) this.runs.push(result);
+    if (!parent) {
+      this.runs.push(result);
+      if (!this.cancelled) this.queue.push({ kind: 'workflow_run', run: result });
+    }
     else parent.records.push(...scope.records);
     return result;
   }

@@ -828,3 +828,31 @@ test('expandMatrix: a matrix from an expression must still be lists; an empty on
   assert.throws(() => expandMatrix({ a: [1], exclude: [{ a: 1 }] }, 'w.yml:3'), /expands to no combinations/);
   assert.throws(() => expandMatrix({ a: Array.from({ length: 17 }, (_, i) => i), b: Array.from({ length: 16 }, (_, i) => i) }, 'w.yml:3'), /272 combinations; GitHub allows 256/);
 });
+
+test('on: workflow_run — a finished workflow starts the folder workflows listening for it, with its conclusion', async () => {
+  const { result, output } = await runIn(
+    {
+      [W]: 'name: Build\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 1\n',
+      '.github/workflows/after.yml': `name: After build
+on:
+  workflow_run:
+    workflows: [Build]
+    types: [completed]
+jobs:
+  report:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "build \${{ github.event.workflow_run.name }} ended \${{ github.event.workflow_run.conclusion }}"
+`,
+      '.github/workflows/unrelated.yml': 'on:\n  workflow_run:\n    workflows: [Other]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo unrelated\n',
+    },
+    { event: 'push' },
+  );
+  assert.deepEqual(result.runs.map((run) => [run.workflow, run.conclusion]), [
+    ['Build', 'failure'],
+    ['After build', 'success'],
+  ]);
+  assert.match(output, /↪ workflow_run of 'Build' \(failure\) starts \.github\/workflows\/after\.yml/);
+  assert.match(output, /build Build ended failure/);
+  assert.doesNotMatch(output, /^│ {3}unrelated/m);
+});
