@@ -59,6 +59,7 @@ export interface WorkflowRunFlags {
   recordPrompts?: boolean;
   resultFile?: string;
   keepTemp?: boolean;
+  node?: string;
 }
 
 /** Runs a workflow file locally; resolves to the process exit code. */
@@ -81,6 +82,7 @@ export async function runWorkflowCommand(file: string, flags: WorkflowRunFlags, 
     maxRuns,
     recordPrompts: flags.recordPrompts ?? false,
     keepTemp: flags.keepTemp ?? false,
+    ...(flags.node ? { nodePath: flags.node } : {}),
   });
   const onSignal = () => {
     out.write('\nCancelling: the running step gets SIGINT; always() steps and post steps still run. Ctrl-C again to stop at once.\n');
@@ -123,6 +125,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--max-runs <n>', 'stop a dispatch chain after this many workflow runs', '20')
     .option('--record-prompts', 'run autostack run-prompt steps as `autostack run-prompt --record` (live API; writes the recordings file)')
     .option('--result-file <file.json>', 'write the whole result (runs, jobs, steps, outputs, dispatches, records) as JSON')
+    .option('--node <path>', 'node binary that runs node actions (default: this one; GitHub runs node24 actions on Node 24)')
     .option('--keep-temp', 'keep the runner temp directory (journals, step scripts, env files)')
     .option('--quiet', 'only step status lines, not step output')
     .option('--verbose', 'show ::debug:: lines and set RUNNER_DEBUG=1')

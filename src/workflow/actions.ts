@@ -79,6 +79,11 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
   const using = manifest.runs.using;
   if (/^node\d+$/.test(using)) {
     if (!manifest.runs.main) throw new UserError(`${where}: uses: ${uses} — its action.yml has no runs.main`);
+    for (const entry of [manifest.runs.main, manifest.runs.post].filter((value): value is string => Boolean(value))) {
+      if (!existsSync(resolve(directory, entry))) {
+        throw new UserError(`${where}: uses: ${uses} — its entry point ${resolve(directory, entry)} does not exist${/(^|\/)dist\//.test(entry) ? ' (build the bundles: npm run build)' : ''}.`);
+      }
+    }
     if (manifest.runs.pre) {
       throw new UserError(`${where}: uses: ${uses} — the action has a pre: step (runs.pre), which the local runner does not support.`);
     }

@@ -856,3 +856,11 @@ jobs:
   assert.match(output, /build Build ended failure/);
   assert.doesNotMatch(output, /^│ {3}unrelated/m);
 });
+
+test('a node action whose entry point is missing is refused up front, naming the file', async () => {
+  const message = await refusal(
+    { 'gone/action.yml': 'name: g\nruns:\n  using: node20\n  main: dist/index.js\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran\n      - uses: ./gone\n' },
+    { event: 'push' },
+  );
+  assert.match(message, /w\.yml:7: uses: \.\/gone — its entry point .*gone\/dist\/index\.js does not exist \(build the bundles: npm run build\)/);
+});
