@@ -4,7 +4,7 @@
 // workflow call, the scheduled relay against a real redis-server, the promotion flow, and the demo.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -184,4 +184,32 @@ test('npm run demo: the triage example on embedded defaults, with the follow-up 
   assert.deepEqual(records.map((match) => match[2]), ['issue-triage', 'issue-triage-announce', 'triage-follow-up']);
   for (const match of records) assert.ok(existsSync(join(REPO_ROOT, match[3] ?? '')));
   assert.match(stdout, /Result: success/);
+});
+
+test('--record-prompts records the answers a workflow gets (through the Messages API fake), and replay then serves them', async () => {
+  const { startAnthropicApi, textReply } = await import('../fakes/anthropic-api.js');
+  const api = await startAnthropicApi();
+  try {
+    const root = exampleWorkspace();
+    const recordings = join(root, 'workflows-examples/prompts/summarize.recordings.json');
+    rmSync(recordings);
+    api.enqueue(textReply(JSON.stringify({ summary: 'Recorded just now.', audience: 'everyone' }), { usage: { input_tokens: 10, output_tokens: 5 } }));
+    const payload = join(REPO_ROOT, 'workflows-examples/events/issue-opened.json');
+    const recorded = await run(
+      [join(root, 'workflows-examples/reusable-caller.yml'), '--event', 'issues', '--payload', payload, '--record-prompts', '--env', `ANTHROPIC_BASE_URL=${api.url}`, '--secret', 'ANTHROPIC_API_KEY=sk-ant-record-sentinel-5150'],
+      { root },
+    );
+    assert.equal(recorded.code, 0, recorded.stdout);
+    assert.equal(api.requests.length, 1);
+    assert.ok(!recorded.stdout.includes('sk-ant-record-sentinel-5150'));
+    const file = JSON.parse(readFileSync(recordings, 'utf8')) as { format: string; recordings: Record<string, unknown> };
+    assert.equal(file.format, 'autostack.recordings/v1');
+    assert.equal(Object.keys(file.recordings).length, 1);
+    const replayed = await run([join(root, 'workflows-examples/reusable-caller.yml'), '--event', 'issues', '--payload', payload, '--env', 'AUTOSTACK_PROVIDER=replay'], { root });
+    assert.equal(replayed.code, 0, replayed.stdout);
+    assert.equal(JSON.parse(replayed.result.runs[0]?.jobs[0]?.outputs.json ?? '{}').summary, 'Recorded just now.');
+    assert.equal(api.requests.length, 1, 'replay makes no API request');
+  } finally {
+    await api.close();
+  }
 });
