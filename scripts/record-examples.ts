@@ -55,7 +55,7 @@ try {
   rmSync('workflows-examples/prompts/triage.recordings.json', { force: true });
   rmSync('workflows-examples/prompts/summarize.recordings.json', { force: true });
   api.enqueue(
-    toolUseReply('github_add_labels', { number: 42, labels: ['bug', 'priority:high'] }, { toolUseId: 'toolu_01TriageLabels42', id: 'msg_01TriageTurn1', usage, model: 'claude-sonnet-4-6' }),
+    toolUseReply('github_add_labels', { number: 42, labels: ['bug', 'priority:high'] }, { toolUseId: 'toolu_01TriageLabels42', id: 'msg_01TriageTurn1', usage, model: 'claude-sonnet-5-5' }),
     textReply(
       JSON.stringify({
         category: 'bug',
@@ -63,14 +63,14 @@ try {
         labels: ['bug', 'priority:high'],
         summary: 'The app crashes with a TypeError on an empty config.yml instead of using defaults or reporting a clear error.',
       }),
-      { id: 'msg_01TriageTurn2', usage: { input_tokens: 530, output_tokens: 71 }, model: 'claude-sonnet-4-6' },
+      { id: 'msg_01TriageTurn2', usage: { input_tokens: 530, output_tokens: 71 }, model: 'claude-sonnet-5-5' },
     ),
   );
   await runWorkflow('workflows-examples/issue-triage.yml', api.url);
   api.enqueue(
     textReply(
       JSON.stringify({ summary: 'An empty config.yml crashes the app with a TypeError; the reporter expects defaults or a clear error.', audience: 'maintainers' }),
-      { id: 'msg_01DigestSummary', usage: { input_tokens: 160, output_tokens: 38 }, model: 'claude-sonnet-4-6' },
+      { id: 'msg_01DigestSummary', usage: { input_tokens: 160, output_tokens: 38 }, model: 'claude-sonnet-5-5' },
     ),
   );
   await runWorkflow('workflows-examples/reusable-caller.yml', api.url);
@@ -78,7 +78,7 @@ try {
   const summarize = parseYaml(readFileSync('workflows-examples/prompts/summarize.prompt.yml', 'utf8')) as { testData: Array<Record<string, string>> };
   for (const testCase of summarize.testData) {
     api.enqueue(
-      textReply(JSON.stringify({ summary: `${testCase.title}.`, audience: testCase.expected }), { usage: { input_tokens: 120, output_tokens: 30 }, model: 'claude-sonnet-4-6' }),
+      textReply(JSON.stringify({ summary: `${testCase.title}.`, audience: testCase.expected }), { usage: { input_tokens: 120, output_tokens: 30 }, model: 'claude-sonnet-5-5' }),
     );
     await recordCase('workflows-examples/prompts/summarize.prompt.yml', testCase, api.url);
   }
