@@ -1,0 +1,346 @@
+export const id = 231;
+export const ids = [231];
+export const modules = {
+
+/***/ 85231:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   DEFAULT_DEADLINE_MS: () => (/* binding */ DEFAULT_DEADLINE_MS),
+/* harmony export */   DEFAULT_MAX_ATTEMPTS: () => (/* binding */ DEFAULT_MAX_ATTEMPTS),
+/* harmony export */   callModel: () => (/* binding */ callModel),
+/* harmony export */   defaultBackoff: () => (/* binding */ defaultBackoff),
+/* harmony export */   supportsStructuredOutput: () => (/* reexport safe */ _messages_js__WEBPACK_IMPORTED_MODULE_3__.PG),
+/* harmony export */   textOf: () => (/* reexport safe */ _messages_js__WEBPACK_IMPORTED_MODULE_3__.b6),
+/* harmony export */   usageOf: () => (/* reexport safe */ _messages_js__WEBPACK_IMPORTED_MODULE_3__.Fs)
+/* harmony export */ });
+/* harmony import */ var _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6152);
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(58382);
+/* harmony import */ var _shared_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(48932);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(28263);
+/* harmony import */ var _messages_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(56628);
+/* harmony import */ var _prices_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(72282);
+
+
+
+
+
+
+
+const DEFAULT_DEADLINE_MS = 10 * 60_000;
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** 0.5 s, 1 s, 2 s, ... capped at 8 s, each shortened by up to a quarter so callers spread out. */
+function defaultBackoff(retry) {
+    const base = Math.min(8_000, 500 * 2 ** retry);
+    return Math.round(base * (1 - Math.random() * 0.25));
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function toParams(request, log) {
+    const params = { model: request.model, max_tokens: request.maxTokens, messages: request.messages };
+    if (request.system !== undefined)
+        params.system = request.system;
+    if (request.temperature !== undefined)
+        params.temperature = request.temperature;
+    if (request.topP !== undefined)
+        params.top_p = request.topP;
+    if (request.stopSequences !== undefined && request.stopSequences.length > 0)
+        params.stop_sequences = request.stopSequences;
+    if (request.tools !== undefined && request.tools.length > 0)
+        params.tools = request.tools;
+    if (request.toolChoice !== undefined)
+        params.tool_choice = request.toolChoice;
+    if (request.outputSchema !== undefined) {
+        if ((0,_messages_js__WEBPACK_IMPORTED_MODULE_3__/* .supportsStructuredOutput */ .PG)(request.model)) {
+            params.output_config = { format: { type: 'json_schema', schema: request.outputSchema } };
+        }
+        else {
+            log.debug(`${request.model} does not support structured output; the reply is validated against the schema instead.`);
+        }
+    }
+    return params;
+}
+/** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */
+const warnedUnpriced = new Set();
+async function callModel(request, options) {
+    if (!options.apiKey)
+        throw new _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo('No Anthropic API key was given, so the model cannot be called.');
+    const { log } = options;
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? defaultSleep;
+    const backoff = options.backoff ?? defaultBackoff;
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+    // Error text is built from API bodies and causes we do not control; the key must never leak.
+    const scrub = (text) => (0,_shared_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
+    // Our loop owns retries so one deadline bounds everything, retry-after waits included.
+    const client = new _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N({
+        apiKey: options.apiKey,
+        maxRetries: 0,
+        ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+    });
+    const params = toParams(request, log);
+    const started = now();
+    for (let attempt = 1;; attempt++) {
+        const left = deadlineMs - (now() - started);
+        if (left <= 0) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me('deadline', `The model call ran out of its ${seconds(deadlineMs)} deadline before attempt ${attempt}.`, {
+                attempts: attempt - 1,
+            });
+        }
+        const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs ?? Number.POSITIVE_INFINITY, left));
+        log.debug(`Calling ${request.model} (attempt ${attempt} of ${maxAttempts}, ${seconds(timeoutMs)} allowed).`);
+        let failure;
+        try {
+            const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs);
+            const model = message.model || request.model;
+            const usage = (0,_messages_js__WEBPACK_IMPORTED_MODULE_3__/* .usageOf */ .Fs)(message);
+            const costKnown = (0,_prices_js__WEBPACK_IMPORTED_MODULE_4__/* .priceFor */ .VA)(model) !== undefined;
+            if (!costKnown && !warnedUnpriced.has(model)) {
+                warnedUnpriced.add(model);
+                log.warning(`No price is known for model '${model}'; its cost is reported as $0.`);
+            }
+            return {
+                model,
+                message,
+                text: (0,_messages_js__WEBPACK_IMPORTED_MODULE_3__/* .textOf */ .b6)(message),
+                stopReason: message.stop_reason,
+                usage,
+                costUsd: (0,_prices_js__WEBPACK_IMPORTED_MODULE_4__/* .costUsd */ .O4)(model, usage),
+                costKnown,
+                latencyMs: now() - started,
+                attempts: attempt,
+                retries: attempt - 1,
+                requestId,
+            };
+        }
+        catch (error) {
+            failure = classify(error, timeoutMs, scrub);
+        }
+        const { error } = failure;
+        if (!error.retryable)
+            throw withAttempts(error, attempt, false);
+        if (attempt >= maxAttempts) {
+            throw withAttempts(error, attempt, false, `Gave up after ${attempt} attempts. Last error: ${error.message}`);
+        }
+        const remaining = deadlineMs - (now() - started);
+        let waitMs;
+        if (failure.retryAfterMs !== undefined) {
+            if (failure.retryAfterMs >= remaining) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me('deadline', `The API asked to wait ${seconds(failure.retryAfterMs)} before retrying, beyond what is left of the ${seconds(deadlineMs)} deadline (${seconds(Math.max(0, remaining))}). Last error: ${error.message}`, { ...detailsOf(error), attempts: attempt, cause: error });
+            }
+            waitMs = failure.retryAfterMs;
+        }
+        else {
+            waitMs = Math.max(0, backoff(attempt - 1));
+            if (waitMs >= remaining) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me('deadline', `The model call ran out of its ${seconds(deadlineMs)} deadline after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. Last error: ${error.message}`, { ...detailsOf(error), attempts: attempt, cause: error });
+            }
+        }
+        log.info(`${error.message} Retrying in ${seconds(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`);
+        await sleep(waitMs);
+    }
+}
+async function attemptOnce(client, params, timeoutMs, idleTimeoutMs) {
+    // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let idleTimer;
+    let idled = false;
+    const armIdle = () => {
+        if (idleTimeoutMs === undefined || idleTimeoutMs >= timeoutMs)
+            return;
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => {
+            idled = true;
+            controller.abort();
+        }, idleTimeoutMs);
+    };
+    armIdle();
+    const stream = client.messages.stream(params, { timeout: timeoutMs, signal: controller.signal });
+    let produced = false;
+    stream.on('connect', armIdle);
+    stream.on('streamEvent', (event) => {
+        armIdle();
+        if (event.type === 'content_block_start' || event.type === 'content_block_delta')
+            produced = true;
+    });
+    try {
+        const message = await stream.finalMessage();
+        return { message, requestId: stream.request_id ?? undefined };
+    }
+    catch (error) {
+        throw new AttemptError(error, produced, controller.signal.aborted, idled ? idleTimeoutMs : undefined);
+    }
+    finally {
+        clearTimeout(timer);
+        clearTimeout(idleTimer);
+    }
+}
+/** Carries what the attempt knew about the failure to the classifier. */
+class AttemptError extends Error {
+    original;
+    producedContent;
+    timedOut;
+    idleMs;
+    constructor(original, producedContent, timedOut, 
+    /** Set when the attempt was abandoned for sending nothing this long. */
+    idleMs) {
+        super('attempt failed');
+        this.original = original;
+        this.producedContent = producedContent;
+        this.timedOut = timedOut;
+        this.idleMs = idleMs;
+    }
+}
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+const TRANSIENT_KINDS = new Set(['rate_limit', 'overloaded', 'api', 'timeout', 'connection']);
+function kindForStatus(status, apiType) {
+    if (status === 529 || apiType === 'overloaded_error')
+        return 'overloaded';
+    if (status === 401)
+        return 'authentication';
+    if (status === 402 || status === 403)
+        return 'permission';
+    if (status === 404)
+        return 'not_found';
+    if (status === 408)
+        return 'timeout';
+    if (status === 429)
+        return 'rate_limit';
+    if (status >= 500 || status === 409)
+        return 'api';
+    return 'invalid_request';
+}
+function kindForType(apiType) {
+    switch (apiType) {
+        case 'overloaded_error':
+            return 'overloaded';
+        case 'rate_limit_error':
+            return 'rate_limit';
+        case 'timeout_error':
+            return 'timeout';
+        case 'authentication_error':
+            return 'authentication';
+        case 'permission_error':
+        case 'billing_error':
+            return 'permission';
+        case 'not_found_error':
+            return 'not_found';
+        case 'invalid_request_error':
+        case 'request_too_large':
+            return 'invalid_request';
+        default:
+            return 'api';
+    }
+}
+const HINTS = {
+    authentication: ' Check that the Anthropic API key is set and valid.',
+    permission: ' The API key is not allowed to do this (check its workspace, model access and billing).',
+    not_found: ' Check the model name.',
+};
+function classify(thrown, timeoutMs, scrub) {
+    const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
+    const error = attempt.original;
+    if (attempt.idleMs !== undefined && (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIUserAbortError || !(error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIError))) {
+        return transient('timeout', `The Anthropic API sent nothing for ${seconds(attempt.idleMs)}.`);
+    }
+    if (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIUserAbortError || (attempt.timedOut && !(error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIError))) {
+        return transient('timeout', `The Anthropic API gave no complete response within ${seconds(timeoutMs)}.`);
+    }
+    if (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIConnectionTimeoutError) {
+        return transient('timeout', `The Anthropic API did not answer within ${seconds(timeoutMs)}.`);
+    }
+    if (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIConnectionError) {
+        return transient('connection', scrub(`Could not reach the Anthropic API: ${causeChain(error)}.`));
+    }
+    if (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.APIError) {
+        const apiType = error.type ?? undefined;
+        const apiMessage = error.apiMessage ?? undefined;
+        const requestId = error.requestID ?? undefined;
+        const suffix = requestId === undefined ? '' : ` (request id ${requestId})`;
+        if (error.status === undefined) {
+            // An `event: error` inside a 200 stream. Safe to repeat only while nothing was generated.
+            const kind = kindForType(apiType);
+            const retryable = !attempt.producedContent && TRANSIENT_KINDS.has(kind);
+            const when = attempt.producedContent ? 'after the reply had started' : 'before the reply started';
+            const message = scrub(`The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`);
+            return { error: new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me(kind, message, { apiType, apiMessage, requestId, retryable }), retryAfterMs: undefined };
+        }
+        const status = error.status;
+        const kind = kindForStatus(status, apiType);
+        let retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+        // The API's own verdict on retrying beats our status table, as the SDK also does.
+        const shouldRetry = error.headers?.get('x-should-retry');
+        if (shouldRetry === 'true')
+            retryable = true;
+        if (shouldRetry === 'false')
+            retryable = false;
+        const label = apiType === undefined ? String(status) : `${status} ${apiType}`;
+        const hint = retryable ? '' : (HINTS[kind] ?? '');
+        const message = scrub(`The Anthropic API returned ${label}: ${apiMessage ?? error.message}${suffix}.${hint}`);
+        return {
+            error: new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me(kind, message, { status, apiType, apiMessage, requestId, retryable }),
+            retryAfterMs: retryable ? retryAfter(error.headers) : undefined,
+        };
+    }
+    if (error instanceof _anthropic_ai_sdk__WEBPACK_IMPORTED_MODULE_5__/* .Anthropic */ .N.AnthropicError || isTerminated(error)) {
+        // The stream broke off without an error event (connection dropped mid-body).
+        const message = scrub(`The Anthropic API stream broke off: ${error instanceof Error ? error.message : String(error)}.`);
+        return {
+            error: new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me('connection', message, { retryable: !attempt.producedContent }),
+            retryAfterMs: undefined,
+        };
+    }
+    throw error;
+}
+function transient(kind, message) {
+    return { error: new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me(kind, message, { retryable: true }), retryAfterMs: undefined };
+}
+function isTerminated(error) {
+    return error instanceof TypeError && /terminated|fetch failed/i.test(error.message);
+}
+function causeChain(error) {
+    const parts = [error.message];
+    let cause = error.cause;
+    for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+        const code = cause.code;
+        parts.push(code !== undefined && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
+        cause = cause.cause;
+    }
+    return parts.filter((part) => part !== '').join(': ');
+}
+/** retry-after-ms (milliseconds) wins over retry-after (seconds or an HTTP date). */
+function retryAfter(headers) {
+    const ms = headers?.get('retry-after-ms');
+    if (ms) {
+        const value = Number.parseFloat(ms);
+        if (Number.isFinite(value) && value >= 0)
+            return value;
+    }
+    const after = headers?.get('retry-after');
+    if (after) {
+        const value = Number.parseFloat(after);
+        if (Number.isFinite(value) && value >= 0)
+            return value * 1000;
+        const date = Date.parse(after);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - Date.now());
+    }
+    return undefined;
+}
+function detailsOf(error) {
+    return { status: error.status, apiType: error.apiType, apiMessage: error.apiMessage, requestId: error.requestId };
+}
+function withAttempts(error, attempts, retryable, message = error.message) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ModelError */ .me(error.kind, message, { ...detailsOf(error), attempts, retryable, ...(error.cause ? { cause: error.cause } : {}) });
+}
+function seconds(ms) {
+    const s = ms / 1000;
+    return `${s >= 10 ? Math.round(s) : Number(s.toFixed(s >= 1 ? 1 : 2))} s`;
+}
+
+
+/***/ })
+
+};
