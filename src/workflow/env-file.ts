@@ -1,4 +1,4 @@
-// Copy of test/harness/env-file.ts: the local runner reads the same files the harness does.
+// One parser for the runner's environment files: the local workflow runner and the test harness both read them.
 /**
  * Parses the runner's environment-file format (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE):
  * `name=value` lines and `name<<DELIMITER` heredocs, later values overriding earlier ones.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { parseEnvFile } from './env-file.js';
+import { parseEnvFile } from '../../src/workflow/env-file.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_BUNDLE = join(REPO_ROOT, 'dist', 'cli', 'index.js');
