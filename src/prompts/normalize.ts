@@ -18,9 +18,12 @@ export function normalizeForHash(text: string): string {
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
 
-/** 'sha256:' + hex digest of the normalized text. */
-export function contentHash(text: string): string {
-  return `sha256:${createHash('sha256').update(normalizeForHash(text), 'utf8').digest('hex')}`;
+/**
+ * 'sha256:' + hex digest of the normalized text. Several texts (an inline prompt and its system
+ * prompt) are hashed together, NUL-separated, so a change to any of them is a new version.
+ */
+export function contentHash(...texts: [string, ...string[]]): string {
+  return `sha256:${createHash('sha256').update(texts.map(normalizeForHash).join('\0'), 'utf8').digest('hex')}`;
 }
 
 /** The explicit version when there is one, else a short form of the hash that is still unique in practice. */

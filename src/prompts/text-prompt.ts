@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
-import { contentHash, normalizeForHash, versionLabel } from './normalize.js';
+import { contentHash, versionLabel } from './normalize.js';
 import { cleanParameters, modelParametersSchema, versionSchema } from './prompt-file.js';
 import { at, describeValue, isPlainObject, issueProblems, problemsError, unknownKeys, YamlSource, type DataPath } from './source.js';
 import type { PromptDefinition, PromptMessage } from './types.js';
@@ -90,10 +89,7 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
 export function promptFromText(text: string, options: { system?: string; name?: string } = {}): PromptDefinition {
   if (text.trim() === '') throw new InputError('prompt', 'is empty; give the prompt text, or use prompt-file');
   const system = options.system !== undefined && options.system.trim() !== '' ? options.system : undefined;
-  const hash =
-    system === undefined
-      ? contentHash(text)
-      : `sha256:${createHash('sha256').update(`${normalizeForHash(system)}\0${normalizeForHash(text)}`, 'utf8').digest('hex')}`;
+  const hash = system === undefined ? contentHash(text) : contentHash(system, text);
   const messages: PromptMessage[] = [{ role: 'user', content: text, label: 'the prompt', line: undefined, contentLine: undefined }];
   if (system !== undefined) messages.unshift({ role: 'system', content: system, label: 'the system prompt', line: undefined, contentLine: undefined });
   return {
