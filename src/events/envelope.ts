@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -32,7 +32,6 @@ import { InputError, UserError } from '../shared/errors.js';
  * other way (dispatch carries `{ stream, entry }` pointing at the full entry, see `eventReference`).
  */
 export const CLOUDEVENTS_SPEC_VERSION = '1.0';
-export const CLOUDEVENTS_MEDIA_TYPE = 'application/cloudevents+json';
 
 /** Key of `client_payload` that carries the whole envelope in a repository_dispatch. */
 export const DISPATCH_PAYLOAD_KEY = 'autostack';
@@ -155,10 +154,6 @@ export function childTraceparent(eventId: string, parent?: string): string {
   const traceId = parsed?.traceId ?? digest.slice(0, 32);
   const spanId = digest.slice(32, 48);
   return `00-${traceId}-${spanId}-${parsed?.flags ?? '01'}`;
-}
-
-export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 export class HopLimitError extends UserError {

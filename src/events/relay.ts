@@ -390,10 +390,6 @@ export function describeTarget(target: RouteTarget): string {
   return target.kind === 'repository_dispatch' ? `${target.repository} repository_dispatch` : `${target.repository} workflow ${target.workflow}`;
 }
 
-export async function runRelay(options: RelayOptions): Promise<RelaySummary> {
-  return new Relay(options).run();
-}
-
 export function formatSummary(summary: RelaySummary): string {
   const parts = [
     `dispatched ${summary.dispatched}`,
