@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/envelope.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, validateStreamName } from '../events/redis.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, redisUrlPasswords, validateStreamName } from '../events/redis.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
@@ -57,10 +57,7 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
   const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
   if (rawToken) secrets.push(rawToken);
   const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
-  if (rawRedis) {
-    const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(rawRedis)?.[1];
-    if (password) secrets.push(...new Set([password, decodeURIComponentSafe(password)]));
-  }
+  if (rawRedis) secrets.push(...redisUrlPasswords(rawRedis));
 
   for (const secret of secrets) registerSecret(secret);
   const inputs = readInputs(emitEventInputs, read);
@@ -126,12 +123,4 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
 
 function resolveIn(workspace: string, path: string): string {
   return path.startsWith('/') ? path : join(workspace, path);
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -70,6 +70,22 @@ export interface ParsedRedisUrl {
   display: string;
 }
 
+/**
+ * The password of a redis URL, as written and percent-decoded, found without parsing the URL:
+ * a URL that does not parse may still hold one, and it must be masked before any error is shown.
+ */
+export function redisUrlPasswords(raw: string): string[] {
+  const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(raw)?.[1];
+  if (!password) return [];
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // Not valid percent-encoding: the raw text is what would be shown.
+  }
+  return [...new Set([password, decoded])];
+}
+
 /** Validates a redis:// or rediss:// URL; registers its password as a secret first. */
 export function parseRedisUrl(raw: string, inputName = 'redis-url'): ParsedRedisUrl {
   let url: URL;
@@ -77,8 +93,7 @@ export function parseRedisUrl(raw: string, inputName = 'redis-url'): ParsedRedis
     url = new URL(raw);
   } catch {
     // The text may hold a password; say what is wrong without repeating it.
-    const match = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(raw);
-    registerSecret(match?.[1]);
+    for (const password of redisUrlPasswords(raw)) registerSecret(password);
     throw new InputError(inputName, `is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://… (got ${redact(raw).replace(/\/\/[^@/]*@/, '//***@')})`);
   }
   const password = url.password ? decodeURIComponent(url.password) : undefined;
@@ -160,7 +175,7 @@ function describeError(error: unknown): string {
 }
 
 /** Turns what Redis or ioredis said into an error a user can act on. */
-export function explainRedisError(error: unknown, url: ParsedRedisUrl, lastConnectionError?: unknown): RedisTargetError {
+export function explainRedisError(error: unknown, url: Pick<ParsedRedisUrl, 'display' | 'username'>, lastConnectionError?: unknown): RedisTargetError {
   const text = describeError(error);
   const cause = lastConnectionError ? describeError(lastConnectionError) : '';
   const all = `${text} ${cause}`;
@@ -328,13 +343,8 @@ export async function publishToStream(handle: RedisHandle, event: CloudEvent, op
     const reply = await withDeadline(client.autostackPublish(...scriptArgs(event, options)), options.timeoutMs, `publishing to ${handle.display}`);
     return toResult(reply);
   } catch (error) {
-    throw explainRedisError(error, parseRedisDisplay(handle.display));
+    throw explainRedisError(error, handle);
   }
-}
-
-function parseRedisDisplay(display: string): ParsedRedisUrl {
-  const url = new URL(display);
-  return { host: url.hostname, port: Number(url.port), db: 0, tls: url.protocol === 'rediss:', display };
 }
 
 export interface BatchProgress {
@@ -391,7 +401,7 @@ export async function publishBatch(
     }
     pending = failed;
     if (pending.length === 0) break;
-    const error = explainRedisError(lastError, parseRedisDisplay(handle.display));
+    const error = explainRedisError(lastError, handle);
     if (!error.transient || Date.now() >= deadline) {
       throw new RedisTargetError(`${pending.length} of ${events.length} event(s) were not confirmed: ${error.message}`, error.transient);
     }
