@@ -49,18 +49,17 @@ export async function withFileLock<T>(path: string, body: () => T): Promise<T> {
   }
 }
 
-function readLines(path: string): string[] {
+function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8').split('\n');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
 
-/** Finds the line (1-based) holding an event with this idempotency key. */
-export function findKeyInFile(path: string, idempotencyKey: string): number | undefined {
-  const lines = readLines(path);
+function findKeyInText(text: string, idempotencyKey: string): number | undefined {
+  const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const raw = lines[index];
     if (!raw || !raw.includes(idempotencyKey)) continue;
@@ -72,6 +71,11 @@ export function findKeyInFile(path: string, idempotencyKey: string): number | un
     }
   }
   return undefined;
+}
+
+/** Finds the line (1-based) holding an event with this idempotency key. */
+export function findKeyInFile(path: string, idempotencyKey: string): number | undefined {
+  return findKeyInText(readText(path), idempotencyKey);
 }
 
 function appendLine(path: string, text: string): void {
@@ -86,21 +90,13 @@ function appendLine(path: string, text: string): void {
 
 export async function appendEventToFile(path: string, event: CloudEvent): Promise<FileAppendResult> {
   return withFileLock(path, () => {
-    const existing = findKeyInFile(path, event.idempotencykey);
+    const text = readText(path);
+    const existing = findKeyInText(text, event.idempotencykey);
     if (existing !== undefined) return { duplicate: true, line: existing };
     // A torn last line (no newline) would glue onto ours: start on a fresh line.
-    const text = readFileSafe(path);
     const prefix = text.length > 0 && !text.endsWith('\n') ? '\n' : '';
     appendLine(path, `${prefix}${serializeEvent(event)}\n`);
     const line = (text + prefix).split('\n').length;
     return { duplicate: false, line };
   });
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
