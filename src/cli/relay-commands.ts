@@ -12,6 +12,7 @@ import {
   DEFAULT_MIN_IDLE_MS,
   defaultConsumerName,
   defaultDeadLetterStream,
+  emptyRelaySummary,
   formatSummary,
   Relay,
   type RelaySummary,
@@ -56,10 +57,6 @@ function booleanFlag(value: string): boolean {
 /** What Redis Cluster hashes for a key: its hash tag, else the whole key. Equal inputs share a slot. */
 function slotInput(key: string): string {
   return hashTag(key) ?? key;
-}
-
-function emptySummary(): RelaySummary {
-  return { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
 }
 
 function addInto(total: RelaySummary, part: RelaySummary): void {
@@ -137,7 +134,7 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const total = emptySummary();
+  const total = emptyRelaySummary();
   const consumer = flags.consumer ?? defaultConsumerName();
   const journal = currentJournal();
   const unsavedMarkers = new Map<string, string>();

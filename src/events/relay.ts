@@ -88,6 +88,10 @@ export interface RelaySummary {
   runs: Array<{ entry: string; eventId: string; repository: string; runId?: number | undefined; htmlUrl?: string | undefined }>;
 }
 
+export function emptyRelaySummary(): RelaySummary {
+  return { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
+}
+
 export const DEFAULT_GROUP = 'autostack-relay';
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MIN_IDLE_MS = 120_000;
@@ -134,7 +138,7 @@ interface RelayScripts {
 type Entry = [id: string, fields: string[] | null];
 
 export class Relay {
-  readonly summary: RelaySummary = { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
+  readonly summary: RelaySummary = emptyRelaySummary();
   private readonly scripts: RelayScripts;
   private toAck: string[] = [];
 
