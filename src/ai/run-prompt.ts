@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
 import { loadPromotedPrompt } from '../promotion/lock.js';
@@ -8,6 +8,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { redactDeep, redactUrl } from '../shared/redact.js';
+import { estimateTokens } from './conversation.js';
 import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
 import { ModelError, StructuredOutputError } from './errors.js';
 import { canonicalJson, sha256 } from './fingerprint.js';
@@ -130,11 +131,6 @@ function loadDefinition(spec: RunPromptSpec): PromptDefinition {
   throw new UserError("Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.");
 }
 
-/** Worst-case price estimate for a request that has not been sent: ~4 characters a token. */
-function estimatePromptTokens(request: ModelRequest): number {
-  return Math.ceil(JSON.stringify([request.system ?? '', request.messages, request.tools ?? []]).length / 4);
-}
-
 interface Spend {
   costUsd: number;
   inputTokens: number;
@@ -149,7 +145,7 @@ interface Spend {
 function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string }): ModelCaller {
   return async (request) => {
     if (options.budget !== undefined && options.provider === 'anthropic') {
-      const worst = maxCostUsd(request.model, estimatePromptTokens(request), request.maxTokens);
+      const worst = maxCostUsd(request.model, estimateTokens([request.system ?? '', request.messages, request.tools ?? []]), request.maxTokens);
       if (worst === undefined) {
         throw new UserError(`Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`);
       }
@@ -298,7 +294,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   let toolCalls = 0;
   let final: ModelResponse | undefined;
   let json: unknown;
-  const transcript: Anthropic.MessageParam[][] = [];
+  let transcript: Anthropic.MessageParam[] = [];
   for (let attempt = 0; ; attempt++) {
     const loop = await runToolLoop({
       request: conversation,
@@ -313,7 +309,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
       },
     });
     final = loop.final;
-    transcript.push(loop.messages);
+    transcript = loop.messages;
     if (!wantsJson) break;
     const parsed = parseStructured(loop.text, schema ? (value) => schema.validate(value) : undefined);
     if (parsed.ok) {
@@ -339,7 +335,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     toolCalls,
     modelCalls: spend.calls,
   };
-  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript.at(-1) });
+  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
   if (spec.record) log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
   if (useCache) {
     await storeCachedResult(
@@ -351,6 +347,6 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
 }
 
 function writeResponseFile(path: string, content: unknown): void {
-  mkdirSync(join(path, '..'), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(redactDeep(content), null, 2)}\n`);
 }
