@@ -10,16 +10,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { beginStep } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
-
-type FlagReader = (name: string) => string | undefined;
-
-/** Flags carry the action's input names (--redis-url, --max-len, …), so one zod schema validates both. */
-function flagReader(options: Record<string, unknown>): FlagReader {
-  return (name) => {
-    const value = options[name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())];
-    return value === undefined ? undefined : String(value);
-  };
-}
+import { type FlagReader, flagReader } from './flags.js';
 
 const FLAG_HELP: Record<string, string> = {
   type: 'CloudEvent type (required unless --batch)',

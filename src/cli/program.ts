@@ -4,21 +4,14 @@ import { redact } from '../shared/redact.js';
 import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
 import { runDemo } from './demo.js';
 import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.js';
-import { type FlagReader, recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
+import { flagReader } from './flags.js';
+import { recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { listRuns, showRun } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
 import { registerPromoteCommands } from './promote-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { registerEventCommands } from './events-commands.js';
-
-/** Flags carry the action's input names, so one zod schema validates both. */
-function flagReader(options: Record<string, unknown>): FlagReader {
-  return (name) => {
-    const value = options[name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase())];
-    return value === undefined ? undefined : String(value);
-  };
-}
 
 function addRecordRunFlags(command: Command): Command {
   return command

@@ -3,9 +3,8 @@ import { createConsoleIo } from '../io/console-io.js';
 import { finishRun } from '../runs/finish-run.js';
 import { readJournal } from '../runs/journal.js';
 import { RUN_STATE, startRun } from '../runs/start-run.js';
+import type { FlagReader } from './flags.js';
 import { requireJournal, runJournaledStep } from './journal-commands.js';
-
-export type FlagReader = (name: string) => string | undefined;
 
 /** `autostack record-run start`: prints `export` lines for `eval`, the CLI's GITHUB_ENV. */
 export function recordRunStart(read: FlagReader): string {
