@@ -4,17 +4,18 @@ import type { Journal, NewJournalEvent, StepStatus } from './journal.js';
 
 type StepEvent = NewJournalEvent extends infer E ? (E extends { step?: string } ? Omit<E, 'step'> : never) : never;
 
-/**
- * One of our steps in the run journal: started on creation, finished exactly once — also when
- * the runner cancels the job (SIGINT, then SIGTERM), so a cancelled step is never left looking
- * like it is still running. Without record-run there is no journal and this records nothing.
- */
+/** Exit codes for a process ended by these signals: 128 + signal number, the shell convention. */
 export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 function exitForSignal(signal: NodeJS.Signals): void {
   process.exit(SIGNAL_EXIT_CODES[signal] ?? 128);
 }
 
+/**
+ * One of our steps in the run journal: started on creation, finished exactly once — also when
+ * the runner cancels the job (SIGINT, then SIGTERM), so a cancelled step is never left looking
+ * like it is still running. Without record-run there is no journal and this records nothing.
+ */
 export class JournaledStep {
   readonly id: string;
   private finished = false;
