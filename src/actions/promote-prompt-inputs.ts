@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Provider } from '../ai/run-prompt.js';
+import { PROVIDERS } from '../ai/run-prompt.js';
 import type { PromoteMode, PromoteSpec } from '../promotion/index.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
+import { modelAccess, responseStorage } from './run-prompt-inputs.js';
 
 /** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const promotePromptInputs = {
@@ -16,7 +17,7 @@ export const promotePromptInputs = {
   'dry-run': input.boolean(false),
   'base-branch': input.optionalText(),
   'github-token': input.optionalText(),
-  provider: input.oneOf(['anthropic', 'replay'], 'anthropic'),
+  provider: input.oneOf(PROVIDERS, 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
   'base-url': input.optionalText(),
@@ -31,8 +32,6 @@ const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export interface PromoteEnvironment {
   env: NodeJS.ProcessEnv;
   workspace: string;
-  responseDirectory: string;
-  useActionsCache: boolean;
   /** The CLI's default mode is local; the action's is pull-request. */
   defaultMode?: PromoteMode;
 }
@@ -56,15 +55,8 @@ export function promotePromptSpec(read: (name: string) => string | undefined, co
   if (!CHANNEL.test(channel)) throw new InputError('channel', `must be letters, digits, . _ - starting with a letter or digit, at most 64 characters (got '${channel}')`);
   if (inputs.rollback && inputs.version) throw new InputError('version', "cannot be combined with 'rollback': a rollback promotes the channel's previous version");
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
-  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
-  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  const providerFromEnv = env.AUTOSTACK_PROVIDER;
-  if (providerFromEnv !== undefined && providerFromEnv !== '' && providerFromEnv !== 'anthropic' && providerFromEnv !== 'replay') {
-    throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of anthropic, replay (got '${providerFromEnv}')`);
-  }
-  const provider: Provider = read('provider')?.trim() ? inputs.provider : ((providerFromEnv || 'anthropic') as Provider);
-  const repository = env.GITHUB_REPOSITORY;
-  if (mode !== 'local' && !repository) throw new InputError('mode', `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`);
+  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  if (mode !== 'local' && !env.GITHUB_REPOSITORY) throw new InputError('mode', `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`);
   const spec: PromoteSpec = {
     promptFile: inputs['prompt-file'],
     channel,
@@ -88,18 +80,17 @@ export function promotePromptSpec(read: (name: string) => string | undefined, co
       record: false,
       recordingsPath: inputs.recordings,
       apiKey,
-      baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
+      baseUrl,
       // The prompt's own GitHub tools work in the eval as they do in run-prompt.
-      github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+      github,
       workspace,
-      responseDirectory: context.responseDirectory,
-      useActionsCache: context.useActionsCache,
+      ...responseStorage(env),
     },
-    github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+    github,
     workspace,
     sha: env.GITHUB_SHA,
     actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
     triggeringPull: triggeringPull(env),
   };
-  return { spec, secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)) };
+  return { spec, secrets };
 }

@@ -1,10 +1,7 @@
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { promotePrompt, type PromoteResult } from '../promotion/index.js';
-import { onActionsRunner } from '../runs/artifact.js';
 import { beginStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
@@ -23,13 +20,7 @@ export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
 
 export async function promotePromptMain(): Promise<void> {
   const env = process.env;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), {
-    env,
-    workspace,
-    responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
-    useActionsCache: onActionsRunner(env),
-  });
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
   for (const secret of secrets) actionsIo.setSecret(secret);
   const step = beginStep(`promote-prompt ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
   try {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_MAX_TOKENS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
+import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/index.js';
+import { onActionsRunner } from '../runs/artifact.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
 
@@ -29,7 +31,7 @@ export const runPromptInputs = {
   'allow-truncation': input.boolean(false),
   'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
   'idle-timeout-seconds': input.integer({ min: 1, max: 3600, default: 120 }),
-  provider: input.oneOf(['anthropic', 'replay'], 'anthropic'),
+  provider: input.oneOf(PROVIDERS, 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
   'base-url': input.optionalText(),
@@ -102,22 +104,52 @@ function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
 export interface RunPromptEnvironment {
   env: NodeJS.ProcessEnv;
   workspace: string;
-  responseDirectory: string;
-  useActionsCache: boolean;
   record?: boolean;
+}
+
+function isProvider(value: string): value is Provider {
+  return (PROVIDERS as readonly string[]).includes(value);
+}
+
+/**
+ * How run-prompt and promote-prompt reach the model and GitHub: each input, else its
+ * environment variable. The provider input, when given, beats AUTOSTACK_PROVIDER; a bad
+ * AUTOSTACK_PROVIDER is an error either way.
+ */
+export function modelAccess(
+  read: (name: string) => string | undefined,
+  inputs: { provider: Provider; 'anthropic-api-key'?: string | undefined; 'base-url'?: string | undefined; 'github-token'?: string | undefined },
+  env: NodeJS.ProcessEnv,
+) {
+  const providerFromEnv = env.AUTOSTACK_PROVIDER;
+  let defaultProvider: Provider = 'anthropic';
+  if (providerFromEnv) {
+    if (!isProvider(providerFromEnv)) throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of ${PROVIDERS.join(', ')} (got '${providerFromEnv}')`);
+    defaultProvider = providerFromEnv;
+  }
+  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
+  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
+  const repository = env.GITHUB_REPOSITORY;
+  return {
+    provider: read('provider')?.trim() ? inputs.provider : defaultProvider,
+    apiKey,
+    baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
+    github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+    /** For masking: never to be printed again. */
+    secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)),
+  };
+}
+
+/** Where full replies are written, and whether the Actions cache service is there to use. */
+export function responseStorage(env: NodeJS.ProcessEnv): { responseDirectory: string; useActionsCache: boolean } {
+  return { responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'), useActionsCache: onActionsRunner(env) };
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
 export function runPromptSpec(read: (name: string) => string | undefined, context: RunPromptEnvironment): { spec: RunPromptSpec; secrets: string[] } {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
-  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
-  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  const providerFromEnv = env.AUTOSTACK_PROVIDER;
-  if (providerFromEnv !== undefined && providerFromEnv !== '' && providerFromEnv !== 'anthropic' && providerFromEnv !== 'replay') {
-    throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of anthropic, replay (got '${providerFromEnv}')`);
-  }
-  const provider: Provider = read('provider')?.trim() ? inputs.provider : ((providerFromEnv || 'anthropic') as Provider);
+  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
   const systemFromFile = readTextFile('system-prompt-file', inputs['system-prompt-file'], workspace);
   const spec: RunPromptSpec = {
     prompt: inputs.prompt,
@@ -143,11 +175,10 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
     record: context.record ?? false,
     recordingsPath: inputs.recordings,
     apiKey,
-    baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
-    github: githubToken && env.GITHUB_REPOSITORY ? { token: githubToken, repository: env.GITHUB_REPOSITORY, apiUrl: env.GITHUB_API_URL } : undefined,
+    baseUrl,
+    github,
     workspace,
-    responseDirectory: context.responseDirectory,
-    useActionsCache: context.useActionsCache,
+    ...responseStorage(env),
   };
-  return { spec, secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)) };
+  return { spec, secrets };
 }

@@ -1,10 +1,8 @@
-import { basename, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { basename } from 'node:path';
 import * as core from '@actions/core';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { onActionsRunner } from '../runs/artifact.js';
 import { beginStep, summarize } from '../runs/step.js';
 import { errorMessage } from '../shared/errors.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
@@ -49,13 +47,7 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 
 export async function runPromptMain(): Promise<void> {
   const env = process.env;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), {
-    env,
-    workspace,
-    responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
-    useActionsCache: onActionsRunner(env),
-  });
+  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await runPromptStep(actionsIo, spec);
 }

@@ -24,7 +24,8 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
 export const DEFAULT_MAX_TOKENS = 8192;
 
-export type Provider = 'anthropic' | 'replay';
+export const PROVIDERS = ['anthropic', 'replay'] as const;
+export type Provider = (typeof PROVIDERS)[number];
 
 export interface RunPromptSpec {
   prompt?: string | undefined;

@@ -1,11 +1,8 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
 import { setPromoteOutputs } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { promotePrompt } from '../promotion/index.js';
-import { onActionsRunner } from '../runs/artifact.js';
 import { beginStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 
@@ -50,15 +47,8 @@ export function registerPromoteCommands(program: Command): void {
       const value = options[camel(name)];
       return typeof value === 'string' ? value : undefined;
     };
-    const env = process.env;
     const io = createConsoleIo();
-    const { spec, secrets } = promotePromptSpec(read, {
-      env,
-      workspace: process.cwd(),
-      responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
-      useActionsCache: onActionsRunner(env),
-      defaultMode: 'local',
-    });
+    const { spec, secrets } = promotePromptSpec(read, { env: process.env, workspace: process.cwd(), defaultMode: 'local' });
     for (const secret of secrets) io.setSecret(secret);
     const step = beginStep(`promote ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
     try {

@@ -1,10 +1,7 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
-import { onActionsRunner } from '../runs/artifact.js';
 import { parse as parseYaml } from 'yaml';
 import { InputError, UserError } from '../shared/errors.js';
 
@@ -75,15 +72,8 @@ export function registerRunPromptCommands(program: Command): void {
         flags.set('cache', 'false');
         flags.set('provider', 'anthropic');
       }
-      const env = process.env;
       const io = createConsoleIo();
-      const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
-        env,
-        workspace: process.cwd(),
-        responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'),
-        useActionsCache: onActionsRunner(env),
-        record,
-      });
+      const { spec, secrets } = runPromptSpec((name) => flags.get(name), { env: process.env, workspace: process.cwd(), record });
       for (const secret of secrets) io.setSecret(secret);
       const result = await runPromptStep(io, spec);
       const print = options.print as Print;
