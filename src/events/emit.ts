@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createGitHubClient } from '../github/client.js';
-import { buildClientPayload, DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type EventLocation } from '../github/dispatch.js';
+import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from '../github/dispatch.js';
 import type { StepIo } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
@@ -289,21 +289,13 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     return { kind, where, duplicate: true, ...details };
   }
   const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts - 1) });
-  if (target.workflow) {
-    const result = await dispatchWorkflow(client, {
-      repository: target.repository,
-      workflow: target.workflow,
-      ref: target.ref,
-      inputs: target.inputs,
-      event,
-      referenceWhenTooLarge: location,
-    });
+  const result = await dispatchEvent(client, target, event, location);
+  if (result.kind === 'workflow_dispatch') {
     const runUrl = result.htmlUrl ?? result.runUrl;
     await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ runId: result.runId, runUrl }), ledger);
-    io.info(`Dispatched workflow ${target.workflow} in ${target.repository} on ${result.ref}${result.runId ? `: run ${result.runId} ${runUrl ?? ''}` : ''}.`);
+    io.info(`Dispatched workflow ${result.workflow} in ${target.repository} on ${result.ref}${result.runId ? `: run ${result.runId} ${runUrl ?? ''}` : ''}.`);
     return { kind, where, duplicate: false, runId: result.runId, runUrl };
   }
-  const result = await dispatchRepositoryEvent(client, { repository: target.repository, event, referenceWhenTooLarge: location });
   await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ eventType: result.eventType }), ledger);
   io.info(`Sent repository_dispatch '${result.eventType}' to ${target.repository}${result.reference ? ' (a reference to the stream entry: the event is too large for client_payload)' : ''}.`);
   return { kind, where, duplicate: false };

@@ -5,7 +5,7 @@ import type { Journal } from '../runs/journal.js';
 import { errorMessage } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import type { GitHubClient } from '../github/client.js';
-import { DispatchError, dispatchRepositoryEvent, dispatchWorkflow, type DispatchResult } from '../github/dispatch.js';
+import { DispatchError, dispatchEvent, type DispatchResult } from '../github/dispatch.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
 import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from './routing.js';
@@ -338,19 +338,7 @@ export class Relay {
   }
 
   private dispatch(target: RouteTarget, event: CloudEvent, entryId: string): Promise<DispatchResult> {
-    const client = this.options.github(target.tokenEnv);
-    const location = { stream: this.options.stream, entryId };
-    if (target.kind === 'repository_dispatch') {
-      return dispatchRepositoryEvent(client, { repository: target.repository, event, eventType: target.eventType, referenceWhenTooLarge: location });
-    }
-    return dispatchWorkflow(client, {
-      repository: target.repository,
-      workflow: target.workflow,
-      ref: target.ref,
-      inputs: target.inputs,
-      event,
-      referenceWhenTooLarge: location,
-    });
+    return dispatchEvent(this.options.github(target.tokenEnv), target, event, { stream: this.options.stream, entryId });
   }
 
   private async park(id: string, fields: string[], reason: string, error: string, deliveries: number, event?: CloudEvent): Promise<void> {

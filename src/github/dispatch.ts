@@ -376,6 +376,24 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
   };
 }
 
+/** Where an event goes: workflow_dispatch when a workflow is named, else repository_dispatch. */
+export interface DispatchTarget {
+  repository: string;
+  workflow?: string | undefined;
+  ref?: string | undefined;
+  inputs?: Record<string, string | number | boolean> | undefined;
+  /** repository_dispatch only; default: the event's type. */
+  eventType?: string | undefined;
+}
+
+/** Dispatches an event to a target of either kind (emit-event's dispatch and the relay's routes). */
+export function dispatchEvent(client: GitHubClient, target: DispatchTarget, event: CloudEvent, referenceWhenTooLarge?: EventLocation): Promise<DispatchResult> {
+  if (!target.workflow) {
+    return dispatchRepositoryEvent(client, { repository: target.repository, event, eventType: target.eventType, referenceWhenTooLarge });
+  }
+  return dispatchWorkflow(client, { repository: target.repository, workflow: target.workflow, ref: target.ref, inputs: target.inputs, event, referenceWhenTooLarge });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Error mapping
 // ---------------------------------------------------------------------------------------------
