@@ -171,26 +171,35 @@ export function checkHopLimit(hop: number, maxHops: number, parent?: CloudEvent)
  */
 export function readParentEvent(env: NodeJS.ProcessEnv = process.env): CloudEvent | undefined {
   if (!env.GITHUB_EVENT_PATH) return undefined;
-  let payload: Record<string, unknown>;
+  let payload: unknown;
   try {
-    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
+    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
   } catch {
     return undefined;
   }
   return parentEventFromPayload(payload);
 }
 
-export function parentEventFromPayload(payload: Record<string, unknown>): CloudEvent | undefined {
-  const clientPayload = payload.client_payload as Record<string, unknown> | undefined;
-  let candidate: unknown = clientPayload?.[DISPATCH_PAYLOAD_KEY];
-  const inputs = payload.inputs as Record<string, unknown> | undefined;
-  if (candidate === undefined && typeof inputs?.[WORKFLOW_EVENT_INPUT] === 'string') {
-    try {
-      candidate = JSON.parse(inputs[WORKFLOW_EVENT_INPUT] as string);
-    } catch {
-      return undefined;
-    }
+/** Where a trigger payload can carry an autostack envelope; anything else in it is ignored. */
+const carrierSchema = z.object({
+  client_payload: z.object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() }).optional().catch(undefined),
+  inputs: z.object({ [WORKFLOW_EVENT_INPUT]: z.string().optional() }).optional().catch(undefined),
+});
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
+}
+
+export function parentEventFromPayload(payload: unknown): CloudEvent | undefined {
+  const carrier = carrierSchema.safeParse(payload);
+  if (!carrier.success) return undefined;
+  const { client_payload: clientPayload, inputs } = carrier.data;
+  const fromInput = inputs?.[WORKFLOW_EVENT_INPUT];
+  const candidate = clientPayload?.[DISPATCH_PAYLOAD_KEY] ?? (fromInput === undefined ? undefined : parseJson(fromInput));
   if (candidate === undefined) return undefined;
   // A dispatched reference to a too-large event still carries the envelope's attributes.
   const parsed = cloudEventSchema.safeParse(candidate);
