@@ -1069,20 +1069,8 @@ export class WorkflowRunner {
     }
     this.reporter.stepStart(name, detail, depth);
     const outcome = await this.execute(runtime, command, args, { cwd, env, timeoutMs, depth });
-    let outputs: Record<string, string> = {};
-    let state: Record<string, string> = {};
-    let fileError: string | undefined;
-    try {
-      outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
-      if (outcome.recordedOutputs) outputs = { ...outputs, ...outcome.recordedOutputs };
-      Object.assign(runtime.exported, parseEnvFile(readFileSync(files.GITHUB_ENV, 'utf8')));
-      state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));
-      runtime.pathAdditions.push(...readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean));
-    } catch (error) {
-      fileError = `invalid environment file: ${(error as Error).message}`;
-    }
-    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
-    if (summary.trim()) runtime.summaries.push(summary);
+    const { state, error: fileError, ...collected } = this.collectFiles(runtime, files);
+    const outputs = outcome.recordedOutputs ? { ...collected.outputs, ...outcome.recordedOutputs } : collected.outputs;
     let error = outcome.error ?? fileError;
     if (!error && outcome.timedOut) error = `timed out after ${formatMinutes(timeoutMs)}`;
     const failed = Boolean(error);
@@ -1240,17 +1228,19 @@ export class WorkflowRunner {
 
   /** Reads a step's environment files back: outputs, GITHUB_ENV exports, GITHUB_PATH, state, summary. */
   private collectFiles(runtime: JobRuntime, files: ReturnType<WorkflowRunner['stepFiles']>): { outputs: Record<string, string>; state: Record<string, string>; error?: string } {
+    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    if (summary.trim()) runtime.summaries.push(summary);
+    // A bad file fails the step; what parsed before it is still kept for the step's result.
+    const collected: { outputs: Record<string, string>; state: Record<string, string>; error?: string } = { outputs: {}, state: {} };
     try {
-      const outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+      collected.outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
       Object.assign(runtime.exported, parseEnvFile(readFileSync(files.GITHUB_ENV, 'utf8')));
-      const state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));
+      collected.state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));
       runtime.pathAdditions.push(...readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean));
-      const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
-      if (summary.trim()) runtime.summaries.push(summary);
-      return { outputs, state };
     } catch (error) {
-      return { outputs: {}, state: {}, error: `invalid environment file: ${(error as Error).message}` };
+      collected.error = `invalid environment file: ${(error as Error).message}`;
     }
+    return collected;
   }
 
   /** Post steps run once, last registered first, whatever happened to the job. */
