@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { contentHash } from '../prompts/normalize.js';
-import { parsePromptFile } from '../prompts/prompt-file.js';
+import { parsePromptText } from '../prompts/load.js';
+import { contentHash, versionLabel } from '../prompts/normalize.js';
 import { issueProblems, problemsError, YamlSource, type DataPath } from '../prompts/source.js';
-import { parseTextPrompt } from '../prompts/text-prompt.js';
 import type { PromptDefinition } from '../prompts/types.js';
 import { UserError } from '../shared/errors.js';
 
@@ -23,7 +22,8 @@ export const LOCK_FORMAT = 'autostack.prompts-lock/v1';
 export const MAX_HISTORY = 10;
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
-const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A channel name: letters, digits, . _ - starting with a letter or digit, at most 64. */
+export const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const evalSummarySchema = z.object({
   passRate: z.number().min(0).max(1),
@@ -118,7 +118,7 @@ export function snapshotPath(hash: string, promptPath: string): string {
 }
 
 export function versionLabelOf(entry: { version: string | null; contentHash: string }): string {
-  return entry.version ?? entry.contentHash.slice(0, 'sha256:'.length + 12);
+  return versionLabel(entry.version ?? undefined, entry.contentHash);
 }
 
 /**
@@ -127,10 +127,7 @@ export function versionLabelOf(entry: { version: string | null; contentHash: str
  * everything keyed by it (recordings beside the prompt) stays the same.
  */
 export function definitionFromText(text: string, promptPath: string, where: string = promptPath): PromptDefinition {
-  const isYaml = /\.ya?ml$/i.test(promptPath);
-  const name = basename(promptPath).replace(isYaml ? (/\.prompt\.ya?ml$/i.test(promptPath) ? /\.prompt\.ya?ml$/i : /\.ya?ml$/i) : /\.(md|markdown|txt)$/i, '');
-  const definition = isYaml ? parsePromptFile(text, where, name) : parseTextPrompt(text, where, name);
-  return { ...definition, file: promptPath };
+  return { ...parsePromptText(text, promptPath, where), file: promptPath };
 }
 
 /** Checks snapshot text against the hash the lock recorded; a mismatch is never run. */

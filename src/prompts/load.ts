@@ -32,6 +32,16 @@ export function loadPrompt(path: string, options: { cwd?: string } = {}): Prompt
     if (code === 'ENOENT') throw new UserError(`prompt file not found: ${file} (looked for ${absolute})`);
     throw new UserError(`cannot read prompt file ${file}: ${code ?? String(error)}`);
   }
+  return parsePromptText(text, path, file);
+}
+
+/**
+ * Parses prompt text as the file at `path` is parsed: YAML (GitHub Models) by its extension, else
+ * text with optional front matter; the prompt's default name is the file name without it. Errors
+ * name `file`. A snapshot of a promoted prompt is read this way under its prompt's path.
+ */
+export function parsePromptText(text: string, path: string, file: string): PromptDefinition {
+  const isYaml = YAML_FILE.test(path);
   const name = basename(path).replace(isYaml ? (PROMPT_FILE.test(path) ? PROMPT_FILE : YAML_FILE) : TEXT_FILE, '');
   return isYaml ? parsePromptFile(text, file, name) : parseTextPrompt(text, file, name);
 }
