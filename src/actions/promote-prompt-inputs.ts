@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PROVIDERS } from '../ai/run-prompt.js';
-import type { PromoteMode, PromoteSpec } from '../promotion/index.js';
+import { CHANNEL, type PromoteMode, type PromoteSpec } from '../promotion/index.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
 import { modelAccess, responseStorage } from './run-prompt-inputs.js';
@@ -26,8 +26,6 @@ export const promotePromptInputs = {
   'max-cost-usd': input.number({ min: 0 }),
   'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
 };
-
-const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface PromoteEnvironment {
   env: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@
  * pull request), with rollback.
  */
 export {
+  CHANNEL,
   LOCK_FILE,
   LOCK_FORMAT,
   SNAPSHOT_DIRECTORY,
