@@ -73,6 +73,11 @@ export function stringify(value: Json): string {
   return JSON.stringify(value, null, 2);
 }
 
+/**
+ * hashFiles() patterns, as @actions/glob reads them: `?` is one character, and `**` with the slash
+ * after it also matches no directory at all. Not the filter patterns of triggers.ts (there `?` and `+` quantify) nor the
+ * relay's dot-separated event types (routing.ts), so the three converters stay separate.
+ */
 function globToRegExp(pattern: string): RegExp {
   let source = '';
   for (let index = 0; index < pattern.length; index++) {
