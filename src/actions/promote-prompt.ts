@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { promotePrompt, type PromoteResult } from '../promotion/index.js';
+import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/index.js';
 import { beginStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
@@ -18,19 +18,28 @@ export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
   io.setOutput('committed-sha', result.committedSha ?? '');
 }
 
-export async function promotePromptMain(): Promise<void> {
-  const env = process.env;
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
-  for (const secret of secrets) actionsIo.setSecret(secret);
+/**
+ * One journaled promotion: the action and the CLI both run this. A refusal by the eval gate
+ * fails the step, after the outputs and the report are written.
+ */
+export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<PromoteResult> {
   const step = beginStep(`promote-prompt ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
   try {
-    const result = await promotePrompt(spec, actionsIo, step);
-    setPromoteOutputs(actionsIo, result);
-    await actionsIo.appendSummary(result.report);
+    const result = await promotePrompt(spec, io, step);
+    setPromoteOutputs(io, result);
+    await io.appendSummary(result.report);
     if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
     step.finish('success', { outputSummary: result.reason ?? `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}` });
+    return result;
   } catch (error) {
     step.finish('failure', { error: errorMessage(error) });
     throw error;
   }
+}
+
+export async function promotePromptMain(): Promise<void> {
+  const env = process.env;
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
+  for (const secret of secrets) actionsIo.setSecret(secret);
+  await promotePromptStep(actionsIo, spec);
 }

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
-import { setPromoteOutputs } from '../actions/promote-prompt.js';
+import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
-import { promotePrompt } from '../promotion/index.js';
-import { beginStep } from '../runs/step.js';
-import { errorMessage, UserError } from '../shared/errors.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -50,17 +47,11 @@ export function registerPromoteCommands(program: Command): void {
     const io = createConsoleIo();
     const { spec, secrets } = promotePromptSpec(read, { env: process.env, workspace: process.cwd(), defaultMode: 'local' });
     for (const secret of secrets) io.setSecret(secret);
-    const step = beginStep(`promote ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
     try {
-      const result = await promotePrompt(spec, io, step);
-      setPromoteOutputs(io, result);
-      await io.appendSummary(result.report);
-      if (options.json === true) process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
-      if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
-      step.finish('success', { outputSummary: result.reason ?? `${result.version} → ${spec.channel}` });
-    } catch (error) {
-      step.finish('failure', { error: errorMessage(error) });
-      throw error;
+      await promotePromptStep(io, spec);
+    } finally {
+      // A refusal still prints its outputs (refused=true, the pass rate); a failure before them prints nothing.
+      if (options.json === true && io.outputs.size > 0) process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
     }
   });
 }
