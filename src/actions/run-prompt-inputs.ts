@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/index.js';
 import { onActionsRunner } from '../runs/artifact.js';
-import { InputError } from '../shared/errors.js';
+import { errorMessage, InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
@@ -38,12 +38,13 @@ export const runPromptInputs = {
   'github-token': input.optionalText(),
 };
 
-function parseYamlInput(name: string, text: string): unknown {
+/** Parses a YAML input (or CLI flag); a syntax error names the input and the line within it. */
+export function parseYamlInput(name: string, text: string): unknown {
   try {
     return parseYaml(text);
   } catch (error) {
-    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw new InputError(name, `is not valid YAML${line ? ` (line ${line} of the input)` : ''}: ${(error as Error).message.split('\n')[0]}`);
+    const line = error instanceof YAMLError ? error.linePos?.[0]?.line : undefined;
+    throw new InputError(name, `is not valid YAML${line ? ` (line ${line} of the input)` : ''}: ${errorMessage(error).split('\n')[0]}`);
   }
 }
 

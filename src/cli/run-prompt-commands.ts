@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import { runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
+import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
-import { parse as parseYaml } from 'yaml';
 import { InputError, UserError } from '../shared/errors.js';
 
 /** One line per flag; an input without an entry here still gets its flag (named after the input). */
@@ -100,12 +99,7 @@ function mergeMappings(name: string, values: string[]): string {
   if (values.length === 1) return values[0] ?? '';
   const merged: Record<string, unknown> = {};
   for (const text of values) {
-    let value: unknown;
-    try {
-      value = parseYaml(text);
-    } catch (error) {
-      throw new InputError(name, `is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-    }
+    const value = parseYamlInput(name, text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(name, `must be a YAML mapping each time it is given (got '${text.slice(0, 40)}')`);
     Object.assign(merged, value);
   }
