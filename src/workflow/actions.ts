@@ -2,40 +2,41 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 
-export interface ActionInput {
-  default?: string;
-  required?: boolean;
-  description?: string;
-}
+const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' });
 
-export interface ActionManifest {
-  name?: string;
-  inputs?: Record<string, ActionInput | null>;
-  outputs?: Record<string, { description?: string; value?: string } | null>;
-  runs: {
-    using: string;
-    main?: string;
-    pre?: string;
-    post?: string;
-    'post-if'?: string;
-    steps?: unknown[];
-  };
-}
+const compositeStepSchema = z.looseObject({
+  id: z.string().optional(),
+  name: scalar.optional(),
+  if: z.union([z.string(), z.boolean()]).optional(),
+  run: z.string().optional(),
+  shell: z.string().optional(),
+  uses: z.string().optional(),
+  with: z.record(z.string(), scalar.nullable()).optional(),
+  env: z.record(z.string(), scalar.nullable()).optional(),
+  'working-directory': z.string().optional(),
+  'continue-on-error': z.union([z.boolean(), z.string()]).optional(),
+});
 
-export interface CompositeStep {
-  id?: string;
-  name?: string;
-  if?: string | boolean;
-  run?: string;
-  shell?: string;
-  uses?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-  'working-directory'?: string;
-  'continue-on-error'?: boolean | string;
-}
+/** What the runner reads from an action.yml (GitHub's metadata syntax); other keys are allowed and ignored. */
+const manifestSchema = z.looseObject({
+  name: z.unknown().optional(),
+  inputs: z.record(z.string(), z.looseObject({ default: scalar.nullish(), required: z.unknown().optional(), description: z.unknown().optional() }).nullable()).nullish(),
+  outputs: z.record(z.string(), z.looseObject({ description: z.unknown().optional(), value: scalar.optional() }).nullable()).nullish(),
+  runs: z.looseObject({
+    using: z.string(),
+    main: z.string().optional(),
+    pre: z.string().optional(),
+    post: z.string().optional(),
+    'post-if': z.string().optional(),
+    steps: z.array(compositeStepSchema).optional(),
+  }),
+});
+
+export type ActionManifest = z.infer<typeof manifestSchema>;
+export type CompositeStep = z.infer<typeof compositeStepSchema>;
 
 export type ResolvedAction =
   | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; post?: string; postIf: string; label: string }
@@ -62,16 +63,21 @@ export function autostackSubpath(uses: string): string | undefined {
 function readManifest(directory: string, uses: string, where: string): ActionManifest {
   const file = ['action.yml', 'action.yaml'].map((name) => join(directory, name)).find((path) => existsSync(path));
   if (!file) throw new UserError(`${where}: uses: ${uses} — no action.yml or action.yaml in ${directory}`);
-  let manifest: ActionManifest;
+  let parsed: unknown;
   try {
-    manifest = parseYaml(readFileSync(file, 'utf8')) as ActionManifest;
+    parsed = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new UserError(`${file}: not valid YAML: ${(error as Error).message}`, { file });
   }
-  if (!manifest || typeof manifest !== 'object' || !manifest.runs || typeof manifest.runs.using !== 'string') {
-    throw new UserError(`${file}: an action needs runs.using`, { file });
+  const runs = parsed && typeof parsed === 'object' ? (parsed as { runs?: { using?: unknown } }).runs : undefined;
+  if (!runs || typeof runs.using !== 'string') throw new UserError(`${file}: an action needs runs.using`, { file });
+  const manifest = manifestSchema.safeParse(parsed);
+  if (!manifest.success) {
+    const issue = manifest.error.issues[0];
+    const where = (issue?.path ?? []).map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '') || 'the action';
+    throw new UserError(`${file}: ${where}: ${issue?.message ?? 'is invalid'} (see GitHub's metadata syntax for actions)`, { file });
   }
-  return manifest;
+  return manifest.data;
 }
 
 function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string): ResolvedAction {
@@ -99,10 +105,9 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
     };
   }
   if (using === 'composite') {
-    const steps = (manifest.runs.steps ?? []) as CompositeStep[];
+    const steps = manifest.runs.steps ?? [];
     steps.forEach((step, index) => {
       const at = `${uses} (action.yml runs.steps[${index}])`;
-      if (!step || typeof step !== 'object') throw new UserError(`${at}: a step must be a mapping`);
       if (typeof step.run === 'string' && typeof step.shell !== 'string') throw new UserError(`${at}: a run: step of a composite action needs shell:`);
       if (typeof step.run !== 'string' && typeof step.uses !== 'string') throw new UserError(`${at}: a step needs run: or uses:`);
       if (typeof step.uses === 'string') resolveAction(step.uses, workspace, at);
