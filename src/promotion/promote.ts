@@ -243,18 +243,17 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const key = lockKey(spec.promptFile, spec.workspace);
   const channel = spec.channel;
 
-  let github: GitHubRepo | undefined;
-  let base = spec.baseBranch;
+  // Set in the GitHub modes (commit, pull-request): the repository and the branch the lock lives on.
+  let remote: { repo: GitHubRepo; base: string } | undefined;
   let view: LockView;
   if (spec.mode === 'local') {
     view = localView(spec.workspace);
   } else {
     if (!spec.github?.token) throw new UserError(`Input 'github-token' is empty; mode '${spec.mode}' writes to GitHub. Pass a token with contents: write (and pull-requests: write), or use mode local.`);
     const client = createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log });
-    github = new GitHubRepo(client, spec.github.repository, step);
-    base ??= await github.defaultBranch();
-    const repo = github;
-    const ref = base;
+    const repo = new GitHubRepo(client, spec.github.repository, step);
+    const ref = spec.baseBranch ?? (await repo.defaultBranch());
+    remote = { repo, base: ref };
     view = {
       describe: `${repo.fullName}@${ref}`,
       read: async (path) => (await repo.readFile(path, ref))?.text,
@@ -358,8 +357,8 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const body = result.report.length > MAX_BODY ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n` : result.report;
 
   const comment = async (pullNumber: number | undefined): Promise<void> => {
-    if (!github || pullNumber === undefined) return;
-    const posted = await github.upsertComment(pullNumber, COMMENT_MARKER(key, channel), body);
+    if (!remote || pullNumber === undefined) return;
+    const posted = await remote.repo.upsertComment(pullNumber, COMMENT_MARKER(key, channel), body);
     result.commentId = posted.id;
     log.info(`${posted.created ? 'posted' : 'updated'} the eval comment on #${pullNumber}`);
   };
@@ -385,7 +384,7 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const lockOut = serializeLock(nextLock);
   const message = `${spec.rollback ? 'Roll back' : 'Promote'} ${key} to ${channel}: ${label}`;
 
-  if (spec.mode === 'local') {
+  if (!remote) {
     writeLocalFile(resolve(spec.workspace, entry.snapshot), candidate.text);
     writeLocalFile(resolve(spec.workspace, LOCK_FILE), lockOut);
     step.append({ type: 'system.touched', system: 'filesystem', target: LOCK_FILE, operation: 'write', id: `${key}@${channel}` });
@@ -396,8 +395,7 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
       );
     }
   } else {
-    const repo = github as GitHubRepo;
-    const baseBranch = base as string;
+    const { repo, base: baseBranch } = remote;
     let branch = baseBranch;
     if (spec.mode === 'pull-request') {
       branch = `autostack/promote/${channel}/${slug(key)}`;
