@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { createGitHubClient } from '../github/client.js';
 import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from '../github/dispatch.js';
 import type { StepIo } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
@@ -288,6 +287,8 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
     return { kind, where, duplicate: true, ...details };
   }
+  // Loaded on demand, like @actions/artifact in runs/artifact.ts: only steps that dispatch need Octokit.
+  const { createGitHubClient } = await import('../github/client.js');
   const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts - 1) });
   const result = await dispatchEvent(client, target, event, location);
   if (result.kind === 'workflow_dispatch') {
