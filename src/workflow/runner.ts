@@ -8,6 +8,8 @@ import { ensureStatusFunction } from '@actions/workflow-parser/model/converter/i
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import type { ActionStep, RunStep } from '@actions/workflow-parser/model/workflow-template';
+import { z } from 'zod';
+import { storedRecordSchema } from '../runs/record.js';
 import { UserError } from '../shared/errors.js';
 import { redact, redactDeep, registerSecret } from '../shared/redact.js';
 import { type ActionManifest, packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
@@ -1369,15 +1371,15 @@ export class WorkflowRunner {
       for (const ref of run.records) {
         if (!existsSync(ref.path)) continue;
         try {
-          const record = JSON.parse(readFileSync(ref.path, 'utf8')) as { name?: string; status?: string; steps?: unknown[]; jobSteps?: unknown[]; totals?: { costUsd?: number } };
+          const record = recordStepCounts.parse(JSON.parse(readFileSync(ref.path, 'utf8')));
           summaries.push({
             runId: ref.runId,
             path: ref.path,
-            name: record.name ?? '',
-            status: record.status ?? 'unknown',
+            name: record.name,
+            status: record.status,
             // GitHub's view of the job (every step, run: steps included) when record-run could read it.
             steps: record.jobSteps?.length ?? record.steps?.length ?? 0,
-            costUsd: record.totals?.costUsd ?? 0,
+            costUsd: record.totals.costUsd,
             job: ref.job,
             workflow: run.file,
           });
@@ -1418,6 +1420,9 @@ export class WorkflowRunner {
     r.line(`Result: ${result.conclusion}`);
   }
 }
+
+/** A run record read back for the session summary: the shape `runs list` checks, plus the step lists. */
+const recordStepCounts = storedRecordSchema.extend({ steps: z.array(z.unknown()).optional(), jobSteps: z.array(z.unknown()).nullish() });
 
 const MAX_MATRIX_COMBINATIONS = 256;
 
