@@ -42,7 +42,16 @@ export function compileSchema(schema: unknown, where: SchemaWhere): CompiledSche
   return compileSchemaAt(schema, where);
 }
 
+/**
+ * Compiled schemas by schema object. A schema is checked where it is read (prompt file, input)
+ * and used again to validate replies; each compile costs a new Ajv instance (~10 ms), so the
+ * second one is served from here. Schemas are never mutated after they are read.
+ */
+const compiled = new WeakMap<object, CompiledSchema>();
+
 export function compileSchemaAt(schema: unknown, site: SchemaSite): CompiledSchema {
+  const known = isPlainObject(schema) ? compiled.get(schema) : undefined;
+  if (known) return known;
   if (typeof schema !== 'boolean' && !isPlainObject(schema)) {
     throw schemaError(site, [{ pointer: [], text: `must be a JSON Schema object (got ${describeValue(schema)})` }]);
   }
@@ -63,13 +72,15 @@ export function compileSchemaAt(schema: unknown, site: SchemaSite): CompiledSche
     const message = error instanceof Error ? error.message : String(error);
     throw schemaError(site, [{ pointer: refPointer(schema, message) ?? [], text: message }]);
   }
-  return {
+  const result: CompiledSchema = {
     schema,
     validate(value: unknown): SchemaValidation {
       if (validateFunction(value)) return { valid: true };
       return { valid: false, errors: [...new Set((validateFunction.errors ?? []).map(formatAjvError))] };
     },
   };
+  if (typeof schema !== 'boolean') compiled.set(schema, result);
+  return result;
 }
 
 /**
