@@ -4,7 +4,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { registerSecret } from '../shared/redact.js';
-import { DEFAULT_STREAM, hashTag, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
+import { DEFAULT_STREAM, hashTag, isTransientRedisError, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
 import {
   DEFAULT_GROUP,
   DEFAULT_MARKER_TTL_SECONDS,
@@ -178,7 +178,8 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
         }
       } catch (error) {
         const message = errorMessage(error);
-        const transient = error instanceof RedisTargetError ? error.transient : /ECONNREFUSED|ECONNRESET|Connection is closed|max retries|LOADING|CLUSTERDOWN|TRYAGAIN|timed out/i.test(message);
+        // Our own refusals (UserError) are final; Redis errors are classified where they are explained.
+        const transient = error instanceof RedisTargetError || !(error instanceof UserError) ? isTransientRedisError(error) : false;
         // Once: a scheduled run fails and the next one resumes. Continuous: ride out the outage.
         if (flags.mode === 'once' || stop || !transient) throw error instanceof UserError ? error : new UserError(`relay: ${message}`);
         io.warning(`relay: Redis problem (${message}); reconnecting in ${Math.round(backoff / 1000)} s`);

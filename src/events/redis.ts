@@ -200,6 +200,11 @@ export function explainRedisError(error: unknown, url: Pick<ParsedRedisUrl, 'dis
   return new RedisTargetError(`Redis at ${url.display} failed: ${text}`, false);
 }
 
+/** Whether trying again later can help: the same verdict explainRedisError gives, for callers that keep their own message. */
+export function isTransientRedisError(error: unknown): boolean {
+  return error instanceof RedisTargetError ? error.transient : explainRedisError(error, { display: 'Redis' }).transient;
+}
+
 function baseOptions(url: ParsedRedisUrl, options: RedisConnectOptions, deadline: () => number): RedisOptions {
   const maxReconnects = options.maxReconnects ?? 3;
   return {
