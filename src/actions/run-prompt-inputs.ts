@@ -66,22 +66,16 @@ export function readVariableFiles(text: string | undefined, workspace: string): 
   const mapping = z.record(z.string(), z.string()).safeParse(value);
   if (!mapping.success || Array.isArray(value)) throw new InputError('input-files', 'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff');
   return Object.fromEntries(
-    Object.entries(mapping.data).map(([name, path]) => {
-      try {
-        return [name, readFileSync(isAbsolute(path) ? path : resolve(workspace, path), 'utf8')];
-      } catch (error) {
-        throw new InputError('input-files', `names a file that cannot be read for '${name}': ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    }),
+    Object.entries(mapping.data).map(([name, path]) => [name, readInputFile('input-files', path, workspace, ` for '${name}'`)]),
   );
 }
 
-function readTextFile(name: string, path: string | undefined, workspace: string): string | undefined {
-  if (!path) return undefined;
+/** A file an input names, relative to the workspace; unreadable is the input's error. */
+function readInputFile(input: string, path: string, workspace: string, purpose = ''): string {
   try {
     return readFileSync(isAbsolute(path) ? path : resolve(workspace, path), 'utf8');
   } catch (error) {
-    throw new InputError(name, `names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InputError(input, `names a file that cannot be read${purpose}: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 
@@ -151,7 +145,8 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
   const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
-  const systemFromFile = readTextFile('system-prompt-file', inputs['system-prompt-file'], workspace);
+  const systemFile = inputs['system-prompt-file'];
+  const systemFromFile = systemFile ? readInputFile('system-prompt-file', systemFile, workspace) : undefined;
   const spec: RunPromptSpec = {
     prompt: inputs.prompt,
     promptFile: inputs['prompt-file'],
