@@ -86,11 +86,8 @@ function jsonSchemaEvaluator(evaluator: Extract<Evaluator, { kind: 'jsonSchema' 
     : { name: evaluator.name, kind: 'jsonSchema', passed: false, skipped: false, details: verdict.errors.slice(0, 3).join('; ') };
 }
 
-interface Tally {
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** What a case has spent so far; the judge's calls count toward their case. */
+type Tally = Pick<CaseOutcome, 'costUsd' | 'inputTokens' | 'outputTokens'>;
 
 async function llmEvaluator(
   evaluator: Extract<Evaluator, { kind: 'llm' }>,
@@ -132,7 +129,6 @@ async function llmEvaluator(
 export async function evaluatePrompt(definition: PromptDefinition, template: EvalRunTemplate, log: Log, step: JournaledStep): Promise<EvalRun> {
   const cases: CaseOutcome[] = [];
   for (const [position, testCase] of definition.testData.entries()) {
-    const tally: Tally = { costUsd: 0, inputTokens: 0, outputTokens: 0 };
     const outcome: CaseOutcome = {
       index: position + 1,
       label: caseLabel(testCase),
@@ -147,16 +143,16 @@ export async function evaluatePrompt(definition: PromptDefinition, template: Eva
     };
     try {
       const result = await runPrompt({ ...template, definition, variables: testCase.variables, tools: [] }, log, step);
-      tally.costUsd += result.costUsd;
-      tally.inputTokens += result.inputTokens;
-      tally.outputTokens += result.outputTokens;
+      outcome.costUsd += result.costUsd;
+      outcome.inputTokens += result.inputTokens;
+      outcome.outputTokens += result.outputTokens;
       outcome.cacheHit = result.cacheHit;
       outcome.reply = result.text;
       for (const evaluator of definition.evaluators) {
         try {
           if (evaluator.kind === 'string') outcome.evaluators.push(stringEvaluator(evaluator, result.text, testCase.variables, definition.file));
           else if (evaluator.kind === 'jsonSchema') outcome.evaluators.push(jsonSchemaEvaluator(evaluator, result, definition.file));
-          else if (evaluator.kind === 'llm') outcome.evaluators.push(await llmEvaluator(evaluator, result.text, testCase, { template, log, step, file: definition.file, tally }));
+          else if (evaluator.kind === 'llm') outcome.evaluators.push(await llmEvaluator(evaluator, result.text, testCase, { template, log, step, file: definition.file, tally: outcome }));
           else outcome.evaluators.push({ name: evaluator.name, kind: 'uses', passed: false, skipped: true, details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped` });
         } catch (error) {
           outcome.evaluators.push({ name: evaluator.name, kind: evaluator.kind, passed: false, skipped: false, details: `could not run: ${errorMessage(error)}` });
@@ -166,9 +162,7 @@ export async function evaluatePrompt(definition: PromptDefinition, template: Eva
     } catch (error) {
       outcome.error = errorMessage(error);
     }
-    outcome.costUsd = Math.round(tally.costUsd * 1e6) / 1e6;
-    outcome.inputTokens = tally.inputTokens;
-    outcome.outputTokens = tally.outputTokens;
+    outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
     log.info(`eval ${definition.versionLabel} case ${outcome.index}: ${outcome.passed ? 'pass' : `FAIL${outcome.error ? ` (${outcome.error})` : `: ${outcome.evaluators.filter((entry) => !entry.passed && !entry.skipped).map((entry) => `${entry.name}: ${entry.details}`).join('; ')}`}`}`);
     cases.push(outcome);
   }
