@@ -4,6 +4,7 @@ import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/env
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, redisUrlPasswords, validateStreamName } from '../events/redis.js';
+import { REPOSITORY_NAME } from '../github/dispatch.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
@@ -68,7 +69,7 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
 
   const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? env.GITHUB_REPOSITORY : undefined);
   if (inputs['dispatch-workflow'] && !repository) throw new InputError('dispatch-repository', 'is required with dispatch-workflow when GITHUB_REPOSITORY is not set (owner/repo)');
-  if (repository && !/^[A-Za-z0-9-_.]+\/[A-Za-z0-9-_.]+$/.test(repository)) {
+  if (repository && !REPOSITORY_NAME.test(repository)) {
     throw new InputError('dispatch-repository', `must be owner/repo (got '${repository}')`);
   }
   const token = inputs['github-token'] ?? env.GITHUB_TOKEN;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { REPOSITORY_NAME } from '../github/dispatch.js';
 import { UserError } from '../shared/errors.js';
 import type { CloudEvent } from './envelope.js';
 
@@ -28,13 +29,12 @@ import type { CloudEvent } from './envelope.js';
  * `{{ event }}` (the whole envelope as JSON) and `{{ data.path.to.field }}`; a missing value is ''.
  */
 
-const NAME = /^[A-Za-z0-9-_.]+\/[A-Za-z0-9-_.]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const routeSchema = z
   .strictObject({
     match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'must be an event type pattern or a list of them' }),
-    repository: z.string().regex(NAME, 'must be owner/repo').optional(),
+    repository: z.string().regex(REPOSITORY_NAME, 'must be owner/repo').optional(),
     'event-type': z.string().min(1).max(100, 'must be at most 100 characters (GitHub limit for event_type)').optional(),
     workflow: z.string().min(1).optional(),
     ref: z.string().min(1).optional(),
@@ -56,7 +56,7 @@ const routeSchema = z
 
 const routingSchema = z.strictObject({
   version: z.literal(1).optional(),
-  repository: z.string().regex(NAME, 'must be owner/repo').optional(),
+  repository: z.string().regex(REPOSITORY_NAME, 'must be owner/repo').optional(),
   unrouted: z.enum(['dead-letter', 'skip']).optional(),
   routes: z.array(routeSchema).min(1, 'must list at least one route'),
 });

@@ -123,8 +123,11 @@ export interface WorkflowDispatchResult {
 
 export type DispatchResult = RepositoryDispatchResult | WorkflowDispatchResult;
 
+/** owner/repo, as GitHub spells repository names; checked wherever a target is configured. */
+export const REPOSITORY_NAME = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/;
+
 function splitRepository(repository: string, kind: DispatchKind): { owner: string; repo: string } {
-  const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(repository.trim());
+  const match = REPOSITORY_NAME.exec(repository.trim());
   if (!match?.[1] || !match[2]) {
     throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, { transient: false });
   }
