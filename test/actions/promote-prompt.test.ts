@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { startAnthropicApi, textReply, type AnthropicApi } from '../fakes/anthropic-api.js';
 import { startGitHubApi, type GitHubApi, type RecordedRequest } from '../fakes/github-api.js';
 import { Job, visibleLog, type StepResult } from '../harness/job.js';
+import { failed, ok } from './step-assertions.js';
 
 const PROMOTE = 'actions/promote-prompt';
 const RUN_PROMPT = 'actions/run-prompt';
@@ -65,16 +66,6 @@ function write(job: Job, path: string, text: string): void {
   const full = join(job.workspace, path);
   mkdirSync(dirname(full), { recursive: true });
   writeFileSync(full, text);
-}
-
-function ok(result: StepResult): void {
-  assert.equal(result.exitCode, 0, `step failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function failed(result: StepResult): string {
-  assert.equal(result.exitCode, 1, `step should have failed:\n${result.stdout}\n${result.stderr}`);
-  assert.doesNotMatch(visibleLog(result), /\n\s+at .+\(.*:\d+:\d+\)/, 'no stack trace');
-  return result.errors.join('\n');
 }
 
 function writes(requests: RecordedRequest[]): RecordedRequest[] {

@@ -17,6 +17,7 @@ import {
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
 import { startResultsService, type ResultsService } from '../fakes/results-service.js';
 import { Job, REPO_ROOT, visibleLog, type StepResult } from '../harness/job.js';
+import { failed, ok } from './step-assertions.js';
 
 const ACTION = 'actions/run-prompt';
 /** A sentinel key: the test fails if it shows up anywhere the runner or a reader would see it. */
@@ -61,16 +62,6 @@ function writeWorkspaceFile(job: Job, path: string, text: string): string {
   mkdirSync(dirname(full), { recursive: true });
   writeFileSync(full, text);
   return path;
-}
-
-function ok(result: StepResult): void {
-  assert.equal(result.exitCode, 0, `step failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function failed(result: StepResult): string {
-  assert.equal(result.exitCode, 1, `step should have failed:\n${result.stdout}\n${result.stderr}`);
-  assert.doesNotMatch(visibleLog(result), /\n\s+at .+\(.*:\d+:\d+\)/, 'no stack trace');
-  return result.errors.join('\n');
 }
 
 interface RunRecord {
