@@ -12,14 +12,20 @@ export type ModelCaller = (request: ModelRequest) => Promise<ModelResponse>;
 
 export const RECORDINGS_FORMAT = 'autostack.recordings/v1';
 
+/** The fields replay reads from a recorded Messages API message; the rest is kept as recorded. */
+const recordedMessageSchema = z.looseObject({
+  model: z.string(),
+  stop_reason: z.string().nullable(),
+  content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
+  usage: z.looseObject({ input_tokens: z.number(), output_tokens: z.number() }),
+});
+
 const recordingSchema = z.object({
   recordedAt: z.string(),
   model: z.string(),
   /** The last user turn, cut short: lets a reviewer see what a recording answers. */
   prompt: z.string(),
-  message: z.custom<Anthropic.Message>((value) => typeof value === 'object' && value !== null && 'content' in value, {
-    message: 'must be a Messages API message',
-  }),
+  message: recordedMessageSchema.transform((message) => message as unknown as Anthropic.Message),
 });
 const recordingsFileSchema = z.object({
   format: z.literal(RECORDINGS_FORMAT),
