@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
 import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { flagReader } from './flags.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -24,10 +25,6 @@ const FLAG_HELP: Record<string, string> = {
   'timeout-seconds': 'total time for each model call, retries included',
 };
 
-function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-}
-
 /**
  * `autostack promote`: the promote-prompt action on a terminal. Same inputs as flags, through the
  * same zod schema; the default mode here is `local` (write .autostack/prompts.lock.yml and the
@@ -40,12 +37,8 @@ export function registerPromoteCommands(program: Command): void {
     .description('promote a prompt version to a channel behind its eval gate (default --mode local: writes the lock file here)');
   for (const name of Object.keys(promotePromptInputs)) command.option(`--${name} <value>`, FLAG_HELP[name] ?? `the action's '${name}' input`);
   command.option('--json', 'print the outputs as JSON on stdout').action(async (options: Record<string, unknown>) => {
-    const read = (name: string): string | undefined => {
-      const value = options[camel(name)];
-      return typeof value === 'string' ? value : undefined;
-    };
     const io = createConsoleIo();
-    const { spec, secrets } = promotePromptSpec(read, { env: process.env, workspace: process.cwd(), defaultMode: 'local' });
+    const { spec, secrets } = promotePromptSpec(flagReader(options), { env: process.env, workspace: process.cwd(), defaultMode: 'local' });
     for (const secret of secrets) io.setSecret(secret);
     try {
       await promotePromptStep(io, spec);
