@@ -3,8 +3,7 @@ import { emitEvent, type EmitResult } from '../events/emit.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { onActionsRunner } from '../runs/artifact.js';
-import { beginStep } from '../runs/step.js';
-import { errorMessage } from '../shared/errors.js';
+import { inJournaledStep } from '../runs/step.js';
 import { emitEventSpec } from './emit-event-inputs.js';
 
 export function setEmitOutputs(io: StepIo, result: EmitResult): void {
@@ -23,15 +22,19 @@ export async function emitEventMain(): Promise<void> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, useActionsCache: onActionsRunner(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
-  const step = beginStep(`emit-event ${spec.type}`, 'emit-event');
-  try {
-    const result = await emitEvent(spec, actionsIo, step);
-    setEmitOutputs(actionsIo, result);
-    const summary = `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.type} ${result.event.id} → ${result.outcomes.map((outcome) => outcome.target).join(', ')}`;
-    actionsIo.info(summary);
-    step.finish('success', { outputSummary: summary });
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  await inJournaledStep(
+    `emit-event ${spec.type}`,
+    'emit-event',
+    async (step) => {
+      const result = await emitEvent(spec, actionsIo, step);
+      setEmitOutputs(actionsIo, result);
+      actionsIo.info(describeEmit(result));
+      return result;
+    },
+    describeEmit,
+  );
+}
+
+function describeEmit(result: EmitResult): string {
+  return `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.type} ${result.event.id} → ${result.outcomes.map((outcome) => outcome.target).join(', ')}`;
 }

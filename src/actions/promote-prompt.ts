@@ -2,8 +2,8 @@ import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/index.js';
-import { beginStep } from '../runs/step.js';
-import { errorMessage, UserError } from '../shared/errors.js';
+import { inJournaledStep } from '../runs/step.js';
+import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
 
 export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
@@ -23,18 +23,18 @@ export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
  * fails the step, after the outputs and the report are written.
  */
 export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<PromoteResult> {
-  const step = beginStep(`promote-prompt ${spec.promptFile} → ${spec.channel}`, 'promote-prompt');
-  try {
-    const result = await promotePrompt(spec, io, step);
-    setPromoteOutputs(io, result);
-    await io.appendSummary(result.report);
-    if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
-    step.finish('success', { outputSummary: result.reason ?? `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}` });
-    return result;
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  return inJournaledStep(
+    `promote-prompt ${spec.promptFile} → ${spec.channel}`,
+    'promote-prompt',
+    async (step) => {
+      const result = await promotePrompt(spec, io, step);
+      setPromoteOutputs(io, result);
+      await io.appendSummary(result.report);
+      if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
+      return result;
+    },
+    (result) => result.reason ?? `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}`,
+  );
 }
 
 export async function promotePromptMain(): Promise<void> {

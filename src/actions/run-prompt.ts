@@ -3,8 +3,7 @@ import * as core from '@actions/core';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { beginStep, summarize } from '../runs/step.js';
-import { errorMessage } from '../shared/errors.js';
+import { inJournaledStep, summarize } from '../runs/step.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
 
 /** Step outputs share a 1 MB budget per job; past this the full text is in response-file. */
@@ -30,19 +29,19 @@ export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
 
 /** One journaled run-prompt step: the action and the CLI both run this. */
 export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<RunPromptResult> {
-  const step = beginStep(`run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`, 'run-prompt');
-  try {
-    const result = await runPrompt(spec, io, step);
-    setRunPromptOutputs(io, result);
-    io.info(
-      `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,
-    );
-    step.finish('success', { outputSummary: summarize(result.hasJson ? JSON.stringify(result.json) : result.text) });
-    return result;
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  return inJournaledStep(
+    `run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`,
+    'run-prompt',
+    async (step) => {
+      const result = await runPrompt(spec, io, step);
+      setRunPromptOutputs(io, result);
+      io.info(
+        `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,
+      );
+      return result;
+    },
+    (result) => summarize(result.hasJson ? JSON.stringify(result.json) : result.text),
+  );
 }
 
 export async function runPromptMain(): Promise<void> {

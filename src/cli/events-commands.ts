@@ -8,7 +8,7 @@ import { listOutbox } from '../events/outbox.js';
 import { openRedis, publishBatch } from '../events/redis.js';
 import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
-import { beginStep } from '../runs/step.js';
+import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { type FlagReader, flagReader } from './flags.js';
 
@@ -82,15 +82,12 @@ function environment(step: string | undefined): { env: NodeJS.ProcessEnv; worksp
 export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {
   const { spec, secrets } = emitEventSpec(read, environment(stepName));
   for (const secret of secrets) io.setSecret(secret);
-  const step = beginStep(`emit ${spec.type}`, 'emit-event');
-  try {
-    const result = await emitEvent(spec, io, step);
-    step.finish('success', { outputSummary: `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.id}` });
-    return result;
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  return inJournaledStep(
+    `emit ${spec.type}`,
+    'emit-event',
+    (step) => emitEvent(spec, io, step),
+    (result) => `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.id}`,
+  );
 }
 
 const batchLine = cloudEventSchema.partial().extend({
@@ -152,31 +149,32 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
   for (const secret of secrets) io.setSecret(secret);
   if (!spec.redisUrl) throw new InputError('redis-url', 'is required with --batch (or env REDIS_URL): batches are pipelined into a Redis stream');
   if (spec.dispatch) throw new InputError('dispatch-repository', 'cannot be used with --batch; route stream events to GitHub with `autostack relay`');
+  const redisUrl = spec.redisUrl;
   const events = readBatch(path, spec);
-  const step = beginStep(`emit --batch ${basename(path)}`, 'emit-event');
   const started = Date.now();
-  try {
-    const handle = await openRedis(spec.redisUrl, { timeoutMs: spec.timeoutMs, reconnectForMs: spec.timeoutMs });
-    try {
-      const { results, progress } = await publishBatch(handle, events, {
-        stream: spec.stream,
-        maxLen: spec.maxLen,
-        dedupeTtlSeconds: spec.dedupeTtlSeconds,
-        timeoutMs: spec.timeoutMs,
-        onRound: (p) => io.warning(`Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`),
-      });
-      events.forEach((event, index) => step.append({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }));
-      const summary = { events: events.length, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
-      io.info(`Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`);
-      step.finish('success', { outputSummary: `${progress.published} published, ${progress.duplicates} duplicates` });
-      return summary;
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    step.finish('failure', { error: errorMessage(error) });
-    throw error;
-  }
+  return inJournaledStep(
+    `emit --batch ${basename(path)}`,
+    'emit-event',
+    async (step) => {
+      const handle = await openRedis(redisUrl, { timeoutMs: spec.timeoutMs, reconnectForMs: spec.timeoutMs });
+      try {
+        const { results, progress } = await publishBatch(handle, events, {
+          stream: spec.stream,
+          maxLen: spec.maxLen,
+          dedupeTtlSeconds: spec.dedupeTtlSeconds,
+          timeoutMs: spec.timeoutMs,
+          onRound: (p) => io.warning(`Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`),
+        });
+        events.forEach((event, index) => step.append({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }));
+        const summary = { events: events.length, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
+        io.info(`Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`);
+        return summary;
+      } finally {
+        await handle.close();
+      }
+    },
+    (summary) => `${summary.published} published, ${summary.duplicates} duplicates`,
+  );
 }
 
 /**
@@ -191,16 +189,18 @@ export async function drainOutbox(read: FlagReader, io: StepIo, stepName?: strin
   const entries = listOutbox(spec.outboxPath);
   const summary = { entries: entries.length, delivered: 0, duplicates: 0, failed: 0 };
   for (const entry of entries) {
-    const step = beginStep(`emit --drain-outbox ${entry.event.type}`, 'emit-event');
     try {
-      const result = await emitEvent({ ...spec, event: entry.event }, io, step);
+      const result = await inJournaledStep(
+        `emit --drain-outbox ${entry.event.type}`,
+        'emit-event',
+        (step) => emitEvent({ ...spec, event: entry.event }, io, step),
+        (delivered) => `${delivered.duplicate ? 'duplicate' : 'delivered'} ${entry.event.id}`,
+      );
       if (result.duplicate) summary.duplicates += 1;
       else summary.delivered += 1;
-      step.finish('success', { outputSummary: `${result.duplicate ? 'duplicate' : 'delivered'} ${entry.event.id}` });
     } catch (error) {
       summary.failed += 1;
       io.error(`event ${entry.event.id}: ${errorMessage(error)}`);
-      step.finish('failure', { error: errorMessage(error) });
     }
   }
   io.info(`Outbox ${spec.outboxPath}: ${summary.entries} event(s); ${summary.delivered} delivered, ${summary.duplicates} already delivered, ${summary.failed} still failing.`);

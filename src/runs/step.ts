@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '../shared/errors.js';
 import { currentJournal } from './context.js';
 import type { Journal, NewJournalEvent, StepStatus } from './journal.js';
 
@@ -57,6 +58,27 @@ export class JournaledStep {
 
 export function beginStep(name: string, action: string, inputFingerprint?: string): JournaledStep {
   return new JournaledStep(currentJournal(), name, action, inputFingerprint);
+}
+
+/**
+ * Runs `work` as one journaled step: finished as a success with the summary `describe` gives of
+ * its result, or as a failure with the error, which is rethrown for the caller to report.
+ */
+export async function inJournaledStep<T>(
+  name: string,
+  action: string,
+  work: (step: JournaledStep) => Promise<T>,
+  describe: (result: T) => string,
+): Promise<T> {
+  const step = beginStep(name, action);
+  try {
+    const result = await work(step);
+    step.finish('success', { outputSummary: describe(result) });
+    return result;
+  } catch (error) {
+    step.finish('failure', { error: errorMessage(error) });
+    throw error;
+  }
 }
 
 /** A short, single-line preview of an output for the run record. */
