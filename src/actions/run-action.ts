@@ -1,14 +1,17 @@
 import * as core from '@actions/core';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
+import { putCliOnPath } from './cli-on-path.js';
 
 /**
  * The one way an action entry point runs: a user error becomes a single ::error:: line naming
  * what to fix (with file and line when known); anything else is reported as a bug, still
  * without a stack trace unless step debug logging is on. Never rethrows, so Node never prints
- * its own trace.
+ * its own trace. Main steps first put the `autostack` CLI on the job's PATH (post steps run
+ * after every other step, so there is no one left to call it).
  */
-export async function runAction(body: () => Promise<void>): Promise<void> {
+export async function runAction(body: () => Promise<void>, options: { cliOnPath?: boolean } = {}): Promise<void> {
+  if (options.cliOnPath ?? true) putCliOnPath();
   try {
     await body();
   } catch (error) {

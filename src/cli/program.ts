@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+// Read at build time: ncc inlines the version, so the bundle needs no package.json beside it.
+import packageJson from '../../package.json' with { type: 'json' };
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
@@ -32,6 +34,7 @@ function positiveInteger(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('autostack')
     .description('Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.')
+    .version(packageJson.version, '-V, --version', 'print the autostack version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(redact(text)) });
 

@@ -1,4 +1,4 @@
 import { runAction } from '../actions/run-action.js';
 import { recordRunPost } from '../actions/record-run-post.js';
 
-await runAction(recordRunPost);
+await runAction(recordRunPost, { cliOnPath: false });

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
+import { packageRoot } from '../shared/package-paths.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' });
 
@@ -43,17 +43,9 @@ export type ResolvedAction =
   | { kind: 'composite'; uses: string; directory: string; manifest: ActionManifest; steps: CompositeStep[]; label: string }
   | { kind: 'checkout'; uses: string; label: string };
 
-/** The autostack package this code runs from (dist/cli/index.js or src/workflow/*.ts → two levels up). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 5; depth++) {
-    if (existsSync(join(dir, 'actions', 'record-run', 'action.yml'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('cannot find the autostack package root (actions/record-run/action.yml) above the CLI bundle');
-}
+export { packageRoot };
 
-/** `OWNER/autostack[/sub/path]@REF` → the sub path inside this package (any owner: forks and mirrors alike). */
+/** `your-org/autostack[/sub/path]@REF` → the sub path inside this package (any owner: forks and mirrors alike). */
 export function autostackSubpath(uses: string): string | undefined {
   const match = /^[A-Za-z0-9][A-Za-z0-9-]*\/autostack(\/[^@]*)?@[^@\s]+$/.exec(uses);
   if (!match) return undefined;
@@ -120,7 +112,7 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
 
 /**
  * Resolves a step's `uses:`. Local actions (`./path`) and this repository's actions
- * (`OWNER/autostack/actions/NAME@REF`, `OWNER/autostack@REF`) run from the local checkout's
+ * (`your-org/autostack/actions/NAME@REF`, `your-org/autostack@REF`) run from the local checkout's
  * bundles; actions/checkout is satisfied by the workspace itself; anything else is refused.
  */
 export function resolveAction(uses: string, workspace: string, where: string): ResolvedAction {
@@ -140,11 +132,11 @@ export function resolveAction(uses: string, workspace: string, where: string): R
   }
   if (/^actions\/checkout@/.test(uses)) return { kind: 'checkout', uses, label: 'checkout (the workspace is the checkout)' };
   throw new UserError(
-    `${where}: uses: ${uses} is a third-party action, which the local runner does not run. Supported: ./local node actions, OWNER/autostack actions (run from this checkout's dist/), actions/checkout (the workspace itself). Replace it with a run: step, or run the workflow on GitHub.`,
+    `${where}: uses: ${uses} is a third-party action, which the local runner does not run. Supported: ./local node actions, your-org/autostack actions (run from this checkout's dist/), actions/checkout (the workspace itself). Replace it with a run: step, or run the workflow on GitHub.`,
   );
 }
 
-/** Job-level `uses:` of a reusable workflow: `./.github/workflows/x.yml` or `OWNER/autostack/.github/workflows/x.yml@REF`. */
+/** Job-level `uses:` of a reusable workflow: `./.github/workflows/x.yml` or `your-org/autostack/.github/workflows/x.yml@REF`. */
 export function resolveReusableWorkflow(uses: string, workspace: string, where: string): string {
   if (uses.startsWith('./')) {
     const path = resolve(workspace, uses);
@@ -157,5 +149,5 @@ export function resolveReusableWorkflow(uses: string, workspace: string, where: 
     if (!existsSync(path)) throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'`);
     return path;
   }
-  throw new UserError(`${where}: uses: ${uses} is a reusable workflow in another repository, which the local runner cannot fetch. Use a local path (./.github/workflows/x.yml) or one of autostack's own (OWNER/autostack/.github/workflows/x.yml@REF).`);
+  throw new UserError(`${where}: uses: ${uses} is a reusable workflow in another repository, which the local runner cannot fetch. Use a local path (./.github/workflows/x.yml) or one of autostack's own (your-org/autostack/.github/workflows/x.yml@REF).`);
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { storedRecordSchema } from '../runs/record.js';
 import { UserError } from '../shared/errors.js';
 import { redact, redactDeep, registerSecret } from '../shared/redact.js';
+import { cliBundlePath } from '../shared/package-paths.js';
 import { type ActionManifest, packageRoot, resolveAction, resolveReusableWorkflow, type ResolvedAction } from './actions.js';
 import { parseEnvFile } from './env-file.js';
 import {
@@ -1061,7 +1062,7 @@ export class WorkflowRunner {
         GITHUB_ACTION_REF: resolved.uses.includes('@') ? (resolved.uses.split('@')[1] ?? '') : '',
       });
       if (this.options.recordPrompts && /run-prompt$|^autostack run-prompt$/.test(resolved.label)) {
-        [command, ...args] = [this.options.nodePath ?? process.execPath, join(packageRoot(), 'dist', 'cli', 'index.js'), 'run-prompt', '--record', '--print', 'outputs', ...recordFlags(inputs)];
+        [command, ...args] = [this.options.nodePath ?? process.execPath, cliBundlePath(), 'run-prompt', '--record', '--print', 'outputs', ...recordFlags(inputs)];
         detail += ', recording';
       } else {
         [command, ...args] = [this.options.nodePath ?? process.execPath, resolved.main];
@@ -1407,14 +1408,14 @@ export class WorkflowRunner {
     }
     r.line();
     if (result.records.length === 0) {
-      r.line('Run records: none (add OWNER/autostack/actions/record-run@v1 as a job\'s first step)');
+      r.line('Run records: none (add your-org/autostack/actions/record-run@v1 as a job\'s first step)');
     } else {
       r.line('Run records');
       for (const record of result.records) {
         r.line(`  ${record.status.padEnd(9)} ${record.runId}  ${record.name}  ${record.steps} steps, $${record.costUsd.toFixed(4)}  ${record.path.replace(`${this.workspace}/`, '')}`);
       }
       const directories = [...new Set(result.records.map((record) => dirname(record.path).replace(`${this.workspace}/`, '')))];
-      r.line(`  list them: npx autostack runs list --directory ${directories[0]}`);
+      r.line(`  list them: autostack runs list --directory ${directories[0]}`);
     }
     r.line();
     r.line(`Result: ${result.conclusion}`);
