@@ -764,9 +764,9 @@ describe('run-prompt metadata', () => {
     for (const [name, spec] of Object.entries(manifest.inputs)) assert.ok(spec.description.length > 10, `${name} is described`);
   });
 
-  test("the README's cost table is the price table", async () => {
+  test("run-prompt's README cost table is the price table", async () => {
     const { priceFor } = await import('../../src/ai/prices.js');
-    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(REPO_ROOT, 'actions/run-prompt/README.md'), 'utf8');
     const rows = [...readme.matchAll(/^\| `(claude-[a-z0-9-]+)` \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \|$/gm)];
     assert.ok(rows.length >= 10, 'the cost table is there');
     for (const [, model, input, output, write, read] of rows) {
@@ -775,13 +775,11 @@ describe('run-prompt metadata', () => {
     }
   });
 
-  test('the README documents every input and output', () => {
-    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    const start = readme.indexOf('\n## run-prompt');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
+  test("run-prompt's README documents every input and output", () => {
+    const section = readFileSync(join(REPO_ROOT, 'actions/run-prompt/README.md'), 'utf8');
     const manifest = read('actions/run-prompt/action.yml');
     for (const name of [...Object.keys(manifest.inputs), ...Object.keys(manifest.outputs)]) {
-      assert.match(section, new RegExp(`\\| \`${name}\` \\|`), `README's run-prompt section has a table row for ${name}`);
+      assert.match(section, new RegExp(`\\| \`${name}\` \\|`), `actions/run-prompt/README.md has a table row for ${name}`);
     }
   });
 });
