@@ -66,4 +66,8 @@ test('the release workflow: version tags only, read-only until the release job, 
   assert.match(releaseScript, /gh release create/);
   assert.match(releaseScript, /git\/refs\/tags\/\$\{?major/, 'moves the major tag');
   assert.ok(release.steps.every((step) => step.uses === undefined), 'the job holding a write token runs no third-party code');
+  const npm = workflow.jobs.npm;
+  assert.ok(npm, 'the npm publish job');
+  assert.deepEqual(npm.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.match(npm.steps.map((step) => step.run ?? '').join('\n'), /npm publish --provenance/);
 });
