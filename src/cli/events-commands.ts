@@ -10,7 +10,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
-import { type FlagReader, flagReader } from './flags.js';
+import { addInputFlags, type FlagReader, flagReader } from './flags.js';
 
 const FLAG_HELP: Record<string, string> = {
   type: 'CloudEvent type (required unless --batch)',
@@ -42,7 +42,8 @@ export function registerEventCommands(program: Command): void {
     .option('--batch <file>', 'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents')
     .option('--step <name>', 'step name in the default idempotency key (default: cli)')
     .option('--drain-outbox', 'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids');
-  for (const name of Object.keys(emitEventInputs)) emit.option(`--${name} <value>`, FLAG_HELP[name] ?? name);
+  addInputFlags(emit, emitEventInputs, FLAG_HELP);
+  emit.option('--json', "print the action's outputs as JSON (the default output; accepted so every command takes --json)");
   emit.action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
     const read = flagReader(options);
