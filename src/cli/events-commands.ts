@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { setEmitOutputs } from '../actions/emit-event.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
 import { listOutbox } from '../events/outbox.js';
@@ -63,16 +64,11 @@ export function registerEventCommands(program: Command): void {
   });
 }
 
-function cliOutputs(result: EmitResult): Record<string, unknown> {
-  return {
-    'event-id': result.event.id,
-    'idempotency-key': result.event.idempotencykey,
-    'stream-entry-id': result.streamEntryId ?? '',
-    dispatched: result.dispatched,
-    duplicate: result.duplicate,
-    'workflow-run-id': result.workflowRunId ?? '',
-    'workflow-run-url': result.workflowRunUrl ?? '',
-  };
+/** Exactly what the action sets (names and string values), so scripts read the CLI as a workflow reads steps.*.outputs. */
+function cliOutputs(result: EmitResult): Record<string, string> {
+  const io = createConsoleIo();
+  setEmitOutputs(io, result);
+  return Object.fromEntries(io.outputs);
 }
 
 function environment(step: string | undefined): { env: NodeJS.ProcessEnv; workspace: string; useActionsCache: boolean; step: string } {
