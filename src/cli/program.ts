@@ -89,7 +89,8 @@ export function buildProgram(): Command {
     .command('demo')
     .description('run the issue-triage example workflow locally on a sample event (no API key, Redis or GitHub needed)')
     .option('--quiet', 'only step status lines, not step output')
-    .action(async (options: { quiet?: boolean }) => {
+    .option('--workspace <dir>', 'folder to run in; the examples are copied there (default: a new temp folder, kept)')
+    .action(async (options: { quiet?: boolean; workspace?: string }) => {
       process.exitCode = await runDemo(options);
     });
 

@@ -166,8 +166,10 @@ test('scheduled relay: an event published to Redis is relayed as repository_disp
   assert.match(relay.result.runs[1]?.triggeredBy ?? '', /from Events relay \/ relay/);
 });
 
-test('npm run demo: the triage example on embedded defaults, with the follow-up and the run records', async () => {
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'demo', '--quiet'], {
+test('npm run demo: the triage example on embedded defaults, with the follow-up and the run records', async (t) => {
+  const workspace = mkdtempSync(join(tmpdir(), 'autostack-demo-test-'));
+  t.after(() => rmSync(workspace, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'demo', '--quiet', '--workspace', workspace], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? REPO_ROOT },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,7 +184,7 @@ test('npm run demo: the triage example on embedded defaults, with the follow-up 
   assert.match(stdout, /success +Triage follow-up/);
   const records = [...stdout.matchAll(/^ {2}success +(\d{8}T\d{6}Z-[0-9a-f]{12}) +(\S+) .*?(\.autostack\/runs\/\S+\.json)$/gm)];
   assert.deepEqual(records.map((match) => match[2]), ['issue-triage', 'issue-triage-announce', 'triage-follow-up']);
-  for (const match of records) assert.ok(existsSync(join(REPO_ROOT, match[3] ?? '')));
+  for (const match of records) assert.ok(existsSync(join(workspace, match[3] ?? '')), 'records are written in the demo workspace');
   assert.match(stdout, /Result: success/);
 });
 
