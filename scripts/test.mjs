@@ -94,5 +94,5 @@ if (checkoutBefore && checkoutAfter) {
 const total = { passed: unit.passed + bundle.passed, failed: unit.failed + bundle.failed + problems.length, skipped: unit.skipped + bundle.skipped };
 for (const problem of problems) console.error(`✗ ${problem}`);
 // One closing line for both phases (TAP has node's own closing lines per phase).
-if (!tap && unitTests.length > 0 && bundleTests.length > 0) console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+if ((!tap && unitTests.length > 0 && bundleTests.length > 0) || problems.length > 0) console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);

@@ -1,3 +1,4 @@
+import { tempDir } from './temp.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,12 +52,6 @@ export interface JobOptions {
  * run: steps — sharing GITHUB_ENV exports, per-step GITHUB_OUTPUT/STATE/STEP_SUMMARY files, and
  * post steps run in reverse order with the state their main step saved.
  */
-/** Every job's folder, removed when the test process exits: tests leave nothing in the temp directory. */
-const jobRoots = new Set<string>();
-process.once('exit', () => {
-  for (const root of jobRoots) rmSync(root, { recursive: true, force: true });
-});
-
 export class Job {
   readonly root: string;
   readonly workspace: string;
@@ -67,8 +62,7 @@ export class Job {
   private stepCounter = 0;
 
   constructor(private readonly options: JobOptions = {}) {
-    this.root = mkdtempSync(join(tmpdir(), 'autostack-job-'));
-    jobRoots.add(this.root);
+    this.root = tempDir('autostack-job-');
     this.workspace = join(this.root, 'workspace');
     this.runnerTemp = join(this.root, 'runner-temp');
     mkdirSync(this.workspace, { recursive: true });

@@ -2,6 +2,7 @@
 // on the bundled sample event, with replayed model answers: no key, no network, no GitHub.
 // Covers the dispatch chain (issue triage → repository_dispatch → follow-up), the reusable
 // workflow call, the scheduled relay against a real redis-server, the promotion flow, and the demo.
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -23,7 +24,7 @@ interface Cli {
 
 /** A fresh workspace: a copy of the examples and .github/workflows, dist/ linked for `node dist/cli/index.js`. */
 function exampleWorkspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'autostack-examples-'));
+  const root = tempDir('autostack-examples-');
   cpSync(join(REPO_ROOT, 'workflows-examples'), join(root, 'workflows-examples'), { recursive: true });
   cpSync(join(REPO_ROOT, '.github'), join(root, '.github'), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'dist'), join(root, 'dist'));
@@ -167,7 +168,7 @@ test('scheduled relay: an event published to Redis is relayed as repository_disp
 });
 
 test('npm run demo: the triage example on embedded defaults, with the follow-up and the run records', async (t) => {
-  const workspace = mkdtempSync(join(tmpdir(), 'autostack-demo-test-'));
+  const workspace = tempDir('autostack-demo-test-');
   t.after(() => rmSync(workspace, { recursive: true, force: true }));
   const child = spawn(process.execPath, [CLI_BUNDLE, 'demo', '--quiet', '--workspace', workspace], {
     cwd: REPO_ROOT,
