@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
+import { writeStamp } from './dist-stamp.mjs';
 
 const entries = readdirSync('src/entries')
   .filter((file) => file.endsWith('.ts'))
@@ -32,4 +33,6 @@ await Promise.all(
     }
   }),
 );
+// The stamp says which source the bundles are: only a full build may write it.
+if (process.argv.length <= 2) writeStamp();
 console.log(`${entries.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s`);

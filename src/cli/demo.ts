@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { packageRoot } from '../workflow/actions.js';
 import { type Json, WorkflowRunner } from '../workflow/index.js';
 
@@ -13,9 +14,11 @@ export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';
  * Redis when REDIS_URL is set) whose repository_dispatch starts the follow-up workflow, and
  * a run record per job.
  */
-export async function runDemo(options: { quiet?: boolean; out?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function runDemo(options: { quiet?: boolean; workspace?: string | undefined; out?: NodeJS.WritableStream } = {}): Promise<number> {
   const out = options.out ?? process.stdout;
-  const root = packageRoot();
+  // The demo writes run records and events: into a workspace of its own (a copy of the
+  // examples), never into the installed package or the checkout it ships from.
+  const root = demoWorkspace(options.workspace);
   const payload = JSON.parse(readFileSync(join(root, DEMO_EVENT), 'utf8')) as Json;
   const redisUrl = process.env.REDIS_URL;
   out.write(
@@ -26,6 +29,7 @@ export async function runDemo(options: { quiet?: boolean; out?: NodeJS.WritableS
       '  model     replayed answers (provider replay: no API key, no network)',
       `  events    .autostack/events.jsonl${redisUrl ? ' and Redis (REDIS_URL)' : ' (set REDIS_URL to publish to Redis too)'}`,
       '  GitHub    a loopback GitHub API (labels, dispatches) run by the runner',
+      `  workspace ${root} (run records in .autostack/runs: autostack runs list --directory ${join(root, '.autostack', 'runs')})`,
       '',
     ].join('\n'),
   );
@@ -45,4 +49,12 @@ export async function runDemo(options: { quiet?: boolean; out?: NodeJS.WritableS
   } finally {
     process.off('SIGINT', onSignal);
   }
+}
+
+/** A copy of the examples to run in: the folder given (--workspace), else a new temp folder that is kept for a look. */
+function demoWorkspace(workspace: string | undefined): string {
+  const root = workspace ? resolve(workspace) : mkdtempSync(join(tmpdir(), 'autostack-demo-'));
+  mkdirSync(root, { recursive: true });
+  cpSync(join(packageRoot(), 'workflows-examples'), join(root, 'workflows-examples'), { recursive: true });
+  return root;
 }

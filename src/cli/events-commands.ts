@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { setEmitOutputs } from '../actions/emit-event.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
 import { listOutbox } from '../events/outbox.js';
@@ -10,7 +11,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
-import { type FlagReader, flagReader } from './flags.js';
+import { addInputFlags, type FlagReader, flagReader } from './flags.js';
 
 const FLAG_HELP: Record<string, string> = {
   type: 'CloudEvent type (required unless --batch)',
@@ -42,7 +43,8 @@ export function registerEventCommands(program: Command): void {
     .option('--batch <file>', 'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents')
     .option('--step <name>', 'step name in the default idempotency key (default: cli)')
     .option('--drain-outbox', 'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids');
-  for (const name of Object.keys(emitEventInputs)) emit.option(`--${name} <value>`, FLAG_HELP[name] ?? name);
+  addInputFlags(emit, emitEventInputs, FLAG_HELP);
+  emit.option('--json', "print the action's outputs as JSON (the default output; accepted so every command takes --json)");
   emit.action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
     const read = flagReader(options);
@@ -62,16 +64,11 @@ export function registerEventCommands(program: Command): void {
   });
 }
 
-function cliOutputs(result: EmitResult): Record<string, unknown> {
-  return {
-    'event-id': result.event.id,
-    'idempotency-key': result.event.idempotencykey,
-    'stream-entry-id': result.streamEntryId ?? '',
-    dispatched: result.dispatched,
-    duplicate: result.duplicate,
-    'workflow-run-id': result.workflowRunId ?? '',
-    'workflow-run-url': result.workflowRunUrl ?? '',
-  };
+/** Exactly what the action sets (names and string values), so scripts read the CLI as a workflow reads steps.*.outputs. */
+function cliOutputs(result: EmitResult): Record<string, string> {
+  const io = createConsoleIo();
+  setEmitOutputs(io, result);
+  return Object.fromEntries(io.outputs);
 }
 
 function environment(step: string | undefined): { env: NodeJS.ProcessEnv; workspace: string; useActionsCache: boolean; step: string } {

@@ -1,62 +1,69 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-// Read at build time: ncc inlines the version, so the bundle needs no package.json beside it.
+import { Command, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import { errorMessage, UserError } from '../shared/errors.js';
+import { recordRunInputs } from '../actions/record-run.js';
+import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
-import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
 import { runDemo } from './demo.js';
 import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.js';
-import { flagReader } from './flags.js';
+import { addInputFlags, flagReader } from './flags.js';
+import { CommanderError, FlagError, inputErrorAsFlag, oneLineFlagError, throwOnFlagErrors } from './cli-errors.js';
 import { recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
-import { listRuns, showRun } from './runs-commands.js';
+import { registerRunsCommands } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
 import { registerPromoteCommands } from './promote-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { registerEventCommands } from './events-commands.js';
 
+const RECORD_RUN_HELP: Record<string, string> = {
+  name: 'automation name',
+  artifact: 'upload as an artifact when on a runner (--no-artifact: do not)',
+  'retention-days': 'artifact retention, 1-90',
+  summary: 'write the job summary (--no-summary: do not)',
+  directory: 'where run records are written (default .autostack/runs)',
+  'github-token': 'token to read step outcomes from the jobs API',
+};
+
 function addRecordRunFlags(command: Command): Command {
-  return command
-    .option('--name <name>', 'automation name')
-    .option('--artifact <boolean>', 'upload as an artifact when on a runner')
-    .option('--retention-days <days>', 'artifact retention, 1-90')
-    .option('--summary <boolean>', 'write the job summary')
-    .option('--directory <dir>', 'where run records are written', DEFAULT_RUNS_DIRECTORY)
-    .option('--github-token <token>', 'token to read step outcomes from the jobs API');
+  return addInputFlags(command, recordRunInputs, RECORD_RUN_HELP).option('--json', "print the action's outputs (run-id, journal) as JSON");
 }
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return parsed;
+function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function buildProgram(): Command {
   const program = new Command('autostack')
     .description('Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.')
     .version(packageJson.version, '-V, --version', 'print the autostack version')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(redact(text)) });
+    .enablePositionalOptions();
 
+  // Flags after `record-run start` belong to `start`: without positional options (here and on
+  // the program) commander hands them to `record-run`, which has flags of the same names.
   const recordRun = addRecordRunFlags(
     program
       .command('record-run')
       .description('record a run around a command: autostack record-run --name X -- npm test')
+      .enablePositionalOptions()
       .argument('[command...]', 'command to run as the recorded step'),
   ).action(async (command: string[], options: Record<string, unknown>) => {
     if (command.length === 0) throw new UserError('record-run needs a command after --, or use `record-run start` / `record-run finish`.');
-    const { exitCode, recordPath } = await recordRunAround(flagReader(options), command);
-    process.stderr.write(`run record: ${recordPath ?? '(none)'}\n`);
+    const { exitCode, recordPath, outputs } = await recordRunAround(flagReader(options), command);
+    if (options.json === true) writeJson({ ...outputs, 'record-path': recordPath ?? '', 'exit-code': exitCode });
+    else process.stderr.write(`run record: ${recordPath ?? '(none)'}\n`);
     process.exitCode = exitCode;
   });
   addRecordRunFlags(recordRun.command('start').description('start a run; prints export lines: eval "$(autostack record-run start)"')).action(
     (options: Record<string, unknown>) => {
-      process.stdout.write(recordRunStart(flagReader(options)));
+      const { exports, outputs } = recordRunStart(flagReader(options));
+      if (options.json === true) writeJson(outputs);
+      else process.stdout.write(exports);
     },
   );
   addRecordRunFlags(recordRun.command('finish').description('fold the journal into the run record')).action(async (options: Record<string, unknown>) => {
     const path = await recordRunFinish(flagReader(options));
-    if (path) process.stdout.write(`${path}\n`);
+    if (options.json === true) writeJson({ 'run-id': process.env.AUTOSTACK_RUN_ID ?? '', 'record-path': path ?? '' });
+    else if (path) process.stdout.write(`${path}\n`);
   });
 
   program
@@ -82,43 +89,46 @@ export function buildProgram(): Command {
     .command('demo')
     .description('run the issue-triage example workflow locally on a sample event (no API key, Redis or GitHub needed)')
     .option('--quiet', 'only step status lines, not step output')
-    .action(async (options: { quiet?: boolean }) => {
+    .option('--workspace <dir>', 'folder to run in; the examples are copied there (default: a new temp folder, kept)')
+    .action(async (options: { quiet?: boolean; workspace?: string }) => {
       process.exitCode = await runDemo(options);
     });
 
-  const runs = program.command('runs').description('run records written by record-run');
-  runs
-    .command('list')
-    .description('list run records, newest first')
-    .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
-    .option('--limit <n>', 'how many', positiveInteger, 20)
-    .option('--json', 'print JSON')
-    .action((options: { directory: string; limit: number; json?: boolean }) => {
-      process.stdout.write(listRuns(options.directory, options));
-    });
-  runs
-    .command('show')
-    .description('print one run record')
-    .argument('<run-id>')
-    .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
-    .action((runId: string, options: { directory: string }) => {
-      process.stdout.write(showRun(options.directory, runId));
-    });
+  registerRunsCommands(program);
   registerRunPromptCommands(program);
   registerPromoteCommands(program);
   registerEventCommands(program);
   registerRelayCommands(program);
   registerWorkflowCommands(program);
+  throwOnFlagErrors(program);
   return program;
 }
 
-/** Runs the CLI; user errors are one line on stderr and exit 1, never a stack trace. */
+/**
+ * Runs the CLI; user errors are one line on stderr and exit 1, never a stack trace. A bad flag
+ * is one line naming the flag as typed, what is valid and `see 'autostack <command> --help'`.
+ */
 export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let running: Command | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    running = actionCommand;
+  });
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof FlagError) {
+      process.stderr.write(`${redact(oneLineFlagError(error))}\n`);
+      process.exitCode = error.exitCode || 1;
+      return;
+    }
+    const asFlag = error instanceof InputError ? inputErrorAsFlag(error, running) : undefined;
     const prefix = error instanceof UserError ? 'error' : 'autostack internal error';
-    process.stderr.write(`${prefix}: ${redact(errorMessage(error))}\n`);
+    process.stderr.write(`${redact(asFlag ?? `${prefix}: ${errorMessage(error)}`)}\n`);
     if (!(error instanceof UserError) && process.env.AUTOSTACK_DEBUG && error instanceof Error) process.stderr.write(`${redact(error.stack ?? '')}\n`);
     process.exitCode = 1;
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
 import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
-import { flagReader } from './flags.js';
+import { addInputFlags, flagReader } from './flags.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -35,7 +35,7 @@ export function registerPromoteCommands(program: Command): void {
   const command = program
     .command('promote')
     .description('promote a prompt version to a channel behind its eval gate (default --mode local: writes the lock file here)');
-  for (const name of Object.keys(promotePromptInputs)) command.option(`--${name} <value>`, FLAG_HELP[name] ?? `the action's '${name}' input`);
+  addInputFlags(command, promotePromptInputs, FLAG_HELP);
   command.option('--json', 'print the outputs as JSON on stdout').action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
     const { spec, secrets } = promotePromptSpec(flagReader(options), { env: process.env, workspace: process.cwd(), defaultMode: 'local' });

@@ -7,14 +7,15 @@ import type { FlagReader } from './flags.js';
 import { requireJournal, runJournaledStep } from './journal-commands.js';
 
 /** `autostack record-run start`: prints `export` lines for `eval`, the CLI's GITHUB_ENV. */
-export function recordRunStart(read: FlagReader): string {
+export function recordRunStart(read: FlagReader): { exports: string; outputs: Record<string, string> } {
   const io = createConsoleIo();
   const options = recordRunOptions(read);
   startRun(options, io);
   const exports = ['AUTOSTACK_RUN_ID', 'AUTOSTACK_JOURNAL', 'AUTOSTACK_RUN_NAME']
     .map((name) => `export ${name}=${shellQuote(process.env[name] ?? '')}`)
     .join('\n');
-  return `${exports}\n`;
+  // The action's outputs (run-id, journal), for --json.
+  return { exports: `${exports}\n`, outputs: Object.fromEntries(io.outputs) };
 }
 
 /** `autostack record-run finish`: the post step, with state recovered from the journal. */
@@ -34,11 +35,11 @@ export async function recordRunFinish(read: FlagReader): Promise<string | undefi
 }
 
 /** `autostack record-run -- cmd`: a whole recorded run around one command. */
-export async function recordRunAround(read: FlagReader, command: string[]): Promise<{ exitCode: number; recordPath: string | undefined }> {
-  recordRunStart(read);
+export async function recordRunAround(read: FlagReader, command: string[]): Promise<{ exitCode: number; recordPath: string | undefined; outputs: Record<string, string> }> {
+  const { outputs } = recordRunStart(read);
   const exitCode = await runJournaledStep(command.join(' ').slice(0, 80), command);
   const recordPath = await recordRunFinish(read);
-  return { exitCode, recordPath };
+  return { exitCode, recordPath, outputs };
 }
 
 function shellQuote(value: string): string {

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addBooleanFlag } from './flags.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';
@@ -38,7 +39,11 @@ interface RelayFlags {
   timeout: number;
   json?: boolean;
   failOnDeadLetter: boolean;
+  failOnPending: boolean;
 }
+
+/** Exit codes of `autostack relay` (docs/cli.md). */
+export const RELAY_EXIT = { ok: 0, error: 1, deadLettered: 2, pending: 3 } as const;
 
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {
@@ -46,12 +51,6 @@ function wholeNumber(min: number, max: number) {
     if (!/^\d+$/.test(value.trim()) || parsed < min || parsed > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     return parsed;
   };
-}
-
-function booleanFlag(value: string): boolean {
-  if (['true', 'yes', '1', 'on'].includes(value)) return true;
-  if (['false', 'no', '0', 'off'].includes(value)) return false;
-  throw new InvalidArgumentError('must be true or false');
 }
 
 /** What Redis Cluster hashes for a key: its hash tag, else the whole key. Equal inputs share a slot. */
@@ -70,7 +69,7 @@ function addInto(total: RelaySummary, part: RelaySummary): void {
  * continuous` runs until SIGTERM/SIGINT, finishing the entry in flight first.
  */
 export function registerRelayCommands(program: Command): void {
-  program
+  const command = program
     .command('relay')
     .description('relay events from a Redis stream to GitHub repository_dispatch / workflow_dispatch, as a routing file says')
     .option('--routes <file>', 'routing file (YAML)', DEFAULT_ROUTES_FILE)
@@ -87,9 +86,10 @@ export function registerRelayCommands(program: Command): void {
     .addOption(new Option('--from <where>', 'where a new consumer group starts').choices(['beginning', 'now']).default('beginning'))
     .option('--marker-ttl-days <days>', 'how long dispatches are remembered per idempotency key', wholeNumber(1, 365), DEFAULT_MARKER_TTL_SECONDS / 86_400)
     .option('--timeout <seconds>', 'bound on connecting to Redis', wholeNumber(1, 600), 10)
-    .option('--fail-on-dead-letter <boolean>', 'exit 2 when entries were dead-lettered in this run', booleanFlag, true)
-    .option('--json', 'print the summary as JSON on stdout')
-    .action(async (flags: RelayFlags) => {
+    .option('--json', 'print the summary as JSON on stdout');
+  addBooleanFlag(command, 'fail-on-dead-letter', 'exit 2 when entries were dead-lettered in this run (--no-fail-on-dead-letter: exit 0)', true);
+  addBooleanFlag(command, 'fail-on-pending', 'with --mode once: exit 3 when dispatches failed and were left pending for retry (--no-fail-on-pending: exit 0)', true);
+  command.action(async (flags: RelayFlags) => {
       process.exitCode = await relayCommand(flags);
     });
 }
@@ -200,5 +200,12 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   } else {
     process.stdout.write(`${formatSummary(total)}\n`);
   }
-  return total.deadLettered > 0 && flags.failOnDeadLetter ? 2 : 0;
+  if (total.deadLettered > 0 && flags.failOnDeadLetter) return RELAY_EXIT.deadLettered;
+  // A scheduled relay must go red while GitHub is failing: the entries wait for the next run,
+  // but nobody looks at a green job.
+  if (flags.mode === 'once' && total.retrying > 0 && flags.failOnPending) {
+    io.error(`relay: ${total.retrying} dispatch${total.retrying === 1 ? '' : 'es'} failed and ${total.retrying === 1 ? 'is' : 'are'} left pending for the next run (exit ${RELAY_EXIT.pending})`);
+    return RELAY_EXIT.pending;
+  }
+  return RELAY_EXIT.ok;
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { addInputFlags, camel } from './flags.js';
 import { InputError, UserError } from '../shared/errors.js';
 
 /** One line per flag; an input without an entry here still gets its flag (named after the input). */
@@ -45,12 +46,10 @@ export function registerRunPromptCommands(program: Command): void {
   const command = program
     .command('run-prompt')
     .description('run a prompt file against Claude (or replay recorded answers): the run-prompt action on a terminal');
-  for (const name of Object.keys(runPromptInputs)) {
-    const help = FLAG_HELP[name] ?? `the action's '${name}' input`;
-    if (MAPPING_FLAGS.has(name)) command.option(`--${name} <yaml>`, `${help} (repeatable; the mappings are merged)`, collect);
-    else command.option(`--${name} <value>`, help);
-  }
+  for (const name of MAPPING_FLAGS) command.option(`--${name} <yaml>`, `${FLAG_HELP[name] ?? name} (repeatable; the mappings are merged)`, collect);
+  addInputFlags(command, runPromptInputs, FLAG_HELP, (name) => MAPPING_FLAGS.has(name));
   command
+    .option('--json', "print the action's outputs as JSON (same as --print outputs)")
     .option('--record', 'call the live API and store each answer in the recordings file (turns the cache off)')
     .addOption(
       new Option('--print <what>', 'what goes to stdout: reply (json when a schema is set, else text), text, json, or outputs (every output as JSON)')
@@ -61,7 +60,7 @@ export function registerRunPromptCommands(program: Command): void {
       const flags = new Map<string, string>();
       for (const name of Object.keys(runPromptInputs)) {
         const value = options[camel(name)];
-        if (typeof value === 'string') flags.set(name, value);
+        if (typeof value === 'string' || typeof value === 'boolean') flags.set(name, String(value));
         if (Array.isArray(value) && value.length > 0) flags.set(name, mergeMappings(name, value as string[]));
       }
       const record = options.record === true;
@@ -75,7 +74,7 @@ export function registerRunPromptCommands(program: Command): void {
       const { spec, secrets } = runPromptSpec((name) => flags.get(name), { env: process.env, workspace: process.cwd(), record });
       for (const secret of secrets) io.setSecret(secret);
       const result = await runPromptStep(io, spec);
-      const print = options.print as Print;
+      const print = options.json === true ? 'outputs' : (options.print as Print);
       if (print === 'outputs') {
         process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
       } else if (print === 'json' || (print === 'reply' && result.hasJson)) {
@@ -104,8 +103,4 @@ function mergeMappings(name: string, values: string[]): string {
     Object.assign(merged, value);
   }
   return JSON.stringify(merged);
-}
-
-function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }

@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { newRunId, readGitHubContext, readTrigger, RUN_ENV } from './context.js';
@@ -22,6 +22,15 @@ export interface StartedRun {
 
 export const RUN_STATE = { runId: 'run-id', journal: 'journal', startedAt: 'started-at', name: 'name' } as const;
 
+/**
+ * Where journals live off a runner: the per-user state directory (XDG Base Directory spec), not
+ * a shared /tmp path another user could read or pre-create. On a runner, RUNNER_TEMP is used.
+ */
+export function userStateDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'autostack');
+}
+
 /** Main step: a run ID, a journal, and the variables that let later steps append to it. */
 export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv = process.env): StartedRun {
   ensureWritableDirectory(options.directory, 'directory');
@@ -30,7 +39,7 @@ export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.Proc
   }
   const started = new Date();
   const runId = newRunId(started);
-  const journalPath = join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', runId, 'journal.jsonl');
+  const journalPath = join(env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'autostack') : join(userStateDirectory(env), 'journals'), runId, 'journal.jsonl');
   const journal = new Journal(journalPath, runId, () => started);
   journal.append({ type: 'run.started', name: options.name, github: { ...readGitHubContext(env) }, trigger: readTrigger(env) });
 

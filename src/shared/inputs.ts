@@ -11,10 +11,23 @@ export type InputShape = Record<string, z.ZodType>;
 const TRUE_WORDS = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 
+/** Boolean inputs, so the CLI can offer `--flag` / `--no-flag` for them (see cli/flags.ts). */
+const booleanInputs = new WeakSet<z.ZodType>();
+
+export function isBooleanInput(schema: z.ZodType): boolean {
+  return booleanInputs.has(schema);
+}
+
+function markBoolean<T extends z.ZodType>(schema: T): T {
+  booleanInputs.add(schema);
+  return schema;
+}
+
 export const input = {
   text: () => z.string(),
   optionalText: () => z.string().optional(),
   boolean: (defaultValue: boolean) =>
+    markBoolean(
     z
       .string()
       .optional()
@@ -25,6 +38,7 @@ export const input = {
         ctx.addIssue({ code: 'custom', message: `must be true or false (got '${raw}')` });
         return z.NEVER;
       }),
+    ),
   integer: (options: { min: number; max: number; default?: number }) =>
     z
       .string()

@@ -395,7 +395,7 @@ evaluators:
 
     const bad = await job.cli(['promote', '--prompt-file', PROMPT, '--mode', 'sideways']);
     assert.equal(bad.exitCode, 1);
-    assert.equal(bad.stderr.trim(), "error: Input 'mode' must be one of pull-request, commit, local (got 'sideways')");
+    assert.equal(bad.stderr.trim(), "error: flag '--mode' must be one of pull-request, commit, local (got 'sideways'); see 'autostack promote --help'");
     assert.ok(!`${result.stdout}${result.stderr}${bad.stderr}`.includes(API_KEY), 'the key never shows');
   });
   test('provider replay: the gate runs from recordings made with autostack run-prompt --record, with no key and no API call', async () => {

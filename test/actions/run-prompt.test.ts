@@ -16,7 +16,7 @@ import {
 } from '../fakes/anthropic-api.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
 import { startResultsService, type ResultsService } from '../fakes/results-service.js';
-import { Job, REPO_ROOT, visibleLog, type StepResult } from '../harness/job.js';
+import { actionOutputNames, Job, REPO_ROOT, visibleLog, type StepResult } from '../harness/job.js';
 import { failed, ok } from './step-assertions.js';
 
 const ACTION = 'actions/run-prompt';
@@ -318,6 +318,11 @@ describe('run-prompt replay: recorded answers, no key, no network', () => {
     const outputs = JSON.parse(cliReplay.stdout) as Record<string, string>;
     assert.deepEqual(JSON.parse(outputs.json ?? ''), VALID);
     assert.equal(outputs['prompt-version'], '1.4.0');
+    const declared = actionOutputNames('run-prompt');
+    assert.deepEqual(Object.keys(outputs).filter((name) => !declared.includes(name)), [], 'only outputs the action declares');
+    const cliJson = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--json'], { AUTOSTACK_PROVIDER: 'replay' });
+    assert.equal(cliJson.exitCode, 0, cliJson.stderr);
+    assert.deepEqual(JSON.parse(cliJson.stdout), outputs, '--json prints the same outputs, same names and string values');
   });
 
   test('an unrecorded fingerprint fails clearly, naming the recordings file and how to record', async () => {
@@ -730,7 +735,8 @@ describe('run-prompt: bad prompts and inputs', () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     const result = await job.cli(['run-prompt', '--prompt', 'x', '--max-tokens', 'lots']);
     assert.equal(result.exitCode, 1);
-    assert.match(result.stderr, /^error: Input 'max-tokens' must be a whole number/m);
+    assert.match(result.stderr, /^error: flag '--max-tokens' must be a whole number from 1 to \d+ \(got 'lots'\); see 'autostack run-prompt --help'$/m);
+    assert.equal(result.stderr.trim().split('\n').length, 1, 'one line, not the whole help');
     assert.doesNotMatch(result.stderr, /\n\s+at /);
     const both = await job.cli(['run-prompt', '--prompt', 'x', '--record', '--provider', 'replay']);
     assert.match(both.stderr, /'--record' needs the live API/);
@@ -786,7 +792,7 @@ describe('run-prompt metadata', () => {
 
 describe('run-prompt on Node 24 (what runners use)', () => {
   const node24 = process.env.AUTOSTACK_NODE24;
-  test('the bundle retries, repairs, caches and replays on Node 24', { skip: node24 ? false : 'AUTOSTACK_NODE24 is not set (.ci/run sets it)' }, async () => {
+  test('the bundle retries, repairs, caches and replays on Node 24', { skip: node24 ? false : (process.env.AUTOSTACK_NODE24_SKIP ?? 'AUTOSTACK_NODE24 is not set (npm test and .ci/run set it)') }, async () => {
     const api = await startAnthropicApi();
     const results = await startResultsService();
     try {

@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { readRecordings } from '../../src/ai/provider.js';
 import { UserError } from '../../src/shared/errors.js';
 
 test('a recorded message without what replay reads is refused, naming the file and the field', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'autostack-recordings-'));
+  const directory = tempDir('autostack-recordings-');
   try {
     const path = join(directory, 'triage.recordings.json');
     const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', stop_reason: 'end_turn', content: [{ type: 'text', text: 'hi' }] };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, type RedisServer } from '../fakes/redis.js';
-import { Job, visibleLog } from '../harness/job.js';
+import { actionOutputNames, Job, visibleLog } from '../harness/job.js';
 
 const PASSWORD = 'batch-acl-pw-4c1d';
 
@@ -69,9 +69,10 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const one = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
     assert.equal(one.exitCode, 0, one.stderr);
     const outputs = JSON.parse(one.stdout) as Record<string, unknown>;
-    assert.equal(outputs.duplicate, false);
+    assert.deepEqual(Object.keys(outputs).sort(), actionOutputNames('emit-event'), 'the CLI prints every output of the action, named as the action names it');
+    assert.equal(outputs.duplicate, 'false');
     const two = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
-    assert.equal((JSON.parse(two.stdout) as Record<string, unknown>).duplicate, true);
+    assert.equal((JSON.parse(two.stdout) as Record<string, unknown>).duplicate, 'true', 'the outputs as the action sets them');
     assert.equal(await client.xlen('cli:events'), 1);
 
     const bad = join(job.workspace, 'bad.jsonl');

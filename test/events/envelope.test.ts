@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,7 @@ describe('envelope', () => {
 
   test('readParentEvent finds the envelope in a repository_dispatch payload', () => {
     const parent = createEvent({ ...base, runId: 'PARENT' });
-    const dir = mkdtempSync(join(tmpdir(), 'autostack-envelope-'));
+    const dir = tempDir('autostack-envelope-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ action: 'x', client_payload: { autostack: parent } }));
     assert.deepEqual(readParentEvent({ GITHUB_EVENT_PATH: path }), parent);
@@ -96,7 +97,7 @@ describe('record-run trigger from an autostack event', () => {
   test('a run started by repository_dispatch records its parent run, event, hop and trace', async () => {
     const { readTrigger } = await import('../../src/runs/context.js');
     const parent = createEvent({ ...base, runId: 'PARENT-RUN' });
-    const dir = mkdtempSync(join(tmpdir(), 'autostack-trigger-'));
+    const dir = tempDir('autostack-trigger-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ action: parent.type, client_payload: { autostack: parent } }));
     const trigger = readTrigger({ GITHUB_EVENT_NAME: 'repository_dispatch', GITHUB_EVENT_PATH: path });

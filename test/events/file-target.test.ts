@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ const event = (key: string) => createEvent({ type: 't', source: 's', workflowRun
 
 describe('file target', () => {
   test('appends once per key, also under concurrent writers', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'autostack-file-')), 'nested', 'events.jsonl');
+    const path = join(tempDir('autostack-file-'), 'nested', 'events.jsonl');
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => appendEventToFile(path, event(`k-${i % 5}`))));
     assert.equal(results.filter((result) => !result.duplicate).length, 5);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
@@ -20,7 +21,7 @@ describe('file target', () => {
   });
 
   test('a torn last line is skipped and does not swallow the next event', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'autostack-file-'));
+    const dir = tempDir('autostack-file-');
     const path = join(dir, 'events.jsonl');
     writeFileSync(path, `${JSON.stringify(event('a'))}\n{"idempotencykey":"b", "trunc`);
     const added = await appendEventToFile(path, event('b'));
@@ -32,7 +33,7 @@ describe('file target', () => {
 
 describe('outbox', () => {
   test('keeps one entry per event id and removes it when delivered', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'autostack-outbox-')), 'outbox.jsonl');
+    const path = join(tempDir('autostack-outbox-'), 'outbox.jsonl');
     const a = event('a');
     await addToOutbox(path, a, ['redis'], 'down');
     await addToOutbox(path, a, ['redis'], 'still down');

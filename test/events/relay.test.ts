@@ -407,6 +407,34 @@ test('continuous mode stops on SIGTERM after the entry in flight, acks it, and p
   assert.equal(await pendingCount(redis), 0, 'the in-flight entry was acknowledged before exit');
 });
 
+test('--mode once exits 3 while GitHub fails dispatches, so a scheduled relay goes red; --no-fail-on-pending keeps it green', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = new Redis(server.url);
+  t.after(() => redis.disconnect());
+  const api = await githubFake(t);
+  const dir = tempDir(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+  await seed(redis, [event('com.example.issue.opened', 'outage-1')]);
+  // GitHub is down for the whole test: every dispatch fails (recovery is tested above). A long
+  // min-idle keeps each run to one attempt, as a scheduled relay makes.
+  api.script('POST /repos/{owner}/{repo}/dispatches', Array.from({ length: 20 }, () => ({ status: 422, body: { message: 'Invalid request.' } })));
+  const env = { GITHUB_API_URL: api.url, GITHUB_TOKEN: TOKEN, REDIS_URL: server.url };
+
+  const red = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '3600', '--consumer', 'relay-o', '--max-attempts', '50', '--json'], env);
+  assert.equal((await red.exit).code, 3, red.stderr());
+  assert.match(red.stderr(), /relay: \d+ dispatch(es)? failed and (is|are) left pending for the next run \(exit 3\)/);
+  assert.ok((JSON.parse(red.stdout()) as { retrying: number }).retrying >= 1);
+  assert.equal(await pendingCount(redis), 1, 'the entry waits for the next run');
+
+  const green = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '3600', '--consumer', 'relay-o', '--max-attempts', '50', '--no-fail-on-pending'], env);
+  assert.equal((await green.exit).code, 0, green.stderr());
+  assert.match(green.stdout(), /left pending for retry [1-9]/);
+  assert.equal(await pendingCount(redis), 1);
+  assert.deepEqual(dispatchedKeys(api), [], 'nothing reached GitHub');
+});
+
 test('bad routing file and missing token fail with one clear line, no stack trace', async (t) => {
   const dir = tempDir(t);
   const routes = join(dir, 'relay.yml');

@@ -1,5 +1,6 @@
+import { tempDir } from './temp.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +62,7 @@ export class Job {
   private stepCounter = 0;
 
   constructor(private readonly options: JobOptions = {}) {
-    this.root = mkdtempSync(join(tmpdir(), 'autostack-job-'));
+    this.root = tempDir('autostack-job-');
     this.workspace = join(this.root, 'workspace');
     this.runnerTemp = join(this.root, 'runner-temp');
     mkdirSync(this.workspace, { recursive: true });
@@ -236,4 +237,10 @@ export function visibleLog(result: StepResult): string {
 function commandMessages(stdout: string, command: string): string[] {
   const pattern = new RegExp(`^::${command}(?: [^:]*)?::(.*)$`, 'gm');
   return [...stdout.matchAll(pattern)].map((match) => (match[1] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+}
+
+/** The output names an action declares in its action.yml: the CLI's --json must use the same. */
+export function actionOutputNames(action: string): string[] {
+  const manifest = parseYaml(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as { outputs?: Record<string, unknown> };
+  return Object.keys(manifest.outputs ?? {}).sort();
 }

@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ function sampleLock(hash: string, snapshot: string): LockFile {
 }
 
 function workspace(): string {
-  return mkdtempSync(join(tmpdir(), 'autostack-lock-'));
+  return tempDir('autostack-lock-');
 }
 
 function put(root: string, path: string, text: string): void {

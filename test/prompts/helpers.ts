@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 /** A fresh directory holding the given files, for cases too small to deserve a fixture. */
 export function scratch(files: Record<string, string>): string {
-  const directory = mkdtempSync(join(tmpdir(), 'autostack-prompts-'));
+  const directory = tempDir('autostack-prompts-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
   return directory;
 }

@@ -2,6 +2,7 @@
 // on the bundled sample event, with replayed model answers: no key, no network, no GitHub.
 // Covers the dispatch chain (issue triage → repository_dispatch → follow-up), the reusable
 // workflow call, the scheduled relay against a real redis-server, the promotion flow, and the demo.
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -23,7 +24,7 @@ interface Cli {
 
 /** A fresh workspace: a copy of the examples and .github/workflows, dist/ linked for `node dist/cli/index.js`. */
 function exampleWorkspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'autostack-examples-'));
+  const root = tempDir('autostack-examples-');
   cpSync(join(REPO_ROOT, 'workflows-examples'), join(root, 'workflows-examples'), { recursive: true });
   cpSync(join(REPO_ROOT, '.github'), join(root, '.github'), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'dist'), join(root, 'dist'));
@@ -166,8 +167,10 @@ test('scheduled relay: an event published to Redis is relayed as repository_disp
   assert.match(relay.result.runs[1]?.triggeredBy ?? '', /from Events relay \/ relay/);
 });
 
-test('npm run demo: the triage example on embedded defaults, with the follow-up and the run records', async () => {
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'demo', '--quiet'], {
+test('npm run demo: the triage example on embedded defaults, with the follow-up and the run records', async (t) => {
+  const workspace = tempDir('autostack-demo-test-');
+  t.after(() => rmSync(workspace, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'demo', '--quiet', '--workspace', workspace], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? REPO_ROOT },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,7 +185,7 @@ test('npm run demo: the triage example on embedded defaults, with the follow-up 
   assert.match(stdout, /success +Triage follow-up/);
   const records = [...stdout.matchAll(/^ {2}success +(\d{8}T\d{6}Z-[0-9a-f]{12}) +(\S+) .*?(\.autostack\/runs\/\S+\.json)$/gm)];
   assert.deepEqual(records.map((match) => match[2]), ['issue-triage', 'issue-triage-announce', 'triage-follow-up']);
-  for (const match of records) assert.ok(existsSync(join(REPO_ROOT, match[3] ?? '')));
+  for (const match of records) assert.ok(existsSync(join(workspace, match[3] ?? '')), 'records are written in the demo workspace');
   assert.match(stdout, /Result: success/);
 });
 

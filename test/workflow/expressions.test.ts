@@ -1,5 +1,6 @@
 // Expression evaluation through GitHub's own evaluator: status functions, hashFiles, string
 // conversion, interpolation, and errors that name where the expression is.
+import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ test('status functions follow the state they are given', () => {
 });
 
 test('hashFiles hashes matching workspace files and is empty when nothing matches', () => {
-  const workspace = mkdtempSync(join(tmpdir(), 'autostack-hash-'));
+  const workspace = tempDir('autostack-hash-');
   writeFileSync(join(workspace, 'a.lock'), 'one');
   const scope = { contexts, workspace, where: 't.yml:3' };
   const first = evaluateExpression("hashFiles('**/*.lock')", scope);

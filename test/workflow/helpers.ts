@@ -1,3 +1,4 @@
+import { tempDir } from '../harness/temp.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,7 +7,7 @@ import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner
 
 /** A throwaway workspace holding the given files (path → text). */
 export function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'autostack-wf-test-'));
+  const root = tempDir('autostack-wf-test-');
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
