@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../workflow/actions.js';
 import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { autostackStepHooks } from './workflow-hooks.js';
 
 export const DEMO_WORKFLOW = 'workflows-examples/issue-triage.yml';
 export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';
@@ -36,6 +37,7 @@ export async function runDemo(options: { quiet?: boolean; out?: NodeJS.WritableS
     env: { AUTOSTACK_PROVIDER: 'replay' },
     out,
     quiet: options.quiet ?? false,
+    hooks: autostackStepHooks(),
   });
   const onSignal = () => runner.cancel();
   process.once('SIGINT', onSignal);

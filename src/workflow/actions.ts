@@ -30,6 +30,7 @@ const manifestSchema = z.looseObject({
     main: z.string().optional(),
     pre: z.string().optional(),
     post: z.string().optional(),
+    'pre-if': z.string().optional(),
     'post-if': z.string().optional(),
     steps: z.array(compositeStepSchema).optional(),
   }),
@@ -39,7 +40,7 @@ export type ActionManifest = z.infer<typeof manifestSchema>;
 export type CompositeStep = z.infer<typeof compositeStepSchema>;
 
 export type ResolvedAction =
-  | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; post?: string; postIf: string; label: string }
+  | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; pre?: string; preIf: string; post?: string; postIf: string; label: string }
   | { kind: 'composite'; uses: string; directory: string; manifest: ActionManifest; steps: CompositeStep[]; label: string }
   | { kind: 'checkout'; uses: string; label: string };
 
@@ -85,13 +86,10 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
   const using = manifest.runs.using;
   if (/^node\d+$/.test(using)) {
     if (!manifest.runs.main) throw new UserError(`${where}: uses: ${uses} — its action.yml has no runs.main`);
-    for (const entry of [manifest.runs.main, manifest.runs.post].filter((value): value is string => Boolean(value))) {
+    for (const entry of [manifest.runs.main, manifest.runs.pre, manifest.runs.post].filter((value): value is string => Boolean(value))) {
       if (!existsSync(resolve(directory, entry))) {
         throw new UserError(`${where}: uses: ${uses} — its entry point ${resolve(directory, entry)} does not exist${/(^|\/)dist\//.test(entry) ? ' (build the bundles: npm run build)' : ''}.`);
       }
-    }
-    if (manifest.runs.pre) {
-      throw new UserError(`${where}: uses: ${uses} — the action has a pre: step (runs.pre), which the local runner does not support.`);
     }
     return {
       kind: 'node',
@@ -99,6 +97,8 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
       directory,
       manifest,
       main: resolve(directory, manifest.runs.main),
+      ...(manifest.runs.pre ? { pre: resolve(directory, manifest.runs.pre) } : {}),
+      preIf: manifest.runs['pre-if'] ?? 'always()',
       ...(manifest.runs.post ? { post: resolve(directory, manifest.runs.post) } : {}),
       postIf: manifest.runs['post-if'] ?? 'always()',
       label,
