@@ -116,7 +116,14 @@ async function runJobs(session: Session, scope: RunScope, order: JobPlan[]): Pro
       );
     }
     if (running.size === 0) throw new UserError("the jobs' needs form a cycle");
-    await Promise.race(running.values());
+    try {
+      await Promise.race(running.values());
+    } catch (error) {
+      // One job stopped the run (an unsupported feature, a bad setting): stop the others before reporting it.
+      for (const process of session.running) process.cancel();
+      await Promise.allSettled(running.values());
+      throw error;
+    }
   }
 }
 
