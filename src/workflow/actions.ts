@@ -81,7 +81,7 @@ function readManifest(directory: string, uses: string, where: string): ActionMan
   return manifest.data;
 }
 
-function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string): ResolvedAction {
+function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string, parents: string[]): ResolvedAction {
   const manifest = readManifest(directory, uses, where);
   const using = manifest.runs.using;
   if (/^node\d+$/.test(using)) {
@@ -110,7 +110,10 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
       const at = `${uses} (action.yml runs.steps[${index}])`;
       if (typeof step.run === 'string' && typeof step.shell !== 'string') throw new UserError(`${at}: a run: step of a composite action needs shell:`);
       if (typeof step.run !== 'string' && typeof step.uses !== 'string') throw new UserError(`${at}: a step needs run: or uses:`);
-      if (typeof step.uses === 'string') resolveAction(step.uses, workspace, at);
+      if (typeof step.uses !== 'string') return;
+      // GitHub stops composite actions nested deeper than 9; a composite that uses itself would never end.
+      if (parents.includes(directory) || parents.length >= 9) throw new UserError(`${at}: uses: ${step.uses} — composite actions nest at most 9 levels deep (or this one uses itself).`);
+      resolveAction(step.uses, workspace, at, [...parents, directory]);
     });
     return { kind: 'composite', uses, directory, manifest, steps, label };
   }
@@ -123,10 +126,10 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
  * (`OWNER/autostack/actions/NAME@REF`, `OWNER/autostack@REF`) run from the local checkout's
  * bundles; actions/checkout is satisfied by the workspace itself; anything else is refused.
  */
-export function resolveAction(uses: string, workspace: string, where: string): ResolvedAction {
+export function resolveAction(uses: string, workspace: string, where: string, parents: string[] = []): ResolvedAction {
   if (uses.startsWith('docker://')) throw new UserError(`${where}: uses: ${uses} runs a Docker image, which the local runner does not support.`);
   if (uses.startsWith('./') || uses.startsWith('../')) {
-    return fromDirectory(resolve(workspace, uses), uses, uses, where, workspace);
+    return fromDirectory(resolve(workspace, uses), uses, uses, where, workspace, parents);
   }
   const subpath = autostackSubpath(uses);
   if (subpath !== undefined) {
@@ -136,7 +139,7 @@ export function resolveAction(uses: string, workspace: string, where: string): R
       const available = readdirSync(join(root, 'actions')).map((name) => `actions/${name}`);
       throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'; available: (root), ${available.join(', ')}`);
     }
-    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where, workspace);
+    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where, workspace, parents);
   }
   if (/^actions\/checkout@/.test(uses)) return { kind: 'checkout', uses, label: 'checkout (the workspace is the checkout)' };
   throw new UserError(

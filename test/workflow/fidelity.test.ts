@@ -327,3 +327,11 @@ test('8. independent jobs run in parallel (two 2 s sleeps overlap), their output
 test('8. --jobs must be a whole number of at least 1', async () => {
   assert.match(await refusal({ [W]: TWO_SLEEPERS }, { event: 'push' }, { jobs: 0 }), /jobs must be a whole number of at least 1/);
 });
+
+test('6. a composite action that uses itself is refused up front, naming the step', async () => {
+  const message = await refusal(
+    { 'loop/action.yml': 'name: loop\nruns:\n  using: composite\n  steps:\n    - uses: ./loop\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./loop\n' },
+    { event: 'push' },
+  );
+  assert.match(message, /\.\/loop \(action\.yml runs\.steps\[0\]\): uses: \.\/loop — composite actions nest at most 9 levels deep/);
+});
