@@ -1,8 +1,9 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { packageRoot } from '../workflow/actions.js';
+import { packageRoot } from '../shared/package-paths.js';
 import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { autostackStepHooks } from './workflow-hooks.js';
 
 export const DEMO_WORKFLOW = 'workflows-examples/issue-triage.yml';
 export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';
@@ -40,6 +41,7 @@ export async function runDemo(options: { quiet?: boolean; workspace?: string | u
     env: { AUTOSTACK_PROVIDER: 'replay' },
     out,
     quiet: options.quiet ?? false,
+    hooks: autostackStepHooks(),
   });
   const onSignal = () => runner.cancel();
   process.once('SIGINT', onSignal);

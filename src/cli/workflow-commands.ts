@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../shared/errors.js';
 import { registerSecret } from '../shared/redact.js';
 import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { autostackStepHooks } from './workflow-hooks.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -56,6 +57,7 @@ export interface WorkflowRunFlags {
   verbose?: boolean;
   follow: boolean;
   maxRuns: string;
+  jobs?: string;
   recordPrompts?: boolean;
   resultFile?: string;
   keepTemp?: boolean;
@@ -69,6 +71,8 @@ export async function runWorkflowCommand(file: string, flags: WorkflowRunFlags, 
   for (const value of Object.values(secrets)) registerSecret(value);
   const maxRuns = Number(flags.maxRuns);
   if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UserError("Flag '--max-runs' must be a whole number of at least 1.");
+  const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UserError(`Flag '--jobs ${flags.jobs}' must be a whole number of at least 1.`);
   const runner = new WorkflowRunner({
     ...(flags.workspace ? { workspace: flags.workspace } : {}),
     ...(flags.repository ? { repository: flags.repository } : {}),
@@ -80,7 +84,8 @@ export async function runWorkflowCommand(file: string, flags: WorkflowRunFlags, 
     verbose: flags.verbose ?? false,
     followDispatches: flags.follow,
     maxRuns,
-    recordPrompts: flags.recordPrompts ?? false,
+    hooks: autostackStepHooks({ recordPrompts: flags.recordPrompts ?? false }),
+    ...(jobs !== undefined ? { jobs } : {}),
     keepTemp: flags.keepTemp ?? false,
     ...(flags.node ? { nodePath: flags.node } : {}),
   });
@@ -123,6 +128,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--repository <owner/repo>', 'github.repository (default: from the git remote origin)')
     .option('--no-follow', 'do not start the workflows a repository_dispatch or workflow_dispatch names')
     .option('--max-runs <n>', 'stop a dispatch chain after this many workflow runs', '20')
+    .option('--jobs <n>', 'jobs that run at the same time (default: the number of cores, at least 2)')
     .option('--record-prompts', 'run autostack run-prompt steps as `autostack run-prompt --record` (live API; writes the recordings file)')
     .option('--result-file <file.json>', 'write the whole result (runs, jobs, steps, outputs, dispatches, records) as JSON')
     .option('--node <path>', 'node binary that runs node actions (default: this one; GitHub runs node24 actions on Node 24)')

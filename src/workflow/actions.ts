@@ -30,6 +30,7 @@ const manifestSchema = z.looseObject({
     main: z.string().optional(),
     pre: z.string().optional(),
     post: z.string().optional(),
+    'pre-if': z.string().optional(),
     'post-if': z.string().optional(),
     steps: z.array(compositeStepSchema).optional(),
   }),
@@ -39,7 +40,7 @@ export type ActionManifest = z.infer<typeof manifestSchema>;
 export type CompositeStep = z.infer<typeof compositeStepSchema>;
 
 export type ResolvedAction =
-  | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; post?: string; postIf: string; label: string }
+  | { kind: 'node'; uses: string; directory: string; manifest: ActionManifest; main: string; pre?: string; preIf: string; post?: string; postIf: string; label: string }
   | { kind: 'composite'; uses: string; directory: string; manifest: ActionManifest; steps: CompositeStep[]; label: string }
   | { kind: 'checkout'; uses: string; label: string };
 
@@ -72,18 +73,15 @@ function readManifest(directory: string, uses: string, where: string): ActionMan
   return manifest.data;
 }
 
-function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string): ResolvedAction {
+function fromDirectory(directory: string, uses: string, label: string, where: string, workspace: string, parents: string[]): ResolvedAction {
   const manifest = readManifest(directory, uses, where);
   const using = manifest.runs.using;
   if (/^node\d+$/.test(using)) {
     if (!manifest.runs.main) throw new UserError(`${where}: uses: ${uses} — its action.yml has no runs.main`);
-    for (const entry of [manifest.runs.main, manifest.runs.post].filter((value): value is string => Boolean(value))) {
+    for (const entry of [manifest.runs.main, manifest.runs.pre, manifest.runs.post].filter((value): value is string => Boolean(value))) {
       if (!existsSync(resolve(directory, entry))) {
         throw new UserError(`${where}: uses: ${uses} — its entry point ${resolve(directory, entry)} does not exist${/(^|\/)dist\//.test(entry) ? ' (build the bundles: npm run build)' : ''}.`);
       }
-    }
-    if (manifest.runs.pre) {
-      throw new UserError(`${where}: uses: ${uses} — the action has a pre: step (runs.pre), which the local runner does not support.`);
     }
     return {
       kind: 'node',
@@ -91,6 +89,8 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
       directory,
       manifest,
       main: resolve(directory, manifest.runs.main),
+      ...(manifest.runs.pre ? { pre: resolve(directory, manifest.runs.pre) } : {}),
+      preIf: manifest.runs['pre-if'] ?? 'always()',
       ...(manifest.runs.post ? { post: resolve(directory, manifest.runs.post) } : {}),
       postIf: manifest.runs['post-if'] ?? 'always()',
       label,
@@ -102,7 +102,10 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
       const at = `${uses} (action.yml runs.steps[${index}])`;
       if (typeof step.run === 'string' && typeof step.shell !== 'string') throw new UserError(`${at}: a run: step of a composite action needs shell:`);
       if (typeof step.run !== 'string' && typeof step.uses !== 'string') throw new UserError(`${at}: a step needs run: or uses:`);
-      if (typeof step.uses === 'string') resolveAction(step.uses, workspace, at);
+      if (typeof step.uses !== 'string') return;
+      // GitHub stops composite actions nested deeper than 9; a composite that uses itself would never end.
+      if (parents.includes(directory) || parents.length >= 9) throw new UserError(`${at}: uses: ${step.uses} — composite actions nest at most 9 levels deep (or this one uses itself).`);
+      resolveAction(step.uses, workspace, at, [...parents, directory]);
     });
     return { kind: 'composite', uses, directory, manifest, steps, label };
   }
@@ -115,10 +118,10 @@ function fromDirectory(directory: string, uses: string, label: string, where: st
  * (`your-org/autostack/actions/NAME@REF`, `your-org/autostack@REF`) run from the local checkout's
  * bundles; actions/checkout is satisfied by the workspace itself; anything else is refused.
  */
-export function resolveAction(uses: string, workspace: string, where: string): ResolvedAction {
+export function resolveAction(uses: string, workspace: string, where: string, parents: string[] = []): ResolvedAction {
   if (uses.startsWith('docker://')) throw new UserError(`${where}: uses: ${uses} runs a Docker image, which the local runner does not support.`);
   if (uses.startsWith('./') || uses.startsWith('../')) {
-    return fromDirectory(resolve(workspace, uses), uses, uses, where, workspace);
+    return fromDirectory(resolve(workspace, uses), uses, uses, where, workspace, parents);
   }
   const subpath = autostackSubpath(uses);
   if (subpath !== undefined) {
@@ -128,7 +131,7 @@ export function resolveAction(uses: string, workspace: string, where: string): R
       const available = readdirSync(join(root, 'actions')).map((name) => `actions/${name}`);
       throw new UserError(`${where}: uses: ${uses} — this autostack has no '${subpath}'; available: (root), ${available.join(', ')}`);
     }
-    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where, workspace);
+    return fromDirectory(directory, uses, subpath ? `autostack ${subpath.replace(/^actions\//, '')}` : 'autostack run-prompt', where, workspace, parents);
   }
   if (/^actions\/checkout@/.test(uses)) return { kind: 'checkout', uses, label: 'checkout (the workspace is the checkout)' };
   throw new UserError(

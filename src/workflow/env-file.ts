@@ -1,4 +1,6 @@
 // One parser for the runner's environment files: the local workflow runner and the test harness both read them.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * Parses the runner's environment-file format (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE):
  * `name=value` lines and `name<<DELIMITER` heredocs, later values overriding earlier ones.
@@ -26,4 +28,57 @@ export function parseEnvFile(text: string): Record<string, string> {
     }
   }
   return values;
+}
+
+export interface StepFiles {
+  GITHUB_OUTPUT: string;
+  GITHUB_ENV: string;
+  GITHUB_PATH: string;
+  GITHUB_STATE: string;
+  GITHUB_STEP_SUMMARY: string;
+}
+
+/** Fresh, empty environment files for one step of a job (`counter` numbers the job's steps). */
+export function createStepFiles(directory: string, counter: number): StepFiles {
+  const files: StepFiles = {
+    GITHUB_OUTPUT: join(directory, `output-${counter}`),
+    GITHUB_ENV: join(directory, `env-${counter}`),
+    GITHUB_PATH: join(directory, `path-${counter}`),
+    GITHUB_STATE: join(directory, `state-${counter}`),
+    GITHUB_STEP_SUMMARY: join(directory, `summary-${counter}`),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  return files;
+}
+
+export interface CollectedFiles {
+  outputs: Record<string, string>;
+  env: Record<string, string>;
+  path: string[];
+  state: Record<string, string>;
+  summary: string;
+  /** Messages the runner gives as error annotations without failing the step. */
+  errors: string[];
+  /** A file that cannot be parsed fails the step; what parsed before it is kept. */
+  error?: string;
+}
+
+/**
+ * Reads a step's environment files back. NODE_OPTIONS is refused in GITHUB_ENV, as the runner
+ * has done since 2.309.0 (it would change how every later node action starts).
+ */
+export function readStepFiles(files: StepFiles): CollectedFiles {
+  const collected: CollectedFiles = { outputs: {}, env: {}, path: [], state: {}, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), errors: [] };
+  try {
+    collected.outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+    for (const [name, value] of Object.entries(parseEnvFile(readFileSync(files.GITHUB_ENV, 'utf8')))) {
+      if (name.toUpperCase() === 'NODE_OPTIONS') collected.errors.push("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
+      else collected.env[name] = value;
+    }
+    collected.state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));
+    collected.path = readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean);
+  } catch (error) {
+    collected.error = `invalid environment file: ${(error as Error).message}`;
+  }
+  return collected;
 }

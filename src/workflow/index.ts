@@ -3,3 +3,4 @@ export { loadWorkflow, type LoadedWorkflow } from './load.js';
 export { evaluateExpression, evaluateCondition, type Json } from './expressions.js';
 export { matchTrigger } from './triggers.js';
 export { parseEnvFile } from './env-file.js';
+export type { StepHook, StepHookContext, StepCommand } from './hooks.js';

@@ -1,5 +1,10 @@
 import { redact } from '../shared/redact.js';
 
+/** Where console text goes: a stream, or a lane of it. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
 export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped';
 
 const MARK: Record<Conclusion, string> = { success: '✓', failure: '✗', cancelled: '⊘', skipped: '-' };
@@ -15,9 +20,18 @@ export function seconds(ms: number): string {
  */
 export class Reporter {
   constructor(
-    private readonly out: NodeJS.WritableStream,
+    private readonly out: TextSink,
     readonly options: { quiet?: boolean; verbose?: boolean } = {},
   ) {}
+
+  /** The same view written somewhere else (a job's lane of the console). */
+  to(sink: TextSink): Reporter {
+    return new Reporter(sink, this.options);
+  }
+
+  get sink(): TextSink {
+    return this.out;
+  }
 
   line(text = ''): void {
     this.out.write(`${redact(text)}\n`);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { autostackStepHooks } from '../../src/cli/workflow-hooks.js';
 import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner } from '../../src/workflow/index.js';
 
 /** A throwaway workspace holding the given files (path → text). */
@@ -31,7 +32,8 @@ export async function runIn(
   const out = new PassThrough();
   let output = '';
   out.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const runner = new WorkflowRunner({ workspace: root, repository: 'octo-org/octo-repo', out, quiet: false, ...options });
+  // The hooks the CLI registers for autostack's own actions (record-run's records in the result).
+  const runner = new WorkflowRunner({ workspace: root, repository: 'octo-org/octo-repo', out, quiet: false, hooks: autostackStepHooks(), ...options });
   const result = await runner.run({ ...request, file: join(root, request.file ?? '.github/workflows/w.yml') });
   return { result, output, root };
 }
