@@ -85,7 +85,8 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
-// The entries run as ES modules (package.json "type": "module"); chunks are imported relatively.
+// The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
+writeFileSync('dist/package.json', '{ "type": "module" }\n');
 writeFileSync('dist/licenses.txt', licences(result.metafile));
 // `BUILD_METAFILE=/tmp/meta.json npm run build` keeps esbuild's input/output map, for size analysis.
 if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(result.metafile));

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { InputError, UserError } from '../shared/errors.js';
-import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from './envelope.js';
+import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent, validateIdempotencyKey } from './envelope.js';
 import { type BatchProgress, publishBatch, type RedisHandle, type StreamPublishOptions, type StreamPublishResult } from './redis.js';
 
 /** What every event of a batch file inherits from the command line and the run. */
@@ -20,8 +19,14 @@ const batchLine = cloudEventSchema.partial().extend({
   'idempotency-key': cloudEventSchema.shape.idempotencykey.optional(),
 });
 
-/** One line of a batch file as an envelope; errors name the file and line. */
-function lineEvent(raw: string, line: number, path: string, base: BatchBase): CloudEvent {
+/**
+ * One line of a batch file as an envelope; errors name the file and line. With `checkOnly`, the
+ * line is validated (JSON, shape, idempotency key) without building the envelope: the cheap first
+ * pass that proves the file before anything is sent.
+ */
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly: true): undefined;
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly?: false): CloudEvent;
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly = false): CloudEvent | undefined {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -35,6 +40,11 @@ function lineEvent(raw: string, line: number, path: string, base: BatchBase): Cl
     throw new UserError(`${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`, { file: path, line });
   }
   const entry = parsed.data;
+  const key = entry['idempotency-key'] ?? entry.idempotencykey;
+  if (checkOnly) {
+    if (key !== undefined) validateIdempotencyKey(key, `${path}:${line}: idempotency-key`);
+    return undefined;
+  }
   return createEvent({
     type: entry.type,
     source: entry.source ?? base.source,
@@ -44,7 +54,7 @@ function lineEvent(raw: string, line: number, path: string, base: BatchBase): Cl
     // The line number is part of the step: identical lines are distinct events.
     step: `${base.step}:${line}`,
     runId: base.runId,
-    idempotencyKey: entry['idempotency-key'] ?? entry.idempotencykey,
+    idempotencyKey: key,
     parent: base.parent,
     traceparent: base.traceparent,
     maxHops: base.maxHops,
@@ -55,24 +65,40 @@ function lineEvent(raw: string, line: number, path: string, base: BatchBase): Cl
  * The events of a JSON Lines batch file, one at a time, read as a stream (memory stays flat
  * whatever the file's size). Blank lines are skipped.
  */
-export async function* batchEvents(path: string, base: BatchBase): AsyncGenerator<CloudEvent> {
-  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const opened = new Promise<void>((resolve, reject) => {
-    input.once('open', () => resolve());
-    input.once('error', (error: NodeJS.ErrnoException) => reject(new InputError('batch', `names a file that cannot be read: ${path} (${error.code ?? 'error'})`)));
-  });
-  await opened;
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/**
+ * The non-blank lines of a file with their numbers, read as a stream. The stream's own async
+ * iterator pulls one chunk at a time (backpressure), so memory stays flat whatever the file's
+ * size; readline's iterator was measured to queue lines ahead of a slow consumer.
+ */
+async function* fileLines(path: string): AsyncGenerator<[string, number]> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  let rest = '';
   let line = 0;
   try {
-    for await (const raw of lines) {
-      line += 1;
-      if (raw.trim()) yield lineEvent(raw, line, path, base);
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        line += 1;
+        const raw = text.slice(start, end);
+        start = end + 1;
+        if (raw.trim()) yield [raw, line];
+      }
+      rest = text.slice(start);
     }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (line === 0 && code) throw new InputError('batch', `names a file that cannot be read: ${path} (${code})`);
+    throw error;
   } finally {
-    lines.close();
     input.destroy();
   }
+  if (rest.trim()) yield [rest, line + 1];
+}
+
+/** The events of a JSON Lines batch file, one at a time; blank lines are skipped. */
+export async function* batchEvents(path: string, base: BatchBase): AsyncGenerator<CloudEvent> {
+  for await (const [raw, line] of fileLines(path)) yield lineEvent(raw, line, path, base);
 }
 
 /**
@@ -81,12 +107,15 @@ export async function* batchEvents(path: string, base: BatchBase): AsyncGenerato
  */
 export async function validateBatch(path: string, base: BatchBase): Promise<number> {
   let count = 0;
-  for await (const _event of batchEvents(path, base)) count += 1;
+  for await (const [raw, line] of fileLines(path)) {
+    lineEvent(raw, line, path, base, true);
+    count += 1;
+  }
   return count;
 }
 
 export interface StreamedBatchOptions extends StreamPublishOptions {
-  /** Events per pipeline (default 1000). */
+  /** Events per pipeline (default 500). */
   chunkSize?: number;
   /** Pipelines in flight at once (default 4): enough to keep Redis busy, bounded for memory. */
   window?: number;
@@ -103,7 +132,7 @@ export interface StreamedBatchOptions extends StreamPublishOptions {
  * runs out, and the first chunk that fails for good stops reading and fails the command.
  */
 export async function publishEventStream(handle: RedisHandle, events: AsyncIterable<CloudEvent>, options: StreamedBatchOptions): Promise<BatchProgress & { events: number }> {
-  const chunkSize = options.chunkSize ?? 1000;
+  const chunkSize = options.chunkSize ?? 500;
   const window = options.window ?? 4;
   const total: BatchProgress & { events: number } = { events: 0, published: 0, duplicates: 0, retriedRounds: 0 };
   const inFlight = new Set<Promise<void>>();
