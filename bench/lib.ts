@@ -8,12 +8,30 @@ export interface Figure {
   /** Optional detail: sample count, spread. */
   note?: string;
   baseline: { name: string; value: number; unit: string };
+  /**
+   * What the issue asks of this figure: compare the ratio (value / baseline) or the value itself
+   * against a bound. Absent: the figure is reported for information.
+   */
+  target?: Target;
+  /** Not measured in this run (a hook for another issue's figure): printed as a pending row. */
+  pending?: string;
+}
+
+export interface Target {
+  of: 'ratio' | 'value';
+  op: '<=' | '>=';
+  bound: number;
+}
+
+export interface BenchContext {
+  /** `npm run bench -- --smoke`: few repetitions and small inputs, only to prove every case still runs. */
+  smoke: boolean;
 }
 
 export interface BenchCase {
   /** Unique, e.g. `run-prompt/cold-start`; `npm run bench -- run-prompt` runs every case containing it. */
   name: string;
-  run(): Promise<Figure[]>;
+  run(context: BenchContext): Promise<Figure[]>;
 }
 
 export function median(values: number[]): number {
@@ -46,4 +64,18 @@ export function spawnAndWait(command: string, args: string[], options: { env?: N
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`))));
   });
+}
+
+/** Whether a figure meets its target: 'yes', 'NO', or '' when it has none. */
+export function met(figure: Figure): string {
+  if (!figure.target || figure.pending) return '';
+  const measured = figure.target.of === 'ratio' ? figure.value / figure.baseline.value : figure.value;
+  const ok = figure.target.op === '<=' ? measured <= figure.target.bound : measured >= figure.target.bound;
+  return ok ? 'yes' : 'NO';
+}
+
+/** The target as the table prints it, e.g. `ratio <= 1.3x`. */
+export function describeTarget(target: Target | undefined): string {
+  if (!target) return '';
+  return `${target.of === 'ratio' ? 'ratio' : 'value'} ${target.op} ${target.bound}${target.of === 'ratio' ? 'x' : ''}`;
 }

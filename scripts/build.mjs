@@ -1,38 +1,124 @@
-// Builds every bundle that ships: one ncc entry per action step plus the CLI.
-// Output is deterministic, so CI can rebuild and compare with the committed dist/.
-import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+// Builds every bundle that ships with esbuild: ONE build of all entries with code splitting, so each
+// piece of code exists once in dist/ (dist/<entry>/index.js is a small entry, shared code lives in
+// dist/chunks/), and what a path does not use stays behind a dynamic import() until it is used.
+// Why esbuild and not ncc: docs/development.md (bundler choice). Output is deterministic (content
+// hashes, sorted licence file), so CI can rebuild and compare with the committed dist/.
+import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
+import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.mjs';
 
 const entries = readdirSync('src/entries')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => basename(file, '.ts'))
-  .filter((name) => process.argv.length <= 2 || process.argv.slice(2).includes(name));
+  .sort();
 
-function build(name) {
-  return new Promise((resolve, reject) => {
-    rmSync(`dist/${name}`, { recursive: true, force: true });
-    const child = spawn(
-      process.execPath,
-      ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', `src/entries/${name}.ts`, '-o', `dist/${name}`, '-m', '-q', '--target', 'es2022', '--license', 'licenses.txt'],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
+// Chunks are ES modules that may contain bundled CommonJS packages: give them the require,
+// __filename and __dirname those packages expect (a few bytes per chunk, no runtime cost).
+const banner = [
+  "import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';",
+  'const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);',
+].join('');
+
+/**
+ * @actions/core loads its OIDC client (→ @actions/http-client → undici) and its platform module
+ * (→ @actions/exec) at module load, although no autostack path asks for an ID token or platform
+ * details. These two shims keep core's API and load the real modules on first use only.
+ */
+const lazyCoreParts = {
+  name: 'lazy-actions-core-parts',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/(oidc-utils|platform)\.js$/ }, (args) => {
+      if (!args.importer.endsWith(`@actions${sep}core${sep}lib${sep}core.js`)) return undefined;
+      return { path: basename(args.path, '.js'), namespace: 'lazy-core', pluginData: { resolveDir: args.resolveDir } };
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-core' }, (args) => {
+      const contents =
+        args.path === 'oidc-utils'
+          ? "export class OidcClient { static getIDToken(audience) { return import('./oidc-utils.js').then((m) => m.OidcClient.getIDToken(audience)); } }"
+          : [
+              "import os from 'node:os';",
+              'export const platform = os.platform(); export const arch = os.arch();',
+              "export const isWindows = platform === 'win32'; export const isMacOS = platform === 'darwin'; export const isLinux = platform === 'linux';",
+              "export function getDetails() { return import('./platform.js').then((m) => m.getDetails()); }",
+            ].join('\n');
+      return { contents, loader: 'js', resolveDir: args.pluginData.resolveDir };
+    });
+  },
+};
+
+/**
+ * zod's namespace re-exports all of its ~40 error-message locales (about 260 KB minified, evaluated
+ * on every start); autostack only uses the English messages zod installs by default. Keep `locales`
+ * with just `en`, so `z.locales.en()` still works.
+ */
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'locales', namespace: 'zod-en', pluginData: { resolveDir: args.resolveDir } } : undefined,
     );
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for ${name} (exit ${code})`))));
-  });
+    builder.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: "export { default as en } from '../locales/en.js';",
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+  },
+};
+
+const started = Date.now();
+rmSync('dist', { recursive: true, force: true });
+const result = await build({
+  entryPoints: Object.fromEntries(entries.map((name) => [`${name}/index`, `src/entries/${name}.ts`])),
+  outdir: 'dist',
+  chunkNames: 'chunks/[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Packages that ship both builds: take the ES module one (tree-shakes, no interop wrapper).
+  mainFields: ['module', 'main'],
+  minify: true,
+  legalComments: 'none', // collected into dist/licenses.txt below
+  banner: { js: banner },
+  plugins: [lazyCoreParts, englishOnlyZod],
+  metafile: true,
+  logLevel: 'warning',
+});
+// The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
+writeFileSync('dist/package.json', '{ "type": "module" }\n');
+writeFileSync('dist/licenses.txt', licences(result.metafile));
+// The stamp says which source the bundles are, so npm test can refuse a stale dist/ at once.
+writeStamp();
+// `BUILD_METAFILE=/tmp/meta.json npm run build` keeps esbuild's input/output map, for size analysis.
+if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(result.metafile));
+console.log(`${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/** One licence section per bundled package (name@version, licence id, its LICENSE text), sorted. */
+function licences(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!match || packages.has(match[1])) continue;
+    packages.set(match[1], packageLicence(match[1]));
+  }
+  const sections = [...new Set(packages.values())].filter(Boolean).sort();
+  return `${sections.join('\n\n')}\n`;
 }
 
-// Two at a time: the machines this runs on have two cores.
-const queue = [...entries];
-const started = Date.now();
-await Promise.all(
-  [0, 1].map(async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) {
-      await build(name);
-      console.log(`built dist/${name}`);
-    }
-  }),
-);
-// The stamp says which source the bundles are: only a full build may write it.
-if (process.argv.length <= 2) writeStamp();
-console.log(`${entries.length} bundles in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+function packageLicence(directory) {
+  // A nested package.json (e.g. dist/esm/package.json) has no name: walk to the package's own.
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const file = readdirSync(directory)
+    .sort()
+    .find((name) => /^(licen[cs]e|copying)(\..*)?$/i.test(name));
+  const text = file && existsSync(join(directory, file)) ? readFileSync(join(directory, file), 'utf8').trim() : '(no licence file in the package)';
+  const licence = typeof manifest.license === 'string' ? manifest.license : (manifest.license?.type ?? 'unknown');
+  return `${manifest.name}@${manifest.version}\n${licence}\n${text}`;
+}

@@ -1,86 +1,80 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CloudEvent, createEvent, openRedis, publishBatch, streamEntryFields } from '../../src/events/index.js';
+import { once } from 'node:events';
 import { startRedis } from '../../test/fakes/redis.js';
-import { Job } from '../../test/harness/job.js';
-import { type BenchCase, medianMs, spawnAndWait, time } from '../lib.js';
+import { CLI_BUNDLE } from '../../test/harness/job.js';
+import type { BenchCase, Figure } from '../lib.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const BATCH = Number(process.env.BENCH_EVENTS ?? 20000);
+const PAD = 'x'.repeat(900); // with the envelope, each stream entry carries about 1.3 KB
 
-function sampleEvents(count: number, prefix: string): CloudEvent[] {
-  return Array.from({ length: count }, (_, index) =>
-    createEvent({
-      type: 'com.example.bench',
-      source: 'https://github.com/octo-org/octo-repo',
-      workflowRunId: '1',
-      step: 'bench',
-      idempotencyKey: `${prefix}-${index}`,
-      data: { index, title: 'A benchmark event with a small payload' },
-    }),
-  );
+async function writeBatchFile(path: string, count: number): Promise<void> {
+  const out = createWriteStream(path);
+  for (let index = 0; index < count; index++) {
+    if (!out.write(`${JSON.stringify({ type: 'com.example.bench', data: { index, pad: PAD }, 'idempotency-key': `bench-${index}` })}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Runs a command under /usr/bin/time: wall seconds and peak resident memory (MB) of the child. */
+function measured(command: string, args: string[]): Promise<{ seconds: number; peakMb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const report = join(mkdtempSync(join(tmpdir(), 'autostack-bench-time-')), 'time');
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      const kb = Number(readFileSync(report, 'utf8').trim().split('\n').pop());
+      rmSync(join(report, '..'), { recursive: true, force: true });
+      if (code !== 0) reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 300)}`));
+      else resolve({ seconds, peakMb: kb / 1024, stdout });
+    });
+  });
+}
+
+/** `redis-benchmark -P 16` pipelined XADD of `bytes`-sized entries: requests per second. */
+async function redisBenchmark(port: number, count: number, bytes: number): Promise<number> {
+  const { stdout } = await measured('redis-benchmark', ['-p', String(port), '-P', '16', '-n', String(count), '-c', '1', '-q', 'XADD', 'bench:baseline', '*', 'data', 'y'.repeat(bytes)]);
+  const match = /([\d.]+) requests per second/.exec(stdout);
+  if (!match) throw new Error(`redis-benchmark printed no rate: ${stdout.slice(0, 200)}`);
+  return Number(match[1]);
 }
 
 export const cases: BenchCase[] = [
   {
-    name: 'events/publish-batch',
-    async run() {
-      const redis = await startRedis();
-      const handle = await openRedis(redis.url, { timeoutMs: 10_000 });
-      try {
-        const options = { stream: 'bench:idempotent', timeoutMs: 10_000 };
-        // Warm the script cache and the connection on both paths before measuring.
-        await publishBatch(handle, sampleEvents(100, 'warm'), options);
-        const events = sampleEvents(BATCH, 'run');
-        const idempotentMs = await time(() => publishBatch(handle, events, options));
-        const duplicateMs = await time(() => publishBatch(handle, events, options));
-        // Baseline: the same entries with a plain pipelined XADD — no dedupe, no ledger key.
-        const plainMs = await time(async () => {
-          for (let offset = 0; offset < events.length; offset += 500) {
-            const pipeline = handle.client.pipeline();
-            for (const event of events.slice(offset, offset + 500)) pipeline.xadd('bench:plain', '*', ...streamEntryFields(event));
-            await pipeline.exec();
-          }
-        });
-        const perSecond = (ms: number) => (BATCH / ms) * 1000;
-        const baseline = { name: 'plain pipelined XADD (no dedupe)', value: perSecond(plainMs), unit: 'events/s' };
-        return [
-          { name: `idempotent publish, ${BATCH} new events (emit --batch path)`, value: perSecond(idempotentMs), unit: 'events/s', baseline },
-          { name: `the same ${BATCH} again, all duplicates`, value: perSecond(duplicateMs), unit: 'events/s', baseline },
-        ];
-      } finally {
-        await handle.close();
-        await redis.stop();
-      }
-    },
-  },
-  {
-    name: 'events/emit-cold-start',
-    async run() {
-      const job = new Job({});
+    name: 'events/emit-batch',
+    async run({ smoke }) {
+      const count = smoke ? 5_000 : Number(process.env.BENCH_EVENTS ?? 100_000);
       const directory = mkdtempSync(join(tmpdir(), 'autostack-bench-'));
-      let index = 0;
-      // A fresh key each time, so every run really appends instead of answering "duplicate".
-      const emit = await medianMs(RUNS, async () => {
-        const result = await job.uses('actions/emit-event', { type: 'com.example.bench', data: 'n: 1', file: join(directory, 'events.jsonl'), 'idempotency-key': `cold-${index++}` });
-        if (result.exitCode !== 0) throw new Error(`emit-event failed: ${result.stdout}\n${result.stderr}`);
-      });
-      const bare = await medianMs(RUNS, () => spawnAndWait(process.execPath, ['-e', '']));
-      return [{ name: 'emit-event bundle to a file target (spawn to exit)', value: emit, unit: 'ms', note: `median of ${RUNS}`, baseline: { name: "node -e ''", value: bare, unit: 'ms' } }];
-    },
-  },
-  {
-    name: 'runs/record-run-cold-start',
-    async run() {
-      const record = await medianMs(RUNS, async () => {
-        const job = new Job({});
-        const main = await job.uses('actions/record-run', { name: 'bench', artifact: 'false' });
-        if (main.exitCode !== 0) throw new Error(`record-run failed: ${main.stderr}`);
-        await job.complete();
-      });
-      const bare = await medianMs(RUNS, () => spawnAndWait(process.execPath, ['-e', '']));
-      return [{ name: 'record-run main + post step (two spawns)', value: record, unit: 'ms', note: `median of ${RUNS}`, baseline: { name: "node -e '' (one spawn)", value: bare, unit: 'ms' } }];
+      const redis = await startRedis();
+      try {
+        const file = join(directory, 'events.jsonl');
+        await writeBatchFile(file, count);
+        const cli = (stream: string) => measured(process.execPath, [CLI_BUNDLE, 'emit', '--batch', file, '--redis-url', redis.url, '--stream', stream]);
+        const first = await cli('bench:batch');
+        const again = await cli('bench:batch');
+        const summary = JSON.parse(first.stdout.trim()) as { published: number; duplicates: number };
+        const repeat = JSON.parse(again.stdout.trim()) as { published: number; duplicates: number };
+        const entryBytes = 1300;
+        const baselineRate = await redisBenchmark(redis.port, count, entryBytes);
+        const baseline = { name: `redis-benchmark -P 16 -c 1 XADD, ${entryBytes} B entries`, value: baselineRate, unit: 'req/s' };
+        const figures: Figure[] = [
+          { name: `emit --batch, ${count} new events (CLI spawn to exit)`, value: count / first.seconds, unit: 'events/s', note: `${summary.published} published`, baseline, target: { of: 'ratio', op: '>=', bound: 0.25 } },
+          { name: `the same ${count} again, all duplicates`, value: count / again.seconds, unit: 'events/s', note: `${repeat.duplicates} duplicates, ${repeat.published} published`, baseline },
+          { name: `emit --batch peak memory (${count} events)`, value: Math.max(first.peakMb, again.peakMb), unit: 'MB', baseline: { name: 'issue limit', value: 150, unit: 'MB' }, target: { of: 'value', op: '<=', bound: 150 } },
+        ];
+        return figures;
+      } finally {
+        await redis.stop();
+        rmSync(directory, { recursive: true, force: true });
+      }
     },
   },
 ];

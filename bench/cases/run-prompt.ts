@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAnthropicApi, textReply } from '../../test/fakes/anthropic-api.js';
 import { Job } from '../../test/harness/job.js';
-import { type BenchCase, medianMs, spawnAndWait } from '../lib.js';
+import { type BenchCase, medianMs } from '../lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const ACTION = 'actions/run-prompt';
@@ -23,47 +23,23 @@ async function ok(promise: Promise<{ exitCode: number | null; stdout: string; st
 
 export const cases: BenchCase[] = [
   {
-    name: 'run-prompt/cold-start',
-    async run() {
-      const api = await startAnthropicApi();
-      api.setDefault(textReply('A one-line summary.'));
-      try {
-        const job = promptJob({});
-        const inputs = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: benchmarks' };
-        await ok(job.cli(['run-prompt', '--prompt-file', inputs['prompt-file'], '--input', inputs.input, '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: KEY }));
-        const replay = await medianMs(RUNS, () => ok(job.uses(ACTION, { ...inputs, provider: 'replay' })));
-        const bare = await medianMs(RUNS, () => spawnAndWait(process.execPath, ['-e', '']));
-        return [
-          {
-            name: 'bundle run in replay mode (spawn to exit)',
-            value: replay,
-            unit: 'ms',
-            note: `median of ${RUNS}`,
-            baseline: { name: "node -e ''", value: bare, unit: 'ms' },
-          },
-        ];
-      } finally {
-        await api.close();
-      }
-    },
-  },
-  {
     name: 'run-prompt/cache-hit',
-    async run() {
+    async run({ smoke }) {
+      const runs = smoke ? 3 : RUNS;
       const api = await startAnthropicApi();
       api.setDefault(textReply('A one-line summary.'));
       try {
         const job = promptJob({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: api.url });
         const inputs = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: caching' };
         await ok(job.uses(ACTION, inputs)); // fills the local response cache
-        const hit = await medianMs(RUNS, () => ok(job.uses(ACTION, inputs)));
-        const live = await medianMs(RUNS, () => ok(job.uses(ACTION, { ...inputs, cache: 'false' })));
+        const hit = await medianMs(runs, () => ok(job.uses(ACTION, inputs)));
+        const live = await medianMs(runs, () => ok(job.uses(ACTION, { ...inputs, cache: 'false' })));
         return [
           {
             name: 'cache hit (no API call)',
             value: hit,
             unit: 'ms',
-            note: `median of ${RUNS}`,
+            note: `median of ${runs}`,
             baseline: { name: 'live call to the loopback fake API', value: live, unit: 'ms' },
           },
         ];

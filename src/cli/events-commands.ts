@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
 import { setEmitOutputs } from '../actions/emit-event.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
-import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
 import { listOutbox } from '../events/outbox.js';
-import { openRedis, publishBatch } from '../events/redis.js';
+import { batchEvents, publishEventStream, validateBatch } from '../events/batch.js';
+import { openRedis } from '../events/redis.js';
 import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
@@ -87,59 +86,6 @@ export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): 
   );
 }
 
-const batchLine = cloudEventSchema.partial().extend({
-  type: cloudEventSchema.shape.type,
-  'idempotency-key': cloudEventSchema.shape.idempotencykey.optional(),
-});
-
-/** Reads a batch file into envelopes: one event a line; blank lines skipped; errors name file and line. */
-export function readBatch(path: string, base: { source: string; workflowRunId: string; step: string; runId?: string | undefined; maxHops: number; parent?: CloudEvent | undefined; traceparent?: string | undefined }): CloudEvent[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError('batch', `names a file that cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const events: CloudEvent[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = index + 1;
-    if (!raw.trim()) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new UserError(`${path}:${line}: not JSON; each line must be one event object`, { file: path, line });
-    }
-    if (value && typeof value === 'object' && 'specversion' in value) {
-      events.push(parseCloudEvent(value, `${path}:${line}`));
-      return;
-    }
-    const parsed = batchLine.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UserError(`${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`, { file: path, line });
-    }
-    const entry = parsed.data;
-    events.push(
-      createEvent({
-        type: entry.type,
-        source: entry.source ?? base.source,
-        data: entry.data,
-        subject: entry.subject,
-        workflowRunId: base.workflowRunId,
-        // The line number is part of the step: identical lines are distinct events.
-        step: `${base.step}:${line}`,
-        runId: base.runId,
-        idempotencyKey: entry['idempotency-key'] ?? entry.idempotencykey,
-        parent: base.parent,
-        traceparent: base.traceparent,
-        maxHops: base.maxHops,
-      }),
-    );
-  });
-  return events;
-}
-
 export async function emitBatch(path: string, read: FlagReader, io: StepIo, stepName?: string): Promise<Record<string, unknown>> {
   // --type is per line in a batch; the schema wants one, so stand in for it.
   const { spec, secrets } = emitEventSpec((name) => (name === 'type' ? (read(name) ?? 'batch') : read(name)), environment(stepName ?? `batch:${basename(path)}`));
@@ -147,7 +93,9 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
   if (!spec.redisUrl) throw new InputError('redis-url', 'is required with --batch (or env REDIS_URL): batches are pipelined into a Redis stream');
   if (spec.dispatch) throw new InputError('dispatch-repository', 'cannot be used with --batch; route stream events to GitHub with `autostack relay`');
   const redisUrl = spec.redisUrl;
-  const events = readBatch(path, spec);
+  // Two streamed passes: the first proves every line valid (nothing sent if one is not), the
+  // second publishes with a bounded window of pipelines. Memory stays flat whatever the size.
+  await validateBatch(path, spec);
   const started = Date.now();
   return inJournaledStep(
     `emit --batch ${basename(path)}`,
@@ -155,15 +103,16 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
     async (step) => {
       const handle = await openRedis(redisUrl, { timeoutMs: spec.timeoutMs, reconnectForMs: spec.timeoutMs });
       try {
-        const { results, progress } = await publishBatch(handle, events, {
+        const progress = await publishEventStream(handle, batchEvents(path, spec), {
           stream: spec.stream,
           maxLen: spec.maxLen,
           dedupeTtlSeconds: spec.dedupeTtlSeconds,
           timeoutMs: spec.timeoutMs,
           onRound: (p) => io.warning(`Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`),
+          onChunk: (events, results) =>
+            step.appendMany(events.map((event, index) => ({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }))),
         });
-        events.forEach((event, index) => step.append({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }));
-        const summary = { events: events.length, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
+        const summary = { events: progress.events, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
         io.info(`Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`);
         return summary;
       } finally {

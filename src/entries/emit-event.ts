@@ -1,4 +1,6 @@
-import { runAction } from '../actions/run-action.js';
-import { emitEventMain } from '../actions/emit-event.js';
+import { enableCompileCache } from '../shared/compile-cache.js';
 
+enableCompileCache();
+// Loaded after the cache is on, so its chunks are compiled from (and into) the cache.
+const [{ runAction }, { emitEventMain }] = await Promise.all([import('../actions/run-action.js'), import('../actions/emit-event.js')]);
 await runAction(emitEventMain);

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { InputError, UserError } from '../shared/errors.js';
 import { redact, registerSecret } from '../shared/redact.js';
 import { type CloudEvent, streamEntryFields } from './envelope.js';
@@ -252,6 +252,11 @@ function defineScripts(client: Redis | Cluster): void {
  */
 export async function openRedis(rawUrl: string, options: RedisConnectOptions, inputName = 'redis-url'): Promise<RedisHandle> {
   const url = parseRedisUrl(rawUrl, inputName);
+  // ioredis is loaded here, not at module load: the file and dispatch targets never need it.
+  // ioredis is CommonJS: its module.exports (the namespace's default, in Node and in the bundle
+  // alike) is the Redis class carrying Redis and Cluster as properties.
+  const ioredis = await import('ioredis');
+  const { Cluster, Redis } = ioredis.default as unknown as typeof ioredis;
   // Reconnecting is bounded from the moment the connection was last healthy, so a long batch
   // still rides out a restart that happens late in it.
   let healthyAt = Date.now();

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
-import { createGitHubClient } from '../github/client.js';
 import { readCurrentJobSteps } from '../github/jobs.js';
 import { errorMessage } from '../shared/errors.js';
 import { onActionsRunner, uploadFilesAsArtifact } from './artifact.js';
@@ -94,6 +93,8 @@ function runDirectoryExtras(journalPath: string): Record<string, string> {
 
 async function readJobSteps(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<JobStep[] | undefined> {
   if (!options.githubToken || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  // Octokit is loaded only when there is a job to ask about (not on a local run, not at start).
+  const { createGitHubClient } = await import('../github/client.js');
   const client = createGitHubClient({ token: options.githubToken, baseUrl: env.GITHUB_API_URL, log: io, retries: 2 });
   const result = await readCurrentJobSteps(client, {
     repository: env.GITHUB_REPOSITORY,

@@ -140,6 +140,11 @@ export class Job {
     return this.spawn(this.options.nodePath ?? process.execPath, [CLI_BUNDLE, ...args], env);
   }
 
+  /** Plain `node ARGS` spawned exactly like a step (same env, files, cwd): a baseline for start times. */
+  async node(args: string[], env: Record<string, string> = {}): Promise<StepResult> {
+    return this.spawn(this.options.nodePath ?? process.execPath, args, env).done;
+  }
+
   /** Runs the registered post steps, last registered first, as the runner does. */
   async complete(): Promise<StepResult[]> {
     const results: StepResult[] = [];

@@ -1,0 +1,174 @@
+import { createReadStream } from 'node:fs';
+import { InputError, UserError } from '../shared/errors.js';
+import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent, validateIdempotencyKey } from './envelope.js';
+import { type BatchProgress, publishBatch, type RedisHandle, type StreamPublishOptions, type StreamPublishResult } from './redis.js';
+
+/** What every event of a batch file inherits from the command line and the run. */
+export interface BatchBase {
+  source: string;
+  workflowRunId: string;
+  step: string;
+  runId?: string | undefined;
+  maxHops: number;
+  parent?: CloudEvent | undefined;
+  traceparent?: string | undefined;
+}
+
+const batchLine = cloudEventSchema.partial().extend({
+  type: cloudEventSchema.shape.type,
+  'idempotency-key': cloudEventSchema.shape.idempotencykey.optional(),
+});
+
+/**
+ * One line of a batch file as an envelope; errors name the file and line. With `checkOnly`, the
+ * line is validated (JSON, shape, idempotency key) without building the envelope: the cheap first
+ * pass that proves the file before anything is sent.
+ */
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly: true): undefined;
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly?: false): CloudEvent;
+function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly = false): CloudEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new UserError(`${path}:${line}: not JSON; each line must be one event object`, { file: path, line });
+  }
+  if (value && typeof value === 'object' && 'specversion' in value) return parseCloudEvent(value, `${path}:${line}`);
+  const parsed = batchLine.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`, { file: path, line });
+  }
+  const entry = parsed.data;
+  const key = entry['idempotency-key'] ?? entry.idempotencykey;
+  if (checkOnly) {
+    if (key !== undefined) validateIdempotencyKey(key, `${path}:${line}: idempotency-key`);
+    return undefined;
+  }
+  return createEvent({
+    type: entry.type,
+    source: entry.source ?? base.source,
+    data: entry.data,
+    subject: entry.subject,
+    workflowRunId: base.workflowRunId,
+    // The line number is part of the step: identical lines are distinct events.
+    step: `${base.step}:${line}`,
+    runId: base.runId,
+    idempotencyKey: key,
+    parent: base.parent,
+    traceparent: base.traceparent,
+    maxHops: base.maxHops,
+  });
+}
+
+/**
+ * The events of a JSON Lines batch file, one at a time, read as a stream (memory stays flat
+ * whatever the file's size). Blank lines are skipped.
+ */
+/**
+ * The non-blank lines of a file with their numbers, read as a stream. The stream's own async
+ * iterator pulls one chunk at a time (backpressure), so memory stays flat whatever the file's
+ * size; readline's iterator was measured to queue lines ahead of a slow consumer.
+ */
+async function* fileLines(path: string): AsyncGenerator<[string, number]> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  let rest = '';
+  let line = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        line += 1;
+        const raw = text.slice(start, end);
+        start = end + 1;
+        if (raw.trim()) yield [raw, line];
+      }
+      rest = text.slice(start);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (line === 0 && code) throw new InputError('batch', `names a file that cannot be read: ${path} (${code})`);
+    throw error;
+  } finally {
+    input.destroy();
+  }
+  if (rest.trim()) yield [rest, line + 1];
+}
+
+/** The events of a JSON Lines batch file, one at a time; blank lines are skipped. */
+export async function* batchEvents(path: string, base: BatchBase): AsyncGenerator<CloudEvent> {
+  for await (const [raw, line] of fileLines(path)) yield lineEvent(raw, line, path, base);
+}
+
+/**
+ * Reads the whole file once without keeping it, so a bad line 90,000 fails the command before
+ * anything is sent (never a partial batch). Returns the number of events.
+ */
+export async function validateBatch(path: string, base: BatchBase): Promise<number> {
+  let count = 0;
+  for await (const [raw, line] of fileLines(path)) {
+    lineEvent(raw, line, path, base, true);
+    count += 1;
+  }
+  return count;
+}
+
+export interface StreamedBatchOptions extends StreamPublishOptions {
+  /** Events per pipeline (default 500). */
+  chunkSize?: number;
+  /** Pipelines in flight at once (default 4): enough to keep Redis busy, bounded for memory. */
+  window?: number;
+  onRound?: (progress: BatchProgress) => void;
+  /** Called with each confirmed chunk, in completion order (journal entries). */
+  onChunk?: (events: CloudEvent[], results: StreamPublishResult[]) => void;
+}
+
+/**
+ * Publishes an event stream into a Redis stream with a bounded window of pipelines in flight.
+ * Each chunk goes through publishBatch, so the guarantees are the same as for one batch: the
+ * publish script dedupes on the idempotency key, a chunk that Redis did not confirm is re-sent
+ * (duplicates answer "duplicate", never add twice) until the time budget for an unavailable Redis
+ * runs out, and the first chunk that fails for good stops reading and fails the command.
+ */
+export async function publishEventStream(handle: RedisHandle, events: AsyncIterable<CloudEvent>, options: StreamedBatchOptions): Promise<BatchProgress & { events: number }> {
+  const chunkSize = options.chunkSize ?? 500;
+  const window = options.window ?? 4;
+  const total: BatchProgress & { events: number } = { events: 0, published: 0, duplicates: 0, retriedRounds: 0 };
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  const send = (chunk: CloudEvent[]): void => {
+    const sending = publishBatch(handle, chunk, {
+      ...options,
+      chunkSize: chunk.length,
+      onRound: (round) => {
+        total.retriedRounds += 1;
+        options.onRound?.({ ...total, retriedRounds: total.retriedRounds, published: total.published + round.published });
+      },
+    })
+      .then(({ results, progress }) => {
+        total.published += progress.published;
+        total.duplicates += progress.duplicates;
+        options.onChunk?.(chunk, results);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
+  };
+  let chunk: CloudEvent[] = [];
+  for await (const event of events) {
+    total.events += 1;
+    chunk.push(event);
+    if (chunk.length < chunkSize) continue;
+    send(chunk);
+    chunk = [];
+    while (inFlight.size >= window && failure === undefined) await Promise.race(inFlight);
+    if (failure !== undefined) break;
+  }
+  if (failure === undefined && chunk.length > 0) send(chunk);
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  return total;
+}
