@@ -29,6 +29,7 @@ import {
 } from './expressions.js';
 import { field, type JobPlan, loadWorkflow, type LoadedWorkflow, locate, type StepPlan } from './load.js';
 import { type DispatchRequest, type GitHubActivity, type JobsApiJob, LocalGitHub, type TokenOwner } from './local-github.js';
+import type { LocalRunView } from './local-runs.js';
 import { runProcess, type RunningProcess } from './process.js';
 import { type Conclusion, Reporter } from './reporter.js';
 import { matchTrigger } from './triggers.js';
@@ -217,6 +218,10 @@ export class WorkflowRunner {
   private folder = '';
   private currentPayload: Json = {};
   private readonly workflowCache = new Map<string, LoadedWorkflow | Error>();
+  /** Dispatched runs as a waiting parent sees them (emit-event wait), by run id. */
+  private readonly dispatchedRuns = new Map<number, LocalRunView>();
+  /** Dispatched runs started early because a parent waits on them. */
+  private readonly inflight: Array<Promise<void>> = [];
 
   constructor(private readonly options: RunnerOptions = {}) {
     this.workspace = resolve(options.workspace ?? process.cwd());
@@ -238,8 +243,11 @@ export class WorkflowRunner {
       dispatch: (request) => {
         const dispatched = { ...request, runId: this.nextRunId++ };
         this.queue.push(dispatched);
+        const name = request.workflow ?? request.eventType ?? request.kind;
+        this.dispatchedRuns.set(dispatched.runId, { runId: dispatched.runId, name, displayTitle: name, event: request.kind, status: 'queued', conclusion: null, createdAt: new Date().toISOString(), records: [] });
         return dispatched;
       },
+      runs: { runs: () => [...this.dispatchedRuns.values()], wanted: (runId) => this.startWanted(runId) },
     });
   }
 
@@ -284,48 +292,74 @@ export class WorkflowRunner {
   // -------------------------------------------------------------------------------------------
   // Workflows
 
+  /** A parent polls a run it dispatched: start that run now, beside the parent, instead of after it. */
+  private startWanted(runId: number): void {
+    const index = this.queue.findIndex((item) => item.kind !== 'workflow_run' && item.runId === runId);
+    const request = this.queue[index];
+    if (!request || request.kind === 'workflow_run' || this.options.followDispatches === false) return;
+    this.queue.splice(index, 1);
+    this.inflight.push(
+      this.followDispatch(request, this.options.maxRuns ?? 20).catch((error: unknown) => {
+        this.reporter.line(`error: dispatched run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+        const view = this.dispatchedRuns.get(runId);
+        if (view) Object.assign(view, { status: 'completed', conclusion: 'failure' });
+      }),
+    );
+  }
+
   private async followDispatches(): Promise<void> {
     const maxRuns = this.options.maxRuns ?? 20;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.inflight.length > 0) {
       const request = this.queue.shift();
-      if (!request) break;
+      if (!request) {
+        await Promise.all(this.inflight.splice(0));
+        continue;
+      }
       if (request.kind === 'workflow_run') {
         await this.followWorkflowRun(request.run, maxRuns);
         continue;
       }
-      const from = `${request.from.workflow} / ${request.from.job}`;
-      const entry = {
-        kind: request.kind,
-        repository: request.repository,
-        ...(request.eventType ? { eventType: request.eventType } : {}),
-        ...(request.workflow ? { workflow: request.workflow } : {}),
-        from,
-        started: [] as string[],
-      };
-      this.dispatchLog.push(entry);
-      const what = request.kind === 'repository_dispatch' ? `repository_dispatch '${request.eventType}'` : `workflow_dispatch of ${request.workflow}`;
-      if (request.repository.toLowerCase() !== this.repository.toLowerCase()) {
-        this.reporter.line(`\n↪ ${what} to ${request.repository} (from ${from}): another repository, not run locally`);
-        continue;
-      }
-      if (this.options.followDispatches === false) {
-        this.reporter.line(`\n↪ ${what} (from ${from}): not followed (--no-follow)`);
-        continue;
-      }
-      const targets = await this.dispatchTargets(request);
-      if (targets.length === 0) {
-        this.reporter.line(`\n↪ ${what} (from ${from}): no workflow in ${this.folder} runs on it`);
-        continue;
-      }
-      for (const { workflow, eventName, payload, inputs } of targets) {
-        if (this.runs.length >= maxRuns) {
-          throw new UserError(`dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`);
-        }
-        this.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
-        entry.started.push(workflow.display);
-        await this.runWorkflow(workflow, { eventName, payload, inputs, secrets: this.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
-      }
+      await this.followDispatch(request, maxRuns);
     }
+  }
+
+  private async followDispatch(request: DispatchRequest, maxRuns: number): Promise<void> {
+    const view = this.dispatchedRuns.get(request.runId);
+    if (view) view.status = 'in_progress';
+    const from = `${request.from.workflow} / ${request.from.job}`;
+    const entry = {
+      kind: request.kind,
+      repository: request.repository,
+      ...(request.eventType ? { eventType: request.eventType } : {}),
+      ...(request.workflow ? { workflow: request.workflow } : {}),
+      from,
+      started: [] as string[],
+    };
+    this.dispatchLog.push(entry);
+    const what = request.kind === 'repository_dispatch' ? `repository_dispatch '${request.eventType}'` : `workflow_dispatch of ${request.workflow}`;
+    if (request.repository.toLowerCase() !== this.repository.toLowerCase()) {
+      this.reporter.line(`\n↪ ${what} to ${request.repository} (from ${from}): another repository, not run locally`);
+      return;
+    }
+    if (this.options.followDispatches === false) {
+      this.reporter.line(`\n↪ ${what} (from ${from}): not followed (--no-follow)`);
+      return;
+    }
+    const targets = await this.dispatchTargets(request);
+    if (targets.length === 0) {
+      this.reporter.line(`\n↪ ${what} (from ${from}): no workflow in ${this.folder} runs on it`);
+      return;
+    }
+    for (const { workflow, eventName, payload, inputs } of targets) {
+      if (this.runs.length >= maxRuns) {
+        throw new UserError(`dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`);
+      }
+      this.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
+      entry.started.push(workflow.display);
+      const result = await this.runWorkflow(workflow, { eventName, payload, inputs, secrets: this.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
+      if (view) Object.assign(view, { name: result.workflow, displayTitle: result.workflow, records: result.records });
+    }
+    if (view) Object.assign(view, { status: 'completed', conclusion: view.conclusion ?? 'success' });
   }
 
   /** on: workflow_run — a finished run starts the folder's workflows that listen for it. */
@@ -900,6 +934,8 @@ export class WorkflowRunner {
       if (value !== undefined) env[key] = value;
     }
     const [owner = ''] = this.repository.split('/');
+    // A parent waiting on a child it dispatched (emit-event wait) polls the loopback API: no need for GitHub's 10 s.
+    env.AUTOSTACK_WAIT_POLL_MS = '250';
     Object.assign(env, this.options.env ?? {}, {
       CI: 'true',
       GITHUB_ACTIONS: 'true',
