@@ -357,7 +357,7 @@ export class WorkflowRunner {
       this.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
       entry.started.push(workflow.display);
       const result = await this.runWorkflow(workflow, { eventName, payload, inputs, secrets: this.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
-      if (view) Object.assign(view, { name: result.workflow, displayTitle: result.workflow, records: result.records });
+      if (view) Object.assign(view, { name: result.workflow, displayTitle: result.workflow, records: result.records, conclusion: result.conclusion });
     }
     if (view) Object.assign(view, { status: 'completed', conclusion: view.conclusion ?? 'success' });
   }

@@ -10,7 +10,7 @@ const TOKEN = 'ghs_waitTestToken987';
 const DOWNSTREAM = 'octo-org/downstream';
 
 /** Polls until `probe` returns a value (the test's stand-in for GitHub starting the child). */
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -75,7 +75,7 @@ describe('emit-event wait: the parent follows the child run and reads its output
       'dispatch-repository': DOWNSTREAM,
       'dispatch-workflow': 'child.yml',
       wait: 'true',
-      'wait-timeout-minutes': '1',
+      'wait-timeout-minutes': '15',
     }).done;
     const dispatch = await until(() => github.state.workflowDispatches.find((d) => d.repo === DOWNSTREAM), 'the workflow_dispatch');
     assert.equal(dispatch.return_run_details, true);
