@@ -5,6 +5,7 @@ import type { StepIo } from '../io/io.js';
 import { onActionsRunner } from '../runs/artifact.js';
 import { inJournaledStep } from '../runs/step.js';
 import { emitEventSpec } from './emit-event-inputs.js';
+import { waitAfterEmit, waitSpecOf } from './emit-event-wait.js';
 
 export function setEmitOutputs(io: StepIo, result: EmitResult): void {
   io.setOutput('event-id', result.event.id);
@@ -22,13 +23,16 @@ export async function emitEventMain(): Promise<void> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, useActionsCache: onActionsRunner(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
+  const wait = waitSpecOf((name) => core.getInput(name), spec);
   await inJournaledStep(
     `emit-event ${spec.type}`,
     'emit-event',
     async (step) => {
+      const dispatchedAt = new Date();
       const result = await emitEvent(spec, actionsIo, step);
       setEmitOutputs(actionsIo, result);
       actionsIo.info(describeEmit(result));
+      if (wait.wait) await waitAfterEmit(result, spec, wait, actionsIo, dispatchedAt);
       return result;
     },
     describeEmit,

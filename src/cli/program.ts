@@ -14,6 +14,7 @@ import { registerPromoteCommands } from './promote-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { registerEventCommands } from './events-commands.js';
+import { registerCompositionCommands } from './composition-commands.js';
 
 const RECORD_RUN_HELP: Record<string, string> = {
   name: 'automation name',
@@ -74,6 +75,8 @@ export function buildProgram(): Command {
     .option('--step <step>', 'step this belongs to')
     .option('--data <json>', 'structured data (JSON)')
     .action((message: string, options: { level: LogLevel; step?: string; data?: string }) => appendLog(message, options));
+
+  registerCompositionCommands(program);
 
   program
     .command('step')

@@ -82,6 +82,8 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     data: z.unknown().optional(),
   }),
   z.object({ ...base, type: z.literal('human.intervention'), who: z.string(), what: z.string() }),
+  /** A value the run hands back to whoever started it (`autostack output NAME=VALUE`); read by a waiting parent. */
+  z.object({ ...base, type: z.literal('output'), name: z.string(), value: z.string() }),
   z.object({ ...base, type: z.literal('run.cancelled'), reason: z.string() }),
 ]);
 

@@ -69,6 +69,8 @@ export interface RunRecord {
   humanIntervened: boolean;
   interventions: string[];
   errors: Array<{ step?: string | undefined; message: string }>;
+  /** What the run handed back (`autostack output NAME=VALUE`; the last value of a name wins). */
+  outputs: Record<string, string>;
   journal: { path: string; events: number; corruptLines: CorruptLine[] };
   events: JournalEvent[];
 }
@@ -108,6 +110,7 @@ export function foldRecord(input: FoldInput): RunRecord {
   const errors: RunRecord['errors'] = [];
   const systems = new Map<string, SystemTouched>();
   const interventions: string[] = [];
+  const outputs: Record<string, string> = {};
   const totals: RunRecord['totals'] = {
     modelCalls: 0,
     inputTokens: 0,
@@ -173,6 +176,9 @@ export function foldRecord(input: FoldInput): RunRecord {
       case 'run.cancelled':
         cancelled = true;
         break;
+      case 'output':
+        outputs[event.name] = event.value;
+        break;
       case 'run.started':
         break;
     }
@@ -218,6 +224,7 @@ export function foldRecord(input: FoldInput): RunRecord {
     humanIntervened: interventions.length > 0,
     interventions,
     errors,
+    outputs,
     journal: { path: input.journalPath, events: input.events.length, corruptLines: input.corrupt },
     events: input.events,
   };

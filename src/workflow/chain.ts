@@ -14,46 +14,73 @@ import type { WorkflowRunResult } from './types.js';
 
 export async function followDispatches(session: Session): Promise<void> {
   const maxRuns = session.options.maxRuns ?? 20;
-  while (session.queue.length > 0) {
+  session.startWanted = (runId) => startWanted(session, runId, maxRuns);
+  while (session.queue.length > 0 || session.inflight.length > 0) {
     const request = session.queue.shift();
-    if (!request) break;
+    if (!request) {
+      await Promise.all(session.inflight.splice(0));
+      continue;
+    }
     if (request.kind === 'workflow_run') {
       await followWorkflowRun(session, request.run, maxRuns);
       continue;
     }
-    const from = `${request.from.workflow} / ${request.from.job}`;
-    const entry = {
-      kind: request.kind,
-      repository: request.repository,
-      ...(request.eventType ? { eventType: request.eventType } : {}),
-      ...(request.workflow ? { workflow: request.workflow } : {}),
-      from,
-      started: [] as string[],
-    };
-    session.dispatchLog.push(entry);
-    const what = request.kind === 'repository_dispatch' ? `repository_dispatch '${request.eventType}'` : `workflow_dispatch of ${request.workflow}`;
-    if (request.repository.toLowerCase() !== session.repository.toLowerCase()) {
-      session.reporter.line(`\n↪ ${what} to ${request.repository} (from ${from}): another repository, not run locally`);
-      continue;
-    }
-    if (session.options.followDispatches === false) {
-      session.reporter.line(`\n↪ ${what} (from ${from}): not followed (--no-follow)`);
-      continue;
-    }
-    const targets = await dispatchTargets(session, request);
-    if (targets.length === 0) {
-      session.reporter.line(`\n↪ ${what} (from ${from}): no workflow in ${session.folder} runs on it`);
-      continue;
-    }
-    for (const { workflow, eventName, payload, inputs } of targets) {
-      if (session.runs.length >= maxRuns) {
-        throw new UserError(`dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`);
-      }
-      session.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
-      entry.started.push(workflow.display);
-      await runWorkflow(session, workflow, { eventName, payload, inputs, secrets: session.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
-    }
+    await followDispatch(session, request, maxRuns);
   }
+}
+
+/** A parent polls a run it dispatched (emit-event wait): start that run now, beside the parent, instead of after it. */
+function startWanted(session: Session, runId: number, maxRuns: number): void {
+  const index = session.queue.findIndex((item) => item.kind !== 'workflow_run' && item.runId === runId);
+  const request = session.queue[index];
+  if (!request || request.kind === 'workflow_run' || session.options.followDispatches === false) return;
+  session.queue.splice(index, 1);
+  session.inflight.push(
+    followDispatch(session, request, maxRuns).catch((error: unknown) => {
+      session.reporter.line(`error: dispatched run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+      const view = session.dispatchedRuns.get(runId);
+      if (view) Object.assign(view, { status: 'completed', conclusion: 'failure' });
+    }),
+  );
+}
+
+async function followDispatch(session: Session, request: DispatchRequest, maxRuns: number): Promise<void> {
+  const view = session.dispatchedRuns.get(request.runId);
+  if (view) view.status = 'in_progress';
+  const from = `${request.from.workflow} / ${request.from.job}`;
+  const entry = {
+    kind: request.kind,
+    repository: request.repository,
+    ...(request.eventType ? { eventType: request.eventType } : {}),
+    ...(request.workflow ? { workflow: request.workflow } : {}),
+    from,
+    started: [] as string[],
+  };
+  session.dispatchLog.push(entry);
+  const what = request.kind === 'repository_dispatch' ? `repository_dispatch '${request.eventType}'` : `workflow_dispatch of ${request.workflow}`;
+  if (request.repository.toLowerCase() !== session.repository.toLowerCase()) {
+    session.reporter.line(`\n↪ ${what} to ${request.repository} (from ${from}): another repository, not run locally`);
+    return;
+  }
+  if (session.options.followDispatches === false) {
+    session.reporter.line(`\n↪ ${what} (from ${from}): not followed (--no-follow)`);
+    return;
+  }
+  const targets = await dispatchTargets(session, request);
+  if (targets.length === 0) {
+    session.reporter.line(`\n↪ ${what} (from ${from}): no workflow in ${session.folder} runs on it`);
+    return;
+  }
+  for (const { workflow, eventName, payload, inputs } of targets) {
+    if (session.runs.length >= maxRuns) {
+      throw new UserError(`dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`);
+    }
+    session.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
+    entry.started.push(workflow.display);
+    const result = await runWorkflow(session, workflow, { eventName, payload, inputs, secrets: session.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
+    if (view) Object.assign(view, { name: result.workflow, displayTitle: result.workflow, records: result.records, conclusion: result.conclusion });
+  }
+  if (view) Object.assign(view, { status: 'completed', conclusion: view.conclusion ?? 'success' });
 }
 
 /** on: workflow_run — a finished run starts the folder's workflows that listen for it. */

@@ -187,6 +187,8 @@ export function processEnv(session: Session, runtime: JobRuntime, files: Record<
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
+  // A parent waiting on a child it dispatched (emit-event wait) polls the loopback API: no need for GitHub's 10 s.
+  env.AUTOSTACK_WAIT_POLL_MS = '250';
   Object.assign(env, session.options.env ?? {}, { CI: 'true', GITHUB_ACTIONS: 'true', AUTOSTACK_LOCAL_RUNNER: '1', ...(session.options.verbose ? { RUNNER_DEBUG: '1' } : {}) });
   Object.assign(env, runtime.env, runtime.exported, stepEnv, files, action, runtimeVariables(session, runtime));
   if (runtime.pathAdditions.length > 0) env.PATH = [...[...runtime.pathAdditions].reverse(), env.PATH ?? ''].join(':');

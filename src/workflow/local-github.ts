@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import type { Json } from './expressions.js';
+import { type LocalRunsSource, serveRuns } from './local-runs.js';
 
 /** Who holds a token: every job gets its own, so the server knows which job sent a request. */
 export interface TokenOwner {
@@ -64,6 +65,8 @@ export interface LocalGitHubOptions {
   /** A workflow file of the folder being run, by file name; undefined when there is none. */
   workflowFile(name: string): { path: string; name: string } | undefined;
   dispatch(request: Omit<DispatchRequest, 'runId'>): DispatchRequest;
+  /** Workflow runs of the session, for parents that wait on the runs they dispatched. */
+  runs?: LocalRunsSource | undefined;
 }
 
 /**
@@ -225,6 +228,16 @@ export class LocalGitHub {
         from,
         true,
       );
+    }
+    if (method === 'GET' && local && this.options.runs) {
+      const served = await serveRuns(this.options.runs, repository, rest, url.searchParams, this.url);
+      if (served?.bytes) {
+        this.activity.push({ method, path: url.pathname, status: 200, summary: served.summary, from });
+        response.writeHead(200, { 'content-type': 'application/zip' });
+        response.end(served.bytes);
+        return;
+      }
+      if (served) return this.reply(request, response, served.status, served.body, served.summary, from, true);
     }
     return this.notFound(request, response, from);
   }

@@ -10,6 +10,7 @@ import { UserError } from '../shared/errors.js';
 import type { Json } from './expressions.js';
 import type { StepHook } from './hooks.js';
 import type { LoadedWorkflow } from './load.js';
+import type { LocalRunView } from './local-runs.js';
 import { type DispatchRequest, type JobsApiJob, LocalGitHub, type TokenOwner } from './local-github.js';
 import type { RunningProcess } from './process.js';
 import { Reporter } from './reporter.js';
@@ -76,6 +77,12 @@ export class Session {
   cancelled = false;
   folder = '';
   currentPayload: Json = {};
+  /** Dispatched runs as a waiting parent sees them (emit-event wait), by run id. */
+  readonly dispatchedRuns = new Map<number, LocalRunView>();
+  /** Dispatched runs started early because a parent waits on them. */
+  readonly inflight: Array<Promise<void>> = [];
+  /** Set by the chain follower: starts a queued run now because a parent polls it. */
+  startWanted: (runId: number) => void = () => undefined;
 
   constructor(
     readonly options: RunnerOptions,
@@ -105,8 +112,11 @@ export class Session {
       dispatch: (request) => {
         const dispatched = { ...request, runId: this.nextRunId++ };
         this.queue.push(dispatched);
+        const name = request.workflow ?? request.eventType ?? request.kind;
+        this.dispatchedRuns.set(dispatched.runId, { runId: dispatched.runId, name, displayTitle: name, event: request.kind, status: 'queued', conclusion: null, createdAt: new Date().toISOString(), records: [] });
         return dispatched;
       },
+      runs: { runs: () => [...this.dispatchedRuns.values()], wanted: (runId) => this.startWanted(runId) },
     });
   }
 

@@ -231,6 +231,27 @@ export interface RunModel {
   createdAt: string;
   /** Attempt number → jobs of that attempt. */
   attempts: Map<number, FakeJob[]>;
+  /** The run's `run-name` as GitHub shows it (`display_title`); defaults to the workflow name. */
+  displayTitle?: string;
+  /** Artifacts the run uploaded (listed and downloadable through the REST API). */
+  artifacts: FakeArtifact[];
+}
+
+export interface FakeArtifact {
+  id: number;
+  name: string;
+  /** The zip archive GitHub serves for it. */
+  zip: Buffer;
+  createdAt: string;
+}
+
+export interface AddRunInput {
+  repo?: string;
+  /** Workflow name (`name`). */
+  name?: string;
+  displayTitle?: string;
+  event?: string;
+  workflowId?: number | null;
 }
 
 export interface RepositoryDispatchRecord {
@@ -271,6 +292,10 @@ export interface GitHubApi {
   script(matcher: RouteMatcher, responses: ScriptedResponse[]): ScriptHandle;
   /** Get (or create) a repository model. */
   repo(fullName?: string, setup?: RepoSetup): RepoModel;
+  /** Create a workflow run (e.g. the one a repository_dispatch started); jobs are set with setJobs. */
+  addRun(input?: AddRunInput): RunModel;
+  /** Attach an artifact (a zip archive) to a run, as `upload-artifact` would. */
+  addArtifact(runId: number, name: string, zip: Buffer): FakeArtifact;
   /** Set the jobs of one attempt of a workflow run (creates the run). */
   setJobs(runId: number, attempt: number, jobs: JobInput[], opts?: SetJobsOptions): FakeJob[];
   /** Declare a workflow (for numeric ids or to restrict workflow_dispatch inputs). */
@@ -649,6 +674,7 @@ function newRun(world: World, repo: RepoModel, opts: { id?: number; name: string
     headSha: opts.headSha ?? resolveCommit(repo, opts.headBranch)?.sha ?? '0'.repeat(40),
     createdAt: now(),
     attempts: new Map(),
+    artifacts: [],
   };
   world.state.runs.set(run.id, run);
   return run;
@@ -862,6 +888,7 @@ function runJson(world: World, run: RunModel) {
   return {
     id: run.id,
     name: run.name,
+    display_title: run.displayTitle ?? run.name,
     node_id: nodeId('WFR', run.id),
     run_number: run.id % 10_000,
     run_attempt: attempt,
@@ -1041,6 +1068,57 @@ function workflowDispatch(c: Ctx): Reply {
     run_url: `${c.world.url}/repos/${c.repo.fullName}/actions/runs/${run.id}`,
     html_url: `${HTML}/${c.repo.fullName}/actions/runs/${run.id}`,
   });
+}
+
+/** GET /actions/runs: newest first, filtered by `event` and `created` (>=date only, as callers send it). */
+function listRuns(c: Ctx): Reply {
+  const event = c.req.query['event'];
+  const created = c.req.query['created'];
+  const since = created?.startsWith('>=') ? Date.parse(created.slice(2)) : Number.NaN;
+  const runs = [...c.world.state.runs.values()]
+    .filter((run) => run.repo === c.repo.fullName && (!event || run.event === event) && (Number.isNaN(since) || Date.parse(run.createdAt) >= since))
+    .sort((a, b) => b.id - a.id);
+  const page = paginate(c, runs);
+  return ok({ total_count: runs.length, workflow_runs: page.items.map((run) => runJson(c.world, run)) }, page.headers);
+}
+
+function artifactJson(c: Ctx, run: RunModel, artifact: FakeArtifact) {
+  const api = `${c.world.url}/repos/${run.repo}/actions/artifacts/${artifact.id}`;
+  return {
+    id: artifact.id,
+    node_id: nodeId('MDg6QXJ0aWZhY3Q', artifact.id),
+    name: artifact.name,
+    size_in_bytes: artifact.zip.length,
+    url: api,
+    archive_download_url: `${api}/zip`,
+    expired: false,
+    digest: `sha256:${createHash('sha256').update(artifact.zip).digest('hex')}`,
+    created_at: artifact.createdAt,
+    updated_at: artifact.createdAt,
+    workflow_run: { id: run.id, head_branch: run.headBranch, head_sha: run.headSha },
+  };
+}
+
+function listRunArtifacts(c: Ctx): Reply {
+  const run = c.world.state.runs.get(intParam(c, 'run_id'));
+  if (!run || run.repo !== c.repo.fullName) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
+  const name = c.req.query['name'];
+  const artifacts = run.artifacts.filter((a) => !name || a.name === name);
+  const page = paginate(c, artifacts);
+  return ok({ total_count: artifacts.length, artifacts: page.items.map((a) => artifactJson(c, run, a)) }, page.headers);
+}
+
+/** Like GitHub: 302 to a short-lived blob URL (served by this fake under /_blobs/). */
+function downloadArtifact(c: Ctx): Reply {
+  if (c.params['archive_format'] !== 'zip') throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
+  const id = intParam(c, 'artifact_id');
+  for (const run of c.world.state.runs.values()) {
+    if (run.repo !== c.repo.fullName) continue;
+    if (run.artifacts.some((a) => a.id === id)) {
+      return { status: 302, headers: { location: `${c.world.url}/_blobs/artifacts/${id}.zip?sig=fake-signature&se=2099-01-01` } };
+    }
+  }
+  throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
 }
 
 function addLabels(c: Ctx): Reply {
@@ -1358,6 +1436,9 @@ const ROUTES: Array<[method: string, template: string, handler: Handler]> = [
     return ok(workflowJson(c.world, c.repo, wf));
   }],
   ['POST', `${R}/actions/workflows/{workflow_id}/dispatches`, workflowDispatch],
+  ['GET', `${R}/actions/runs`, listRuns],
+  ['GET', `${R}/actions/runs/{run_id}/artifacts`, listRunArtifacts],
+  ['GET', `${R}/actions/artifacts/{artifact_id}/{archive_format}`, downloadArtifact],
   ['POST', `${R}/dispatches`, repositoryDispatch],
 
   // Issues (pull requests share these)
@@ -1540,7 +1621,16 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
       return;
     }
 
-    // 2. Authentication, answered like GitHub.
+    // 2. Signed blob URLs (artifact downloads) carry their own signature, not the token.
+    const blob = /^\/_blobs\/artifacts\/(\d+)\.zip$/.exec(path);
+    if (blob && rec.method === 'GET') {
+      const artifact = [...state.runs.values()].flatMap((run) => run.artifacts).find((a) => a.id === Number(blob[1]));
+      if (artifact) send(res, rec, 200, artifact.zip, { 'content-type': 'application/zip' });
+      else send(res, rec, 404, '<Error><Code>BlobNotFound</Code></Error>', { 'content-type': 'application/xml' });
+      return;
+    }
+
+    // 2b. Authentication, answered like GitHub.
     if (opts.requireToken) {
       const token = tokenOf(headers['authorization']);
       if (token === undefined) {
@@ -1616,6 +1706,19 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
     repo(fullName, setup) {
       const full = fullName ?? DEFAULT_REPO;
       return getRepo(world, full, false) ?? createRepo(world, full, setup);
+    },
+    addRun(input = {}) {
+      const repo = repoOf(input.repo);
+      const run = newRun(world, repo, { name: input.name ?? 'CI', workflowId: input.workflowId ?? null, event: input.event ?? 'repository_dispatch' });
+      if (input.displayTitle !== undefined) run.displayTitle = input.displayTitle;
+      return run;
+    },
+    addArtifact(runId, name, zip) {
+      const run = state.runs.get(runId);
+      if (!run) throw new Error(`addArtifact: no run ${runId}`);
+      const artifact: FakeArtifact = { id: world.nextId++, name, zip, createdAt: now() };
+      run.artifacts.push(artifact);
+      return artifact;
     },
     setJobs(runId, attempt, jobs, o = {}) {
       const repo = repoOf(o.repo);
