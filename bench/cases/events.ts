@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CloudEvent, createEvent, openRedis, publishBatch, streamEntryFields } from '../../src/events/index.js';
+import { type CloudEvent, createEvent, streamEntryFields } from '../../src/events/envelope.js';
+import { openRedis, publishBatch } from '../../src/events/redis.js';
 import { startRedis } from '../../test/fakes/redis.js';
 import { Job } from '../../test/harness/job.js';
 import { type BenchCase, medianMs, spawnAndWait, time } from '../lib.js';

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/env
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, redisUrlPasswords, validateStreamName } from '../events/redis.js';
-import { REPOSITORY_NAME } from '../github/dispatch.js';
+import { REPOSITORY_NAME } from '../github/repository.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PROVIDERS } from '../ai/run-prompt.js';
-import { CHANNEL, type PromoteMode, type PromoteSpec } from '../promotion/index.js';
+import { CHANNEL } from '../prompts/lock.js';
+import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
 import { modelAccess, responseStorage } from './run-prompt-inputs.js';

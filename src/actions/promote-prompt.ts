@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/index.js';
+import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/promote.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';

@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
-import { loadSchemaInput } from '../prompts/index.js';
+import { loadSchemaInput } from '../prompts/schema.js';
 import { onActionsRunner } from '../runs/artifact.js';
 import { errorMessage, InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';

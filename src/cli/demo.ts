@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../workflow/actions.js';
-import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { type Json } from '../workflow/expressions.js';
+import { WorkflowRunner } from '../workflow/runner.js';
 
 export const DEMO_WORKFLOW = 'workflows-examples/issue-triage.yml';
 export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';

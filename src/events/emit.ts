@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from '../github/dispatch.js';
+import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from './dispatch.js';
 import type { StepIo } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';

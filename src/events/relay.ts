@@ -5,7 +5,7 @@ import type { Journal } from '../runs/journal.js';
 import { errorMessage } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import type { GitHubClient } from '../github/client.js';
-import { DispatchError, dispatchEvent, type DispatchResult } from '../github/dispatch.js';
+import { DispatchError, dispatchEvent, type DispatchResult } from './dispatch.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
 import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from './routing.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { REPOSITORY_NAME } from '../github/dispatch.js';
+import { REPOSITORY_NAME } from '../github/repository.js';
 import { UserError } from '../shared/errors.js';
 import type { CloudEvent } from './envelope.js';
 

@@ -1,4 +1,5 @@
 import type { GitHubClient } from '../github/client.js';
+import { parseRepository } from '../github/repository.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 
@@ -51,10 +52,10 @@ export class GitHubRepo {
     repository: string,
     private readonly step: JournaledStep,
   ) {
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo) throw new UserError(`GITHUB_REPOSITORY must be owner/name (got '${repository}')`);
-    this.owner = owner;
-    this.repo = repo;
+    const parsed = parseRepository(repository);
+    if (!parsed) throw new UserError(`GITHUB_REPOSITORY must be owner/name (got '${repository}')`);
+    this.owner = parsed.owner;
+    this.repo = parsed.repo;
   }
 
   get fullName(): string {

@@ -25,7 +25,7 @@ import {
   type HistoryEntry,
   type LockEntry,
   type LockFile,
-} from './lock.js';
+} from '../prompts/lock.js';
 import { evalTable, fenced, unifiedDiff } from './report.js';
 
 export type PromoteMode = 'pull-request' | 'commit' | 'local';

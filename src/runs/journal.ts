@@ -86,7 +86,6 @@ export const journalEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type JournalEvent = z.infer<typeof journalEventSchema>;
-export type JournalEventType = JournalEvent['type'];
 /** What a caller appends: the journal fills in version, time and run id. */
 export type NewJournalEvent = DistributiveOmit<JournalEvent, 'v' | 'ts' | 'run'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

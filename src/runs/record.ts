@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GitHubContext } from './context.js';
 import type { CorruptLine, JournalEvent, StepStatus } from './journal.js';
+import type { JobStep } from '../github/jobs.js';
 
 /**
  * The run record: one JSON document per run, folded from the journal by record-run's post
@@ -21,16 +22,6 @@ export interface RecordStep {
   inputFingerprint?: string | undefined;
   outputSummary?: string | undefined;
   error?: string | undefined;
-}
-
-/** A step of the job as GitHub's jobs API reports it: covers plain run: steps too. */
-export interface JobStep {
-  number: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt?: string | undefined;
-  durationMs?: number | undefined;
 }
 
 export interface SystemTouched {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner } from '../../src/workflow/index.js';
+import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner } from '../../src/workflow/runner.js';
 
 /** A throwaway workspace holding the given files (path → text). */
 export function workspace(files: Record<string, string>): string {

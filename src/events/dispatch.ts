@@ -5,9 +5,10 @@ import {
   eventReference,
   serializeEvent,
   WORKFLOW_EVENT_INPUT,
-} from '../events/envelope.js';
+} from './envelope.js';
 import { UserError } from '../shared/errors.js';
-import type { GitHubClient } from './client.js';
+import type { GitHubClient } from '../github/client.js';
+import { parseRepository, type RepositoryRef } from '../github/repository.js';
 
 /**
  * The two ways autostack starts a workflow run in another (or the same) repository:
@@ -123,15 +124,12 @@ export interface WorkflowDispatchResult {
 
 export type DispatchResult = RepositoryDispatchResult | WorkflowDispatchResult;
 
-/** owner/repo, as GitHub spells repository names; checked wherever a target is configured. */
-export const REPOSITORY_NAME = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/;
-
-function splitRepository(repository: string, kind: DispatchKind): { owner: string; repo: string } {
-  const match = REPOSITORY_NAME.exec(repository.trim());
-  if (!match?.[1] || !match[2]) {
+function splitRepository(repository: string, kind: DispatchKind): RepositoryRef {
+  const parsed = parseRepository(repository);
+  if (!parsed) {
     throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, { transient: false });
   }
-  return { owner: match[1], repo: match[2] };
+  return parsed;
 }
 
 function bytesOf(value: unknown): number {
