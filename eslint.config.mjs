@@ -14,6 +14,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // Off: async methods implement Promise-returning ports (CacheStore, LockView, Log.group) whose
+      // local implementations have nothing to await; making them return Promise.resolve() reads worse.
+      '@typescript-eslint/require-await': 'off',
+      // Off: every hit was String(x) on an `unknown` already narrowed to a scalar (YAML values, expression
+      // results), where the rule cannot follow the narrowing; objects are JSON-stringified before it.
+      '@typescript-eslint/no-base-to-string': 'off',
     },
   },
   {

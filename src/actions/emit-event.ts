@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { onActionsRunner } from '../runs/artifact.js';
+import { runnerPorts } from '../ports/runner.js';
 import { inJournaledStep } from '../runs/step.js';
 import { emitEventSpec } from './emit-event-inputs.js';
 
@@ -20,7 +20,7 @@ export function setEmitOutputs(io: StepIo, result: EmitResult): void {
 export async function emitEventMain(): Promise<void> {
   const env = process.env;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, useActionsCache: onActionsRunner(env) });
+  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await inJournaledStep(
     `emit-event ${spec.type}`,

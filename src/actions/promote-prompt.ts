@@ -5,6 +5,7 @@ import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotio
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
 
 export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
   io.setOutput('version', result.version);
@@ -39,7 +40,7 @@ export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<
 
 export async function promotePromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await promotePromptStep(actionsIo, spec);
 }

@@ -5,6 +5,7 @@ import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
 
 /** Step outputs share a 1 MB budget per job; past this the full text is in response-file. */
 const MAX_OUTPUT_CHARS = 256 * 1024;
@@ -46,7 +47,7 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 
 export async function runPromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
+  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await runPromptStep(actionsIo, spec);
 }

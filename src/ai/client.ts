@@ -285,11 +285,13 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
       const message = scrub(`The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`);
       return { error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }), retryAfterMs: undefined };
     }
-    const status = error.status;
+    // APIError's status and headers are generic (any) in the SDK's types; these are what it sets.
+    const status = error.status as number;
+    const headers = error.headers as Headers | undefined;
     const kind = kindForStatus(status, apiType);
     let retryable = RETRYABLE_STATUS.has(status) || status >= 500;
     // The API's own verdict on retrying beats our status table, as the SDK also does.
-    const shouldRetry = error.headers?.get('x-should-retry');
+    const shouldRetry = headers?.get('x-should-retry');
     if (shouldRetry === 'true') retryable = true;
     if (shouldRetry === 'false') retryable = false;
     const label = apiType === undefined ? String(status) : `${status} ${apiType}`;
@@ -297,7 +299,7 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
     const message = scrub(`The Anthropic API returned ${label}: ${apiMessage ?? error.message}${suffix}.${hint}`);
     return {
       error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
-      retryAfterMs: retryable ? retryAfter(error.headers) : undefined,
+      retryAfterMs: retryable ? retryAfter(headers) : undefined,
     };
   }
   if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {

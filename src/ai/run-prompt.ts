@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
+import { parseRepository } from '../github/repository.js';
+import type { Ports } from '../ports/ports.js';
 import { loadPromotedPrompt } from '../prompts/lock.js';
 import { compileSchema } from '../prompts/schema.js';
 import { loadPrompt } from '../prompts/load.js';
@@ -70,7 +72,8 @@ export interface RunPromptSpec {
   workspace: string;
   /** Where the full response file is written. */
   responseDirectory: string;
-  useActionsCache: boolean;
+  /** The GitHub client and Actions cache, made once by the entry point. */
+  ports: Pick<Ports, 'github' | 'cache'>;
 }
 
 export interface RunPromptResult {
@@ -217,11 +220,10 @@ async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Pr
   ];
   let github: Parameters<typeof buildToolExecutor>[1]['github'];
   if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
-    const [owner, repo] = spec.github.repository.split('/');
-    if (owner && repo) {
+    const repository = parseRepository(spec.github.repository);
+    if (repository) {
       const silent: Log = { debug: () => undefined, info: () => undefined, notice: () => undefined, warning: () => undefined, error: () => undefined, group: (_t, body) => body(), setSecret: () => undefined };
-      const { createGitHubClient } = await import('../github/client.js');
-      github = { client: createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log: silent }), owner, repo };
+      github = { client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent), ...repository };
     }
   }
   return buildToolExecutor(declarations, { github, cwd: spec.workspace });
@@ -283,7 +285,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
 
   if (useCache) {
-    const cached = await lookupCachedResult(fingerprint, { log, useActionsCache: spec.useActionsCache, root: spec.workspace });
+    const cached = await lookupCachedResult(fingerprint, { log, cache: spec.ports.cache, root: spec.workspace });
     if (cached) {
       log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
       step.append({ type: 'model.call', provider: 'cache', model: cached.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, fingerprint, stopReason: cached.stopReason ?? undefined, retries: 0, cacheHit: true });
@@ -300,7 +302,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   let toolCalls = 0;
   let final: ModelResponse | undefined;
   let json: unknown;
-  let transcript: Anthropic.MessageParam[] = [];
+  let transcript: Anthropic.MessageParam[];
   for (let attempt = 0; ; attempt++) {
     const loop = await runToolLoop({
       request: conversation,
@@ -346,7 +348,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   if (useCache) {
     await storeCachedResult(
       { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
-      { log, useActionsCache: spec.useActionsCache, root: spec.workspace },
+      { log, cache: spec.ports.cache, root: spec.workspace },
     );
   }
   return result;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { type EmitEnvironment, emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent } from '../events/envelope.js';
 import { listOutbox } from '../events/outbox.js';
@@ -74,9 +75,10 @@ function cliOutputs(result: EmitResult): Record<string, unknown> {
   };
 }
 
-function environment(step: string | undefined): { env: NodeJS.ProcessEnv; workspace: string; useActionsCache: boolean; step: string } {
+// The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
+function environment(step: string | undefined): EmitEnvironment {
   const env = process.env;
-  return { env, workspace: process.cwd(), useActionsCache: false, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
+  return { env, workspace: process.cwd(), ports: { ...runnerPorts(env), cache: undefined }, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
 }
 
 export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';

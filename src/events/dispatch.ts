@@ -345,7 +345,7 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
       owner,
       repo,
       workflow_id: workflowId,
-      ref: ref as string,
+      ref,
       inputs,
       ...(details ? { return_run_details: true } : {}),
     });

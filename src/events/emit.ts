@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from './dispatch.js';
 import type { StepIo } from '../io/io.js';
+import type { Ports } from '../ports/ports.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
@@ -49,7 +50,8 @@ export interface EmitSpec {
 
   outboxPath: string;
   workspace: string;
-  useActionsCache: boolean;
+  /** The GitHub client and Actions cache, made once by the entry point. */
+  ports: Pick<Ports, 'github' | 'cache'>;
   dispatchLedgerPath: string;
 
   workflowRunId: string;
@@ -113,7 +115,7 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   });
 
   // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
-  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.useActionsCache ? await restoreOutboxFromCache(event.id, spec.workspace, io) : undefined);
+  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.ports.cache ? await restoreOutboxFromCache(spec.ports.cache, event.id, spec.workspace, io) : undefined);
   const fromOutbox = kept !== undefined;
   if (kept) {
     event = kept.event;
@@ -188,10 +190,10 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
     if (failures.some((failure) => failure.transient)) {
       const entry = await addToOutbox(spec.outboxPath, event, failures.map((failure) => failure.target), redact(summary));
       recordInRunDirectory(spec.journalPath, entry);
-      if (spec.useActionsCache) await saveOutboxToCache(entry, spec.workspace, io);
+      if (spec.ports.cache) await saveOutboxToCache(spec.ports.cache, entry, spec.workspace, io);
       step?.append({ type: 'log', level: 'error', message: `event ${event.id} kept in the outbox`, data: { outbox: spec.outboxPath, pending: entry.pending } });
       throw new UserError(
-        `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.useActionsCache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
+        `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.ports.cache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
       );
     }
     throw new UserError(failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`);
@@ -279,7 +281,7 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     workspace: spec.workspace,
     localPath: spec.dispatchLedgerPath,
     redis: redis ? { handle: redis, stream: spec.stream, ttlSeconds: spec.dedupeTtlSeconds, timeoutMs: 5000 } : undefined,
-    useActionsCache: spec.useActionsCache,
+    cache: spec.ports.cache,
   };
   const seen = await lookupDispatch(event.idempotencykey, targetId, ledger);
   if (seen) {
@@ -287,9 +289,7 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
     return { kind, where, duplicate: true, ...details };
   }
-  // Loaded on demand, like @actions/artifact in runs/artifact.ts: only steps that dispatch need Octokit.
-  const { createGitHubClient } = await import('../github/client.js');
-  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts - 1) });
+  const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl, retries: Math.max(0, spec.attempts - 1) }, io);
   const result = await dispatchEvent(client, target, event, location);
   if (result.kind === 'workflow_dispatch') {
     const runUrl = result.htmlUrl ?? result.runUrl;

@@ -172,7 +172,7 @@ export class Relay {
     // 1. Our own pending entries, if this consumer name was used by a relay that died.
     let cursor = '0';
     while (!this.stopping()) {
-      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) as Array<[string, Entry[]]> | null;
+      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) ;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) break;
       await this.processBatch(entries);

@@ -111,7 +111,7 @@ export function compilePattern(pattern: string): RegExp {
 
 function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: PropertyKey[]): number | undefined {
   for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
+    const node: unknown = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;

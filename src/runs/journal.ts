@@ -104,7 +104,7 @@ export class Journal {
   ) {}
 
   append(event: NewJournalEvent): JournalEvent {
-    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event } as JournalEvent);
+    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event });
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${JSON.stringify(full)}\n`);
     return full;

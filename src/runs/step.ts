@@ -44,7 +44,7 @@ export class JournaledStep {
   }
 
   append(event: StepEvent): void {
-    this.journal?.append({ ...event, step: this.id } as NewJournalEvent);
+    this.journal?.append({ ...event, step: this.id });
   }
 
   finish(status: StepStatus, details: { outputSummary?: string | undefined; error?: string | undefined } = {}): void {
