@@ -5,16 +5,19 @@ import type { StepIo } from '../io/io.js';
 import { runnerPorts } from '../ports/runner.js';
 import { inJournaledStep } from '../runs/step.js';
 import { emitEventSpec } from './emit-event-inputs.js';
+import { setActionOutputs } from './outputs.js';
 
 export function setEmitOutputs(io: StepIo, result: EmitResult): void {
-  io.setOutput('event-id', result.event.id);
-  io.setOutput('idempotency-key', result.event.idempotencykey);
-  io.setOutput('stream-entry-id', result.streamEntryId ?? '');
-  io.setOutput('dispatched', String(result.dispatched));
-  io.setOutput('duplicate', String(result.duplicate));
-  io.setOutput('workflow-run-id', result.workflowRunId === undefined ? '' : String(result.workflowRunId));
-  io.setOutput('workflow-run-url', result.workflowRunUrl ?? '');
-  io.setOutput('event', JSON.stringify(result.event));
+  setActionOutputs(io, 'emit-event', {
+    'event-id': result.event.id,
+    'idempotency-key': result.event.idempotencykey,
+    'stream-entry-id': result.streamEntryId ?? '',
+    dispatched: String(result.dispatched),
+    duplicate: String(result.duplicate),
+    'workflow-run-id': result.workflowRunId === undefined ? '' : String(result.workflowRunId),
+    'workflow-run-url': result.workflowRunUrl ?? '',
+    event: JSON.stringify(result.event),
+  });
 }
 
 export async function emitEventMain(): Promise<void> {

@@ -9,7 +9,7 @@ import { redactDeep } from '../shared/redact.js';
  * Appends are synchronous and line-sized so concurrent writers (our actions, `autostack log`
  * from run: steps) interleave whole lines.
  */
-export const JOURNAL_VERSION = 1;
+export const JOURNAL_VERSION = 1 as const;
 
 const stepStatus = z.enum(['success', 'failure', 'cancelled', 'skipped']);
 export type StepStatus = z.infer<typeof stepStatus>;
