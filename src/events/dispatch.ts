@@ -293,6 +293,22 @@ function checkInputLimits(request: WorkflowDispatchRequest, inputs: Record<strin
   }
 }
 
+/** The workflow's declared inputs at ref; undefined when the file cannot be read (then nothing is checked). */
+async function declaredInputsAt(client: GitHubClient, request: WorkflowDispatchRequest, at: RepositoryRef & { ref: string }): Promise<DeclaredInput[] | undefined> {
+  const text = await readWorkflowFile(client, at.owner, at.repo, request.workflow, at.ref);
+  if (text === undefined) return undefined;
+  let declared: DeclaredInput[] | undefined;
+  try {
+    declared = declaredWorkflowInputs(text);
+  } catch {
+    declared = undefined;
+  }
+  if (declared === undefined) {
+    throw new DispatchError('workflow_dispatch', `Workflow '${request.workflow}' in ${request.repository} (ref ${at.ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`, { transient: false });
+  }
+  return declared;
+}
+
 export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDispatchRequest): Promise<WorkflowDispatchResult> {
   const kind = 'workflow_dispatch';
   const { owner, repo } = splitRepository(request.repository, kind);
@@ -306,21 +322,8 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
     }
   }
   const inputs: Record<string, string | number | boolean> = { ...(request.inputs ?? {}) };
-  let declared: DeclaredInput[] | undefined;
+  const declared = request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
   let inputsChecked = false;
-  if (request.checkInputs !== false) {
-    const text = await readWorkflowFile(client, owner, repo, request.workflow, ref);
-    if (text !== undefined) {
-      try {
-        declared = declaredWorkflowInputs(text);
-      } catch {
-        declared = undefined;
-      }
-      if (declared === undefined) {
-        throw new DispatchError(kind, `Workflow '${request.workflow}' in ${request.repository} (ref ${ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`, { transient: false });
-      }
-    }
-  }
   let eventInput: WorkflowDispatchResult['eventInput'] = 'none';
   if (request.event && declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) && inputs[WORKFLOW_EVENT_INPUT] === undefined) {
     const full = serializeEvent(request.event);

@@ -9,7 +9,7 @@ import { redactDeep } from '../shared/redact.js';
  * Appends are synchronous and line-sized so concurrent writers (our actions, `autostack log`
  * from run: steps) interleave whole lines.
  */
-export const JOURNAL_VERSION = 1 as const;
+export const JOURNAL_VERSION = 1;
 
 const stepStatus = z.enum(['success', 'failure', 'cancelled', 'skipped']);
 export type StepStatus = z.infer<typeof stepStatus>;
@@ -104,7 +104,9 @@ export class Journal {
   ) {}
 
   append(event: NewJournalEvent): JournalEvent {
-    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event });
+    // ncc's bundled TypeScript widens the spread union without the assertion, though tsc 5.9 does not.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event } as JournalEvent);
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${JSON.stringify(full)}\n`);
     return full;

@@ -44,7 +44,9 @@ export class JournaledStep {
   }
 
   append(event: StepEvent): void {
-    this.journal?.append({ ...event, step: this.id });
+    // ncc's bundled TypeScript needs the assertion on the spread union (tsc 5.9 does not).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    this.journal?.append({ ...event, step: this.id } as NewJournalEvent);
   }
 
   finish(status: StepStatus, details: { outputSummary?: string | undefined; error?: string | undefined } = {}): void {
