@@ -3,6 +3,8 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { type CloudEvent, createEvent, streamEntryFields } from '../../src/events/envelope.js';
+import { openRedis, publishBatch } from '../../src/events/redis.js';
 import { startRedis } from '../../test/fakes/redis.js';
 import { CLI_BUNDLE } from '../../test/harness/job.js';
 import type { BenchCase, Figure } from '../lib.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { WorkflowRunner } from '../../src/workflow/index.js';
+import { WorkflowRunner } from '../../src/workflow/runner.js';
 import { type BenchCase, medianMs } from '../lib.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -4,7 +4,8 @@ import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/env
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, redisUrlPasswords, validateStreamName } from '../events/redis.js';
-import { REPOSITORY_NAME } from '../github/dispatch.js';
+import { REPOSITORY_NAME } from '../github/repository.js';
+import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
@@ -37,7 +38,8 @@ export const emitEventInputs = {
 export interface EmitEnvironment {
   env: NodeJS.ProcessEnv;
   workspace: string;
-  useActionsCache: boolean;
+  /** Made once by the entry point (runnerPorts). */
+  ports: Ports;
   /** Stands for the step on a runner; the CLI passes its own. */
   step?: string | undefined;
 }
@@ -110,7 +112,7 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
     attempts: inputs.attempts,
     outboxPath: resolveIn(workspace, inputs.outbox ?? DEFAULT_OUTBOX),
     workspace,
-    useActionsCache: context.useActionsCache,
+    ports: context.ports,
     dispatchLedgerPath: resolveIn(workspace, join('.autostack', 'dispatch-ledger.jsonl')),
     workflowRunId: env.GITHUB_RUN_ID ?? env[RUN_ENV.runId] ?? 'local',
     step: stepName,

@@ -2,26 +2,29 @@ import * as core from '@actions/core';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { onActionsRunner } from '../runs/artifact.js';
+import { runnerPorts } from '../ports/runner.js';
 import { inJournaledStep } from '../runs/step.js';
 import { emitEventSpec } from './emit-event-inputs.js';
 import { waitAfterEmit, waitSpecOf } from './emit-event-wait.js';
+import { setActionOutputs } from './outputs.js';
 
 export function setEmitOutputs(io: StepIo, result: EmitResult): void {
-  io.setOutput('event-id', result.event.id);
-  io.setOutput('idempotency-key', result.event.idempotencykey);
-  io.setOutput('stream-entry-id', result.streamEntryId ?? '');
-  io.setOutput('dispatched', String(result.dispatched));
-  io.setOutput('duplicate', String(result.duplicate));
-  io.setOutput('workflow-run-id', result.workflowRunId === undefined ? '' : String(result.workflowRunId));
-  io.setOutput('workflow-run-url', result.workflowRunUrl ?? '');
-  io.setOutput('event', JSON.stringify(result.event));
+  setActionOutputs(io, 'emit-event', {
+    'event-id': result.event.id,
+    'idempotency-key': result.event.idempotencykey,
+    'stream-entry-id': result.streamEntryId ?? '',
+    dispatched: String(result.dispatched),
+    duplicate: String(result.duplicate),
+    'workflow-run-id': result.workflowRunId === undefined ? '' : String(result.workflowRunId),
+    'workflow-run-url': result.workflowRunUrl ?? '',
+    event: JSON.stringify(result.event),
+  });
 }
 
 export async function emitEventMain(): Promise<void> {
   const env = process.env;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, useActionsCache: onActionsRunner(env) });
+  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   const wait = waitSpecOf((name) => core.getInput(name), spec);
   await inJournaledStep(

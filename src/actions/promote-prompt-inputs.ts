@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { PROVIDERS } from '../ai/run-prompt.js';
-import { CHANNEL, type PromoteMode, type PromoteSpec } from '../promotion/index.js';
+import { CHANNEL } from '../prompts/lock.js';
+import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
-import { modelAccess, responseStorage } from './run-prompt-inputs.js';
+import { modelAccess, responseDirectory } from './run-prompt-inputs.js';
+import type { Ports } from '../ports/ports.js';
 
 /** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const promotePromptInputs = {
@@ -32,6 +34,8 @@ export interface PromoteEnvironment {
   workspace: string;
   /** The CLI's default mode is local; the action's is pull-request. */
   defaultMode?: PromoteMode;
+  /** Made once by the entry point (runnerPorts). */
+  ports: Ports;
 }
 
 function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
@@ -82,9 +86,11 @@ export function promotePromptSpec(read: (name: string) => string | undefined, co
       // The prompt's own GitHub tools work in the eval as they do in run-prompt.
       github,
       workspace,
-      ...responseStorage(env),
+      responseDirectory: responseDirectory(env),
+      ports: context.ports,
     },
     github,
+    ports: context.ports,
     workspace,
     sha: env.GITHUB_SHA,
     actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',

@@ -1,21 +1,25 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/index.js';
+import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/promote.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
+import { setActionOutputs } from './outputs.js';
 
 export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
-  io.setOutput('version', result.version);
-  io.setOutput('content-hash', result.contentHash);
-  io.setOutput('previous-version', result.previousVersion);
-  io.setOutput('pass-rate', result.passRate === undefined ? '' : String(Math.round(result.passRate * 10_000) / 10_000));
-  io.setOutput('promoted', String(result.promoted));
-  io.setOutput('refused', String(result.refused));
-  io.setOutput('pull-request-url', result.pullRequestUrl ?? '');
-  io.setOutput('pull-request-number', result.pullRequestNumber === undefined ? '' : String(result.pullRequestNumber));
-  io.setOutput('committed-sha', result.committedSha ?? '');
+  setActionOutputs(io, 'promote-prompt', {
+    version: result.version,
+    'content-hash': result.contentHash,
+    'previous-version': result.previousVersion,
+    'pass-rate': result.passRate === undefined ? '' : String(Math.round(result.passRate * 10_000) / 10_000),
+    promoted: String(result.promoted),
+    refused: String(result.refused),
+    'pull-request-url': result.pullRequestUrl ?? '',
+    'pull-request-number': result.pullRequestNumber === undefined ? '' : String(result.pullRequestNumber),
+    'committed-sha': result.committedSha ?? '',
+  });
 }
 
 /**
@@ -39,7 +43,7 @@ export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<
 
 export async function promotePromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await promotePromptStep(actionsIo, spec);
 }

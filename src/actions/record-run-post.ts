@@ -1,4 +1,5 @@
 import { actionsIo } from '../io/actions-io.js';
+import { runnerPorts } from '../ports/runner.js';
 import { finishRun } from '../runs/finish-run.js';
 import { RUN_STATE } from '../runs/start-run.js';
 import { readActionInput, recordRunOptions } from './record-run.js';
@@ -8,5 +9,5 @@ export async function recordRunPost(): Promise<void> {
   if (!actionsIo.getState(RUN_STATE.runId)) return;
   const options = recordRunOptions(readActionInput);
   if (options.githubToken) actionsIo.setSecret(options.githubToken);
-  await finishRun(options, actionsIo);
+  await finishRun(options, actionsIo, runnerPorts());
 }

@@ -4,10 +4,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
-import { loadSchemaInput } from '../prompts/index.js';
-import { onActionsRunner } from '../runs/artifact.js';
+import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
+import type { Ports } from '../ports/ports.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const runPromptInputs = {
@@ -100,6 +100,8 @@ export interface RunPromptEnvironment {
   env: NodeJS.ProcessEnv;
   workspace: string;
   record?: boolean;
+  /** Made once by the entry point (runnerPorts). */
+  ports: Ports;
 }
 
 function isProvider(value: string): value is Provider {
@@ -135,9 +137,9 @@ export function modelAccess(
   };
 }
 
-/** Where full replies are written, and whether the Actions cache service is there to use. */
-export function responseStorage(env: NodeJS.ProcessEnv): { responseDirectory: string; useActionsCache: boolean } {
-  return { responseDirectory: join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses'), useActionsCache: onActionsRunner(env) };
+/** Where full replies are written. */
+export function responseDirectory(env: NodeJS.ProcessEnv): string {
+  return join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses');
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
@@ -174,7 +176,8 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
     baseUrl,
     github,
     workspace,
-    ...responseStorage(env),
+    responseDirectory: responseDirectory(env),
+    ports: context.ports,
   };
   return { spec, secrets };
 }

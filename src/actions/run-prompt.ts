@@ -5,6 +5,8 @@ import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
+import { setActionOutputs } from './outputs.js';
 
 /** Step outputs share a 1 MB budget per job; past this the full text is in response-file. */
 const MAX_OUTPUT_CHARS = 256 * 1024;
@@ -12,19 +14,21 @@ const MAX_OUTPUT_CHARS = 256 * 1024;
 export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
   const text = result.text.length > MAX_OUTPUT_CHARS ? result.text.slice(0, MAX_OUTPUT_CHARS) : result.text;
   if (text !== result.text) io.warning(`The reply is ${result.text.length} characters; output 'text' holds the first ${MAX_OUTPUT_CHARS}. Read response-file for all of it.`);
-  io.setOutput('text', text);
-  if (result.hasJson) io.setOutput('json', JSON.stringify(result.json));
-  io.setOutput('response-file', result.responseFile);
-  io.setOutput('stop-reason', result.stopReason ?? '');
-  io.setOutput('model', result.model);
-  io.setOutput('input-tokens', String(result.inputTokens));
-  io.setOutput('output-tokens', String(result.outputTokens));
-  io.setOutput('cost-usd', result.costUsd.toFixed(6));
-  io.setOutput('prompt-version', result.promptVersion);
-  io.setOutput('content-hash', result.contentHash);
-  io.setOutput('fingerprint', result.fingerprint);
-  io.setOutput('cache-hit', String(result.cacheHit));
-  io.setOutput('tool-calls', String(result.toolCalls));
+  setActionOutputs(io, 'run-prompt', {
+    text,
+    json: result.hasJson ? JSON.stringify(result.json) : undefined,
+    'response-file': result.responseFile,
+    'stop-reason': result.stopReason ?? '',
+    model: result.model,
+    'input-tokens': String(result.inputTokens),
+    'output-tokens': String(result.outputTokens),
+    'cost-usd': result.costUsd.toFixed(6),
+    'prompt-version': result.promptVersion,
+    'content-hash': result.contentHash,
+    fingerprint: result.fingerprint,
+    'cache-hit': String(result.cacheHit),
+    'tool-calls': String(result.toolCalls),
+  });
 }
 
 /** One journaled run-prompt step: the action and the CLI both run this. */
@@ -46,7 +50,7 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 
 export async function runPromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd() });
+  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await runPromptStep(actionsIo, spec);
 }

@@ -102,26 +102,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     let failure: Failure;
     try {
       const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs);
-      const model = message.model || request.model;
-      const usage = usageOf(message);
-      const costKnown = priceFor(model) !== undefined;
-      if (!costKnown && !warnedUnpriced.has(model)) {
-        warnedUnpriced.add(model);
-        log.warning(`No price is known for model '${model}'; its cost is reported as $0.`);
-      }
-      return {
-        model,
-        message,
-        text: textOf(message),
-        stopReason: message.stop_reason,
-        usage,
-        costUsd: costUsd(model, usage),
-        costKnown,
-        latencyMs: now() - started,
-        attempts: attempt,
-        retries: attempt - 1,
-        requestId,
-      };
+      return toResponse(message, request.model, log, { latencyMs: now() - started, attempts: attempt, retries: attempt - 1, requestId });
     } catch (error) {
       failure = classify(error, timeoutMs, scrub);
     }
@@ -131,30 +112,50 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     if (attempt >= maxAttempts) {
       throw withAttempts(error, attempt, false, `Gave up after ${attempt} attempts. Last error: ${error.message}`);
     }
-    const remaining = deadlineMs - (now() - started);
-    let waitMs: number;
-    if (failure.retryAfterMs !== undefined) {
-      if (failure.retryAfterMs >= remaining) {
-        throw new ModelError(
-          'deadline',
-          `The API asked to wait ${seconds(failure.retryAfterMs)} before retrying, beyond what is left of the ${seconds(deadlineMs)} deadline (${seconds(Math.max(0, remaining))}). Last error: ${error.message}`,
-          { ...detailsOf(error), attempts: attempt, cause: error },
-        );
-      }
-      waitMs = failure.retryAfterMs;
-    } else {
-      waitMs = Math.max(0, backoff(attempt - 1));
-      if (waitMs >= remaining) {
-        throw new ModelError(
-          'deadline',
-          `The model call ran out of its ${seconds(deadlineMs)} deadline after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. Last error: ${error.message}`,
-          { ...detailsOf(error), attempts: attempt, cause: error },
-        );
-      }
-    }
+    const waitMs = waitBeforeRetry(failure, attempt, deadlineMs - (now() - started), deadlineMs, backoff);
     log.info(`${error.message} Retrying in ${seconds(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`);
     await sleep(waitMs);
   }
+}
+
+function toResponse(
+  message: Anthropic.Message,
+  requestedModel: string,
+  log: CallOptions['log'],
+  call: Pick<ModelResponse, 'latencyMs' | 'attempts' | 'retries' | 'requestId'>,
+): ModelResponse {
+  const model = message.model || requestedModel;
+  const usage = usageOf(message);
+  const costKnown = priceFor(model) !== undefined;
+  if (!costKnown && !warnedUnpriced.has(model)) {
+    warnedUnpriced.add(model);
+    log.warning(`No price is known for model '${model}'; its cost is reported as $0.`);
+  }
+  return { model, message, text: textOf(message), stopReason: message.stop_reason, usage, costUsd: costUsd(model, usage), costKnown, ...call };
+}
+
+/** How long to wait before the next attempt: retry-after when the API sent one, else backoff; never past the deadline. */
+function waitBeforeRetry(failure: Failure, attempt: number, remaining: number, deadlineMs: number, backoff: (retry: number) => number): number {
+  const { error } = failure;
+  if (failure.retryAfterMs !== undefined) {
+    if (failure.retryAfterMs >= remaining) {
+      throw new ModelError(
+        'deadline',
+        `The API asked to wait ${seconds(failure.retryAfterMs)} before retrying, beyond what is left of the ${seconds(deadlineMs)} deadline (${seconds(Math.max(0, remaining))}). Last error: ${error.message}`,
+        { ...detailsOf(error), attempts: attempt, cause: error },
+      );
+    }
+    return failure.retryAfterMs;
+  }
+  const waitMs = Math.max(0, backoff(attempt - 1));
+  if (waitMs >= remaining) {
+    throw new ModelError(
+      'deadline',
+      `The model call ran out of its ${seconds(deadlineMs)} deadline after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}. Last error: ${error.message}`,
+      { ...detailsOf(error), attempts: attempt, cause: error },
+    );
+  }
+  return waitMs;
 }
 
 async function attemptOnce(
@@ -285,11 +286,13 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
       const message = scrub(`The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`);
       return { error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }), retryAfterMs: undefined };
     }
-    const status = error.status;
+    // APIError's status and headers are generic (any) in the SDK's types; these are what it sets.
+    const status = error.status as number;
+    const headers = error.headers as Headers | undefined;
     const kind = kindForStatus(status, apiType);
     let retryable = RETRYABLE_STATUS.has(status) || status >= 500;
     // The API's own verdict on retrying beats our status table, as the SDK also does.
-    const shouldRetry = error.headers?.get('x-should-retry');
+    const shouldRetry = headers?.get('x-should-retry');
     if (shouldRetry === 'true') retryable = true;
     if (shouldRetry === 'false') retryable = false;
     const label = apiType === undefined ? String(status) : `${status} ${apiType}`;
@@ -297,7 +300,7 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
     const message = scrub(`The Anthropic API returned ${label}: ${apiMessage ?? error.message}${suffix}.${hint}`);
     return {
       error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
-      retryAfterMs: retryable ? retryAfter(error.headers) : undefined,
+      retryAfterMs: retryable ? retryAfter(headers) : undefined,
     };
   }
   if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {

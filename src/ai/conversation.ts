@@ -16,7 +16,7 @@ export function toContentParams(content: readonly Anthropic.ContentBlock[]): Ant
       default:
         // Response and request shapes of these blocks are the same wire format; the SDK types
         // them separately only because responses carry nullable fields requests may omit.
-        return block as unknown as Anthropic.ContentBlockParam;
+        return block;
     }
   });
 }

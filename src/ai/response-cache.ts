@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Log } from '../io/io.js';
+import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 
 /**
@@ -38,7 +39,7 @@ function cacheKey(fingerprint: string): string {
   return `autostack-prompt-${fingerprint.replace(/^sha256:/, '')}`;
 }
 
-/** Relative to the workspace: @actions/cache versions entries by the path strings it is given. */
+/** Relative to the workspace: the Actions cache versions entries by the path strings it is given. */
 function cachePath(fingerprint: string): string {
   return `${CACHE_DIRECTORY}/${fingerprint.replace(/^sha256:/, '')}`;
 }
@@ -61,8 +62,8 @@ function readEntry(fingerprint: string, root: string, log: Log): CachedResult | 
 
 export interface ResponseCacheOptions {
   log: Log;
-  /** Use the Actions cache service as well as the local directory. */
-  useActionsCache: boolean;
+  /** The Actions cache, as well as the local directory (on a runner). */
+  cache: CacheStore | undefined;
   /** Directory the relative cache path is resolved against (the workspace). */
   root?: string;
 }
@@ -70,10 +71,9 @@ export interface ResponseCacheOptions {
 export async function lookupCachedResult(fingerprint: string, options: ResponseCacheOptions): Promise<CachedResult | undefined> {
   const root = options.root ?? process.cwd();
   const local = readEntry(fingerprint, root, options.log);
-  if (local || !options.useActionsCache) return local;
+  if (local || !options.cache) return local;
   try {
-    const cache = await import('@actions/cache');
-    const hit = await cache.restoreCache([cachePath(fingerprint)], cacheKey(fingerprint));
+    const hit = await options.cache.restore([cachePath(fingerprint)], cacheKey(fingerprint));
     if (!hit) return undefined;
   } catch (error) {
     // A cache outage must never fail the step: it only means paying for the call.
@@ -89,10 +89,9 @@ export async function storeCachedResult(result: NewCachedResult, options: Respon
   const directory = entryDirectory(result.fingerprint, root);
   mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, 'result.json'), `${JSON.stringify(entry, null, 2)}\n`);
-  if (!options.useActionsCache) return;
+  if (!options.cache) return;
   try {
-    const cache = await import('@actions/cache');
-    await cache.saveCache([cachePath(result.fingerprint)], cacheKey(result.fingerprint));
+    await options.cache.save([cachePath(result.fingerprint)], cacheKey(result.fingerprint));
   } catch (error) {
     options.log.warning(`Could not save the response to the Actions cache (${errorMessage(error)}); a re-run will call the model again.`);
   }

@@ -2,8 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
-import { loadPromotedPrompt } from '../promotion/lock.js';
-import { compileSchema, loadPrompt, promptFromText, renderPrompt, type PromptDefinition } from '../prompts/index.js';
+import { parseRepository } from '../github/repository.js';
+import type { Ports } from '../ports/ports.js';
+import { loadPromotedPrompt } from '../prompts/lock.js';
+import { type CompiledSchema, compileSchema } from '../prompts/schema.js';
+import { loadPrompt } from '../prompts/load.js';
+import { promptFromText } from '../prompts/text-prompt.js';
+import { renderPrompt } from '../prompts/render.js';
+import { type PromptDefinition } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { canonicalJson } from '../shared/canonical-json.js';
@@ -66,7 +72,8 @@ export interface RunPromptSpec {
   workspace: string;
   /** Where the full response file is written. */
   responseDirectory: string;
-  useActionsCache: boolean;
+  /** The GitHub client and Actions cache, made once by the entry point. */
+  ports: Pick<Ports, 'github' | 'cache'>;
 }
 
 export interface RunPromptResult {
@@ -213,11 +220,10 @@ async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Pr
   ];
   let github: Parameters<typeof buildToolExecutor>[1]['github'];
   if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
-    const [owner, repo] = spec.github.repository.split('/');
-    if (owner && repo) {
+    const repository = parseRepository(spec.github.repository);
+    if (repository) {
       const silent: Log = { debug: () => undefined, info: () => undefined, notice: () => undefined, warning: () => undefined, error: () => undefined, group: (_t, body) => body(), setSecret: () => undefined };
-      const { createGitHubClient } = await import('../github/client.js');
-      github = { client: createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log: silent }), owner, repo };
+      github = { client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent), ...repository };
     }
   }
   return buildToolExecutor(declarations, { github, cwd: spec.workspace });
@@ -229,6 +235,68 @@ async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Pr
  * and record every call in the journal. The action and the CLI both call this.
  */
 export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledStep): Promise<RunPromptResult> {
+  const plan = await planCall(spec, log);
+  const { definition, fingerprint, model, recordingsPath, useCache } = plan;
+  await logPlan(spec, plan, log);
+  step.append({
+    type: 'log',
+    level: 'info',
+    message: `prompt ${definition.name} version ${definition.versionLabel}`,
+    data: { promptFile: definition.file, promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, model, provider: spec.provider },
+  });
+
+  const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);
+  const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
+  if (useCache) {
+    const cached = await answerFromCache(spec, fingerprint, responseFile, log, step);
+    if (cached) return { ...base, ...cached };
+  }
+
+  const spend: Spend = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
+  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, { budget: spec.maxCostUsd, step, provider: spec.provider, fingerprint });
+  if (spec.provider === 'anthropic') step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
+  const { final, json, toolCalls, transcript } = await converse(spec, plan, caller, log, step);
+
+  const result: RunPromptResult = {
+    ...base,
+    text: final.text,
+    json,
+    hasJson: plan.wantsJson,
+    stopReason: final.stopReason,
+    model: final.model,
+    inputTokens: spend.inputTokens,
+    outputTokens: spend.outputTokens,
+    costUsd: Math.round(spend.costUsd * 1e6) / 1e6,
+    cacheHit: false,
+    toolCalls,
+    modelCalls: spend.calls,
+  };
+  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
+  if (spec.record) log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
+  if (useCache) {
+    await storeCachedResult(
+      { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: plan.wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
+      { log, cache: spec.ports.cache, root: spec.workspace },
+    );
+  }
+  return result;
+}
+
+/** Everything decided before the first call: the prompt, the request, its fingerprint. */
+interface CallPlan {
+  definition: PromptDefinition;
+  model: string;
+  maxTokens: number;
+  schema: CompiledSchema | undefined;
+  wantsJson: boolean;
+  tools: ToolExecutor;
+  request: ModelRequest;
+  fingerprint: string;
+  recordingsPath: string;
+  useCache: boolean;
+}
+
+async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   const definition = loadDefinition(spec);
   for (const warning of definition.warnings) log.warning(warning);
   const rendered = renderPrompt(definition, spec.variables);
@@ -259,48 +327,46 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
   // Replay is free already, and a recording run must reach the API to have something to record.
   const useCache = spec.cache && spec.provider === 'anthropic' && !spec.record;
+  return { definition, model, maxTokens, schema, wantsJson, tools, request, fingerprint, recordingsPath, useCache };
+}
 
+async function logPlan(spec: RunPromptSpec, plan: CallPlan, log: Log): Promise<void> {
+  const { definition, request, schema, tools, recordingsPath } = plan;
   await log.group(`run-prompt: ${definition.name} (${definition.versionLabel})`, async () => {
     log.info(`prompt: ${definition.file ?? 'inline'}; version ${definition.versionLabel}; content ${definition.contentHash}`);
-    log.info(`model: ${model}; max-tokens ${maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`);
+    log.info(`model: ${plan.model}; max-tokens ${plan.maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`);
     log.info(`schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`);
     log.info(`tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`);
-    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${useCache ? 'on' : 'off'}; fingerprint ${fingerprint}`);
+    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${plan.useCache ? 'on' : 'off'}; fingerprint ${plan.fingerprint}`);
   });
+}
 
-  step.append({
-    type: 'log',
-    level: 'info',
-    message: `prompt ${definition.name} version ${definition.versionLabel}`,
-    data: { promptFile: definition.file, promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, model, provider: spec.provider },
-  });
+type Answer = Omit<RunPromptResult, 'promptVersion' | 'contentHash' | 'fingerprint' | 'responseFile'>;
 
-  const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);
-  const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
+async function answerFromCache(spec: RunPromptSpec, fingerprint: string, responseFile: string, log: Log, step: JournaledStep): Promise<Answer | undefined> {
+  const cached = await lookupCachedResult(fingerprint, { log, cache: spec.ports.cache, root: spec.workspace });
+  if (!cached) return undefined;
+  log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
+  step.append({ type: 'model.call', provider: 'cache', model: cached.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, fingerprint, stopReason: cached.stopReason ?? undefined, retries: 0, cacheHit: true });
+  writeResponseFile(responseFile, { ...cached, cacheHit: true });
+  return { text: cached.text, json: cached.json, hasJson: cached.json !== undefined, stopReason: cached.stopReason, model: cached.model, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHit: true, toolCalls: 0, modelCalls: 0 };
+}
 
-  if (useCache) {
-    const cached = await lookupCachedResult(fingerprint, { log, useActionsCache: spec.useActionsCache, root: spec.workspace });
-    if (cached) {
-      log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
-      step.append({ type: 'model.call', provider: 'cache', model: cached.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, fingerprint, stopReason: cached.stopReason ?? undefined, retries: 0, cacheHit: true });
-      writeResponseFile(responseFile, { ...cached, cacheHit: true });
-      return { ...base, text: cached.text, json: cached.json, hasJson: cached.json !== undefined, stopReason: cached.stopReason, model: cached.model, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHit: true, toolCalls: 0, modelCalls: 0 };
-    }
-  }
-
-  const spend: Spend = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
-  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, { budget: spec.maxCostUsd, step, provider: spec.provider, fingerprint });
-  if (spec.provider === 'anthropic') step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
-
+/** The tool loop, and — for a JSON reply — bounded repair: the model is shown its errors and asked again. */
+async function converse(
+  spec: RunPromptSpec,
+  plan: CallPlan,
+  caller: ModelCaller,
+  log: Log,
+  step: JournaledStep,
+): Promise<{ final: ModelResponse; json: unknown; toolCalls: number; transcript: Anthropic.MessageParam[] }> {
+  const { request, schema } = plan;
   let conversation = request;
   let toolCalls = 0;
-  let final: ModelResponse | undefined;
-  let json: unknown;
-  let transcript: Anthropic.MessageParam[] = [];
   for (let attempt = 0; ; attempt++) {
     const loop = await runToolLoop({
       request: conversation,
-      tools,
+      tools: plan.tools,
       call: caller,
       limits: { maxTurns: spec.maxTurns },
       allowTruncation: spec.allowTruncation,
@@ -310,42 +376,13 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
         step.append({ type: 'tool.call', tool: record.tool, input: record.input, output: record.output, error: record.error, durationMs: record.durationMs });
       },
     });
-    final = loop.final;
-    transcript = loop.messages;
-    if (!wantsJson) break;
+    if (!plan.wantsJson) return { final: loop.final, json: undefined, toolCalls, transcript: loop.messages };
     const parsed = parseStructured(loop.text, schema ? (value) => schema.validate(value) : undefined);
-    if (parsed.ok) {
-      json = parsed.value;
-      break;
-    }
+    if (parsed.ok) return { final: loop.final, json: parsed.value, toolCalls, transcript: loop.messages };
     log.warning(`reply ${attempt + 1} is not valid structured output: ${parsed.errors.slice(0, 5).join('; ')}`);
     if (attempt >= spec.maxRepairs) throw new StructuredOutputError(parsed.errors, loop.text, attempt + 1, []);
     conversation = { ...request, messages: [...loop.messages, { role: 'user', content: repairMessage(parsed.errors) }] };
   }
-
-  const result: RunPromptResult = {
-    ...base,
-    text: final.text,
-    json,
-    hasJson: wantsJson,
-    stopReason: final.stopReason,
-    model: final.model,
-    inputTokens: spend.inputTokens,
-    outputTokens: spend.outputTokens,
-    costUsd: Math.round(spend.costUsd * 1e6) / 1e6,
-    cacheHit: false,
-    toolCalls,
-    modelCalls: spend.calls,
-  };
-  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
-  if (spec.record) log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
-  if (useCache) {
-    await storeCachedResult(
-      { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
-      { log, useActionsCache: spec.useActionsCache, root: spec.workspace },
-    );
-  }
-  return result;
 }
 
 function writeResponseFile(path: string, content: unknown): void {

@@ -2,7 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../shared/package-paths.js';
-import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { type Json } from '../workflow/expressions.js';
+import { WorkflowRunner } from '../workflow/runner.js';
 import { autostackStepHooks } from './workflow-hooks.js';
 
 export const DEMO_WORKFLOW = 'workflows-examples/issue-triage.yml';

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { type EmitEnvironment, emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import { runnerPorts } from '../ports/runner.js';
 import { setEmitOutputs } from '../actions/emit-event.js';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { listOutbox } from '../events/outbox.js';
@@ -70,9 +71,10 @@ function cliOutputs(result: EmitResult): Record<string, string> {
   return Object.fromEntries(io.outputs);
 }
 
-function environment(step: string | undefined): { env: NodeJS.ProcessEnv; workspace: string; useActionsCache: boolean; step: string } {
+// The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
+function environment(step: string | undefined): EmitEnvironment {
   const env = process.env;
-  return { env, workspace: process.cwd(), useActionsCache: false, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
+  return { env, workspace: process.cwd(), ports: { ...runnerPorts(env), cache: undefined }, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
 }
 
 export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {

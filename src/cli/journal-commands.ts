@@ -37,6 +37,7 @@ export async function runJournaledStep(name: string, command: string[], options:
   const journal = requireJournal();
   const [file, ...args] = command;
   if (!file) throw new UserError('autostack step needs a command after --, e.g. autostack step --name build -- npm test');
+  // eslint-disable-next-line prefer-const -- assigned after the step that kills it is created
   let child: ChildProcess | undefined;
   const step = new JournaledStep(journal, name, options.action ?? 'run', undefined, (signal) => {
     if (child) child.kill(signal);

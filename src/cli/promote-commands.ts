@@ -3,6 +3,7 @@ import { promotePromptInputs, promotePromptSpec } from '../actions/promote-promp
 import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { addInputFlags, flagReader } from './flags.js';
+import { runnerPorts } from '../ports/runner.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -38,7 +39,7 @@ export function registerPromoteCommands(program: Command): void {
   addInputFlags(command, promotePromptInputs, FLAG_HELP);
   command.option('--json', 'print the outputs as JSON on stdout').action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
-    const { spec, secrets } = promotePromptSpec(flagReader(options), { env: process.env, workspace: process.cwd(), defaultMode: 'local' });
+    const { spec, secrets } = promotePromptSpec(flagReader(options), { env: process.env, workspace: process.cwd(), defaultMode: 'local', ports: runnerPorts(process.env) });
     for (const secret of secrets) io.setSecret(secret);
     try {
       await promotePromptStep(io, spec);

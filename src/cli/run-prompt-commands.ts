@@ -1,9 +1,10 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { addInputFlags, camel } from './flags.js';
 import { InputError, UserError } from '../shared/errors.js';
+import { runnerPorts } from '../ports/runner.js';
 
 /** One line per flag; an input without an entry here still gets its flag (named after the input). */
 const FLAG_HELP: Record<string, string> = {
@@ -71,7 +72,7 @@ export function registerRunPromptCommands(program: Command): void {
         flags.set('provider', 'anthropic');
       }
       const io = createConsoleIo();
-      const { spec, secrets } = runPromptSpec((name) => flags.get(name), { env: process.env, workspace: process.cwd(), record });
+      const { spec, secrets } = runPromptSpec((name) => flags.get(name), { env: process.env, workspace: process.cwd(), record, ports: runnerPorts(process.env) });
       for (const secret of secrets) io.setSecret(secret);
       const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);

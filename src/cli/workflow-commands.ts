@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../shared/errors.js';
 import { registerSecret } from '../shared/redact.js';
-import { type Json, WorkflowRunner } from '../workflow/index.js';
+import { type Json } from '../workflow/expressions.js';
+import { WorkflowRunner } from '../workflow/runner.js';
 import { autostackStepHooks } from './workflow-hooks.js';
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Log } from '../io/io.js';
+import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { sha256Hex } from './envelope.js';
 import { type RedisHandle, readMarker, writeMarker } from './redis.js';
@@ -27,7 +28,8 @@ export interface DispatchLedgerOptions {
   workspace: string;
   localPath: string;
   redis?: { handle: RedisHandle; stream: string; ttlSeconds: number; timeoutMs: number } | undefined;
-  useActionsCache: boolean;
+  /** The Actions cache (on a runner). */
+  cache: CacheStore | undefined;
 }
 
 export interface LedgerHit {
@@ -78,10 +80,9 @@ export async function lookupDispatch(key: string, targetId: string, options: Dis
       options.log.warning(`Could not read the dispatch ledger in Redis (${errorMessage(error)}).`);
     }
   }
-  if (options.useActionsCache) {
+  if (options.cache) {
     try {
-      const cache = await import('@actions/cache');
-      const hit = await cache.restoreCache([cachePath(key, targetId)], cacheKey(key, targetId), [], { lookupOnly: true });
+      const hit = await options.cache.restore([cachePath(key, targetId)], cacheKey(key, targetId), { lookupOnly: true });
       if (hit) return { where: 'actions-cache', value: 'dispatched' };
     } catch (error) {
       options.log.warning(`Could not read the dispatch ledger in the Actions cache (${errorMessage(error)}).`);
@@ -105,13 +106,12 @@ export async function recordDispatch(key: string, targetId: string, value: strin
       options.log.warning(`Could not write the dispatch ledger in Redis (${errorMessage(error)}); a re-run may dispatch again.`);
     }
   }
-  if (options.useActionsCache) {
+  if (options.cache) {
     try {
       const relative = cachePath(key, targetId);
       mkdirSync(join(options.workspace, dirname(relative)), { recursive: true });
       writeFileSync(join(options.workspace, relative), value);
-      const cache = await import('@actions/cache');
-      await cache.saveCache([relative], cacheKey(key, targetId));
+      await options.cache.save([relative], cacheKey(key, targetId));
     } catch (error) {
       options.log.warning(`Could not write the dispatch ledger in the Actions cache (${errorMessage(error)}).`);
     }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from '../github/dispatch.js';
+import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from './dispatch.js';
 import type { StepIo } from '../io/io.js';
+import type { Ports } from '../ports/ports.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
@@ -49,7 +50,8 @@ export interface EmitSpec {
 
   outboxPath: string;
   workspace: string;
-  useActionsCache: boolean;
+  /** The GitHub client and Actions cache, made once by the entry point. */
+  ports: Pick<Ports, 'github' | 'cache'>;
   dispatchLedgerPath: string;
 
   workflowRunId: string;
@@ -93,12 +95,20 @@ function journal(step: JournaledStep | undefined, system: string, target: string
   step?.append({ type: 'system.touched', system, target, operation, id, duplicate });
 }
 
-/** Builds the event (or takes it from the outbox) and delivers it to every configured target. */
-export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep): Promise<EmitResult> {
-  if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
-    throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
-  }
-  let event = spec.event ?? createEvent({
+interface Delivery {
+  /** The envelope consumers saw: a Redis duplicate swaps in the stored one. */
+  event: CloudEvent;
+  outcomes: TargetOutcome[];
+  failures: Failure[];
+  streamEntryId?: string | undefined;
+  dispatched: boolean;
+  workflowRunId?: number | undefined;
+  workflowRunUrl?: string | undefined;
+}
+
+/** The event to deliver: an earlier attempt's exact envelope from the outbox, else a new one. */
+async function eventToDeliver(spec: EmitSpec, io: StepIo): Promise<{ event: CloudEvent; fromOutbox: boolean }> {
+  const event = spec.event ?? createEvent({
     type: spec.type,
     source: spec.source,
     data: spec.data,
@@ -111,15 +121,77 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
     traceparent: spec.traceparent,
     maxHops: spec.maxHops,
   });
-
   // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
-  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.useActionsCache ? await restoreOutboxFromCache(event.id, spec.workspace, io) : undefined);
-  const fromOutbox = kept !== undefined;
-  if (kept) {
-    event = kept.event;
-    io.info(`Event ${event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`);
-  }
+  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.ports.cache ? await restoreOutboxFromCache(spec.ports.cache, event.id, spec.workspace, io) : undefined);
+  if (!kept) return { event, fromOutbox: false };
+  io.info(`Event ${kept.event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`);
+  return { event: kept.event, fromOutbox: true };
+}
 
+async function deliverToRedis(spec: EmitSpec, delivery: Delivery, io: StepIo, step: JournaledStep | undefined, deadline: number): Promise<RedisHandle | undefined> {
+  try {
+    const published = await publishWithRetries(spec, delivery.event, io, deadline);
+    delivery.streamEntryId = published.entryId;
+    delivery.outcomes.push({ target: 'redis', where: `${published.display} ${spec.stream}`, duplicate: published.duplicate, entryId: published.entryId });
+    journal(step, 'redis', spec.stream, 'publish', delivery.event.id, published.duplicate);
+    io.info(`${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`);
+    // A duplicate: what consumers saw is the stored envelope (its time), so report and
+    // dispatch that one when the entry is still there (it may have been trimmed).
+    if (published.duplicate) delivery.event = (await readStoredEvent(published.handle, spec.stream, published.entryId, delivery.event)) ?? delivery.event;
+    return published.handle;
+  } catch (error) {
+    delivery.failures.push(toFailure('redis', error));
+    return undefined;
+  }
+}
+
+async function deliverToFile(spec: EmitSpec, file: string, delivery: Delivery, io: StepIo, step: JournaledStep | undefined): Promise<void> {
+  try {
+    const appended = await appendEventToFile(file.startsWith('/') ? file : join(spec.workspace, file), delivery.event);
+    delivery.outcomes.push({ target: 'file', where: file, duplicate: appended.duplicate });
+    journal(step, 'file', file, 'publish', delivery.event.id, appended.duplicate);
+    io.info(`${appended.duplicate ? 'Already in' : 'Appended to'} ${file} (line ${appended.line}).`);
+  } catch (error) {
+    delivery.failures.push(toFailure('file', error));
+  }
+}
+
+async function deliverToGitHub(spec: EmitSpec, delivery: Delivery, io: StepIo, step: JournaledStep | undefined, redis: RedisHandle | undefined): Promise<void> {
+  if (!spec.dispatch) return;
+  const location: EventLocation | undefined = spec.tooLarge === 'reference' && delivery.streamEntryId ? { stream: spec.stream, entryId: delivery.streamEntryId } : undefined;
+  try {
+    const outcome = await dispatchOnce(spec, delivery.event, io, location, redis);
+    delivery.dispatched = true;
+    delivery.workflowRunId = outcome.runId;
+    delivery.workflowRunUrl = outcome.runUrl;
+    delivery.outcomes.push({ target: outcome.kind, where: outcome.where, duplicate: outcome.duplicate });
+    journal(step, 'github', `${outcome.kind} ${outcome.where}`, 'dispatch', delivery.event.id, outcome.duplicate);
+  } catch (error) {
+    delivery.failures.push(toFailure(spec.dispatch.workflow ? 'workflow_dispatch' : 'repository_dispatch', error));
+  }
+}
+
+/** Fails the step; a transient failure keeps the event in the outbox for the next attempt. */
+async function failDelivery(spec: EmitSpec, event: CloudEvent, failures: Failure[], io: StepIo, step: JournaledStep | undefined): Promise<never> {
+  const summary = failures.map((failure) => `${failure.target}: ${failure.message}`).join('\n');
+  if (!failures.some((failure) => failure.transient)) {
+    throw new UserError(failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`);
+  }
+  const entry = await addToOutbox(spec.outboxPath, event, failures.map((failure) => failure.target), redact(summary));
+  recordInRunDirectory(spec.journalPath, entry);
+  if (spec.ports.cache) await saveOutboxToCache(spec.ports.cache, entry, spec.workspace, io);
+  step?.append({ type: 'log', level: 'error', message: `event ${event.id} kept in the outbox`, data: { outbox: spec.outboxPath, pending: entry.pending } });
+  throw new UserError(
+    `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.ports.cache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
+  );
+}
+
+/** Builds the event (or takes it from the outbox) and delivers it to every configured target. */
+export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep): Promise<EmitResult> {
+  if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
+    throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
+  }
+  const { event, fromOutbox } = await eventToDeliver(spec, io);
   // GitHub's repository_dispatch limits are known up front: refuse before any target gets the
   // event, rather than publishing to Redis and then failing the dispatch. (With too-large:
   // reference the size is fine by construction once the stream entry exists.)
@@ -128,83 +200,27 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   }
 
   const deadline = Date.now() + spec.timeoutMs;
-  const outcomes: TargetOutcome[] = [];
-  const failures: Failure[] = [];
-  let redis: RedisHandle | undefined;
-  let streamEntryId: string | undefined;
-  let workflowRunId: number | undefined;
-  let workflowRunUrl: string | undefined;
-  let dispatched = false;
+  const delivery: Delivery = { event, outcomes: [], failures: [], dispatched: false };
   const file = spec.file ?? (!spec.redisUrl && !spec.dispatch ? spec.defaultFile : undefined);
-
+  let redis: RedisHandle | undefined;
   try {
-    if (spec.redisUrl) {
-      try {
-        const published = await publishWithRetries(spec, event, io, deadline);
-        redis = published.handle;
-        streamEntryId = published.entryId;
-        outcomes.push({ target: 'redis', where: `${published.display} ${spec.stream}`, duplicate: published.duplicate, entryId: published.entryId });
-        journal(step, 'redis', spec.stream, 'publish', event.id, published.duplicate);
-        io.info(`${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`);
-        // A duplicate: what consumers saw is the stored envelope (its time), so report and
-        // dispatch that one when the entry is still there (it may have been trimmed).
-        if (published.duplicate) event = (await readStoredEvent(published.handle, spec.stream, published.entryId, event)) ?? event;
-      } catch (error) {
-        failures.push(toFailure('redis', error));
-      }
-    }
-
-    if (file) {
-      try {
-        const path = join(spec.workspace, file);
-        const appended = await appendEventToFile(file.startsWith('/') ? file : path, event);
-        outcomes.push({ target: 'file', where: file, duplicate: appended.duplicate });
-        journal(step, 'file', file, 'publish', event.id, appended.duplicate);
-        io.info(`${appended.duplicate ? 'Already in' : 'Appended to'} ${file} (line ${appended.line}).`);
-      } catch (error) {
-        failures.push(toFailure('file', error));
-      }
-    }
-
-    if (spec.dispatch) {
-      const location: EventLocation | undefined = spec.tooLarge === 'reference' && streamEntryId ? { stream: spec.stream, entryId: streamEntryId } : undefined;
-      try {
-        const outcome = await dispatchOnce(spec, event, io, location, redis);
-        dispatched = true;
-        workflowRunId = outcome.runId;
-        workflowRunUrl = outcome.runUrl;
-        outcomes.push({ target: outcome.kind, where: outcome.where, duplicate: outcome.duplicate });
-        journal(step, 'github', `${outcome.kind} ${outcome.where}`, 'dispatch', event.id, outcome.duplicate);
-      } catch (error) {
-        failures.push(toFailure(spec.dispatch.workflow ? 'workflow_dispatch' : 'repository_dispatch', error));
-      }
-    }
+    if (spec.redisUrl) redis = await deliverToRedis(spec, delivery, io, step, deadline);
+    if (file) await deliverToFile(spec, file, delivery, io, step);
+    await deliverToGitHub(spec, delivery, io, step, redis);
   } finally {
     if (redis) await redis.close();
   }
+  if (delivery.failures.length > 0) await failDelivery(spec, delivery.event, delivery.failures, io, step);
+  if (fromOutbox) await removeFromOutbox(spec.outboxPath, delivery.event.id);
 
-  if (failures.length > 0) {
-    const summary = failures.map((failure) => `${failure.target}: ${failure.message}`).join('\n');
-    if (failures.some((failure) => failure.transient)) {
-      const entry = await addToOutbox(spec.outboxPath, event, failures.map((failure) => failure.target), redact(summary));
-      recordInRunDirectory(spec.journalPath, entry);
-      if (spec.useActionsCache) await saveOutboxToCache(entry, spec.workspace, io);
-      step?.append({ type: 'log', level: 'error', message: `event ${event.id} kept in the outbox`, data: { outbox: spec.outboxPath, pending: entry.pending } });
-      throw new UserError(
-        `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.useActionsCache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
-      );
-    }
-    throw new UserError(failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`);
-  }
-  if (fromOutbox) await removeFromOutbox(spec.outboxPath, event.id);
-
+  const { outcomes } = delivery;
   return {
-    event,
+    event: delivery.event,
     duplicate: outcomes.length > 0 && outcomes.every((outcome) => outcome.duplicate),
-    streamEntryId,
-    dispatched,
-    workflowRunId,
-    workflowRunUrl,
+    streamEntryId: delivery.streamEntryId,
+    dispatched: delivery.dispatched,
+    workflowRunId: delivery.workflowRunId,
+    workflowRunUrl: delivery.workflowRunUrl,
     file,
     fromOutbox,
     outcomes,
@@ -279,7 +295,7 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     workspace: spec.workspace,
     localPath: spec.dispatchLedgerPath,
     redis: redis ? { handle: redis, stream: spec.stream, ttlSeconds: spec.dedupeTtlSeconds, timeoutMs: 5000 } : undefined,
-    useActionsCache: spec.useActionsCache,
+    cache: spec.ports.cache,
   };
   const seen = await lookupDispatch(event.idempotencykey, targetId, ledger);
   if (seen) {
@@ -287,9 +303,7 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
     return { kind, where, duplicate: true, ...details };
   }
-  // Loaded on demand, like @actions/artifact in runs/artifact.ts: only steps that dispatch need Octokit.
-  const { createGitHubClient } = await import('../github/client.js');
-  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io, retries: Math.max(0, spec.attempts - 1) });
+  const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl, retries: Math.max(0, spec.attempts - 1) }, io);
   const result = await dispatchEvent(client, target, event, location);
   if (result.kind === 'workflow_dispatch') {
     const runUrl = result.htmlUrl ?? result.runUrl;

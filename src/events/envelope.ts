@@ -66,7 +66,7 @@ export const cloudEventSchema = z
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
 /** The fields of one Redis stream entry, in XADD order. */
-export const STREAM_FIELDS = ['event', 'type', 'id', 'idempotencykey'] as const;
+const STREAM_FIELDS = ['event', 'type', 'id', 'idempotencykey'] as const;
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Log } from '../io/io.js';
+import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
 import { type CloudEvent, cloudEventSchema } from './envelope.js';
@@ -105,14 +106,12 @@ function cachePath(eventId: string): string {
 }
 
 /** Saves an outbox entry to the Actions cache (runner only). Never throws. */
-export async function saveOutboxToCache(entry: OutboxEntry, workspace: string, log: Log): Promise<boolean> {
+export async function saveOutboxToCache(cache: CacheStore, entry: OutboxEntry, workspace: string, log: Log): Promise<boolean> {
   const relative = cachePath(entry.event.id);
   try {
     mkdirSync(join(workspace, CACHE_DIRECTORY), { recursive: true });
     writeFileSync(join(workspace, relative), JSON.stringify(entry));
-    const cache = await import('@actions/cache');
-    const id = await cache.saveCache([relative], cacheKey(entry.event.id));
-    return id !== -1;
+    return await cache.save([relative], cacheKey(entry.event.id));
   } catch (error) {
     log.warning(`Could not save the outbox entry to the Actions cache (${errorMessage(error)}); it is kept in the local outbox and the run record.`);
     return false;
@@ -120,11 +119,10 @@ export async function saveOutboxToCache(entry: OutboxEntry, workspace: string, l
 }
 
 /** Restores this event's outbox entry from the Actions cache, if an earlier attempt saved one. */
-export async function restoreOutboxFromCache(eventId: string, workspace: string, log: Log): Promise<OutboxEntry | undefined> {
+export async function restoreOutboxFromCache(cache: CacheStore, eventId: string, workspace: string, log: Log): Promise<OutboxEntry | undefined> {
   const relative = cachePath(eventId);
   try {
-    const cache = await import('@actions/cache');
-    const hit = await cache.restoreCache([relative], cacheKey(eventId));
+    const hit = await cache.restore([relative], cacheKey(eventId));
     if (!hit) return undefined;
     const parsed = outboxEntrySchema.safeParse(JSON.parse(readFileSync(join(workspace, relative), 'utf8')));
     return parsed.success && parsed.data.event.id === eventId ? parsed.data : undefined;

@@ -374,7 +374,7 @@ export async function publishBatch(
   events: CloudEvent[],
   options: StreamPublishOptions & { chunkSize?: number; onRound?: (progress: BatchProgress) => void },
 ): Promise<{ results: StreamPublishResult[]; progress: BatchProgress }> {
-  const results: Array<StreamPublishResult | undefined> = new Array(events.length).fill(undefined);
+  const results: Array<StreamPublishResult | undefined> = Array.from({ length: events.length }, () => undefined);
   const progress: BatchProgress = { published: 0, duplicates: 0, retriedRounds: 0 };
   let deadline = Date.now() + options.timeoutMs;
   const chunkSize = options.chunkSize ?? 500;

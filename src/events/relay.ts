@@ -5,7 +5,7 @@ import type { Journal } from '../runs/journal.js';
 import { errorMessage } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import type { GitHubClient } from '../github/client.js';
-import { DispatchError, dispatchEvent, type DispatchResult } from '../github/dispatch.js';
+import { DispatchError, dispatchEvent, type DispatchResult } from './dispatch.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
 import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from './routing.js';
@@ -172,7 +172,7 @@ export class Relay {
     // 1. Our own pending entries, if this consumer name was used by a relay that died.
     let cursor = '0';
     while (!this.stopping()) {
-      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) as Array<[string, Entry[]]> | null;
+      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) ;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) break;
       await this.processBatch(entries);

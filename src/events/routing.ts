@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { REPOSITORY_NAME } from '../github/dispatch.js';
+import { REPOSITORY_NAME } from '../github/repository.js';
 import { UserError } from '../shared/errors.js';
 import type { CloudEvent } from './envelope.js';
 
@@ -111,7 +111,7 @@ export function compilePattern(pattern: string): RegExp {
 
 function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: PropertyKey[]): number | undefined {
   for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
+    const node: unknown = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;

@@ -1,6 +1,16 @@
-import type { JobStep } from '../runs/record.js';
 import { errorMessage } from '../shared/errors.js';
 import type { GitHubClient } from './client.js';
+import { parseRepository } from './repository.js';
+
+/** A step of the job as GitHub's jobs API reports it: covers plain run: steps too. */
+export interface JobStep {
+  number: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt?: string | undefined;
+  durationMs?: number | undefined;
+}
 
 export interface CurrentJobQuery {
   repository: string;
@@ -20,8 +30,9 @@ export async function readCurrentJobSteps(
   client: GitHubClient,
   query: CurrentJobQuery,
 ): Promise<{ steps: JobStep[]; jobName: string } | { problem: string }> {
-  const [owner, repo] = query.repository.split('/');
-  if (!owner || !repo) return { problem: `GITHUB_REPOSITORY '${query.repository}' is not owner/repo` };
+  const parsed = parseRepository(query.repository);
+  if (!parsed) return { problem: `GITHUB_REPOSITORY '${query.repository}' is not owner/repo` };
+  const { owner, repo } = parsed;
   try {
     const jobs = await client.paginate(client.rest.actions.listJobsForWorkflowRunAttempt, {
       owner,

@@ -1,7 +1,10 @@
 import { parseStructured } from '../ai/structured.js';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import type { Log } from '../io/io.js';
-import { compileSchema, fillTemplate, promptFromText, type Evaluator, type PromptDefinition, type TestCase } from '../prompts/index.js';
+import { compileSchema } from '../prompts/schema.js';
+import { fillTemplate } from '../prompts/render.js';
+import { promptFromText } from '../prompts/text-prompt.js';
+import { type Evaluator, type PromptDefinition, type TestCase } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage } from '../shared/errors.js';
 

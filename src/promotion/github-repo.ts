@@ -1,4 +1,5 @@
 import type { GitHubClient } from '../github/client.js';
+import { parseRepository } from '../github/repository.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 
@@ -51,10 +52,10 @@ export class GitHubRepo {
     repository: string,
     private readonly step: JournaledStep,
   ) {
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo) throw new UserError(`GITHUB_REPOSITORY must be owner/name (got '${repository}')`);
-    this.owner = owner;
-    this.repo = repo;
+    const parsed = parseRepository(repository);
+    if (!parsed) throw new UserError(`GITHUB_REPOSITORY must be owner/name (got '${repository}')`);
+    this.owner = parsed.owner;
+    this.repo = parsed.repo;
   }
 
   get fullName(): string {
@@ -76,7 +77,9 @@ export class GitHubRepo {
       return data.object.sha;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      return call(`GET git/ref/heads/${branch}`, () => Promise.reject(error));
+      return call(`GET git/ref/heads/${branch}`, async () => {
+        throw error;
+      });
     }
   }
 
@@ -86,7 +89,9 @@ export class GitHubRepo {
       ({ data } = await this.client.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref }));
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      return call(`GET contents/${path}?ref=${ref}`, () => Promise.reject(error));
+      return call(`GET contents/${path}?ref=${ref}`, async () => {
+        throw error;
+      });
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data) || typeof (data as { content?: unknown }).content !== 'string') {
       throw new UserError(`${path} at ${ref} is not a file`);
@@ -116,7 +121,9 @@ export class GitHubRepo {
       const status = statusOf(error);
       const now = status === 409 || status === 422 ? await this.readFile(path, options.branch) : undefined;
       const head = now?.text === text ? await this.branchSha(options.branch) : undefined;
-      if (head === undefined) return call(what, () => Promise.reject(error));
+      if (head === undefined) return call(what, async () => {
+        throw error;
+      });
       this.touched('contents.put', `${options.branch}:${path}`);
       return head;
     }

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { createGitHubClient } from '../github/client.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Log } from '../io/io.js';
+import type { Ports } from '../ports/ports.js';
 import { contentHash } from '../prompts/normalize.js';
 import type { PromptDefinition } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
@@ -10,6 +9,7 @@ import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { evaluatePrompt, type EvalRun, type EvalRunTemplate } from './evals.js';
 import { GitHubRepo } from './github-repo.js';
+import { gitHead, gitIgnores, localView, type LockView, writeLocalFile } from './local-repo.js';
 import {
   definitionFromText,
   LOCK_FILE,
@@ -25,7 +25,7 @@ import {
   type HistoryEntry,
   type LockEntry,
   type LockFile,
-} from './lock.js';
+} from '../prompts/lock.js';
 import { evalTable, fenced, unifiedDiff } from './report.js';
 
 export type PromoteMode = 'pull-request' | 'commit' | 'local';
@@ -46,6 +46,8 @@ export interface PromoteSpec {
   /** How each test case is run (provider, key, cache …). */
   run: EvalRunTemplate;
   github?: { token: string; repository: string; apiUrl?: string | undefined } | undefined;
+  /** The GitHub client, made once by the entry point. */
+  ports: Pick<Ports, 'github'>;
   workspace: string;
   /** The commit the candidate comes from (GITHUB_SHA; git HEAD locally). */
   sha?: string | undefined;
@@ -79,58 +81,8 @@ export interface PromoteResult {
   current: EvalRun | undefined;
 }
 
-/** Where the lock and snapshots are read: the workspace (local mode) or a branch on GitHub. */
-interface LockView {
-  describe: string;
-  read(path: string): Promise<string | undefined>;
-  /** A file at a git ref (commit, branch, tag), with the commit it resolved to. */
-  readAt(path: string, ref: string): Promise<{ text: string; commit: string } | undefined>;
-}
-
 const MAX_BODY = 60_000;
 const COMMENT_MARKER = (key: string, channel: string) => `<!-- autostack:promote-prompt ${key} ${channel} -->`;
-
-function localView(workspace: string): LockView {
-  return {
-    describe: 'the workspace',
-    read: async (path) => {
-      try {
-        return readFileSync(resolve(workspace, path), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    readAt: async (path, ref) => {
-      if (ref.startsWith('-')) return undefined;
-      try {
-        const git = (args: string[]) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
-        const commit = git(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]).trim();
-        return { text: git(['show', `${commit}:${path}`]), commit };
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
-function gitHead(workspace: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when git (if this is a git checkout) would ignore any of the paths. */
-function gitIgnores(workspace: string, paths: string[]): boolean {
-  // Exit 0 when at least one path is ignored, 1 when none is, 128 outside a git checkout.
-  try {
-    execFileSync('git', ['check-ignore', '--', ...paths], { cwd: workspace, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function stripHistory(entry: LockEntry): HistoryEntry {
   const { previous: _previous, ...rest } = entry;
@@ -221,78 +173,69 @@ function evalSummary(run: EvalRun, minPassRate: number): EvalSummary {
   };
 }
 
-function writeLocalFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
 function slug(path: string): string {
   return path.replace(/\.prompt\.ya?ml$|\.(ya?ml|md|markdown|txt)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'prompt';
 }
 
-/**
- * Promotes one prompt version to one channel: resolves the candidate (the file, a known version,
- * or the channel's previous one for a rollback), runs the eval gate on it and on the promoted
- * version side by side, and — when it passes — writes the lock file and the snapshot locally,
- * as a commit, or as a pull request to review. A refusal writes nothing.
- */
-export async function promotePrompt(spec: PromoteSpec, log: Log, step: JournaledStep): Promise<PromoteResult> {
-  const now = spec.now ?? (() => new Date());
-  const key = lockKey(spec.promptFile, spec.workspace);
-  const channel = spec.channel;
+/** The lock as it stands on the channel: what is promoted now, and its text. */
+interface ChannelState {
+  lock: LockFile;
+  current: LockEntry | undefined;
+  currentText: string | undefined;
+  currentDefinition: PromptDefinition | undefined;
+  previousVersion: string;
+}
 
-  // Set in the GitHub modes (commit, pull-request): the repository and the branch the lock lives on.
-  let remote: { repo: GitHubRepo; base: string } | undefined;
-  let view: LockView;
-  if (spec.mode === 'local') {
-    view = localView(spec.workspace);
-  } else {
-    if (!spec.github?.token) throw new UserError(`Input 'github-token' is empty; mode '${spec.mode}' writes to GitHub. Pass a token with contents: write (and pull-requests: write), or use mode local.`);
-    const client = createGitHubClient({ token: spec.github.token, baseUrl: spec.github.apiUrl, log });
-    const repo = new GitHubRepo(client, spec.github.repository, step);
-    const ref = spec.baseBranch ?? (await repo.defaultBranch());
-    remote = { repo, base: ref };
-    view = {
-      describe: `${repo.fullName}@${ref}`,
-      read: async (path) => (await repo.readFile(path, ref))?.text,
-      readAt: async (path, at) => {
-        if (!/^[0-9a-f]{7,40}$/.test(at) && (await repo.branchSha(at)) === undefined) return undefined;
-        const file = await repo.readFile(path, at);
-        if (!file) return undefined;
-        return { text: file.text, commit: /^[0-9a-f]{40}$/.test(at) ? at : ((await repo.branchSha(at)) ?? at) };
-      },
-    };
-  }
+/** Set in the GitHub modes (commit, pull-request): the repository and the branch the lock lives on. */
+interface Remote {
+  repo: GitHubRepo;
+  base: string;
+}
 
+async function openLockView(spec: PromoteSpec, log: Log, step: JournaledStep): Promise<{ view: LockView; remote: Remote | undefined }> {
+  if (spec.mode === 'local') return { view: localView(spec.workspace), remote: undefined };
+  if (!spec.github?.token) throw new UserError(`Input 'github-token' is empty; mode '${spec.mode}' writes to GitHub. Pass a token with contents: write (and pull-requests: write), or use mode local.`);
+  const client = await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, log);
+  const repo = new GitHubRepo(client, spec.github.repository, step);
+  const ref = spec.baseBranch ?? (await repo.defaultBranch());
+  const view: LockView = {
+    describe: `${repo.fullName}@${ref}`,
+    read: async (path) => (await repo.readFile(path, ref))?.text,
+    readAt: async (path, at) => {
+      if (!/^[0-9a-f]{7,40}$/.test(at) && (await repo.branchSha(at)) === undefined) return undefined;
+      const file = await repo.readFile(path, at);
+      if (!file) return undefined;
+      return { text: file.text, commit: /^[0-9a-f]{40}$/.test(at) ? at : ((await repo.branchSha(at)) ?? at) };
+    },
+  };
+  return { view, remote: { repo, base: ref } };
+}
+
+async function readChannelState(view: LockView, spec: PromoteSpec, key: string): Promise<ChannelState> {
   const lockText = await view.read(LOCK_FILE);
   const lock = lockText === undefined ? parseLock('', LOCK_FILE) : parseLock(lockText, spec.mode === 'local' ? LOCK_FILE : `${LOCK_FILE} (${view.describe})`);
-  const current = lock.prompts[key]?.[channel];
-  const currentText = current ? await snapshotText(view, current, `${key} on channel '${channel}'`) : undefined;
+  const current = lock.prompts[key]?.[spec.channel];
+  const currentText = current ? await snapshotText(view, current, `${key} on channel '${spec.channel}'`) : undefined;
   const currentDefinition = current && currentText !== undefined ? definitionFromText(currentText, key, current.snapshot) : undefined;
-  const previousVersion = current ? versionLabelOf(current) : '';
+  return { lock, current, currentText, currentDefinition, previousVersion: current ? versionLabelOf(current) : '' };
+}
 
-  let candidate: Candidate;
-  if (spec.rollback) {
-    const target = current?.previous[0];
-    if (!current || !target) {
-      throw new UserError(`Nothing to roll back: channel '${channel}' of ${key} ${current ? 'has no previous version' : 'has nothing promoted'} in ${LOCK_FILE} (${view.describe}).`);
-    }
-    const text = await snapshotText(view, target, `previous version ${versionLabelOf(target)} of ${key} on '${channel}'`);
-    candidate = { text, definition: definitionFromText(text, key, target.snapshot), commit: target.commit, source: `rollback of '${channel}' to ${versionLabelOf(target)}` };
-  } else {
-    candidate = await resolveCandidate(spec, key, lock, view);
+async function rollbackCandidate(view: LockView, state: ChannelState, key: string, channel: string): Promise<Candidate> {
+  const { current } = state;
+  const target = current?.previous[0];
+  if (!current || !target) {
+    throw new UserError(`Nothing to roll back: channel '${channel}' of ${key} ${current ? 'has no previous version' : 'has nothing promoted'} in ${LOCK_FILE} (${view.describe}).`);
   }
-  for (const warning of candidate.definition.warnings) log.warning(warning);
-  const hash = contentHash(candidate.text);
-  const label = candidate.definition.versionLabel;
+  const text = await snapshotText(view, target, `previous version ${versionLabelOf(target)} of ${key} on '${channel}'`);
+  return { text, definition: definitionFromText(text, key, target.snapshot), commit: target.commit, source: `rollback of '${channel}' to ${versionLabelOf(target)}` };
+}
 
-  const result: PromoteResult = {
+function emptyResult(key: string, channel: string, candidate: Candidate, previousVersion: string): PromoteResult {
+  return {
     promptPath: key,
     channel,
-    version: label,
-    contentHash: hash,
+    version: candidate.definition.versionLabel,
+    contentHash: contentHash(candidate.text),
     previousVersion,
     passRate: undefined,
     promoted: false,
@@ -306,73 +249,62 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
     candidate: undefined,
     current: undefined,
   };
+}
 
-  if (current?.contentHash === hash) {
-    result.reason = `${key} ${label} is already promoted to '${channel}'; nothing to do.`;
-    result.report = `### promote-prompt: \`${key}\` → \`${channel}\`\n\n${result.reason}\n`;
-    log.notice(result.reason);
-    return result;
+/** The eval gate: the candidate, and the promoted version on the same cases, side by side. */
+async function runGate(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult, log: Log, step: JournaledStep): Promise<void> {
+  const { definition } = candidate;
+  if (definition.testData.length === 0) {
+    throw new UserError(
+      `${key}: the eval gate is on but the prompt has no testData to run. Add testData and evaluators (GitHub Models format) to the prompt file, or set eval: false to promote without a gate.`,
+      { file: spec.promptFile },
+    );
   }
-
-  // The eval gate (a rollback returns to a version that passed its own gate when promoted).
-  const gate = spec.eval && !spec.rollback;
-  if (gate) {
-    if (candidate.definition.testData.length === 0) {
-      throw new UserError(
-        `${key}: the eval gate is on but the prompt has no testData to run. Add testData and evaluators (GitHub Models format) to the prompt file, or set eval: false to promote without a gate.`,
-        { file: spec.promptFile },
-      );
-    }
-    if (candidate.definition.evaluators.length === 0) log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
-    result.candidate = await log.group(`eval: candidate ${label} (${candidate.definition.testData.length} cases)`, () => evaluatePrompt(candidate.definition, spec.run, log, step));
-    if (currentDefinition) {
-      // The same cases and the same evaluators, so a regression shows side by side.
-      const sameCases = { ...currentDefinition, testData: candidate.definition.testData, evaluators: candidate.definition.evaluators };
-      result.current = await log.group(`eval: promoted ${previousVersion}`, () => evaluatePrompt(sameCases, spec.run, log, step));
-    }
-    result.passRate = result.candidate.passRate;
-    if (result.candidate.passRate < spec.minPassRate) {
-      result.refused = true;
-      result.reason = `Promotion refused: ${key} ${label} passes ${result.candidate.passed}/${result.candidate.total} cases (${Math.round(result.candidate.passRate * 100)}%), below min-pass-rate ${spec.minPassRate}. Nothing was written.`;
-    }
+  if (definition.evaluators.length === 0) log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
+  const evaluated = await log.group(`eval: candidate ${result.version} (${definition.testData.length} cases)`, () => evaluatePrompt(definition, spec.run, log, step));
+  result.candidate = evaluated;
+  if (state.currentDefinition) {
+    // The same cases and the same evaluators, so a regression shows side by side.
+    const sameCases = { ...state.currentDefinition, testData: definition.testData, evaluators: definition.evaluators };
+    result.current = await log.group(`eval: promoted ${state.previousVersion}`, () => evaluatePrompt(sameCases, spec.run, log, step));
   }
+  result.passRate = evaluated.passRate;
+  if (evaluated.passRate < spec.minPassRate) {
+    result.refused = true;
+    result.reason = `Promotion refused: ${key} ${result.version} passes ${evaluated.passed}/${evaluated.total} cases (${Math.round(evaluated.passRate * 100)}%), below min-pass-rate ${spec.minPassRate}. Nothing was written.`;
+  }
+}
 
-  const heading = `### promote-prompt: \`${key}\` → \`${channel}\``;
+/** Markdown for the job summary, the pull request and the sticky comment; secrets redacted. */
+function buildReport(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult, gate: boolean): string {
+  const { current, previousVersion } = state;
+  const label = result.version;
   const outcome = result.refused
     ? `❌ ${result.reason}`
     : spec.dryRun
       ? `🔎 Dry run: ${label} ${gate ? 'passes the gate' : 'would be promoted'}${previousVersion ? ` (replacing ${previousVersion})` : ''}; nothing written.`
       : `✅ ${spec.rollback ? `Rollback to ${label}` : `Promote ${label}`}${previousVersion ? ` (replacing ${previousVersion})` : ' (first promotion on this channel)'}.`;
   const facts = [
-    `- Candidate: ${candidate.source}, content \`${hash}\``,
+    `- Candidate: ${candidate.source}, content \`${result.contentHash}\``,
     `- Promoted now: ${current ? `${previousVersion}, content \`${current.contentHash}\`, from ${current.commit.slice(0, 12)} by ${current.promotedBy} at ${current.promotedAt}` : 'nothing'}`,
     `- Gate: ${gate ? `min-pass-rate ${spec.minPassRate}` : spec.rollback ? 'skipped for a rollback' : 'off (eval: false)'}`,
   ];
-  const diff = unifiedDiff(currentText ?? '', candidate.text, { from: current ? `${key} (${channel}: ${previousVersion})` : '/dev/null', to: `${key} (${label})` });
-  const sections = [heading, '', outcome, '', ...facts];
+  const diff = unifiedDiff(state.currentText ?? '', candidate.text, { from: current ? `${key} (${spec.channel}: ${previousVersion})` : '/dev/null', to: `${key} (${label})` });
+  const sections = [`### promote-prompt: \`${key}\` → \`${spec.channel}\``, '', outcome, '', ...facts];
   if (result.candidate) sections.push('', '#### Eval', '', evalTable(result.candidate, result.current));
   sections.push('', `#### Prompt diff against ${current ? `the promoted version (${previousVersion})` : 'nothing (first promotion)'}`, '', fenced(diff || '(no textual change)', 'diff'));
   // Registered secrets never reach the summary, the pull request or the comment.
-  result.report = redact(`${sections.join('\n')}\n`);
-  const body = result.report.length > MAX_BODY ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n` : result.report;
+  return redact(`${sections.join('\n')}\n`);
+}
 
-  const comment = async (pullNumber: number | undefined): Promise<void> => {
-    if (!remote || pullNumber === undefined) return;
-    const posted = await remote.repo.upsertComment(pullNumber, COMMENT_MARKER(key, channel), body);
-    result.commentId = posted.id;
-    log.info(`${posted.created ? 'posted' : 'updated'} the eval comment on #${pullNumber}`);
-  };
-
-  if (result.refused || spec.dryRun) {
-    await comment(spec.triggeringPull);
-    return result;
-  }
-
-  // The new lock: the candidate on top, the version it replaces first in `previous`.
-  const entry: LockEntry = {
-    contentHash: hash,
+/** The new lock entry: the candidate on top, the version it replaces first in `previous`. */
+function nextEntry(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult): LockEntry {
+  const { current } = state;
+  const now = spec.now ?? (() => new Date());
+  return {
+    contentHash: result.contentHash,
     version: candidate.definition.version ?? null,
-    snapshot: snapshotPath(hash, key),
+    snapshot: snapshotPath(result.contentHash, key),
     commit: candidate.commit,
     promotedBy: spec.actor,
     promotedAt: now().toISOString(),
@@ -380,46 +312,103 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
     ...(spec.rollback && current ? { rollbackOf: current.contentHash } : {}),
     previous: spec.rollback ? (current?.previous.slice(1) ?? []) : current ? [stripHistory(current), ...current.previous].slice(0, MAX_HISTORY) : [],
   };
-  const nextLock: LockFile = { ...lock, prompts: { ...lock.prompts, [key]: { ...(lock.prompts[key] ?? {}), [channel]: entry } } };
-  const lockOut = serializeLock(nextLock);
-  const message = `${spec.rollback ? 'Roll back' : 'Promote'} ${key} to ${channel}: ${label}`;
+}
 
-  if (!remote) {
-    writeLocalFile(resolve(spec.workspace, entry.snapshot), candidate.text);
-    writeLocalFile(resolve(spec.workspace, LOCK_FILE), lockOut);
-    step.append({ type: 'system.touched', system: 'filesystem', target: LOCK_FILE, operation: 'write', id: `${key}@${channel}` });
-    log.info(`wrote ${entry.snapshot} and ${LOCK_FILE}; commit both`);
-    if (gitIgnores(spec.workspace, [LOCK_FILE, entry.snapshot])) {
-      log.warning(
-        `${LOCK_FILE} or the snapshot is ignored by git here (a '.autostack/' line in .gitignore?). They must be committed: ignore '.autostack/runs/' and '.autostack/cache/' instead, or add '!${LOCK_FILE}' and '!${SNAPSHOT_DIRECTORY}/'.`,
-      );
-    }
-  } else {
-    const { repo, base: baseBranch } = remote;
-    let branch = baseBranch;
-    if (spec.mode === 'pull-request') {
-      branch = `autostack/promote/${channel}/${slug(key)}`;
-      const baseSha = await repo.branchSha(baseBranch);
-      if (!baseSha) throw new UserError(`Base branch '${baseBranch}' does not exist in ${repo.fullName}; set base-branch.`);
-      // The branch only ever holds this generated change, so it is rebuilt from the base each time.
-      await repo.resetBranch(branch, baseSha);
-    }
-    // Snapshot first: a lock never names a snapshot the branch does not have.
-    if (!(await repo.readFile(entry.snapshot, branch))) {
-      await repo.writeFile(entry.snapshot, candidate.text, { branch, message: `${message} (snapshot)` });
-    }
-    const existingLock = await repo.readFile(LOCK_FILE, branch);
-    result.committedSha = await repo.writeFile(LOCK_FILE, lockOut, { branch, message, sha: existingLock?.sha });
-    if (spec.mode === 'pull-request') {
-      const pull = await repo.upsertPull(branch, baseBranch, message, `${body}\n---\nMerging this pull request moves channel \`${channel}\` of \`${key}\` to ${label}: run-prompt with \`channel: ${channel}\` runs it from then on.\n`);
-      result.pullRequestUrl = pull.url;
-      result.pullRequestNumber = pull.number;
-      log.info(`${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}`);
-    } else {
-      log.info(`committed ${LOCK_FILE} on ${baseBranch}: ${result.committedSha}`);
-    }
+interface Write {
+  key: string;
+  entry: LockEntry;
+  text: string;
+  lockOut: string;
+  message: string;
+  body: string;
+}
+
+function writeLocally(spec: PromoteSpec, write: Write, log: Log, step: JournaledStep): void {
+  const { entry } = write;
+  writeLocalFile(resolve(spec.workspace, entry.snapshot), write.text);
+  writeLocalFile(resolve(spec.workspace, LOCK_FILE), write.lockOut);
+  step.append({ type: 'system.touched', system: 'filesystem', target: LOCK_FILE, operation: 'write', id: `${write.key}@${spec.channel}` });
+  log.info(`wrote ${entry.snapshot} and ${LOCK_FILE}; commit both`);
+  if (gitIgnores(spec.workspace, [LOCK_FILE, entry.snapshot])) {
+    log.warning(
+      `${LOCK_FILE} or the snapshot is ignored by git here (a '.autostack/' line in .gitignore?). They must be committed: ignore '.autostack/runs/' and '.autostack/cache/' instead, or add '!${LOCK_FILE}' and '!${SNAPSHOT_DIRECTORY}/'.`,
+    );
   }
+}
+
+async function writeToGitHub(spec: PromoteSpec, remote: Remote, write: Write, result: PromoteResult, log: Log): Promise<void> {
+  const { repo, base: baseBranch } = remote;
+  const { entry, message } = write;
+  let branch = baseBranch;
+  if (spec.mode === 'pull-request') {
+    branch = `autostack/promote/${spec.channel}/${slug(write.key)}`;
+    const baseSha = await repo.branchSha(baseBranch);
+    if (!baseSha) throw new UserError(`Base branch '${baseBranch}' does not exist in ${repo.fullName}; set base-branch.`);
+    // The branch only ever holds this generated change, so it is rebuilt from the base each time.
+    await repo.resetBranch(branch, baseSha);
+  }
+  // Snapshot first: a lock never names a snapshot the branch does not have.
+  if (!(await repo.readFile(entry.snapshot, branch))) {
+    await repo.writeFile(entry.snapshot, write.text, { branch, message: `${message} (snapshot)` });
+  }
+  const existingLock = await repo.readFile(LOCK_FILE, branch);
+  result.committedSha = await repo.writeFile(LOCK_FILE, write.lockOut, { branch, message, sha: existingLock?.sha });
+  if (spec.mode !== 'pull-request') {
+    log.info(`committed ${LOCK_FILE} on ${baseBranch}: ${result.committedSha}`);
+    return;
+  }
+  const pull = await repo.upsertPull(branch, baseBranch, message, `${write.body}\n---\nMerging this pull request moves channel \`${spec.channel}\` of \`${write.key}\` to ${result.version}: run-prompt with \`channel: ${spec.channel}\` runs it from then on.\n`);
+  result.pullRequestUrl = pull.url;
+  result.pullRequestNumber = pull.number;
+  log.info(`${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}`);
+}
+
+/** The sticky eval comment on the pull request (GitHub modes only). */
+async function postComment(remote: Remote | undefined, pullNumber: number | undefined, key: string, channel: string, body: string, result: PromoteResult, log: Log): Promise<void> {
+  if (!remote || pullNumber === undefined) return;
+  const posted = await remote.repo.upsertComment(pullNumber, COMMENT_MARKER(key, channel), body);
+  result.commentId = posted.id;
+  log.info(`${posted.created ? 'posted' : 'updated'} the eval comment on #${pullNumber}`);
+}
+
+/**
+ * Promotes one prompt version to one channel: resolves the candidate (the file, a known version,
+ * or the channel's previous one for a rollback), runs the eval gate on it and on the promoted
+ * version side by side, and — when it passes — writes the lock file and the snapshot locally,
+ * as a commit, or as a pull request to review. A refusal writes nothing.
+ */
+export async function promotePrompt(spec: PromoteSpec, log: Log, step: JournaledStep): Promise<PromoteResult> {
+  const key = lockKey(spec.promptFile, spec.workspace);
+  const channel = spec.channel;
+  const { view, remote } = await openLockView(spec, log, step);
+  const state = await readChannelState(view, spec, key);
+  const candidate = spec.rollback ? await rollbackCandidate(view, state, key, channel) : await resolveCandidate(spec, key, state.lock, view);
+  for (const warning of candidate.definition.warnings) log.warning(warning);
+  const result = emptyResult(key, channel, candidate, state.previousVersion);
+
+  if (state.current?.contentHash === result.contentHash) {
+    result.reason = `${key} ${result.version} is already promoted to '${channel}'; nothing to do.`;
+    result.report = `### promote-prompt: \`${key}\` → \`${channel}\`\n\n${result.reason}\n`;
+    log.notice(result.reason);
+    return result;
+  }
+
+  // The eval gate (a rollback returns to a version that passed its own gate when promoted).
+  const gate = spec.eval && !spec.rollback;
+  if (gate) await runGate(spec, key, candidate, state, result, log, step);
+  result.report = buildReport(spec, key, candidate, state, result, gate);
+  const body = result.report.length > MAX_BODY ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n` : result.report;
+  if (result.refused || spec.dryRun) {
+    await postComment(remote, spec.triggeringPull, key, channel, body, result, log);
+    return result;
+  }
+
+  const entry = nextEntry(spec, key, candidate, state, result);
+  const nextLock: LockFile = { ...state.lock, prompts: { ...state.lock.prompts, [key]: { ...(state.lock.prompts[key] ?? {}), [channel]: entry } } };
+  const write: Write = { key, entry, text: candidate.text, lockOut: serializeLock(nextLock), message: `${spec.rollback ? 'Roll back' : 'Promote'} ${key} to ${channel}: ${result.version}`, body };
+  if (remote) await writeToGitHub(spec, remote, write, result, log);
+  else writeLocally(spec, write, log, step);
   result.promoted = spec.mode !== 'pull-request';
-  await comment(spec.triggeringPull ?? result.pullRequestNumber);
+  await postComment(remote, spec.triggeringPull ?? result.pullRequestNumber, key, channel, body, result, log);
   return result;
 }

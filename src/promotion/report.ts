@@ -1,4 +1,5 @@
 import type { CaseOutcome, EvalRun } from './evals.js';
+import { structuredPatch } from 'diff';
 
 /** Markdown for the job summary, the promotion pull request and the sticky comment. */
 
@@ -53,55 +54,24 @@ export function evalTable(candidate: EvalRun, promoted: EvalRun | undefined): st
 }
 
 /**
- * A unified diff of two texts (longest common subsequence over lines, 3 lines of context).
+ * A unified diff of two texts, 3 lines of context, by the `diff` package (Myers' algorithm).
  * Prompt files are small; for very large ones the diff is summarised instead.
  */
 export function unifiedDiff(before: string, after: string, names: { from: string; to: string }, context = 3): string {
-  const lines = (text: string) => (text === '' ? [] : text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n'));
-  const a = lines(before);
-  const b = lines(after);
   if (before === after) return '';
-  if (a.length * b.length > 4_000_000) return `--- ${names.from}\n+++ ${names.to}\n(${a.length} → ${b.length} lines; too large to diff here)\n`;
-  // lcs[i][j]: length of the LCS of a[i..] and b[j..]
-  const lcs: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
-  for (let i = a.length - 1; i >= 0; i--) {
-    const row = lcs[i] as Uint32Array;
-    const next = lcs[i + 1] as Uint32Array;
-    for (let j = b.length - 1; j >= 0; j--) row[j] = a[i] === b[j] ? (next[j + 1] ?? 0) + 1 : Math.max(next[j] ?? 0, row[j + 1] ?? 0);
-  }
-  type Op = { kind: ' ' | '-' | '+'; text: string; ai: number; bi: number };
-  const ops: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: ' ', text: a[i++] ?? '', ai: i, bi: ++j });
-    // Deletions before additions, as diff -u prints them.
-    else if (i < a.length && (j >= b.length || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) ops.push({ kind: '-', text: a[i++] ?? '', ai: i, bi: j });
-    else ops.push({ kind: '+', text: b[j++] ?? '', ai: i, bi: j });
-  }
+  // One line ending, and a final newline on both sides, so no "\ No newline" markers.
+  const normal = (text: string) => (text === '' ? '' : `${text.replace(/\r\n?/g, '\n').replace(/\n$/, '')}\n`);
+  const a = normal(before);
+  const b = normal(after);
+  const count = (text: string) => (text === '' ? 0 : text.split('\n').length - 1);
+  if (count(a) * count(b) > 4_000_000) return `--- ${names.from}\n+++ ${names.to}\n(${count(a)} → ${count(b)} lines; too large to diff here)\n`;
+  const patch = structuredPatch(names.from, names.to, a, b, undefined, undefined, { context });
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
-  let index = 0;
-  while (index < ops.length) {
-    while (index < ops.length && ops[index]?.kind === ' ') index++;
-    if (index >= ops.length) break;
-    let start = Math.max(0, index - context);
-    let end = index;
-    // Extend the hunk while changes are within 2*context lines of each other.
-    for (let k = index; k < ops.length; k++) {
-      if (ops[k]?.kind !== ' ') end = k;
-      else if (k - end > 2 * context) break;
-    }
-    const stop = Math.min(ops.length, end + context + 1);
-    const hunk = ops.slice(start, stop);
-    const first = hunk[0] as Op;
-    const aStart = first.kind === '+' ? first.ai + 1 : first.ai;
-    const bStart = first.kind === '-' ? first.bi + 1 : first.bi;
-    const aCount = hunk.filter((op) => op.kind !== '+').length;
-    const bCount = hunk.filter((op) => op.kind !== '-').length;
-    out.push(`@@ -${aCount === 0 ? aStart - 1 : aStart},${aCount} +${bCount === 0 ? bStart - 1 : bStart},${bCount} @@`);
-    for (const op of hunk) out.push(`${op.kind}${op.text}`);
-    index = stop;
-    start = stop;
+  for (const hunk of patch.hunks) {
+    // An empty side starts at the line before, as `diff -u` prints it (and jsdiff's formatPatch).
+    const from = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
+    const to = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
+    out.push(`@@ -${from},${hunk.oldLines} +${to},${hunk.newLines} @@`, ...hunk.lines);
   }
   return `${out.join('\n')}\n`;
 }

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
-import { readCurrentJobSteps } from '../github/jobs.js';
+import { readCurrentJobSteps, type JobStep } from '../github/jobs.js';
 import { errorMessage } from '../shared/errors.js';
-import { onActionsRunner, uploadFilesAsArtifact } from './artifact.js';
+import type { Ports } from '../ports/ports.js';
 import { readGitHubContext, readTrigger } from './context.js';
 import { readJournal } from './journal.js';
-import { foldRecord, type JobStep, type RunRecord } from './record.js';
+import { foldRecord, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
 import { type RecordRunOptions, RUN_STATE } from './start-run.js';
 import { renderSummary } from './summary.js';
@@ -22,7 +22,7 @@ export interface FinishedRun {
  * Post step: fold the journal (and GitHub's view of the job, when a token allows) into the run
  * record, then write it everywhere it belongs. Runs on success, failure and cancellation.
  */
-export async function finishRun(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv = process.env): Promise<FinishedRun | undefined> {
+export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Ports, env: NodeJS.ProcessEnv = process.env): Promise<FinishedRun | undefined> {
   const runId = io.getState(RUN_STATE.runId);
   if (!runId) {
     io.info('record-run: the main step did not start a run, so there is nothing to record.');
@@ -34,7 +34,7 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, env: Node
     io.warning(`record-run: ${corrupt.length} journal line(s) in ${journalPath} are not valid events (lines ${corrupt.map((line) => line.line).join(', ')}); kept in the record as corrupt.`);
   }
   const github = readGitHubContext(env);
-  const jobSteps = await readJobSteps(options, io, env);
+  const jobSteps = await readJobSteps(options, io, ports, env);
   const record = foldRecord({
     runId,
     name: io.getState(RUN_STATE.name) || options.name,
@@ -54,9 +54,9 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, env: Node
 
   let artifactId: number | undefined;
   let artifactNote: string | undefined;
-  if (options.artifact && onActionsRunner(env)) {
+  if (options.artifact && ports.artifacts) {
     try {
-      const uploaded = await uploadFilesAsArtifact(artifactName(runId), { [RECORD_FILE_NAME]: bytes, ...runDirectoryExtras(journalPath) }, options.retentionDays);
+      const uploaded = await ports.artifacts.upload(artifactName(runId), { [RECORD_FILE_NAME]: bytes, ...runDirectoryExtras(journalPath) }, options.retentionDays);
       artifactId = uploaded.id;
       artifactNote = `Run record: artifact \`${artifactName(runId)}\` (kept ${options.retentionDays} days).`;
       io.info(`record-run: uploaded artifact ${artifactName(runId)} (id ${uploaded.id ?? '?'})`);
@@ -91,11 +91,9 @@ function runDirectoryExtras(journalPath: string): Record<string, string> {
   return extras;
 }
 
-async function readJobSteps(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<JobStep[] | undefined> {
+async function readJobSteps(options: RecordRunOptions, io: StepIo, ports: Ports, env: NodeJS.ProcessEnv): Promise<JobStep[] | undefined> {
   if (!options.githubToken || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  // Octokit is loaded only when there is a job to ask about (not on a local run, not at start).
-  const { createGitHubClient } = await import('../github/client.js');
-  const client = createGitHubClient({ token: options.githubToken, baseUrl: env.GITHUB_API_URL, log: io, retries: 2 });
+  const client = await ports.github({ token: options.githubToken, apiUrl: env.GITHUB_API_URL, retries: 2 }, io);
   const result = await readCurrentJobSteps(client, {
     repository: env.GITHUB_REPOSITORY,
     runId: env.GITHUB_RUN_ID,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GitHubContext } from './context.js';
 import type { CorruptLine, JournalEvent, StepStatus } from './journal.js';
+import type { JobStep } from '../github/jobs.js';
 
 /**
  * The run record: one JSON document per run, folded from the journal by record-run's post
@@ -21,16 +22,6 @@ export interface RecordStep {
   inputFingerprint?: string | undefined;
   outputSummary?: string | undefined;
   error?: string | undefined;
-}
-
-/** A step of the job as GitHub's jobs API reports it: covers plain run: steps too. */
-export interface JobStep {
-  number: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  startedAt?: string | undefined;
-  durationMs?: number | undefined;
 }
 
 export interface SystemTouched {
@@ -105,94 +96,102 @@ export interface FoldInput {
 
 const roundUsd = (value: number) => Math.round(value * 1e6) / 1e6;
 
-export function foldRecord(input: FoldInput): RunRecord {
-  const steps = new Map<string, RecordStep>();
-  const errors: RunRecord['errors'] = [];
-  const systems = new Map<string, SystemTouched>();
-  const interventions: string[] = [];
-  const outputs: Record<string, string> = {};
-  const totals: RunRecord['totals'] = {
-    modelCalls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    costUsd: 0,
-    toolCalls: 0,
-    eventsPublished: 0,
-  };
-  let cancelled = false;
+/** What folding the journal's events gathers, before the record is assembled. */
+interface Fold {
+  steps: Map<string, RecordStep>;
+  errors: RunRecord['errors'];
+  systems: Map<string, SystemTouched>;
+  interventions: string[];
+  outputs: Record<string, string>;
+  totals: RunRecord['totals'];
+  cancelled: boolean;
+}
 
-  for (const event of input.events) {
-    switch (event.type) {
-      case 'step.started':
-        steps.set(event.step, {
-          id: event.step,
-          name: event.name,
-          action: event.action,
-          status: 'running',
-          startedAt: event.ts,
-          inputFingerprint: event.inputFingerprint,
-        });
-        break;
-      case 'step.finished': {
-        const step = steps.get(event.step) ?? { id: event.step, name: event.step, status: 'running' };
-        step.status = event.status;
-        step.outputSummary = event.outputSummary;
-        step.error = event.error;
-        if (step.startedAt) step.durationMs = Date.parse(event.ts) - Date.parse(step.startedAt);
-        steps.set(event.step, step);
-        if (event.error) errors.push({ step: event.step, message: event.error });
-        if (event.status === 'cancelled') cancelled = true;
-        break;
-      }
-      case 'model.call':
-        totals.modelCalls += 1;
-        totals.inputTokens += event.inputTokens;
-        totals.outputTokens += event.outputTokens;
-        totals.cacheReadTokens += event.cacheReadTokens;
-        totals.cacheWriteTokens += event.cacheWriteTokens;
-        totals.costUsd += event.costUsd;
-        break;
-      case 'tool.call':
-        totals.toolCalls += 1;
-        break;
-      case 'system.touched': {
-        const key = `${event.system} ${event.target}`;
-        const entry = systems.get(key) ?? { system: event.system, target: event.target, operations: [], count: 0, duplicates: 0 };
-        entry.count += 1;
-        if (event.duplicate) entry.duplicates += 1;
-        if (!entry.operations.includes(event.operation)) entry.operations.push(event.operation);
-        systems.set(key, entry);
-        if (event.operation === 'publish' || event.operation === 'dispatch') totals.eventsPublished += event.duplicate ? 0 : 1;
-        break;
-      }
-      case 'log':
-        if (event.level === 'error') errors.push({ step: event.step, message: event.message });
-        break;
-      case 'human.intervention':
-        interventions.push(`${event.who}: ${event.what}`);
-        break;
-      case 'run.cancelled':
-        cancelled = true;
-        break;
-      case 'output':
-        outputs[event.name] = event.value;
-        break;
-      case 'run.started':
-        break;
-    }
+function foldStepFinished(fold: Fold, event: Extract<JournalEvent, { type: 'step.finished' }>): void {
+  const step = fold.steps.get(event.step) ?? { id: event.step, name: event.step, status: 'running' };
+  step.status = event.status;
+  step.outputSummary = event.outputSummary;
+  step.error = event.error;
+  if (step.startedAt) step.durationMs = Date.parse(event.ts) - Date.parse(step.startedAt);
+  fold.steps.set(event.step, step);
+  if (event.error) fold.errors.push({ step: event.step, message: event.error });
+  if (event.status === 'cancelled') fold.cancelled = true;
+}
+
+function foldSystemTouched(fold: Fold, event: Extract<JournalEvent, { type: 'system.touched' }>): void {
+  const key = `${event.system} ${event.target}`;
+  const entry = fold.systems.get(key) ?? { system: event.system, target: event.target, operations: [], count: 0, duplicates: 0 };
+  entry.count += 1;
+  if (event.duplicate) entry.duplicates += 1;
+  if (!entry.operations.includes(event.operation)) entry.operations.push(event.operation);
+  fold.systems.set(key, entry);
+  if (event.operation === 'publish' || event.operation === 'dispatch') fold.totals.eventsPublished += event.duplicate ? 0 : 1;
+}
+
+function foldEvent(fold: Fold, event: JournalEvent): void {
+  const { totals } = fold;
+  switch (event.type) {
+    case 'step.started':
+      fold.steps.set(event.step, { id: event.step, name: event.name, action: event.action, status: 'running', startedAt: event.ts, inputFingerprint: event.inputFingerprint });
+      break;
+    case 'step.finished':
+      foldStepFinished(fold, event);
+      break;
+    case 'model.call':
+      totals.modelCalls += 1;
+      totals.inputTokens += event.inputTokens;
+      totals.outputTokens += event.outputTokens;
+      totals.cacheReadTokens += event.cacheReadTokens;
+      totals.cacheWriteTokens += event.cacheWriteTokens;
+      totals.costUsd += event.costUsd;
+      break;
+    case 'tool.call':
+      totals.toolCalls += 1;
+      break;
+    case 'system.touched':
+      foldSystemTouched(fold, event);
+      break;
+    case 'log':
+      if (event.level === 'error') fold.errors.push({ step: event.step, message: event.message });
+      break;
+    case 'human.intervention':
+      fold.interventions.push(`${event.who}: ${event.what}`);
+      break;
+    case 'run.cancelled':
+      fold.cancelled = true;
+      break;
+    case 'output':
+      fold.outputs[event.name] = event.value;
+      break;
+    case 'run.started':
+      break;
   }
-  totals.costUsd = roundUsd(totals.costUsd);
+}
 
+function foldEvents(input: FoldInput): Fold {
+  const fold: Fold = {
+    steps: new Map(),
+    errors: [],
+    systems: new Map(),
+    interventions: [],
+    outputs: {},
+    totals: { modelCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, toolCalls: 0, eventsPublished: 0 },
+    cancelled: false,
+  };
+  for (const event of input.events) foldEvent(fold, event);
+  fold.totals.costUsd = roundUsd(fold.totals.costUsd);
   // A step still 'running' when the post step folds the journal never finished: its process
   // was killed (cancellation, runner timeout) before it could say so.
-  for (const step of steps.values()) {
+  for (const step of fold.steps.values()) {
     if (step.status !== 'running') continue;
     step.status = 'interrupted';
     if (step.startedAt) step.durationMs = Date.parse(input.endedAt) - Date.parse(step.startedAt);
   }
+  return fold;
+}
 
+export function foldRecord(input: FoldInput): RunRecord {
+  const { steps, errors, systems, interventions, outputs, totals, cancelled } = foldEvents(input);
   const status = decideStatus([...steps.values()], input.jobSteps, cancelled);
   for (const jobStep of input.jobSteps ?? []) {
     if (jobStep.conclusion === 'failure' && !errors.some((error) => error.step === jobStep.name)) {

@@ -44,6 +44,8 @@ export class JournaledStep {
   }
 
   append(event: StepEvent): void {
+    // ncc's bundled TypeScript needs the assertion on the spread union (tsc 5.9 does not).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     this.journal?.append({ ...event, step: this.id } as NewJournalEvent);
   }
 

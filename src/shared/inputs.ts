@@ -81,7 +81,7 @@ export const input = {
       .optional()
       .transform((raw, ctx): T[number] => {
         if (raw === undefined) return defaultValue;
-        if ((choices as readonly string[]).includes(raw)) return raw as T[number];
+        if ((choices as readonly string[]).includes(raw)) return raw;
         ctx.addIssue({ code: 'custom', message: `must be one of ${choices.join(', ')} (got '${raw}')` });
         return z.NEVER;
       }),

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callModel, ModelError, supportsStructuredOutput } from '../../src/ai/index.js';
+import { callModel, supportsStructuredOutput } from '../../src/ai/client.js';
+import { ModelError } from '../../src/ai/errors.js';
 import {
   errorReply,
   resetReply,

@@ -1,7 +1,8 @@
 import type { TestContext } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../../src/io/io.js';
-import { callModel, type CallOptions, type ModelRequest, type ModelResponse } from '../../src/ai/index.js';
+import { callModel, type CallOptions } from '../../src/ai/client.js';
+import { type ModelRequest, type ModelResponse } from '../../src/ai/types.js';
 import { startAnthropicApi, type AnthropicApi } from '../fakes/anthropic-api.js';
 
 export const API_KEY = 'sk-ant-test-0123456789abcdef';

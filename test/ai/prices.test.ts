@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costUsd, maxCostUsd, priceFor } from '../../src/ai/index.js';
+import { costUsd, maxCostUsd, priceFor } from '../../src/ai/prices.js';
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0) => ({
   inputTokens,

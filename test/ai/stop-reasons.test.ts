@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interpretStopReason } from '../../src/ai/index.js';
+import { interpretStopReason } from '../../src/ai/stop-reasons.js';
 import { textReply, type FakeStopReason } from '../fakes/anthropic-api.js';
 import { request, rig } from './helpers.js';
 

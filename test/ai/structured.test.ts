@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ModelStopError,
-  parseStructured,
-  runStructured,
-  StructuredOutputError,
-  type Validate,
-} from '../../src/ai/index.js';
+import { ModelStopError, StructuredOutputError } from '../../src/ai/errors.js';
+import { parseStructured, runStructured, type Validate } from '../../src/ai/structured.js';
 import { textReply } from '../fakes/anthropic-api.js';
 import { request, rig, user } from './helpers.js';
 

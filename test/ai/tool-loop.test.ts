@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Anthropic from '@anthropic-ai/sdk';
-import { ModelStopError, runToolLoop, ToolLoopLimitError, type ToolCallRecord, type ToolExecutor } from '../../src/ai/index.js';
+import { ModelStopError, ToolLoopLimitError } from '../../src/ai/errors.js';
+import { runToolLoop, type ToolExecutor } from '../../src/ai/tool-loop.js';
+import { type ToolCallRecord } from '../../src/ai/types.js';
 import { messageReply, textReply, toolUseReply } from '../fakes/anthropic-api.js';
 import { request, rig, user } from './helpers.js';
 

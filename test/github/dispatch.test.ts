@@ -6,7 +6,7 @@ import {
   DispatchLimitError,
   dispatchRepositoryEvent,
   dispatchWorkflow,
-} from '../../src/github/dispatch.js';
+} from '../../src/events/dispatch.js';
 import { createEvent, type CloudEvent } from '../../src/events/envelope.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
 import { recordingLog } from '../ai/helpers.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { contentHash } from '../../src/prompts/normalize.js';
-import { LOCK_FILE, loadPromotedPrompt, lockKey, parseLock, serializeLock, snapshotPath, type LockFile } from '../../src/promotion/lock.js';
+import { LOCK_FILE, loadPromotedPrompt, lockKey, parseLock, serializeLock, snapshotPath, type LockFile } from '../../src/prompts/lock.js';
 import { unifiedDiff } from '../../src/promotion/report.js';
 import { UserError } from '../../src/shared/errors.js';
 

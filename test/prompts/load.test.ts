@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadPrompt, normalizeForHash } from '../../src/prompts/index.js';
+import { loadPrompt } from '../../src/prompts/load.js';
+import { normalizeForHash } from '../../src/prompts/normalize.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 
 const load = (path: string) => loadPrompt(path, { cwd: FIXTURES });

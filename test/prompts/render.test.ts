@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fillTemplate, listVariables, loadPrompt, promptFromText, renderPrompt } from '../../src/prompts/index.js';
+import { fillTemplate, listVariables, renderPrompt } from '../../src/prompts/render.js';
+import { loadPrompt } from '../../src/prompts/load.js';
+import { promptFromText } from '../../src/prompts/text-prompt.js';
 import { InputError } from '../../src/shared/errors.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 

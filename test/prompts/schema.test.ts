@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { compileSchema, loadSchemaInput } from '../../src/prompts/index.js';
+import { compileSchema, loadSchemaInput } from '../../src/prompts/schema.js';
 import { InputError } from '../../src/shared/errors.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { SessionResult } from '../../src/workflow/index.js';
+import type { SessionResult } from '../../src/workflow/runner.js';
 import { CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
 
 test('release example: the parent dispatches the child, waits, and uses the version the child produced', async () => {

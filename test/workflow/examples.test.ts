@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
 import { type RedisServer, startRedis } from '../fakes/redis.js';
-import type { SessionResult } from '../../src/workflow/index.js';
+import type { SessionResult } from '../../src/workflow/runner.js';
 
 interface Cli {
   code: number | null;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { autostackStepHooks } from '../../src/cli/workflow-hooks.js';
-import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner } from '../../src/workflow/index.js';
+import { type RunnerOptions, type RunRequest, type SessionResult, WorkflowRunner } from '../../src/workflow/runner.js';
 
 /** A throwaway workspace holding the given files (path → text). */
 export function workspace(files: Record<string, string>): string {

@@ -5,9 +5,10 @@ import {
   eventReference,
   serializeEvent,
   WORKFLOW_EVENT_INPUT,
-} from '../events/envelope.js';
+} from './envelope.js';
 import { UserError } from '../shared/errors.js';
-import type { GitHubClient } from './client.js';
+import type { GitHubClient } from '../github/client.js';
+import { parseRepository, type RepositoryRef } from '../github/repository.js';
 
 /**
  * The two ways autostack starts a workflow run in another (or the same) repository:
@@ -123,15 +124,12 @@ export interface WorkflowDispatchResult {
 
 export type DispatchResult = RepositoryDispatchResult | WorkflowDispatchResult;
 
-/** owner/repo, as GitHub spells repository names; checked wherever a target is configured. */
-export const REPOSITORY_NAME = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/;
-
-function splitRepository(repository: string, kind: DispatchKind): { owner: string; repo: string } {
-  const match = REPOSITORY_NAME.exec(repository.trim());
-  if (!match?.[1] || !match[2]) {
+function splitRepository(repository: string, kind: DispatchKind): RepositoryRef {
+  const parsed = parseRepository(repository);
+  if (!parsed) {
     throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, { transient: false });
   }
-  return { owner: match[1], repo: match[2] };
+  return parsed;
 }
 
 function bytesOf(value: unknown): number {
@@ -295,6 +293,22 @@ function checkInputLimits(request: WorkflowDispatchRequest, inputs: Record<strin
   }
 }
 
+/** The workflow's declared inputs at ref; undefined when the file cannot be read (then nothing is checked). */
+async function declaredInputsAt(client: GitHubClient, request: WorkflowDispatchRequest, at: RepositoryRef & { ref: string }): Promise<DeclaredInput[] | undefined> {
+  const text = await readWorkflowFile(client, at.owner, at.repo, request.workflow, at.ref);
+  if (text === undefined) return undefined;
+  let declared: DeclaredInput[] | undefined;
+  try {
+    declared = declaredWorkflowInputs(text);
+  } catch {
+    declared = undefined;
+  }
+  if (declared === undefined) {
+    throw new DispatchError('workflow_dispatch', `Workflow '${request.workflow}' in ${request.repository} (ref ${at.ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`, { transient: false });
+  }
+  return declared;
+}
+
 export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDispatchRequest): Promise<WorkflowDispatchResult> {
   const kind = 'workflow_dispatch';
   const { owner, repo } = splitRepository(request.repository, kind);
@@ -308,21 +322,8 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
     }
   }
   const inputs: Record<string, string | number | boolean> = { ...(request.inputs ?? {}) };
-  let declared: DeclaredInput[] | undefined;
+  const declared = request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
   let inputsChecked = false;
-  if (request.checkInputs !== false) {
-    const text = await readWorkflowFile(client, owner, repo, request.workflow, ref);
-    if (text !== undefined) {
-      try {
-        declared = declaredWorkflowInputs(text);
-      } catch {
-        declared = undefined;
-      }
-      if (declared === undefined) {
-        throw new DispatchError(kind, `Workflow '${request.workflow}' in ${request.repository} (ref ${ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`, { transient: false });
-      }
-    }
-  }
   let eventInput: WorkflowDispatchResult['eventInput'] = 'none';
   if (request.event && declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) && inputs[WORKFLOW_EVENT_INPUT] === undefined) {
     const full = serializeEvent(request.event);
@@ -347,7 +348,7 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
       owner,
       repo,
       workflow_id: workflowId,
-      ref: ref as string,
+      ref,
       inputs,
       ...(details ? { return_run_details: true } : {}),
     });

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { parsePromptText } from '../prompts/load.js';
-import { contentHash, versionLabel } from '../prompts/normalize.js';
-import { issueProblems, problemsError, YamlSource, type DataPath } from '../prompts/source.js';
-import type { PromptDefinition } from '../prompts/types.js';
+import { parsePromptText } from './load.js';
+import { contentHash, versionLabel } from './normalize.js';
+import { issueProblems, problemsError, YamlSource, type DataPath } from './source.js';
+import type { PromptDefinition } from './types.js';
 import { UserError } from '../shared/errors.js';
 
 /**
