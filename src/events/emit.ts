@@ -3,7 +3,7 @@ import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } 
 import type { StepIo } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
-import { redact } from '../shared/redact.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
 import { type CloudEvent, createEvent, parseStreamEntry } from './envelope.js';
 import { appendEventToFile } from './file-target.js';
@@ -98,7 +98,8 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
     throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
   }
-  let event = spec.event ?? createEvent({
+  // Published data is a sink like any other: a secret in `data` never leaves the process.
+  let event = redactDeep(spec.event ?? createEvent({
     type: spec.type,
     source: spec.source,
     data: spec.data,
@@ -110,7 +111,7 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
     parent: spec.parent,
     traceparent: spec.traceparent,
     maxHops: spec.maxHops,
-  });
+  }));
 
   // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
   const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.useActionsCache ? await restoreOutboxFromCache(event.id, spec.workspace, io) : undefined);
