@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PROVIDERS } from '../ai/run-prompt.js';
 import { CHANNEL, type PromoteMode, type PromoteSpec } from '../promotion/index.js';
 import { InputError } from '../shared/errors.js';
-import { input, readInputs } from '../shared/inputs.js';
+import { input, lineInputs, readInputs } from '../shared/inputs.js';
 import { modelAccess, responseStorage } from './run-prompt-inputs.js';
 
 /** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
@@ -20,8 +20,8 @@ export const promotePromptInputs = {
   provider: input.oneOf(PROVIDERS, 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
-  'base-url': input.optionalText(),
-  model: input.optionalText(),
+  'base-url': lineInputs.httpUrl(),
+  model: lineInputs.model(),
   cache: input.boolean(true),
   'max-cost-usd': input.number({ min: 0 }),
   'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),
