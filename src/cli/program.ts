@@ -48,12 +48,12 @@ export function buildProgram(): Command {
   });
   addRecordRunFlags(recordRun.command('start').description('start a run; prints export lines: eval "$(autostack record-run start)"')).action(
     (options: Record<string, unknown>) => {
-      process.stdout.write(recordRunStart(flagReader(options)));
+      process.stdout.write(redact(recordRunStart(flagReader(options))));
     },
   );
   addRecordRunFlags(recordRun.command('finish').description('fold the journal into the run record')).action(async (options: Record<string, unknown>) => {
     const path = await recordRunFinish(flagReader(options));
-    if (path) process.stdout.write(`${path}\n`);
+    if (path) process.stdout.write(redact(`${path}\n`));
   });
 
   program
@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'how many', positiveInteger, 20)
     .option('--json', 'print JSON')
     .action((options: { directory: string; limit: number; json?: boolean }) => {
-      process.stdout.write(listRuns(options.directory, options));
+      process.stdout.write(redact(listRuns(options.directory, options)));
     });
   runs
     .command('show')
@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .argument('<run-id>')
     .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
     .action((runId: string, options: { directory: string }) => {
-      process.stdout.write(showRun(options.directory, runId));
+      process.stdout.write(redact(showRun(options.directory, runId)));
     });
   registerRunPromptCommands(program);
   registerPromoteCommands(program);

@@ -3,6 +3,7 @@ import { promotePromptInputs, promotePromptSpec } from '../actions/promote-promp
 import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { flagReader } from './flags.js';
+import { redact } from '../shared/redact.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -44,7 +45,7 @@ export function registerPromoteCommands(program: Command): void {
       await promotePromptStep(io, spec);
     } finally {
       // A refusal still prints its outputs (refused=true, the pass rate); a failure before them prints nothing.
-      if (options.json === true && io.outputs.size > 0) process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
+      if (options.json === true && io.outputs.size > 0) process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
     }
   });
 }
