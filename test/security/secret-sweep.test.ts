@@ -22,8 +22,8 @@ const STRAY_ANTHROPIC_KEY = 'sk-ant-api03-StraySweepKey0123456789';
 const SENTINELS = [API_KEY, GITHUB_TOKEN, STRAY_ANTHROPIC_KEY];
 
 /** A reply that echoes every sentinel in every form a careless model could produce. */
-function leakyText(): string {
-  return SENTINELS.flatMap((secret) => [secret, base64At(secret, 0), base64At(secret, 1), base64At(secret, 2), encodeURIComponent(secret), JSON.stringify(secret)]).join(' | ');
+function leakyText(secrets: string[] = SENTINELS): string {
+  return secrets.flatMap((secret) => [secret, base64At(secret, 0), base64At(secret, 1), base64At(secret, 2), encodeURIComponent(secret), JSON.stringify(secret)]).join(' | ');
 }
 
 function stepPlaces(label: string, step: StepResult): Places {
@@ -81,7 +81,9 @@ describe('secret sweep', () => {
     steps.push(['run-prompt (401)', refused]);
 
     // emit-event: secrets in data reach neither the event output nor the file target.
-    const data = JSON.stringify({ note: leakyText() });
+    // A process can only mask what it was told about or can recognise: emit-event is given the
+    // GitHub token, and the stray key has a known shape; the API key belongs to another step.
+    const data = JSON.stringify({ note: leakyText([GITHUB_TOKEN, STRAY_ANTHROPIC_KEY]) });
     const emitted = await job.uses('actions/emit-event', { type: 'com.example.sweep', data, file: 'events.jsonl', 'github-token': GITHUB_TOKEN });
     assert.equal(emitted.exitCode, 0, emitted.stdout);
     assert.ok(emitted.outputs.event, 'the event output is set');
