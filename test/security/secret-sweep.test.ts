@@ -21,9 +21,14 @@ const GITHUB_TOKEN = 'ghs_SweepSentinelToken0123456789ab';
 const STRAY_ANTHROPIC_KEY = 'sk-ant-api03-StraySweepKey0123456789';
 const SENTINELS = [API_KEY, GITHUB_TOKEN, STRAY_ANTHROPIC_KEY];
 
-/** A reply that echoes every sentinel in every form a careless model could produce. */
-function leakyText(secrets: string[] = SENTINELS): string {
-  return secrets.flatMap((secret) => [secret, base64At(secret, 0), base64At(secret, 1), base64At(secret, 2), encodeURIComponent(secret), JSON.stringify(secret)]).join(' | ');
+/**
+ * What a careless model or service could echo: every encoded form of the secrets this process was
+ * given (it registered them), and the raw value of token-shaped ones it was not given (only their
+ * shape can catch them: a process cannot mask the base64 of a value it has never seen).
+ */
+function leakyText(known: string[], shaped: string[] = [STRAY_ANTHROPIC_KEY]): string {
+  const encoded = known.flatMap((secret) => [secret, base64At(secret, 0), base64At(secret, 1), base64At(secret, 2), encodeURIComponent(secret), JSON.stringify(secret)]);
+  return [...encoded, ...shaped].join(' | ');
 }
 
 function stepPlaces(label: string, step: StepResult): Places {
@@ -61,7 +66,7 @@ describe('secret sweep', () => {
     const runId = start.outputs['run-id'] ?? '';
 
     // Success: the reply echoes every form; outputs, response file, caches, journal must not.
-    api.enqueue(textReply(leakyText()));
+    api.enqueue(textReply(leakyText([API_KEY, GITHUB_TOKEN])));
     const echoed = await job.uses('actions/run-prompt', { prompt: 'Say something.', 'anthropic-api-key': API_KEY });
     assert.equal(echoed.exitCode, 0, echoed.stdout);
     steps.push(['run-prompt (echo)', echoed]);
@@ -83,7 +88,7 @@ describe('secret sweep', () => {
     // emit-event: secrets in data reach neither the event output nor the file target.
     // A process can only mask what it was told about or can recognise: emit-event is given the
     // GitHub token, and the stray key has a known shape; the API key belongs to another step.
-    const data = JSON.stringify({ note: leakyText([GITHUB_TOKEN, STRAY_ANTHROPIC_KEY]) });
+    const data = JSON.stringify({ note: leakyText([GITHUB_TOKEN]) });
     const emitted = await job.uses('actions/emit-event', { type: 'com.example.sweep', data, file: 'events.jsonl', 'github-token': GITHUB_TOKEN });
     assert.equal(emitted.exitCode, 0, emitted.stdout);
     assert.ok(emitted.outputs.event, 'the event output is set');
@@ -95,11 +100,12 @@ describe('secret sweep', () => {
     steps.push(['emit-event (403)', dispatchFailed]);
 
     // The CLI on the same job: run-prompt printing the reply, and an emit.
-    api.enqueue(textReply(leakyText()));
+    api.enqueue(textReply(leakyText([API_KEY], [GITHUB_TOKEN, STRAY_ANTHROPIC_KEY])));
     const cliPrompt = await job.cli(['run-prompt', '--prompt', 'From the CLI.', '--cache', 'false'], { ANTHROPIC_API_KEY: API_KEY });
     assert.equal(cliPrompt.exitCode, 0, cliPrompt.stderr);
     steps.push(['cli run-prompt', cliPrompt]);
-    const cliEmit = await job.cli(['emit', '--type', 'com.example.cli', '--data', data, '--file', 'cli-events.jsonl']);
+    const cliData = JSON.stringify({ note: leakyText([], [GITHUB_TOKEN, STRAY_ANTHROPIC_KEY]) });
+    const cliEmit = await job.cli(['emit', '--type', 'com.example.cli', '--data', cliData, '--file', 'cli-events.jsonl']);
     assert.equal(cliEmit.exitCode, 0, cliEmit.stderr);
     steps.push(['cli emit', cliEmit]);
 
