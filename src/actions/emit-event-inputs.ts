@@ -8,22 +8,32 @@ import { REPOSITORY_NAME } from '../github/repository.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
-import { input, readInputs } from '../shared/inputs.js';
+import { CONTROL_CHARACTERS, input, lineInputs, readInputs, showValue } from '../shared/inputs.js';
+import { confinedWritePath } from '../shared/paths.js';
 import { registerSecret } from '../shared/redact.js';
 
 /** emit-event's inputs: one schema for the action (INPUT_*) and `autostack emit` (--flags). */
 export const emitEventInputs = {
-  type: z.string().refine((value) => value.length <= 200 && !/[\r\n]/.test(value), { message: 'must be one line of at most 200 characters' }),
+  type: z.string().superRefine((value, ctx) => {
+    if (value.length > 200 || CONTROL_CHARACTERS.test(value)) ctx.addIssue({ code: 'custom', message: `must be one line of at most 200 characters with no control characters, e.g. com.example.issue.triaged (got ${showValue(value)})` });
+  }),
   data: input.optionalText(),
-  source: input.optionalText(),
-  subject: input.optionalText(),
+  source: lineInputs.oneLine(1000).superRefine((value, ctx) => {
+    // CloudEvents: source is a URI-reference — no spaces; `urn:…`, `https://…` or a path.
+    if (value !== undefined && /\s/.test(value)) ctx.addIssue({ code: 'custom', message: `must be a URI-reference with no spaces, e.g. https://github.com/owner/repo or urn:example:app (got ${showValue(value)})` });
+  }),
+  subject: lineInputs.oneLine(1000),
   'redis-url': input.optionalText(),
   stream: input.optionalText(),
   'max-len': input.integer({ min: 0, max: 1_000_000_000, default: 0 }),
   'dedupe-ttl-seconds': input.integer({ min: 60, max: 365 * 24 * 3600, default: DEFAULT_DEDUPE_TTL_SECONDS }),
   'dispatch-repository': input.optionalText(),
-  'dispatch-workflow': input.optionalText(),
-  'dispatch-ref': input.optionalText(),
+  'dispatch-workflow': input.optionalText().superRefine((value, ctx) => {
+    if (value !== undefined && !WORKFLOW_REFERENCE.test(value)) ctx.addIssue({ code: 'custom', message: `must be a workflow file name such as deploy.yml, its path .github/workflows/deploy.yml, or its numeric id (got ${showValue(value)})` });
+  }),
+  'dispatch-ref': input.optionalText().superRefine((value, ctx) => {
+    if (value !== undefined && !isValidRef(value)) ctx.addIssue({ code: 'custom', message: `must be a branch or tag name such as main or v1.2.0, or refs/heads/… (got ${showValue(value)})` });
+  }),
   'dispatch-inputs': input.optionalText(),
   'github-token': input.optionalText(),
   'idempotency-key': input.optionalText(),
@@ -34,6 +44,16 @@ export const emitEventInputs = {
   attempts: input.integer({ min: 1, max: 10, default: 3 }),
   outbox: input.optionalText(),
 };
+
+/** `deploy.yml`, `.github/workflows/deploy.yaml` or a numeric workflow id. */
+const WORKFLOW_REFERENCE = /^(?:\d+|(?:\.github\/workflows\/)?[A-Za-z0-9_.-]+\.ya?ml)$/;
+
+/** git check-ref-format's rules, as far as a user can break them by typing. */
+function isValidRef(ref: string): boolean {
+  if (ref.length > 255 || CONTROL_CHARACTERS.test(ref) || /[\s~^:?*[\\]/.test(ref)) return false;
+  if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock') || ref.includes('..') || ref.includes('//') || ref.includes('@{') || ref === '@') return false;
+  return !ref.split('/').some((part) => part.startsWith('.') || part === '');
+}
 
 export interface EmitEnvironment {
   env: NodeJS.ProcessEnv;
@@ -83,6 +103,9 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
     inputs.source ?? (env.GITHUB_REPOSITORY ? `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')}/${env.GITHUB_REPOSITORY}` : 'urn:autostack:local');
   const stepName = context.step ?? `${env.GITHUB_JOB ?? 'job'}/${env.GITHUB_ACTION ?? 'emit-event'}`;
 
+  // Written paths stay inside the workspace (symlinks and `..` resolved), checked before any send.
+  if (inputs.file) confinedWritePath('file', inputs.file, workspace, env);
+  if (inputs.outbox) confinedWritePath('outbox', inputs.outbox, workspace, env);
   const spec: EmitSpec = {
     type: inputs.type,
     data: parseEventData(inputs.data),

@@ -3,7 +3,7 @@ import { PROVIDERS } from '../ai/run-prompt.js';
 import { CHANNEL } from '../prompts/lock.js';
 import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
-import { input, readInputs } from '../shared/inputs.js';
+import { input, lineInputs, readInputs } from '../shared/inputs.js';
 import { modelAccess, responseDirectory } from './run-prompt-inputs.js';
 import type { Ports } from '../ports/ports.js';
 
@@ -22,8 +22,8 @@ export const promotePromptInputs = {
   provider: input.oneOf(PROVIDERS, 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
-  'base-url': input.optionalText(),
-  model: input.optionalText(),
+  'base-url': lineInputs.httpUrl(),
+  model: lineInputs.model(),
   cache: input.boolean(true),
   'max-cost-usd': input.number({ min: 0 }),
   'timeout-seconds': input.integer({ min: 1, max: 3600, default: 600 }),

@@ -16,8 +16,12 @@ export async function runAction(body: () => Promise<void>, options: { cliOnPath?
     await body();
   } catch (error) {
     if (error instanceof UserError) {
-      core.setFailed(redact(error.message));
-      if (error.file) core.error(redact(error.message), { file: error.file, startLine: error.line, title: 'autostack' });
+      // One annotation per error: setFailed() is core.error() plus the exit code, so the
+      // file/line form replaces it rather than adding a second annotation.
+      if (error.file) {
+        core.error(redact(error.message), { file: error.file, startLine: error.line, title: 'autostack' });
+        process.exitCode = 1;
+      } else core.setFailed(redact(error.message));
     } else {
       core.setFailed(`autostack internal error: ${redact(errorMessage(error))} (please report this)`);
       if (error instanceof Error && error.stack) core.debug(redact(error.stack));

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError } from '../shared/errors.js';
-import { input, readInputs } from '../shared/inputs.js';
+import { input, lineInputs, readInputs } from '../shared/inputs.js';
 import type { Ports } from '../ports/ports.js';
+import { confinedReadPath } from '../shared/paths.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const runPromptInputs = {
@@ -18,7 +19,7 @@ export const runPromptInputs = {
   'input-files': input.optionalText(),
   'system-prompt': input.optionalText(),
   'system-prompt-file': input.optionalText(),
-  model: input.optionalText(),
+  model: lineInputs.model(),
   'max-tokens': input.integer({ min: 1, max: 128_000, default: DEFAULT_MAX_TOKENS }),
   temperature: input.number({ min: 0, max: 1 }),
   'top-p': input.number({ min: 0, max: 1 }),
@@ -34,7 +35,7 @@ export const runPromptInputs = {
   provider: input.oneOf(PROVIDERS, 'anthropic'),
   recordings: input.optionalText(),
   'anthropic-api-key': input.optionalText(),
-  'base-url': input.optionalText(),
+  'base-url': lineInputs.httpUrl(),
   'github-token': input.optionalText(),
 };
 
@@ -72,8 +73,9 @@ export function readVariableFiles(text: string | undefined, workspace: string): 
 
 /** A file an input names, relative to the workspace; unreadable is the input's error. */
 function readInputFile(input: string, path: string, workspace: string, purpose = ''): string {
+  const absolute = confinedReadPath(input, path, workspace);
   try {
-    return readFileSync(isAbsolute(path) ? path : resolve(workspace, path), 'utf8');
+    return readFileSync(absolute, 'utf8');
   } catch (error) {
     throw new InputError(input, `names a file that cannot be read${purpose}: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
@@ -147,6 +149,9 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
   const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  // Checked up front, before anything is sent: confined, a text file, not over the API's size.
+  if (inputs['prompt-file']) confinedReadPath('prompt-file', inputs['prompt-file'], workspace);
+  if (inputs.recordings) confinedReadPath('recordings', inputs.recordings, workspace, { mustExist: false });
   const systemFile = inputs['system-prompt-file'];
   const systemFromFile = systemFile ? readInputFile('system-prompt-file', systemFile, workspace) : undefined;
   const spec: RunPromptSpec = {

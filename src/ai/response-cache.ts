@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
+import { redactDeep } from '../shared/redact.js';
 
 /**
  * The idempotent response cache: a finished run-prompt result stored under its fingerprint, so a
@@ -85,7 +86,9 @@ export async function lookupCachedResult(fingerprint: string, options: ResponseC
 
 export async function storeCachedResult(result: NewCachedResult, options: ResponseCacheOptions): Promise<void> {
   const root = options.root ?? process.cwd();
-  const entry: CachedResult = { format: FORMAT, createdAt: new Date().toISOString(), ...result };
+  // The entry outlives the run (the Actions cache is restored by other runs of the repo): a
+  // secret echoed in a reply must not be stored with it.
+  const entry: CachedResult = redactDeep({ format: FORMAT, createdAt: new Date().toISOString(), ...result });
   const directory = entryDirectory(result.fingerprint, root);
   mkdirSync(directory, { recursive: true });
   writeFileSync(join(directory, 'result.json'), `${JSON.stringify(entry, null, 2)}\n`);

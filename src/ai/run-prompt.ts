@@ -14,7 +14,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
-import { redactDeep, redactUrl } from '../shared/redact.js';
+import { redact, redactDeep, redactUrl } from '../shared/redact.js';
 import { estimateTokens } from './conversation.js';
 import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
 import { ModelError, StructuredOutputError } from './errors.js';
@@ -312,8 +312,9 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
 
   const request: ModelRequest = {
     model,
-    system,
-    messages: rendered.messages.map((message) => ({ role: message.role, content: message.content })),
+    // The model is a third party: a secret passed in a variable is masked before it is sent.
+    system: system === undefined ? undefined : redact(system),
+    messages: rendered.messages.map((message) => ({ role: message.role, content: redact(message.content) })),
     maxTokens,
     ...samplingParameters(spec, parameters, model, definition.file, log),
     stopSequences: parameters.stop,

@@ -5,6 +5,7 @@ import { ModelStopError, ToolLoopLimitError } from './errors.js';
 import { maxCostUsd, priceFor, type TokenUsage } from './prices.js';
 import { interpretStopReason } from './stop-reasons.js';
 import type { ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
+import { redact } from '../shared/redact.js';
 
 export interface ToolResult {
   content: string;
@@ -149,12 +150,13 @@ async function runTool(tools: ToolExecutor, use: Anthropic.ToolUseBlock): Promis
   try {
     const result = await tools.execute(use.name, use.input, use.id);
     const durationMs = Math.round(performance.now() - started);
+    // Tool results go to the model (a third party): redacted here, whatever tool produced them.
     return result.isError === true
-      ? { ...base, error: result.content, durationMs }
-      : { ...base, output: result.content, durationMs };
+      ? { ...base, error: redact(result.content), durationMs }
+      : { ...base, output: redact(result.content), durationMs };
   } catch (error) {
     const durationMs = Math.round(performance.now() - started);
-    return { ...base, error: `Tool '${use.name}' failed: ${errorMessage(error)}`, durationMs };
+    return { ...base, error: redact(`Tool '${use.name}' failed: ${errorMessage(error)}`), durationMs };
   }
 }
 

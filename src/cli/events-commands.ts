@@ -12,6 +12,7 @@ import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { addInputFlags, type FlagReader, flagReader } from './flags.js';
+import { redact } from '../shared/redact.js';
 
 const FLAG_HELP: Record<string, string> = {
   type: 'CloudEvent type (required unless --batch)',
@@ -50,17 +51,17 @@ export function registerEventCommands(program: Command): void {
     const read = flagReader(options);
     if (options.drainOutbox === true) {
       const summary = await drainOutbox(read, io, typeof options.step === 'string' ? options.step : undefined);
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.stdout.write(redact(`${JSON.stringify(summary)}\n`));
       if (summary.failed > 0) process.exitCode = 1;
       return;
     }
     if (typeof options.batch === 'string') {
       const summary = await emitBatch(options.batch, read, io, typeof options.step === 'string' ? options.step : undefined);
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.stdout.write(redact(`${JSON.stringify(summary)}\n`));
       return;
     }
     const result = await emitOne(read, io, typeof options.step === 'string' ? options.step : undefined);
-    process.stdout.write(`${JSON.stringify(cliOutputs(result))}\n`);
+    process.stdout.write(redact(`${JSON.stringify(cliOutputs(result))}\n`));
   });
 }
 

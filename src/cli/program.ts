@@ -58,13 +58,13 @@ export function buildProgram(): Command {
     (options: Record<string, unknown>) => {
       const { exports, outputs } = recordRunStart(flagReader(options));
       if (options.json === true) writeJson(outputs);
-      else process.stdout.write(exports);
+      else process.stdout.write(redact(exports));
     },
   );
   addRecordRunFlags(recordRun.command('finish').description('fold the journal into the run record')).action(async (options: Record<string, unknown>) => {
     const path = await recordRunFinish(flagReader(options));
     if (options.json === true) writeJson({ 'run-id': process.env.AUTOSTACK_RUN_ID ?? '', 'record-path': path ?? '' });
-    else if (path) process.stdout.write(`${path}\n`);
+    else if (path) process.stdout.write(redact(`${path}\n`));
   });
 
   program

@@ -4,6 +4,7 @@ import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { addInputFlags, flagReader } from './flags.js';
 import { runnerPorts } from '../ports/runner.js';
+import { redact } from '../shared/redact.js';
 
 const FLAG_HELP: Record<string, string> = {
   'prompt-file': 'prompt file to promote (.prompt.yml, .md, .txt)',
@@ -45,7 +46,7 @@ export function registerPromoteCommands(program: Command): void {
       await promotePromptStep(io, spec);
     } finally {
       // A refusal still prints its outputs (refused=true, the pass rate); a failure before them prints nothing.
-      if (options.json === true && io.outputs.size > 0) process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
+      if (options.json === true && io.outputs.size > 0) process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
     }
   });
 }

@@ -4,7 +4,7 @@ import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';
 import { errorMessage, UserError } from '../shared/errors.js';
-import { registerSecret } from '../shared/redact.js';
+import { redact, registerSecret } from '../shared/redact.js';
 import { DEFAULT_STREAM, hashTag, isTransientRedisError, openRedis, RedisTargetError, type RedisHandle, validateStreamName } from '../events/redis.js';
 import {
   DEFAULT_GROUP,
@@ -196,9 +196,9 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   }
   if (flags.json) {
     io.info(formatSummary(total));
-    process.stdout.write(`${JSON.stringify({ stream, group: flags.group, consumer, deadLetterStream, ...total })}\n`);
+    process.stdout.write(redact(`${JSON.stringify({ stream, group: flags.group, consumer, deadLetterStream, ...total })}\n`));
   } else {
-    process.stdout.write(`${formatSummary(total)}\n`);
+    process.stdout.write(redact(`${formatSummary(total)}\n`));
   }
   if (total.deadLettered > 0 && flags.failOnDeadLetter) return RELAY_EXIT.deadLettered;
   // A scheduled relay must go red while GitHub is failing: the entries wait for the next run,

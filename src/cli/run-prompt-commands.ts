@@ -5,6 +5,7 @@ import { createConsoleIo } from '../io/console-io.js';
 import { addInputFlags, camel } from './flags.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { runnerPorts } from '../ports/runner.js';
+import { redact } from '../shared/redact.js';
 
 /** One line per flag; an input without an entry here still gets its flag (named after the input). */
 const FLAG_HELP: Record<string, string> = {
@@ -77,12 +78,12 @@ export function registerRunPromptCommands(program: Command): void {
       const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);
       if (print === 'outputs') {
-        process.stdout.write(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`);
+        process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
       } else if (print === 'json' || (print === 'reply' && result.hasJson)) {
         if (!result.hasJson) throw new UserError("Flag '--print json' needs a schema (the prompt file's jsonSchema or --schema).");
-        process.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+        process.stdout.write(redact(`${JSON.stringify(result.json, null, 2)}\n`));
       } else {
-        process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+        process.stdout.write(redact(result.text.endsWith('\n') ? result.text : `${result.text}\n`));
       }
     });
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UserError } from '../shared/errors.js';
-import { DEFAULT_RUNS_DIRECTORY, listLocalRecords, type StoredRecordSummary } from '../runs/store.js';
+import { DEFAULT_RUNS_DIRECTORY, listLocalRecords, recordProblem, type StoredRecordSummary } from '../runs/store.js';
+import { redact } from '../shared/redact.js';
 import { formatDuration, formatUsd } from '../runs/summary.js';
 import { colourEnabled, type Paint, painter, statusColour } from './style.js';
 import { formatTimeline } from './run-timeline.js';
@@ -82,17 +83,25 @@ export function listRuns(directory: string, filters: ListFilters, paint: Paint =
       .trimEnd();
   const lines = [paint('bold', format(header, false)), ...rows.map((row) => format(row, true))];
   if (hidden > 0) lines.push(`… ${hidden} more (--limit 0 for all)`);
-  for (const path of unreadable) lines.push(`unreadable: ${path}`);
+  for (const path of unreadable) lines.push(`corrupt: ${path} (see \`autostack runs show\` for why)`);
   return { stdout: `${lines.join('\n')}\n` };
 }
 
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
 export function readRunRecord(directory: string, runId: string): string {
-  if (!/^[\w.-]+$/.test(runId)) throw new UserError(`Run ID '${runId}' is not a run ID (see \`autostack runs list\`).`);
+  // A run id is a file name, never a path: `runs show ../../etc/passwd` must not read it.
+  if (!RUN_ID.test(runId)) throw new UserError(`Argument '<run-id>' must be a run id such as 20261202T140025Z-1a2b3c4d5e6f (letters, digits, . _ -); got ${JSON.stringify(runId.slice(0, 60))}.`);
+  const path = join(directory, `${runId}.json`);
+  let text: string;
   try {
-    return readFileSync(join(directory, `${runId}.json`), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     throw new UserError(`No run record '${runId}' in ${directory} (see \`autostack runs list\`).`);
   }
+  const problem = recordProblem(text);
+  if (problem) throw new UserError(`Run record ${path} is corrupt: ${problem}. It is kept as it is; the run's artifact (autostack-run-${runId}) may hold a good copy.`);
+  return text;
 }
 
 export function showRun(directory: string, runId: string, options: { json?: boolean | undefined; paint?: Paint | undefined } = {}): string {
@@ -118,14 +127,14 @@ export function registerRunsCommands(program: Command): Command {
     .option('--json', 'print the records as a JSON array')
     .action((options: ListFilters & { directory: string }) => {
       const { stdout, note } = listRuns(options.directory, options, painter(colourEnabled(process.stdout)));
-      process.stdout.write(stdout);
+      process.stdout.write(redact(stdout));
       if (note) process.stderr.write(`note: ${note}\n`);
     });
   addDirectoryFlag(runs.command('show').description('print one run as a timeline: steps, durations, errors, tool calls, tokens, cost'))
     .argument('<run-id>')
     .option('--json', 'print the raw run record')
     .action((runId: string, options: { directory: string; json?: boolean }) => {
-      process.stdout.write(showRun(options.directory, runId, { json: options.json, paint: painter(colourEnabled(process.stdout)) }));
+      process.stdout.write(redact(showRun(options.directory, runId, { json: options.json, paint: painter(colourEnabled(process.stdout)) })));
     });
   return runs;
 }

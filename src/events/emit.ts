@@ -4,7 +4,7 @@ import type { StepIo } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
-import { redact } from '../shared/redact.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
 import { type CloudEvent, createEvent, parseStreamEntry } from './envelope.js';
 import { appendEventToFile } from './file-target.js';
@@ -108,7 +108,8 @@ interface Delivery {
 
 /** The event to deliver: an earlier attempt's exact envelope from the outbox, else a new one. */
 async function eventToDeliver(spec: EmitSpec, io: StepIo): Promise<{ event: CloudEvent; fromOutbox: boolean }> {
-  const event = spec.event ?? createEvent({
+  // Published data is a sink like any other: a secret in `data` never leaves the process.
+  const event = redactDeep(spec.event ?? createEvent({
     type: spec.type,
     source: spec.source,
     data: spec.data,
@@ -120,7 +121,7 @@ async function eventToDeliver(spec: EmitSpec, io: StepIo): Promise<{ event: Clou
     parent: spec.parent,
     traceparent: spec.traceparent,
     maxHops: spec.maxHops,
-  });
+  }));
   // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
   const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.ports.cache ? await restoreOutboxFromCache(spec.ports.cache, event.id, spec.workspace, io) : undefined);
   if (!kept) return { event, fromOutbox: false };

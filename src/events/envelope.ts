@@ -42,16 +42,20 @@ export const WORKFLOW_EVENT_INPUT = 'autostack-event';
 export const DEFAULT_MAX_HOPS = 10;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
+/** CloudEvents String attributes exclude U+0000–U+001F and U+007F–U+009F. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String attribute)';
+const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f]+$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export const cloudEventSchema = z
   .object({
     specversion: z.literal(CLOUDEVENTS_SPEC_VERSION),
-    id: z.string().min(1),
-    source: z.string().min(1),
-    type: z.string().min(1),
+    id: z.string().min(1).regex(NO_CONTROL, CONTROL_MESSAGE),
+    source: z.string().min(1).regex(URI_REFERENCE, 'must be a URI-reference: no spaces or control characters'),
+    type: z.string().min(1).regex(NO_CONTROL, CONTROL_MESSAGE),
     time: z.string().optional(),
-    subject: z.string().optional(),
+    subject: z.string().regex(NO_CONTROL, CONTROL_MESSAGE).optional(),
     datacontenttype: z.string().optional(),
     dataschema: z.string().optional(),
     data: z.unknown().optional(),

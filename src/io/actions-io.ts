@@ -1,28 +1,32 @@
 import * as core from '@actions/core';
-import { registerSecret } from '../shared/redact.js';
+import { redact, registerSecret } from '../shared/redact.js';
 import type { Annotation, StepIo } from './io.js';
 
 function toProperties(where: Annotation | undefined): core.AnnotationProperties {
   return { file: where?.file, startLine: where?.line, title: where?.title };
 }
 
-/** StepIo over @actions/core: what a bundled action uses on a runner. */
+/**
+ * StepIo over @actions/core: what a bundled action uses on a runner. The runner masks the raw
+ * secrets it was told about in the log only; every line, output and summary goes through
+ * redact() here too, for derived forms, token shapes and the sinks the runner does not mask.
+ */
 export const actionsIo: StepIo = {
-  debug: (message) => core.debug(message),
-  info: (message) => core.info(message),
-  notice: (message) => core.notice(message),
-  warning: (message, where) => core.warning(message, toProperties(where)),
-  error: (message, where) => core.error(message, toProperties(where)),
-  group: (title, body) => core.group(title, body),
+  debug: (message) => core.debug(redact(message)),
+  info: (message) => core.info(redact(message)),
+  notice: (message) => core.notice(redact(message)),
+  warning: (message, where) => core.warning(redact(message), toProperties(where)),
+  error: (message, where) => core.error(redact(message), toProperties(where)),
+  group: (title, body) => core.group(redact(title), body),
   setSecret(value) {
     core.setSecret(value);
     registerSecret(value);
   },
-  setOutput: (name, value) => core.setOutput(name, value),
-  exportVariable: (name, value) => core.exportVariable(name, value),
+  setOutput: (name, value) => core.setOutput(name, redact(value)),
+  exportVariable: (name, value) => core.exportVariable(name, redact(value)),
   saveState: (name, value) => core.saveState(name, value),
   getState: (name) => core.getState(name),
   async appendSummary(markdown) {
-    await core.summary.addRaw(markdown, true).write();
+    await core.summary.addRaw(redact(markdown), true).write();
   },
 };

@@ -38,9 +38,9 @@ export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.Writa
       }
     },
     setSecret: (value) => registerSecret(value),
-    setOutput: (name, value) => outputs.set(name, value),
+    setOutput: (name, value) => outputs.set(name, redact(value)),
     exportVariable: (name, value) => {
-      process.env[name] = value;
+      process.env[name] = redact(value);
     },
     saveState: (name, value) => state.set(name, value),
     getState: (name) => state.get(name) ?? '',

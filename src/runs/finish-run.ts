@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
 import { readCurrentJobSteps, type JobStep } from '../github/jobs.js';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage, UserError } from '../shared/errors.js';
 import type { Ports } from '../ports/ports.js';
 import { readGitHubContext, readTrigger } from './context.js';
 import { readJournal } from './journal.js';
@@ -48,9 +48,18 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
     jobSteps,
   });
   const bytes = serializeRecord(record);
-  // Local first: whatever happens to the upload, the record exists somewhere.
-  const localPath = writeLocalRecord(options.directory, runId, bytes);
-  io.info(`record-run: run record written to ${localPath}`);
+  // Local first: whatever happens to the upload, the record exists somewhere. A full or
+  // read-only disk costs the local copy only: the artifact and the summary still carry the run,
+  // and the step fails only when no copy could be kept anywhere.
+  let localPath = '';
+  let localFailure: string | undefined;
+  try {
+    localPath = writeLocalRecord(options.directory, runId, bytes);
+    io.info(`record-run: run record written to ${localPath}`);
+  } catch (error) {
+    localFailure = `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${errorMessage(error)}`;
+    io.warning(`record-run: could not write the run record to ${options.directory} (${localFailure}); keeping it in the artifact and the job summary instead.`);
+  }
 
   let artifactId: number | undefined;
   let artifactNote: string | undefined;
@@ -61,18 +70,24 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
       artifactNote = `Run record: artifact \`${artifactName(runId)}\` (kept ${options.retentionDays} days).`;
       io.info(`record-run: uploaded artifact ${artifactName(runId)} (id ${uploaded.id ?? '?'})`);
     } catch (error) {
-      io.warning(`record-run: could not upload the run record as an artifact (${errorMessage(error)}); it is kept at ${localPath}.`);
-      artifactNote = `Run record could not be uploaded; it is at \`${localPath}\` on the runner.`;
+      io.warning(`record-run: could not upload the run record as an artifact (${errorMessage(error)})${localPath ? `; it is kept at ${localPath}` : ''}.`);
+      artifactNote = localPath ? `Run record could not be uploaded; it is at \`${localPath}\` on the runner.` : 'Run record could not be uploaded or written; its summary is below.';
     }
   } else if (options.artifact) {
     io.info('record-run: not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN), so the record stays local.');
   }
+  let summarized = false;
   if (options.summary) {
     try {
       await io.appendSummary(renderSummary(record, artifactNote));
+      summarized = true;
     } catch (error) {
       io.warning(`record-run: could not write the job summary: ${errorMessage(error)}`);
     }
+  }
+  if (localFailure && artifactId === undefined) {
+    if (!summarized) throw new UserError(`record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`);
+    io.warning('record-run: the run record exists only in the job summary of this run.');
   }
   return { record, localPath, artifactId };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
@@ -29,11 +29,37 @@ export function ensureWritableDirectory(directory: string, inputName: string): v
   }
 }
 
+/**
+ * Atomic: the bytes go to a temporary file beside the record, then one rename makes them the
+ * record. A full disk or a kill mid-write leaves the temporary file (removed here when we can),
+ * never a truncated record that readers would take for a real one.
+ */
 export function writeLocalRecord(directory: string, runId: string, bytes: string): string {
   mkdirSync(directory, { recursive: true });
   const path = join(directory, `${runId}.json`);
-  writeFileSync(path, bytes);
+  const temporary = join(directory, `.${runId}.json.tmp-${process.pid}`);
+  try {
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
   return path;
+}
+
+/** Why a stored record cannot be used, in a few words (for `runs list` and `runs show`). */
+export function recordProblem(text: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'not valid JSON (truncated write?)';
+  }
+  const result = storedRecordSchema.safeParse(parsed);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0];
+  return `not a run record: ${issue?.path.join('.') || 'record'} ${issue?.message ?? ''}`.trim();
 }
 
 export interface StoredRecordSummary {

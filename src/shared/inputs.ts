@@ -8,6 +8,13 @@ import { InputError } from './errors.js';
  */
 export type InputShape = Record<string, z.ZodType>;
 
+/**
+ * Control characters (C0, DEL, C1), Unicode line and paragraph separators: what turns one value
+ * into two lines of a log, or a `::workflow-command::` out of a model id. CloudEvents forbids the
+ * same set in its String attributes.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 const TRUE_WORDS = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'False', 'FALSE', 'no', 'off', '0']);
 
@@ -90,8 +97,60 @@ export const input = {
     z
       .string()
       .optional()
-      .refine((value) => value === undefined || (value.length <= 200 && !/[\r\n]/.test(value)), {
-        message: 'must be one line of at most 200 characters',
+      .refine((value) => value === undefined || (value.length <= 200 && !CONTROL_CHARACTERS.test(value)), {
+        message: 'must be one line of at most 200 characters with no control characters',
+      }),
+};
+
+
+/** Shows a rejected value on one line, whatever it holds. */
+export function showValue(raw: string, max = 60): string {
+  const shown = JSON.stringify(raw.length > max ? `${raw.slice(0, max)}…` : raw);
+  return shown;
+}
+
+function oneLineText(max: number) {
+  return z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      if (CONTROL_CHARACTERS.test(value) || value.length > max) {
+        ctx.addIssue({ code: 'custom', message: `must be one line of at most ${max} characters with no control characters (got ${showValue(value)})` });
+      }
+    });
+}
+
+/** Model ids as the API and gateways spell them: `claude-sonnet-4-5`, `openai/gpt-4o`, `us.anthropic.claude-…:0`. */
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,199}$/;
+
+export const lineInputs = {
+  /** One line, no control characters: names, subjects, refs, anything that lands in a log line. */
+  oneLine: (max = 200) => oneLineText(max),
+  model: () =>
+    z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        if (value !== undefined && !MODEL_ID.test(value)) {
+          ctx.addIssue({ code: 'custom', message: `must be a model id: letters, digits and . _ : / @ - on one line, e.g. claude-sonnet-4-5 (got ${showValue(value)})` });
+        }
+      }),
+  /** An http(s) URL: the base of an API. */
+  httpUrl: () =>
+    z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        if (value === undefined) return;
+        let ok = false;
+        try {
+          const url = new URL(value);
+          ok = (url.protocol === 'http:' || url.protocol === 'https:') && !CONTROL_CHARACTERS.test(value) && !/\s/.test(value);
+        } catch {
+          ok = false;
+        }
+        if (!ok) ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. https://api.anthropic.com (got ${showValue(value)})` });
       }),
 };
 

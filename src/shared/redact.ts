@@ -1,41 +1,125 @@
 /**
- * Process-wide registry of secret values. The runner masks secrets in the log only; outputs,
- * journals, run records and artifacts are ours to keep clean, so everything we persist goes
- * through redact().
+ * THE redaction layer. Every sink autostack writes to — log lines, step outputs, the job summary,
+ * the journal, run records and artifacts, the response cache, tool results sent back to the
+ * model, published events and exported telemetry — passes its text through redact() or
+ * redactDeep(). The runner masks registered secrets in the log only; everything we persist is
+ * ours to keep clean, so this module is the one place that knows what a secret looks like:
+ *
+ * - registered values (inputs marked secret, `--secret`, `::add-mask::`), each line on its own;
+ * - their derived forms, as GitHub's runner derives them: base64 at the three byte alignments
+ *   (so a secret inside a larger base64 blob is caught), base64url, URL-encoded, JSON-escaped;
+ * - well-known token shapes, registered or not: Anthropic keys, GitHub tokens, AWS access key
+ *   ids and JWTs.
  */
-const secrets = new Set<string>();
+const registered = new Set<string>();
+/** Every form to replace, longest first so a longer form is never cut by a shorter one. */
+let forms: string[] = [];
 
 /** Values this short would redact ordinary words; the runner applies the same floor. */
 const MIN_SECRET_LENGTH = 4;
+/** A derived form shorter than this (the trimmed base64 of a short secret) would mask noise. */
+const MIN_DERIVED_LENGTH = 6;
+export const MASK = '***';
+
+const TOKEN_SHAPES: readonly RegExp[] = [
+  /sk-ant-[A-Za-z0-9_-]{8,}/g,
+  /\bgh[pousr]_[A-Za-z0-9_]{16,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+];
+
+/**
+ * Base64 of the bytes from `shift` on, with the characters that depend on what follows the
+ * secret cut off: those are the characters any base64 text containing the secret shares.
+ */
+function base64Aligned(bytes: Buffer, shift: number): string {
+  const encoded = bytes.subarray(shift).toString('base64');
+  if (encoded.endsWith('==')) return encoded.slice(0, -3);
+  if (encoded.endsWith('=')) return encoded.slice(0, -2);
+  return encoded;
+}
+
+/** The forms a secret takes once encoded on its way to a sink. */
+export function derivedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const derived = new Set<string>();
+  for (let shift = 0; shift < 3 && shift < bytes.length; shift++) {
+    const base64 = base64Aligned(bytes, shift);
+    derived.add(base64);
+    derived.add(base64.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  derived.add(encodeURIComponent(secret));
+  derived.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  derived.add(JSON.stringify(secret).slice(1, -1));
+  derived.delete(secret);
+  return [...derived].filter((form) => form.length >= MIN_DERIVED_LENGTH);
+}
 
 export function registerSecret(value: string | undefined): void {
   if (!value) return;
+  let added = false;
   for (const part of [value, ...value.split(/\r?\n/)]) {
     const trimmed = part.trim();
-    if (trimmed.length >= MIN_SECRET_LENGTH) secrets.add(trimmed);
+    if (trimmed.length < MIN_SECRET_LENGTH || registered.has(trimmed)) continue;
+    registered.add(trimmed);
+    added = true;
   }
+  if (!added) return;
+  const all = new Set<string>();
+  for (const secret of registered) {
+    all.add(secret);
+    for (const form of derivedForms(secret)) all.add(form);
+  }
+  forms = [...all].sort((a, b) => b.length - a.length);
+}
+
+/** True when text holds a registered secret, a derived form of one or a known token shape. */
+export function containsSecret(text: string): boolean {
+  return redact(text) !== text;
 }
 
 export function redact(text: string): string {
   let result = text;
-  for (const secret of secrets) {
-    if (result.includes(secret)) result = result.split(secret).join('***');
+  for (const form of forms) {
+    if (result.includes(form)) result = result.split(form).join(MASK);
   }
+  for (const shape of TOKEN_SHAPES) result = result.replace(shape, MASK);
   return result;
 }
 
-/** Redacts every string inside a JSON-compatible value. */
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [redact(key), redactValue(inner)]));
+  }
+  return value;
+}
+
+/**
+ * Redacts every string (keys too) inside a value, returning a JSON-compatible copy: what
+ * JSON.stringify would write, so Dates become strings and undefined members disappear.
+ */
 export function redactDeep<T>(value: T): T {
-  if (secrets.size === 0) return value;
-  return JSON.parse(redact(JSON.stringify(value))) as T;
+  if (value === undefined) return value;
+  return redactValue(JSON.parse(JSON.stringify(value)) as unknown) as T;
+}
+
+/**
+ * For exporters (OpenTelemetry span and log attributes): string values redacted, numbers and
+ * booleans kept, so one call cleans an attribute map before it leaves the process.
+ */
+export function redactAttributes<T extends Record<string, unknown>>(attributes: T): T {
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? redact(item) : item)) : value])) as T;
 }
 
 /** Removes credentials from a URL before it is logged or recorded. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    if (parsed.password) parsed.password = MASK;
+    return redact(parsed.toString());
   } catch {
     return redact(url);
   }
