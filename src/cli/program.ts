@@ -12,6 +12,9 @@ import { registerPromoteCommands } from './promote-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { registerEventCommands } from './events-commands.js';
+import { appendIntervention, registerHistoryCommands } from './history-commands.js';
+import { registerDashboardCommands } from './dashboard-commands.js';
+import { DEFAULT_HISTORY_DIRECTORY, recordsDirectory } from '../history/store.js';
 
 function addRecordRunFlags(command: Command): Command {
   return command
@@ -63,7 +66,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--level <level>', 'severity').choices(['debug', 'info', 'notice', 'warning', 'error']).default('info'))
     .option('--step <step>', 'step this belongs to')
     .option('--data <json>', 'structured data (JSON)')
-    .action((message: string, options: { level: LogLevel; step?: string; data?: string }) => appendLog(message, options));
+    .option('--intervention', 'record that a person stepped in (shown by runs why and the dashboard)')
+    .action((message: string, options: { level: LogLevel; step?: string; data?: string; intervention?: boolean }) =>
+      options.intervention ? appendIntervention(message) : appendLog(message, options),
+    );
 
   program
     .command('step')
@@ -90,17 +96,21 @@ export function buildProgram(): Command {
     .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
     .option('--limit <n>', 'how many', positiveInteger, 20)
     .option('--json', 'print JSON')
-    .action((options: { directory: string; limit: number; json?: boolean }) => {
-      process.stdout.write(listRuns(options.directory, options));
+    .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
+    .action((options: { directory: string; limit: number; json?: boolean; dir: string }) => {
+      process.stdout.write(listRuns([options.directory, recordsDirectory(options.dir)], options));
     });
   runs
     .command('show')
     .description('print one run record')
     .argument('<run-id>')
     .option('--directory <dir>', 'records directory', DEFAULT_RUNS_DIRECTORY)
-    .action((runId: string, options: { directory: string }) => {
-      process.stdout.write(showRun(options.directory, runId));
+    .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
+    .action((runId: string, options: { directory: string; dir: string }) => {
+      process.stdout.write(showRun(options.directory, runId, recordsDirectory(options.dir)));
     });
+  registerHistoryCommands(runs);
+  registerDashboardCommands(program);
   registerRunPromptCommands(program);
   registerPromoteCommands(program);
   registerEventCommands(program);
