@@ -12,6 +12,7 @@ import { foldRecord, type JobStep, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
 import { type RecordRunOptions, RUN_STATE } from './start-run.js';
 import { renderSummary } from './summary.js';
+import { readTelemetryConfig, telemetryWanted } from '../telemetry/config.js';
 
 export interface FinishedRun {
   record: RunRecord;
@@ -75,7 +76,23 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, env: Node
       io.warning(`record-run: could not write the job summary: ${errorMessage(error)}`);
     }
   }
+  await exportIfConfigured(record, options, io, env);
   return { record, localPath, artifactId };
+}
+
+/**
+ * OTLP / Loki export. The encoders and senders are imported only when an endpoint is set, so a
+ * run without an exporter loads none of it; a failure is a warning, never a failed run.
+ */
+async function exportIfConfigured(record: RunRecord, options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<void> {
+  const telemetry = readTelemetryConfig(env, options.telemetry);
+  if (!telemetryWanted(telemetry)) return;
+  try {
+    const { exportTelemetry } = await import('../telemetry/export.js');
+    await exportTelemetry(record, telemetry, io);
+  } catch (error) {
+    io.warning(`record-run: telemetry export failed: ${errorMessage(error)}; the run is unaffected.`);
+  }
 }
 
 /**

@@ -231,6 +231,34 @@ export interface RunModel {
   createdAt: string;
   /** Attempt number → jobs of that attempt. */
   attempts: Map<number, FakeJob[]>;
+  /** Who caused the run, and who started this attempt (a re-run by a person differs). */
+  actor?: { login: string; type: 'User' | 'Bot' };
+  triggeringActor?: { login: string; type: 'User' | 'Bot' };
+  artifacts: ArtifactModel[];
+  /** Environment reviews, as GET …/runs/{id}/approvals answers them. */
+  approvals: ApprovalInput[];
+}
+
+export interface ArtifactModel {
+  id: number;
+  name: string;
+  zip: Buffer;
+  createdAt: string;
+  expired: boolean;
+}
+
+export interface ApprovalInput {
+  user: string;
+  state: 'approved' | 'rejected';
+  environments: string[];
+  comment?: string;
+}
+
+export interface RunDetails {
+  createdAt?: string;
+  actor?: { login: string; type: 'User' | 'Bot' };
+  triggeringActor?: { login: string; type: 'User' | 'Bot' };
+  approvals?: ApprovalInput[];
 }
 
 export interface RepositoryDispatchRecord {
@@ -271,6 +299,10 @@ export interface GitHubApi {
   script(matcher: RouteMatcher, responses: ScriptedResponse[]): ScriptHandle;
   /** Get (or create) a repository model. */
   repo(fullName?: string, setup?: RepoSetup): RepoModel;
+  /** Attach an artifact (zip bytes) to a run; served by the artifacts endpoints. */
+  addArtifact(runId: number, name: string, zip: Buffer, opts?: { expired?: boolean }): ArtifactModel;
+  /** Set creation time, actors and environment approvals of an existing run. */
+  setRunDetails(runId: number, details: RunDetails): void;
   /** Set the jobs of one attempt of a workflow run (creates the run). */
   setJobs(runId: number, attempt: number, jobs: JobInput[], opts?: SetJobsOptions): FakeJob[];
   /** Declare a workflow (for numeric ids or to restrict workflow_dispatch inputs). */
@@ -649,6 +681,8 @@ function newRun(world: World, repo: RepoModel, opts: { id?: number; name: string
     headSha: opts.headSha ?? resolveCommit(repo, opts.headBranch)?.sha ?? '0'.repeat(40),
     createdAt: now(),
     attempts: new Map(),
+    artifacts: [],
+    approvals: [],
   };
   world.state.runs.set(run.id, run);
   return run;
@@ -877,7 +911,57 @@ function runJson(world: World, run: RunModel) {
     created_at: run.createdAt,
     updated_at: run.createdAt,
     run_started_at: run.createdAt,
+    actor: userJson(run.actor?.login ?? 'octocat', undefined, run.actor?.type ?? 'User'),
+    triggering_actor: userJson((run.triggeringActor ?? run.actor)?.login ?? 'octocat', undefined, (run.triggeringActor ?? run.actor)?.type ?? 'User'),
+    repository: { full_name: run.repo },
   };
+}
+
+function artifactJson(world: World, run: RunModel, a: ArtifactModel) {
+  const api = `${world.url}/repos/${run.repo}/actions/artifacts/${a.id}`;
+  return {
+    id: a.id,
+    node_id: nodeId('MDg6QXJ0aWZhY3Q', a.id),
+    name: a.name,
+    size_in_bytes: a.zip.length,
+    url: api,
+    archive_download_url: `${api}/zip`,
+    expired: a.expired,
+    digest: `sha256:${createHash('sha256').update(a.zip).digest('hex')}`,
+    created_at: a.createdAt,
+    updated_at: a.createdAt,
+    expires_at: new Date(Date.parse(a.createdAt) + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    workflow_run: { id: run.id, repository_id: 1, head_branch: run.headBranch, head_sha: run.headSha },
+  };
+}
+
+/** `created=>=2026-01-01T00:00:00Z` (also `<=`, `>`, `<`, or a bare date), as GitHub's search syntax. */
+function createdFilter(query: string | undefined): (createdAt: string) => boolean {
+  const m = /^(>=|<=|>|<)?(.+)$/.exec(query ?? '');
+  if (!m) return () => true;
+  const bound = Date.parse(m[2] ?? '');
+  if (Number.isNaN(bound)) return () => true;
+  return (createdAt) => {
+    const t = Date.parse(createdAt);
+    return m[1] === '>=' ? t >= bound : m[1] === '<=' ? t <= bound : m[1] === '>' ? t > bound : m[1] === '<' ? t < bound : t === bound;
+  };
+}
+
+function listRuns(c: Ctx): Reply {
+  const inCreated = createdFilter(c.req.query['created']);
+  const runs = [...c.world.state.runs.values()]
+    .filter((run) => run.repo.toLowerCase() === c.repo.fullName.toLowerCase() && inCreated(run.createdAt))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  const page = paginate(c, runs);
+  return ok({ total_count: runs.length, workflow_runs: page.items.map((run) => runJson(c.world, run)) }, page.headers);
+}
+
+function findArtifact(world: World, id: number): { run: RunModel; artifact: ArtifactModel } | undefined {
+  for (const run of world.state.runs.values()) {
+    const artifact = run.artifacts.find((a) => a.id === id);
+    if (artifact) return { run, artifact };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1358,6 +1442,35 @@ const ROUTES: Array<[method: string, template: string, handler: Handler]> = [
     return ok(workflowJson(c.world, c.repo, wf));
   }],
   ['POST', `${R}/actions/workflows/{workflow_id}/dispatches`, workflowDispatch],
+  ['GET', `${R}/actions/runs`, listRuns],
+  ['GET', `${R}/actions/runs/{run_id}/artifacts`, (c) => {
+    const run = c.world.state.runs.get(intParam(c, 'run_id'));
+    if (!run) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
+    const page = paginate(c, run.artifacts);
+    return ok({ total_count: run.artifacts.length, artifacts: page.items.map((a) => artifactJson(c.world, run, a)) }, page.headers);
+  }],
+  ['GET', `${R}/actions/artifacts/{artifact_id}`, (c) => {
+    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+    if (!found) throw notFound(`${DOCS}/actions/artifacts#get-an-artifact`);
+    return ok(artifactJson(c.world, found.run, found.artifact));
+  }],
+  // GitHub answers 302 to a short-lived signed storage URL; the client follows it.
+  ['GET', `${R}/actions/artifacts/{artifact_id}/{archive_format}`, (c) => {
+    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+    if (!found || c.params['archive_format'] !== 'zip') throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
+    if (found.artifact.expired) throw ghError(410, 'Artifact has expired', `${DOCS}/actions/artifacts#download-an-artifact`);
+    return { status: 302, headers: { location: `${c.world.url}/_artifact-blobs/${found.artifact.id}.zip?sig=fake` } };
+  }],
+  ['GET', `${R}/actions/runs/{run_id}/approvals`, (c) => {
+    const run = c.world.state.runs.get(intParam(c, 'run_id'));
+    if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-the-review-history-for-a-workflow-run`);
+    return ok(run.approvals.map((a) => ({
+      state: a.state,
+      comment: a.comment ?? '',
+      environments: a.environments.map((name, index) => ({ id: index + 1, node_id: nodeId('EN', index + 1), name, url: `${c.world.url}/repos/${run.repo}/environments/${name}`, html_url: `${HTML}/${run.repo}/deployments/activity_log?environments_filter=${name}`, created_at: run.createdAt, updated_at: run.createdAt })),
+      user: userJson(a.user),
+    })));
+  }],
   ['POST', `${R}/dispatches`, repositoryDispatch],
 
   // Issues (pull requests share these)
@@ -1553,6 +1666,15 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
       }
     }
 
+    // Signed artifact storage (what the artifact download redirect points at): no GitHub token.
+    const blob = /^\/_artifact-blobs\/(\d+)\.zip$/.exec(path);
+    if (blob && rec.method === 'GET') {
+      const found = findArtifact(world, Number(blob[1]));
+      if (found) send(res, rec, 200, found.artifact.zip, { 'content-type': 'application/zip' });
+      else send(res, rec, 404, '<Error><Code>BlobNotFound</Code></Error>', { 'content-type': 'application/xml' });
+      return;
+    }
+
     // 3. The route table.
     for (const route of COMPILED) {
       if (route.method !== rec.method) continue;
@@ -1616,6 +1738,21 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
     repo(fullName, setup) {
       const full = fullName ?? DEFAULT_REPO;
       return getRepo(world, full, false) ?? createRepo(world, full, setup);
+    },
+    addArtifact(runId, name, zip, o = {}) {
+      const run = state.runs.get(runId);
+      if (!run) throw new Error(`addArtifact: no run ${runId} (setJobs first)`);
+      const artifact: ArtifactModel = { id: world.nextId++, name, zip, createdAt: now(), expired: o.expired ?? false };
+      run.artifacts.push(artifact);
+      return artifact;
+    },
+    setRunDetails(runId, details) {
+      const run = state.runs.get(runId);
+      if (!run) throw new Error(`setRunDetails: no run ${runId} (setJobs first)`);
+      if (details.createdAt) run.createdAt = details.createdAt;
+      if (details.actor) run.actor = details.actor;
+      if (details.triggeringActor) run.triggeringActor = details.triggeringActor;
+      if (details.approvals) run.approvals = details.approvals;
     },
     setJobs(runId, attempt, jobs, o = {}) {
       const repo = repoOf(o.repo);
