@@ -11,6 +11,11 @@ export const recordRunInputs = {
   summary: input.boolean(true),
   directory: input.text().default(DEFAULT_RUNS_DIRECTORY),
   'github-token': input.optionalText(),
+  'otlp-endpoint': input.optionalText(),
+  'otlp-headers': input.optionalText(),
+  'otlp-protocol': input.optionalText(),
+  'loki-url': input.optionalText(),
+  'loki-headers': input.optionalText(),
 };
 
 export function recordRunOptions(read: (name: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): RecordRunOptions {
@@ -22,6 +27,13 @@ export function recordRunOptions(read: (name: string) => string | undefined, env
     summary: inputs.summary,
     directory: inputs.directory,
     githubToken: inputs['github-token'],
+    telemetry: {
+      otlpEndpoint: inputs['otlp-endpoint'],
+      otlpHeaders: inputs['otlp-headers'],
+      otlpProtocol: inputs['otlp-protocol'],
+      lokiUrl: inputs['loki-url'],
+      lokiHeaders: inputs['loki-headers'],
+    },
   };
 }
 

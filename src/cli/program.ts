@@ -24,6 +24,8 @@ const RECORD_RUN_HELP: Record<string, string> = {
   directory: 'where run records are written (default .autostack/runs)',
   'github-token': 'token to read step outcomes from the jobs API',
 };
+import { appendIntervention, registerHistoryCommands } from './history-commands.js';
+import { registerDashboardCommands } from './dashboard-commands.js';
 
 function addRecordRunFlags(command: Command): Command {
   return addInputFlags(command, recordRunInputs, RECORD_RUN_HELP).option('--json', "print the action's outputs (run-id, journal) as JSON");
@@ -74,7 +76,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--level <level>', 'severity').choices(['debug', 'info', 'notice', 'warning', 'error']).default('info'))
     .option('--step <step>', 'step this belongs to')
     .option('--data <json>', 'structured data (JSON)')
-    .action((message: string, options: { level: LogLevel; step?: string; data?: string }) => appendLog(message, options));
+    .option('--intervention', 'record that a person stepped in (shown by runs why and the dashboard)')
+    .action((message: string, options: { level: LogLevel; step?: string; data?: string; intervention?: boolean }) =>
+      options.intervention ? appendIntervention(message) : appendLog(message, options),
+    );
 
   registerCompositionCommands(program);
 
@@ -97,7 +102,9 @@ export function buildProgram(): Command {
       process.exitCode = await runDemo(options);
     });
 
-  registerRunsCommands(program);
+  const runs = registerRunsCommands(program);
+  registerHistoryCommands(runs);
+  registerDashboardCommands(program);
   registerRunPromptCommands(program);
   registerPromoteCommands(program);
   registerEventCommands(program);

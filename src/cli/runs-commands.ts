@@ -4,6 +4,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UserError } from '../shared/errors.js';
 import { DEFAULT_RUNS_DIRECTORY, listLocalRecords, recordProblem, type StoredRecordSummary } from '../runs/store.js';
 import { redact } from '../shared/redact.js';
+import { DEFAULT_HISTORY_DIRECTORY, recordFiles, recordsDirectory } from '../history/store.js';
+import { readStoredRun } from '../history/records.js';
 import { formatDuration, formatUsd } from '../runs/summary.js';
 import { colourEnabled, type Paint, painter, statusColour } from './style.js';
 import { formatTimeline } from './run-timeline.js';
@@ -58,8 +60,12 @@ export interface ListOutput {
   note?: string | undefined;
 }
 
-export function listRuns(directory: string, filters: ListFilters, paint: Paint = painter(false)): ListOutput {
-  const { records: all, unreadable } = listLocalRecords(directory);
+/** Lists the records of one or more folders (the local runs folder and the synced history), newest first. */
+export function listRuns(directories: string | string[], filters: ListFilters, paint: Paint = painter(false)): ListOutput {
+  const listed = (Array.isArray(directories) ? directories : [directories]).map((directory) => listLocalRecords(directory));
+  const all = listed.flatMap((one) => one.records).sort((x, y) => y.startedAt.localeCompare(x.startedAt));
+  const unreadable = listed.flatMap((one) => one.unreadable);
+  const directory = Array.isArray(directories) ? directories.join(' or ') : directories;
   const records = filterRuns(all, filters);
   const limit = filters.limit ?? (filters.json ? 0 : 20);
   const shown = limit === 0 ? records : records.slice(0, limit);
@@ -89,7 +95,7 @@ export function listRuns(directory: string, filters: ListFilters, paint: Paint =
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
-export function readRunRecord(directory: string, runId: string): string {
+export function readRunRecord(directory: string, runId: string, historyDir?: string): string {
   // A run id is a file name, never a path: `runs show ../../etc/passwd` must not read it.
   if (!RUN_ID.test(runId)) throw new UserError(`Argument '<run-id>' must be a run id such as 20261202T140025Z-1a2b3c4d5e6f (letters, digits, . _ -); got ${JSON.stringify(runId.slice(0, 60))}.`);
   const path = join(directory, `${runId}.json`);
@@ -97,15 +103,18 @@ export function readRunRecord(directory: string, runId: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UserError(`No run record '${runId}' in ${directory} (see \`autostack runs list\`).`);
+    // Synced records are named after repository and run id: find it by its runId field.
+    const found = historyDir ? recordFiles([historyDir]).find((file) => readStoredRun(file)?.runId === runId) : undefined;
+    if (found) return readFileSync(found, 'utf8');
+    throw new UserError(`No run record '${runId}' in ${directory}${historyDir ? ` or ${historyDir}` : ''} (see \`autostack runs list\`).`);
   }
   const problem = recordProblem(text);
   if (problem) throw new UserError(`Run record ${path} is corrupt: ${problem}. It is kept as it is; the run's artifact (autostack-run-${runId}) may hold a good copy.`);
   return text;
 }
 
-export function showRun(directory: string, runId: string, options: { json?: boolean | undefined; paint?: Paint | undefined } = {}): string {
-  const text = readRunRecord(directory, runId);
+export function showRun(directory: string, runId: string, options: { json?: boolean | undefined; paint?: Paint | undefined; historyDir?: string | undefined } = {}): string {
+  const text = readRunRecord(directory, runId, options.historyDir);
   if (options.json) return text;
   let record: unknown;
   try {
@@ -125,16 +134,18 @@ export function registerRunsCommands(program: Command): Command {
     .option('--since <when>', 'only runs started since: 30m, 12h, 7d, 2w, or a date', (value: string) => parseSince(value))
     .option('--limit <n>', 'how many (default 20 in the table, all with --json; 0 = all)', wholeNumberOrZero)
     .option('--json', 'print the records as a JSON array')
-    .action((options: ListFilters & { directory: string }) => {
-      const { stdout, note } = listRuns(options.directory, options, painter(colourEnabled(process.stdout)));
+    .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
+    .action((options: ListFilters & { directory: string; dir: string }) => {
+      const { stdout, note } = listRuns([options.directory, recordsDirectory(options.dir)], options, painter(colourEnabled(process.stdout)));
       process.stdout.write(redact(stdout));
       if (note) process.stderr.write(`note: ${note}\n`);
     });
   addDirectoryFlag(runs.command('show').description('print one run as a timeline: steps, durations, errors, tool calls, tokens, cost'))
     .argument('<run-id>')
     .option('--json', 'print the raw run record')
-    .action((runId: string, options: { directory: string; json?: boolean }) => {
-      process.stdout.write(redact(showRun(options.directory, runId, { json: options.json, paint: painter(colourEnabled(process.stdout)) })));
+    .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
+    .action((runId: string, options: { directory: string; json?: boolean; dir: string }) => {
+      process.stdout.write(redact(showRun(options.directory, runId, { json: options.json, paint: painter(colourEnabled(process.stdout)), historyDir: recordsDirectory(options.dir) })));
     });
   return runs;
 }

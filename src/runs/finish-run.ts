@@ -11,6 +11,7 @@ import { foldRecord, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
 import { type RecordRunOptions, RUN_STATE } from './start-run.js';
 import { renderSummary } from './summary.js';
+import { readTelemetryConfig, telemetryWanted } from '../telemetry/config.js';
 
 export interface FinishedRun {
   record: RunRecord;
@@ -85,11 +86,27 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
       io.warning(`record-run: could not write the job summary: ${errorMessage(error)}`);
     }
   }
+  await exportIfConfigured(record, options, io, env);
   if (localFailure && artifactId === undefined) {
     if (!summarized) throw new UserError(`record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`);
     io.warning('record-run: the run record exists only in the job summary of this run.');
   }
   return { record, localPath, artifactId };
+}
+
+/**
+ * OTLP / Loki export. The encoders and senders are imported only when an endpoint is set, so a
+ * run without an exporter loads none of it; a failure is a warning, never a failed run.
+ */
+async function exportIfConfigured(record: RunRecord, options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<void> {
+  const telemetry = readTelemetryConfig(env, options.telemetry);
+  if (!telemetryWanted(telemetry)) return;
+  try {
+    const { exportTelemetry } = await import('../telemetry/export.js');
+    await exportTelemetry(record, telemetry, io);
+  } catch (error) {
+    io.warning(`record-run: telemetry export failed: ${errorMessage(error)}; the run is unaffected.`);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StepIo } from '../io/io.js';
+import type { TelemetryInputs } from '../telemetry/config.js';
 import { newRunId, readGitHubContext, readTrigger, RUN_ENV } from './context.js';
 import { Journal } from './journal.js';
 import { ensureWritableDirectory } from './store.js';
@@ -12,6 +13,8 @@ export interface RecordRunOptions {
   summary: boolean;
   directory: string;
   githubToken?: string | undefined;
+  /** OTLP / Loki endpoints from inputs; the OTEL_EXPORTER_OTLP_* variables apply too. */
+  telemetry?: TelemetryInputs | undefined;
 }
 
 export interface StartedRun {

@@ -233,16 +233,37 @@ export interface RunModel {
   attempts: Map<number, FakeJob[]>;
   /** The run's `run-name` as GitHub shows it (`display_title`); defaults to the workflow name. */
   displayTitle?: string;
-  /** Artifacts the run uploaded (listed and downloadable through the REST API). */
-  artifacts: FakeArtifact[];
+  /** Who caused the run, and who started this attempt (a re-run by a person differs). */
+  actor?: { login: string; type: 'User' | 'Bot' };
+  triggeringActor?: { login: string; type: 'User' | 'Bot' };
+  artifacts: ArtifactModel[];
+  /** Environment reviews, as GET …/runs/{id}/approvals answers them. */
+  approvals: ApprovalInput[];
 }
 
-export interface FakeArtifact {
+export interface ArtifactModel {
   id: number;
   name: string;
-  /** The zip archive GitHub serves for it. */
   zip: Buffer;
   createdAt: string;
+  expired: boolean;
+}
+
+export interface ApprovalInput {
+  user: string;
+  state: 'approved' | 'rejected';
+  environments: string[];
+  comment?: string;
+}
+
+/** The name the i13 wait tests use for an artifact. */
+export type FakeArtifact = ArtifactModel;
+
+export interface RunDetails {
+  createdAt?: string;
+  actor?: { login: string; type: 'User' | 'Bot' };
+  triggeringActor?: { login: string; type: 'User' | 'Bot' };
+  approvals?: ApprovalInput[];
 }
 
 export interface AddRunInput {
@@ -294,8 +315,10 @@ export interface GitHubApi {
   repo(fullName?: string, setup?: RepoSetup): RepoModel;
   /** Create a workflow run (e.g. the one a repository_dispatch started); jobs are set with setJobs. */
   addRun(input?: AddRunInput): RunModel;
-  /** Attach an artifact (a zip archive) to a run, as `upload-artifact` would. */
-  addArtifact(runId: number, name: string, zip: Buffer): FakeArtifact;
+  /** Attach an artifact (zip bytes) to a run; served by the artifacts endpoints. */
+  addArtifact(runId: number, name: string, zip: Buffer, opts?: { expired?: boolean }): ArtifactModel;
+  /** Set creation time, actors and environment approvals of an existing run. */
+  setRunDetails(runId: number, details: RunDetails): void;
   /** Set the jobs of one attempt of a workflow run (creates the run). */
   setJobs(runId: number, attempt: number, jobs: JobInput[], opts?: SetJobsOptions): FakeJob[];
   /** Declare a workflow (for numeric ids or to restrict workflow_dispatch inputs). */
@@ -675,6 +698,7 @@ function newRun(world: World, repo: RepoModel, opts: { id?: number; name: string
     createdAt: now(),
     attempts: new Map(),
     artifacts: [],
+    approvals: [],
   };
   world.state.runs.set(run.id, run);
   return run;
@@ -904,7 +928,58 @@ function runJson(world: World, run: RunModel) {
     created_at: run.createdAt,
     updated_at: run.createdAt,
     run_started_at: run.createdAt,
+    actor: userJson(run.actor?.login ?? 'octocat', undefined, run.actor?.type ?? 'User'),
+    triggering_actor: userJson((run.triggeringActor ?? run.actor)?.login ?? 'octocat', undefined, (run.triggeringActor ?? run.actor)?.type ?? 'User'),
+    repository: { full_name: run.repo },
   };
+}
+
+function artifactJson(world: World, run: RunModel, a: ArtifactModel) {
+  const api = `${world.url}/repos/${run.repo}/actions/artifacts/${a.id}`;
+  return {
+    id: a.id,
+    node_id: nodeId('MDg6QXJ0aWZhY3Q', a.id),
+    name: a.name,
+    size_in_bytes: a.zip.length,
+    url: api,
+    archive_download_url: `${api}/zip`,
+    expired: a.expired,
+    digest: `sha256:${createHash('sha256').update(a.zip).digest('hex')}`,
+    created_at: a.createdAt,
+    updated_at: a.createdAt,
+    expires_at: new Date(Date.parse(a.createdAt) + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    workflow_run: { id: run.id, repository_id: 1, head_branch: run.headBranch, head_sha: run.headSha },
+  };
+}
+
+/** `created=>=2026-01-01T00:00:00Z` (also `<=`, `>`, `<`, or a bare date), as GitHub's search syntax. */
+function createdFilter(query: string | undefined): (createdAt: string) => boolean {
+  const m = /^(>=|<=|>|<)?(.+)$/.exec(query ?? '');
+  if (!m) return () => true;
+  const bound = Date.parse(m[2] ?? '');
+  if (Number.isNaN(bound)) return () => true;
+  return (createdAt) => {
+    const t = Date.parse(createdAt);
+    return m[1] === '>=' ? t >= bound : m[1] === '<=' ? t <= bound : m[1] === '>' ? t > bound : m[1] === '<' ? t < bound : t === bound;
+  };
+}
+
+function listRuns(c: Ctx): Reply {
+  const inCreated = createdFilter(c.req.query['created']);
+  const event = c.req.query['event'];
+  const runs = [...c.world.state.runs.values()]
+    .filter((run) => run.repo.toLowerCase() === c.repo.fullName.toLowerCase() && (!event || run.event === event) && inCreated(run.createdAt))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  const page = paginate(c, runs);
+  return ok({ total_count: runs.length, workflow_runs: page.items.map((run) => runJson(c.world, run)) }, page.headers);
+}
+
+function findArtifact(world: World, id: number): { run: RunModel; artifact: ArtifactModel } | undefined {
+  for (const run of world.state.runs.values()) {
+    const artifact = run.artifacts.find((a) => a.id === id);
+    if (artifact) return { run, artifact };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1070,56 +1145,6 @@ function workflowDispatch(c: Ctx): Reply {
   });
 }
 
-/** GET /actions/runs: newest first, filtered by `event` and `created` (>=date only, as callers send it). */
-function listRuns(c: Ctx): Reply {
-  const event = c.req.query['event'];
-  const created = c.req.query['created'];
-  const since = created?.startsWith('>=') ? Date.parse(created.slice(2)) : Number.NaN;
-  const runs = [...c.world.state.runs.values()]
-    .filter((run) => run.repo === c.repo.fullName && (!event || run.event === event) && (Number.isNaN(since) || Date.parse(run.createdAt) >= since))
-    .sort((a, b) => b.id - a.id);
-  const page = paginate(c, runs);
-  return ok({ total_count: runs.length, workflow_runs: page.items.map((run) => runJson(c.world, run)) }, page.headers);
-}
-
-function artifactJson(c: Ctx, run: RunModel, artifact: FakeArtifact) {
-  const api = `${c.world.url}/repos/${run.repo}/actions/artifacts/${artifact.id}`;
-  return {
-    id: artifact.id,
-    node_id: nodeId('MDg6QXJ0aWZhY3Q', artifact.id),
-    name: artifact.name,
-    size_in_bytes: artifact.zip.length,
-    url: api,
-    archive_download_url: `${api}/zip`,
-    expired: false,
-    digest: `sha256:${createHash('sha256').update(artifact.zip).digest('hex')}`,
-    created_at: artifact.createdAt,
-    updated_at: artifact.createdAt,
-    workflow_run: { id: run.id, head_branch: run.headBranch, head_sha: run.headSha },
-  };
-}
-
-function listRunArtifacts(c: Ctx): Reply {
-  const run = c.world.state.runs.get(intParam(c, 'run_id'));
-  if (!run || run.repo !== c.repo.fullName) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
-  const name = c.req.query['name'];
-  const artifacts = run.artifacts.filter((a) => !name || a.name === name);
-  const page = paginate(c, artifacts);
-  return ok({ total_count: artifacts.length, artifacts: page.items.map((a) => artifactJson(c, run, a)) }, page.headers);
-}
-
-/** Like GitHub: 302 to a short-lived blob URL (served by this fake under /_blobs/). */
-function downloadArtifact(c: Ctx): Reply {
-  if (c.params['archive_format'] !== 'zip') throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
-  const id = intParam(c, 'artifact_id');
-  for (const run of c.world.state.runs.values()) {
-    if (run.repo !== c.repo.fullName) continue;
-    if (run.artifacts.some((a) => a.id === id)) {
-      return { status: 302, headers: { location: `${c.world.url}/_blobs/artifacts/${id}.zip?sig=fake-signature&se=2099-01-01` } };
-    }
-  }
-  throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
-}
 
 function addLabels(c: Ctx): Reply {
   const issue = getIssueOr404(c);
@@ -1437,8 +1462,34 @@ const ROUTES: Array<[method: string, template: string, handler: Handler]> = [
   }],
   ['POST', `${R}/actions/workflows/{workflow_id}/dispatches`, workflowDispatch],
   ['GET', `${R}/actions/runs`, listRuns],
-  ['GET', `${R}/actions/runs/{run_id}/artifacts`, listRunArtifacts],
-  ['GET', `${R}/actions/artifacts/{artifact_id}/{archive_format}`, downloadArtifact],
+  ['GET', `${R}/actions/runs/{run_id}/artifacts`, (c) => {
+    const run = c.world.state.runs.get(intParam(c, 'run_id'));
+    if (!run) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
+    const page = paginate(c, run.artifacts);
+    return ok({ total_count: run.artifacts.length, artifacts: page.items.map((a) => artifactJson(c.world, run, a)) }, page.headers);
+  }],
+  ['GET', `${R}/actions/artifacts/{artifact_id}`, (c) => {
+    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+    if (!found) throw notFound(`${DOCS}/actions/artifacts#get-an-artifact`);
+    return ok(artifactJson(c.world, found.run, found.artifact));
+  }],
+  // GitHub answers 302 to a short-lived signed storage URL; the client follows it.
+  ['GET', `${R}/actions/artifacts/{artifact_id}/{archive_format}`, (c) => {
+    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+    if (!found || c.params['archive_format'] !== 'zip') throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
+    if (found.artifact.expired) throw ghError(410, 'Artifact has expired', `${DOCS}/actions/artifacts#download-an-artifact`);
+    return { status: 302, headers: { location: `${c.world.url}/_artifact-blobs/${found.artifact.id}.zip?sig=fake` } };
+  }],
+  ['GET', `${R}/actions/runs/{run_id}/approvals`, (c) => {
+    const run = c.world.state.runs.get(intParam(c, 'run_id'));
+    if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-the-review-history-for-a-workflow-run`);
+    return ok(run.approvals.map((a) => ({
+      state: a.state,
+      comment: a.comment ?? '',
+      environments: a.environments.map((name, index) => ({ id: index + 1, node_id: nodeId('EN', index + 1), name, url: `${c.world.url}/repos/${run.repo}/environments/${name}`, html_url: `${HTML}/${run.repo}/deployments/activity_log?environments_filter=${name}`, created_at: run.createdAt, updated_at: run.createdAt })),
+      user: userJson(a.user),
+    })));
+  }],
   ['POST', `${R}/dispatches`, repositoryDispatch],
 
   // Issues (pull requests share these)
@@ -1622,7 +1673,7 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
     }
 
     // 2. Signed blob URLs (artifact downloads) carry their own signature, not the token.
-    const blob = /^\/_blobs\/artifacts\/(\d+)\.zip$/.exec(path);
+    const blob = /^\/_artifact-blobs\/(\d+)\.zip$/.exec(path);
     if (blob && rec.method === 'GET') {
       const artifact = [...state.runs.values()].flatMap((run) => run.artifacts).find((a) => a.id === Number(blob[1]));
       if (artifact) send(res, rec, 200, artifact.zip, { 'content-type': 'application/zip' });
@@ -1713,12 +1764,20 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
       if (input.displayTitle !== undefined) run.displayTitle = input.displayTitle;
       return run;
     },
-    addArtifact(runId, name, zip) {
+    addArtifact(runId, name, zip, o = {}) {
       const run = state.runs.get(runId);
-      if (!run) throw new Error(`addArtifact: no run ${runId}`);
-      const artifact: FakeArtifact = { id: world.nextId++, name, zip, createdAt: now() };
+      if (!run) throw new Error(`addArtifact: no run ${runId} (setJobs first)`);
+      const artifact: ArtifactModel = { id: world.nextId++, name, zip, createdAt: now(), expired: o.expired ?? false };
       run.artifacts.push(artifact);
       return artifact;
+    },
+    setRunDetails(runId, details) {
+      const run = state.runs.get(runId);
+      if (!run) throw new Error(`setRunDetails: no run ${runId} (setJobs first)`);
+      if (details.createdAt) run.createdAt = details.createdAt;
+      if (details.actor) run.actor = details.actor;
+      if (details.triggeringActor) run.triggeringActor = details.triggeringActor;
+      if (details.approvals) run.approvals = details.approvals;
     },
     setJobs(runId, attempt, jobs, o = {}) {
       const repo = repoOf(o.repo);

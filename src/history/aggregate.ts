@@ -1,0 +1,208 @@
+import { interventionsOf, readStoredRun, runUrl, type StoredRun } from './records.js';
+
+/**
+ * Dashboard figures, gathered in one streaming pass over the record files: each record is read,
+ * folded into counters and dropped. Only durations (one number a run, for exact percentiles)
+ * and the newest `recentLimit` runs (for the drill-down) are kept, so 100,000 runs fit easily.
+ */
+export interface AutomationFigures {
+  name: string;
+  runs: number;
+  failures: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  humanRuns: number;
+}
+
+export interface ModelFigures {
+  model: string;
+  calls: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+}
+
+export interface DrillDownRun {
+  runId: string;
+  name: string;
+  status: string;
+  startedAt: string;
+  durationMs: number;
+  costUsd: number;
+  url?: string | undefined;
+  interventions: string[];
+  error?: string | undefined;
+  steps: Array<{ name: string; status: string; offsetMs: number; durationMs: number; error?: string | undefined }>;
+}
+
+export interface Aggregates {
+  generatedAt: string;
+  runs: number;
+  failures: number;
+  humanRuns: number;
+  unreadable: number;
+  firstAt?: string | undefined;
+  lastAt?: string | undefined;
+  p50Ms: number;
+  p95Ms: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  /** Hour (ISO, `2026-01-02T13`) → [runs, failures], for the last `hours` hours before lastAt. */
+  perHour: Array<{ hour: string; runs: number; failures: number }>;
+  automations: AutomationFigures[];
+  models: ModelFigures[];
+  recentFailures: DrillDownRun[];
+  recent: DrillDownRun[];
+}
+
+export interface AggregateOptions {
+  recentLimit?: number;
+  failureLimit?: number;
+  /** How many hours the runs-per-hour chart covers. */
+  hours?: number;
+  now?: Date;
+}
+
+export function percentile(sorted: Float64Array | number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  // Nearest-rank: the smallest value with at least `fraction` of the values at or below it.
+  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
+  return sorted[rank - 1] ?? 0;
+}
+
+interface AutomationAcc extends Omit<AutomationFigures, 'errorRate' | 'p50Ms' | 'p95Ms'> {
+  durations: number[];
+}
+
+export function aggregateRuns(files: Iterable<string>, options: AggregateOptions = {}): Aggregates {
+  const recentLimit = options.recentLimit ?? 200;
+  const failureLimit = options.failureLimit ?? 20;
+  const automations = new Map<string, AutomationAcc>();
+  const models = new Map<string, ModelFigures>();
+  const hours = new Map<string, { runs: number; failures: number }>();
+  const all: number[] = [];
+  let recent: StoredRun[] = [];
+  let failures: StoredRun[] = [];
+  const totals = { runs: 0, failures: 0, humanRuns: 0, unreadable: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
+  let firstAt: string | undefined;
+  let lastAt: string | undefined;
+
+  for (const file of files) {
+    const run = readStoredRun(file);
+    if (!run) {
+      totals.unreadable += 1;
+      continue;
+    }
+    const failed = run.status !== 'success';
+    const human = interventionsOf(run).length > 0;
+    const cost = run.totals?.costUsd ?? 0;
+    totals.runs += 1;
+    if (failed) totals.failures += 1;
+    if (human) totals.humanRuns += 1;
+    totals.costUsd += cost;
+    totals.inputTokens += run.totals?.inputTokens ?? 0;
+    totals.outputTokens += run.totals?.outputTokens ?? 0;
+    totals.cacheReadTokens += run.totals?.cacheReadTokens ?? 0;
+    if (!firstAt || run.startedAt < firstAt) firstAt = run.startedAt;
+    if (!lastAt || run.startedAt > lastAt) lastAt = run.startedAt;
+    all.push(run.durationMs);
+
+    const automation = automations.get(run.name) ?? { name: run.name, runs: 0, failures: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, humanRuns: 0, durations: [] };
+    automation.runs += 1;
+    if (failed) automation.failures += 1;
+    if (human) automation.humanRuns += 1;
+    automation.costUsd += cost;
+    automation.inputTokens += run.totals?.inputTokens ?? 0;
+    automation.outputTokens += run.totals?.outputTokens ?? 0;
+    automation.durations.push(run.durationMs);
+    automations.set(run.name, automation);
+
+    for (const event of run.events ?? []) {
+      if (event.type !== 'model.call' || event.cacheHit) continue;
+      const model = models.get(event.model) ?? { model: event.model, calls: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
+      model.calls += 1;
+      model.costUsd += event.costUsd;
+      model.inputTokens += event.inputTokens;
+      model.outputTokens += event.outputTokens;
+      model.cacheReadTokens += event.cacheReadTokens ?? 0;
+      models.set(event.model, model);
+    }
+
+    const hour = run.startedAt.slice(0, 13);
+    const bucket = hours.get(hour) ?? { runs: 0, failures: 0 };
+    bucket.runs += 1;
+    if (failed) bucket.failures += 1;
+    hours.set(hour, bucket);
+
+    // Keep the newest N without sorting 100,000 runs: trim when twice the size.
+    recent.push(run);
+    if (recent.length >= recentLimit * 2) recent = newest(recent, recentLimit);
+    if (failed) {
+      failures.push(run);
+      if (failures.length >= failureLimit * 2) failures = newest(failures, failureLimit);
+    }
+  }
+
+  const sortedAll = Float64Array.from(all).sort();
+  const hourCount = options.hours ?? 168;
+  const end = lastAt ? Date.parse(`${lastAt.slice(0, 13)}:00:00Z`) : (options.now ?? new Date()).getTime();
+  const perHour = Array.from({ length: hourCount }, (_unused, index) => {
+    const hour = new Date(end - (hourCount - 1 - index) * 3_600_000).toISOString().slice(0, 13);
+    return { hour, ...(hours.get(hour) ?? { runs: 0, failures: 0 }) };
+  });
+  return {
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    ...totals,
+    costUsd: round(totals.costUsd),
+    firstAt,
+    lastAt,
+    p50Ms: percentile(sortedAll, 0.5),
+    p95Ms: percentile(sortedAll, 0.95),
+    perHour,
+    automations: [...automations.values()]
+      .map(({ durations, ...rest }) => {
+        const sorted = Float64Array.from(durations).sort();
+        return { ...rest, costUsd: round(rest.costUsd), errorRate: rest.failures / rest.runs, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
+      })
+      .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name)),
+    models: [...models.values()].map((model) => ({ ...model, costUsd: round(model.costUsd) })).sort((a, b) => b.costUsd - a.costUsd),
+    recentFailures: newest(failures, failureLimit).map(drillDown),
+    recent: newest(recent, recentLimit).map(drillDown),
+  };
+}
+
+const round = (value: number) => Math.round(value * 1e6) / 1e6;
+
+function newest(runs: StoredRun[], limit: number): StoredRun[] {
+  return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.runId.localeCompare(b.runId)).slice(0, limit);
+}
+
+function drillDown(run: StoredRun): DrillDownRun {
+  const start = Date.parse(run.startedAt);
+  const firstError = run.errors?.[0];
+  return {
+    runId: run.runId,
+    name: run.name,
+    status: run.status,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    costUsd: run.totals?.costUsd ?? 0,
+    url: runUrl(run),
+    interventions: interventionsOf(run),
+    error: firstError ? `${firstError.step ? `${firstError.step}: ` : ''}${firstError.message}`.slice(0, 500) : undefined,
+    steps: (run.steps ?? []).map((step) => ({
+      name: step.name,
+      status: step.status,
+      offsetMs: step.startedAt ? Math.max(0, Date.parse(step.startedAt) - start) : 0,
+      durationMs: step.durationMs ?? 0,
+      error: step.error?.slice(0, 500),
+    })),
+  };
+}
