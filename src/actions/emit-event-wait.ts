@@ -3,6 +3,7 @@ import { type ChildResult, checkChildren, type WaitSpec } from '../events/wait-c
 import type { StepIo } from '../io/io.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
+import { setActionOutputs } from './outputs.js';
 
 /** emit-event's wait inputs (kept apart from the emit inputs: waiting is a step after emitting). */
 export const emitEventWaitInputs = {
@@ -24,16 +25,18 @@ export async function waitAfterEmit(result: EmitResult, spec: EmitSpec, wait: Wa
   const target = spec.dispatch;
   if (!target) throw new InputError('wait', 'needs a dispatch target');
   if (!result.dispatched) throw new UserError(`Event ${result.event.id} could not be dispatched (it is kept in the outbox), so there is no child run to wait for.`);
-  const [{ createGitHubClient }, { awaitChildren, childRefOf }] = await Promise.all([import('../github/client.js'), import('../events/wait-child.js')]);
-  const client = createGitHubClient({ token: target.token, baseUrl: target.apiUrl, log: io });
+  const { awaitChildren, childRefOf } = await import('../events/wait-child.js');
+  const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl }, io);
   const ref = childRefOf(result, spec, dispatchedAt);
   if (ref.runId === undefined) io.info(`GitHub returned no run id; looking for the run whose name carries the event id ${result.event.id}.`);
   const [child] = await awaitChildren(client, [ref], { timeoutMs: wait.timeoutMs, log: io });
   if (!child) throw new Error('no child result');
-  io.setOutput('child-run-id', String(child.runId));
-  io.setOutput('child-run-url', child.url);
-  io.setOutput('child-conclusion', child.conclusion ?? '');
-  io.setOutput('child-outputs', JSON.stringify(child.outputs));
+  setActionOutputs(io, 'emit-event', {
+    'child-run-id': String(child.runId),
+    'child-run-url': child.url,
+    'child-conclusion': child.conclusion ?? '',
+    'child-outputs': JSON.stringify(child.outputs),
+  });
   io.info(`Child run ${child.runId} concluded '${child.conclusion ?? 'unknown'}' with ${Object.keys(child.outputs).length} output(s): ${child.url}`);
   checkChildren([child], wait.failOnChildFailure, io);
   return child;

@@ -7,13 +7,14 @@ import type { StepIo } from '../io/io.js';
  */
 export const ACTION_OUTPUTS = {
   'run-prompt': ['text', 'json', 'response-file', 'stop-reason', 'model', 'input-tokens', 'output-tokens', 'cost-usd', 'prompt-version', 'content-hash', 'fingerprint', 'cache-hit', 'tool-calls'],
-  'emit-event': ['event-id', 'idempotency-key', 'stream-entry-id', 'dispatched', 'duplicate', 'workflow-run-id', 'workflow-run-url', 'event'],
+  'emit-event': ['event-id', 'idempotency-key', 'stream-entry-id', 'dispatched', 'duplicate', 'workflow-run-id', 'workflow-run-url', 'event', 'child-run-id', 'child-run-url', 'child-conclusion', 'child-outputs'],
   'record-run': ['run-id', 'journal'],
   'promote-prompt': ['version', 'content-hash', 'previous-version', 'pass-rate', 'promoted', 'refused', 'pull-request-url', 'pull-request-number', 'committed-sha'],
 } as const;
 
 export type ActionName = keyof typeof ACTION_OUTPUTS;
-export type OutputValues<A extends ActionName> = Record<(typeof ACTION_OUTPUTS)[A][number], string | undefined>;
+/** A step may set some of its outputs (emit-event sets the child-* ones only when it waits). */
+export type OutputValues<A extends ActionName> = Partial<Record<(typeof ACTION_OUTPUTS)[A][number], string>>;
 
 /** Sets every output of the action, in action.yml's order; an undefined value is left unset. */
 export function setActionOutputs<A extends ActionName>(io: StepIo, action: A, values: OutputValues<A>): void {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
-import { errorMessage, InputError } from '../shared/errors.js';
+import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs } from '../shared/inputs.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
@@ -149,6 +149,7 @@ export function runPromptSpec(read: (name: string) => string | undefined, contex
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
   const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  if (inputs['prompt-file'] && inputs.prompt) throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   // Checked up front, before anything is sent: confined, a text file, not over the API's size.
   if (inputs['prompt-file']) confinedReadPath('prompt-file', inputs['prompt-file'], workspace);
   if (inputs.recordings) confinedReadPath('recordings', inputs.recordings, workspace, { mustExist: false });

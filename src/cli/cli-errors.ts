@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { InputError } from '../shared/errors.js';
+import { type InputError } from '../shared/errors.js';
 
 /** Commander's own exits that are not errors (help, version). */
 const NOT_ERRORS = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);

@@ -10,7 +10,7 @@ import { openRedis } from '../events/redis.js';
 import { createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
-import { errorMessage, InputError, UserError } from '../shared/errors.js';
+import { errorMessage, InputError } from '../shared/errors.js';
 import { addInputFlags, type FlagReader, flagReader } from './flags.js';
 import { redact } from '../shared/redact.js';
 

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBooleanFlag } from './flags.js';
 import { createGitHubClient, type GitHubClient } from '../github/client.js';
 import { createConsoleIo } from '../io/console-io.js';
@@ -94,6 +94,23 @@ export function registerRelayCommands(program: Command): void {
     });
 }
 
+type ConsoleIo = ReturnType<typeof createConsoleIo>;
+type Routing = ReturnType<typeof loadRouting>;
+
+/** What one relay pass needs besides the flags; fixed for the whole command. */
+interface RelayTarget {
+  redisUrl: string;
+  stream: string;
+  deadLetterStream: string;
+  consumer: string;
+  routing: Routing;
+  github: (tokenEnv: string | undefined) => GitHubClient;
+}
+
+interface StopSignal {
+  readonly requested: boolean;
+}
+
 async function relayCommand(flags: RelayFlags): Promise<number> {
   const io = createConsoleIo();
   const env = process.env;
@@ -102,8 +119,35 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   const deadLetterStream = flags.deadLetterStream ? validateStreamName(flags.deadLetterStream, 'dead-letter-stream') : defaultDeadLetterStream(stream);
   const redisUrl = flags.redisUrl ?? env.REDIS_URL;
   if (!redisUrl) throw new UserError("Flag '--redis-url' is required (or set REDIS_URL): redis://[user:password@]host[:port]");
+  const github = githubClients(flags, routing, io);
 
-  // Tokens: checked before anything is read, so a missing secret fails the run, not every entry.
+  const stop = { requested: false };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.requested) return;
+    stop.requested = true;
+    io.info(`relay: ${signal} received; finishing the entry in flight, then stopping`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const consumer = flags.consumer ?? defaultConsumerName();
+  let total: RelaySummary;
+  try {
+    total = await relayUntilDone(flags, { redisUrl, stream, deadLetterStream, consumer, routing, github }, io, stop);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  printSummary(flags, total, { stream, consumer, deadLetterStream }, io);
+  return relayExitCode(flags, total, io);
+}
+
+/**
+ * Tokens: checked before anything is read, so a missing secret fails the run, not every entry.
+ * Returns one client per token, created on first use.
+ */
+function githubClients(flags: RelayFlags, routing: Routing, io: ConsoleIo): (tokenEnv: string | undefined) => GitHubClient {
+  const env = process.env;
   const defaultToken = flags.githubToken ?? env.GITHUB_TOKEN;
   registerSecret(defaultToken);
   const needsDefault = routing.routes.some((route) => route.target.tokenEnv === undefined);
@@ -115,7 +159,7 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
     registerSecret(env[name]);
   }
   const clients = new Map<string, GitHubClient>();
-  const github = (tokenEnv: string | undefined): GitHubClient => {
+  return (tokenEnv: string | undefined): GitHubClient => {
     const key = tokenEnv ?? '';
     let client = clients.get(key);
     if (!client) {
@@ -124,82 +168,93 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
     }
     return client;
   };
+}
 
-  let stop = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop) return;
-    stop = true;
-    io.info(`relay: ${signal} received; finishing the entry in flight, then stopping`);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-
+/** Runs relay passes, reconnecting after transient Redis errors in continuous mode; returns the summed summary. */
+async function relayUntilDone(flags: RelayFlags, target: RelayTarget, io: ConsoleIo, stop: StopSignal): Promise<RelaySummary> {
   const total = emptyRelaySummary();
-  const consumer = flags.consumer ?? defaultConsumerName();
   const journal = currentJournal();
   const unsavedMarkers = new Map<string, string>();
   let backoff = 1000;
-  try {
-    for (;;) {
-      let handle: RedisHandle | undefined;
-      try {
-        handle = await openRedis(redisUrl, { timeoutMs: flags.timeout * 1000 });
-        io.info(`relay: ${handle.display}${handle.cluster ? ' (cluster)' : ''} stream ${stream}, group ${flags.group}, consumer ${consumer}, ${routing.routes.length} route(s), mode ${flags.mode}`);
-        if (handle.cluster && slotInput(deadLetterStream) !== slotInput(stream)) {
-          throw new UserError(
-            `The dead-letter stream ${deadLetterStream} does not share the hash slot of ${stream} on this Redis Cluster (moving an entry there is one script); name it with the same hash tag, e.g. ${defaultDeadLetterStream(stream)}`,
-          );
-        }
-        const relay = new Relay({
-          client: handle.client,
-          stream,
-          group: flags.group,
-          consumer,
-          routing,
-          github,
-          deadLetterStream,
-          maxAttempts: flags.maxAttempts,
-          minIdleMs: flags.minIdle * 1000,
-          batchSize: flags.batch,
-          mode: flags.mode,
-          markerTtlSeconds: flags.markerTtlDays * 86_400,
-          startId: flags.from === 'now' ? '$' : '0',
-          log: io,
-          journal,
-          shouldStop: () => stop,
-          unsavedMarkers,
-        });
-        try {
-          addInto(total, await relay.run());
-          break;
-        } catch (error) {
-          addInto(total, relay.summary);
-          throw error;
-        }
-      } catch (error) {
-        const message = errorMessage(error);
-        // Our own refusals (UserError) are final; Redis errors are classified where they are explained.
-        const transient = error instanceof RedisTargetError || !(error instanceof UserError) ? isTransientRedisError(error) : false;
-        // Once: a scheduled run fails and the next one resumes. Continuous: ride out the outage.
-        if (flags.mode === 'once' || stop || !transient) throw error instanceof UserError ? error : new UserError(`relay: ${message}`);
-        io.warning(`relay: Redis problem (${message}); reconnecting in ${Math.round(backoff / 1000)} s`);
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, 30_000);
-      } finally {
-        await handle?.close();
-      }
-      if (stop) break;
+  for (;;) {
+    let handle: RedisHandle | undefined;
+    try {
+      handle = await openRedis(target.redisUrl, { timeoutMs: flags.timeout * 1000 });
+      await relayOnce(flags, target, handle, { io, journal, unsavedMarkers, stop, total });
+      break;
+    } catch (error) {
+      const message = errorMessage(error);
+      // Our own refusals (UserError) are final; Redis errors are classified where they are explained.
+      const transient = error instanceof RedisTargetError || !(error instanceof UserError) ? isTransientRedisError(error) : false;
+      // Once: a scheduled run fails and the next one resumes. Continuous: ride out the outage.
+      if (flags.mode === 'once' || stop.requested || !transient) throw error instanceof UserError ? error : new UserError(`relay: ${message}`);
+      io.warning(`relay: Redis problem (${message}); reconnecting in ${Math.round(backoff / 1000)} s`);
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, 30_000);
+    } finally {
+      await handle?.close();
     }
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    if (stop.requested) break;
   }
+  return total;
+}
+
+interface PassContext {
+  io: ConsoleIo;
+  journal: ReturnType<typeof currentJournal>;
+  unsavedMarkers: Map<string, string>;
+  stop: StopSignal;
+  total: RelaySummary;
+}
+
+/** One relay pass on an open connection; what it did is added to `total` even when it fails. */
+async function relayOnce(flags: RelayFlags, target: RelayTarget, handle: RedisHandle, context: PassContext): Promise<void> {
+  const { stream, deadLetterStream, consumer, routing } = target;
+  const { io, stop, total } = context;
+  io.info(`relay: ${handle.display}${handle.cluster ? ' (cluster)' : ''} stream ${stream}, group ${flags.group}, consumer ${consumer}, ${routing.routes.length} route(s), mode ${flags.mode}`);
+  if (handle.cluster && slotInput(deadLetterStream) !== slotInput(stream)) {
+    throw new UserError(
+      `The dead-letter stream ${deadLetterStream} does not share the hash slot of ${stream} on this Redis Cluster (moving an entry there is one script); name it with the same hash tag, e.g. ${defaultDeadLetterStream(stream)}`,
+    );
+  }
+  const relay = new Relay({
+    client: handle.client,
+    stream,
+    group: flags.group,
+    consumer,
+    routing,
+    github: target.github,
+    deadLetterStream,
+    maxAttempts: flags.maxAttempts,
+    minIdleMs: flags.minIdle * 1000,
+    batchSize: flags.batch,
+    mode: flags.mode,
+    markerTtlSeconds: flags.markerTtlDays * 86_400,
+    startId: flags.from === 'now' ? '$' : '0',
+    log: io,
+    journal: context.journal,
+    shouldStop: () => stop.requested,
+    unsavedMarkers: context.unsavedMarkers,
+  });
+  try {
+    addInto(total, await relay.run());
+  } catch (error) {
+    addInto(total, relay.summary);
+    throw error;
+  }
+}
+
+function printSummary(flags: RelayFlags, total: RelaySummary, where: { stream: string; consumer: string; deadLetterStream: string }, io: ConsoleIo): void {
+  const { stream, consumer, deadLetterStream } = where;
   if (flags.json) {
     io.info(formatSummary(total));
     process.stdout.write(redact(`${JSON.stringify({ stream, group: flags.group, consumer, deadLetterStream, ...total })}\n`));
   } else {
     process.stdout.write(redact(`${formatSummary(total)}\n`));
   }
+}
+
+function relayExitCode(flags: RelayFlags, total: RelaySummary, io: ConsoleIo): number {
   if (total.deadLettered > 0 && flags.failOnDeadLetter) return RELAY_EXIT.deadLettered;
   // A scheduled relay must go red while GitHub is failing: the entries wait for the next run,
   // but nobody looks at a green job.

@@ -75,7 +75,7 @@ export function listRuns(directories: string | string[], filters: ListFilters, p
     const note = hidden > 0 ? `showing ${shown.length} of ${records.length} run records (--limit 0 for all)` : undefined;
     return { stdout: `${JSON.stringify(shown, null, 2)}\n`, note };
   }
-  if (records.length === 0) return { stdout: all.length === 0 ? `No run records in ${directory}.\n` : `No run records in ${directory} match the filters (${all.length} in all).\n` };
+  if (records.length === 0 && unreadable.length === 0) return { stdout: all.length === 0 ? `No run records in ${directory}.\n` : `No run records in ${directory} match the filters (${all.length} in all).\n` };
   const rows = shown.map((record) => [record.runId, record.status, record.name, record.startedAt, formatDuration(record.durationMs), formatUsd(record.costUsd)]);
   const header = ['RUN ID', 'STATUS', 'NAME', 'STARTED', 'DURATION', 'COST'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

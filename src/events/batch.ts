@@ -169,6 +169,6 @@ export async function publishEventStream(handle: RedisHandle, events: AsyncItera
   }
   if (failure === undefined && chunk.length > 0) send(chunk);
   await Promise.all(inFlight);
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
   return total;
 }

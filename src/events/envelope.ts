@@ -43,8 +43,10 @@ export const DEFAULT_MAX_HOPS = 10;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
 /** CloudEvents String attributes exclude U+0000–U+001F and U+007F–U+009F. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String attribute)';
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f]+$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -68,9 +70,6 @@ export const cloudEventSchema = z
   .loose();
 
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
-
-/** The fields of one Redis stream entry, in XADD order. */
-const STREAM_FIELDS = ['event', 'type', 'id', 'idempotencykey'] as const;
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -8,7 +8,7 @@ import type { GitHubClient } from '../github/client.js';
 import { DispatchError, dispatchEvent, type DispatchResult } from './dispatch.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
-import { resolveTarget, type RouteTarget, type Routing, targetIdentity } from './routing.js';
+import { resolveTarget, type Route, type RouteTarget, type Routing, targetIdentity } from './routing.js';
 
 /**
  * The events relay: a Redis Streams consumer group member that turns each event into a GitHub
@@ -273,23 +273,40 @@ export class Relay {
     }
     const routes = routing.match(event.type);
     if (routes.length === 0) {
-      if (routing.unrouted === 'skip') {
-        log.info(`entry ${id}: no route for type '${event.type}'; acknowledged (unrouted: skip)`);
-        this.summary.unrouted += 1;
-        this.toAck.push(id);
-      } else {
-        await this.park(id, fields, 'unroutable', `no route in ${routing.file} matches type '${event.type}'`, Number(deliveries), event);
-      }
+      await this.handleUnrouted(id, fields, event, Number(deliveries));
       return;
     }
-    let failure: unknown;
+    const failure = await this.dispatchRoutes(id, event, routes);
+    if (failure === undefined) {
+      this.toAck.push(id);
+      return;
+    }
+    await this.handleDispatchFailure(id, fields, event, Number(deliveries), failure);
+  }
+
+  private async handleUnrouted(id: string, fields: string[], event: CloudEvent, deliveries: number): Promise<void> {
+    const { routing, log } = this.options;
+    if (routing.unrouted === 'skip') {
+      log.info(`entry ${id}: no route for type '${event.type}'; acknowledged (unrouted: skip)`);
+      this.summary.unrouted += 1;
+      this.toAck.push(id);
+    } else {
+      await this.park(id, fields, 'unroutable', `no route in ${routing.file} matches type '${event.type}'`, deliveries, event);
+    }
+  }
+
+  /**
+   * Dispatches to each route's target in turn, stopping at the first failure, which is returned
+   * (undefined when all succeeded). A marker that cannot be saved is thrown instead: Redis is gone.
+   */
+  private async dispatchRoutes(id: string, event: CloudEvent, routes: Route[]): Promise<unknown> {
+    const { stream, group, log } = this.options;
     for (const route of routes) {
       let target: RouteTarget;
       try {
         target = resolveTarget(route, event);
       } catch (error) {
-        failure = error;
-        break;
+        return error;
       }
       const marker = dispatchedMarkerKey(stream, group, event.idempotencykey, target);
       if (this.options.unsavedMarkers?.has(marker) || (await this.options.client.get(marker)) !== null) {
@@ -302,38 +319,41 @@ export class Relay {
       try {
         result = await this.dispatch(target, event, id);
       } catch (error) {
-        failure = error;
-        break;
+        return error;
       }
-      const value = JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) });
-      this.summary.dispatched += 1;
-      this.journal(target, event, false);
-      try {
-        await this.options.client.set(marker, value, 'EX', this.options.markerTtlSeconds);
-      } catch (error) {
-        // Dispatched, but Redis is gone: remember it here so the retry after reconnecting skips it.
-        this.options.unsavedMarkers?.set(marker, value);
-        throw error;
-      }
-      if (result.kind === 'workflow_dispatch') {
-        this.summary.runs.push({ entry: id, eventId: event.id, repository: result.repository, runId: result.runId, htmlUrl: result.htmlUrl });
-        log.info(`entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`);
-      } else {
-        log.info(`entry ${id}: repository_dispatch '${result.eventType}' to ${result.repository}${result.reference ? ' (as a reference: event too large)' : ''}`);
-      }
+      await this.recordDispatch(id, event, target, marker, result);
     }
-    if (failure === undefined) {
-      this.toAck.push(id);
-      return;
+    return undefined;
+  }
+
+  private async recordDispatch(id: string, event: CloudEvent, target: RouteTarget, marker: string, result: DispatchResult): Promise<void> {
+    const { consumer, log } = this.options;
+    const value = JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) });
+    this.summary.dispatched += 1;
+    this.journal(target, event, false);
+    try {
+      await this.options.client.set(marker, value, 'EX', this.options.markerTtlSeconds);
+    } catch (error) {
+      // Dispatched, but Redis is gone: remember it here so the retry after reconnecting skips it.
+      this.options.unsavedMarkers?.set(marker, value);
+      throw error;
     }
+    if (result.kind === 'workflow_dispatch') {
+      this.summary.runs.push({ entry: id, eventId: event.id, repository: result.repository, runId: result.runId, htmlUrl: result.htmlUrl });
+      log.info(`entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`);
+    } else {
+      log.info(`entry ${id}: repository_dispatch '${result.eventType}' to ${result.repository}${result.reference ? ' (as a reference: event too large)' : ''}`);
+    }
+  }
+
+  private async handleDispatchFailure(id: string, fields: string[], event: CloudEvent, attempt: number, failure: unknown): Promise<void> {
     const message = redact(errorMessage(failure));
-    const attempt = Number(deliveries);
     if (attempt >= this.options.maxAttempts) {
       await this.park(id, fields, 'dispatch-failed', message, attempt, event);
     } else {
       this.summary.retrying += 1;
       const kind = failure instanceof DispatchError && !failure.transient ? 'permanent-looking' : 'transient';
-      log.warning(`entry ${id} (event ${event.id}): attempt ${attempt} of ${this.options.maxAttempts} failed (${kind}): ${message}. Left pending for a later attempt.`);
+      this.options.log.warning(`entry ${id} (event ${event.id}): attempt ${attempt} of ${this.options.maxAttempts} failed (${kind}): ${message}. Left pending for a later attempt.`);
     }
   }
 

@@ -124,7 +124,7 @@ export async function findChildRun(client: GitHubClient, ref: ChildRef, options:
       });
       const runs = response.data.workflow_runs as RunJson[];
       const match = runs.find((run) => (run.display_title ?? '').includes(correlationId));
-      return { value: match?.id, ...rateOf(response.headers as Record<string, unknown>) };
+      return { value: match?.id, ...rateOf(response.headers) };
     },
     options,
     () =>
@@ -144,7 +144,7 @@ export async function waitForRun(client: GitHubClient, repository: string, runId
       const done = last.status === 'completed';
       return {
         value: done ? { repository, runId, url: last.html_url, status: 'completed', conclusion: last.conclusion ?? undefined } : undefined,
-        ...rateOf(response.headers as Record<string, unknown>),
+        ...rateOf(response.headers),
       };
     },
     options,

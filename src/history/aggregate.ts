@@ -81,82 +81,113 @@ interface AutomationAcc extends Omit<AutomationFigures, 'errorRate' | 'p50Ms' | 
   durations: number[];
 }
 
-export function aggregateRuns(files: Iterable<string>, options: AggregateOptions = {}): Aggregates {
-  const recentLimit = options.recentLimit ?? 200;
-  const failureLimit = options.failureLimit ?? 20;
-  const automations = new Map<string, AutomationAcc>();
-  const models = new Map<string, ModelFigures>();
-  const hours = new Map<string, { runs: number; failures: number }>();
-  const all: number[] = [];
-  let recent: StoredRun[] = [];
-  let failures: StoredRun[] = [];
-  const totals = { runs: 0, failures: 0, humanRuns: 0, unreadable: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
-  let firstAt: string | undefined;
-  let lastAt: string | undefined;
+/** Everything kept while streaming: counters, durations and the bounded newest-run lists. */
+interface Tally {
+  automations: Map<string, AutomationAcc>;
+  models: Map<string, ModelFigures>;
+  hours: Map<string, { runs: number; failures: number }>;
+  all: number[];
+  recent: StoredRun[];
+  failures: StoredRun[];
+  totals: { runs: number; failures: number; humanRuns: number; unreadable: number; costUsd: number; inputTokens: number; outputTokens: number; cacheReadTokens: number };
+  firstAt?: string | undefined;
+  lastAt?: string | undefined;
+}
 
+interface Limits {
+  recentLimit: number;
+  failureLimit: number;
+}
+
+export function aggregateRuns(files: Iterable<string>, options: AggregateOptions = {}): Aggregates {
+  const limits = { recentLimit: options.recentLimit ?? 200, failureLimit: options.failureLimit ?? 20 };
+  const tally: Tally = {
+    automations: new Map(),
+    models: new Map(),
+    hours: new Map(),
+    all: [],
+    recent: [],
+    failures: [],
+    totals: { runs: 0, failures: 0, humanRuns: 0, unreadable: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 },
+  };
   for (const file of files) {
     const run = readStoredRun(file);
     if (!run) {
-      totals.unreadable += 1;
+      tally.totals.unreadable += 1;
       continue;
     }
-    const failed = run.status !== 'success';
-    const human = interventionsOf(run).length > 0;
-    const cost = run.totals?.costUsd ?? 0;
-    totals.runs += 1;
-    if (failed) totals.failures += 1;
-    if (human) totals.humanRuns += 1;
-    totals.costUsd += cost;
-    totals.inputTokens += run.totals?.inputTokens ?? 0;
-    totals.outputTokens += run.totals?.outputTokens ?? 0;
-    totals.cacheReadTokens += run.totals?.cacheReadTokens ?? 0;
-    if (!firstAt || run.startedAt < firstAt) firstAt = run.startedAt;
-    if (!lastAt || run.startedAt > lastAt) lastAt = run.startedAt;
-    all.push(run.durationMs);
-
-    const automation = automations.get(run.name) ?? { name: run.name, runs: 0, failures: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, humanRuns: 0, durations: [] };
-    automation.runs += 1;
-    if (failed) automation.failures += 1;
-    if (human) automation.humanRuns += 1;
-    automation.costUsd += cost;
-    automation.inputTokens += run.totals?.inputTokens ?? 0;
-    automation.outputTokens += run.totals?.outputTokens ?? 0;
-    automation.durations.push(run.durationMs);
-    automations.set(run.name, automation);
-
-    for (const event of run.events ?? []) {
-      if (event.type !== 'model.call' || event.cacheHit) continue;
-      const model = models.get(event.model) ?? { model: event.model, calls: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
-      model.calls += 1;
-      model.costUsd += event.costUsd;
-      model.inputTokens += event.inputTokens;
-      model.outputTokens += event.outputTokens;
-      model.cacheReadTokens += event.cacheReadTokens ?? 0;
-      models.set(event.model, model);
-    }
-
-    const hour = run.startedAt.slice(0, 13);
-    const bucket = hours.get(hour) ?? { runs: 0, failures: 0 };
-    bucket.runs += 1;
-    if (failed) bucket.failures += 1;
-    hours.set(hour, bucket);
-
-    // Keep the newest N without sorting 100,000 runs: trim when twice the size.
-    recent.push(run);
-    if (recent.length >= recentLimit * 2) recent = newest(recent, recentLimit);
-    if (failed) {
-      failures.push(run);
-      if (failures.length >= failureLimit * 2) failures = newest(failures, failureLimit);
-    }
+    foldRun(tally, run, limits);
   }
+  return summarise(tally, limits, options);
+}
 
-  const sortedAll = Float64Array.from(all).sort();
-  const hourCount = options.hours ?? 168;
-  const end = lastAt ? Date.parse(`${lastAt.slice(0, 13)}:00:00Z`) : (options.now ?? new Date()).getTime();
-  const perHour = Array.from({ length: hourCount }, (_unused, index) => {
-    const hour = new Date(end - (hourCount - 1 - index) * 3_600_000).toISOString().slice(0, 13);
-    return { hour, ...(hours.get(hour) ?? { runs: 0, failures: 0 }) };
-  });
+function foldRun(tally: Tally, run: StoredRun, limits: Limits): void {
+  const failed = run.status !== 'success';
+  const human = interventionsOf(run).length > 0;
+  addTotals(tally, run, failed, human);
+  addAutomation(tally.automations, run, failed, human);
+  addModelCalls(tally.models, run);
+  const hour = run.startedAt.slice(0, 13);
+  const bucket = tally.hours.get(hour) ?? { runs: 0, failures: 0 };
+  bucket.runs += 1;
+  if (failed) bucket.failures += 1;
+  tally.hours.set(hour, bucket);
+  keepNewest(tally, run, failed, limits);
+}
+
+function addTotals(tally: Tally, run: StoredRun, failed: boolean, human: boolean): void {
+  const totals = tally.totals;
+  totals.runs += 1;
+  if (failed) totals.failures += 1;
+  if (human) totals.humanRuns += 1;
+  totals.costUsd += run.totals?.costUsd ?? 0;
+  totals.inputTokens += run.totals?.inputTokens ?? 0;
+  totals.outputTokens += run.totals?.outputTokens ?? 0;
+  totals.cacheReadTokens += run.totals?.cacheReadTokens ?? 0;
+  if (!tally.firstAt || run.startedAt < tally.firstAt) tally.firstAt = run.startedAt;
+  if (!tally.lastAt || run.startedAt > tally.lastAt) tally.lastAt = run.startedAt;
+  tally.all.push(run.durationMs);
+}
+
+function addAutomation(automations: Map<string, AutomationAcc>, run: StoredRun, failed: boolean, human: boolean): void {
+  const automation = automations.get(run.name) ?? { name: run.name, runs: 0, failures: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, humanRuns: 0, durations: [] };
+  automation.runs += 1;
+  if (failed) automation.failures += 1;
+  if (human) automation.humanRuns += 1;
+  automation.costUsd += run.totals?.costUsd ?? 0;
+  automation.inputTokens += run.totals?.inputTokens ?? 0;
+  automation.outputTokens += run.totals?.outputTokens ?? 0;
+  automation.durations.push(run.durationMs);
+  automations.set(run.name, automation);
+}
+
+function addModelCalls(models: Map<string, ModelFigures>, run: StoredRun): void {
+  for (const event of run.events ?? []) {
+    if (event.type !== 'model.call' || event.cacheHit) continue;
+    const model = models.get(event.model) ?? { model: event.model, calls: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
+    model.calls += 1;
+    model.costUsd += event.costUsd;
+    model.inputTokens += event.inputTokens;
+    model.outputTokens += event.outputTokens;
+    model.cacheReadTokens += event.cacheReadTokens ?? 0;
+    models.set(event.model, model);
+  }
+}
+
+function keepNewest(tally: Tally, run: StoredRun, failed: boolean, limits: Limits): void {
+  // Keep the newest N without sorting 100,000 runs: trim when twice the size.
+  tally.recent.push(run);
+  if (tally.recent.length >= limits.recentLimit * 2) tally.recent = newest(tally.recent, limits.recentLimit);
+  if (failed) {
+    tally.failures.push(run);
+    if (tally.failures.length >= limits.failureLimit * 2) tally.failures = newest(tally.failures, limits.failureLimit);
+  }
+}
+
+function summarise(tally: Tally, limits: Limits, options: AggregateOptions): Aggregates {
+  const { totals, firstAt, lastAt } = tally;
+  const sortedAll = Float64Array.from(tally.all).sort();
+  const perHour = perHourSeries(tally.hours, lastAt, options);
   return {
     generatedAt: (options.now ?? new Date()).toISOString(),
     ...totals,
@@ -166,16 +197,29 @@ export function aggregateRuns(files: Iterable<string>, options: AggregateOptions
     p50Ms: percentile(sortedAll, 0.5),
     p95Ms: percentile(sortedAll, 0.95),
     perHour,
-    automations: [...automations.values()]
-      .map(({ durations, ...rest }) => {
-        const sorted = Float64Array.from(durations).sort();
-        return { ...rest, costUsd: round(rest.costUsd), errorRate: rest.failures / rest.runs, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
-      })
-      .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name)),
-    models: [...models.values()].map((model) => ({ ...model, costUsd: round(model.costUsd) })).sort((a, b) => b.costUsd - a.costUsd),
-    recentFailures: newest(failures, failureLimit).map(drillDown),
-    recent: newest(recent, recentLimit).map(drillDown),
+    automations: automationFigures(tally.automations),
+    models: [...tally.models.values()].map((model) => ({ ...model, costUsd: round(model.costUsd) })).sort((a, b) => b.costUsd - a.costUsd),
+    recentFailures: newest(tally.failures, limits.failureLimit).map(drillDown),
+    recent: newest(tally.recent, limits.recentLimit).map(drillDown),
   };
+}
+
+function perHourSeries(hours: Tally['hours'], lastAt: string | undefined, options: AggregateOptions): Aggregates['perHour'] {
+  const hourCount = options.hours ?? 168;
+  const end = lastAt ? Date.parse(`${lastAt.slice(0, 13)}:00:00Z`) : (options.now ?? new Date()).getTime();
+  return Array.from({ length: hourCount }, (_unused, index) => {
+    const hour = new Date(end - (hourCount - 1 - index) * 3_600_000).toISOString().slice(0, 13);
+    return { hour, ...(hours.get(hour) ?? { runs: 0, failures: 0 }) };
+  });
+}
+
+function automationFigures(automations: Map<string, AutomationAcc>): AutomationFigures[] {
+  return [...automations.values()]
+    .map(({ durations, ...rest }) => {
+      const sorted = Float64Array.from(durations).sort();
+      return { ...rest, costUsd: round(rest.costUsd), errorRate: rest.failures / rest.runs, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
+    })
+    .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name));
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;

@@ -7,7 +7,7 @@ import { storedRecordSchema } from '../runs/record.js';
 import { redactDeep } from '../shared/redact.js';
 import { errorMessage } from '../shared/errors.js';
 import { historyFileName, readSyncState, recordsDirectory, type RepoSyncState, type WorkflowRunInfo, writeFileAtomic, writeSyncState } from './store.js';
-import { readZipEntry } from './unzip.js';
+import { readZipEntry } from '../shared/zip.js';
 
 export interface SyncOptions {
   repository: string;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { GitHubClient } from '../github/client.js';
 import type { Log } from '../io/io.js';
 import { errorMessage } from '../shared/errors.js';
+import { readZipEntry } from '../shared/zip.js';
 import { artifactName, RECORD_FILE_NAME } from './store.js';
 
 /**
@@ -35,7 +36,6 @@ export async function readChildOutputs(client: GitHubClient, repository: string,
     log.warning(`Run ${runId} in ${repository} uploaded no autostack run record (artifact ${ARTIFACT_PREFIX}*), so it handed back no outputs. Add record-run to the child workflow.`);
     return { outputs: {}, records: [] };
   }
-  const { unzipSync, strFromU8 } = await import('fflate');
   const outputs: Record<string, string> = {};
   const records: string[] = [];
   for (const artifact of artifacts) {
@@ -47,10 +47,9 @@ export async function readChildOutputs(client: GitHubClient, repository: string,
         artifact_id: artifact.id,
         archive_format: 'zip',
       });
-      const files = unzipSync(new Uint8Array(response.data as ArrayBuffer), { filter: (file) => file.name === RECORD_FILE_NAME });
-      const bytes = files[RECORD_FILE_NAME];
-      if (!bytes) throw new Error(`no ${RECORD_FILE_NAME} in the artifact`);
-      const record = recordOutputsSchema.parse(JSON.parse(strFromU8(bytes)));
+      const text = await readZipEntry(new Uint8Array(response.data as ArrayBuffer), RECORD_FILE_NAME);
+      if (text === undefined) throw new Error(`no ${RECORD_FILE_NAME} in the artifact`);
+      const record = recordOutputsSchema.parse(JSON.parse(text));
       records.push(record.runId);
       for (const [name, value] of Object.entries(record.outputs ?? {})) {
         if (name in outputs && outputs[name] !== value) log.notice(`Output '${name}' is set by more than one job of run ${runId}; using the one from ${artifact.name}.`);

@@ -118,7 +118,7 @@ export class Journal {
   appendMany(events: NewJournalEvent[]): void {
     if (events.length === 0) return;
     const now = this.now().toISOString();
-    const lines = events.map((event) => JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event } as JournalEvent)));
+    const lines = events.map((event) => JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })));
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${lines.join('\n')}\n`);
   }

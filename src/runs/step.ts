@@ -50,7 +50,7 @@ export class JournaledStep {
   }
 
   appendMany(events: StepEvent[]): void {
-    this.journal?.appendMany(events.map((event) => ({ ...event, step: this.id }) as NewJournalEvent));
+    this.journal?.appendMany(events.map((event) => ({ ...event, step: this.id })));
   }
 
   finish(status: StepStatus, details: { outputSummary?: string | undefined; error?: string | undefined } = {}): void {

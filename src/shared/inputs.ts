@@ -13,6 +13,7 @@ export type InputShape = Record<string, z.ZodType>;
  * into two lines of a log, or a `::workflow-command::` out of a model id. CloudEvents forbids the
  * same set in its String attributes.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const TRUE_WORDS = new Set(['true', 'True', 'TRUE', 'yes', 'on', '1']);
@@ -143,16 +144,19 @@ export const lineInputs = {
       .optional()
       .superRefine((value, ctx) => {
         if (value === undefined) return;
-        let ok = false;
-        try {
-          const url = new URL(value);
-          ok = (url.protocol === 'http:' || url.protocol === 'https:') && !CONTROL_CHARACTERS.test(value) && !/\s/.test(value);
-        } catch {
-          ok = false;
-        }
-        if (!ok) ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. https://api.anthropic.com (got ${showValue(value)})` });
+        if (!isHttpUrl(value)) ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. https://api.anthropic.com (got ${showValue(value)})` });
       }),
 };
+
+function isHttpUrl(value: string): boolean {
+  if (CONTROL_CHARACTERS.test(value) || /\s/.test(value)) return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 /** Reads every input the schema names through `read` (core.getInput, CLI flags, ...). */
 export function readInputs<S extends InputShape>(

@@ -47,7 +47,7 @@ export function createStepFiles(directory: string, counter: number): StepFiles {
     GITHUB_STATE: join(directory, `state-${counter}`),
     GITHUB_STEP_SUMMARY: join(directory, `summary-${counter}`),
   };
-  for (const file of Object.values(files)) writeFileSync(file, '');
+  for (const file of [files.GITHUB_OUTPUT, files.GITHUB_ENV, files.GITHUB_PATH, files.GITHUB_STATE, files.GITHUB_STEP_SUMMARY]) writeFileSync(file, '');
   return files;
 }
 

@@ -102,17 +102,8 @@ export class LocalGitHub {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: Record<string, Json> = {};
-    if (text) {
-      try {
-        body = JSON.parse(text) as Record<string, Json>;
-      } catch {
-        return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
-      }
-    }
+    const body = await readJsonBody(request);
+    if (body === undefined) return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
     const method = request.method ?? 'GET';
@@ -124,122 +115,165 @@ export class LocalGitHub {
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (!repoMatch) return this.notFound(request, response, from);
     const repository = `${repoMatch[1]}/${repoMatch[2]}`;
-    const rest = repoMatch[3] ?? '';
     const local = repository.toLowerCase() === this.options.repository.toLowerCase();
+    const call: ApiCall = { request, response, url, method, body, from, repository, rest: repoMatch[3] ?? '', local };
 
-    if (method === 'POST' && rest === '/dispatches') {
-      const eventType = body.event_type;
-      if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100) {
-        return this.reply(request, response, 422, { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' }, 'invalid event_type', from);
-      }
-      const payload = body.client_payload ?? {};
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 10) {
-        return this.reply(request, response, 422, { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' }, 'invalid client_payload', from);
-      }
-      this.options.dispatch({ kind: 'repository_dispatch', repository, eventType, clientPayload: payload, from });
-      return this.reply(request, response, 204, undefined, `repository_dispatch '${eventType}' to ${repository}`, from);
+    // Routes are tried in order; one that declines (returns false) lets the next one look.
+    const served =
+      this.serveRepositoryDispatch(call) ||
+      this.serveWorkflowDispatch(call) ||
+      this.serveWorkflow(call) ||
+      this.serveJobs(call) ||
+      this.serveIssue(call) ||
+      this.serveRepository(call) ||
+      this.serveContents(call) ||
+      (await this.serveSessionRuns(call));
+    if (!served) this.notFound(request, response, from);
+  }
+
+  /** Replies on behalf of the token owner; always true, so a route can `return this.answer(...)`. */
+  private answer(call: ApiCall, status: number, body: unknown, summary: string, quiet = false): true {
+    this.reply(call.request, call.response, status, body, summary, call.from, quiet);
+    return true;
+  }
+
+  private answerNotFound(call: ApiCall): true {
+    this.notFound(call.request, call.response, call.from);
+    return true;
+  }
+
+  private serveRepositoryDispatch(call: ApiCall): boolean {
+    const { body, repository, from } = call;
+    if (call.method !== 'POST' || call.rest !== '/dispatches') return false;
+    const eventType = body.event_type;
+    if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100) {
+      return this.answer(call, 422, { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' }, 'invalid event_type');
     }
-    const workflowDispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
-    if (method === 'POST' && workflowDispatch) {
-      const workflowName = workflowDispatch[1] ?? '';
-      const found = local ? this.options.workflowFile(workflowName) : undefined;
-      if (local && !found) return this.reply(request, response, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`, from);
-      const inputs = (body.inputs ?? {}) as Record<string, Json>;
-      const dispatched = this.options.dispatch({
-        kind: 'workflow_dispatch',
-        repository,
-        workflow: workflowName,
-        ref: typeof body.ref === 'string' ? body.ref : 'main',
-        inputs,
-        from,
-      });
-      const summary = `workflow_dispatch of ${workflowName} in ${repository}`;
-      if (body.return_run_details === true) {
-        const runUrl = `${this.url}/repos/${repository}/actions/runs/${dispatched.runId}`;
-        return this.reply(request, response, 200, { workflow_run_id: dispatched.runId, run_url: runUrl, html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}` }, summary, from);
-      }
-      return this.reply(request, response, 204, undefined, summary, from);
+    const payload = body.client_payload ?? {};
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 10) {
+      return this.answer(call, 422, { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' }, 'invalid client_payload');
     }
-    const workflowGet = /^\/actions\/workflows\/([^/]+)$/.exec(rest);
-    if (method === 'GET' && workflowGet && local) {
-      const found = this.options.workflowFile(workflowGet[1] ?? '');
-      if (!found) return this.notFound(request, response, from);
-      return this.reply(request, response, 200, { id: 1, name: found.name, path: found.path, state: 'active' }, `read workflow ${found.path}`, from);
+    this.options.dispatch({ kind: 'repository_dispatch', repository, eventType, clientPayload: payload, from });
+    return this.answer(call, 204, undefined, `repository_dispatch '${eventType}' to ${repository}`);
+  }
+
+  private serveWorkflowDispatch(call: ApiCall): boolean {
+    const { body, repository, local, from } = call;
+    const workflowDispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(call.rest);
+    if (call.method !== 'POST' || !workflowDispatch) return false;
+    const workflowName = workflowDispatch[1] ?? '';
+    const found = local ? this.options.workflowFile(workflowName) : undefined;
+    if (local && !found) return this.answer(call, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`);
+    const inputs = (body.inputs ?? {}) as Record<string, Json>;
+    const dispatched = this.options.dispatch({
+      kind: 'workflow_dispatch',
+      repository,
+      workflow: workflowName,
+      ref: typeof body.ref === 'string' ? body.ref : 'main',
+      inputs,
+      from,
+    });
+    const summary = `workflow_dispatch of ${workflowName} in ${repository}`;
+    if (body.return_run_details === true) {
+      const runUrl = `${this.url}/repos/${repository}/actions/runs/${dispatched.runId}`;
+      return this.answer(call, 200, { workflow_run_id: dispatched.runId, run_url: runUrl, html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}` }, summary);
     }
-    const jobs = /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(rest);
-    if (method === 'GET' && jobs && local) {
-      const list = this.options.jobs(Number(jobs[1]));
-      if (!list) return this.notFound(request, response, from);
-      return this.reply(request, response, 200, { total_count: list.length, jobs: list }, `read jobs of run ${jobs[1]}`, from, true);
+    return this.answer(call, 204, undefined, summary);
+  }
+
+  private serveWorkflow(call: ApiCall): boolean {
+    const workflowGet = /^\/actions\/workflows\/([^/]+)$/.exec(call.rest);
+    if (call.method !== 'GET' || !workflowGet || !call.local) return false;
+    const found = this.options.workflowFile(workflowGet[1] ?? '');
+    if (!found) return this.answerNotFound(call);
+    return this.answer(call, 200, { id: 1, name: found.name, path: found.path, state: 'active' }, `read workflow ${found.path}`);
+  }
+
+  private serveJobs(call: ApiCall): boolean {
+    const jobs = /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(call.rest);
+    if (call.method !== 'GET' || !jobs || !call.local) return false;
+    const list = this.options.jobs(Number(jobs[1]));
+    if (!list) return this.answerNotFound(call);
+    return this.answer(call, 200, { total_count: list.length, jobs: list }, `read jobs of run ${jobs[1]}`, true);
+  }
+
+  /** An issue route with an unsupported method declines, so later routes still get their look. */
+  private serveIssue(call: ApiCall): boolean {
+    const { method, body } = call;
+    const issue = /^\/issues\/(\d+)(\/labels|\/comments)?$/.exec(call.rest);
+    if (!issue || !call.local) return false;
+    const number = Number(issue[1]);
+    const known = this.options.issue(number);
+    if (!known) return this.answer(call, 404, { message: 'Not Found' }, `issue #${number} (not in the event payload)`);
+    const labels = this.labels.get(number) ?? labelNames(known);
+    if (method === 'GET' && !issue[2]) {
+      return this.answer(call, 200, { ...known, labels: labels.map((name) => labelObject(name)) }, `read issue #${number}`, true);
     }
-    const issue = /^\/issues\/(\d+)(\/labels|\/comments)?$/.exec(rest);
-    if (issue && local) {
-      const number = Number(issue[1]);
-      const known = this.options.issue(number);
-      if (!known) return this.reply(request, response, 404, { message: 'Not Found' }, `issue #${number} (not in the event payload)`, from);
-      const labels = this.labels.get(number) ?? labelNames(known);
-      if (method === 'GET' && !issue[2]) {
-        return this.reply(request, response, 200, { ...known, labels: labels.map((name) => labelObject(name)) }, `read issue #${number}`, from, true);
-      }
-      if (method === 'POST' && issue[2] === '/labels') {
-        const added = Array.isArray(body.labels) ? body.labels.map(String) : [];
-        const merged = [...labels, ...added.filter((name) => !labels.includes(name))];
-        this.labels.set(number, merged);
-        return this.reply(request, response, 200, merged.map((name) => labelObject(name)), `labels on #${number}: ${added.join(', ')}`, from);
-      }
-      if (method === 'POST' && issue[2] === '/comments') {
-        const id = ++this.commentId;
-        const comment = {
-          id,
-          body: typeof body.body === 'string' ? body.body : '',
-          html_url: `https://github.com/${repository}/issues/${number}#issuecomment-${id}`,
-          user: { login: 'github-actions[bot]' },
-        };
-        return this.reply(request, response, 201, comment, `comment on #${number}: ${oneLine(comment.body)}`, from);
-      }
+    if (method === 'POST' && issue[2] === '/labels') {
+      const added = Array.isArray(body.labels) ? body.labels.map(String) : [];
+      const merged = [...labels, ...added.filter((name) => !labels.includes(name))];
+      this.labels.set(number, merged);
+      return this.answer(call, 200, merged.map((name) => labelObject(name)), `labels on #${number}: ${added.join(', ')}`);
     }
-    if (method === 'GET' && rest === '' && local) {
-      const [owner = '', name = ''] = repository.split('/');
-      return this.reply(request, response, 200, { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false }, `read ${repository}`, from, true);
+    if (method === 'POST' && issue[2] === '/comments') {
+      const id = ++this.commentId;
+      const comment = {
+        id,
+        body: typeof body.body === 'string' ? body.body : '',
+        html_url: `https://github.com/${call.repository}/issues/${number}#issuecomment-${id}`,
+        user: { login: 'github-actions[bot]' },
+      };
+      return this.answer(call, 201, comment, `comment on #${number}: ${oneLine(comment.body)}`);
     }
-    const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
-    if (method === 'GET' && contents && local) {
-      const relativePath = normalize(contents[1] ?? '.');
-      if (relativePath.startsWith('..')) return this.notFound(request, response, from);
-      // The folder being run stands for .github/workflows, so a dispatcher reading a workflow's inputs finds it.
-      const workflow = relativePath.startsWith('.github/workflows/') ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length)) : undefined;
-      const path = workflow?.path ?? join(this.options.workspace, relativePath);
-      if (!existsSync(path)) return this.notFound(request, response, from);
-      if (statSync(path).isDirectory()) {
-        const entries = readdirSync(path).map((name) => ({
-          name,
-          path: join(relativePath, name),
-          type: statSync(join(path, name)).isDirectory() ? 'dir' : 'file',
-        }));
-        return this.reply(request, response, 200, entries, `list ${relativePath}`, from, true);
-      }
-      const bytes = readFileSync(path);
-      return this.reply(
-        request,
-        response,
-        200,
-        { type: 'file', encoding: 'base64', name: relativePath.split('/').pop() ?? '', path: relativePath, size: bytes.length, content: bytes.toString('base64') },
-        `read ${relativePath}`,
-        from,
-        true,
-      );
+    return false;
+  }
+
+  private serveRepository(call: ApiCall): boolean {
+    const { repository } = call;
+    if (call.method !== 'GET' || call.rest !== '' || !call.local) return false;
+    const [owner = '', name = ''] = repository.split('/');
+    return this.answer(call, 200, { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false }, `read ${repository}`, true);
+  }
+
+  private serveContents(call: ApiCall): boolean {
+    const contents = /^\/contents(?:\/(.*))?$/.exec(call.rest);
+    if (call.method !== 'GET' || !contents || !call.local) return false;
+    const relativePath = normalize(contents[1] ?? '.');
+    if (relativePath.startsWith('..')) return this.answerNotFound(call);
+    // The folder being run stands for .github/workflows, so a dispatcher reading a workflow's inputs finds it.
+    const workflow = relativePath.startsWith('.github/workflows/') ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length)) : undefined;
+    const path = workflow?.path ?? join(this.options.workspace, relativePath);
+    if (!existsSync(path)) return this.answerNotFound(call);
+    if (statSync(path).isDirectory()) {
+      const entries = readdirSync(path).map((name) => ({
+        name,
+        path: join(relativePath, name),
+        type: statSync(join(path, name)).isDirectory() ? 'dir' : 'file',
+      }));
+      return this.answer(call, 200, entries, `list ${relativePath}`, true);
     }
-    if (method === 'GET' && local && this.options.runs) {
-      const served = await serveRuns(this.options.runs, repository, rest, url.searchParams, this.url);
-      if (served?.bytes) {
-        this.activity.push({ method, path: url.pathname, status: 200, summary: served.summary, from });
-        response.writeHead(200, { 'content-type': 'application/zip' });
-        response.end(served.bytes);
-        return;
-      }
-      if (served) return this.reply(request, response, served.status, served.body, served.summary, from, true);
+    const bytes = readFileSync(path);
+    return this.answer(
+      call,
+      200,
+      { type: 'file', encoding: 'base64', name: relativePath.split('/').pop() ?? '', path: relativePath, size: bytes.length, content: bytes.toString('base64') },
+      `read ${relativePath}`,
+      true,
+    );
+  }
+
+  private async serveSessionRuns(call: ApiCall): Promise<boolean> {
+    const { method, url, from, response } = call;
+    if (method !== 'GET' || !call.local || !this.options.runs) return false;
+    const served = await serveRuns(this.options.runs, call.repository, call.rest, url.searchParams, this.url);
+    if (served?.bytes) {
+      this.activity.push({ method, path: url.pathname, status: 200, summary: served.summary, from });
+      response.writeHead(200, { 'content-type': 'application/zip' });
+      response.end(served.bytes);
+      return true;
     }
-    return this.notFound(request, response, from);
+    if (served) return this.answer(call, served.status, served.body, served.summary, true);
+    return false;
   }
 
   private notFound(request: IncomingMessage, response: ServerResponse, from?: TokenOwner): void {
@@ -265,6 +299,34 @@ export class LocalGitHub {
     }
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     response.end(JSON.stringify(body));
+  }
+}
+
+/** One authenticated request to a /repos/{owner}/{repo} route, as the route handlers see it. */
+interface ApiCall {
+  request: IncomingMessage;
+  response: ServerResponse;
+  url: URL;
+  method: string;
+  body: Record<string, Json>;
+  from: TokenOwner;
+  repository: string;
+  /** The path after /repos/{owner}/{repo}, '' for the repository itself. */
+  rest: string;
+  /** Whether the request names the repository being run, rather than some other one. */
+  local: boolean;
+}
+
+/** The parsed JSON body ({} when empty), or undefined when the body is not valid JSON. */
+async function readJsonBody(request: IncomingMessage): Promise<Record<string, Json> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, Json>;
+  } catch {
+    return undefined;
   }
 }
 

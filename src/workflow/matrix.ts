@@ -25,7 +25,7 @@ export function expandMatrix(matrix: Json, where: string): Array<Record<string, 
   };
   let combinations: Array<Record<string, Json>> = Object.keys(axes).length > 0 ? [{}] : [];
   for (const [key, values] of Object.entries(axes)) {
-    if (!Array.isArray(values)) throw new UserError(`${where}: strategy.matrix.${key} must be a list (got ${stringify(values as Json)})`);
+    if (!Array.isArray(values)) throw new UserError(`${where}: strategy.matrix.${key} must be a list (got ${stringify(values)})`);
     combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [key]: value })));
   }
   const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);

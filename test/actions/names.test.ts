@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { emitEventInputs } from '../../src/actions/emit-event-inputs.js';
+import { emitEventWaitInputs } from '../../src/actions/emit-event-wait.js';
 import { ACTION_OUTPUTS, type ActionName } from '../../src/actions/outputs.js';
 import { promotePromptInputs } from '../../src/actions/promote-prompt-inputs.js';
 import { runPromptInputs } from '../../src/actions/run-prompt-inputs.js';
@@ -12,7 +13,7 @@ import { REPO_ROOT } from '../harness/job.js';
 
 const INPUTS: Record<ActionName, Record<string, unknown>> = {
   'run-prompt': runPromptInputs,
-  'emit-event': emitEventInputs,
+  'emit-event': { ...emitEventInputs, ...emitEventWaitInputs },
   'record-run': recordRunInputs,
   'promote-prompt': promotePromptInputs,
 };

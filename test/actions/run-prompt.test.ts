@@ -715,7 +715,7 @@ describe('run-prompt: bad prompts and inputs', () => {
     [{ prompt: 'x', cache: 'maybe' }, /Input 'cache' must be true or false/],
     [{ prompt: 'x', input: 'title: [unclosed' }, /Input 'input' is not valid YAML/],
     [{ prompt: 'x', input: '- a\n- b' }, /Input 'input' must be a YAML mapping/],
-    [{ prompt: 'x', 'input-files': 'diff: nowhere.diff' }, /Input 'input-files' names a file that cannot be read for 'diff': nowhere\.diff \(ENOENT\)/],
+    [{ prompt: 'x', 'input-files': 'diff: nowhere.diff' }, /Input 'input-files' names a file that does not exist: nowhere\.diff/],
     [{ prompt: 'x', 'prompt-file': 'p.md' }, /'prompt' and 'prompt-file' were both given/],
     [{}, /Input 'prompt' or 'prompt-file' is required/],
     [{ 'prompt-file': 'nowhere.prompt.yml' }, /nowhere\.prompt\.yml/],
