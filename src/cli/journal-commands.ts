@@ -43,7 +43,8 @@ export async function runJournaledStep(name: string, command: string[], options:
     if (child) child.kill(signal);
     else process.exit(SIGNAL_EXIT_CODES[signal] ?? 128);
   });
-  child = spawn(file, args, { stdio: 'inherit' });
+  // The command learns its step's id, so what it journals (a model call, a log) belongs to this step.
+  child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, AUTOSTACK_STEP_ID: step.id } });
   const started = child;
   return new Promise<number>((resolve) => {
     started.on('error', (error) => {

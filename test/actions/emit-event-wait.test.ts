@@ -90,7 +90,7 @@ describe('emit-event wait: the parent follows the child run and reads its output
     assert.deepEqual(JSON.parse(result.outputs['child-outputs'] ?? ''), { version: '1.2.3', notes: 'a=b c' });
     assert.ok(!log(result).includes(TOKEN), 'token never printed');
     // The artifact came through the REST API's 302 to a signed blob URL.
-    assert.ok(github.requests.some((r) => r.path.startsWith('/_blobs/artifacts/') && r.status === 200));
+    assert.ok(github.requests.some((r) => r.path.startsWith('/_artifact-blobs/') && r.status === 200));
   });
 
   test('repository_dispatch: finds the child by the event id in its run-name; a failed child fails the parent', async () => {

@@ -179,7 +179,7 @@ test('runs show prints a timeline (steps, durations, errors, tool calls, tokens,
   assert.equal(raw.stdout, readFileSync(join(records, 'r-show.json'), 'utf8'));
   const missing = cli(dir, ['runs', 'show', '../etc/passwd', '--directory', records]);
   assert.equal(missing.code, 1);
-  assert.match(oneLine(missing.stderr), /is not a run ID/);
+  assert.match(oneLine(missing.stderr), /must be a run id/);
 });
 
 test('colour only on a TTY: FORCE_COLOR turns it on when piped, NO_COLOR wins over a TTY', async (t) => {

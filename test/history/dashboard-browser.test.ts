@@ -69,7 +69,8 @@ before(async () => {
   home = mkdtempSync(join(tmpdir(), 'autostack-dash-'));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(home, 'profile')}`],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives the browser a fresh, empty profile of its own (and removes it on close).
   });
 });
 after(async () => {

@@ -147,7 +147,7 @@ function snapshot(root: string): string[] {
 function assertOneLine(result: StepResult, errorLine: string, names: string, says: RegExp | undefined, label: string): void {
   assert.equal(result.exitCode, 1, `${label}: exit code\n${result.stdout}${result.stderr}`);
   assert.doesNotMatch(`${result.stdout}\n${result.stderr}`, /\n\s+at .+:\d+:\d+\)?\n/, `${label}: no stack trace`);
-  assert.match(errorLine, new RegExp(`(Input '${names}'|Flag '--${names})`), `${label}: names the input: ${errorLine}`);
+  assert.match(errorLine, new RegExp(`(Input '${names}'|[Ff]lag '--${names}')`), `${label}: names the input: ${errorLine}`);
   if (says) assert.match(errorLine, says, `${label}: says what is valid: ${errorLine}`);
 }
 

@@ -52,7 +52,9 @@ async function recordedRun(env: Record<string, string>, inputs: Record<string, s
   const job = new Job({ env: { GITHUB_RUN_ID: '777', ...env }, eventName: eventPayload ? 'repository_dispatch' : 'push', ...(eventPayload ? { eventPayload } : {}) });
   const start = await job.uses('actions/record-run', { name: 'triage', artifact: 'false', summary: 'false', 'github-token': '', ...inputs });
   assert.equal(start.exitCode, 0, start.stderr);
-  await job.cli(['step', '--name', 'classify', '--', 'bash', '-c', `echo '${MODEL_CALL('classify').replace('$AUTOSTACK_RUN_ID', start.outputs['run-id'] ?? '')}' >> "$AUTOSTACK_JOURNAL"`]);
+  // The step's own id reaches its command as AUTOSTACK_STEP_ID, as it reaches run-prompt inside a step.
+  const line = MODEL_CALL('STEP_ID').replace('$AUTOSTACK_RUN_ID', start.outputs['run-id'] ?? '');
+  await job.cli(['step', '--name', 'classify', '--', 'bash', '-c', `echo '${line}' | sed "s/STEP_ID/$AUTOSTACK_STEP_ID/" >> "$AUTOSTACK_JOURNAL"`]);
   await job.cli(['step', '--name', 'ship', '--', 'false']);
   const [post] = await job.complete();
   assert.ok(post);
@@ -80,7 +82,8 @@ test('http/protobuf: run, step and model-call spans decode with the official OTL
   assert.ok(request, 'traces posted to <endpoint>/v1/traces');
   assert.equal(request.headers['content-type'], 'application/x-protobuf');
   assert.equal(request.headers['x-api-key'], 'sekr3t value');
-  assert.doesNotMatch(post.stdout + post.stderr, /sekr3t/);
+  // ::add-mask:: lines are commands the runner consumes and never shows; everything else is output.
+  assert.doesNotMatch((post.stdout + post.stderr).replace(/^::add-mask::.*$/gm, ''), /sekr3t/);
   const decoded = ExportRequest.toObject(ExportRequest.decode(request.body), { longs: String, bytes: String, defaults: false }) as {
     resourceSpans: Array<{ resource: { attributes: Attr[] }; instrumentationLibrarySpans: Array<{ spans: Array<Record<string, unknown> & { attributes: Attr[] }> }> }>;
   };
