@@ -14,7 +14,9 @@ const smoke = process.argv.includes('--smoke');
 const filters = process.argv.slice(2).filter((argument) => argument !== '--smoke');
 
 const cases: BenchCase[] = [];
-for (const file of readdirSync(join(here, 'cases')).filter((name) => name.endsWith('.ts')).sort()) {
+for (const file of readdirSync(join(here, 'cases'))
+  .filter((name) => name.endsWith('.ts'))
+  .sort()) {
   const module = (await import(pathToFileURL(join(here, 'cases', file)).href)) as { cases?: BenchCase[] };
   cases.push(...(module.cases ?? []));
 }
@@ -25,9 +27,13 @@ if (selected.length === 0) {
 }
 
 const format = (figure: { value: number; unit: string }): string =>
-  Number.isFinite(figure.value) ? `${figure.value < 10 ? figure.value.toFixed(2) : figure.value.toFixed(1)} ${figure.unit}` : '—';
+  Number.isFinite(figure.value)
+    ? `${figure.value < 10 ? figure.value.toFixed(2) : figure.value.toFixed(1)} ${figure.unit}`
+    : '—';
 
-console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}${smoke ? ' (smoke: few repetitions, small inputs; figures are not meaningful)' : ''}`);
+console.log(
+  `node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}${smoke ? ' (smoke: few repetitions, small inputs; figures are not meaningful)' : ''}`,
+);
 const rows: Array<{ name: string; figure: Figure }> = [];
 for (const entry of selected) {
   process.stderr.write(`running ${entry.name}…\n`);
@@ -36,15 +42,29 @@ for (const entry of selected) {
     for (const figure of await entry.run({ smoke })) rows.push({ name: entry.name, figure });
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-    rows.push({ name: entry.name, figure: { name: 'case failed', value: Number.NaN, unit: '', pending: `failed: ${message.slice(0, 160)}`, baseline: { name: '', value: Number.NaN, unit: '' } } });
+    rows.push({
+      name: entry.name,
+      figure: {
+        name: 'case failed',
+        value: Number.NaN,
+        unit: '',
+        pending: `failed: ${message.slice(0, 160)}`,
+        baseline: { name: '', value: Number.NaN, unit: '' },
+      },
+    });
   }
 }
 console.log('');
 console.log('| case | figure | value | baseline | baseline value | ratio | target | met? |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const { name, figure } of rows) {
-  const ratio = figure.baseline.value > 0 && Number.isFinite(figure.value) ? `${(figure.value / figure.baseline.value).toFixed(2)}x` : '—';
+  const ratio =
+    figure.baseline.value > 0 && Number.isFinite(figure.value)
+      ? `${(figure.value / figure.baseline.value).toFixed(2)}x`
+      : '—';
   const status = figure.pending ? figure.pending : met(figure);
   const label = figure.note ? `${figure.name} (${figure.note})` : figure.name;
-  console.log(`| ${name} | ${label} | ${format(figure)} | ${figure.baseline.name} | ${format(figure.baseline)} | ${ratio} | ${describeTarget(figure.target)} | ${status} |`);
+  console.log(
+    `| ${name} | ${label} | ${format(figure)} | ${figure.baseline.name} | ${format(figure.baseline)} | ${ratio} | ${describeTarget(figure.target)} | ${status} |`,
+  );
 }

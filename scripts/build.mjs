@@ -56,7 +56,9 @@ const englishOnlyZod = {
   name: 'zod-english-only',
   setup(builder) {
     builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'locales', namespace: 'zod-en', pluginData: { resolveDir: args.resolveDir } } : undefined,
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: 'locales', namespace: 'zod-en', pluginData: { resolveDir: args.resolveDir } }
+        : undefined,
     );
     builder.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
       contents: "export { default as en } from '../locales/en.js';",
@@ -93,7 +95,9 @@ writeFileSync('dist/licenses.txt', licences(result.metafile));
 writeStamp();
 // `BUILD_METAFILE=/tmp/meta.json npm run build` keeps esbuild's input/output map, for size analysis.
 if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(result.metafile));
-console.log(`${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 
 /** One licence section per bundled package (name@version, licence id, its LICENSE text), sorted. */
 function licences(metafile) {
@@ -118,7 +122,10 @@ function packageLicence(directory) {
   const file = readdirSync(directory)
     .sort()
     .find((name) => /^(licen[cs]e|copying)(\..*)?$/i.test(name));
-  const text = file && existsSync(join(directory, file)) ? readFileSync(join(directory, file), 'utf8').trim() : '(no licence file in the package)';
+  const text =
+    file && existsSync(join(directory, file))
+      ? readFileSync(join(directory, file), 'utf8').trim()
+      : '(no licence file in the package)';
   const licence = typeof manifest.license === 'string' ? manifest.license : (manifest.license?.type ?? 'unknown');
   return `${manifest.name}@${manifest.version}\n${licence}\n${text}`;
 }

@@ -36,7 +36,9 @@ export function checkDistFresh() {
     process.exit(1);
   }
   if (readFileSync(STAMP_FILE, 'utf8').trim() !== sourceHash()) {
-    console.error('dist/ is stale: src/ or package-lock.json changed since the last build. Run `npm run build`, then npm test again.');
+    console.error(
+      'dist/ is stale: src/ or package-lock.json changed since the last build. Run `npm run build`, then npm test again.',
+    );
     process.exit(1);
   }
 }

@@ -41,7 +41,15 @@ async function runWorkflow(file: string, url: string): Promise<void> {
 }
 
 async function recordCase(promptFile: string, variables: Record<string, string>, url: string): Promise<void> {
-  const args = ['dist/cli/index.js', 'run-prompt', '--record', '--prompt-file', promptFile, '--input', stringifyYaml(variables)];
+  const args = [
+    'dist/cli/index.js',
+    'run-prompt',
+    '--record',
+    '--prompt-file',
+    promptFile,
+    '--input',
+    stringifyYaml(variables),
+  ];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-recording-fake-key' },
@@ -55,13 +63,18 @@ try {
   rmSync('workflows-examples/prompts/triage.recordings.json', { force: true });
   rmSync('workflows-examples/prompts/summarize.recordings.json', { force: true });
   api.enqueue(
-    toolUseReply('github_add_labels', { number: 42, labels: ['bug', 'priority:high'] }, { toolUseId: 'toolu_01TriageLabels42', id: 'msg_01TriageTurn1', usage, model: 'claude-sonnet-5-5' }),
+    toolUseReply(
+      'github_add_labels',
+      { number: 42, labels: ['bug', 'priority:high'] },
+      { toolUseId: 'toolu_01TriageLabels42', id: 'msg_01TriageTurn1', usage, model: 'claude-sonnet-5-5' },
+    ),
     textReply(
       JSON.stringify({
         category: 'bug',
         priority: 'high',
         labels: ['bug', 'priority:high'],
-        summary: 'The app crashes with a TypeError on an empty config.yml instead of using defaults or reporting a clear error.',
+        summary:
+          'The app crashes with a TypeError on an empty config.yml instead of using defaults or reporting a clear error.',
       }),
       { id: 'msg_01TriageTurn2', usage: { input_tokens: 530, output_tokens: 71 }, model: 'claude-sonnet-5-5' },
     ),
@@ -69,16 +82,25 @@ try {
   await runWorkflow('workflows-examples/issue-triage.yml', api.url);
   api.enqueue(
     textReply(
-      JSON.stringify({ summary: 'An empty config.yml crashes the app with a TypeError; the reporter expects defaults or a clear error.', audience: 'maintainers' }),
+      JSON.stringify({
+        summary:
+          'An empty config.yml crashes the app with a TypeError; the reporter expects defaults or a clear error.',
+        audience: 'maintainers',
+      }),
       { id: 'msg_01DigestSummary', usage: { input_tokens: 160, output_tokens: 38 }, model: 'claude-sonnet-5-5' },
     ),
   );
   await runWorkflow('workflows-examples/reusable-caller.yml', api.url);
   // The eval gate of promote-prompt.yml runs summarize.prompt.yml's testData through run-prompt.
-  const summarize = parseYaml(readFileSync('workflows-examples/prompts/summarize.prompt.yml', 'utf8')) as { testData: Array<Record<string, string>> };
+  const summarize = parseYaml(readFileSync('workflows-examples/prompts/summarize.prompt.yml', 'utf8')) as {
+    testData: Array<Record<string, string>>;
+  };
   for (const testCase of summarize.testData) {
     api.enqueue(
-      textReply(JSON.stringify({ summary: `${testCase.title}.`, audience: testCase.expected }), { usage: { input_tokens: 120, output_tokens: 30 }, model: 'claude-sonnet-5-5' }),
+      textReply(JSON.stringify({ summary: `${testCase.title}.`, audience: testCase.expected }), {
+        usage: { input_tokens: 120, output_tokens: 30 },
+        model: 'claude-sonnet-5-5',
+      }),
     );
     await recordCase('workflows-examples/prompts/summarize.prompt.yml', testCase, api.url);
   }

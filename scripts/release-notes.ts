@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 
 export function releaseNotes(changelog: string, tag: string): string {
   const version = tag.replace(/^v/, '');
-  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) throw new Error(`'${tag}' is not a version (want v1.2.3 or 1.2.3)`);
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version))
+    throw new Error(`'${tag}' is not a version (want v1.2.3 or 1.2.3)`);
   const lines = changelog.split(/\r?\n/);
   const escaped = version.replace(/[.+-]/g, '\\$&');
   const start = lines.findIndex((line) => new RegExp(`^## \\[?v?${escaped}\\]?(\\s|$)`).test(line));
-  if (start < 0) throw new Error(`CHANGELOG.md has no section for ${version} (add a heading '## [${version}] - YYYY-MM-DD')`);
+  if (start < 0)
+    throw new Error(`CHANGELOG.md has no section for ${version} (add a heading '## [${version}] - YYYY-MM-DD')`);
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((line) => /^## /.test(line));
   const notes = (end < 0 ? rest : rest.slice(0, end)).join('\n').trim();

@@ -21,7 +21,14 @@ function describeError(error) {
   // node:test wraps the thrown error as `cause` of an ERR_TEST_FAILURE.
   const cause = error.cause ?? error;
   const message = cause?.message ?? String(cause);
-  const stack = typeof cause?.stack === 'string' ? cause.stack.split('\n').filter((line) => /^\s+at /.test(line) && !line.includes('node:')).slice(0, 3).join('\n') : '';
+  const stack =
+    typeof cause?.stack === 'string'
+      ? cause.stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line) && !line.includes('node:'))
+          .slice(0, 3)
+          .join('\n')
+      : '';
   return stack ? `${message}\n${stack}` : message;
 }
 
@@ -50,7 +57,16 @@ export default async function* shortReporter(source) {
     }
     if (data.skip !== undefined || data.todo !== undefined) {
       entry.skipped += 1;
-      skips.push({ file, name: data.name, reason: typeof data.skip === 'string' ? data.skip : typeof data.todo === 'string' ? `todo: ${data.todo}` : 'no reason given' });
+      skips.push({
+        file,
+        name: data.name,
+        reason:
+          typeof data.skip === 'string'
+            ? data.skip
+            : typeof data.todo === 'string'
+              ? `todo: ${data.todo}`
+              : 'no reason given',
+      });
     } else if (event.type === 'test:pass') {
       entry.passed += 1;
     } else {
@@ -79,5 +95,6 @@ export default async function* shortReporter(source) {
   for (const skip of skips) lines.push(`- skipped: ${skip.file} › ${skip.name} — ${skip.reason}`);
   lines.push(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   yield `${lines.join('\n')}\n`;
-  if (process.env.AUTOSTACK_TEST_COUNTS) writeFileSync(process.env.AUTOSTACK_TEST_COUNTS, JSON.stringify({ passed, failed, skipped, skips }));
+  if (process.env.AUTOSTACK_TEST_COUNTS)
+    writeFileSync(process.env.AUTOSTACK_TEST_COUNTS, JSON.stringify({ passed, failed, skipped, skips }));
 }

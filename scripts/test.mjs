@@ -52,10 +52,22 @@ function runPhase(label, phaseFiles) {
   const counts = join(privateTmp, `.counts-${label}.json`);
   const reporter = tap ? ['--test-reporter=tap'] : ['--test-reporter=./scripts/test-reporter.mjs'];
   if (!tap) console.log(`— ${label}: ${phaseFiles.length} file${phaseFiles.length === 1 ? '' : 's'}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, '--test-reporter-destination=stdout', ...phaseFiles], {
-    stdio: 'inherit',
-    env: { ...env, TMPDIR: privateTmp, TMP: privateTmp, TEMP: privateTmp, AUTOSTACK_TEST_COUNTS: counts },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      ...reporter,
+      '--test-reporter-destination=stdout',
+      ...phaseFiles,
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...env, TMPDIR: privateTmp, TMP: privateTmp, TEMP: privateTmp, AUTOSTACK_TEST_COUNTS: counts },
+    },
+  );
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       let result = { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0, skips: [] };
@@ -72,9 +84,13 @@ function runPhase(label, phaseFiles) {
 
 /** Files in the checkout that git would show or that are ignored, minus the ones tooling owns. */
 function checkoutState() {
-  const result = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--ignored'], { encoding: 'utf8' });
+  const result = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--ignored'], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) return undefined;
-  return new Set(result.stdout.split('\n').filter((line) => line && !/^(!!|\?\?) (node_modules|\.cache|dist)\//.test(line)));
+  return new Set(
+    result.stdout.split('\n').filter((line) => line && !/^(!!|\?\?) (node_modules|\.cache|dist)\//.test(line)),
+  );
 }
 
 const unit = await runPhase('unit tests (source)', unitTests);
@@ -83,7 +99,10 @@ const bundle = await runPhase('bundle tests (dist)', bundleTests);
 const problems = [];
 // tsx keeps its compile cache in the temp directory (tsx-<uid>): ours, removed with the folder.
 const leftInTmp = readdirSync(privateTmp).filter((name) => !/^tsx-/.test(name));
-if (leftInTmp.length > 0) problems.push(`tests left ${leftInTmp.length} entr${leftInTmp.length === 1 ? 'y' : 'ies'} in the temp directory: ${leftInTmp.slice(0, 10).join(', ')}`);
+if (leftInTmp.length > 0)
+  problems.push(
+    `tests left ${leftInTmp.length} entr${leftInTmp.length === 1 ? 'y' : 'ies'} in the temp directory: ${leftInTmp.slice(0, 10).join(', ')}`,
+  );
 rmSync(privateTmp, { recursive: true, force: true });
 const checkoutAfter = checkoutState();
 if (checkoutBefore && checkoutAfter) {
@@ -91,8 +110,13 @@ if (checkoutBefore && checkoutAfter) {
   if (added.length > 0) problems.push(`tests changed the checkout: ${added.slice(0, 10).join(', ')}`);
 }
 
-const total = { passed: unit.passed + bundle.passed, failed: unit.failed + bundle.failed + problems.length, skipped: unit.skipped + bundle.skipped };
+const total = {
+  passed: unit.passed + bundle.passed,
+  failed: unit.failed + bundle.failed + problems.length,
+  skipped: unit.skipped + bundle.skipped,
+};
 for (const problem of problems) console.error(`✗ ${problem}`);
 // One closing line for both phases (TAP has node's own closing lines per phase).
-if ((!tap && unitTests.length > 0 && bundleTests.length > 0) || problems.length > 0) console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+if ((!tap && unitTests.length > 0 && bundleTests.length > 0) || problems.length > 0)
+  console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);

@@ -19,7 +19,10 @@ type Command = (job: Job, round: number) => Promise<StepResult | StepResult[]>;
 
 function ok(results: StepResult | StepResult[]): void {
   for (const result of Array.isArray(results) ? results : [results]) {
-    if (result.exitCode !== 0) throw new Error(`step failed (${result.exitCode}): ${result.stdout.slice(0, 300)} ${result.stderr.slice(0, 300)}`);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `step failed (${result.exitCode}): ${result.stdout.slice(0, 300)} ${result.stderr.slice(0, 300)}`,
+      );
   }
 }
 
@@ -43,17 +46,41 @@ export const cases: BenchCase[] = [
         writeFileSync(join(job.workspace, 'prompts', 'bench.prompt.yml'), PROMPT);
         const prompt = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: benchmarks' };
         // Record one reply, so run-prompt's replay mode answers without a network call.
-        ok(await job.cli(['run-prompt', '--prompt-file', prompt['prompt-file'], '--input', prompt.input, '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: KEY }));
+        ok(
+          await job.cli(
+            [
+              'run-prompt',
+              '--prompt-file',
+              prompt['prompt-file'],
+              '--input',
+              prompt.input,
+              '--record',
+              '--base-url',
+              api.url,
+            ],
+            { ANTHROPIC_API_KEY: KEY },
+          ),
+        );
         const events = join(job.workspace, 'events.jsonl');
         const commands: Record<string, Command> = {
           bare: (j) => j.node(['-e', '']),
-          'run-prompt (replay provider, prompt file)': (j) => j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
-          'emit-event (file target)': (j, round) => j.uses('actions/emit-event', { type: 'com.example.bench', data: 'n: 1', file: events, 'idempotency-key': `cold-${round}` }),
+          'run-prompt (replay provider, prompt file)': (j) =>
+            j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
+          'emit-event (file target)': (j, round) =>
+            j.uses('actions/emit-event', {
+              type: 'com.example.bench',
+              data: 'n: 1',
+              file: events,
+              'idempotency-key': `cold-${round}`,
+            }),
           'record-run main (artifact off)': (j) => j.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
           'record-run main + post': async () => {
             const fresh = new Job({ nodePath: NODE });
             try {
-              return [await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }), ...(await fresh.complete())];
+              return [
+                await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
+                ...(await fresh.complete()),
+              ];
             } finally {
               rmSync(fresh.root, { recursive: true, force: true });
             }
@@ -73,7 +100,11 @@ export const cases: BenchCase[] = [
           }
         }
         const bare = median(samples.bare ?? []);
-        const baseline = { name: `node -e "" (${NODE === process.execPath ? process.version : 'Node 24'}, same spawn path)`, value: bare, unit: 'ms' };
+        const baseline = {
+          name: `node -e "" (${NODE === process.execPath ? process.version : 'Node 24'}, same spawn path)`,
+          value: bare,
+          unit: 'ms',
+        };
         return Object.entries(samples)
           .filter(([name]) => name !== 'bare')
           .map(([name, values]): Figure => ({

@@ -17,11 +17,49 @@ function generate(directory: string): void {
     writeFileSync(
       join(directory, `r${index}.json`),
       JSON.stringify({
-        schema: 'autostack.run-record/v1', runId: `r${index}`, name: `automation-${index % 12}`, status, startedAt, endedAt: startedAt, durationMs: 500 + (index % 9000),
-        github: { repository: 'o/r', runId: String(index), runAttempt: index % 50 === 0 ? '2' : '1' }, trigger: { event: 'push' },
-        steps: [{ id: 's1', name: 'work', status, startedAt, durationMs: 400 }], totals: { modelCalls: 1, inputTokens: 900, outputTokens: 90, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.003, toolCalls: 0, eventsPublished: 0 },
-        systemsTouched: [], humanIntervened: false, interventions: [], errors: status === 'failure' ? [{ step: 's1', message: 'boom' }] : [],
-        events: [{ v: 1, ts: startedAt, run: `r${index}`, step: 's1', type: 'model.call', provider: 'anthropic', model: 'claude-sonnet', inputTokens: 900, outputTokens: 90, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.003, latencyMs: 300, retries: 0, cacheHit: false }],
+        schema: 'autostack.run-record/v1',
+        runId: `r${index}`,
+        name: `automation-${index % 12}`,
+        status,
+        startedAt,
+        endedAt: startedAt,
+        durationMs: 500 + (index % 9000),
+        github: { repository: 'o/r', runId: String(index), runAttempt: index % 50 === 0 ? '2' : '1' },
+        trigger: { event: 'push' },
+        steps: [{ id: 's1', name: 'work', status, startedAt, durationMs: 400 }],
+        totals: {
+          modelCalls: 1,
+          inputTokens: 900,
+          outputTokens: 90,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          costUsd: 0.003,
+          toolCalls: 0,
+          eventsPublished: 0,
+        },
+        systemsTouched: [],
+        humanIntervened: false,
+        interventions: [],
+        errors: status === 'failure' ? [{ step: 's1', message: 'boom' }] : [],
+        events: [
+          {
+            v: 1,
+            ts: startedAt,
+            run: `r${index}`,
+            step: 's1',
+            type: 'model.call',
+            provider: 'anthropic',
+            model: 'claude-sonnet',
+            inputTokens: 900,
+            outputTokens: 90,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            costUsd: 0.003,
+            latencyMs: 300,
+            retries: 0,
+            cacheHit: false,
+          },
+        ],
       }),
     );
   }
@@ -55,10 +93,33 @@ export const cases: BenchCase[] = [
         // Baseline: only read and JSON.parse every record file, as the dashboard must.
         const baselineScript = `${REPORT_PEAK} const fs=require("fs"),p=require("path");const d=${JSON.stringify(records)};let n=0;for(const f of fs.readdirSync(d)){JSON.parse(fs.readFileSync(p.join(d,f),"utf8"));n++}`;
         const baseline = await measure(['-e', baselineScript]);
-        const dashboard = await measure(['--import', `data:text/javascript,${encodeURIComponent(REPORT_PEAK)}`, join(root, 'dist', 'cli', 'index.js'), 'dashboard', '--out', join(home, 'report.html'), '--markdown', join(home, 'digest.md'), '--directory', records, '--dir', join(home, 'none')]);
+        const dashboard = await measure([
+          '--import',
+          `data:text/javascript,${encodeURIComponent(REPORT_PEAK)}`,
+          join(root, 'dist', 'cli', 'index.js'),
+          'dashboard',
+          '--out',
+          join(home, 'report.html'),
+          '--markdown',
+          join(home, 'digest.md'),
+          '--directory',
+          records,
+          '--dir',
+          join(home, 'none'),
+        ]);
         return [
-          { name: `wall time, ${RUNS} records`, value: dashboard.ms, unit: 'ms', baseline: { name: 'read + JSON.parse only', value: baseline.ms, unit: 'ms' } },
-          { name: 'peak RSS (target < 300 MB)', value: dashboard.peakMb, unit: 'MB', baseline: { name: 'read + JSON.parse only', value: baseline.peakMb, unit: 'MB' } },
+          {
+            name: `wall time, ${RUNS} records`,
+            value: dashboard.ms,
+            unit: 'ms',
+            baseline: { name: 'read + JSON.parse only', value: baseline.ms, unit: 'ms' },
+          },
+          {
+            name: 'peak RSS (target < 300 MB)',
+            value: dashboard.peakMb,
+            unit: 'MB',
+            baseline: { name: 'read + JSON.parse only', value: baseline.peakMb, unit: 'MB' },
+          },
         ];
       } finally {
         rmSync(home, { recursive: true, force: true });

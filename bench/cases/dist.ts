@@ -5,7 +5,9 @@ import { REPO_ROOT } from '../../test/harness/job.js';
 import type { BenchCase } from '../lib.js';
 
 function files(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(directory, entry.name)) : [join(directory, entry.name)]));
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(directory, entry.name)) : [join(directory, entry.name)],
+  );
 }
 
 /**
@@ -35,8 +37,20 @@ export const cases: BenchCase[] = [
       const unminified = scripts.filter((path) => !looksMinified(path));
       const none = { name: '—', value: Number.NaN, unit: '' };
       return [
-        { name: `dist/ total (${all.length} files)`, value: bytes / 1e6, unit: 'MB', baseline: { name: 'issue limit', value: 12, unit: 'MB' }, target: { of: 'value', op: '<=', bound: 12 } },
-        { name: 'byte-identical duplicate files in dist/', value: duplicates, unit: 'files', baseline: none, target: { of: 'value', op: '<=', bound: 0 } },
+        {
+          name: `dist/ total (${all.length} files)`,
+          value: bytes / 1e6,
+          unit: 'MB',
+          baseline: { name: 'issue limit', value: 12, unit: 'MB' },
+          target: { of: 'value', op: '<=', bound: 12 },
+        },
+        {
+          name: 'byte-identical duplicate files in dist/',
+          value: duplicates,
+          unit: 'files',
+          baseline: none,
+          target: { of: 'value', op: '<=', bound: 0 },
+        },
         {
           name: `unminified .js files${unminified.length ? ` (${unminified.map((path) => relative(dist, path)).join(', ')})` : ''}`,
           value: unminified.length,

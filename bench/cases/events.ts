@@ -14,7 +14,12 @@ const PAD = 'x'.repeat(900); // with the envelope, each stream entry carries abo
 async function writeBatchFile(path: string, count: number): Promise<void> {
   const out = createWriteStream(path);
   for (let index = 0; index < count; index++) {
-    if (!out.write(`${JSON.stringify({ type: 'com.example.bench', data: { index, pad: PAD }, 'idempotency-key': `bench-${index}` })}\n`)) await once(out, 'drain');
+    if (
+      !out.write(
+        `${JSON.stringify({ type: 'com.example.bench', data: { index, pad: PAD }, 'idempotency-key': `bench-${index}` })}\n`,
+      )
+    )
+      await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
@@ -25,7 +30,9 @@ function measured(command: string, args: string[]): Promise<{ seconds: number; p
   return new Promise((resolve, reject) => {
     const report = join(mkdtempSync(join(tmpdir(), 'autostack-bench-time-')), 'time');
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -43,7 +50,22 @@ function measured(command: string, args: string[]): Promise<{ seconds: number; p
 
 /** `redis-benchmark -P 16` pipelined XADD of `bytes`-sized entries: requests per second. */
 async function redisBenchmark(port: number, count: number, bytes: number): Promise<number> {
-  const { stdout } = await measured('redis-benchmark', ['-p', String(port), '-P', '16', '-n', String(count), '-c', '1', '-q', 'XADD', 'bench:baseline', '*', 'data', 'y'.repeat(bytes)]);
+  const { stdout } = await measured('redis-benchmark', [
+    '-p',
+    String(port),
+    '-P',
+    '16',
+    '-n',
+    String(count),
+    '-c',
+    '1',
+    '-q',
+    'XADD',
+    'bench:baseline',
+    '*',
+    'data',
+    'y'.repeat(bytes),
+  ]);
   const match = /([\d.]+) requests per second/.exec(stdout);
   if (!match) throw new Error(`redis-benchmark printed no rate: ${stdout.slice(0, 200)}`);
   return Number(match[1]);
@@ -59,18 +81,51 @@ export const cases: BenchCase[] = [
       try {
         const file = join(directory, 'events.jsonl');
         await writeBatchFile(file, count);
-        const cli = (stream: string) => measured(process.execPath, [CLI_BUNDLE, 'emit', '--batch', file, '--redis-url', redis.url, '--stream', stream]);
+        const cli = (stream: string) =>
+          measured(process.execPath, [
+            CLI_BUNDLE,
+            'emit',
+            '--batch',
+            file,
+            '--redis-url',
+            redis.url,
+            '--stream',
+            stream,
+          ]);
         const first = await cli('bench:batch');
         const again = await cli('bench:batch');
         const summary = JSON.parse(first.stdout.trim()) as { published: number; duplicates: number };
         const repeat = JSON.parse(again.stdout.trim()) as { published: number; duplicates: number };
         const entryBytes = 1300;
         const baselineRate = await redisBenchmark(redis.port, count, entryBytes);
-        const baseline = { name: `redis-benchmark -P 16 -c 1 XADD, ${entryBytes} B entries`, value: baselineRate, unit: 'req/s' };
+        const baseline = {
+          name: `redis-benchmark -P 16 -c 1 XADD, ${entryBytes} B entries`,
+          value: baselineRate,
+          unit: 'req/s',
+        };
         const figures: Figure[] = [
-          { name: `emit --batch, ${count} new events (CLI spawn to exit)`, value: count / first.seconds, unit: 'events/s', note: `${summary.published} published`, baseline, target: { of: 'ratio', op: '>=', bound: 0.25 } },
-          { name: `the same ${count} again, all duplicates`, value: count / again.seconds, unit: 'events/s', note: `${repeat.duplicates} duplicates, ${repeat.published} published`, baseline },
-          { name: `emit --batch peak memory (${count} events)`, value: Math.max(first.peakMb, again.peakMb), unit: 'MB', baseline: { name: 'issue limit', value: 150, unit: 'MB' }, target: { of: 'value', op: '<=', bound: 150 } },
+          {
+            name: `emit --batch, ${count} new events (CLI spawn to exit)`,
+            value: count / first.seconds,
+            unit: 'events/s',
+            note: `${summary.published} published`,
+            baseline,
+            target: { of: 'ratio', op: '>=', bound: 0.25 },
+          },
+          {
+            name: `the same ${count} again, all duplicates`,
+            value: count / again.seconds,
+            unit: 'events/s',
+            note: `${repeat.duplicates} duplicates, ${repeat.published} published`,
+            baseline,
+          },
+          {
+            name: `emit --batch peak memory (${count} events)`,
+            value: Math.max(first.peakMb, again.peakMb),
+            unit: 'MB',
+            baseline: { name: 'issue limit', value: 150, unit: 'MB' },
+            target: { of: 'value', op: '<=', bound: 150 },
+          },
         ];
         return figures;
       } finally {

@@ -5,13 +5,31 @@ import type { BenchCase, Figure } from '../lib.js';
  * Figures (value, same-run baseline, target), then delete its entry here.
  */
 const PENDING: Array<{ name: string; figure: string; baseline: string; issue: string }> = [
-  { name: 'dashboard/100k-records', figure: 'dashboard over 100,000 run records (load + render)', baseline: 'reading the same records as JSON', issue: 'issue 12' },
-  { name: 'run-prompt/batch', figure: 'prompt batch throughput', baseline: 'ideal throughput at the fake API rate limit', issue: 'issue 13' },
+  {
+    name: 'dashboard/100k-records',
+    figure: 'dashboard over 100,000 run records (load + render)',
+    baseline: 'reading the same records as JSON',
+    issue: 'issue 12',
+  },
+  {
+    name: 'run-prompt/batch',
+    figure: 'prompt batch throughput',
+    baseline: 'ideal throughput at the fake API rate limit',
+    issue: 'issue 13',
+  },
 ];
 
 export const cases: BenchCase[] = PENDING.map((row) => ({
   name: row.name,
   async run(): Promise<Figure[]> {
-    return [{ name: row.figure, value: Number.NaN, unit: '', baseline: { name: row.baseline, value: Number.NaN, unit: '' }, pending: `pending (${row.issue})` }];
+    return [
+      {
+        name: row.figure,
+        value: Number.NaN,
+        unit: '',
+        baseline: { name: row.baseline, value: Number.NaN, unit: '' },
+        pending: `pending (${row.issue})`,
+      },
+    ];
   },
 }));

@@ -26,7 +26,10 @@ async function runOnce(jobs: number): Promise<void> {
     writeFileSync(join(root, '.github', 'workflows', 'w.yml'), WORKFLOW);
     const out = new PassThrough();
     out.resume();
-    const result = await new WorkflowRunner({ workspace: root, repository: 'octo-org/octo-repo', out, jobs }).run({ file: join(root, '.github', 'workflows', 'w.yml'), event: 'push' });
+    const result = await new WorkflowRunner({ workspace: root, repository: 'octo-org/octo-repo', out, jobs }).run({
+      file: join(root, '.github', 'workflows', 'w.yml'),
+      event: 'push',
+    });
     if (result.conclusion !== 'success') throw new Error('the bench workflow failed');
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -39,7 +42,15 @@ export const cases: BenchCase[] = [
     async run() {
       const parallel = await medianMs(RUNS, () => runOnce(2), 0);
       const serial = await medianMs(RUNS, () => runOnce(1), 0);
-      return [{ name: 'two 2 s jobs, --jobs 2 (median wall time)', value: parallel / 1000, unit: 's', note: `${RUNS} runs`, baseline: { name: 'same workflow, --jobs 1', value: serial / 1000, unit: 's' } }];
+      return [
+        {
+          name: 'two 2 s jobs, --jobs 2 (median wall time)',
+          value: parallel / 1000,
+          unit: 's',
+          note: `${RUNS} runs`,
+          baseline: { name: 'same workflow, --jobs 1', value: serial / 1000, unit: 's' },
+        },
+      ];
     },
   },
 ];

@@ -35,15 +35,25 @@ export function putCliOnPath(env: NodeJS.ProcessEnv = process.env): string | und
       core.debug(`autostack CLI bundle not found at ${cli}; not adding autostack to PATH`);
       return undefined;
     }
-    const directory = join(env.RUNNER_TEMP || tmpdir(), 'autostack-cli', createHash('sha256').update(cli).digest('hex').slice(0, 12));
+    const directory = join(
+      env.RUNNER_TEMP || tmpdir(),
+      'autostack-cli',
+      createHash('sha256').update(cli).digest('hex').slice(0, 12),
+    );
     mkdirSync(directory, { recursive: true });
-    writeExecutable(join(directory, 'autostack'), `#!/bin/sh\n# The autostack CLI shipped with the action (written by autostack's actions).\nexec ${shQuote(process.execPath)} ${shQuote(cli)} "$@"\n`);
-    if (process.platform === 'win32') writeExecutable(join(directory, 'autostack.cmd'), `@"${process.execPath}" "${cli}" %*\r\n`);
+    writeExecutable(
+      join(directory, 'autostack'),
+      `#!/bin/sh\n# The autostack CLI shipped with the action (written by autostack's actions).\nexec ${shQuote(process.execPath)} ${shQuote(cli)} "$@"\n`,
+    );
+    if (process.platform === 'win32')
+      writeExecutable(join(directory, 'autostack.cmd'), `@"${process.execPath}" "${cli}" %*\r\n`);
     if (!(env.PATH ?? '').split(delimiter).includes(directory)) core.addPath(directory);
     core.debug(`autostack CLI on PATH: ${directory} → ${cli}`);
     return directory;
   } catch (error) {
-    core.warning(`autostack: could not put the autostack CLI on PATH (${errorMessage(error)}); run steps can call node on the action's dist/cli/index.js instead.`);
+    core.warning(
+      `autostack: could not put the autostack CLI on PATH (${errorMessage(error)}); run steps can call node on the action's dist/cli/index.js instead.`,
+    );
     return undefined;
   }
 }

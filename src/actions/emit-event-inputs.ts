@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/envelope.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, parseRedisUrl, redisUrlPasswords, validateStreamName } from '../events/redis.js';
+import {
+  DEFAULT_DEDUPE_TTL_SECONDS,
+  DEFAULT_STREAM,
+  parseRedisUrl,
+  redisUrlPasswords,
+  validateStreamName,
+} from '../events/redis.js';
 import { REPOSITORY_NAME } from '../github/repository.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
@@ -15,12 +21,20 @@ import { registerSecret } from '../shared/redact.js';
 /** emit-event's inputs: one schema for the action (INPUT_*) and `autostack emit` (--flags). */
 export const emitEventInputs = {
   type: z.string().superRefine((value, ctx) => {
-    if (value.length > 200 || CONTROL_CHARACTERS.test(value)) ctx.addIssue({ code: 'custom', message: `must be one line of at most 200 characters with no control characters, e.g. com.example.issue.triaged (got ${showValue(value)})` });
+    if (value.length > 200 || CONTROL_CHARACTERS.test(value))
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be one line of at most 200 characters with no control characters, e.g. com.example.issue.triaged (got ${showValue(value)})`,
+      });
   }),
   data: input.optionalText(),
   source: lineInputs.oneLine(1000).superRefine((value, ctx) => {
     // CloudEvents: source is a URI-reference — no spaces; `urn:…`, `https://…` or a path.
-    if (value !== undefined && /\s/.test(value)) ctx.addIssue({ code: 'custom', message: `must be a URI-reference with no spaces, e.g. https://github.com/owner/repo or urn:example:app (got ${showValue(value)})` });
+    if (value !== undefined && /\s/.test(value))
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a URI-reference with no spaces, e.g. https://github.com/owner/repo or urn:example:app (got ${showValue(value)})`,
+      });
   }),
   subject: lineInputs.oneLine(1000),
   'redis-url': input.optionalText(),
@@ -29,10 +43,18 @@ export const emitEventInputs = {
   'dedupe-ttl-seconds': input.integer({ min: 60, max: 365 * 24 * 3600, default: DEFAULT_DEDUPE_TTL_SECONDS }),
   'dispatch-repository': input.optionalText(),
   'dispatch-workflow': input.optionalText().superRefine((value, ctx) => {
-    if (value !== undefined && !WORKFLOW_REFERENCE.test(value)) ctx.addIssue({ code: 'custom', message: `must be a workflow file name such as deploy.yml, its path .github/workflows/deploy.yml, or its numeric id (got ${showValue(value)})` });
+    if (value !== undefined && !WORKFLOW_REFERENCE.test(value))
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a workflow file name such as deploy.yml, its path .github/workflows/deploy.yml, or its numeric id (got ${showValue(value)})`,
+      });
   }),
   'dispatch-ref': input.optionalText().superRefine((value, ctx) => {
-    if (value !== undefined && !isValidRef(value)) ctx.addIssue({ code: 'custom', message: `must be a branch or tag name such as main or v1.2.0, or refs/heads/… (got ${showValue(value)})` });
+    if (value !== undefined && !isValidRef(value))
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a branch or tag name such as main or v1.2.0, or refs/heads/… (got ${showValue(value)})`,
+      });
   }),
   'dispatch-inputs': input.optionalText(),
   'github-token': input.optionalText(),
@@ -51,7 +73,17 @@ const WORKFLOW_REFERENCE = /^(?:\d+|(?:\.github\/workflows\/)?[A-Za-z0-9_.-]+\.y
 /** git check-ref-format's rules, as far as a user can break them by typing. */
 function isValidRef(ref: string): boolean {
   if (ref.length > 255 || CONTROL_CHARACTERS.test(ref) || /[\s~^:?*[\\]/.test(ref)) return false;
-  if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock') || ref.includes('..') || ref.includes('//') || ref.includes('@{') || ref === '@') return false;
+  if (
+    ref.startsWith('/') ||
+    ref.endsWith('/') ||
+    ref.endsWith('.') ||
+    ref.endsWith('.lock') ||
+    ref.includes('..') ||
+    ref.includes('//') ||
+    ref.includes('@{') ||
+    ref === '@'
+  )
+    return false;
   return !ref.split('/').some((part) => part.startsWith('.') || part === '');
 }
 
@@ -68,13 +100,24 @@ function parseDispatchInputs(text: string | undefined): Record<string, string> |
   const value = parseEventData(text, 'dispatch-inputs');
   if (value === undefined) return undefined;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError('dispatch-inputs', 'must be a YAML mapping of workflow_dispatch input names to values, e.g.\n  environment: staging');
+    throw new InputError(
+      'dispatch-inputs',
+      'must be a YAML mapping of workflow_dispatch input names to values, e.g.\n  environment: staging',
+    );
   }
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, entry]) => [
+      key,
+      typeof entry === 'string' ? entry : JSON.stringify(entry),
+    ]),
+  );
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function emitEventSpec(read: (name: string) => string | undefined, context: EmitEnvironment): { spec: EmitSpec; secrets: string[] } {
+export function emitEventSpec(
+  read: (name: string) => string | undefined,
+  context: EmitEnvironment,
+): { spec: EmitSpec; secrets: string[] } {
   const secrets: string[] = [];
   // Secrets first: a later validation error must not be able to print them.
   const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
@@ -90,17 +133,33 @@ export function emitEventSpec(read: (name: string) => string | undefined, contex
   const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
 
   const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? env.GITHUB_REPOSITORY : undefined);
-  if (inputs['dispatch-workflow'] && !repository) throw new InputError('dispatch-repository', 'is required with dispatch-workflow when GITHUB_REPOSITORY is not set (owner/repo)');
+  if (inputs['dispatch-workflow'] && !repository)
+    throw new InputError(
+      'dispatch-repository',
+      'is required with dispatch-workflow when GITHUB_REPOSITORY is not set (owner/repo)',
+    );
   if (repository && !REPOSITORY_NAME.test(repository)) {
     throw new InputError('dispatch-repository', `must be owner/repo (got '${repository}')`);
   }
   const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  if (repository && !token) throw new InputError('github-token', 'is required to dispatch: a token with contents: write (repository_dispatch) or actions: write (workflow_dispatch) on the target repository');
-  if (inputs['dispatch-inputs'] && !inputs['dispatch-workflow']) throw new InputError('dispatch-inputs', 'is only used with dispatch-workflow');
-  if (inputs['dispatch-ref'] && !inputs['dispatch-workflow']) throw new InputError('dispatch-ref', 'is only used with dispatch-workflow (repository_dispatch always runs on the default branch)');
+  if (repository && !token)
+    throw new InputError(
+      'github-token',
+      'is required to dispatch: a token with contents: write (repository_dispatch) or actions: write (workflow_dispatch) on the target repository',
+    );
+  if (inputs['dispatch-inputs'] && !inputs['dispatch-workflow'])
+    throw new InputError('dispatch-inputs', 'is only used with dispatch-workflow');
+  if (inputs['dispatch-ref'] && !inputs['dispatch-workflow'])
+    throw new InputError(
+      'dispatch-ref',
+      'is only used with dispatch-workflow (repository_dispatch always runs on the default branch)',
+    );
 
   const source =
-    inputs.source ?? (env.GITHUB_REPOSITORY ? `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')}/${env.GITHUB_REPOSITORY}` : 'urn:autostack:local');
+    inputs.source ??
+    (env.GITHUB_REPOSITORY
+      ? `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')}/${env.GITHUB_REPOSITORY}`
+      : 'urn:autostack:local');
   const stepName = context.step ?? `${env.GITHUB_JOB ?? 'job'}/${env.GITHUB_ACTION ?? 'emit-event'}`;
 
   // Written paths stay inside the workspace (symlinks and `..` resolved), checked before any send.

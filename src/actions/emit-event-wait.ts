@@ -15,20 +15,37 @@ export const emitEventWaitInputs = {
 export function waitSpecOf(read: (name: string) => string | undefined, spec: EmitSpec): WaitSpec {
   const inputs = readInputs(emitEventWaitInputs, read);
   if (inputs.wait && !spec.dispatch) {
-    throw new InputError('wait', 'needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for');
+    throw new InputError(
+      'wait',
+      'needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for',
+    );
   }
-  return { wait: inputs.wait, timeoutMs: inputs['wait-timeout-minutes'] * 60_000, failOnChildFailure: inputs['fail-on-child-failure'] };
+  return {
+    wait: inputs.wait,
+    timeoutMs: inputs['wait-timeout-minutes'] * 60_000,
+    failOnChildFailure: inputs['fail-on-child-failure'],
+  };
 }
 
 /** Follows the child the emit started, sets the child-* outputs, and fails when asked to. */
-export async function waitAfterEmit(result: EmitResult, spec: EmitSpec, wait: WaitSpec, io: StepIo, dispatchedAt: Date): Promise<ChildResult> {
+export async function waitAfterEmit(
+  result: EmitResult,
+  spec: EmitSpec,
+  wait: WaitSpec,
+  io: StepIo,
+  dispatchedAt: Date,
+): Promise<ChildResult> {
   const target = spec.dispatch;
   if (!target) throw new InputError('wait', 'needs a dispatch target');
-  if (!result.dispatched) throw new UserError(`Event ${result.event.id} could not be dispatched (it is kept in the outbox), so there is no child run to wait for.`);
+  if (!result.dispatched)
+    throw new UserError(
+      `Event ${result.event.id} could not be dispatched (it is kept in the outbox), so there is no child run to wait for.`,
+    );
   const { awaitChildren, childRefOf } = await import('../events/wait-child.js');
   const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl }, io);
   const ref = childRefOf(result, spec, dispatchedAt);
-  if (ref.runId === undefined) io.info(`GitHub returned no run id; looking for the run whose name carries the event id ${result.event.id}.`);
+  if (ref.runId === undefined)
+    io.info(`GitHub returned no run id; looking for the run whose name carries the event id ${result.event.id}.`);
   const [child] = await awaitChildren(client, [ref], { timeoutMs: wait.timeoutMs, log: io });
   if (!child) throw new Error('no child result');
   setActionOutputs(io, 'emit-event', {
@@ -37,7 +54,9 @@ export async function waitAfterEmit(result: EmitResult, spec: EmitSpec, wait: Wa
     'child-conclusion': child.conclusion ?? '',
     'child-outputs': JSON.stringify(child.outputs),
   });
-  io.info(`Child run ${child.runId} concluded '${child.conclusion ?? 'unknown'}' with ${Object.keys(child.outputs).length} output(s): ${child.url}`);
+  io.info(
+    `Child run ${child.runId} concluded '${child.conclusion ?? 'unknown'}' with ${Object.keys(child.outputs).length} output(s): ${child.url}`,
+  );
   checkChildren([child], wait.failOnChildFailure, io);
   return child;
 }

@@ -6,10 +6,47 @@ import type { StepIo } from '../io/io.js';
  * `*-inputs.ts`; record-run's state names are RUN_STATE in src/runs/start-run.ts.
  */
 export const ACTION_OUTPUTS = {
-  'run-prompt': ['text', 'json', 'response-file', 'stop-reason', 'model', 'input-tokens', 'output-tokens', 'cost-usd', 'prompt-version', 'content-hash', 'fingerprint', 'cache-hit', 'tool-calls'],
-  'emit-event': ['event-id', 'idempotency-key', 'stream-entry-id', 'dispatched', 'duplicate', 'workflow-run-id', 'workflow-run-url', 'event', 'child-run-id', 'child-run-url', 'child-conclusion', 'child-outputs'],
+  'run-prompt': [
+    'text',
+    'json',
+    'response-file',
+    'stop-reason',
+    'model',
+    'input-tokens',
+    'output-tokens',
+    'cost-usd',
+    'prompt-version',
+    'content-hash',
+    'fingerprint',
+    'cache-hit',
+    'tool-calls',
+  ],
+  'emit-event': [
+    'event-id',
+    'idempotency-key',
+    'stream-entry-id',
+    'dispatched',
+    'duplicate',
+    'workflow-run-id',
+    'workflow-run-url',
+    'event',
+    'child-run-id',
+    'child-run-url',
+    'child-conclusion',
+    'child-outputs',
+  ],
   'record-run': ['run-id', 'journal'],
-  'promote-prompt': ['version', 'content-hash', 'previous-version', 'pass-rate', 'promoted', 'refused', 'pull-request-url', 'pull-request-number', 'committed-sha'],
+  'promote-prompt': [
+    'version',
+    'content-hash',
+    'previous-version',
+    'pass-rate',
+    'promoted',
+    'refused',
+    'pull-request-url',
+    'pull-request-number',
+    'committed-sha',
+  ],
 } as const;
 
 export type ActionName = keyof typeof ACTION_OUTPUTS;

@@ -41,7 +41,10 @@ export interface PromoteEnvironment {
 function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
   if (!env.GITHUB_EVENT_PATH || !/^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')) return undefined;
   try {
-    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { number?: unknown }; number?: unknown };
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+      pull_request?: { number?: unknown };
+      number?: unknown;
+    };
     const number = payload.pull_request?.number ?? payload.number;
     return typeof number === 'number' ? number : undefined;
   } catch {
@@ -50,15 +53,30 @@ function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function promotePromptSpec(read: (name: string) => string | undefined, context: PromoteEnvironment): { spec: PromoteSpec; secrets: string[] } {
+export function promotePromptSpec(
+  read: (name: string) => string | undefined,
+  context: PromoteEnvironment,
+): { spec: PromoteSpec; secrets: string[] } {
   const inputs = readInputs(promotePromptInputs, read);
   const { env, workspace } = context;
   const channel = inputs.channel ?? 'production';
-  if (!CHANNEL.test(channel)) throw new InputError('channel', `must be letters, digits, . _ - starting with a letter or digit, at most 64 characters (got '${channel}')`);
-  if (inputs.rollback && inputs.version) throw new InputError('version', "cannot be combined with 'rollback': a rollback promotes the channel's previous version");
+  if (!CHANNEL.test(channel))
+    throw new InputError(
+      'channel',
+      `must be letters, digits, . _ - starting with a letter or digit, at most 64 characters (got '${channel}')`,
+    );
+  if (inputs.rollback && inputs.version)
+    throw new InputError(
+      'version',
+      "cannot be combined with 'rollback': a rollback promotes the channel's previous version",
+    );
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
   const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
-  if (mode !== 'local' && !env.GITHUB_REPOSITORY) throw new InputError('mode', `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`);
+  if (mode !== 'local' && !env.GITHUB_REPOSITORY)
+    throw new InputError(
+      'mode',
+      `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`,
+    );
   const spec: PromoteSpec = {
     promptFile: inputs['prompt-file'],
     channel,

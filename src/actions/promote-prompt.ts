@@ -37,13 +37,19 @@ export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<
       if (result.refused) throw new UserError(result.reason ?? 'Promotion refused by the eval gate.');
       return result;
     },
-    (result) => result.reason ?? `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}`,
+    (result) =>
+      result.reason ??
+      `${result.version} → ${spec.channel}${result.pullRequestUrl ? ` (${result.pullRequestUrl})` : ''}`,
   );
 }
 
 export async function promotePromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
+  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), {
+    env,
+    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    ports: runnerPorts(env),
+  });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await promotePromptStep(actionsIo, spec);
 }

@@ -10,7 +10,13 @@ export async function recordRunPost(): Promise<void> {
   const options = recordRunOptions(readActionInput);
   if (options.githubToken) actionsIo.setSecret(options.githubToken);
   // Header values carry API keys (Authorization=Basic …): never echoed anywhere.
-  for (const headers of [options.telemetry?.otlpHeaders, options.telemetry?.lokiHeaders, process.env.OTEL_EXPORTER_OTLP_HEADERS, process.env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, process.env.AUTOSTACK_LOKI_HEADERS]) {
+  for (const headers of [
+    options.telemetry?.otlpHeaders,
+    options.telemetry?.lokiHeaders,
+    process.env.OTEL_EXPORTER_OTLP_HEADERS,
+    process.env.OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+    process.env.AUTOSTACK_LOKI_HEADERS,
+  ]) {
     for (const part of (headers ?? '').split(',')) {
       const value = part.slice(part.indexOf('=') + 1).trim();
       if (part.includes('=') && value) actionsIo.setSecret(value);

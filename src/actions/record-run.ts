@@ -18,7 +18,10 @@ export const recordRunInputs = {
   'loki-headers': input.optionalText(),
 };
 
-export function recordRunOptions(read: (name: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): RecordRunOptions {
+export function recordRunOptions(
+  read: (name: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): RecordRunOptions {
   const inputs = readInputs(recordRunInputs, read);
   return {
     name: inputs.name ?? ([env.GITHUB_WORKFLOW, env.GITHUB_JOB].filter(Boolean).join(' / ') || 'run'),

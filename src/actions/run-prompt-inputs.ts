@@ -45,7 +45,10 @@ export function parseYamlInput(name: string, text: string): unknown {
     return parseYaml(text);
   } catch (error) {
     const line = error instanceof YAMLError ? error.linePos?.[0]?.line : undefined;
-    throw new InputError(name, `is not valid YAML${line ? ` (line ${line} of the input)` : ''}: ${errorMessage(error).split('\n')[0]}`);
+    throw new InputError(
+      name,
+      `is not valid YAML${line ? ` (line ${line} of the input)` : ''}: ${errorMessage(error).split('\n')[0]}`,
+    );
   }
 }
 
@@ -55,9 +58,17 @@ export function parseVariables(text: string | undefined): Record<string, string>
   const value = parseYamlInput('input', text);
   const mapping = z.record(z.string(), z.unknown()).safeParse(value);
   if (!mapping.success || value === null || Array.isArray(value)) {
-    throw new InputError('input', 'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}');
+    throw new InputError(
+      'input',
+      'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}',
+    );
   }
-  return Object.fromEntries(Object.entries(mapping.data).map(([key, entry]) => [key, typeof entry === 'string' ? entry : JSON.stringify(entry)]));
+  return Object.fromEntries(
+    Object.entries(mapping.data).map(([key, entry]) => [
+      key,
+      typeof entry === 'string' ? entry : JSON.stringify(entry),
+    ]),
+  );
 }
 
 /** `input-files`: a YAML mapping of variable names to file paths, read as UTF-8. */
@@ -65,9 +76,16 @@ export function readVariableFiles(text: string | undefined, workspace: string): 
   if (!text) return {};
   const value = parseYamlInput('input-files', text);
   const mapping = z.record(z.string(), z.string()).safeParse(value);
-  if (!mapping.success || Array.isArray(value)) throw new InputError('input-files', 'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff');
+  if (!mapping.success || Array.isArray(value))
+    throw new InputError(
+      'input-files',
+      'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff',
+    );
   return Object.fromEntries(
-    Object.entries(mapping.data).map(([name, path]) => [name, readInputFile('input-files', path, workspace, ` for '${name}'`)]),
+    Object.entries(mapping.data).map(([name, path]) => [
+      name,
+      readInputFile('input-files', path, workspace, ` for '${name}'`),
+    ]),
   );
 }
 
@@ -77,7 +95,10 @@ function readInputFile(input: string, path: string, workspace: string, purpose =
   try {
     return readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new InputError(input, `names a file that cannot be read${purpose}: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InputError(
+      input,
+      `names a file that cannot be read${purpose}: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -85,7 +106,8 @@ function parseTools(text: string | undefined): unknown[] {
   if (!text) return [];
   const value = parseYamlInput('tools', text);
   if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
-  if (!Array.isArray(value)) throw new InputError('tools', 'must be a YAML list of tool names or {name, type: command, command} declarations');
+  if (!Array.isArray(value))
+    throw new InputError('tools', 'must be a YAML list of tool names or {name, type: command, command} declarations');
   return value;
 }
 
@@ -93,7 +115,10 @@ function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   const value = env.AUTOSTACK_DEFAULT_MODEL?.trim();
   if (!value) return undefined;
   if (!/^(anthropic\/)?claude[-a-z0-9.@:[\]]*$/i.test(value)) {
-    throw new InputError('model', `default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id such as claude-sonnet-5-5 (got '${value}')`);
+    throw new InputError(
+      'model',
+      `default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id such as claude-sonnet-5-5 (got '${value}')`,
+    );
   }
   return value.replace(/^anthropic\//, '');
 }
@@ -117,13 +142,22 @@ function isProvider(value: string): value is Provider {
  */
 export function modelAccess(
   read: (name: string) => string | undefined,
-  inputs: { provider: Provider; 'anthropic-api-key'?: string | undefined; 'base-url'?: string | undefined; 'github-token'?: string | undefined },
+  inputs: {
+    provider: Provider;
+    'anthropic-api-key'?: string | undefined;
+    'base-url'?: string | undefined;
+    'github-token'?: string | undefined;
+  },
   env: NodeJS.ProcessEnv,
 ) {
   const providerFromEnv = env.AUTOSTACK_PROVIDER;
   let defaultProvider: Provider = 'anthropic';
   if (providerFromEnv) {
-    if (!isProvider(providerFromEnv)) throw new InputError('provider', `(from AUTOSTACK_PROVIDER) must be one of ${PROVIDERS.join(', ')} (got '${providerFromEnv}')`);
+    if (!isProvider(providerFromEnv))
+      throw new InputError(
+        'provider',
+        `(from AUTOSTACK_PROVIDER) must be one of ${PROVIDERS.join(', ')} (got '${providerFromEnv}')`,
+      );
     defaultProvider = providerFromEnv;
   }
   const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
@@ -145,11 +179,15 @@ export function responseDirectory(env: NodeJS.ProcessEnv): string {
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function runPromptSpec(read: (name: string) => string | undefined, context: RunPromptEnvironment): { spec: RunPromptSpec; secrets: string[] } {
+export function runPromptSpec(
+  read: (name: string) => string | undefined,
+  context: RunPromptEnvironment,
+): { spec: RunPromptSpec; secrets: string[] } {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
   const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
-  if (inputs['prompt-file'] && inputs.prompt) throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
+  if (inputs['prompt-file'] && inputs.prompt)
+    throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   // Checked up front, before anything is sent: confined, a text file, not over the API's size.
   if (inputs['prompt-file']) confinedReadPath('prompt-file', inputs['prompt-file'], workspace);
   if (inputs.recordings) confinedReadPath('recordings', inputs.recordings, workspace, { mustExist: false });

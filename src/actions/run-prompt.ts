@@ -13,7 +13,10 @@ const MAX_OUTPUT_CHARS = 256 * 1024;
 
 export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
   const text = result.text.length > MAX_OUTPUT_CHARS ? result.text.slice(0, MAX_OUTPUT_CHARS) : result.text;
-  if (text !== result.text) io.warning(`The reply is ${result.text.length} characters; output 'text' holds the first ${MAX_OUTPUT_CHARS}. Read response-file for all of it.`);
+  if (text !== result.text)
+    io.warning(
+      `The reply is ${result.text.length} characters; output 'text' holds the first ${MAX_OUTPUT_CHARS}. Read response-file for all of it.`,
+    );
   setActionOutputs(io, 'run-prompt', {
     text,
     json: result.hasJson ? JSON.stringify(result.json) : undefined,
@@ -50,7 +53,11 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 
 export async function runPromptMain(): Promise<void> {
   const env = process.env;
-  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), { env, workspace: env.GITHUB_WORKSPACE ?? process.cwd(), ports: runnerPorts(env) });
+  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), {
+    env,
+    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    ports: runnerPorts(env),
+  });
   for (const secret of secrets) actionsIo.setSecret(secret);
   await runPromptStep(actionsIo, spec);
 }

@@ -52,14 +52,17 @@ function toParams(request: ModelRequest, log: Log): StreamParams {
   if (request.system !== undefined) params.system = request.system;
   if (request.temperature !== undefined) params.temperature = request.temperature;
   if (request.topP !== undefined) params.top_p = request.topP;
-  if (request.stopSequences !== undefined && request.stopSequences.length > 0) params.stop_sequences = request.stopSequences;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0)
+    params.stop_sequences = request.stopSequences;
   if (request.tools !== undefined && request.tools.length > 0) params.tools = request.tools;
   if (request.toolChoice !== undefined) params.tool_choice = request.toolChoice;
   if (request.outputSchema !== undefined) {
     if (supportsStructuredOutput(request.model)) {
       params.output_config = { format: { type: 'json_schema', schema: request.outputSchema } };
     } else {
-      log.debug(`${request.model} does not support structured output; the reply is validated against the schema instead.`);
+      log.debug(
+        `${request.model} does not support structured output; the reply is validated against the schema instead.`,
+      );
     }
   }
   return params;
@@ -92,9 +95,13 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
   for (let attempt = 1; ; attempt++) {
     const left = deadlineMs - (now() - started);
     if (left <= 0) {
-      throw new ModelError('deadline', `The model call ran out of its ${seconds(deadlineMs)} deadline before attempt ${attempt}.`, {
-        attempts: attempt - 1,
-      });
+      throw new ModelError(
+        'deadline',
+        `The model call ran out of its ${seconds(deadlineMs)} deadline before attempt ${attempt}.`,
+        {
+          attempts: attempt - 1,
+        },
+      );
     }
     const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs ?? Number.POSITIVE_INFINITY, left));
     log.debug(`Calling ${request.model} (attempt ${attempt} of ${maxAttempts}, ${seconds(timeoutMs)} allowed).`);
@@ -102,7 +109,12 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     let failure: Failure;
     try {
       const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs);
-      return toResponse(message, request.model, log, { latencyMs: now() - started, attempts: attempt, retries: attempt - 1, requestId });
+      return toResponse(message, request.model, log, {
+        latencyMs: now() - started,
+        attempts: attempt,
+        retries: attempt - 1,
+        requestId,
+      });
     } catch (error) {
       failure = classify(error, timeoutMs, scrub);
     }
@@ -131,11 +143,26 @@ function toResponse(
     warnedUnpriced.add(model);
     log.warning(`No price is known for model '${model}'; its cost is reported as $0.`);
   }
-  return { model, message, text: textOf(message), stopReason: message.stop_reason, usage, costUsd: costUsd(model, usage), costKnown, ...call };
+  return {
+    model,
+    message,
+    text: textOf(message),
+    stopReason: message.stop_reason,
+    usage,
+    costUsd: costUsd(model, usage),
+    costKnown,
+    ...call,
+  };
 }
 
 /** How long to wait before the next attempt: retry-after when the API sent one, else backoff; never past the deadline. */
-function waitBeforeRetry(failure: Failure, attempt: number, remaining: number, deadlineMs: number, backoff: (retry: number) => number): number {
+function waitBeforeRetry(
+  failure: Failure,
+  attempt: number,
+  remaining: number,
+  deadlineMs: number,
+  backoff: (retry: number) => number,
+): number {
   const { error } = failure;
   if (failure.retryAfterMs !== undefined) {
     if (failure.retryAfterMs >= remaining) {
@@ -261,7 +288,10 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
   const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
   const error = attempt.original;
 
-  if (attempt.idleMs !== undefined && (error instanceof Anthropic.APIUserAbortError || !(error instanceof Anthropic.APIError))) {
+  if (
+    attempt.idleMs !== undefined &&
+    (error instanceof Anthropic.APIUserAbortError || !(error instanceof Anthropic.APIError))
+  ) {
     return transient('timeout', `The Anthropic API sent nothing for ${seconds(attempt.idleMs)}.`);
   }
   if (error instanceof Anthropic.APIUserAbortError || (attempt.timedOut && !(error instanceof Anthropic.APIError))) {
@@ -283,8 +313,13 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
       const kind = kindForType(apiType);
       const retryable = !attempt.producedContent && TRANSIENT_KINDS.has(kind);
       const when = attempt.producedContent ? 'after the reply had started' : 'before the reply started';
-      const message = scrub(`The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`);
-      return { error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }), retryAfterMs: undefined };
+      const message = scrub(
+        `The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`,
+      );
+      return {
+        error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }),
+        retryAfterMs: undefined,
+      };
     }
     // APIError's status and headers are generic (any) in the SDK's types; these are what it sets.
     const status = error.status as number;
@@ -305,7 +340,9 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
   }
   if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {
     // The stream broke off without an error event (connection dropped mid-body).
-    const message = scrub(`The Anthropic API stream broke off: ${error instanceof Error ? error.message : String(error)}.`);
+    const message = scrub(
+      `The Anthropic API stream broke off: ${error instanceof Error ? error.message : String(error)}.`,
+    );
     return {
       error: new ModelError('connection', message, { retryable: !attempt.producedContent }),
       retryAfterMs: undefined,
@@ -355,7 +392,12 @@ function detailsOf(error: ModelError): ConstructorParameters<typeof ModelError>[
 }
 
 function withAttempts(error: ModelError, attempts: number, retryable: boolean, message = error.message): ModelError {
-  return new ModelError(error.kind, message, { ...detailsOf(error), attempts, retryable, ...(error.cause ? { cause: error.cause } : {}) });
+  return new ModelError(error.kind, message, {
+    ...detailsOf(error),
+    attempts,
+    retryable,
+    ...(error.cause ? { cause: error.cause } : {}),
+  });
 }
 
 function seconds(ms: number): string {

@@ -25,7 +25,10 @@ export function toContentParams(content: readonly Anthropic.ContentBlock[]): Ant
  * Appends the assistant's reply. A reply that continues a paused turn (the conversation
  * already ends with an assistant message) is merged into that message, keeping one turn.
  */
-export function appendAssistant(messages: readonly Anthropic.MessageParam[], message: Anthropic.Message): Anthropic.MessageParam[] {
+export function appendAssistant(
+  messages: readonly Anthropic.MessageParam[],
+  message: Anthropic.Message,
+): Anthropic.MessageParam[] {
   const content = toContentParams(message.content);
   const last = messages[messages.length - 1];
   if (last !== undefined && last.role === 'assistant') {

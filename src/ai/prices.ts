@@ -46,7 +46,10 @@ const OPUS_4_5_TIER = rates(5, 25, 6.25, 0.5);
 const OPUS_4_TIER = rates(15, 75, 18.75, 1.5);
 const SONNET_4_TIER = rates(3, 15, 3.75, 0.3);
 /** Sonnet 4 and 4.5 with the 1M-token context: prompts over 200K tokens are billed at these. */
-const SONNET_4_LONG: Price = { ...SONNET_4_TIER, longPrompt: { thresholdTokens: 200_000, price: rates(6, 22.5, 7.5, 0.6) } };
+const SONNET_4_LONG: Price = {
+  ...SONNET_4_TIER,
+  longPrompt: { thresholdTokens: 200_000, price: rates(6, 22.5, 7.5, 0.6) },
+};
 const FABLE_5_TIER = rates(10, 50, 12.5, 1);
 const FABLE_5_1_TIER = rates(10, 50, 12.5, 0.25);
 
@@ -120,7 +123,8 @@ export function costUsd(model: string, usage: TokenUsage): number {
   const price = priceFor(model);
   if (price === undefined) return 0;
   const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-  const p = price.longPrompt !== undefined && prompt > price.longPrompt.thresholdTokens ? price.longPrompt.price : price;
+  const p =
+    price.longPrompt !== undefined && prompt > price.longPrompt.thresholdTokens ? price.longPrompt.price : price;
   const write1h = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
   const micro =
     usage.inputTokens * p.input +
@@ -139,6 +143,7 @@ export function costUsd(model: string, usage: TokenUsage): number {
 export function maxCostUsd(model: string, promptTokens: number, maxOutputTokens: number): number | undefined {
   const price = priceFor(model);
   if (price === undefined) return undefined;
-  const p = price.longPrompt !== undefined && promptTokens > price.longPrompt.thresholdTokens ? price.longPrompt.price : price;
+  const p =
+    price.longPrompt !== undefined && promptTokens > price.longPrompt.thresholdTokens ? price.longPrompt.price : price;
   return (promptTokens * Math.max(p.input, p.cacheWrite) + maxOutputTokens * p.output) / 1_000_000;
 }

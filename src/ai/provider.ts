@@ -39,12 +39,17 @@ export function readRecordings(path: string): RecordingsFile {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UserError(`${path}: the recordings file is not valid JSON (${(error as Error).message}).`, { file: path });
+    throw new UserError(`${path}: the recordings file is not valid JSON (${(error as Error).message}).`, {
+      file: path,
+    });
   }
   const parsed = recordingsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`${path}: not an autostack recordings file: ${issue?.path.join('.') || 'file'} ${issue?.message ?? ''}`.trim(), { file: path });
+    throw new UserError(
+      `${path}: not an autostack recordings file: ${issue?.path.join('.') || 'file'} ${issue?.message ?? ''}`.trim(),
+      { file: path },
+    );
   }
   return parsed.data;
 }
@@ -98,7 +103,11 @@ export function replayCaller(recordingsPath: string, displayPath: string = recor
 }
 
 /** Wraps a live caller and writes each answer into the recordings file as it arrives. */
-export function recordingCaller(inner: ModelCaller, recordingsPath: string, now: () => Date = () => new Date()): ModelCaller {
+export function recordingCaller(
+  inner: ModelCaller,
+  recordingsPath: string,
+  now: () => Date = () => new Date(),
+): ModelCaller {
   return async (request) => {
     const response = await inner(request);
     const file = readRecordings(recordingsPath);

@@ -69,7 +69,10 @@ export interface ResponseCacheOptions {
   root?: string;
 }
 
-export async function lookupCachedResult(fingerprint: string, options: ResponseCacheOptions): Promise<CachedResult | undefined> {
+export async function lookupCachedResult(
+  fingerprint: string,
+  options: ResponseCacheOptions,
+): Promise<CachedResult | undefined> {
   const root = options.root ?? process.cwd();
   const local = readEntry(fingerprint, root, options.log);
   if (local || !options.cache) return local;
@@ -96,6 +99,8 @@ export async function storeCachedResult(result: NewCachedResult, options: Respon
   try {
     await options.cache.save([cachePath(result.fingerprint)], cacheKey(result.fingerprint));
   } catch (error) {
-    options.log.warning(`Could not save the response to the Actions cache (${errorMessage(error)}); a re-run will call the model again.`);
+    options.log.warning(
+      `Could not save the response to the Actions cache (${errorMessage(error)}); a re-run will call the model again.`,
+    );
   }
 }

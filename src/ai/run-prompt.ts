@@ -99,7 +99,9 @@ export function resolveModel(requested: string | undefined, log: Log, fallback: 
   if (!requested) return fallback;
   const bare = requested.replace(/^anthropic\//, '');
   if (bare.startsWith('claude')) return bare;
-  log.notice(`Model '${requested}' is not a Claude model; running ${fallback} instead (set the 'model' input to choose, or AUTOSTACK_DEFAULT_MODEL for the default).`);
+  log.notice(
+    `Model '${requested}' is not a Claude model; running ${fallback} instead (set the 'model' input to choose, or AUTOSTACK_DEFAULT_MODEL for the default).`,
+  );
   return fallback;
 }
 
@@ -120,24 +122,41 @@ function samplingParameters(
     const topP = spec.topP ?? parameters.topP;
     return { ...(temperature !== undefined ? { temperature } : {}), ...(topP !== undefined ? { topP } : {}) };
   }
-  for (const [name, value] of [['temperature', spec.temperature], ['top-p', spec.topP]] as const) {
-    if (value !== undefined) throw new InputError(name, `cannot be used with ${model}: the model takes no sampling parameters (Claude Opus 4.7 and later). Remove it, or choose a model such as claude-sonnet-4-6.`);
+  for (const [name, value] of [
+    ['temperature', spec.temperature],
+    ['top-p', spec.topP],
+  ] as const) {
+    if (value !== undefined)
+      throw new InputError(
+        name,
+        `cannot be used with ${model}: the model takes no sampling parameters (Claude Opus 4.7 and later). Remove it, or choose a model such as claude-sonnet-4-6.`,
+      );
   }
-  const dropped = [parameters.temperature !== undefined ? `temperature ${parameters.temperature}` : '', parameters.topP !== undefined ? `topP ${parameters.topP}` : ''].filter(Boolean);
-  if (dropped.length > 0) log.notice(`${file ?? 'The prompt'} sets ${dropped.join(' and ')}; ${model} takes no sampling parameters, so they are not sent.`);
+  const dropped = [
+    parameters.temperature !== undefined ? `temperature ${parameters.temperature}` : '',
+    parameters.topP !== undefined ? `topP ${parameters.topP}` : '',
+  ].filter(Boolean);
+  if (dropped.length > 0)
+    log.notice(
+      `${file ?? 'The prompt'} sets ${dropped.join(' and ')}; ${model} takes no sampling parameters, so they are not sent.`,
+    );
   return {};
 }
 
 function loadDefinition(spec: RunPromptSpec): PromptDefinition {
   if (spec.definition) return spec.definition;
-  if (spec.promptFile && spec.prompt) throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
+  if (spec.promptFile && spec.prompt)
+    throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   if (spec.channel) {
-    if (!spec.promptFile) throw new UserError("Input 'channel' needs 'prompt-file': a channel names a promoted version of a prompt file.");
+    if (!spec.promptFile)
+      throw new UserError("Input 'channel' needs 'prompt-file': a channel names a promoted version of a prompt file.");
     return loadPromotedPrompt(spec.promptFile, spec.channel, { cwd: spec.workspace }).definition;
   }
   if (spec.promptFile) return loadPrompt(spec.promptFile, { cwd: spec.workspace });
   if (spec.prompt) return promptFromText(spec.prompt, { system: spec.systemPrompt });
-  throw new UserError("Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.");
+  throw new UserError(
+    "Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.",
+  );
 }
 
 interface Spend {
@@ -151,12 +170,22 @@ interface Spend {
  * Every model call passes through here: the budget is checked before the call (what has been
  * spent plus the worst this call could cost), and the call lands in the journal after it.
  */
-function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string }): ModelCaller {
+function meteredCaller(
+  inner: ModelCaller,
+  spend: Spend,
+  options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string },
+): ModelCaller {
   return async (request) => {
     if (options.budget !== undefined && options.provider === 'anthropic') {
-      const worst = maxCostUsd(request.model, estimateTokens([request.system ?? '', request.messages, request.tools ?? []]), request.maxTokens);
+      const worst = maxCostUsd(
+        request.model,
+        estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
+        request.maxTokens,
+      );
       if (worst === undefined) {
-        throw new UserError(`Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`);
+        throw new UserError(
+          `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
+        );
       }
       if (spend.costUsd + worst > options.budget) {
         throw new UserError(
@@ -170,12 +199,27 @@ function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: num
       response = await inner(request);
     } catch (error) {
       // A call that never produced a message is journaled too: what failed, after how many tries.
-      const details = error instanceof ModelError ? { kind: error.kind, status: error.status, apiType: error.apiType, requestId: error.requestId, attempts: error.attempts } : {};
+      const details =
+        error instanceof ModelError
+          ? {
+              kind: error.kind,
+              status: error.status,
+              apiType: error.apiType,
+              requestId: error.requestId,
+              attempts: error.attempts,
+            }
+          : {};
       options.step.append({
         type: 'log',
         level: 'error',
         message: `model call to ${request.model} failed: ${errorMessage(error)}`,
-        data: { model: request.model, provider: options.provider, fingerprint: options.fingerprint, latencyMs: Date.now() - started, ...details },
+        data: {
+          model: request.model,
+          provider: options.provider,
+          fingerprint: options.fingerprint,
+          latencyMs: Date.now() - started,
+          ...details,
+        },
       });
       throw error;
     }
@@ -203,27 +247,51 @@ function meteredCaller(inner: ModelCaller, spend: Spend, options: { budget?: num
 }
 
 function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
-  if (spec.provider === 'replay') return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
+  if (spec.provider === 'replay')
+    return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
   if (!spec.apiKey) {
-    throw new UserError("Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.");
+    throw new UserError(
+      "Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.",
+    );
   }
   const apiKey = spec.apiKey;
   // Loaded on first use: replay and cache hits never need the SDK.
-  const live: ModelCaller = async (request) => (await import('./client.js')).callModel(request, { apiKey, baseUrl: spec.baseUrl, deadlineMs: spec.deadlineMs, idleTimeoutMs: spec.idleTimeoutMs, log });
+  const live: ModelCaller = async (request) =>
+    (await import('./client.js')).callModel(request, {
+      apiKey,
+      baseUrl: spec.baseUrl,
+      deadlineMs: spec.deadlineMs,
+      idleTimeoutMs: spec.idleTimeoutMs,
+      log,
+    });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
 
 async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Promise<ToolExecutor> {
   const declarations = [
-    ...parseToolDeclarations(definition.tools.map((tool) => tool.raw), definition.file ?? 'prompt'),
+    ...parseToolDeclarations(
+      definition.tools.map((tool) => tool.raw),
+      definition.file ?? 'prompt',
+    ),
     ...parseToolDeclarations(spec.tools, "input 'tools'"),
   ];
   let github: Parameters<typeof buildToolExecutor>[1]['github'];
   if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
     const repository = parseRepository(spec.github.repository);
     if (repository) {
-      const silent: Log = { debug: () => undefined, info: () => undefined, notice: () => undefined, warning: () => undefined, error: () => undefined, group: (_t, body) => body(), setSecret: () => undefined };
-      github = { client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent), ...repository };
+      const silent: Log = {
+        debug: () => undefined,
+        info: () => undefined,
+        notice: () => undefined,
+        warning: () => undefined,
+        error: () => undefined,
+        group: (_t, body) => body(),
+        setSecret: () => undefined,
+      };
+      github = {
+        client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent),
+        ...repository,
+      };
     }
   }
   return buildToolExecutor(declarations, { github, cwd: spec.workspace });
@@ -242,19 +310,37 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     type: 'log',
     level: 'info',
     message: `prompt ${definition.name} version ${definition.versionLabel}`,
-    data: { promptFile: definition.file, promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, model, provider: spec.provider },
+    data: {
+      promptFile: definition.file,
+      promptVersion: definition.versionLabel,
+      contentHash: definition.contentHash,
+      fingerprint,
+      model,
+      provider: spec.provider,
+    },
   });
 
   const responseFile = join(spec.responseDirectory, `${fingerprint.replace(/^sha256:/, '')}.json`);
-  const base = { promptVersion: definition.versionLabel, contentHash: definition.contentHash, fingerprint, responseFile };
+  const base = {
+    promptVersion: definition.versionLabel,
+    contentHash: definition.contentHash,
+    fingerprint,
+    responseFile,
+  };
   if (useCache) {
     const cached = await answerFromCache(spec, fingerprint, responseFile, log, step);
     if (cached) return { ...base, ...cached };
   }
 
   const spend: Spend = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
-  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, { budget: spec.maxCostUsd, step, provider: spec.provider, fingerprint });
-  if (spec.provider === 'anthropic') step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
+  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, {
+    budget: spec.maxCostUsd,
+    step,
+    provider: spec.provider,
+    fingerprint,
+  });
+  if (spec.provider === 'anthropic')
+    step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
   const { final, json, toolCalls, transcript } = await converse(spec, plan, caller, log, step);
 
   const result: RunPromptResult = {
@@ -272,10 +358,21 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     modelCalls: spend.calls,
   };
   writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
-  if (spec.record) log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
+  if (spec.record)
+    log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
   if (useCache) {
     await storeCachedResult(
-      { fingerprint, promptVersion: definition.versionLabel, model: result.model, text: result.text, json: plan.wantsJson ? json : undefined, stopReason: result.stopReason, inputTokens: result.inputTokens, outputTokens: result.outputTokens, originalCostUsd: result.costUsd },
+      {
+        fingerprint,
+        promptVersion: definition.versionLabel,
+        model: result.model,
+        text: result.text,
+        json: plan.wantsJson ? json : undefined,
+        stopReason: result.stopReason,
+        inputTokens: result.inputTokens,
+        outputTokens: result.outputTokens,
+        originalCostUsd: result.costUsd,
+      },
       { log, cache: spec.ports.cache, root: spec.workspace },
     );
   }
@@ -300,13 +397,22 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   const definition = loadDefinition(spec);
   for (const warning of definition.warnings) log.warning(warning);
   const rendered = renderPrompt(definition, spec.variables);
-  const system = [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
+  const system =
+    [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
   const model = resolveModel(spec.model ?? definition.model, log, spec.defaultModel);
   const parameters = definition.modelParameters;
   const maxTokens = spec.maxTokens ?? parameters.maxTokens ?? parameters.maxCompletionTokens ?? DEFAULT_MAX_TOKENS;
 
   const schemaSource = spec.schema !== undefined ? spec.schema : definition.jsonSchema?.schema;
-  const schema = schemaSource !== undefined ? compileSchema(schemaSource, spec.schema !== undefined ? { input: 'schema' } : { file: definition.file, line: definition.jsonSchema?.line }) : undefined;
+  const schema =
+    schemaSource !== undefined
+      ? compileSchema(
+          schemaSource,
+          spec.schema !== undefined
+            ? { input: 'schema' }
+            : { file: definition.file, line: definition.jsonSchema?.line },
+        )
+      : undefined;
   const wantsJson = schema !== undefined || definition.responseFormat === 'json_object';
   const tools = await buildTools(spec, definition);
 
@@ -319,11 +425,22 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
     ...samplingParameters(spec, parameters, model, definition.file, log),
     stopSequences: parameters.stop,
     tools: tools.definitions.length > 0 ? tools.definitions : undefined,
-    outputSchema: schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0 ? schema.schema : undefined,
+    outputSchema:
+      schema && typeof schema.schema === 'object' && supportsStructuredOutput(model) && tools.definitions.length === 0
+        ? schema.schema
+        : undefined,
   };
   // The schema counts even when it is not sent (tools, older models): it decides what is valid.
   const fingerprint = sha256(
-    canonicalJson({ kind: 'autostack.run-prompt/v1', prompt: definition.contentHash, request, schema: schema?.schema, wantsJson, maxRepairs: spec.maxRepairs, allowTruncation: spec.allowTruncation }),
+    canonicalJson({
+      kind: 'autostack.run-prompt/v1',
+      prompt: definition.contentHash,
+      request,
+      schema: schema?.schema,
+      wantsJson,
+      maxRepairs: spec.maxRepairs,
+      allowTruncation: spec.allowTruncation,
+    }),
   );
   const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
   // Replay is free already, and a recording run must reach the API to have something to record.
@@ -334,23 +451,65 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
 async function logPlan(spec: RunPromptSpec, plan: CallPlan, log: Log): Promise<void> {
   const { definition, request, schema, tools, recordingsPath } = plan;
   await log.group(`run-prompt: ${definition.name} (${definition.versionLabel})`, async () => {
-    log.info(`prompt: ${definition.file ?? 'inline'}; version ${definition.versionLabel}; content ${definition.contentHash}`);
-    log.info(`model: ${plan.model}; max-tokens ${plan.maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`);
-    log.info(`schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`);
-    log.info(`tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`);
-    log.info(`provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${plan.useCache ? 'on' : 'off'}; fingerprint ${plan.fingerprint}`);
+    log.info(
+      `prompt: ${definition.file ?? 'inline'}; version ${definition.versionLabel}; content ${definition.contentHash}`,
+    );
+    log.info(
+      `model: ${plan.model}; max-tokens ${plan.maxTokens}; temperature ${request.temperature ?? 'default'}; top-p ${request.topP ?? 'default'}`,
+    );
+    log.info(
+      `schema: ${schema ? (definition.jsonSchema && spec.schema === undefined ? definition.jsonSchema.name : "from input 'schema'") : 'none'}${request.outputSchema ? ' (native structured output)' : ''}`,
+    );
+    log.info(
+      `tools: ${tools.definitions.map((tool) => tool.name).join(', ') || 'none'}; max-turns ${spec.maxTurns}; max-cost-usd ${spec.maxCostUsd ?? 'none'}`,
+    );
+    log.info(
+      `provider: ${spec.provider}${spec.provider === 'replay' || spec.record ? ` (${relative(spec.workspace, recordingsPath) || recordingsPath})` : spec.baseUrl ? ` (${redactUrl(spec.baseUrl)})` : ''}; cache ${plan.useCache ? 'on' : 'off'}; fingerprint ${plan.fingerprint}`,
+    );
   });
 }
 
 type Answer = Omit<RunPromptResult, 'promptVersion' | 'contentHash' | 'fingerprint' | 'responseFile'>;
 
-async function answerFromCache(spec: RunPromptSpec, fingerprint: string, responseFile: string, log: Log, step: JournaledStep): Promise<Answer | undefined> {
+async function answerFromCache(
+  spec: RunPromptSpec,
+  fingerprint: string,
+  responseFile: string,
+  log: Log,
+  step: JournaledStep,
+): Promise<Answer | undefined> {
   const cached = await lookupCachedResult(fingerprint, { log, cache: spec.ports.cache, root: spec.workspace });
   if (!cached) return undefined;
   log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);
-  step.append({ type: 'model.call', provider: 'cache', model: cached.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 0, fingerprint, stopReason: cached.stopReason ?? undefined, retries: 0, cacheHit: true });
+  step.append({
+    type: 'model.call',
+    provider: 'cache',
+    model: cached.model,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    latencyMs: 0,
+    fingerprint,
+    stopReason: cached.stopReason ?? undefined,
+    retries: 0,
+    cacheHit: true,
+  });
   writeResponseFile(responseFile, { ...cached, cacheHit: true });
-  return { text: cached.text, json: cached.json, hasJson: cached.json !== undefined, stopReason: cached.stopReason, model: cached.model, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHit: true, toolCalls: 0, modelCalls: 0 };
+  return {
+    text: cached.text,
+    json: cached.json,
+    hasJson: cached.json !== undefined,
+    stopReason: cached.stopReason,
+    model: cached.model,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    cacheHit: true,
+    toolCalls: 0,
+    modelCalls: 0,
+  };
 }
 
 /** The tool loop, and — for a JSON reply — bounded repair: the model is shown its errors and asked again. */
@@ -373,8 +532,17 @@ async function converse(
       allowTruncation: spec.allowTruncation,
       onToolCall: (record) => {
         toolCalls += 1;
-        log.info(`tool ${record.tool}(${summarize(JSON.stringify(record.input), 120)}) → ${record.error ? `error: ${summarize(record.error, 120)}` : summarize(record.output ?? '', 120)}`);
-        step.append({ type: 'tool.call', tool: record.tool, input: record.input, output: record.output, error: record.error, durationMs: record.durationMs });
+        log.info(
+          `tool ${record.tool}(${summarize(JSON.stringify(record.input), 120)}) → ${record.error ? `error: ${summarize(record.error, 120)}` : summarize(record.output ?? '', 120)}`,
+        );
+        step.append({
+          type: 'tool.call',
+          tool: record.tool,
+          input: record.input,
+          output: record.output,
+          error: record.error,
+          durationMs: record.durationMs,
+        });
       },
     });
     if (!plan.wantsJson) return { final: loop.final, json: undefined, toolCalls, transcript: loop.messages };
@@ -382,7 +550,10 @@ async function converse(
     if (parsed.ok) return { final: loop.final, json: parsed.value, toolCalls, transcript: loop.messages };
     log.warning(`reply ${attempt + 1} is not valid structured output: ${parsed.errors.slice(0, 5).join('; ')}`);
     if (attempt >= spec.maxRepairs) throw new StructuredOutputError(parsed.errors, loop.text, attempt + 1, []);
-    conversation = { ...request, messages: [...loop.messages, { role: 'user', content: repairMessage(parsed.errors) }] };
+    conversation = {
+      ...request,
+      messages: [...loop.messages, { role: 'user', content: repairMessage(parsed.errors) }],
+    };
   }
 }
 

@@ -16,7 +16,10 @@ export interface StopReasonOptions {
   maxTokens?: number;
 }
 
-export function interpretStopReason(stopReason: string | null | undefined, options: StopReasonOptions = {}): StopOutcome {
+export function interpretStopReason(
+  stopReason: string | null | undefined,
+  options: StopReasonOptions = {},
+): StopOutcome {
   switch (stopReason) {
     case 'end_turn':
     case 'stop_sequence':

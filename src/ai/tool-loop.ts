@@ -58,7 +58,13 @@ function promptTokens(usage: TokenUsage): number {
 }
 
 export function sumUsage(responses: readonly ModelResponse[]): TokenUsage {
-  const total: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 };
+  const total: TokenUsage = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+  };
   for (const { usage } of responses) {
     total.inputTokens += usage.inputTokens;
     total.outputTokens += usage.outputTokens;

@@ -17,7 +17,30 @@ import type { ToolExecutor } from './tool-loop.js';
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 // An interpreter would turn "arguments" back into a program the model writes.
-const FORBIDDEN_COMMANDS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'fish', 'csh', 'tcsh', 'env', 'sudo', 'su', 'xargs', 'eval', 'exec', 'node', 'python', 'python3', 'perl', 'ruby', 'php', 'pwsh', 'powershell']);
+const FORBIDDEN_COMMANDS = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'fish',
+  'csh',
+  'tcsh',
+  'env',
+  'sudo',
+  'su',
+  'xargs',
+  'eval',
+  'exec',
+  'node',
+  'python',
+  'python3',
+  'perl',
+  'ruby',
+  'php',
+  'pwsh',
+  'powershell',
+]);
 
 const commandToolSchema = z.object({
   name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
@@ -62,19 +85,31 @@ export function parseToolDeclarations(raw: unknown[], where: string): ToolDeclar
 const MAX_TOOL_OUTPUT = 20_000;
 
 function truncate(text: string): string {
-  return text.length > MAX_TOOL_OUTPUT ? `${text.slice(0, MAX_TOOL_OUTPUT)}\n… (cut at ${MAX_TOOL_OUTPUT} characters)` : text;
+  return text.length > MAX_TOOL_OUTPUT
+    ? `${text.slice(0, MAX_TOOL_OUTPUT)}\n… (cut at ${MAX_TOOL_OUTPUT} characters)`
+    : text;
 }
 
 const commandInputSchema = z.object({ args: z.array(z.string().max(4_000)).max(64).default([]) });
 
-function runCommand(tool: CommandToolDeclaration, input: unknown, cwd: string): Promise<{ content: string; isError: boolean }> {
+function runCommand(
+  tool: CommandToolDeclaration,
+  input: unknown,
+  cwd: string,
+): Promise<{ content: string; isError: boolean }> {
   const { args } = commandInputSchema.parse(input ?? {});
   return new Promise((resolve) => {
     execFile(
       tool.command,
       [...tool.args, ...args],
       // The tool sees only PATH and HOME: no tokens or keys from the step's environment.
-      { cwd, shell: false, timeout: tool['timeout-seconds'] * 1000, maxBuffer: 4 * 1024 * 1024, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      {
+        cwd,
+        shell: false,
+        timeout: tool['timeout-seconds'] * 1000,
+        maxBuffer: 4 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      },
       (error, stdout, stderr) => {
         const code = error ? ((error as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0;
         const parts = [`exit code: ${String(code)}`];
@@ -101,18 +136,31 @@ export function buildToolExecutor(declarations: ToolDeclaration[], context: Tool
       const builtin = GITHUB_TOOLS.get(declaration);
       if (!builtin) throw new UserError(`Unknown tool ${declaration}`);
       const github = context.github;
-      if (!github) throw new UserError(`Tool ${declaration} needs a GitHub token and repository: set the 'github-token' input (and GITHUB_REPOSITORY).`);
+      if (!github)
+        throw new UserError(
+          `Tool ${declaration} needs a GitHub token and repository: set the 'github-token' input (and GITHUB_REPOSITORY).`,
+        );
       definitions.push(builtin.definition);
       runners.set(declaration, async (input) => ({
-        content: truncate(JSON.stringify(await builtin.run(github.client, { owner: github.owner, repo: github.repo }, input))),
+        content: truncate(
+          JSON.stringify(await builtin.run(github.client, { owner: github.owner, repo: github.repo }, input)),
+        ),
       }));
     } else {
       definitions.push({
         name: declaration.name,
-        description: declaration.description || `Run ${declaration.command} ${declaration.args.join(' ')} with the given arguments.`.trim(),
+        description:
+          declaration.description ||
+          `Run ${declaration.command} ${declaration.args.join(' ')} with the given arguments.`.trim(),
         input_schema: {
           type: 'object',
-          properties: { args: { type: 'array', items: { type: 'string' }, description: `Arguments passed to ${declaration.command}` } },
+          properties: {
+            args: {
+              type: 'array',
+              items: { type: 'string' },
+              description: `Arguments passed to ${declaration.command}`,
+            },
+          },
           required: ['args'],
         },
       });

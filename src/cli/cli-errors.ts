@@ -41,10 +41,13 @@ export function oneLineFlagError(error: FlagError): string {
     .replace(/^error: /, '')
     .replace(/\s*\n\s*/g, ' ')
     .trim();
-  message = message.replace(/^option '(--?[\w-]+)[^']*' argument '(.*)' is invalid\. (.*)$/s, (_all, flag: string, value: string, why: string) => {
-    const valid = why.replace(/^Allowed choices are (.*?)\.?$/, 'must be one of $1').replace(/\.$/, '');
-    return `flag '${flag}' got '${value}': ${valid}`;
-  });
+  message = message.replace(
+    /^option '(--?[\w-]+)[^']*' argument '(.*)' is invalid\. (.*)$/s,
+    (_all, flag: string, value: string, why: string) => {
+      const valid = why.replace(/^Allowed choices are (.*?)\.?$/, 'must be one of $1').replace(/\.$/, '');
+      return `flag '${flag}' got '${value}': ${valid}`;
+    },
+  );
   message = message
     .replace(/^unknown option '([^']*)'/, "unknown flag '$1'")
     .replace(/'(--?[\w-]+)(?:, --?[\w-]+)? [<[][^'>\]]*[>\]]'/g, "'$1'")

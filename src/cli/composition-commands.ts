@@ -11,15 +11,21 @@ const MAX_VALUE_BYTES = 256 * 1024;
 
 /** Parses NAME=VALUE pairs; the first '=' splits, so values may contain '='. */
 export function parseOutputPairs(pairs: string[]): Array<{ name: string; value: string }> {
-  if (pairs.length === 0) throw new UserError('autostack output needs at least one NAME=VALUE, e.g. autostack output version=1.2.3');
+  if (pairs.length === 0)
+    throw new UserError('autostack output needs at least one NAME=VALUE, e.g. autostack output version=1.2.3');
   return pairs.map((pair) => {
     const at = pair.indexOf('=');
     const name = at < 0 ? pair : pair.slice(0, at);
     if (at < 0 || !OUTPUT_NAME.test(name)) {
-      throw new UserError(`autostack output: '${pair.slice(0, 60)}' is not NAME=VALUE with NAME made of letters, digits, _ and - (starting with a letter or _)`);
+      throw new UserError(
+        `autostack output: '${pair.slice(0, 60)}' is not NAME=VALUE with NAME made of letters, digits, _ and - (starting with a letter or _)`,
+      );
     }
     const value = pair.slice(at + 1);
-    if (Buffer.byteLength(value) > MAX_VALUE_BYTES) throw new UserError(`autostack output: the value of '${name}' is over ${MAX_VALUE_BYTES / 1024} KiB; put large results in an artifact and output its name`);
+    if (Buffer.byteLength(value) > MAX_VALUE_BYTES)
+      throw new UserError(
+        `autostack output: the value of '${name}' is over ${MAX_VALUE_BYTES / 1024} KiB; put large results in an artifact and output its name`,
+      );
     return { name, value };
   });
 }
@@ -45,7 +51,9 @@ export function recordOutputs(pairs: string[], env: NodeJS.ProcessEnv = process.
 export function registerCompositionCommands(program: Command): void {
   program
     .command('output')
-    .description('hand values back from this run: recorded in the run record (read by a waiting parent) and set as step outputs')
+    .description(
+      'hand values back from this run: recorded in the run record (read by a waiting parent) and set as step outputs',
+    )
     .argument('<pairs...>', 'NAME=VALUE pairs')
     .action((pairs: string[]) => recordOutputs(pairs));
 }

@@ -16,7 +16,9 @@ export const DEMO_EVENT = 'workflows-examples/events/issue-opened.json';
  * Redis when REDIS_URL is set) whose repository_dispatch starts the follow-up workflow, and
  * a run record per job.
  */
-export async function runDemo(options: { quiet?: boolean; workspace?: string | undefined; out?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function runDemo(
+  options: { quiet?: boolean; workspace?: string | undefined; out?: NodeJS.WritableStream } = {},
+): Promise<number> {
   const out = options.out ?? process.stdout;
   // The demo writes run records and events: into a workspace of its own (a copy of the
   // examples), never into the installed package or the checkout it ships from.

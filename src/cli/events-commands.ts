@@ -40,12 +40,23 @@ const FLAG_HELP: Record<string, string> = {
 export function registerEventCommands(program: Command): void {
   const emit = program
     .command('emit')
-    .description('publish a CloudEvent (Redis stream, JSON Lines file, repository/workflow dispatch), idempotently; --batch FILE pipelines JSON Lines into Redis')
-    .option('--batch <file>', 'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents')
+    .description(
+      'publish a CloudEvent (Redis stream, JSON Lines file, repository/workflow dispatch), idempotently; --batch FILE pipelines JSON Lines into Redis',
+    )
+    .option(
+      '--batch <file>',
+      'JSON Lines file of events to pipeline into Redis: {type, data?, subject?, source?, idempotency-key?} or full CloudEvents',
+    )
     .option('--step <name>', 'step name in the default idempotency key (default: cli)')
-    .option('--drain-outbox', 'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids');
+    .option(
+      '--drain-outbox',
+      'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids',
+    );
   addInputFlags(emit, emitEventInputs, FLAG_HELP);
-  emit.option('--json', "print the action's outputs as JSON (the default output; accepted so every command takes --json)");
+  emit.option(
+    '--json',
+    "print the action's outputs as JSON (the default output; accepted so every command takes --json)",
+  );
   emit.action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
     const read = flagReader(options);
@@ -56,7 +67,12 @@ export function registerEventCommands(program: Command): void {
       return;
     }
     if (typeof options.batch === 'string') {
-      const summary = await emitBatch(options.batch, read, io, typeof options.step === 'string' ? options.step : undefined);
+      const summary = await emitBatch(
+        options.batch,
+        read,
+        io,
+        typeof options.step === 'string' ? options.step : undefined,
+      );
       process.stdout.write(redact(`${JSON.stringify(summary)}\n`));
       return;
     }
@@ -75,7 +91,12 @@ function cliOutputs(result: EmitResult): Record<string, string> {
 // The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
 function environment(step: string | undefined): EmitEnvironment {
   const env = process.env;
-  return { env, workspace: process.cwd(), ports: { ...runnerPorts(env), cache: undefined }, step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli` };
+  return {
+    env,
+    workspace: process.cwd(),
+    ports: { ...runnerPorts(env), cache: undefined },
+    step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli`,
+  };
 }
 
 export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {
@@ -89,12 +110,28 @@ export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): 
   );
 }
 
-export async function emitBatch(path: string, read: FlagReader, io: StepIo, stepName?: string): Promise<Record<string, unknown>> {
+export async function emitBatch(
+  path: string,
+  read: FlagReader,
+  io: StepIo,
+  stepName?: string,
+): Promise<Record<string, unknown>> {
   // --type is per line in a batch; the schema wants one, so stand in for it.
-  const { spec, secrets } = emitEventSpec((name) => (name === 'type' ? (read(name) ?? 'batch') : read(name)), environment(stepName ?? `batch:${basename(path)}`));
+  const { spec, secrets } = emitEventSpec(
+    (name) => (name === 'type' ? (read(name) ?? 'batch') : read(name)),
+    environment(stepName ?? `batch:${basename(path)}`),
+  );
   for (const secret of secrets) io.setSecret(secret);
-  if (!spec.redisUrl) throw new InputError('redis-url', 'is required with --batch (or env REDIS_URL): batches are pipelined into a Redis stream');
-  if (spec.dispatch) throw new InputError('dispatch-repository', 'cannot be used with --batch; route stream events to GitHub with `autostack relay`');
+  if (!spec.redisUrl)
+    throw new InputError(
+      'redis-url',
+      'is required with --batch (or env REDIS_URL): batches are pipelined into a Redis stream',
+    );
+  if (spec.dispatch)
+    throw new InputError(
+      'dispatch-repository',
+      'cannot be used with --batch; route stream events to GitHub with `autostack relay`',
+    );
   const redisUrl = spec.redisUrl;
   // Two streamed passes: the first proves every line valid (nothing sent if one is not), the
   // second publishes with a bounded window of pipelines. Memory stays flat whatever the size.
@@ -111,12 +148,33 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
           maxLen: spec.maxLen,
           dedupeTtlSeconds: spec.dedupeTtlSeconds,
           timeoutMs: spec.timeoutMs,
-          onRound: (p) => io.warning(`Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`),
+          onRound: (p) =>
+            io.warning(
+              `Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`,
+            ),
           onChunk: (events, results) =>
-            step.appendMany(events.map((event, index) => ({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish', id: event.id, duplicate: results[index]?.duplicate ?? false }))),
+            step.appendMany(
+              events.map((event, index) => ({
+                type: 'system.touched',
+                system: 'redis',
+                target: spec.stream,
+                operation: 'publish',
+                id: event.id,
+                duplicate: results[index]?.duplicate ?? false,
+              })),
+            ),
         });
-        const summary = { events: progress.events, published: progress.published, duplicates: progress.duplicates, retriedRounds: progress.retriedRounds, stream: spec.stream, seconds: (Date.now() - started) / 1000 };
-        io.info(`Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`);
+        const summary = {
+          events: progress.events,
+          published: progress.published,
+          duplicates: progress.duplicates,
+          retriedRounds: progress.retriedRounds,
+          stream: spec.stream,
+          seconds: (Date.now() - started) / 1000,
+        };
+        io.info(
+          `Batch ${path}: ${progress.published} published, ${progress.duplicates} duplicate(s) to ${spec.stream} in ${summary.seconds.toFixed(2)} s.`,
+        );
         return summary;
       } finally {
         await handle.close();
@@ -132,8 +190,15 @@ export async function emitBatch(path: string, read: FlagReader, io: StepIo, step
  * name. Each is delivered exactly like a re-run of its step would: same envelope, idempotent
  * targets, removed from the outbox once every target has it.
  */
-export async function drainOutbox(read: FlagReader, io: StepIo, stepName?: string): Promise<{ entries: number; delivered: number; duplicates: number; failed: number }> {
-  const { spec, secrets } = emitEventSpec((name) => (name === 'type' ? (read(name) ?? 'outbox') : read(name)), environment(stepName));
+export async function drainOutbox(
+  read: FlagReader,
+  io: StepIo,
+  stepName?: string,
+): Promise<{ entries: number; delivered: number; duplicates: number; failed: number }> {
+  const { spec, secrets } = emitEventSpec(
+    (name) => (name === 'type' ? (read(name) ?? 'outbox') : read(name)),
+    environment(stepName),
+  );
   for (const secret of secrets) io.setSecret(secret);
   const entries = listOutbox(spec.outboxPath);
   const summary = { entries: entries.length, delivered: 0, duplicates: 0, failed: 0 };
@@ -152,6 +217,8 @@ export async function drainOutbox(read: FlagReader, io: StepIo, stepName?: strin
       io.error(`event ${entry.event.id}: ${errorMessage(error)}`);
     }
   }
-  io.info(`Outbox ${spec.outboxPath}: ${summary.entries} event(s); ${summary.delivered} delivered, ${summary.duplicates} already delivered, ${summary.failed} still failing.`);
+  io.info(
+    `Outbox ${spec.outboxPath}: ${summary.entries} event(s); ${summary.delivered} delivered, ${summary.duplicates} already delivered, ${summary.failed} still failing.`,
+  );
   return summary;
 }

@@ -42,7 +42,12 @@ export function addBooleanFlag(command: Command, name: string, description: stri
  * One flag per action input, named as the input (`--redis-url`): booleans get the bare and
  * `--no-` forms, everything else takes a value. `override` lets a command take some inputs itself.
  */
-export function addInputFlags(command: Command, shape: InputShape, help: Record<string, string>, override: (name: string) => boolean = () => false): Command {
+export function addInputFlags(
+  command: Command,
+  shape: InputShape,
+  help: Record<string, string>,
+  override: (name: string) => boolean = () => false,
+): Command {
   for (const [name, schema] of Object.entries(shape)) {
     if (override(name)) continue;
     const description = help[name] ?? `the action's '${name}' input`;

@@ -18,17 +18,26 @@ export function registerHistoryCommands(runs: Command): void {
     .option('--dir <dir>', 'history folder', DEFAULT_HISTORY_DIRECTORY)
     .option('--concurrency <n>', 'downloads in flight', '4')
     .action(async (options: { repo: string; since: string; dir: string; concurrency: string }) => {
-      if (!/^[\w.-]+\/[\w.-]+$/.test(options.repo)) throw new UserError(`Flag '--repo' must be owner/repo (got '${options.repo}').`);
+      if (!/^[\w.-]+\/[\w.-]+$/.test(options.repo))
+        throw new UserError(`Flag '--repo' must be owner/repo (got '${options.repo}').`);
       const since = parseSince(options.since);
-      if (!since) throw new UserError(`Flag '--since' must be an age like 90d, 12h, 2w or an ISO date (got '${options.since}').`);
+      if (!since)
+        throw new UserError(`Flag '--since' must be an age like 90d, 12h, 2w or an ISO date (got '${options.since}').`);
       const concurrency = Number(options.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new UserError(`Flag '--concurrency' must be a whole number from 1 to 16 (got '${options.concurrency}').`);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+        throw new UserError(`Flag '--concurrency' must be a whole number from 1 to 16 (got '${options.concurrency}').`);
       const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
       if (!token) throw new UserError('runs sync needs a token with actions: read in GITHUB_TOKEN (or GH_TOKEN).');
       const io = createConsoleIo();
       io.setSecret(token);
       const client = createGitHubClient({ token, log: io, retries: 4 });
-      const result = await syncHistory(client, { repository: options.repo, since, historyDir: options.dir, concurrency, log: io });
+      const result = await syncHistory(client, {
+        repository: options.repo,
+        since,
+        historyDir: options.dir,
+        concurrency,
+        log: io,
+      });
       process.stdout.write(
         `runs sync ${options.repo}: ${result.runsListed} runs listed, ${result.runsInspected} inspected, ${result.downloaded} records fetched, ${result.skipped} already had, ${result.failed.length} failed → ${recordsDirectory(options.dir)}\n`,
       );
@@ -36,7 +45,9 @@ export function registerHistoryCommands(runs: Command): void {
     });
   runs
     .command('why')
-    .description('explain a run: failing step, error, fingerprint, prompt version, interventions and its dispatch chain')
+    .description(
+      'explain a run: failing step, error, fingerprint, prompt version, interventions and its dispatch chain',
+    )
     .argument('<run-id>', 'autostack run id or GitHub run id')
     .option('--directory <dir>', 'local records directory', DEFAULT_RUNS_DIRECTORY)
     .option('--dir <dir>', 'history folder', DEFAULT_HISTORY_DIRECTORY)
@@ -47,5 +58,9 @@ export function registerHistoryCommands(runs: Command): void {
 
 /** `autostack log --intervention`: a person stepped in (approved, fixed by hand, re-ran). */
 export function appendIntervention(message: string, env: NodeJS.ProcessEnv = process.env): void {
-  requireJournal().append({ type: 'human.intervention', who: env.GITHUB_TRIGGERING_ACTOR ?? env.GITHUB_ACTOR ?? env.USER ?? 'someone', what: message });
+  requireJournal().append({
+    type: 'human.intervention',
+    who: env.GITHUB_TRIGGERING_ACTOR ?? env.GITHUB_ACTOR ?? env.USER ?? 'someone',
+    what: message,
+  });
 }

@@ -16,7 +16,10 @@ export function requireJournal(): Journal {
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error';
 
-export function appendLog(message: string, options: { level: LogLevel; step?: string | undefined; data?: string | undefined }): void {
+export function appendLog(
+  message: string,
+  options: { level: LogLevel; step?: string | undefined; data?: string | undefined },
+): void {
   let data: unknown;
   if (options.data !== undefined) {
     try {
@@ -33,10 +36,15 @@ export function appendLog(message: string, options: { level: LogLevel; step?: st
  * and a cancellation (the runner sends SIGINT, then SIGTERM) is recorded before we exit, so
  * plain run: steps are visible in the run record even without a GitHub token.
  */
-export async function runJournaledStep(name: string, command: string[], options: { action?: string | undefined } = {}): Promise<number> {
+export async function runJournaledStep(
+  name: string,
+  command: string[],
+  options: { action?: string | undefined } = {},
+): Promise<number> {
   const journal = requireJournal();
   const [file, ...args] = command;
-  if (!file) throw new UserError('autostack step needs a command after --, e.g. autostack step --name build -- npm test');
+  if (!file)
+    throw new UserError('autostack step needs a command after --, e.g. autostack step --name build -- npm test');
   // eslint-disable-next-line prefer-const -- assigned after the step that kills it is created
   let child: ChildProcess | undefined;
   const step = new JournaledStep(journal, name, options.action ?? 'run', undefined, (signal) => {

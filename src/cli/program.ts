@@ -28,7 +28,10 @@ import { appendIntervention, registerHistoryCommands } from './history-commands.
 import { registerDashboardCommands } from './dashboard-commands.js';
 
 function addRecordRunFlags(command: Command): Command {
-  return addInputFlags(command, recordRunInputs, RECORD_RUN_HELP).option('--json', "print the action's outputs (run-id, journal) as JSON");
+  return addInputFlags(command, recordRunInputs, RECORD_RUN_HELP).option(
+    '--json',
+    "print the action's outputs (run-id, journal) as JSON",
+  );
 }
 
 function writeJson(value: unknown): void {
@@ -37,7 +40,9 @@ function writeJson(value: unknown): void {
 
 export function buildProgram(): Command {
   const program = new Command('autostack')
-    .description('Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.')
+    .description(
+      'Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.',
+    )
     .version(packageJson.version, '-V, --version', 'print the autostack version')
     .enablePositionalOptions();
 
@@ -50,30 +55,37 @@ export function buildProgram(): Command {
       .enablePositionalOptions()
       .argument('[command...]', 'command to run as the recorded step'),
   ).action(async (command: string[], options: Record<string, unknown>) => {
-    if (command.length === 0) throw new UserError('record-run needs a command after --, or use `record-run start` / `record-run finish`.');
+    if (command.length === 0)
+      throw new UserError('record-run needs a command after --, or use `record-run start` / `record-run finish`.');
     const { exitCode, recordPath, outputs } = await recordRunAround(flagReader(options), command);
     if (options.json === true) writeJson({ ...outputs, 'record-path': recordPath ?? '', 'exit-code': exitCode });
     else process.stderr.write(`run record: ${recordPath ?? '(none)'}\n`);
     process.exitCode = exitCode;
   });
-  addRecordRunFlags(recordRun.command('start').description('start a run; prints export lines: eval "$(autostack record-run start)"')).action(
-    (options: Record<string, unknown>) => {
-      const { exports, outputs } = recordRunStart(flagReader(options));
-      if (options.json === true) writeJson(outputs);
-      else process.stdout.write(redact(exports));
+  addRecordRunFlags(
+    recordRun.command('start').description('start a run; prints export lines: eval "$(autostack record-run start)"'),
+  ).action((options: Record<string, unknown>) => {
+    const { exports, outputs } = recordRunStart(flagReader(options));
+    if (options.json === true) writeJson(outputs);
+    else process.stdout.write(redact(exports));
+  });
+  addRecordRunFlags(recordRun.command('finish').description('fold the journal into the run record')).action(
+    async (options: Record<string, unknown>) => {
+      const path = await recordRunFinish(flagReader(options));
+      if (options.json === true) writeJson({ 'run-id': process.env.AUTOSTACK_RUN_ID ?? '', 'record-path': path ?? '' });
+      else if (path) process.stdout.write(redact(`${path}\n`));
     },
   );
-  addRecordRunFlags(recordRun.command('finish').description('fold the journal into the run record')).action(async (options: Record<string, unknown>) => {
-    const path = await recordRunFinish(flagReader(options));
-    if (options.json === true) writeJson({ 'run-id': process.env.AUTOSTACK_RUN_ID ?? '', 'record-path': path ?? '' });
-    else if (path) process.stdout.write(redact(`${path}\n`));
-  });
 
   program
     .command('log')
     .description('append an event to the current run journal (from run: steps)')
     .argument('<message>', 'what happened')
-    .addOption(new Option('--level <level>', 'severity').choices(['debug', 'info', 'notice', 'warning', 'error']).default('info'))
+    .addOption(
+      new Option('--level <level>', 'severity')
+        .choices(['debug', 'info', 'notice', 'warning', 'error'])
+        .default('info'),
+    )
     .option('--step <step>', 'step this belongs to')
     .option('--data <json>', 'structured data (JSON)')
     .option('--intervention', 'record that a person stepped in (shown by runs why and the dashboard)')
@@ -139,7 +151,8 @@ export async function main(argv: string[]): Promise<void> {
     const asFlag = error instanceof InputError ? inputErrorAsFlag(error, running) : undefined;
     const prefix = error instanceof UserError ? 'error' : 'autostack internal error';
     process.stderr.write(`${redact(asFlag ?? `${prefix}: ${errorMessage(error)}`)}\n`);
-    if (!(error instanceof UserError) && process.env.AUTOSTACK_DEBUG && error instanceof Error) process.stderr.write(`${redact(error.stack ?? '')}\n`);
+    if (!(error instanceof UserError) && process.env.AUTOSTACK_DEBUG && error instanceof Error)
+      process.stderr.write(`${redact(error.stack ?? '')}\n`);
     process.exitCode = 1;
   }
 }

@@ -36,17 +36,25 @@ const FLAG_HELP: Record<string, string> = {
 export function registerPromoteCommands(program: Command): void {
   const command = program
     .command('promote')
-    .description('promote a prompt version to a channel behind its eval gate (default --mode local: writes the lock file here)');
+    .description(
+      'promote a prompt version to a channel behind its eval gate (default --mode local: writes the lock file here)',
+    );
   addInputFlags(command, promotePromptInputs, FLAG_HELP);
   command.option('--json', 'print the outputs as JSON on stdout').action(async (options: Record<string, unknown>) => {
     const io = createConsoleIo();
-    const { spec, secrets } = promotePromptSpec(flagReader(options), { env: process.env, workspace: process.cwd(), defaultMode: 'local', ports: runnerPorts(process.env) });
+    const { spec, secrets } = promotePromptSpec(flagReader(options), {
+      env: process.env,
+      workspace: process.cwd(),
+      defaultMode: 'local',
+      ports: runnerPorts(process.env),
+    });
     for (const secret of secrets) io.setSecret(secret);
     try {
       await promotePromptStep(io, spec);
     } finally {
       // A refusal still prints its outputs (refused=true, the pass rate); a failure before them prints nothing.
-      if (options.json === true && io.outputs.size > 0) process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
+      if (options.json === true && io.outputs.size > 0)
+        process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
     }
   });
 }

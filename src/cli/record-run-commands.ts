@@ -36,7 +36,10 @@ export async function recordRunFinish(read: FlagReader): Promise<string | undefi
 }
 
 /** `autostack record-run -- cmd`: a whole recorded run around one command. */
-export async function recordRunAround(read: FlagReader, command: string[]): Promise<{ exitCode: number; recordPath: string | undefined; outputs: Record<string, string> }> {
+export async function recordRunAround(
+  read: FlagReader,
+  command: string[],
+): Promise<{ exitCode: number; recordPath: string | undefined; outputs: Record<string, string> }> {
   const { outputs } = recordRunStart(read);
   const exitCode = await runJournaledStep(command.join(' ').slice(0, 80), command);
   const recordPath = await recordRunFinish(read);

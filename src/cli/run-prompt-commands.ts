@@ -48,13 +48,17 @@ export function registerRunPromptCommands(program: Command): void {
   const command = program
     .command('run-prompt')
     .description('run a prompt file against Claude (or replay recorded answers): the run-prompt action on a terminal');
-  for (const name of MAPPING_FLAGS) command.option(`--${name} <yaml>`, `${FLAG_HELP[name] ?? name} (repeatable; the mappings are merged)`, collect);
+  for (const name of MAPPING_FLAGS)
+    command.option(`--${name} <yaml>`, `${FLAG_HELP[name] ?? name} (repeatable; the mappings are merged)`, collect);
   addInputFlags(command, runPromptInputs, FLAG_HELP, (name) => MAPPING_FLAGS.has(name));
   command
     .option('--json', "print the action's outputs as JSON (same as --print outputs)")
     .option('--record', 'call the live API and store each answer in the recordings file (turns the cache off)')
     .addOption(
-      new Option('--print <what>', 'what goes to stdout: reply (json when a schema is set, else text), text, json, or outputs (every output as JSON)')
+      new Option(
+        '--print <what>',
+        'what goes to stdout: reply (json when a schema is set, else text), text, json, or outputs (every output as JSON)',
+      )
         .choices(['reply', 'text', 'json', 'outputs'])
         .default('reply'),
     )
@@ -67,20 +71,27 @@ export function registerRunPromptCommands(program: Command): void {
       }
       const record = options.record === true;
       if (record) {
-        if (flags.get('provider') === 'replay') throw new UserError("Flag '--record' needs the live API; it cannot be combined with --provider replay.");
+        if (flags.get('provider') === 'replay')
+          throw new UserError("Flag '--record' needs the live API; it cannot be combined with --provider replay.");
         // A cache hit would answer without a call, leaving nothing to record.
         flags.set('cache', 'false');
         flags.set('provider', 'anthropic');
       }
       const io = createConsoleIo();
-      const { spec, secrets } = runPromptSpec((name) => flags.get(name), { env: process.env, workspace: process.cwd(), record, ports: runnerPorts(process.env) });
+      const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
+        env: process.env,
+        workspace: process.cwd(),
+        record,
+        ports: runnerPorts(process.env),
+      });
       for (const secret of secrets) io.setSecret(secret);
       const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);
       if (print === 'outputs') {
         process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
       } else if (print === 'json' || (print === 'reply' && result.hasJson)) {
-        if (!result.hasJson) throw new UserError("Flag '--print json' needs a schema (the prompt file's jsonSchema or --schema).");
+        if (!result.hasJson)
+          throw new UserError("Flag '--print json' needs a schema (the prompt file's jsonSchema or --schema).");
         process.stdout.write(redact(`${JSON.stringify(result.json, null, 2)}\n`));
       } else {
         process.stdout.write(redact(result.text.endsWith('\n') ? result.text : `${result.text}\n`));
@@ -101,7 +112,8 @@ function mergeMappings(name: string, values: string[]): string {
   const merged: Record<string, unknown> = {};
   for (const text of values) {
     const value = parseYamlInput(name, text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(name, `must be a YAML mapping each time it is given (got '${text.slice(0, 40)}')`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new InputError(name, `must be a YAML mapping each time it is given (got '${text.slice(0, 40)}')`);
     Object.assign(merged, value);
   }
   return JSON.stringify(merged);

@@ -11,8 +11,31 @@ const timelineRecord = z
     status: z.string(),
     startedAt: z.string(),
     durationMs: z.number(),
-    steps: z.array(z.object({ id: z.string(), name: z.string(), action: z.string().optional(), status: z.string(), durationMs: z.number().optional(), outputSummary: z.string().optional(), error: z.string().optional() }).loose()).default([]),
-    totals: z.object({ modelCalls: z.number().default(0), inputTokens: z.number().default(0), outputTokens: z.number().default(0), costUsd: z.number().default(0), toolCalls: z.number().default(0), eventsPublished: z.number().default(0) }).loose(),
+    steps: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            name: z.string(),
+            action: z.string().optional(),
+            status: z.string(),
+            durationMs: z.number().optional(),
+            outputSummary: z.string().optional(),
+            error: z.string().optional(),
+          })
+          .loose(),
+      )
+      .default([]),
+    totals: z
+      .object({
+        modelCalls: z.number().default(0),
+        inputTokens: z.number().default(0),
+        outputTokens: z.number().default(0),
+        costUsd: z.number().default(0),
+        toolCalls: z.number().default(0),
+        eventsPublished: z.number().default(0),
+      })
+      .loose(),
     errors: z.array(z.object({ step: z.string().optional(), message: z.string() })).default([]),
     events: z.array(z.object({ type: z.string(), step: z.string().optional() }).loose()).default([]),
   })
@@ -20,7 +43,14 @@ const timelineRecord = z
 
 type TimelineEvent = z.infer<typeof timelineRecord>['events'][number];
 
-const MARKS: Record<string, string> = { success: '✓', failure: '✗', cancelled: '⊘', skipped: '-', running: '…', interrupted: '!' };
+const MARKS: Record<string, string> = {
+  success: '✓',
+  failure: '✗',
+  cancelled: '⊘',
+  skipped: '-',
+  running: '…',
+  interrupted: '!',
+};
 
 function oneLine(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -32,16 +62,26 @@ function stepDetails(events: TimelineEvent[], paint: Paint): string[] {
   const lines: string[] = [];
   for (const event of events) {
     if (event.type === 'model.call') {
-      const call = event as TimelineEvent & { model?: string; inputTokens?: number; outputTokens?: number; costUsd?: number; latencyMs?: number; cacheHit?: boolean };
+      const call = event as TimelineEvent & {
+        model?: string;
+        inputTokens?: number;
+        outputTokens?: number;
+        costUsd?: number;
+        latencyMs?: number;
+        cacheHit?: boolean;
+      };
       const cached = call.cacheHit ? ', cache hit' : '';
-      lines.push(`    model ${call.model ?? '?'}: ${call.inputTokens ?? 0} in / ${call.outputTokens ?? 0} out tokens, ${formatUsd(call.costUsd ?? 0)}, ${formatDuration(call.latencyMs)}${cached}`);
+      lines.push(
+        `    model ${call.model ?? '?'}: ${call.inputTokens ?? 0} in / ${call.outputTokens ?? 0} out tokens, ${formatUsd(call.costUsd ?? 0)}, ${formatDuration(call.latencyMs)}${cached}`,
+      );
     } else if (event.type === 'tool.call') {
       const call = event as TimelineEvent & { tool?: string; durationMs?: number; error?: string };
       const error = call.error ? paint('red', ` — ${oneLine(call.error)}`) : '';
       lines.push(`    tool ${call.tool ?? '?'} (${formatDuration(call.durationMs)})${error}`);
     } else if (event.type === 'log') {
       const log = event as TimelineEvent & { level?: string; message?: string };
-      if (log.level === 'warning' || log.level === 'error') lines.push(paint(log.level === 'error' ? 'red' : 'yellow', `    ${log.level}: ${oneLine(log.message ?? '')}`));
+      if (log.level === 'warning' || log.level === 'error')
+        lines.push(paint(log.level === 'error' ? 'red' : 'yellow', `    ${log.level}: ${oneLine(log.message ?? '')}`));
     }
   }
   return lines;
@@ -70,7 +110,9 @@ export function formatTimeline(raw: unknown, paint: Paint): string {
     const mark = paint(statusColour(step.status), MARKS[step.status] ?? '?');
     const action = step.action && step.action !== 'run' ? paint('grey', ` [${step.action}]`) : '';
     const summary = step.outputSummary ? paint('grey', `  ${oneLine(step.outputSummary, 80)}`) : '';
-    lines.push(`  ${mark} ${step.name.padEnd(nameWidth)}  ${formatDuration(step.durationMs).padStart(9)}  ${step.status}${action}${summary}`);
+    lines.push(
+      `  ${mark} ${step.name.padEnd(nameWidth)}  ${formatDuration(step.durationMs).padStart(9)}  ${step.status}${action}${summary}`,
+    );
     if (step.error) lines.push(paint('red', `    error: ${oneLine(step.error)}`));
     lines.push(...stepDetails(byStep.get(step.id) ?? [], paint));
   }
@@ -78,7 +120,8 @@ export function formatTimeline(raw: unknown, paint: Paint): string {
   const otherErrors = record.errors.filter((error) => !stepErrors.has(error.message));
   if (otherErrors.length > 0) {
     lines.push('', paint('bold', 'Errors'));
-    for (const error of otherErrors) lines.push(paint('red', `  ${error.step ? `${error.step}: ` : ''}${oneLine(error.message)}`));
+    for (const error of otherErrors)
+      lines.push(paint('red', `  ${error.step ? `${error.step}: ` : ''}${oneLine(error.message)}`));
   }
   lines.push(
     '',

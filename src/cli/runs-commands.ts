@@ -30,7 +30,9 @@ export function parseSince(value: string, now = Date.now()): Date {
   if (relative) return new Date(now - Number(relative[1]) * (UNITS[relative[2] ?? 'd'] ?? 0));
   const parsed = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim()) || Number.isNaN(parsed.getTime())) {
-    throw new InvalidArgumentError('must be a duration like 30m, 12h, 7d, 2w or a date like 2026-01-31 (or an ISO time)');
+    throw new InvalidArgumentError(
+      'must be a duration like 30m, 12h, 7d, 2w or a date like 2026-01-31 (or an ISO time)',
+    );
   }
   return parsed;
 }
@@ -61,8 +63,14 @@ export interface ListOutput {
 }
 
 /** Lists the records of one or more folders (the local runs folder and the synced history), newest first. */
-export function listRuns(directories: string | string[], filters: ListFilters, paint: Paint = painter(false)): ListOutput {
-  const listed = (Array.isArray(directories) ? directories : [directories]).map((directory) => listLocalRecords(directory));
+export function listRuns(
+  directories: string | string[],
+  filters: ListFilters,
+  paint: Paint = painter(false),
+): ListOutput {
+  const listed = (Array.isArray(directories) ? directories : [directories]).map((directory) =>
+    listLocalRecords(directory),
+  );
   const all = listed.flatMap((one) => one.records).sort((x, y) => y.startedAt.localeCompare(x.startedAt));
   const unreadable = listed.flatMap((one) => one.unreadable);
   const directory = Array.isArray(directories) ? directories.join(' or ') : directories;
@@ -72,13 +80,29 @@ export function listRuns(directories: string | string[], filters: ListFilters, p
   const hidden = records.length - shown.length;
   if (filters.json) {
     // JSON goes to programs: the array is never cut without a word on stderr.
-    const note = hidden > 0 ? `showing ${shown.length} of ${records.length} run records (--limit 0 for all)` : undefined;
+    const note =
+      hidden > 0 ? `showing ${shown.length} of ${records.length} run records (--limit 0 for all)` : undefined;
     return { stdout: `${JSON.stringify(shown, null, 2)}\n`, note };
   }
-  if (records.length === 0 && unreadable.length === 0) return { stdout: all.length === 0 ? `No run records in ${directory}.\n` : `No run records in ${directory} match the filters (${all.length} in all).\n` };
-  const rows = shown.map((record) => [record.runId, record.status, record.name, record.startedAt, formatDuration(record.durationMs), formatUsd(record.costUsd)]);
+  if (records.length === 0 && unreadable.length === 0)
+    return {
+      stdout:
+        all.length === 0
+          ? `No run records in ${directory}.\n`
+          : `No run records in ${directory} match the filters (${all.length} in all).\n`,
+    };
+  const rows = shown.map((record) => [
+    record.runId,
+    record.status,
+    record.name,
+    record.startedAt,
+    formatDuration(record.durationMs),
+    formatUsd(record.costUsd),
+  ]);
   const header = ['RUN ID', 'STATUS', 'NAME', 'STARTED', 'DURATION', 'COST'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const format = (row: string[], colour: boolean) =>
     row
       .map((value, column) => {
@@ -97,23 +121,37 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 export function readRunRecord(directory: string, runId: string, historyDir?: string): string {
   // A run id is a file name, never a path: `runs show ../../etc/passwd` must not read it.
-  if (!RUN_ID.test(runId)) throw new UserError(`Argument '<run-id>' must be a run id such as 20261202T140025Z-1a2b3c4d5e6f (letters, digits, . _ -); got ${JSON.stringify(runId.slice(0, 60))}.`);
+  if (!RUN_ID.test(runId))
+    throw new UserError(
+      `Argument '<run-id>' must be a run id such as 20261202T140025Z-1a2b3c4d5e6f (letters, digits, . _ -); got ${JSON.stringify(runId.slice(0, 60))}.`,
+    );
   const path = join(directory, `${runId}.json`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     // Synced records are named after repository and run id: find it by its runId field.
-    const found = historyDir ? recordFiles([historyDir]).find((file) => readStoredRun(file)?.runId === runId) : undefined;
+    const found = historyDir
+      ? recordFiles([historyDir]).find((file) => readStoredRun(file)?.runId === runId)
+      : undefined;
     if (found) return readFileSync(found, 'utf8');
-    throw new UserError(`No run record '${runId}' in ${directory}${historyDir ? ` or ${historyDir}` : ''} (see \`autostack runs list\`).`);
+    throw new UserError(
+      `No run record '${runId}' in ${directory}${historyDir ? ` or ${historyDir}` : ''} (see \`autostack runs list\`).`,
+    );
   }
   const problem = recordProblem(text);
-  if (problem) throw new UserError(`Run record ${path} is corrupt: ${problem}. It is kept as it is; the run's artifact (autostack-run-${runId}) may hold a good copy.`);
+  if (problem)
+    throw new UserError(
+      `Run record ${path} is corrupt: ${problem}. It is kept as it is; the run's artifact (autostack-run-${runId}) may hold a good copy.`,
+    );
   return text;
 }
 
-export function showRun(directory: string, runId: string, options: { json?: boolean | undefined; paint?: Paint | undefined; historyDir?: string | undefined } = {}): string {
+export function showRun(
+  directory: string,
+  runId: string,
+  options: { json?: boolean | undefined; paint?: Paint | undefined; historyDir?: string | undefined } = {},
+): string {
   const text = readRunRecord(directory, runId, options.historyDir);
   if (options.json) return text;
   let record: unknown;
@@ -131,21 +169,37 @@ export function registerRunsCommands(program: Command): Command {
   addDirectoryFlag(runs.command('list').description('list run records, newest first'))
     .option('--automation <name>', 'only runs of this automation (the record-run name)')
     .addOption(new Option('--status <status>', 'only runs that ended so').choices(RUN_STATUSES))
-    .option('--since <when>', 'only runs started since: 30m, 12h, 7d, 2w, or a date', (value: string) => parseSince(value))
+    .option('--since <when>', 'only runs started since: 30m, 12h, 7d, 2w, or a date', (value: string) =>
+      parseSince(value),
+    )
     .option('--limit <n>', 'how many (default 20 in the table, all with --json; 0 = all)', wholeNumberOrZero)
     .option('--json', 'print the records as a JSON array')
     .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
     .action((options: ListFilters & { directory: string; dir: string }) => {
-      const { stdout, note } = listRuns([options.directory, recordsDirectory(options.dir)], options, painter(colourEnabled(process.stdout)));
+      const { stdout, note } = listRuns(
+        [options.directory, recordsDirectory(options.dir)],
+        options,
+        painter(colourEnabled(process.stdout)),
+      );
       process.stdout.write(redact(stdout));
       if (note) process.stderr.write(`note: ${note}\n`);
     });
-  addDirectoryFlag(runs.command('show').description('print one run as a timeline: steps, durations, errors, tool calls, tokens, cost'))
+  addDirectoryFlag(
+    runs.command('show').description('print one run as a timeline: steps, durations, errors, tool calls, tokens, cost'),
+  )
     .argument('<run-id>')
     .option('--json', 'print the raw run record')
     .option('--dir <dir>', 'history folder written by runs sync', DEFAULT_HISTORY_DIRECTORY)
     .action((runId: string, options: { directory: string; json?: boolean; dir: string }) => {
-      process.stdout.write(redact(showRun(options.directory, runId, { json: options.json, paint: painter(colourEnabled(process.stdout)), historyDir: recordsDirectory(options.dir) })));
+      process.stdout.write(
+        redact(
+          showRun(options.directory, runId, {
+            json: options.json,
+            paint: painter(colourEnabled(process.stdout)),
+            historyDir: recordsDirectory(options.dir),
+          }),
+        ),
+      );
     });
   return runs;
 }

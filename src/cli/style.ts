@@ -17,7 +17,9 @@ export type Colour = keyof typeof CODES;
 export type Paint = (colour: Colour, text: string) => string;
 
 export function painter(enabled: boolean): Paint {
-  return enabled ? (colour, text) => `\u001b[${CODES[colour]}m${text}\u001b[${colour === 'bold' ? 22 : 39}m` : (_colour, text) => text;
+  return enabled
+    ? (colour, text) => `\u001b[${CODES[colour]}m${text}\u001b[${colour === 'bold' ? 22 : 39}m`
+    : (_colour, text) => text;
 }
 
 /** The colour a status word is shown in. */

@@ -18,7 +18,8 @@ function pairs(flag: string, values: string[], fromEnv: boolean): Record<string,
     if (equals < 0) {
       if (!fromEnv) throw new UserError(`Flag '--${flag} ${value}' must be NAME=VALUE.`);
       const fromShell = process.env[value];
-      if (fromShell === undefined) throw new UserError(`Flag '--${flag} ${value}': ${value} is not set in this shell; pass ${value}=VALUE.`);
+      if (fromShell === undefined)
+        throw new UserError(`Flag '--${flag} ${value}': ${value} is not set in this shell; pass ${value}=VALUE.`);
       result[value] = fromShell;
     } else if (equals === 0) {
       throw new UserError(`Flag '--${flag} ${value}' must be NAME=VALUE with a non-empty NAME.`);
@@ -66,14 +67,23 @@ export interface WorkflowRunFlags {
 }
 
 /** Runs a workflow file locally; resolves to the process exit code. */
-export async function runWorkflowCommand(file: string, flags: WorkflowRunFlags, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  if (!flags.event) throw new UserError("Flag '--event NAME' is required: the event that triggers the workflow (issues, push, workflow_dispatch, repository_dispatch, …).");
+export async function runWorkflowCommand(
+  file: string,
+  flags: WorkflowRunFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  if (!flags.event)
+    throw new UserError(
+      "Flag '--event NAME' is required: the event that triggers the workflow (issues, push, workflow_dispatch, repository_dispatch, …).",
+    );
   const secrets = pairs('secret', flags.secret, true);
   for (const value of Object.values(secrets)) registerSecret(value);
   const maxRuns = Number(flags.maxRuns);
-  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UserError("Flag '--max-runs' must be a whole number of at least 1.");
+  if (!Number.isInteger(maxRuns) || maxRuns < 1)
+    throw new UserError("Flag '--max-runs' must be a whole number of at least 1.");
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UserError(`Flag '--jobs ${flags.jobs}' must be a whole number of at least 1.`);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+    throw new UserError(`Flag '--jobs ${flags.jobs}' must be a whole number of at least 1.`);
   const runner = new WorkflowRunner({
     ...(flags.workspace ? { workspace: flags.workspace } : {}),
     ...(flags.repository ? { repository: flags.repository } : {}),
@@ -91,7 +101,9 @@ export async function runWorkflowCommand(file: string, flags: WorkflowRunFlags, 
     ...(flags.node ? { nodePath: flags.node } : {}),
   });
   const onSignal = () => {
-    out.write('\nCancelling: the running step gets SIGINT; always() steps and post steps still run. Ctrl-C again to stop at once.\n');
+    out.write(
+      '\nCancelling: the running step gets SIGINT; always() steps and post steps still run. Ctrl-C again to stop at once.\n',
+    );
     process.off('SIGINT', onSignal);
     runner.cancel();
   };
@@ -116,23 +128,47 @@ export function registerWorkflowCommands(program: Command): void {
   const workflow = program.command('workflow').description('run GitHub Actions workflow YAML on this machine');
   workflow
     .command('run')
-    .description('run a workflow file locally: autostack workflow run .github/workflows/triage.yml --event issues --payload event.json')
+    .description(
+      'run a workflow file locally: autostack workflow run .github/workflows/triage.yml --event issues --payload event.json',
+    )
     .argument('<file>', 'workflow file')
-    .option('--event <name>', 'the triggering event (issues, push, workflow_dispatch, repository_dispatch, schedule, …)')
+    .option(
+      '--event <name>',
+      'the triggering event (issues, push, workflow_dispatch, repository_dispatch, schedule, …)',
+    )
     .option('--payload <file.json>', 'the event payload (github.event)')
     .option('--input <name=value>', 'a workflow_dispatch / workflow_call input (repeatable)', collect, [])
-    .option('--secret <NAME[=value]>', 'a secret; NAME alone reads it from this shell (repeatable; masked in all output)', collect, [])
+    .option(
+      '--secret <NAME[=value]>',
+      'a secret; NAME alone reads it from this shell (repeatable; masked in all output)',
+      collect,
+      [],
+    )
     .option('--var <name=value>', 'a configuration variable, the vars context (repeatable)', collect, [])
-    .option('--env <NAME[=value]>', 'an environment variable for every step; NAME alone copies it from this shell (repeatable)', collect, [])
+    .option(
+      '--env <NAME[=value]>',
+      'an environment variable for every step; NAME alone copies it from this shell (repeatable)',
+      collect,
+      [],
+    )
     .option('--job <id>', 'run only this job (and the jobs it needs)')
     .option('--workspace <dir>', 'the checkout to run in (default: the working directory)')
     .option('--repository <owner/repo>', 'github.repository (default: from the git remote origin)')
     .option('--no-follow', 'do not start the workflows a repository_dispatch or workflow_dispatch names')
     .option('--max-runs <n>', 'stop a dispatch chain after this many workflow runs', '20')
     .option('--jobs <n>', 'jobs that run at the same time (default: the number of cores, at least 2)')
-    .option('--record-prompts', 'run autostack run-prompt steps as `autostack run-prompt --record` (live API; writes the recordings file)')
-    .option('--result-file <file.json>', 'write the whole result (runs, jobs, steps, outputs, dispatches, records) as JSON')
-    .option('--node <path>', 'node binary that runs node actions (default: this one; GitHub runs node24 actions on Node 24)')
+    .option(
+      '--record-prompts',
+      'run autostack run-prompt steps as `autostack run-prompt --record` (live API; writes the recordings file)',
+    )
+    .option(
+      '--result-file <file.json>',
+      'write the whole result (runs, jobs, steps, outputs, dispatches, records) as JSON',
+    )
+    .option(
+      '--node <path>',
+      'node binary that runs node actions (default: this one; GitHub runs node24 actions on Node 24)',
+    )
     .option('--keep-temp', 'keep the runner temp directory (journals, step scripts, env files)')
     .option('--quiet', 'only step status lines, not step output')
     .option('--verbose', 'show ::debug:: lines and set RUNNER_DEBUG=1')

@@ -1,7 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { InputError, UserError } from '../shared/errors.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent, validateIdempotencyKey } from './envelope.js';
-import { type BatchProgress, publishBatch, type RedisHandle, type StreamPublishOptions, type StreamPublishResult } from './redis.js';
+import {
+  type BatchProgress,
+  publishBatch,
+  type RedisHandle,
+  type StreamPublishOptions,
+  type StreamPublishResult,
+} from './redis.js';
 
 /** What every event of a batch file inherits from the command line and the run. */
 export interface BatchBase {
@@ -26,7 +32,13 @@ const batchLine = cloudEventSchema.partial().extend({
  */
 function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly: true): undefined;
 function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly?: false): CloudEvent;
-function lineEvent(raw: string, line: number, path: string, base: BatchBase, checkOnly = false): CloudEvent | undefined {
+function lineEvent(
+  raw: string,
+  line: number,
+  path: string,
+  base: BatchBase,
+  checkOnly = false,
+): CloudEvent | undefined {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -37,7 +49,10 @@ function lineEvent(raw: string, line: number, path: string, base: BatchBase, che
   const parsed = batchLine.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`, { file: path, line });
+    throw new UserError(
+      `${path}:${line}: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'} (a line is {"type": "...", "data": ..., "subject"?, "idempotency-key"?})`,
+      { file: path, line },
+    );
   }
   const entry = parsed.data;
   const key = entry['idempotency-key'] ?? entry.idempotencykey;
@@ -131,7 +146,11 @@ export interface StreamedBatchOptions extends StreamPublishOptions {
  * (duplicates answer "duplicate", never add twice) until the time budget for an unavailable Redis
  * runs out, and the first chunk that fails for good stops reading and fails the command.
  */
-export async function publishEventStream(handle: RedisHandle, events: AsyncIterable<CloudEvent>, options: StreamedBatchOptions): Promise<BatchProgress & { events: number }> {
+export async function publishEventStream(
+  handle: RedisHandle,
+  events: AsyncIterable<CloudEvent>,
+  options: StreamedBatchOptions,
+): Promise<BatchProgress & { events: number }> {
   const chunkSize = options.chunkSize ?? 500;
   const window = options.window ?? 4;
   const total: BatchProgress & { events: number } = { events: 0, published: 0, duplicates: 0, retriedRounds: 0 };
@@ -143,7 +162,11 @@ export async function publishEventStream(handle: RedisHandle, events: AsyncItera
       chunkSize: chunk.length,
       onRound: (round) => {
         total.retriedRounds += 1;
-        options.onRound?.({ ...total, retriedRounds: total.retriedRounds, published: total.published + round.published });
+        options.onRound?.({
+          ...total,
+          retriedRounds: total.retriedRounds,
+          published: total.published + round.published,
+        });
       },
     })
       .then(({ results, progress }) => {

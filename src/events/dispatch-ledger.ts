@@ -68,7 +68,11 @@ function readLocal(path: string, key: string, targetId: string): string | undefi
   return undefined;
 }
 
-export async function lookupDispatch(key: string, targetId: string, options: DispatchLedgerOptions): Promise<LedgerHit | undefined> {
+export async function lookupDispatch(
+  key: string,
+  targetId: string,
+  options: DispatchLedgerOptions,
+): Promise<LedgerHit | undefined> {
   const local = readLocal(options.localPath, key, targetId);
   if (local) return { where: 'file', value: local };
   if (options.redis) {
@@ -82,7 +86,9 @@ export async function lookupDispatch(key: string, targetId: string, options: Dis
   }
   if (options.cache) {
     try {
-      const hit = await options.cache.restore([cachePath(key, targetId)], cacheKey(key, targetId), { lookupOnly: true });
+      const hit = await options.cache.restore([cachePath(key, targetId)], cacheKey(key, targetId), {
+        lookupOnly: true,
+      });
       if (hit) return { where: 'actions-cache', value: 'dispatched' };
     } catch (error) {
       options.log.warning(`Could not read the dispatch ledger in the Actions cache (${errorMessage(error)}).`);
@@ -91,10 +97,18 @@ export async function lookupDispatch(key: string, targetId: string, options: Dis
   return undefined;
 }
 
-export async function recordDispatch(key: string, targetId: string, value: string, options: DispatchLedgerOptions): Promise<void> {
+export async function recordDispatch(
+  key: string,
+  targetId: string,
+  value: string,
+  options: DispatchLedgerOptions,
+): Promise<void> {
   try {
     mkdirSync(dirname(options.localPath), { recursive: true });
-    appendFileSync(options.localPath, `${JSON.stringify({ key, target: targetId, value, at: new Date().toISOString() })}\n`);
+    appendFileSync(
+      options.localPath,
+      `${JSON.stringify({ key, target: targetId, value, at: new Date().toISOString() })}\n`,
+    );
   } catch (error) {
     options.log.warning(`Could not write the local dispatch ledger ${options.localPath} (${errorMessage(error)}).`);
   }
@@ -103,7 +117,9 @@ export async function recordDispatch(key: string, targetId: string, value: strin
     try {
       await writeMarker(handle, stream, key, `dispatched:${targetId}`, value, ttlSeconds, timeoutMs);
     } catch (error) {
-      options.log.warning(`Could not write the dispatch ledger in Redis (${errorMessage(error)}); a re-run may dispatch again.`);
+      options.log.warning(
+        `Could not write the dispatch ledger in Redis (${errorMessage(error)}); a re-run may dispatch again.`,
+      );
     }
   }
   if (options.cache) {

@@ -127,7 +127,9 @@ export type DispatchResult = RepositoryDispatchResult | WorkflowDispatchResult;
 function splitRepository(repository: string, kind: DispatchKind): RepositoryRef {
   const parsed = parseRepository(repository);
   if (!parsed) {
-    throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, { transient: false });
+    throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, {
+      transient: false,
+    });
   }
   return parsed;
 }
@@ -141,7 +143,11 @@ function bytesOf(value: unknown): number {
 // ---------------------------------------------------------------------------------------------
 
 /** Builds the client_payload (one key), enforcing GitHub's limits; exported for callers that only check. */
-export function buildClientPayload(request: RepositoryDispatchRequest): { payload: Record<string, unknown>; eventType: string; reference: boolean } {
+export function buildClientPayload(request: RepositoryDispatchRequest): {
+  payload: Record<string, unknown>;
+  eventType: string;
+  reference: boolean;
+} {
   const eventType = request.eventType ?? request.event.type;
   if (eventType.length === 0 || eventType.length > DISPATCH_LIMITS.eventTypeChars) {
     throw new DispatchLimitError(
@@ -169,19 +175,36 @@ export function buildClientPayload(request: RepositoryDispatchRequest): { payloa
   return { payload: ref, eventType, reference: true };
 }
 
-export async function dispatchRepositoryEvent(client: GitHubClient, request: RepositoryDispatchRequest): Promise<RepositoryDispatchResult> {
+export async function dispatchRepositoryEvent(
+  client: GitHubClient,
+  request: RepositoryDispatchRequest,
+): Promise<RepositoryDispatchResult> {
   const { owner, repo } = splitRepository(request.repository, 'repository_dispatch');
   const { payload, eventType, reference } = buildClientPayload(request);
   // One key by construction, but keep the guard next to the limit it protects.
   if (Object.keys(payload).length > DISPATCH_LIMITS.clientPayloadProperties) {
-    throw new DispatchLimitError('repository_dispatch', `client_payload may have at most ${DISPATCH_LIMITS.clientPayloadProperties} top-level properties`);
+    throw new DispatchLimitError(
+      'repository_dispatch',
+      `client_payload may have at most ${DISPATCH_LIMITS.clientPayloadProperties} top-level properties`,
+    );
   }
   try {
-    await client.request('POST /repos/{owner}/{repo}/dispatches', { owner, repo, event_type: eventType, client_payload: payload });
+    await client.request('POST /repos/{owner}/{repo}/dispatches', {
+      owner,
+      repo,
+      event_type: eventType,
+      client_payload: payload,
+    });
   } catch (error) {
     throw dispatchFailure('repository_dispatch', request.repository, error);
   }
-  return { kind: 'repository_dispatch', repository: `${owner}/${repo}`, eventType, reference, payloadBytes: bytesOf(payload) };
+  return {
+    kind: 'repository_dispatch',
+    repository: `${owner}/${repo}`,
+    eventType,
+    reference,
+    payloadBytes: bytesOf(payload),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +256,11 @@ async function readWorkflowFile(
   try {
     let path = workflowPath(workflow);
     if (/^\d+$/.test(workflow)) {
-      const wf = await client.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}', { owner, repo, workflow_id: Number(workflow) });
+      const wf = await client.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}', {
+        owner,
+        repo,
+        workflow_id: Number(workflow),
+      });
       path = wf.data.path;
     }
     const file = await client.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
@@ -256,24 +283,44 @@ function checkInputsAgainst(
   const unknown = Object.keys(inputs).filter((name) => !names.has(name));
   if (unknown.length > 0) {
     const list = declared.length > 0 ? declared.map((d) => d.name).join(', ') : '(none)';
-    throw new DispatchError('workflow_dispatch', `${where} does not declare the input(s) ${unknown.join(', ')}; its workflow_dispatch inputs are: ${list}`, { transient: false });
+    throw new DispatchError(
+      'workflow_dispatch',
+      `${where} does not declare the input(s) ${unknown.join(', ')}; its workflow_dispatch inputs are: ${list}`,
+      { transient: false },
+    );
   }
   for (const d of declared) {
     const value = inputs[d.name];
     if (value === undefined) {
       if (d.required && !d.hasDefault) {
-        throw new DispatchError('workflow_dispatch', `${where} requires the input '${d.name}' (no default), and none was given`, { transient: false });
+        throw new DispatchError(
+          'workflow_dispatch',
+          `${where} requires the input '${d.name}' (no default), and none was given`,
+          { transient: false },
+        );
       }
       continue;
     }
     if (d.type === 'boolean' && !['true', 'false'].includes(String(value))) {
-      throw new DispatchError('workflow_dispatch', `Input '${d.name}' of ${where} is a boolean; got '${String(value).slice(0, 40)}'`, { transient: false });
+      throw new DispatchError(
+        'workflow_dispatch',
+        `Input '${d.name}' of ${where} is a boolean; got '${String(value).slice(0, 40)}'`,
+        { transient: false },
+      );
     }
     if (d.type === 'number' && !Number.isFinite(Number(value))) {
-      throw new DispatchError('workflow_dispatch', `Input '${d.name}' of ${where} is a number; got '${String(value).slice(0, 40)}'`, { transient: false });
+      throw new DispatchError(
+        'workflow_dispatch',
+        `Input '${d.name}' of ${where} is a number; got '${String(value).slice(0, 40)}'`,
+        { transient: false },
+      );
     }
     if (d.type === 'choice' && d.options && !d.options.includes(String(value))) {
-      throw new DispatchError('workflow_dispatch', `Input '${d.name}' of ${where} must be one of ${d.options.join(', ')}; got '${String(value).slice(0, 40)}'`, { transient: false });
+      throw new DispatchError(
+        'workflow_dispatch',
+        `Input '${d.name}' of ${where} must be one of ${d.options.join(', ')}; got '${String(value).slice(0, 40)}'`,
+        { transient: false },
+      );
     }
   }
 }
@@ -281,20 +328,29 @@ function checkInputsAgainst(
 function checkInputLimits(request: WorkflowDispatchRequest, inputs: Record<string, unknown>): void {
   const count = Object.keys(inputs).length;
   if (count > DISPATCH_LIMITS.workflowInputs) {
-    throw new DispatchLimitError('workflow_dispatch', `workflow_dispatch takes at most ${DISPATCH_LIMITS.workflowInputs} inputs; ${count} were given for '${request.workflow}'`);
+    throw new DispatchLimitError(
+      'workflow_dispatch',
+      `workflow_dispatch takes at most ${DISPATCH_LIMITS.workflowInputs} inputs; ${count} were given for '${request.workflow}'`,
+    );
   }
   const chars = JSON.stringify(inputs).length;
   if (chars > DISPATCH_LIMITS.workflowInputChars) {
     throw new DispatchLimitError(
       'workflow_dispatch',
       `workflow_dispatch inputs for '${request.workflow}' are ${chars} characters; GitHub accepts at most ${DISPATCH_LIMITS.workflowInputChars}.` +
-        (request.event ? ' Dispatch a reference to the stream entry instead (emit-event input too-large: reference), or make data smaller.' : ''),
+        (request.event
+          ? ' Dispatch a reference to the stream entry instead (emit-event input too-large: reference), or make data smaller.'
+          : ''),
     );
   }
 }
 
 /** The workflow's declared inputs at ref; undefined when the file cannot be read (then nothing is checked). */
-async function declaredInputsAt(client: GitHubClient, request: WorkflowDispatchRequest, at: RepositoryRef & { ref: string }): Promise<DeclaredInput[] | undefined> {
+async function declaredInputsAt(
+  client: GitHubClient,
+  request: WorkflowDispatchRequest,
+  at: RepositoryRef & { ref: string },
+): Promise<DeclaredInput[] | undefined> {
   const text = await readWorkflowFile(client, at.owner, at.repo, request.workflow, at.ref);
   if (text === undefined) return undefined;
   let declared: DeclaredInput[] | undefined;
@@ -304,15 +360,23 @@ async function declaredInputsAt(client: GitHubClient, request: WorkflowDispatchR
     declared = undefined;
   }
   if (declared === undefined) {
-    throw new DispatchError('workflow_dispatch', `Workflow '${request.workflow}' in ${request.repository} (ref ${at.ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`, { transient: false });
+    throw new DispatchError(
+      'workflow_dispatch',
+      `Workflow '${request.workflow}' in ${request.repository} (ref ${at.ref}) has no 'on: workflow_dispatch' trigger, so it cannot be dispatched`,
+      { transient: false },
+    );
   }
   return declared;
 }
 
-export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDispatchRequest): Promise<WorkflowDispatchResult> {
+export async function dispatchWorkflow(
+  client: GitHubClient,
+  request: WorkflowDispatchRequest,
+): Promise<WorkflowDispatchResult> {
   const kind = 'workflow_dispatch';
   const { owner, repo } = splitRepository(request.repository, kind);
-  if (!request.workflow.trim()) throw new DispatchError(kind, 'workflow_dispatch needs a workflow file name or id', { transient: false });
+  if (!request.workflow.trim())
+    throw new DispatchError(kind, 'workflow_dispatch needs a workflow file name or id', { transient: false });
   let ref = request.ref;
   if (!ref) {
     try {
@@ -322,13 +386,21 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
     }
   }
   const inputs: Record<string, string | number | boolean> = { ...(request.inputs ?? {}) };
-  const declared = request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
+  const declared =
+    request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
   let inputsChecked = false;
   let eventInput: WorkflowDispatchResult['eventInput'] = 'none';
-  if (request.event && declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) && inputs[WORKFLOW_EVENT_INPUT] === undefined) {
+  if (
+    request.event &&
+    declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) &&
+    inputs[WORKFLOW_EVENT_INPUT] === undefined
+  ) {
     const full = serializeEvent(request.event);
     const others = JSON.stringify(inputs).length;
-    if (others + full.length + WORKFLOW_EVENT_INPUT.length + 6 <= DISPATCH_LIMITS.workflowInputChars || !request.referenceWhenTooLarge) {
+    if (
+      others + full.length + WORKFLOW_EVENT_INPUT.length + 6 <= DISPATCH_LIMITS.workflowInputChars ||
+      !request.referenceWhenTooLarge
+    ) {
       inputs[WORKFLOW_EVENT_INPUT] = full;
       eventInput = 'full';
     } else {
@@ -342,7 +414,9 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
   }
   checkInputLimits(request, inputs);
 
-  const workflowId: string | number = /^\d+$/.test(request.workflow) ? Number(request.workflow) : request.workflow.replace(/^\.github\/workflows\//, '');
+  const workflowId: string | number = /^\d+$/.test(request.workflow)
+    ? Number(request.workflow)
+    : request.workflow.replace(/^\.github\/workflows\//, '');
   const send = (details: boolean) =>
     client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
       owner,
@@ -359,13 +433,15 @@ export async function dispatchWorkflow(client: GitHubClient, request: WorkflowDi
     } catch (error) {
       // Older GHES rejects the field: dispatch without it (then no run details come back).
       const status = (error as { status?: number }).status;
-      if ((status === 400 || status === 422) && /return_run_details/i.test(githubMessage(error))) response = await send(false);
+      if ((status === 400 || status === 422) && /return_run_details/i.test(githubMessage(error)))
+        response = await send(false);
       else throw error;
     }
   } catch (error) {
     throw dispatchFailure(kind, request.repository, error, request.workflow);
   }
-  const data = (response.status === 200 ? response.data : undefined) as { workflow_run_id?: number; run_url?: string; html_url?: string } | undefined;
+  const data = (response.status === 200 ? response.data : undefined) as
+    { workflow_run_id?: number; run_url?: string; html_url?: string } | undefined;
   return {
     kind,
     repository: `${owner}/${repo}`,
@@ -391,11 +467,28 @@ export interface DispatchTarget {
 }
 
 /** Dispatches an event to a target of either kind (emit-event's dispatch and the relay's routes). */
-export function dispatchEvent(client: GitHubClient, target: DispatchTarget, event: CloudEvent, referenceWhenTooLarge?: EventLocation): Promise<DispatchResult> {
+export function dispatchEvent(
+  client: GitHubClient,
+  target: DispatchTarget,
+  event: CloudEvent,
+  referenceWhenTooLarge?: EventLocation,
+): Promise<DispatchResult> {
   if (!target.workflow) {
-    return dispatchRepositoryEvent(client, { repository: target.repository, event, eventType: target.eventType, referenceWhenTooLarge });
+    return dispatchRepositoryEvent(client, {
+      repository: target.repository,
+      event,
+      eventType: target.eventType,
+      referenceWhenTooLarge,
+    });
   }
-  return dispatchWorkflow(client, { repository: target.repository, workflow: target.workflow, ref: target.ref, inputs: target.inputs, event, referenceWhenTooLarge });
+  return dispatchWorkflow(client, {
+    repository: target.repository,
+    workflow: target.workflow,
+    ref: target.ref,
+    inputs: target.inputs,
+    event,
+    referenceWhenTooLarge,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +506,9 @@ function githubMessage(error: unknown): string {
       if (typeof item === 'string') parts.push(item);
       else if (item && typeof item === 'object') {
         const it = item as Record<string, unknown>;
-        const text = [it['resource'], it['field'], it['code'], it['message']].filter((x) => typeof x === 'string').join(' ');
+        const text = [it['resource'], it['field'], it['code'], it['message']]
+          .filter((x) => typeof x === 'string')
+          .join(' ');
         if (text) parts.push(text);
       }
     }
@@ -422,23 +517,45 @@ function githubMessage(error: unknown): string {
   return parts.join('; ');
 }
 
-const DEFAULT_BRANCH_NOTE = 'Note: dispatches only start workflows whose file is on the default branch of the target repository.';
+const DEFAULT_BRANCH_NOTE =
+  'Note: dispatches only start workflows whose file is on the default branch of the target repository.';
 
 /** Turns an octokit error into a DispatchError that says what to do. Never includes the token. */
-export function dispatchFailure(kind: DispatchKind, repository: string, error: unknown, workflow?: string): DispatchError {
+export function dispatchFailure(
+  kind: DispatchKind,
+  repository: string,
+  error: unknown,
+  workflow?: string,
+): DispatchError {
   if (error instanceof DispatchError) return error;
   const status = (error as { status?: number }).status;
   const message = githubMessage(error);
-  const what = kind === 'repository_dispatch' ? `repository_dispatch to ${repository}` : `workflow_dispatch of '${workflow ?? '?'}' in ${repository}`;
+  const what =
+    kind === 'repository_dispatch'
+      ? `repository_dispatch to ${repository}`
+      : `workflow_dispatch of '${workflow ?? '?'}' in ${repository}`;
   const permission = kind === 'repository_dispatch' ? 'contents: write' : 'actions: write';
   if (status === 401) {
-    return new DispatchError(kind, `GitHub rejected the token for ${what} (401 ${message}). Check the github-token secret.`, { status, transient: false });
+    return new DispatchError(
+      kind,
+      `GitHub rejected the token for ${what} (401 ${message}). Check the github-token secret.`,
+      { status, transient: false },
+    );
   }
   if (status === 403 && /rate limit/i.test(message)) {
-    return new DispatchError(kind, `GitHub rate-limited the ${what} (403 ${message}) and the retry bound ran out; try again later.`, { status, transient: true });
+    return new DispatchError(
+      kind,
+      `GitHub rate-limited the ${what} (403 ${message}) and the retry bound ran out; try again later.`,
+      { status, transient: true },
+    );
   }
   if (status === 403 || status === 404) {
-    const notFound = status === 404 ? (workflow ? ` (or the workflow '${workflow}' does not exist there)` : ' (GitHub answers 404 when the token cannot see the repository)') : '';
+    const notFound =
+      status === 404
+        ? workflow
+          ? ` (or the workflow '${workflow}' does not exist there)`
+          : ' (GitHub answers 404 when the token cannot see the repository)'
+        : '';
     return new DispatchError(
       kind,
       `GitHub answered ${status} to the ${what}${notFound}: the token needs '${permission}' on ${repository}. ` +
@@ -450,8 +567,15 @@ export function dispatchFailure(kind: DispatchKind, repository: string, error: u
     return new DispatchError(kind, `GitHub rejected the ${what} (${status}): ${message}`, { status, transient: false });
   }
   if (status === 429 || (status !== undefined && status >= 500)) {
-    return new DispatchError(kind, `GitHub kept failing the ${what} (${status} ${message}) after retries; it will succeed on a later attempt if GitHub recovers.`, { status, transient: true });
+    return new DispatchError(
+      kind,
+      `GitHub kept failing the ${what} (${status} ${message}) after retries; it will succeed on a later attempt if GitHub recovers.`,
+      { status, transient: true },
+    );
   }
   // Connection errors (octokit reports fetch failures as status 500 already) and the unexpected.
-  return new DispatchError(kind, `The ${what} failed: ${message || String(error)}`, { status, transient: status === undefined });
+  return new DispatchError(kind, `The ${what} failed: ${message || String(error)}`, {
+    status,
+    transient: status === undefined,
+  });
 }

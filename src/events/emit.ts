@@ -8,7 +8,14 @@ import { redact, redactDeep } from '../shared/redact.js';
 import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
 import { type CloudEvent, createEvent, parseStreamEntry } from './envelope.js';
 import { appendEventToFile } from './file-target.js';
-import { addToOutbox, findInOutbox, recordInRunDirectory, removeFromOutbox, restoreOutboxFromCache, saveOutboxToCache } from './outbox.js';
+import {
+  addToOutbox,
+  findInOutbox,
+  recordInRunDirectory,
+  removeFromOutbox,
+  restoreOutboxFromCache,
+  saveOutboxToCache,
+} from './outbox.js';
 import { openRedis, publishToStream, type RedisHandle, RedisTargetError } from './redis.js';
 
 /** What one emit-event step (or `autostack emit`) is asked to do. */
@@ -91,7 +98,14 @@ interface Failure {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function journal(step: JournaledStep | undefined, system: string, target: string, operation: string, id: string, duplicate: boolean): void {
+function journal(
+  step: JournaledStep | undefined,
+  system: string,
+  target: string,
+  operation: string,
+  id: string,
+  duplicate: boolean,
+): void {
   step?.append({ type: 'system.touched', system, target, operation, id, duplicate });
 }
 
@@ -109,36 +123,58 @@ interface Delivery {
 /** The event to deliver: an earlier attempt's exact envelope from the outbox, else a new one. */
 async function eventToDeliver(spec: EmitSpec, io: StepIo): Promise<{ event: CloudEvent; fromOutbox: boolean }> {
   // Published data is a sink like any other: a secret in `data` never leaves the process.
-  const event = redactDeep(spec.event ?? createEvent({
-    type: spec.type,
-    source: spec.source,
-    data: spec.data,
-    subject: spec.subject,
-    workflowRunId: spec.workflowRunId,
-    step: spec.step,
-    runId: spec.runId,
-    idempotencyKey: spec.idempotencyKey,
-    parent: spec.parent,
-    traceparent: spec.traceparent,
-    maxHops: spec.maxHops,
-  }));
+  const event = redactDeep(
+    spec.event ??
+      createEvent({
+        type: spec.type,
+        source: spec.source,
+        data: spec.data,
+        subject: spec.subject,
+        workflowRunId: spec.workflowRunId,
+        step: spec.step,
+        runId: spec.runId,
+        idempotencyKey: spec.idempotencyKey,
+        parent: spec.parent,
+        traceparent: spec.traceparent,
+        maxHops: spec.maxHops,
+      }),
+  );
   // An earlier attempt that could not deliver kept the exact envelope: deliver that one.
-  const kept = findInOutbox(spec.outboxPath, event.id) ?? (spec.ports.cache ? await restoreOutboxFromCache(spec.ports.cache, event.id, spec.workspace, io) : undefined);
+  const kept =
+    findInOutbox(spec.outboxPath, event.id) ??
+    (spec.ports.cache ? await restoreOutboxFromCache(spec.ports.cache, event.id, spec.workspace, io) : undefined);
   if (!kept) return { event, fromOutbox: false };
-  io.info(`Event ${kept.event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`);
+  io.info(
+    `Event ${kept.event.id} was kept in the outbox by an earlier attempt (${kept.at}: ${kept.error}); delivering that envelope now.`,
+  );
   return { event: kept.event, fromOutbox: true };
 }
 
-async function deliverToRedis(spec: EmitSpec, delivery: Delivery, io: StepIo, step: JournaledStep | undefined, deadline: number): Promise<RedisHandle | undefined> {
+async function deliverToRedis(
+  spec: EmitSpec,
+  delivery: Delivery,
+  io: StepIo,
+  step: JournaledStep | undefined,
+  deadline: number,
+): Promise<RedisHandle | undefined> {
   try {
     const published = await publishWithRetries(spec, delivery.event, io, deadline);
     delivery.streamEntryId = published.entryId;
-    delivery.outcomes.push({ target: 'redis', where: `${published.display} ${spec.stream}`, duplicate: published.duplicate, entryId: published.entryId });
+    delivery.outcomes.push({
+      target: 'redis',
+      where: `${published.display} ${spec.stream}`,
+      duplicate: published.duplicate,
+      entryId: published.entryId,
+    });
     journal(step, 'redis', spec.stream, 'publish', delivery.event.id, published.duplicate);
-    io.info(`${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`);
+    io.info(
+      `${published.duplicate ? 'Already in' : 'Published to'} Redis stream ${spec.stream} as entry ${published.entryId}${published.duplicate ? ' (duplicate: nothing added)' : ''}.`,
+    );
     // A duplicate: what consumers saw is the stored envelope (its time), so report and
     // dispatch that one when the entry is still there (it may have been trimmed).
-    if (published.duplicate) delivery.event = (await readStoredEvent(published.handle, spec.stream, published.entryId, delivery.event)) ?? delivery.event;
+    if (published.duplicate)
+      delivery.event =
+        (await readStoredEvent(published.handle, spec.stream, published.entryId, delivery.event)) ?? delivery.event;
     return published.handle;
   } catch (error) {
     delivery.failures.push(toFailure('redis', error));
@@ -146,7 +182,13 @@ async function deliverToRedis(spec: EmitSpec, delivery: Delivery, io: StepIo, st
   }
 }
 
-async function deliverToFile(spec: EmitSpec, file: string, delivery: Delivery, io: StepIo, step: JournaledStep | undefined): Promise<void> {
+async function deliverToFile(
+  spec: EmitSpec,
+  file: string,
+  delivery: Delivery,
+  io: StepIo,
+  step: JournaledStep | undefined,
+): Promise<void> {
   try {
     const appended = await appendEventToFile(file.startsWith('/') ? file : join(spec.workspace, file), delivery.event);
     delivery.outcomes.push({ target: 'file', where: file, duplicate: appended.duplicate });
@@ -157,9 +199,18 @@ async function deliverToFile(spec: EmitSpec, file: string, delivery: Delivery, i
   }
 }
 
-async function deliverToGitHub(spec: EmitSpec, delivery: Delivery, io: StepIo, step: JournaledStep | undefined, redis: RedisHandle | undefined): Promise<void> {
+async function deliverToGitHub(
+  spec: EmitSpec,
+  delivery: Delivery,
+  io: StepIo,
+  step: JournaledStep | undefined,
+  redis: RedisHandle | undefined,
+): Promise<void> {
   if (!spec.dispatch) return;
-  const location: EventLocation | undefined = spec.tooLarge === 'reference' && delivery.streamEntryId ? { stream: spec.stream, entryId: delivery.streamEntryId } : undefined;
+  const location: EventLocation | undefined =
+    spec.tooLarge === 'reference' && delivery.streamEntryId
+      ? { stream: spec.stream, entryId: delivery.streamEntryId }
+      : undefined;
   try {
     const outcome = await dispatchOnce(spec, delivery.event, io, location, redis);
     delivery.dispatched = true;
@@ -173,15 +224,33 @@ async function deliverToGitHub(spec: EmitSpec, delivery: Delivery, io: StepIo, s
 }
 
 /** Fails the step; a transient failure keeps the event in the outbox for the next attempt. */
-async function failDelivery(spec: EmitSpec, event: CloudEvent, failures: Failure[], io: StepIo, step: JournaledStep | undefined): Promise<never> {
+async function failDelivery(
+  spec: EmitSpec,
+  event: CloudEvent,
+  failures: Failure[],
+  io: StepIo,
+  step: JournaledStep | undefined,
+): Promise<never> {
   const summary = failures.map((failure) => `${failure.target}: ${failure.message}`).join('\n');
   if (!failures.some((failure) => failure.transient)) {
-    throw new UserError(failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`);
+    throw new UserError(
+      failures.length === 1 ? (failures[0] as Failure).message : `Could not deliver event ${event.id}:\n${summary}`,
+    );
   }
-  const entry = await addToOutbox(spec.outboxPath, event, failures.map((failure) => failure.target), redact(summary));
+  const entry = await addToOutbox(
+    spec.outboxPath,
+    event,
+    failures.map((failure) => failure.target),
+    redact(summary),
+  );
   recordInRunDirectory(spec.journalPath, entry);
   if (spec.ports.cache) await saveOutboxToCache(spec.ports.cache, entry, spec.workspace, io);
-  step?.append({ type: 'log', level: 'error', message: `event ${event.id} kept in the outbox`, data: { outbox: spec.outboxPath, pending: entry.pending } });
+  step?.append({
+    type: 'log',
+    level: 'error',
+    message: `event ${event.id} kept in the outbox`,
+    data: { outbox: spec.outboxPath, pending: entry.pending },
+  });
   throw new UserError(
     `Could not deliver event ${event.id} within the retry bound:\n${summary}\nThe event is kept in the outbox (${spec.outboxPath}${spec.ports.cache ? ' and the Actions cache' : ''}); re-run the job to deliver it with the same id — targets that already have it will not get it twice.`,
   );
@@ -190,7 +259,9 @@ async function failDelivery(spec: EmitSpec, event: CloudEvent, failures: Failure
 /** Builds the event (or takes it from the outbox) and delivers it to every configured target. */
 export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep): Promise<EmitResult> {
   if (spec.tooLarge === 'reference' && spec.dispatch && !spec.redisUrl) {
-    throw new UserError("Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.");
+    throw new UserError(
+      "Input 'too-large' is 'reference', which dispatches a reference to the Redis stream entry, but no redis-url is set. Set redis-url (or env REDIS_URL), or use too-large: fail.",
+    );
   }
   const { event, fromOutbox } = await eventToDeliver(spec, io);
   // GitHub's repository_dispatch limits are known up front: refuse before any target gets the
@@ -228,7 +299,12 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   };
 }
 
-async function readStoredEvent(handle: RedisHandle, stream: string, entryId: string, expected: CloudEvent): Promise<CloudEvent | undefined> {
+async function readStoredEvent(
+  handle: RedisHandle,
+  stream: string,
+  entryId: string,
+  expected: CloudEvent,
+): Promise<CloudEvent | undefined> {
   try {
     const [entry] = await handle.client.xrange(stream, entryId, entryId);
     if (!entry) return undefined;
@@ -240,7 +316,8 @@ async function readStoredEvent(handle: RedisHandle, stream: string, entryId: str
 }
 
 function toFailure(target: string, error: unknown): Failure {
-  if (error instanceof RedisTargetError || error instanceof DispatchError) return { target, message: error.message, transient: error.transient };
+  if (error instanceof RedisTargetError || error instanceof DispatchError)
+    return { target, message: error.message, transient: error.transient };
   if (error instanceof UserError) return { target, message: error.message, transient: false };
   return { target, message: redact(errorMessage(error)), transient: false };
 }
@@ -258,7 +335,12 @@ async function publishWithRetries(
     let handle: RedisHandle | undefined;
     try {
       handle = await openRedis(spec.redisUrl as string, { timeoutMs: remaining });
-      const result = await publishToStream(handle, event, { stream: spec.stream, maxLen: spec.maxLen, dedupeTtlSeconds: spec.dedupeTtlSeconds, timeoutMs: Math.max(1000, deadline - Date.now()) });
+      const result = await publishToStream(handle, event, {
+        stream: spec.stream,
+        maxLen: spec.maxLen,
+        dedupeTtlSeconds: spec.dedupeTtlSeconds,
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+      });
       return { ...result, display: handle.display, handle };
     } catch (error) {
       await handle?.close();
@@ -266,13 +348,18 @@ async function publishWithRetries(
       if (!(error instanceof RedisTargetError) || !error.transient) throw error;
       if (attempt < spec.attempts && Date.now() < deadline) {
         const wait = Math.min(500 * 2 ** (attempt - 1), Math.max(0, deadline - Date.now()));
-        io.warning(`Redis publish attempt ${attempt} of ${spec.attempts} failed (${error.message}); retrying in ${(wait / 1000).toFixed(1)} s.`);
+        io.warning(
+          `Redis publish attempt ${attempt} of ${spec.attempts} failed (${error.message}); retrying in ${(wait / 1000).toFixed(1)} s.`,
+        );
         await sleep(wait);
       }
     }
   }
   if (lastError instanceof RedisTargetError) {
-    throw new RedisTargetError(`${lastError.message} (gave up after ${spec.attempts} attempt(s) within ${Math.round(spec.timeoutMs / 1000)} s)`, true);
+    throw new RedisTargetError(
+      `${lastError.message} (gave up after ${spec.attempts} attempt(s) within ${Math.round(spec.timeoutMs / 1000)} s)`,
+      true,
+    );
   }
   throw new RedisTargetError(`Redis publish did not finish within ${Math.round(spec.timeoutMs / 1000)} s`, true);
 }
@@ -285,7 +372,13 @@ interface DispatchOutcome {
   runUrl?: string | undefined;
 }
 
-async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, location: EventLocation | undefined, redis: RedisHandle | undefined): Promise<DispatchOutcome> {
+async function dispatchOnce(
+  spec: EmitSpec,
+  event: CloudEvent,
+  io: StepIo,
+  location: EventLocation | undefined,
+  redis: RedisHandle | undefined,
+): Promise<DispatchOutcome> {
   const target = spec.dispatch;
   if (!target) throw new Error('no dispatch target');
   const kind = target.workflow ? 'workflow_dispatch' : 'repository_dispatch';
@@ -295,25 +388,36 @@ async function dispatchOnce(spec: EmitSpec, event: CloudEvent, io: StepIo, locat
     log: io,
     workspace: spec.workspace,
     localPath: spec.dispatchLedgerPath,
-    redis: redis ? { handle: redis, stream: spec.stream, ttlSeconds: spec.dedupeTtlSeconds, timeoutMs: 5000 } : undefined,
+    redis: redis
+      ? { handle: redis, stream: spec.stream, ttlSeconds: spec.dedupeTtlSeconds, timeoutMs: 5000 }
+      : undefined,
     cache: spec.ports.cache,
   };
   const seen = await lookupDispatch(event.idempotencykey, targetId, ledger);
   if (seen) {
     const details = parseLedgerValue(seen.value);
-    io.info(`Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`);
+    io.info(
+      `Event ${event.id} was already dispatched (${kind} to ${where}, ledger: ${seen.where}); not dispatching again.`,
+    );
     return { kind, where, duplicate: true, ...details };
   }
-  const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl, retries: Math.max(0, spec.attempts - 1) }, io);
+  const client = await spec.ports.github(
+    { token: target.token, apiUrl: target.apiUrl, retries: Math.max(0, spec.attempts - 1) },
+    io,
+  );
   const result = await dispatchEvent(client, target, event, location);
   if (result.kind === 'workflow_dispatch') {
     const runUrl = result.htmlUrl ?? result.runUrl;
     await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ runId: result.runId, runUrl }), ledger);
-    io.info(`Dispatched workflow ${result.workflow} in ${target.repository} on ${result.ref}${result.runId ? `: run ${result.runId} ${runUrl ?? ''}` : ''}.`);
+    io.info(
+      `Dispatched workflow ${result.workflow} in ${target.repository} on ${result.ref}${result.runId ? `: run ${result.runId} ${runUrl ?? ''}` : ''}.`,
+    );
     return { kind, where, duplicate: false, runId: result.runId, runUrl };
   }
   await recordDispatch(event.idempotencykey, targetId, JSON.stringify({ eventType: result.eventType }), ledger);
-  io.info(`Sent repository_dispatch '${result.eventType}' to ${target.repository}${result.reference ? ' (a reference to the stream entry: the event is too large for client_payload)' : ''}.`);
+  io.info(
+    `Sent repository_dispatch '${result.eventType}' to ${target.repository}${result.reference ? ' (a reference to the stream entry: the event is too large for client_payload)' : ''}.`,
+  );
   return { kind, where, duplicate: false };
 }
 

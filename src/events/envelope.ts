@@ -92,7 +92,10 @@ export function parseEventData(text: string | undefined, inputName = 'data'): un
 
 /** Fingerprint of what the event says (type, subject, data): part of the default key. */
 export function payloadFingerprint(parts: { type: string; subject?: string | undefined; data?: unknown }): string {
-  return sha256Hex(canonicalJson({ type: parts.type, subject: parts.subject ?? null, data: parts.data ?? null })).slice(0, 16);
+  return sha256Hex(canonicalJson({ type: parts.type, subject: parts.subject ?? null, data: parts.data ?? null })).slice(
+    0,
+    16,
+  );
 }
 
 /**
@@ -113,13 +116,21 @@ export function defaultIdempotencyKey(parts: {
 /** A user-given key: one line of printable characters, no spaces (it becomes part of Redis keys). */
 export function validateIdempotencyKey(key: string, inputName = 'idempotency-key'): string {
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new InputError(inputName, `must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces (got ${JSON.stringify(key.slice(0, 80))})`);
+    throw new InputError(
+      inputName,
+      `must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces (got ${JSON.stringify(key.slice(0, 80))})`,
+    );
   }
   return key;
 }
 
 /** The deterministic CloudEvent id: hash of source, workflow run id, step and idempotency key. */
-export function deterministicEventId(parts: { source: string; workflowRunId: string; step: string; idempotencyKey: string }): string {
+export function deterministicEventId(parts: {
+  source: string;
+  workflowRunId: string;
+  step: string;
+  idempotencyKey: string;
+}): string {
   const hex = sha256Hex([parts.source, parts.workflowRunId, parts.step, parts.idempotencyKey].join('\u0000'));
   // UUID-shaped (version nibble 5-like, variant 8) so tools that expect UUID ids are happy.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -129,7 +140,9 @@ export function deterministicEventId(parts: { source: string; workflowRunId: str
 // Trace context and chains
 // ---------------------------------------------------------------------------------------------
 
-export function parseTraceparent(value: string | undefined): { traceId: string; spanId: string; flags: string } | undefined {
+export function parseTraceparent(
+  value: string | undefined,
+): { traceId: string; spanId: string; flags: string } | undefined {
   if (!value || !TRACEPARENT.test(value.trim())) return undefined;
   const [, traceId, spanId, flags] = value.trim().split('-') as [string, string, string, string];
   if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
@@ -185,8 +198,14 @@ export function readParentEvent(env: NodeJS.ProcessEnv = process.env): CloudEven
 
 /** Where a trigger payload can carry an autostack envelope; anything else in it is ignored. */
 const carrierSchema = z.object({
-  client_payload: z.object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() }).optional().catch(undefined),
-  inputs: z.object({ [WORKFLOW_EVENT_INPUT]: z.string().optional() }).optional().catch(undefined),
+  client_payload: z
+    .object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() })
+    .optional()
+    .catch(undefined),
+  inputs: z
+    .object({ [WORKFLOW_EVENT_INPUT]: z.string().optional() })
+    .optional()
+    .catch(undefined),
 });
 
 function parseJson(text: string): unknown {
@@ -202,7 +221,8 @@ export function parentEventFromPayload(payload: unknown): CloudEvent | undefined
   if (!carrier.success) return undefined;
   const { client_payload: clientPayload, inputs } = carrier.data;
   const fromInput = inputs?.[WORKFLOW_EVENT_INPUT];
-  const candidate = clientPayload?.[DISPATCH_PAYLOAD_KEY] ?? (fromInput === undefined ? undefined : parseJson(fromInput));
+  const candidate =
+    clientPayload?.[DISPATCH_PAYLOAD_KEY] ?? (fromInput === undefined ? undefined : parseJson(fromInput));
   if (candidate === undefined) return undefined;
   // A dispatched reference to a too-large event still carries the envelope's attributes.
   const parsed = cloudEventSchema.safeParse(candidate);
@@ -235,14 +255,26 @@ export interface CreateEventOptions {
 }
 
 export function createEvent(options: CreateEventOptions): CloudEvent {
-  if (!options.type.trim()) throw new InputError('type', 'is required: the CloudEvent type, e.g. com.example.issue.triaged');
+  if (!options.type.trim())
+    throw new InputError('type', 'is required: the CloudEvent type, e.g. com.example.issue.triaged');
   const idempotencyKey =
     options.idempotencyKey !== undefined
       ? validateIdempotencyKey(options.idempotencyKey)
-      : defaultIdempotencyKey({ workflowRunId: options.workflowRunId, step: options.step, type: options.type, subject: options.subject, data: options.data });
+      : defaultIdempotencyKey({
+          workflowRunId: options.workflowRunId,
+          step: options.step,
+          type: options.type,
+          subject: options.subject,
+          data: options.data,
+        });
   const hop = options.parent ? options.parent.autostackhop + 1 : 0;
   checkHopLimit(hop, options.maxHops ?? DEFAULT_MAX_HOPS, options.parent);
-  const id = deterministicEventId({ source: options.source, workflowRunId: options.workflowRunId, step: options.step, idempotencyKey });
+  const id = deterministicEventId({
+    source: options.source,
+    workflowRunId: options.workflowRunId,
+    step: options.step,
+    idempotencyKey,
+  });
   const event: CloudEvent = {
     specversion: CLOUDEVENTS_SPEC_VERSION,
     id,
@@ -272,7 +304,9 @@ export function parseCloudEvent(value: unknown, where = 'event'): CloudEvent {
   const result = cloudEventSchema.safeParse(candidate);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new UserError(`${where} is not an autostack CloudEvent: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'}`);
+    throw new UserError(
+      `${where} is not an autostack CloudEvent: ${issue?.path.join('.') || 'event'} ${issue?.message ?? 'is invalid'}`,
+    );
   }
   return result.data;
 }

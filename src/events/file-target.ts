@@ -38,7 +38,10 @@ export async function withFileLock<T>(path: string, body: () => T): Promise<T> {
       } catch {
         // Released meanwhile.
       }
-      if (Date.now() > deadline) throw new UserError(`Timed out waiting for the lock ${lock}; remove it if no other autostack process is writing ${path}.`);
+      if (Date.now() > deadline)
+        throw new UserError(
+          `Timed out waiting for the lock ${lock}; remove it if no other autostack process is writing ${path}.`,
+        );
       await sleep(20);
     }
   }

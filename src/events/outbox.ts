@@ -71,16 +71,27 @@ export function findInOutbox(path: string, eventId: string): OutboxEntry | undef
   return readEntries(path).find((entry) => entry.event.id === eventId);
 }
 
-export async function addToOutbox(path: string, event: CloudEvent, pending: string[], error: string): Promise<OutboxEntry> {
+export async function addToOutbox(
+  path: string,
+  event: CloudEvent,
+  pending: string[],
+  error: string,
+): Promise<OutboxEntry> {
   const entry: OutboxEntry = redactDeep({ format: FORMAT, event, pending, error, at: new Date().toISOString() });
-  await withFileLock(path, () => rewrite(path, [...readEntries(path).filter((other) => other.event.id !== event.id), entry]));
+  await withFileLock(path, () =>
+    rewrite(path, [...readEntries(path).filter((other) => other.event.id !== event.id), entry]),
+  );
   return entry;
 }
 
 export async function removeFromOutbox(path: string, eventId: string): Promise<void> {
   await withFileLock(path, () => {
     const entries = readEntries(path);
-    if (entries.some((entry) => entry.event.id === eventId)) rewrite(path, entries.filter((entry) => entry.event.id !== eventId));
+    if (entries.some((entry) => entry.event.id === eventId))
+      rewrite(
+        path,
+        entries.filter((entry) => entry.event.id !== eventId),
+      );
   });
 }
 
@@ -106,20 +117,32 @@ function cachePath(eventId: string): string {
 }
 
 /** Saves an outbox entry to the Actions cache (runner only). Never throws. */
-export async function saveOutboxToCache(cache: CacheStore, entry: OutboxEntry, workspace: string, log: Log): Promise<boolean> {
+export async function saveOutboxToCache(
+  cache: CacheStore,
+  entry: OutboxEntry,
+  workspace: string,
+  log: Log,
+): Promise<boolean> {
   const relative = cachePath(entry.event.id);
   try {
     mkdirSync(join(workspace, CACHE_DIRECTORY), { recursive: true });
     writeFileSync(join(workspace, relative), JSON.stringify(entry));
     return await cache.save([relative], cacheKey(entry.event.id));
   } catch (error) {
-    log.warning(`Could not save the outbox entry to the Actions cache (${errorMessage(error)}); it is kept in the local outbox and the run record.`);
+    log.warning(
+      `Could not save the outbox entry to the Actions cache (${errorMessage(error)}); it is kept in the local outbox and the run record.`,
+    );
     return false;
   }
 }
 
 /** Restores this event's outbox entry from the Actions cache, if an earlier attempt saved one. */
-export async function restoreOutboxFromCache(cache: CacheStore, eventId: string, workspace: string, log: Log): Promise<OutboxEntry | undefined> {
+export async function restoreOutboxFromCache(
+  cache: CacheStore,
+  eventId: string,
+  workspace: string,
+  log: Log,
+): Promise<OutboxEntry | undefined> {
   const relative = cachePath(eventId);
   try {
     const hit = await cache.restore([relative], cacheKey(eventId));
@@ -127,7 +150,9 @@ export async function restoreOutboxFromCache(cache: CacheStore, eventId: string,
     const parsed = outboxEntrySchema.safeParse(JSON.parse(readFileSync(join(workspace, relative), 'utf8')));
     return parsed.success && parsed.data.event.id === eventId ? parsed.data : undefined;
   } catch (error) {
-    log.warning(`Could not read the outbox from the Actions cache (${errorMessage(error)}); publishing a fresh envelope with the same id.`);
+    log.warning(
+      `Could not read the outbox from the Actions cache (${errorMessage(error)}); publishing a fresh envelope with the same id.`,
+    );
     return undefined;
   }
 }

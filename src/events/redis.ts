@@ -53,7 +53,13 @@ return 0
 
 type PublishReply = [number, string];
 interface ScriptedClient {
-  autostackPublish(stream: string, ledger: string, ttl: string, maxLen: string, ...fields: string[]): Promise<PublishReply>;
+  autostackPublish(
+    stream: string,
+    ledger: string,
+    ttl: string,
+    maxLen: string,
+    ...fields: string[]
+  ): Promise<PublishReply>;
 }
 interface ScriptedPipeline {
   autostackPublish(stream: string, ledger: string, ttl: string, maxLen: string, ...fields: string[]): unknown;
@@ -94,7 +100,10 @@ export function parseRedisUrl(raw: string, inputName = 'redis-url'): ParsedRedis
   } catch {
     // The text may hold a password; say what is wrong without repeating it.
     for (const password of redisUrlPasswords(raw)) registerSecret(password);
-    throw new InputError(inputName, `is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://… (got ${redact(raw).replace(/\/\/[^@/]*@/, '//***@')})`);
+    throw new InputError(
+      inputName,
+      `is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://… (got ${redact(raw).replace(/\/\/[^@/]*@/, '//***@')})`,
+    );
   }
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   registerSecret(password);
@@ -103,10 +112,12 @@ export function parseRedisUrl(raw: string, inputName = 'redis-url'): ParsedRedis
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new InputError(inputName, `must use redis:// or rediss:// (got ${url.protocol}//…)`);
   }
-  if (!url.hostname) throw new InputError(inputName, `has no host; expected redis://[user:password@]host[:port] (got ${shown})`);
+  if (!url.hostname)
+    throw new InputError(inputName, `has no host; expected redis://[user:password@]host[:port] (got ${shown})`);
   const port = url.port ? Number(url.port) : 6379;
   const dbText = url.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new InputError(inputName, `has a database path '/${dbText}'; it must be a database number like /0`);
+  if (dbText !== '' && !/^\d+$/.test(dbText))
+    throw new InputError(inputName, `has a database path '/${dbText}'; it must be a database number like /0`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
     host,
@@ -129,9 +140,13 @@ export function hashTag(key: string): string | undefined {
 }
 
 export function validateStreamName(stream: string, inputName = 'stream'): string {
-  if (!stream || stream.length > 512 || /\s/.test(stream)) throw new InputError(inputName, `must be a Redis key of 1-512 characters without spaces (got '${stream}')`);
+  if (!stream || stream.length > 512 || /\s/.test(stream))
+    throw new InputError(inputName, `must be a Redis key of 1-512 characters without spaces (got '${stream}')`);
   if (hashTag(stream) === undefined && /[{}]/.test(stream)) {
-    throw new InputError(inputName, `has braces that are not a Redis Cluster hash tag ('${stream}'); use a tag like {app}:events or no braces`);
+    throw new InputError(
+      inputName,
+      `has braces that are not a Redis Cluster hash tag ('${stream}'); use a tag like {app}:events or no braces`,
+    );
   }
   return stream;
 }
@@ -171,19 +186,31 @@ export interface RedisHandle {
 function describeError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  return redact(typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message).split('\n')[0] ?? '';
+  return (
+    redact(typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message).split('\n')[0] ?? ''
+  );
 }
 
 /** Turns what Redis or ioredis said into an error a user can act on. */
-export function explainRedisError(error: unknown, url: Pick<ParsedRedisUrl, 'display' | 'username'>, lastConnectionError?: unknown): RedisTargetError {
+export function explainRedisError(
+  error: unknown,
+  url: Pick<ParsedRedisUrl, 'display' | 'username'>,
+  lastConnectionError?: unknown,
+): RedisTargetError {
   const text = describeError(error);
   const cause = lastConnectionError ? describeError(lastConnectionError) : '';
   const all = `${text} ${cause}`;
   if (/WRONGPASS|invalid password|invalid username-password/i.test(all)) {
-    return new RedisTargetError(`Redis at ${url.display} refused the credentials${url.username ? ` of user '${url.username}'` : ''} (WRONGPASS). Check the user and password in redis-url.`, false);
+    return new RedisTargetError(
+      `Redis at ${url.display} refused the credentials${url.username ? ` of user '${url.username}'` : ''} (WRONGPASS). Check the user and password in redis-url.`,
+      false,
+    );
   }
   if (/NOAUTH|Authentication required/i.test(all)) {
-    return new RedisTargetError(`Redis at ${url.display} requires authentication: put the user and password in redis-url (redis://user:password@host:port).`, false);
+    return new RedisTargetError(
+      `Redis at ${url.display} requires authentication: put the user and password in redis-url (redis://user:password@host:port).`,
+      false,
+    );
   }
   if (/NOPERM/i.test(all)) {
     return new RedisTargetError(
@@ -191,10 +218,20 @@ export function explainRedisError(error: unknown, url: Pick<ParsedRedisUrl, 'dis
       false,
     );
   }
-  if (/ENOTFOUND|EAI_AGAIN/.test(all)) return new RedisTargetError(`Cannot resolve the Redis host in redis-url (${url.display}): ${cause || text}`, true);
-  if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(all)) {
+  if (/ENOTFOUND|EAI_AGAIN/.test(all))
+    return new RedisTargetError(`Cannot resolve the Redis host in redis-url (${url.display}): ${cause || text}`, true);
+  if (
+    /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|Connection is closed|connect|Reached the max retries|timed out|LOADING|NOSCRIPT|TRYAGAIN|CLUSTERDOWN|MaxRetriesPerRequest|Stream isn't writeable/i.test(
+      all,
+    )
+  ) {
     // "Connection is closed." says nothing; the connection error behind it does.
-    const reason = cause && /Connection is closed|MaxRetriesPerRequest|Reached the max retries/i.test(text) ? cause : cause && cause !== text ? `${text} (last connection error: ${cause})` : text;
+    const reason =
+      cause && /Connection is closed|MaxRetriesPerRequest|Reached the max retries/i.test(text)
+        ? cause
+        : cause && cause !== text
+          ? `${text} (last connection error: ${cause})`
+          : text;
     return new RedisTargetError(`Redis at ${url.display} is unreachable: ${reason}`, true);
   }
   return new RedisTargetError(`Redis at ${url.display} failed: ${text}`, false);
@@ -250,7 +287,11 @@ function defineScripts(client: Redis | Cluster): void {
  * Opens a connection and proves it with one round trip (INFO cluster), which also tells
  * whether this is a cluster node. Fails in bounded time with a redacted, explained error.
  */
-export async function openRedis(rawUrl: string, options: RedisConnectOptions, inputName = 'redis-url'): Promise<RedisHandle> {
+export async function openRedis(
+  rawUrl: string,
+  options: RedisConnectOptions,
+  inputName = 'redis-url',
+): Promise<RedisHandle> {
   const url = parseRedisUrl(rawUrl, inputName);
   // ioredis is loaded here, not at module load: the file and dispatch targets never need it.
   // ioredis is CommonJS: its module.exports (the namespace's default, in Node and in the bundle
@@ -281,7 +322,13 @@ export async function openRedis(rawUrl: string, options: RedisConnectOptions, in
     return { client: single, cluster: false, display: url.display, close: () => quit(single) };
   }
   single.disconnect();
-  const { retryStrategy, host: _host, port: _port, enableOfflineQueue: _queue, ...redisOptions } = baseOptions(url, options, deadline);
+  const {
+    retryStrategy,
+    host: _host,
+    port: _port,
+    enableOfflineQueue: _queue,
+    ...redisOptions
+  } = baseOptions(url, options, deadline);
   const cluster = new Cluster([{ host: url.host, port: url.port }], {
     redisOptions,
     clusterRetryStrategy: retryStrategy,
@@ -347,10 +394,18 @@ function toResult(reply: unknown): StreamPublishResult {
 }
 
 /** Publishes one event: atomic check-and-XADD; the same key again returns the first entry id. */
-export async function publishToStream(handle: RedisHandle, event: CloudEvent, options: StreamPublishOptions): Promise<StreamPublishResult> {
+export async function publishToStream(
+  handle: RedisHandle,
+  event: CloudEvent,
+  options: StreamPublishOptions,
+): Promise<StreamPublishResult> {
   const client = handle.client as unknown as ScriptedClient;
   try {
-    const reply = await withDeadline(client.autostackPublish(...scriptArgs(event, options)), options.timeoutMs, `publishing to ${handle.display}`);
+    const reply = await withDeadline(
+      client.autostackPublish(...scriptArgs(event, options)),
+      options.timeoutMs,
+      `publishing to ${handle.display}`,
+    );
     return toResult(reply);
   } catch (error) {
     throw explainRedisError(error, handle);
@@ -389,7 +444,11 @@ export async function publishBatch(
       for (const index of chunk) scripted.autostackPublish(...scriptArgs(events[index] as CloudEvent, options));
       let replies: Array<[Error | null, unknown]> | null;
       try {
-        replies = await withDeadline(pipeline.exec(), Math.max(1000, deadline - Date.now()), `publishing a batch to ${handle.display}`);
+        replies = await withDeadline(
+          pipeline.exec(),
+          Math.max(1000, deadline - Date.now()),
+          `publishing a batch to ${handle.display}`,
+        );
       } catch (error) {
         lastError = error;
         replies = null;
@@ -413,7 +472,10 @@ export async function publishBatch(
     if (pending.length === 0) break;
     const error = explainRedisError(lastError, handle);
     if (!error.transient || Date.now() >= deadline) {
-      throw new RedisTargetError(`${pending.length} of ${events.length} event(s) were not confirmed: ${error.message}`, error.transient);
+      throw new RedisTargetError(
+        `${pending.length} of ${events.length} event(s) were not confirmed: ${error.message}`,
+        error.transient,
+      );
     }
     progress.retriedRounds += 1;
     options.onRound?.(progress);
@@ -426,13 +488,37 @@ export async function publishBatch(
  * Ledger for targets without idempotency of their own (GitHub dispatch): `SET NX` a marker in the
  * stream's slot. Returns the stored value if the key was already marked.
  */
-export async function readMarker(handle: RedisHandle, stream: string, key: string, kind: string, timeoutMs: number): Promise<string | undefined> {
-  const value = await withDeadline(handle.client.get(ledgerKey(stream, key, kind)), timeoutMs, `reading the ledger at ${handle.display}`);
+export async function readMarker(
+  handle: RedisHandle,
+  stream: string,
+  key: string,
+  kind: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const value = await withDeadline(
+    handle.client.get(ledgerKey(stream, key, kind)),
+    timeoutMs,
+    `reading the ledger at ${handle.display}`,
+  );
   return value ?? undefined;
 }
 
-export async function writeMarker(handle: RedisHandle, stream: string, key: string, kind: string, value: string, ttlSeconds: number, timeoutMs: number): Promise<boolean> {
-  const client = handle.client as unknown as { autostackMark(key: string, value: string, ttl: string): Promise<number> };
-  const reply = await withDeadline(client.autostackMark(ledgerKey(stream, key, kind), value, String(ttlSeconds)), timeoutMs, `writing the ledger at ${handle.display}`);
+export async function writeMarker(
+  handle: RedisHandle,
+  stream: string,
+  key: string,
+  kind: string,
+  value: string,
+  ttlSeconds: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const client = handle.client as unknown as {
+    autostackMark(key: string, value: string, ttl: string): Promise<number>;
+  };
+  const reply = await withDeadline(
+    client.autostackMark(ledgerKey(stream, key, kind), value, String(ttlSeconds)),
+    timeoutMs,
+    `writing the ledger at ${handle.display}`,
+  );
   return Number(reply) === 1;
 }

@@ -85,11 +85,27 @@ export interface RelaySummary {
   trimmed: number;
   acked: number;
   /** Child runs started by workflow_dispatch (when GitHub returned run details). */
-  runs: Array<{ entry: string; eventId: string; repository: string; runId?: number | undefined; htmlUrl?: string | undefined }>;
+  runs: Array<{
+    entry: string;
+    eventId: string;
+    repository: string;
+    runId?: number | undefined;
+    htmlUrl?: string | undefined;
+  }>;
 }
 
 export function emptyRelaySummary(): RelaySummary {
-  return { read: 0, dispatched: 0, duplicates: 0, deadLettered: 0, retrying: 0, unrouted: 0, trimmed: 0, acked: 0, runs: [] };
+  return {
+    read: 0,
+    dispatched: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    retrying: 0,
+    unrouted: 0,
+    trimmed: 0,
+    acked: 0,
+    runs: [],
+  };
 }
 
 export const DEFAULT_GROUP = 'autostack-relay';
@@ -107,8 +123,17 @@ export function defaultDeadLetterStream(stream: string): string {
 }
 
 /** Marker key of one (idempotency key, target) pair for a consumer group, in the stream's slot. */
-export function dispatchedMarkerKey(stream: string, group: string, idempotencyKey: string, target: RouteTarget): string {
-  return ledgerKey(stream, `${group}:${sha256Hex(`${idempotencyKey}\u0000${targetIdentity(target)}`).slice(0, 32)}`, 'relay');
+export function dispatchedMarkerKey(
+  stream: string,
+  group: string,
+  idempotencyKey: string,
+  target: RouteTarget,
+): string {
+  return ledgerKey(
+    stream,
+    `${group}:${sha256Hex(`${idempotencyKey}\u0000${targetIdentity(target)}`).slice(0, 32)}`,
+    'relay',
+  );
 }
 
 /**
@@ -172,7 +197,7 @@ export class Relay {
     // 1. Our own pending entries, if this consumer name was used by a relay that died.
     let cursor = '0';
     while (!this.stopping()) {
-      const reply = (await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor)) ;
+      const reply = await client.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'STREAMS', stream, cursor);
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) break;
       await this.processBatch(entries);
@@ -182,12 +207,17 @@ export class Relay {
     while (!this.stopping()) {
       // 2. Entries another (crashed) relay left pending longer than min-idle; failed ones of ours too.
       let reclaimed = 0;
-      const reclaimDue = this.options.mode === 'once' || Date.now() - lastReclaim >= Math.max(1000, Math.min(minIdleMs, 30_000));
+      const reclaimDue =
+        this.options.mode === 'once' || Date.now() - lastReclaim >= Math.max(1000, Math.min(minIdleMs, 30_000));
       if (reclaimDue) {
         lastReclaim = Date.now();
         let start = '0-0';
         do {
-          const reply = (await client.xautoclaim(stream, group, consumer, minIdleMs, start, 'COUNT', batchSize)) as [string, Entry[], string[]?];
+          const reply = (await client.xautoclaim(stream, group, consumer, minIdleMs, start, 'COUNT', batchSize)) as [
+            string,
+            Entry[],
+            string[]?,
+          ];
           start = reply[0];
           const deleted = reply[2] ?? [];
           if (deleted.length > 0) this.noteTrimmed(deleted);
@@ -223,7 +253,9 @@ export class Relay {
 
   private noteTrimmed(ids: string[]): void {
     this.summary.trimmed += ids.length;
-    this.options.log.warning(`${ids.length} pending entr${ids.length === 1 ? 'y was' : 'ies were'} trimmed from ${this.options.stream} before being relayed: ${ids.slice(0, 5).join(', ')}`);
+    this.options.log.warning(
+      `${ids.length} pending entr${ids.length === 1 ? 'y was' : 'ies were'} trimmed from ${this.options.stream} before being relayed: ${ids.slice(0, 5).join(', ')}`,
+    );
   }
 
   private async processBatch(entries: Entry[]): Promise<void> {
@@ -268,7 +300,14 @@ export class Relay {
     }
     if (Number(deliveries) > this.options.maxAttempts) {
       // Delivered more often than attempts allowed without a verdict (a relay crashing on it).
-      await this.park(id, fields, 'too-many-deliveries', `delivered ${deliveries} times without being relayed`, Number(deliveries), event);
+      await this.park(
+        id,
+        fields,
+        'too-many-deliveries',
+        `delivered ${deliveries} times without being relayed`,
+        Number(deliveries),
+        event,
+      );
       return;
     }
     const routes = routing.match(event.type);
@@ -291,7 +330,14 @@ export class Relay {
       this.summary.unrouted += 1;
       this.toAck.push(id);
     } else {
-      await this.park(id, fields, 'unroutable', `no route in ${routing.file} matches type '${event.type}'`, deliveries, event);
+      await this.park(
+        id,
+        fields,
+        'unroutable',
+        `no route in ${routing.file} matches type '${event.type}'`,
+        deliveries,
+        event,
+      );
     }
   }
 
@@ -311,7 +357,9 @@ export class Relay {
       const marker = dispatchedMarkerKey(stream, group, event.idempotencykey, target);
       if (this.options.unsavedMarkers?.has(marker) || (await this.options.client.get(marker)) !== null) {
         this.summary.duplicates += 1;
-        log.info(`entry ${id}: ${describeTarget(target)} already dispatched for idempotency key ${event.idempotencykey}; skipped`);
+        log.info(
+          `entry ${id}: ${describeTarget(target)} already dispatched for idempotency key ${event.idempotencykey}; skipped`,
+        );
         this.journal(target, event, true);
         continue;
       }
@@ -326,9 +374,21 @@ export class Relay {
     return undefined;
   }
 
-  private async recordDispatch(id: string, event: CloudEvent, target: RouteTarget, marker: string, result: DispatchResult): Promise<void> {
+  private async recordDispatch(
+    id: string,
+    event: CloudEvent,
+    target: RouteTarget,
+    marker: string,
+    result: DispatchResult,
+  ): Promise<void> {
     const { consumer, log } = this.options;
-    const value = JSON.stringify({ entry: id, event: event.id, at: new Date().toISOString(), consumer, ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}) });
+    const value = JSON.stringify({
+      entry: id,
+      event: event.id,
+      at: new Date().toISOString(),
+      consumer,
+      ...(result.kind === 'workflow_dispatch' && result.runId ? { runId: result.runId } : {}),
+    });
     this.summary.dispatched += 1;
     this.journal(target, event, false);
     try {
@@ -339,21 +399,39 @@ export class Relay {
       throw error;
     }
     if (result.kind === 'workflow_dispatch') {
-      this.summary.runs.push({ entry: id, eventId: event.id, repository: result.repository, runId: result.runId, htmlUrl: result.htmlUrl });
-      log.info(`entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`);
+      this.summary.runs.push({
+        entry: id,
+        eventId: event.id,
+        repository: result.repository,
+        runId: result.runId,
+        htmlUrl: result.htmlUrl,
+      });
+      log.info(
+        `entry ${id}: workflow_dispatch ${result.workflow} in ${result.repository}@${result.ref}${result.htmlUrl ? ` → ${result.htmlUrl}` : ''}`,
+      );
     } else {
-      log.info(`entry ${id}: repository_dispatch '${result.eventType}' to ${result.repository}${result.reference ? ' (as a reference: event too large)' : ''}`);
+      log.info(
+        `entry ${id}: repository_dispatch '${result.eventType}' to ${result.repository}${result.reference ? ' (as a reference: event too large)' : ''}`,
+      );
     }
   }
 
-  private async handleDispatchFailure(id: string, fields: string[], event: CloudEvent, attempt: number, failure: unknown): Promise<void> {
+  private async handleDispatchFailure(
+    id: string,
+    fields: string[],
+    event: CloudEvent,
+    attempt: number,
+    failure: unknown,
+  ): Promise<void> {
     const message = redact(errorMessage(failure));
     if (attempt >= this.options.maxAttempts) {
       await this.park(id, fields, 'dispatch-failed', message, attempt, event);
     } else {
       this.summary.retrying += 1;
       const kind = failure instanceof DispatchError && !failure.transient ? 'permanent-looking' : 'transient';
-      this.options.log.warning(`entry ${id} (event ${event.id}): attempt ${attempt} of ${this.options.maxAttempts} failed (${kind}): ${message}. Left pending for a later attempt.`);
+      this.options.log.warning(
+        `entry ${id} (event ${event.id}): attempt ${attempt} of ${this.options.maxAttempts} failed (${kind}): ${message}. Left pending for a later attempt.`,
+      );
     }
   }
 
@@ -361,18 +439,55 @@ export class Relay {
     return dispatchEvent(this.options.github(target.tokenEnv), target, event, { stream: this.options.stream, entryId });
   }
 
-  private async park(id: string, fields: string[], reason: string, error: string, deliveries: number, event?: CloudEvent): Promise<void> {
+  private async park(
+    id: string,
+    fields: string[],
+    reason: string,
+    error: string,
+    deliveries: number,
+    event?: CloudEvent,
+  ): Promise<void> {
     const { stream, group, deadLetterStream, log } = this.options;
-    const extra = ['relay-stream', stream, 'relay-entry', id, 'relay-group', group, 'relay-reason', reason, 'relay-error', redact(error).slice(0, 2000), 'relay-deliveries', String(deliveries), 'relay-parked-at', new Date().toISOString()];
+    const extra = [
+      'relay-stream',
+      stream,
+      'relay-entry',
+      id,
+      'relay-group',
+      group,
+      'relay-reason',
+      reason,
+      'relay-error',
+      redact(error).slice(0, 2000),
+      'relay-deliveries',
+      String(deliveries),
+      'relay-parked-at',
+      new Date().toISOString(),
+    ];
     // The original fields first (event, type, id, idempotencykey), so a replay can re-publish them.
     const deadId = await this.scripts.autostackRelayPark(stream, deadLetterStream, group, id, ...fields, ...extra);
     this.summary.deadLettered += 1;
-    log.error(`entry ${id}${event ? ` (event ${event.id}, type '${event.type}')` : ''} moved to the dead-letter stream ${deadLetterStream} as ${deadId}: ${reason}: ${redact(error)}`);
-    this.options.journal?.append({ type: 'system.touched', system: 'redis', target: deadLetterStream, operation: 'dead-letter', id: event?.id ?? id });
+    log.error(
+      `entry ${id}${event ? ` (event ${event.id}, type '${event.type}')` : ''} moved to the dead-letter stream ${deadLetterStream} as ${deadId}: ${reason}: ${redact(error)}`,
+    );
+    this.options.journal?.append({
+      type: 'system.touched',
+      system: 'redis',
+      target: deadLetterStream,
+      operation: 'dead-letter',
+      id: event?.id ?? id,
+    });
   }
 
   private journal(target: RouteTarget, event: CloudEvent, duplicate: boolean): void {
-    this.options.journal?.append({ type: 'system.touched', system: 'github', target: describeTarget(target), operation: target.kind, id: event.id, duplicate });
+    this.options.journal?.append({
+      type: 'system.touched',
+      system: 'github',
+      target: describeTarget(target),
+      operation: target.kind,
+      id: event.id,
+      duplicate,
+    });
   }
 
   /**
@@ -390,7 +505,8 @@ export class Relay {
         for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
         const name = String(info['name']);
         if (Number(info['pending']) !== 0) continue;
-        if (name === consumer || Number(info['idle']) >= staleMs) await client.xgroup('DELCONSUMER', stream, group, name);
+        if (name === consumer || Number(info['idle']) >= staleMs)
+          await client.xgroup('DELCONSUMER', stream, group, name);
       }
     } catch (error) {
       this.options.log.debug(`could not tidy the consumers of ${group}: ${errorMessage(error)}`);
@@ -399,7 +515,9 @@ export class Relay {
 }
 
 export function describeTarget(target: RouteTarget): string {
-  return target.kind === 'repository_dispatch' ? `${target.repository} repository_dispatch` : `${target.repository} workflow ${target.workflow}`;
+  return target.kind === 'repository_dispatch'
+    ? `${target.repository} repository_dispatch`
+    : `${target.repository} workflow ${target.workflow}`;
 }
 
 export function formatSummary(summary: RelaySummary): string {

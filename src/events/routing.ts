@@ -33,7 +33,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const routeSchema = z
   .strictObject({
-    match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: 'must be an event type pattern or a list of them' }),
+    match: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+      error: 'must be an event type pattern or a list of them',
+    }),
     repository: z.string().regex(REPOSITORY_NAME, 'must be owner/repo').optional(),
     'event-type': z.string().min(1).max(100, 'must be at most 100 characters (GitHub limit for event_type)').optional(),
     workflow: z.string().min(1).optional(),
@@ -44,13 +46,26 @@ const routeSchema = z
   .superRefine((route, ctx) => {
     if (route.workflow === undefined) {
       for (const key of ['ref', 'inputs'] as const) {
-        if (route[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `only applies to a workflow route (add workflow: <file>.yml)` });
+        if (route[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `only applies to a workflow route (add workflow: <file>.yml)`,
+          });
       }
     } else if (route['event-type'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['event-type'], message: 'is for repository_dispatch; a route with workflow: sends workflow_dispatch. Use one of the two' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['event-type'],
+        message: 'is for repository_dispatch; a route with workflow: sends workflow_dispatch. Use one of the two',
+      });
     }
     if (route.inputs && Object.keys(route.inputs).length > 25) {
-      ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'has more than 25 inputs (GitHub limit for workflow_dispatch)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inputs'],
+        message: 'has more than 25 inputs (GitHub limit for workflow_dispatch)',
+      });
     }
   });
 
@@ -124,18 +139,30 @@ export function parseRouting(text: string, file: string): Routing {
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0]?.line ?? lines.linePos(yamlError.pos[0]).line;
-    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${yamlError.message.split('\n')[0]}`, { file, line });
+    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${yamlError.message.split('\n')[0]}`, {
+      file,
+      line,
+    });
   }
   const parsed = routingSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];
     const line = lineOf(doc, lines, path);
-    const where = path.length > 0 ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the file';
+    const where =
+      path.length > 0
+        ? path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '')
+        : 'the file';
     let message = issue?.message ?? 'is invalid';
     if (issue?.code === 'unrecognized_keys') message = `has unknown key(s) ${issue.keys.join(', ')}`;
     if (path.length === 0 && doc.contents === null) message = 'is empty; it needs a routes: list';
-    const hint = path[0] === 'routes' || path.length === 0 ? ' (a route has match, repository, and event-type or workflow [ref, inputs], token-env)' : '';
+    const hint =
+      path[0] === 'routes' || path.length === 0
+        ? ' (a route has match, repository, and event-type or workflow [ref, inputs], token-env)'
+        : '';
     throw new UserError(`${file}${line ? `:${line}` : ''}: ${where} ${message}${hint}`, { file, line });
   }
   const config = parsed.data;
@@ -143,12 +170,23 @@ export function parseRouting(text: string, file: string): Routing {
     const line = lineOf(doc, lines, ['routes', index]);
     const name = `routes[${index}] (${file}${line ? `:${line}` : ''})`;
     const repository = raw.repository ?? config.repository;
-    if (!repository) throw new UserError(`${file}${line ? `:${line}` : ''}: routes[${index}] has no repository (and there is no top-level repository default)`, { file, line });
+    if (!repository)
+      throw new UserError(
+        `${file}${line ? `:${line}` : ''}: routes[${index}] has no repository (and there is no top-level repository default)`,
+        { file, line },
+      );
     const patterns = typeof raw.match === 'string' ? [raw.match] : raw.match;
     const compiled = patterns.map(compilePattern);
     const target: RouteTarget =
       raw.workflow !== undefined
-        ? { kind: 'workflow_dispatch', repository, workflow: raw.workflow, ref: raw.ref, inputs: raw.inputs ?? {}, tokenEnv: raw['token-env'] }
+        ? {
+            kind: 'workflow_dispatch',
+            repository,
+            workflow: raw.workflow,
+            ref: raw.ref,
+            inputs: raw.inputs ?? {},
+            tokenEnv: raw['token-env'],
+          }
         : { kind: 'repository_dispatch', repository, eventType: raw['event-type'], tokenEnv: raw['token-env'] };
     return { name, patterns, target, matches: (type) => compiled.some((re) => re.test(type)) };
   });
@@ -167,7 +205,9 @@ export function loadRouting(file: string): Routing {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`Routing file ${file} cannot be read (${code ?? String(error)}); pass --routes <file.yml>`, { file });
+    throw new UserError(`Routing file ${file} cannot be read (${code ?? String(error)}); pass --routes <file.yml>`, {
+      file,
+    });
   }
   return parseRouting(text, file);
 }
@@ -204,10 +244,14 @@ export function renderTemplate(template: string, event: CloudEvent): string {
 export function resolveTarget(route: Route, event: CloudEvent): RouteTarget {
   const target = route.target;
   if (target.kind === 'repository_dispatch') {
-    return { ...target, eventType: target.eventType === undefined ? undefined : renderTemplate(target.eventType, event) };
+    return {
+      ...target,
+      eventType: target.eventType === undefined ? undefined : renderTemplate(target.eventType, event),
+    };
   }
   const inputs: Record<string, string | number | boolean> = {};
-  for (const [name, value] of Object.entries(target.inputs)) inputs[name] = typeof value === 'string' ? renderTemplate(value, event) : value;
+  for (const [name, value] of Object.entries(target.inputs))
+    inputs[name] = typeof value === 'string' ? renderTemplate(value, event) : value;
   return { ...target, inputs };
 }
 

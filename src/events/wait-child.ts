@@ -23,10 +23,15 @@ export interface ChildResult extends ChildRun {
 /** The child a dispatch started: its run id when GitHub returned one, else the event id to look for. */
 export function childRefOf(result: EmitResult, spec: EmitSpec, dispatchedAt: Date): ChildRef {
   const target = spec.dispatch;
-  if (!target) throw new UserError("Input 'wait' needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for.");
+  if (!target)
+    throw new UserError(
+      "Input 'wait' needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for.",
+    );
   // On a re-run the event (and its time) is the first attempt's; a child started then counts.
   const eventTime = result.event.time ? Date.parse(result.event.time) : Number.NaN;
-  const since = new Date(Number.isFinite(eventTime) ? Math.min(eventTime, dispatchedAt.getTime()) : dispatchedAt.getTime());
+  const since = new Date(
+    Number.isFinite(eventTime) ? Math.min(eventTime, dispatchedAt.getTime()) : dispatchedAt.getTime(),
+  );
   return {
     repository: target.repository,
     runId: result.workflowRunId,
@@ -37,7 +42,11 @@ export function childRefOf(result: EmitResult, spec: EmitSpec, dispatchedAt: Dat
 }
 
 /** Awaits several children together (fan-out, fan-in); each result carries its outputs. */
-export async function awaitChildren(client: GitHubClient, refs: ChildRef[], options: { timeoutMs: number; log: Log; pollMs?: number | undefined }): Promise<ChildResult[]> {
+export async function awaitChildren(
+  client: GitHubClient,
+  refs: ChildRef[],
+  options: { timeoutMs: number; log: Log; pollMs?: number | undefined },
+): Promise<ChildResult[]> {
   const deadline = Date.now() + options.timeoutMs;
   const pollMs = options.pollMs ?? defaultPollMs();
   return Promise.all(
@@ -58,8 +67,12 @@ export function checkChildren(children: ChildResult[], failOnChildFailure: boole
   }
   if (failOnChildFailure && failed.length > 0) {
     throw new UserError(
-      failed.map((child) => `Child run ${child.runId} in ${child.repository} concluded '${child.conclusion ?? 'unknown'}' (${child.url})`).join('; ') +
-        '. Set fail-on-child-failure: false to continue anyway.',
+      failed
+        .map(
+          (child) =>
+            `Child run ${child.runId} in ${child.repository} concluded '${child.conclusion ?? 'unknown'}' (${child.url})`,
+        )
+        .join('; ') + '. Set fail-on-child-failure: false to continue anyway.',
     );
   }
 }

@@ -33,12 +33,24 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
     retry: { retries },
     throttle: {
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
         options.log.warning(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
         return retryCount < retries && retryAfter <= 120;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        options.log.warning(`GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        options.log.warning(
+          `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`,
+        );
         return retryCount < retries && retryAfter <= 120;
       },
     },

@@ -37,33 +37,45 @@ function tool<S extends z.ZodType>(
 const MAX_FILE_CHARS = 50_000;
 
 export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
-  tool('github_get_issue', 'Read an issue of this repository: title, body, labels, state, author.', z.object({ number: issueNumber }), false, async (client, repo, input) => {
-    const { data } = await client.rest.issues.get({ ...repo, issue_number: input.number });
-    return {
-      number: data.number,
-      title: data.title,
-      state: data.state,
-      author: data.user?.login,
-      labels: data.labels.map((label) => (typeof label === 'string' ? label : label.name)),
-      body: data.body ?? '',
-      comments: data.comments,
-    };
-  }),
-  tool('github_get_pull_request', 'Read a pull request of this repository: title, body, state, branches, size.', z.object({ number: issueNumber }), false, async (client, repo, input) => {
-    const { data } = await client.rest.pulls.get({ ...repo, pull_number: input.number });
-    return {
-      number: data.number,
-      title: data.title,
-      state: data.state,
-      author: data.user?.login,
-      head: data.head.ref,
-      base: data.base.ref,
-      body: data.body ?? '',
-      changedFiles: data.changed_files,
-      additions: data.additions,
-      deletions: data.deletions,
-    };
-  }),
+  tool(
+    'github_get_issue',
+    'Read an issue of this repository: title, body, labels, state, author.',
+    z.object({ number: issueNumber }),
+    false,
+    async (client, repo, input) => {
+      const { data } = await client.rest.issues.get({ ...repo, issue_number: input.number });
+      return {
+        number: data.number,
+        title: data.title,
+        state: data.state,
+        author: data.user?.login,
+        labels: data.labels.map((label) => (typeof label === 'string' ? label : label.name)),
+        body: data.body ?? '',
+        comments: data.comments,
+      };
+    },
+  ),
+  tool(
+    'github_get_pull_request',
+    'Read a pull request of this repository: title, body, state, branches, size.',
+    z.object({ number: issueNumber }),
+    false,
+    async (client, repo, input) => {
+      const { data } = await client.rest.pulls.get({ ...repo, pull_number: input.number });
+      return {
+        number: data.number,
+        title: data.title,
+        state: data.state,
+        author: data.user?.login,
+        head: data.head.ref,
+        base: data.base.ref,
+        body: data.body ?? '',
+        changedFiles: data.changed_files,
+        additions: data.additions,
+        deletions: data.deletions,
+      };
+    },
+  ),
   tool(
     'github_list_files',
     'List files: those changed by a pull request (give pull_request), or a directory of the repository at a ref (give path, default the root).',
@@ -71,27 +83,49 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     false,
     async (client, repo, input) => {
       if (input.pull_request !== undefined) {
-        const files = await client.paginate(client.rest.pulls.listFiles, { ...repo, pull_number: input.pull_request, per_page: 100 });
-        return files.map((file) => ({ path: file.filename, status: file.status, additions: file.additions, deletions: file.deletions }));
+        const files = await client.paginate(client.rest.pulls.listFiles, {
+          ...repo,
+          pull_number: input.pull_request,
+          per_page: 100,
+        });
+        return files.map((file) => ({
+          path: file.filename,
+          status: file.status,
+          additions: file.additions,
+          deletions: file.deletions,
+        }));
       }
       const { data } = await client.rest.repos.getContent({ ...repo, path: input.path ?? '', ref: input.ref });
       const entries = Array.isArray(data) ? data : [data];
       return entries.map((entry) => ({ path: entry.path, type: entry.type, size: entry.size }));
     },
   ),
-  tool('github_read_file', 'Read a text file of the repository at a ref (default branch when ref is omitted).', z.object({ path: z.string().min(1), ref: z.string().optional() }), false, async (client, repo, input) => {
-    const { data } = await client.rest.repos.getContent({ ...repo, path: input.path, ref: input.ref });
-    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) throw new Error(`${input.path} is not a file`);
-    const text = Buffer.from(data.content, 'base64').toString('utf8');
-    return text.length > MAX_FILE_CHARS ? `${text.slice(0, MAX_FILE_CHARS)}\n… (cut at ${MAX_FILE_CHARS} characters)` : text;
-  }),
+  tool(
+    'github_read_file',
+    'Read a text file of the repository at a ref (default branch when ref is omitted).',
+    z.object({ path: z.string().min(1), ref: z.string().optional() }),
+    false,
+    async (client, repo, input) => {
+      const { data } = await client.rest.repos.getContent({ ...repo, path: input.path, ref: input.ref });
+      if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
+        throw new Error(`${input.path} is not a file`);
+      const text = Buffer.from(data.content, 'base64').toString('utf8');
+      return text.length > MAX_FILE_CHARS
+        ? `${text.slice(0, MAX_FILE_CHARS)}\n… (cut at ${MAX_FILE_CHARS} characters)`
+        : text;
+    },
+  ),
   tool(
     'github_add_labels',
     'Add labels to an issue or pull request of this repository.',
     z.object({ number: issueNumber, labels: z.array(z.string().min(1).max(50)).min(1).max(10) }),
     true,
     async (client, repo, input) => {
-      const { data } = await client.rest.issues.addLabels({ ...repo, issue_number: input.number, labels: input.labels });
+      const { data } = await client.rest.issues.addLabels({
+        ...repo,
+        issue_number: input.number,
+        labels: input.labels,
+      });
       return { labels: data.map((label) => label.name) };
     },
   ),
@@ -101,7 +135,11 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     z.object({ number: issueNumber, body: z.string().min(1).max(65_000) }),
     true,
     async (client, repo, input) => {
-      const { data } = await client.rest.issues.createComment({ ...repo, issue_number: input.number, body: input.body });
+      const { data } = await client.rest.issues.createComment({
+        ...repo,
+        issue_number: input.number,
+        body: input.body,
+      });
       return { id: data.id, url: data.html_url };
     },
   ),

@@ -80,7 +80,11 @@ function splitRepository(repository: string): { owner: string; repo: string } {
 }
 
 /** Polls `probe` with backoff until it returns a value or the deadline passes. */
-async function poll<T>(probe: () => Promise<{ value?: T; remaining?: number; resetAt?: number }>, options: WaitOptions, what: () => string): Promise<T> {
+async function poll<T>(
+  probe: () => Promise<{ value?: T; remaining?: number; resetAt?: number }>,
+  options: WaitOptions,
+  what: () => string,
+): Promise<T> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const maxPoll = options.maxPollMs ?? 60_000;
@@ -91,7 +95,9 @@ async function poll<T>(probe: () => Promise<{ value?: T; remaining?: number; res
     let pause = interval;
     if (result.remaining !== undefined && result.remaining < RATE_LIMIT_RESERVE && result.resetAt !== undefined) {
       pause = Math.max(pause, result.resetAt * 1000 - now());
-      options.log.warning(`GitHub API requests are running low (${result.remaining} left); waiting for the rate-limit reset before polling again.`);
+      options.log.warning(
+        `GitHub API requests are running low (${result.remaining} left); waiting for the rate-limit reset before polling again.`,
+      );
     }
     const left = options.deadline - now();
     if (left <= 0) throw new WaitTimeoutError(what());
@@ -110,7 +116,10 @@ function rateOf(headers: Record<string, unknown>): { remaining?: number; resetAt
 export async function findChildRun(client: GitHubClient, ref: ChildRef, options: WaitOptions): Promise<number> {
   if (ref.runId !== undefined) return ref.runId;
   const correlationId = ref.correlationId;
-  if (!correlationId) throw new UserError('Cannot wait for the child run: GitHub returned no run id and there is no correlation id to look for.');
+  if (!correlationId)
+    throw new UserError(
+      'Cannot wait for the child run: GitHub returned no run id and there is no correlation id to look for.',
+    );
   const { owner, repo } = splitRepository(ref.repository);
   const created = `>=${new Date(ref.since.getTime() - SINCE_SLACK_MS).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
   return poll(
@@ -134,21 +143,33 @@ export async function findChildRun(client: GitHubClient, ref: ChildRef, options:
 }
 
 /** Polls a run until it has completed; returns its conclusion. */
-export async function waitForRun(client: GitHubClient, repository: string, runId: number, options: WaitOptions): Promise<ChildRun> {
+export async function waitForRun(
+  client: GitHubClient,
+  repository: string,
+  runId: number,
+  options: WaitOptions,
+): Promise<ChildRun> {
   const { owner, repo } = splitRepository(repository);
   let last: RunJson | undefined;
   return poll(
     async () => {
-      const response = await client.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner, repo, run_id: runId });
+      const response = await client.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+        owner,
+        repo,
+        run_id: runId,
+      });
       last = response.data as RunJson;
       const done = last.status === 'completed';
       return {
-        value: done ? { repository, runId, url: last.html_url, status: 'completed', conclusion: last.conclusion ?? undefined } : undefined,
+        value: done
+          ? { repository, runId, url: last.html_url, status: 'completed', conclusion: last.conclusion ?? undefined }
+          : undefined,
         ...rateOf(response.headers),
       };
     },
     options,
-    () => `Run ${runId} in ${repository} had not completed when the wait ran out (last status: ${last?.status ?? 'unknown'}; ${last?.html_url ?? ''}).`,
+    () =>
+      `Run ${runId} in ${repository} had not completed when the wait ran out (last status: ${last?.status ?? 'unknown'}; ${last?.html_url ?? ''}).`,
   );
 }
 

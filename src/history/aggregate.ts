@@ -89,7 +89,16 @@ interface Tally {
   all: number[];
   recent: StoredRun[];
   failures: StoredRun[];
-  totals: { runs: number; failures: number; humanRuns: number; unreadable: number; costUsd: number; inputTokens: number; outputTokens: number; cacheReadTokens: number };
+  totals: {
+    runs: number;
+    failures: number;
+    humanRuns: number;
+    unreadable: number;
+    costUsd: number;
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+  };
   firstAt?: string | undefined;
   lastAt?: string | undefined;
 }
@@ -108,7 +117,16 @@ export function aggregateRuns(files: Iterable<string>, options: AggregateOptions
     all: [],
     recent: [],
     failures: [],
-    totals: { runs: 0, failures: 0, humanRuns: 0, unreadable: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 },
+    totals: {
+      runs: 0,
+      failures: 0,
+      humanRuns: 0,
+      unreadable: 0,
+      costUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+    },
   };
   for (const file of files) {
     const run = readStoredRun(file);
@@ -150,7 +168,16 @@ function addTotals(tally: Tally, run: StoredRun, failed: boolean, human: boolean
 }
 
 function addAutomation(automations: Map<string, AutomationAcc>, run: StoredRun, failed: boolean, human: boolean): void {
-  const automation = automations.get(run.name) ?? { name: run.name, runs: 0, failures: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, humanRuns: 0, durations: [] };
+  const automation = automations.get(run.name) ?? {
+    name: run.name,
+    runs: 0,
+    failures: 0,
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    humanRuns: 0,
+    durations: [],
+  };
   automation.runs += 1;
   if (failed) automation.failures += 1;
   if (human) automation.humanRuns += 1;
@@ -164,7 +191,14 @@ function addAutomation(automations: Map<string, AutomationAcc>, run: StoredRun, 
 function addModelCalls(models: Map<string, ModelFigures>, run: StoredRun): void {
   for (const event of run.events ?? []) {
     if (event.type !== 'model.call' || event.cacheHit) continue;
-    const model = models.get(event.model) ?? { model: event.model, calls: 0, costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 };
+    const model = models.get(event.model) ?? {
+      model: event.model,
+      calls: 0,
+      costUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+    };
     model.calls += 1;
     model.costUsd += event.costUsd;
     model.inputTokens += event.inputTokens;
@@ -198,13 +232,19 @@ function summarise(tally: Tally, limits: Limits, options: AggregateOptions): Agg
     p95Ms: percentile(sortedAll, 0.95),
     perHour,
     automations: automationFigures(tally.automations),
-    models: [...tally.models.values()].map((model) => ({ ...model, costUsd: round(model.costUsd) })).sort((a, b) => b.costUsd - a.costUsd),
+    models: [...tally.models.values()]
+      .map((model) => ({ ...model, costUsd: round(model.costUsd) }))
+      .sort((a, b) => b.costUsd - a.costUsd),
     recentFailures: newest(tally.failures, limits.failureLimit).map(drillDown),
     recent: newest(tally.recent, limits.recentLimit).map(drillDown),
   };
 }
 
-function perHourSeries(hours: Tally['hours'], lastAt: string | undefined, options: AggregateOptions): Aggregates['perHour'] {
+function perHourSeries(
+  hours: Tally['hours'],
+  lastAt: string | undefined,
+  options: AggregateOptions,
+): Aggregates['perHour'] {
   const hourCount = options.hours ?? 168;
   const end = lastAt ? Date.parse(`${lastAt.slice(0, 13)}:00:00Z`) : (options.now ?? new Date()).getTime();
   return Array.from({ length: hourCount }, (_unused, index) => {
@@ -217,7 +257,13 @@ function automationFigures(automations: Map<string, AutomationAcc>): AutomationF
   return [...automations.values()]
     .map(({ durations, ...rest }) => {
       const sorted = Float64Array.from(durations).sort();
-      return { ...rest, costUsd: round(rest.costUsd), errorRate: rest.failures / rest.runs, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
+      return {
+        ...rest,
+        costUsd: round(rest.costUsd),
+        errorRate: rest.failures / rest.runs,
+        p50Ms: percentile(sorted, 0.5),
+        p95Ms: percentile(sorted, 0.95),
+      };
     })
     .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name));
 }
@@ -240,7 +286,9 @@ function drillDown(run: StoredRun): DrillDownRun {
     costUsd: run.totals?.costUsd ?? 0,
     url: runUrl(run),
     interventions: interventionsOf(run),
-    error: firstError ? `${firstError.step ? `${firstError.step}: ` : ''}${firstError.message}`.slice(0, 500) : undefined,
+    error: firstError
+      ? `${firstError.step ? `${firstError.step}: ` : ''}${firstError.message}`.slice(0, 500)
+      : undefined,
     steps: (run.steps ?? []).map((step) => ({
       name: step.name,
       status: step.status,

@@ -8,7 +8,10 @@ import type { Aggregates } from './aggregate.js';
  * page might try, so opening it from a file never touches the network.
  */
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+  text.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
+  );
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const num = (value: number) => value.toLocaleString('en-US');
@@ -16,7 +19,12 @@ const num = (value: number) => value.toLocaleString('en-US');
 /** A safe href: only http(s) links to where the run lives. */
 const safeUrl = (url: string | undefined): string | undefined => (url && /^https?:\/\//.test(url) ? url : undefined);
 
-function barChart(id: string, title: string, bars: Array<{ label: string; value: number; text: string }>, color: string): string {
+function barChart(
+  id: string,
+  title: string,
+  bars: Array<{ label: string; value: number; text: string }>,
+  color: string,
+): string {
   const width = 560;
   const rowHeight = 22;
   const max = Math.max(1e-12, ...bars.map((bar) => bar.value));
@@ -61,17 +69,24 @@ export function renderDashboardHtml(data: Aggregates, title = 'autostack runs'):
     )
     .join('');
   const modelRows = data.models
-    .map((m) => `<tr data-model="${escapeHtml(m.model)}"><td>${escapeHtml(m.model)}</td><td class="n">${num(m.calls)}</td><td class="n" data-col="cost">${escapeHtml(formatUsd(m.costUsd))}</td><td class="n">${num(m.inputTokens)}</td><td class="n">${num(m.outputTokens)}</td><td class="n">${num(m.cacheReadTokens)}</td></tr>`)
+    .map(
+      (m) =>
+        `<tr data-model="${escapeHtml(m.model)}"><td>${escapeHtml(m.model)}</td><td class="n">${num(m.calls)}</td><td class="n" data-col="cost">${escapeHtml(formatUsd(m.costUsd))}</td><td class="n">${num(m.inputTokens)}</td><td class="n">${num(m.outputTokens)}</td><td class="n">${num(m.cacheReadTokens)}</td></tr>`,
+    )
     .join('');
   const failureRows = data.recentFailures
     .map((run) => {
       const href = safeUrl(run.url);
-      const id = href ? `<a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(run.runId)}</a>` : escapeHtml(run.runId);
+      const id = href
+        ? `<a href="${escapeHtml(href)}" rel="noreferrer">${escapeHtml(run.runId)}</a>`
+        : escapeHtml(run.runId);
       return `<tr data-failure="${escapeHtml(run.runId)}"><td>${escapeHtml(run.startedAt.replace('T', ' ').slice(0, 16))}</td><td>${escapeHtml(run.name)}</td><td>${id}</td><td class="err">${escapeHtml(run.error ?? run.status)}</td></tr>`;
     })
     .join('');
   // JSON inside <script>: `<` escaped so no text of a record can close the element.
-  const embedded = JSON.stringify({ recent: data.recent }).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
+  const embedded = JSON.stringify({ recent: data.recent })
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028|\u2029/g, '');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
@@ -95,11 +110,36 @@ ${tile('total-runs', 'Runs', num(data.runs))}${tile('error-rate', 'Error rate', 
 </div>
 ${hourChart(data)}
 <div class="charts">
-${barChart('chart-error-rate', 'Error rate by automation', data.automations.map((a) => ({ label: a.name, value: a.errorRate, text: `${pct(a.errorRate)} of ${num(a.runs)}` })), '#e45756')}
-${barChart('chart-p95', 'p95 duration by automation', data.automations.map((a) => ({ label: a.name, value: a.p95Ms, text: formatDuration(a.p95Ms) })), '#72b7b2')}
-${barChart('chart-cost-automation', 'Cost by automation', data.automations.map((a) => ({ label: a.name, value: a.costUsd, text: formatUsd(a.costUsd) })), '#f58518')}
-${barChart('chart-cost-model', 'Cost by model', data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) })), '#54a24b')}
-${barChart('chart-human', 'Runs that needed a human', data.automations.map((a) => ({ label: a.name, value: a.humanRuns, text: num(a.humanRuns) })), '#b279a2')}
+${barChart(
+  'chart-error-rate',
+  'Error rate by automation',
+  data.automations.map((a) => ({ label: a.name, value: a.errorRate, text: `${pct(a.errorRate)} of ${num(a.runs)}` })),
+  '#e45756',
+)}
+${barChart(
+  'chart-p95',
+  'p95 duration by automation',
+  data.automations.map((a) => ({ label: a.name, value: a.p95Ms, text: formatDuration(a.p95Ms) })),
+  '#72b7b2',
+)}
+${barChart(
+  'chart-cost-automation',
+  'Cost by automation',
+  data.automations.map((a) => ({ label: a.name, value: a.costUsd, text: formatUsd(a.costUsd) })),
+  '#f58518',
+)}
+${barChart(
+  'chart-cost-model',
+  'Cost by model',
+  data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) })),
+  '#54a24b',
+)}
+${barChart(
+  'chart-human',
+  'Runs that needed a human',
+  data.automations.map((a) => ({ label: a.name, value: a.humanRuns, text: num(a.humanRuns) })),
+  '#b279a2',
+)}
 </div>
 <h2>Automations</h2>
 <table id="automations"><thead><tr><th>Automation</th><th class="n">Runs</th><th class="n">Error rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">Cost</th><th class="n">Tokens in / out</th><th class="n">Needed a human</th></tr></thead><tbody>${automationRows}</tbody></table>

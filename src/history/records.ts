@@ -17,7 +17,13 @@ export type StoredRun = Partial<Omit<RunRecord, 'steps'>> & {
 export function readStoredRun(path: string): StoredRun | undefined {
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    if (typeof value.runId !== 'string' || typeof value.name !== 'string' || typeof value.status !== 'string' || typeof value.startedAt !== 'string') return undefined;
+    if (
+      typeof value.runId !== 'string' ||
+      typeof value.name !== 'string' ||
+      typeof value.status !== 'string' ||
+      typeof value.startedAt !== 'string'
+    )
+      return undefined;
     return { ...value, durationMs: typeof value.durationMs === 'number' ? value.durationMs : 0 } as StoredRun;
   } catch {
     return undefined;
@@ -48,12 +54,18 @@ export function interventionsOf(run: StoredRun): string[] {
   const found = new Set(run.interventions ?? []);
   const info = run.workflowRun;
   if (info) {
-    if (info.attempt > 1) found.add(`${info.triggeringActor ?? 'someone'}: re-ran the workflow (attempt ${info.attempt})`);
-    if (info.event === 'workflow_dispatch' && info.triggeringActorType !== 'Bot' && !(info.triggeringActor ?? '').endsWith('[bot]')) {
+    if (info.attempt > 1)
+      found.add(`${info.triggeringActor ?? 'someone'}: re-ran the workflow (attempt ${info.attempt})`);
+    if (
+      info.event === 'workflow_dispatch' &&
+      info.triggeringActorType !== 'Bot' &&
+      !(info.triggeringActor ?? '').endsWith('[bot]')
+    ) {
       found.add(`${info.triggeringActor ?? info.actor ?? 'someone'}: started the run by hand (workflow_dispatch)`);
     }
     for (const approval of info.approvals ?? []) {
-      const wait = info.approvalWaitMs !== undefined ? ` after ${Math.round(info.approvalWaitMs / 1000)} s waiting` : '';
+      const wait =
+        info.approvalWaitMs !== undefined ? ` after ${Math.round(info.approvalWaitMs / 1000)} s waiting` : '';
       found.add(`${approval.user}: ${approval.state} environment ${approval.environments.join(', ')}${wait}`);
     }
   }

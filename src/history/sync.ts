@@ -6,7 +6,15 @@ import { RECORD_FILE_NAME } from '../runs/store.js';
 import { storedRecordSchema } from '../runs/record.js';
 import { redactDeep } from '../shared/redact.js';
 import { errorMessage } from '../shared/errors.js';
-import { historyFileName, readSyncState, recordsDirectory, type RepoSyncState, type WorkflowRunInfo, writeFileAtomic, writeSyncState } from './store.js';
+import {
+  historyFileName,
+  readSyncState,
+  recordsDirectory,
+  type RepoSyncState,
+  type WorkflowRunInfo,
+  writeFileAtomic,
+  writeSyncState,
+} from './store.js';
 import { readZipEntry } from '../shared/zip.js';
 
 export interface SyncOptions {
@@ -50,13 +58,21 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
   const repoState: RepoSyncState = state.repos[options.repository] ?? { doneRuns: [], fetchedArtifacts: [] };
   const doneRuns = new Set(repoState.doneRuns);
   const fetched = new Set(repoState.fetchedArtifacts);
-  const resumeFrom = repoState.resumeFrom && Date.parse(repoState.resumeFrom) > options.since.getTime() ? repoState.resumeFrom : undefined;
+  const resumeFrom =
+    repoState.resumeFrom && Date.parse(repoState.resumeFrom) > options.since.getTime()
+      ? repoState.resumeFrom
+      : undefined;
   const from = resumeFrom ?? options.since.toISOString();
   mkdirSync(recordsDirectory(options.historyDir), { recursive: true });
 
   const result: SyncResult = { runsListed: 0, runsInspected: 0, downloaded: 0, skipped: 0, failed: [] };
   const runs: ApiRun[] = [];
-  for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunsForRepo, { owner, repo, created: `>=${from.slice(0, 19)}Z`, per_page: 100 })) {
+  for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunsForRepo, {
+    owner,
+    repo,
+    created: `>=${from.slice(0, 19)}Z`,
+    per_page: 100,
+  })) {
     runs.push(...(page.data as ApiRun[]));
   }
   result.runsListed = runs.length;
@@ -67,7 +83,12 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
     const complete = run.status === 'completed';
     let allFetched = true;
     try {
-      const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, { owner, repo, run_id: run.id, per_page: 100 });
+      const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, {
+        owner,
+        repo,
+        run_id: run.id,
+        per_page: 100,
+      });
       for (const artifact of artifacts) {
         if (!artifact.name.startsWith('autostack-run-') || artifact.expired) continue;
         if (fetched.has(artifact.id)) {
@@ -75,7 +96,14 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
           continue;
         }
         try {
-          await fetchArtifact(client, { owner, repo, run, artifactId: artifact.id, historyDir: options.historyDir, repository: options.repository });
+          await fetchArtifact(client, {
+            owner,
+            repo,
+            run,
+            artifactId: artifact.id,
+            historyDir: options.historyDir,
+            repository: options.repository,
+          });
           fetched.add(artifact.id);
           result.downloaded += 1;
         } catch (error) {
@@ -97,7 +125,13 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
     fetchedArtifacts: [...fetched].sort((a, b) => a - b),
     // Next time, list from the oldest run that was still open (its artifacts may come later);
     // with none open, from the newest run seen: older runs are all done.
-    resumeFrom: oldestOpen ?? runs.map((run) => run.created_at).sort().at(-1) ?? resumeFrom,
+    resumeFrom:
+      oldestOpen ??
+      runs
+        .map((run) => run.created_at)
+        .sort()
+        .at(-1) ??
+      resumeFrom,
     lastSync: new Date().toISOString(),
   };
   writeSyncState(options.historyDir, state);
@@ -109,7 +143,12 @@ async function fetchArtifact(
   target: { owner: string; repo: string; repository: string; run: ApiRun; artifactId: number; historyDir: string },
 ): Promise<void> {
   const { owner, repo, run } = target;
-  const response = await client.rest.actions.downloadArtifact({ owner, repo, artifact_id: target.artifactId, archive_format: 'zip' });
+  const response = await client.rest.actions.downloadArtifact({
+    owner,
+    repo,
+    artifact_id: target.artifactId,
+    archive_format: 'zip',
+  });
   const zip = Buffer.from(response.data as ArrayBuffer);
   const text = await readZipEntry(zip, RECORD_FILE_NAME);
   if (text === undefined) throw new Error(`the artifact has no ${RECORD_FILE_NAME}`);
@@ -129,11 +168,19 @@ async function fetchArtifact(
     ...(await readApprovals(client, owner, repo, run.id)),
   };
   const merged = redactDeep({ ...record, workflowRun });
-  writeFileAtomic(join(recordsDirectory(target.historyDir), historyFileName(target.repository, record.runId)), `${JSON.stringify(merged)}\n`);
+  writeFileAtomic(
+    join(recordsDirectory(target.historyDir), historyFileName(target.repository, record.runId)),
+    `${JSON.stringify(merged)}\n`,
+  );
 }
 
 /** Environment approvals of the run and how long its jobs waited for them (best effort). */
-async function readApprovals(client: GitHubClient, owner: string, repo: string, runId: number): Promise<Pick<WorkflowRunInfo, 'approvals' | 'approvalWaitMs'>> {
+async function readApprovals(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  runId: number,
+): Promise<Pick<WorkflowRunInfo, 'approvals' | 'approvalWaitMs'>> {
   try {
     const reviews = await client.rest.actions.getReviewsForRun({ owner, repo, run_id: runId });
     if (reviews.data.length === 0) return {};
@@ -144,7 +191,12 @@ async function readApprovals(client: GitHubClient, owner: string, repo: string, 
       comment: review.comment || undefined,
     }));
     // GitHub keeps a job that waits on an environment queued: created → started is the wait.
-    const jobs = await client.paginate(client.rest.actions.listJobsForWorkflowRun, { owner, repo, run_id: runId, per_page: 100 });
+    const jobs = await client.paginate(client.rest.actions.listJobsForWorkflowRun, {
+      owner,
+      repo,
+      run_id: runId,
+      per_page: 100,
+    });
     const waits = jobs.map((job) => (job.started_at ? Date.parse(job.started_at) - Date.parse(job.created_at) : 0));
     return { approvals, approvalWaitMs: Math.max(0, ...waits) };
   } catch {

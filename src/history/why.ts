@@ -32,32 +32,48 @@ export function explainRun(files: string[], runId: string): string {
     });
     if (run.runId === runId || String(run.workflowRun?.id ?? run.github?.runId ?? '') === runId) target = run;
   }
-  if (!target) throw new UserError(`No run record '${runId}' in the history (run \`autostack runs sync\`, or see \`autostack runs list\`).`);
+  if (!target)
+    throw new UserError(
+      `No run record '${runId}' in the history (run \`autostack runs sync\`, or see \`autostack runs list\`).`,
+    );
 
-  const lines: string[] = [`Run ${target.runId} (${target.name}): ${target.status}, ${formatDuration(target.durationMs)}, ${formatUsd(target.totals?.costUsd ?? 0)}`];
+  const lines: string[] = [
+    `Run ${target.runId} (${target.name}): ${target.status}, ${formatDuration(target.durationMs)}, ${formatUsd(target.totals?.costUsd ?? 0)}`,
+  ];
   const url = runUrl(target);
   if (url) lines.push(`  on GitHub: ${url}`);
-  const failing = (target.steps ?? []).filter((step) => step.status === 'failure' || step.status === 'interrupted' || step.status === 'cancelled');
-  if (failing.length === 0 && target.status !== 'success') lines.push('  No step of ours failed; GitHub reported the job as failed (a plain run: step?).');
+  const failing = (target.steps ?? []).filter(
+    (step) => step.status === 'failure' || step.status === 'interrupted' || step.status === 'cancelled',
+  );
+  if (failing.length === 0 && target.status !== 'success')
+    lines.push('  No step of ours failed; GitHub reported the job as failed (a plain run: step?).');
   for (const step of failing) {
     lines.push(`  Failing step: ${step.name} (${step.id}${step.action ? `, ${step.action}` : ''}) — ${step.status}`);
     if (step.error) lines.push(`    error: ${step.error}`);
     if (step.inputFingerprint) lines.push(`    inputs fingerprint: ${step.inputFingerprint}`);
   }
-  for (const error of (target.errors ?? []).filter((entry) => !failing.some((step) => step.id === entry.step && step.error === entry.message))) {
+  for (const error of (target.errors ?? []).filter(
+    (entry) => !failing.some((step) => step.id === entry.step && step.error === entry.message),
+  )) {
     lines.push(`  Error${error.step ? ` in ${error.step}` : ''}: ${error.message}`);
   }
   const versions = promptVersions(target);
   if (versions.length > 0) lines.push(`  Prompt version: ${versions.join(', ')}`);
   const interventions = interventionsOf(target);
-  lines.push(interventions.length > 0 ? `  Human intervention: ${interventions.join('; ')}` : '  Human intervention: none');
+  lines.push(
+    interventions.length > 0 ? `  Human intervention: ${interventions.join('; ')}` : '  Human intervention: none',
+  );
 
   lines.push('', 'Chain:');
   const ancestors: ChainLink[] = [];
   const seen = new Set<string>([target.runId]);
-  for (let link = links.get(target.runId); link?.parentRunId && !seen.has(link.parentRunId); ) {
+  for (let link = links.get(target.runId); link?.parentRunId && !seen.has(link.parentRunId);) {
     seen.add(link.parentRunId);
-    const parent = links.get(link.parentRunId) ?? { runId: link.parentRunId, name: '(not in history)', status: 'unknown' };
+    const parent = links.get(link.parentRunId) ?? {
+      runId: link.parentRunId,
+      name: '(not in history)',
+      status: 'unknown',
+    };
     ancestors.unshift({ ...parent, eventType: parent.eventType });
     link = links.get(link.parentRunId);
     if (!link) break;
@@ -66,13 +82,17 @@ export function explainRun(files: string[], runId: string): string {
   const chain = [...ancestors, self];
   chain.forEach((link, depth) => {
     const via = depth > 0 ? ` ← event ${chain[depth]?.eventType ?? '?'} from ${chain[depth - 1]?.runId}` : '';
-    lines.push(`${'  '.repeat(depth + 1)}${link.runId === target?.runId ? '▶ ' : ''}${link.runId} ${link.name} [${link.status}]${via}`);
+    lines.push(
+      `${'  '.repeat(depth + 1)}${link.runId === target?.runId ? '▶ ' : ''}${link.runId} ${link.name} [${link.status}]${via}`,
+    );
   });
   const children = (parent: string, depth: number, guard: Set<string>): void => {
     for (const link of links.values()) {
       if (link.parentRunId !== parent || guard.has(link.runId)) continue;
       guard.add(link.runId);
-      lines.push(`${'  '.repeat(depth + 1)}→ ${link.runId} ${link.name} [${link.status}] via event ${link.eventType ?? '?'}`);
+      lines.push(
+        `${'  '.repeat(depth + 1)}→ ${link.runId} ${link.name} [${link.status}] via event ${link.eventType ?? '?'}`,
+      );
       children(link.runId, depth + 1, guard);
     }
   };

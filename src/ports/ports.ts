@@ -18,7 +18,11 @@ export interface CacheStore {
 
 /** Workflow artifacts: uploads a set of named text files as one artifact. */
 export interface ArtifactStore {
-  upload(name: string, files: Record<string, string>, retentionDays: number): Promise<{ id: number | undefined; size: number | undefined }>;
+  upload(
+    name: string,
+    files: Record<string, string>,
+    retentionDays: number,
+  ): Promise<{ id: number | undefined; size: number | undefined }>;
 }
 
 export interface GitHubAuth {

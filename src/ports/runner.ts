@@ -43,11 +43,20 @@ const actionsArtifacts: ArtifactStore = {
 
 const connectGitHub: GitHubConnector = async (auth, log) => {
   const { createGitHubClient } = await import('../github/client.js');
-  return createGitHubClient({ token: auth.token, baseUrl: auth.apiUrl, log, ...(auth.retries === undefined ? {} : { retries: auth.retries }) });
+  return createGitHubClient({
+    token: auth.token,
+    baseUrl: auth.apiUrl,
+    log,
+    ...(auth.retries === undefined ? {} : { retries: auth.retries }),
+  });
 };
 
 /** The real ports, made once by each entry point; the Actions services only where a runner provides them. */
 export function runnerPorts(env: NodeJS.ProcessEnv = process.env): Ports {
   const runner = onActionsRunner(env);
-  return { github: connectGitHub, cache: runner ? actionsCache : undefined, artifacts: runner ? actionsArtifacts : undefined };
+  return {
+    github: connectGitHub,
+    cache: runner ? actionsCache : undefined,
+    artifacts: runner ? actionsArtifacts : undefined,
+  };
 }

@@ -55,7 +55,10 @@ export interface EvalRun {
 }
 
 /** Everything of a run-prompt spec except what each case sets. */
-export type EvalRunTemplate = Omit<RunPromptSpec, 'definition' | 'prompt' | 'promptFile' | 'channel' | 'variables' | 'schema' | 'tools'>;
+export type EvalRunTemplate = Omit<
+  RunPromptSpec,
+  'definition' | 'prompt' | 'promptFile' | 'channel' | 'variables' | 'schema' | 'tools'
+>;
 
 /** The judge's reply only needs to name a choice. */
 const JUDGE_MAX_TOKENS = 1024;
@@ -67,26 +70,59 @@ function caseLabel(testCase: TestCase): string {
   return `${first[0]}: ${flat.length > 40 ? `${flat.slice(0, 39)}…` : flat}`;
 }
 
-function stringEvaluator(evaluator: Extract<Evaluator, { kind: 'string' }>, reply: string, variables: Record<string, string>, file: string | undefined): EvaluatorOutcome {
+function stringEvaluator(
+  evaluator: Extract<Evaluator, { kind: 'string' }>,
+  reply: string,
+  variables: Record<string, string>,
+  file: string | undefined,
+): EvaluatorOutcome {
   const text = reply.trim();
   const lower = text.toLowerCase();
   const failures: string[] = [];
-  const fill = (value: string, check: string) => fillTemplate(value, variables, { file, line: evaluator.line, label: `evaluator '${evaluator.name}' ${check}` });
-  if (evaluator.equals !== undefined && text !== fill(evaluator.equals, 'equals')) failures.push(`expected exactly '${fill(evaluator.equals, 'equals')}'`);
-  if (evaluator.contains !== undefined && !lower.includes(fill(evaluator.contains, 'contains').toLowerCase())) failures.push(`expected to contain '${fill(evaluator.contains, 'contains')}'`);
-  if (evaluator.startsWith !== undefined && !lower.startsWith(fill(evaluator.startsWith, 'startsWith').toLowerCase())) failures.push(`expected to start with '${fill(evaluator.startsWith, 'startsWith')}'`);
-  if (evaluator.endsWith !== undefined && !lower.endsWith(fill(evaluator.endsWith, 'endsWith').toLowerCase())) failures.push(`expected to end with '${fill(evaluator.endsWith, 'endsWith')}'`);
-  return { name: evaluator.name, kind: 'string', passed: failures.length === 0, skipped: false, details: failures.join('; ') || 'matched' };
+  const fill = (value: string, check: string) =>
+    fillTemplate(value, variables, { file, line: evaluator.line, label: `evaluator '${evaluator.name}' ${check}` });
+  if (evaluator.equals !== undefined && text !== fill(evaluator.equals, 'equals'))
+    failures.push(`expected exactly '${fill(evaluator.equals, 'equals')}'`);
+  if (evaluator.contains !== undefined && !lower.includes(fill(evaluator.contains, 'contains').toLowerCase()))
+    failures.push(`expected to contain '${fill(evaluator.contains, 'contains')}'`);
+  if (evaluator.startsWith !== undefined && !lower.startsWith(fill(evaluator.startsWith, 'startsWith').toLowerCase()))
+    failures.push(`expected to start with '${fill(evaluator.startsWith, 'startsWith')}'`);
+  if (evaluator.endsWith !== undefined && !lower.endsWith(fill(evaluator.endsWith, 'endsWith').toLowerCase()))
+    failures.push(`expected to end with '${fill(evaluator.endsWith, 'endsWith')}'`);
+  return {
+    name: evaluator.name,
+    kind: 'string',
+    passed: failures.length === 0,
+    skipped: false,
+    details: failures.join('; ') || 'matched',
+  };
 }
 
-function jsonSchemaEvaluator(evaluator: Extract<Evaluator, { kind: 'jsonSchema' }>, result: RunPromptResult, file: string | undefined): EvaluatorOutcome {
+function jsonSchemaEvaluator(
+  evaluator: Extract<Evaluator, { kind: 'jsonSchema' }>,
+  result: RunPromptResult,
+  file: string | undefined,
+): EvaluatorOutcome {
   const schema = compileSchema(evaluator.schema, { file, line: evaluator.line });
   const parsed = result.hasJson ? { ok: true as const, value: result.json } : parseStructured(result.text);
-  if (!parsed.ok) return { name: evaluator.name, kind: 'jsonSchema', passed: false, skipped: false, details: parsed.errors.join('; ') };
+  if (!parsed.ok)
+    return {
+      name: evaluator.name,
+      kind: 'jsonSchema',
+      passed: false,
+      skipped: false,
+      details: parsed.errors.join('; '),
+    };
   const verdict = schema.validate(parsed.value);
   return verdict.valid
     ? { name: evaluator.name, kind: 'jsonSchema', passed: true, skipped: false, details: 'valid' }
-    : { name: evaluator.name, kind: 'jsonSchema', passed: false, skipped: false, details: verdict.errors.slice(0, 3).join('; ') };
+    : {
+        name: evaluator.name,
+        kind: 'jsonSchema',
+        passed: false,
+        skipped: false,
+        details: verdict.errors.slice(0, 3).join('; '),
+      };
 }
 
 /** What a case has spent so far; the judge's calls count toward their case. */
@@ -98,7 +134,10 @@ async function llmEvaluator(
   testCase: TestCase,
   context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: Tally },
 ): Promise<EvaluatorOutcome> {
-  const judge = promptFromText(evaluator.prompt, { system: evaluator.systemPrompt, name: `evaluator ${evaluator.name}` });
+  const judge = promptFromText(evaluator.prompt, {
+    system: evaluator.systemPrompt,
+    name: `evaluator ${evaluator.name}`,
+  });
   const result = await runPrompt(
     {
       ...context.template,
@@ -120,16 +159,33 @@ async function llmEvaluator(
   const choice = evaluator.choices.find((entry) => answer.includes(entry.choice.toLowerCase()));
   if (!choice) {
     const shown = answer.length > 80 ? `${answer.slice(0, 79)}…` : answer;
-    return { name: evaluator.name, kind: 'llm', passed: false, skipped: false, details: `judge answer '${shown}' matches no choice (${evaluator.choices.map((entry) => entry.choice).join(', ')})` };
+    return {
+      name: evaluator.name,
+      kind: 'llm',
+      passed: false,
+      skipped: false,
+      details: `judge answer '${shown}' matches no choice (${evaluator.choices.map((entry) => entry.choice).join(', ')})`,
+    };
   }
-  return { name: evaluator.name, kind: 'llm', passed: choice.score > 0, skipped: false, details: `judge chose '${choice.choice}' (score ${choice.score})` };
+  return {
+    name: evaluator.name,
+    kind: 'llm',
+    passed: choice.score > 0,
+    skipped: false,
+    details: `judge chose '${choice.choice}' (score ${choice.score})`,
+  };
 }
 
 /**
  * Runs every test case of `definition` and judges it. Cases run one after another, so scripted
  * fakes and rate limits see a predictable order; an unchanged case is a cache hit (no API call).
  */
-export async function evaluatePrompt(definition: PromptDefinition, template: EvalRunTemplate, log: Log, step: JournaledStep): Promise<EvalRun> {
+export async function evaluatePrompt(
+  definition: PromptDefinition,
+  template: EvalRunTemplate,
+  log: Log,
+  step: JournaledStep,
+): Promise<EvalRun> {
   const cases: CaseOutcome[] = [];
   for (const [position, testCase] of definition.testData.entries()) {
     const outcome: CaseOutcome = {
@@ -153,12 +209,36 @@ export async function evaluatePrompt(definition: PromptDefinition, template: Eva
       outcome.reply = result.text;
       for (const evaluator of definition.evaluators) {
         try {
-          if (evaluator.kind === 'string') outcome.evaluators.push(stringEvaluator(evaluator, result.text, testCase.variables, definition.file));
-          else if (evaluator.kind === 'jsonSchema') outcome.evaluators.push(jsonSchemaEvaluator(evaluator, result, definition.file));
-          else if (evaluator.kind === 'llm') outcome.evaluators.push(await llmEvaluator(evaluator, result.text, testCase, { template, log, step, file: definition.file, tally: outcome }));
-          else outcome.evaluators.push({ name: evaluator.name, kind: 'uses', passed: false, skipped: true, details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped` });
+          if (evaluator.kind === 'string')
+            outcome.evaluators.push(stringEvaluator(evaluator, result.text, testCase.variables, definition.file));
+          else if (evaluator.kind === 'jsonSchema')
+            outcome.evaluators.push(jsonSchemaEvaluator(evaluator, result, definition.file));
+          else if (evaluator.kind === 'llm')
+            outcome.evaluators.push(
+              await llmEvaluator(evaluator, result.text, testCase, {
+                template,
+                log,
+                step,
+                file: definition.file,
+                tally: outcome,
+              }),
+            );
+          else
+            outcome.evaluators.push({
+              name: evaluator.name,
+              kind: 'uses',
+              passed: false,
+              skipped: true,
+              details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped`,
+            });
         } catch (error) {
-          outcome.evaluators.push({ name: evaluator.name, kind: evaluator.kind, passed: false, skipped: false, details: `could not run: ${errorMessage(error)}` });
+          outcome.evaluators.push({
+            name: evaluator.name,
+            kind: evaluator.kind,
+            passed: false,
+            skipped: false,
+            details: `could not run: ${errorMessage(error)}`,
+          });
         }
       }
       outcome.passed = outcome.evaluators.every((entry) => entry.skipped || entry.passed);
@@ -166,7 +246,20 @@ export async function evaluatePrompt(definition: PromptDefinition, template: Eva
       outcome.error = errorMessage(error);
     }
     outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
-    log.info(`eval ${definition.versionLabel} case ${outcome.index}: ${outcome.passed ? 'pass' : `FAIL${outcome.error ? ` (${outcome.error})` : `: ${outcome.evaluators.filter((entry) => !entry.passed && !entry.skipped).map((entry) => `${entry.name}: ${entry.details}`).join('; ')}`}`}`);
+    log.info(
+      `eval ${definition.versionLabel} case ${outcome.index}: ${
+        outcome.passed
+          ? 'pass'
+          : `FAIL${
+              outcome.error
+                ? ` (${outcome.error})`
+                : `: ${outcome.evaluators
+                    .filter((entry) => !entry.passed && !entry.skipped)
+                    .map((entry) => `${entry.name}: ${entry.details}`)
+                    .join('; ')}`
+            }`
+      }`,
+    );
     cases.push(outcome);
   }
   const passed = cases.filter((entry) => entry.passed).length;

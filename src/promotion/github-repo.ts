@@ -34,7 +34,9 @@ async function call<T>(what: string, body: () => Promise<T>): Promise<T> {
     const status = statusOf(error);
     if (status === undefined) throw error;
     const message = (error as RequestErrorLike).message ?? 'request failed';
-    throw new UserError(`GitHub API: ${what} failed with ${status}: ${message.split('\n')[0]}${HINTS[status] ? ` (${HINTS[status]})` : ''}`);
+    throw new UserError(
+      `GitHub API: ${what} failed with ${status}: ${message.split('\n')[0]}${HINTS[status] ? ` (${HINTS[status]})` : ''}`,
+    );
   }
 }
 
@@ -67,13 +69,19 @@ export class GitHubRepo {
   }
 
   async defaultBranch(): Promise<string> {
-    const { data } = await call(`GET /repos/${this.fullName}`, () => this.client.rest.repos.get({ owner: this.owner, repo: this.repo }));
+    const { data } = await call(`GET /repos/${this.fullName}`, () =>
+      this.client.rest.repos.get({ owner: this.owner, repo: this.repo }),
+    );
     return data.default_branch;
   }
 
   async branchSha(branch: string): Promise<string | undefined> {
     try {
-      const { data } = await this.client.rest.git.getRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
+      const { data } = await this.client.rest.git.getRef({
+        owner: this.owner,
+        repo: this.repo,
+        ref: `heads/${branch}`,
+      });
       return data.object.sha;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -93,7 +101,12 @@ export class GitHubRepo {
         throw error;
       });
     }
-    if (typeof data !== 'object' || data === null || Array.isArray(data) || typeof (data as { content?: unknown }).content !== 'string') {
+    if (
+      typeof data !== 'object' ||
+      data === null ||
+      Array.isArray(data) ||
+      typeof (data as { content?: unknown }).content !== 'string'
+    ) {
       throw new UserError(`${path} at ${ref} is not a file`);
     }
     const file = data as { content: string; sha: string };
@@ -101,7 +114,11 @@ export class GitHubRepo {
   }
 
   /** Creates or updates one file on a branch; returns the new commit's sha. */
-  async writeFile(path: string, text: string, options: { branch: string; message: string; sha?: string | undefined }): Promise<string> {
+  async writeFile(
+    path: string,
+    text: string,
+    options: { branch: string; message: string; sha?: string | undefined },
+  ): Promise<string> {
     const what = `PUT contents/${path} on ${options.branch}`;
     let sha: string;
     try {
@@ -121,9 +138,10 @@ export class GitHubRepo {
       const status = statusOf(error);
       const now = status === 409 || status === 422 ? await this.readFile(path, options.branch) : undefined;
       const head = now?.text === text ? await this.branchSha(options.branch) : undefined;
-      if (head === undefined) return call(what, async () => {
-        throw error;
-      });
+      if (head === undefined)
+        return call(what, async () => {
+          throw error;
+        });
       this.touched('contents.put', `${options.branch}:${path}`);
       return head;
     }
@@ -136,26 +154,58 @@ export class GitHubRepo {
     const current = await this.branchSha(branch);
     if (current === sha) return;
     if (current === undefined) {
-      await call(`POST git/refs (${branch})`, () => this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha }));
+      await call(`POST git/refs (${branch})`, () =>
+        this.client.rest.git.createRef({ owner: this.owner, repo: this.repo, ref: `refs/heads/${branch}`, sha }),
+      );
       this.touched('git.ref.create', branch);
     } else {
-      await call(`PATCH git/refs/heads/${branch}`, () => this.client.rest.git.updateRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}`, sha, force: true }));
+      await call(`PATCH git/refs/heads/${branch}`, () =>
+        this.client.rest.git.updateRef({
+          owner: this.owner,
+          repo: this.repo,
+          ref: `heads/${branch}`,
+          sha,
+          force: true,
+        }),
+      );
       this.touched('git.ref.update', branch);
     }
   }
 
   /** Opens the pull request from `head`, or updates the open one; idempotent across re-runs. */
-  async upsertPull(head: string, base: string, title: string, body: string): Promise<{ number: number; url: string; created: boolean }> {
+  async upsertPull(
+    head: string,
+    base: string,
+    title: string,
+    body: string,
+  ): Promise<{ number: number; url: string; created: boolean }> {
     const { data: open } = await call(`GET pulls?head=${head}`, () =>
-      this.client.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${head}`, base, state: 'open', per_page: 10 }),
+      this.client.rest.pulls.list({
+        owner: this.owner,
+        repo: this.repo,
+        head: `${this.owner}:${head}`,
+        base,
+        state: 'open',
+        per_page: 10,
+      }),
     );
     const existing = open[0];
     if (existing) {
-      await call(`PATCH pulls/${existing.number}`, () => this.client.rest.pulls.update({ owner: this.owner, repo: this.repo, pull_number: existing.number, title, body }));
+      await call(`PATCH pulls/${existing.number}`, () =>
+        this.client.rest.pulls.update({
+          owner: this.owner,
+          repo: this.repo,
+          pull_number: existing.number,
+          title,
+          body,
+        }),
+      );
       this.touched('pulls.update', String(existing.number));
       return { number: existing.number, url: existing.html_url, created: false };
     }
-    const { data } = await call('POST pulls', () => this.client.rest.pulls.create({ owner: this.owner, repo: this.repo, head, base, title, body }));
+    const { data } = await call('POST pulls', () =>
+      this.client.rest.pulls.create({ owner: this.owner, repo: this.repo, head, base, title, body }),
+    );
     this.touched('pulls.create', String(data.number));
     return { number: data.number, url: data.html_url, created: true };
   }
@@ -166,16 +216,35 @@ export class GitHubRepo {
    */
   async upsertComment(issueNumber: number, marker: string, body: string): Promise<{ id: number; created: boolean }> {
     const comments = await call(`GET issues/${issueNumber}/comments`, () =>
-      this.client.paginate(this.client.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: issueNumber, per_page: 100 }),
+      this.client.paginate(this.client.rest.issues.listComments, {
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      }),
     );
     const text = `${marker}\n${body}`;
     const existing = comments.find((comment) => comment.body?.includes(marker));
     if (existing) {
-      await call(`PATCH issues/comments/${existing.id}`, () => this.client.rest.issues.updateComment({ owner: this.owner, repo: this.repo, comment_id: existing.id, body: text }));
+      await call(`PATCH issues/comments/${existing.id}`, () =>
+        this.client.rest.issues.updateComment({
+          owner: this.owner,
+          repo: this.repo,
+          comment_id: existing.id,
+          body: text,
+        }),
+      );
       this.touched('issues.comment.update', String(existing.id));
       return { id: existing.id, created: false };
     }
-    const { data } = await call(`POST issues/${issueNumber}/comments`, () => this.client.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issueNumber, body: text }));
+    const { data } = await call(`POST issues/${issueNumber}/comments`, () =>
+      this.client.rest.issues.createComment({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issueNumber,
+        body: text,
+      }),
+    );
     this.touched('issues.comment.create', String(data.id));
     return { id: data.id, created: true };
   }

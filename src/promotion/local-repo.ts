@@ -28,7 +28,13 @@ export function localView(workspace: string): LockView {
     readAt: async (path, ref) => {
       if (ref.startsWith('-')) return undefined;
       try {
-        const git = (args: string[]) => execFileSync('git', args, { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 * 1024 * 1024 });
+        const git = (args: string[]) =>
+          execFileSync('git', args, {
+            cwd: workspace,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            maxBuffer: 16 * 1024 * 1024,
+          });
         const commit = git(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]).trim();
         return { text: git(['show', `${commit}:${path}`]), commit };
       } catch {
@@ -40,7 +46,13 @@ export function localView(workspace: string): LockView {
 
 export function gitHead(workspace: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: workspace,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }

@@ -100,7 +100,10 @@ interface Candidate {
 async function snapshotText(view: LockView, entry: HistoryEntry, context: string): Promise<string> {
   const text = await view.read(entry.snapshot);
   if (text === undefined) {
-    throw new UserError(`${LOCK_FILE} (${view.describe}): ${context} names snapshot ${entry.snapshot}, which is missing there. Restore it from git history, or promote again.`, { file: LOCK_FILE });
+    throw new UserError(
+      `${LOCK_FILE} (${view.describe}): ${context} names snapshot ${entry.snapshot}, which is missing there. Restore it from git history, or promote again.`,
+      { file: LOCK_FILE },
+    );
   }
   verifySnapshot(text, entry, context);
   return text;
@@ -121,35 +124,57 @@ async function resolveCandidate(spec: PromoteSpec, key: string, lock: LockFile, 
     try {
       return readFileSync(resolve(spec.workspace, spec.promptFile), 'utf8');
     } catch (error) {
-      throw new UserError(`Input 'prompt-file': cannot read ${spec.promptFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UserError(
+        `Input 'prompt-file': cannot read ${spec.promptFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   };
   const commit = spec.sha ?? gitHead(spec.workspace) ?? 'unknown';
   const wanted = spec.version?.trim();
   if (!wanted) {
     const text = fileText();
-    return { text, definition: definitionFromText(text, key, spec.promptFile), commit, source: `${key} at ${commit.slice(0, 12)}` };
+    return {
+      text,
+      definition: definitionFromText(text, key, spec.promptFile),
+      commit,
+      source: `${key} at ${commit.slice(0, 12)}`,
+    };
   }
   const channelEntry = lock.prompts[key]?.[wanted];
   const isHashPrefix = /^sha256:[0-9a-f]{7,64}$/.test(wanted);
   const known = knownEntries(lock, key);
   const byLock =
     channelEntry ??
-    known.find(({ entry }) => entry.contentHash === wanted || (isHashPrefix && entry.contentHash.startsWith(wanted)))?.entry ??
+    known.find(({ entry }) => entry.contentHash === wanted || (isHashPrefix && entry.contentHash.startsWith(wanted)))
+      ?.entry ??
     known.find(({ entry }) => entry.version === wanted)?.entry;
   if (byLock) {
     const text = await snapshotText(view, byLock, `version ${versionLabelOf(byLock)} of ${key}`);
-    return { text, definition: definitionFromText(text, key, byLock.snapshot), commit: byLock.commit, source: channelEntry ? `channel '${wanted}' (${versionLabelOf(byLock)})` : `snapshot ${byLock.snapshot}` };
+    return {
+      text,
+      definition: definitionFromText(text, key, byLock.snapshot),
+      commit: byLock.commit,
+      source: channelEntry ? `channel '${wanted}' (${versionLabelOf(byLock)})` : `snapshot ${byLock.snapshot}`,
+    };
   }
   const text = fileText();
   const definition = definitionFromText(text, key, spec.promptFile);
-  if (definition.version === wanted || definition.contentHash === wanted || (isHashPrefix && definition.contentHash.startsWith(wanted))) {
+  if (
+    definition.version === wanted ||
+    definition.contentHash === wanted ||
+    (isHashPrefix && definition.contentHash.startsWith(wanted))
+  ) {
     return { text, definition, commit, source: `${key} at ${commit.slice(0, 12)}` };
   }
   // Last: a git ref (commit sha or branch) holding the prompt file.
   const atRef = await view.readAt(key, wanted);
   if (atRef) {
-    return { text: atRef.text, definition: definitionFromText(atRef.text, key, `${key}@${wanted}`), commit: atRef.commit, source: `${key} at ${wanted}` };
+    return {
+      text: atRef.text,
+      definition: definitionFromText(atRef.text, key, `${key}@${wanted}`),
+      commit: atRef.commit,
+      source: `${key} at ${wanted}`,
+    };
   }
   const labels = [...new Set([definition.versionLabel, ...known.map(({ entry }) => versionLabelOf(entry))])];
   throw new UserError(
@@ -168,13 +193,25 @@ function evalSummary(run: EvalRun, minPassRate: number): EvalSummary {
     cases: run.cases.map((outcome) => ({
       case: outcome.index,
       passed: outcome.passed,
-      ...(outcome.passed ? {} : { failed: outcome.error ? ['error'] : outcome.evaluators.filter((entry) => !entry.passed && !entry.skipped).map((entry) => entry.name) }),
+      ...(outcome.passed
+        ? {}
+        : {
+            failed: outcome.error
+              ? ['error']
+              : outcome.evaluators.filter((entry) => !entry.passed && !entry.skipped).map((entry) => entry.name),
+          }),
     })),
   };
 }
 
 function slug(path: string): string {
-  return path.replace(/\.prompt\.ya?ml$|\.(ya?ml|md|markdown|txt)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'prompt';
+  return (
+    path
+      .replace(/\.prompt\.ya?ml$|\.(ya?ml|md|markdown|txt)$/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'prompt'
+  );
 }
 
 /** The lock as it stands on the channel: what is promoted now, and its text. */
@@ -192,9 +229,16 @@ interface Remote {
   base: string;
 }
 
-async function openLockView(spec: PromoteSpec, log: Log, step: JournaledStep): Promise<{ view: LockView; remote: Remote | undefined }> {
+async function openLockView(
+  spec: PromoteSpec,
+  log: Log,
+  step: JournaledStep,
+): Promise<{ view: LockView; remote: Remote | undefined }> {
   if (spec.mode === 'local') return { view: localView(spec.workspace), remote: undefined };
-  if (!spec.github?.token) throw new UserError(`Input 'github-token' is empty; mode '${spec.mode}' writes to GitHub. Pass a token with contents: write (and pull-requests: write), or use mode local.`);
+  if (!spec.github?.token)
+    throw new UserError(
+      `Input 'github-token' is empty; mode '${spec.mode}' writes to GitHub. Pass a token with contents: write (and pull-requests: write), or use mode local.`,
+    );
   const client = await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, log);
   const repo = new GitHubRepo(client, spec.github.repository, step);
   const ref = spec.baseBranch ?? (await repo.defaultBranch());
@@ -213,21 +257,37 @@ async function openLockView(spec: PromoteSpec, log: Log, step: JournaledStep): P
 
 async function readChannelState(view: LockView, spec: PromoteSpec, key: string): Promise<ChannelState> {
   const lockText = await view.read(LOCK_FILE);
-  const lock = lockText === undefined ? parseLock('', LOCK_FILE) : parseLock(lockText, spec.mode === 'local' ? LOCK_FILE : `${LOCK_FILE} (${view.describe})`);
+  const lock =
+    lockText === undefined
+      ? parseLock('', LOCK_FILE)
+      : parseLock(lockText, spec.mode === 'local' ? LOCK_FILE : `${LOCK_FILE} (${view.describe})`);
   const current = lock.prompts[key]?.[spec.channel];
   const currentText = current ? await snapshotText(view, current, `${key} on channel '${spec.channel}'`) : undefined;
-  const currentDefinition = current && currentText !== undefined ? definitionFromText(currentText, key, current.snapshot) : undefined;
+  const currentDefinition =
+    current && currentText !== undefined ? definitionFromText(currentText, key, current.snapshot) : undefined;
   return { lock, current, currentText, currentDefinition, previousVersion: current ? versionLabelOf(current) : '' };
 }
 
-async function rollbackCandidate(view: LockView, state: ChannelState, key: string, channel: string): Promise<Candidate> {
+async function rollbackCandidate(
+  view: LockView,
+  state: ChannelState,
+  key: string,
+  channel: string,
+): Promise<Candidate> {
   const { current } = state;
   const target = current?.previous[0];
   if (!current || !target) {
-    throw new UserError(`Nothing to roll back: channel '${channel}' of ${key} ${current ? 'has no previous version' : 'has nothing promoted'} in ${LOCK_FILE} (${view.describe}).`);
+    throw new UserError(
+      `Nothing to roll back: channel '${channel}' of ${key} ${current ? 'has no previous version' : 'has nothing promoted'} in ${LOCK_FILE} (${view.describe}).`,
+    );
   }
   const text = await snapshotText(view, target, `previous version ${versionLabelOf(target)} of ${key} on '${channel}'`);
-  return { text, definition: definitionFromText(text, key, target.snapshot), commit: target.commit, source: `rollback of '${channel}' to ${versionLabelOf(target)}` };
+  return {
+    text,
+    definition: definitionFromText(text, key, target.snapshot),
+    commit: target.commit,
+    source: `rollback of '${channel}' to ${versionLabelOf(target)}`,
+  };
 }
 
 function emptyResult(key: string, channel: string, candidate: Candidate, previousVersion: string): PromoteResult {
@@ -252,7 +312,15 @@ function emptyResult(key: string, channel: string, candidate: Candidate, previou
 }
 
 /** The eval gate: the candidate, and the promoted version on the same cases, side by side. */
-async function runGate(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult, log: Log, step: JournaledStep): Promise<void> {
+async function runGate(
+  spec: PromoteSpec,
+  key: string,
+  candidate: Candidate,
+  state: ChannelState,
+  result: PromoteResult,
+  log: Log,
+  step: JournaledStep,
+): Promise<void> {
   const { definition } = candidate;
   if (definition.testData.length === 0) {
     throw new UserError(
@@ -260,13 +328,18 @@ async function runGate(spec: PromoteSpec, key: string, candidate: Candidate, sta
       { file: spec.promptFile },
     );
   }
-  if (definition.evaluators.length === 0) log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
-  const evaluated = await log.group(`eval: candidate ${result.version} (${definition.testData.length} cases)`, () => evaluatePrompt(definition, spec.run, log, step));
+  if (definition.evaluators.length === 0)
+    log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
+  const evaluated = await log.group(`eval: candidate ${result.version} (${definition.testData.length} cases)`, () =>
+    evaluatePrompt(definition, spec.run, log, step),
+  );
   result.candidate = evaluated;
   if (state.currentDefinition) {
     // The same cases and the same evaluators, so a regression shows side by side.
     const sameCases = { ...state.currentDefinition, testData: definition.testData, evaluators: definition.evaluators };
-    result.current = await log.group(`eval: promoted ${state.previousVersion}`, () => evaluatePrompt(sameCases, spec.run, log, step));
+    result.current = await log.group(`eval: promoted ${state.previousVersion}`, () =>
+      evaluatePrompt(sameCases, spec.run, log, step),
+    );
   }
   result.passRate = evaluated.passRate;
   if (evaluated.passRate < spec.minPassRate) {
@@ -276,7 +349,14 @@ async function runGate(spec: PromoteSpec, key: string, candidate: Candidate, sta
 }
 
 /** Markdown for the job summary, the pull request and the sticky comment; secrets redacted. */
-function buildReport(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult, gate: boolean): string {
+function buildReport(
+  spec: PromoteSpec,
+  key: string,
+  candidate: Candidate,
+  state: ChannelState,
+  result: PromoteResult,
+  gate: boolean,
+): string {
   const { current, previousVersion } = state;
   const label = result.version;
   const outcome = result.refused
@@ -289,16 +369,30 @@ function buildReport(spec: PromoteSpec, key: string, candidate: Candidate, state
     `- Promoted now: ${current ? `${previousVersion}, content \`${current.contentHash}\`, from ${current.commit.slice(0, 12)} by ${current.promotedBy} at ${current.promotedAt}` : 'nothing'}`,
     `- Gate: ${gate ? `min-pass-rate ${spec.minPassRate}` : spec.rollback ? 'skipped for a rollback' : 'off (eval: false)'}`,
   ];
-  const diff = unifiedDiff(state.currentText ?? '', candidate.text, { from: current ? `${key} (${spec.channel}: ${previousVersion})` : '/dev/null', to: `${key} (${label})` });
+  const diff = unifiedDiff(state.currentText ?? '', candidate.text, {
+    from: current ? `${key} (${spec.channel}: ${previousVersion})` : '/dev/null',
+    to: `${key} (${label})`,
+  });
   const sections = [`### promote-prompt: \`${key}\` → \`${spec.channel}\``, '', outcome, '', ...facts];
   if (result.candidate) sections.push('', '#### Eval', '', evalTable(result.candidate, result.current));
-  sections.push('', `#### Prompt diff against ${current ? `the promoted version (${previousVersion})` : 'nothing (first promotion)'}`, '', fenced(diff || '(no textual change)', 'diff'));
+  sections.push(
+    '',
+    `#### Prompt diff against ${current ? `the promoted version (${previousVersion})` : 'nothing (first promotion)'}`,
+    '',
+    fenced(diff || '(no textual change)', 'diff'),
+  );
   // Registered secrets never reach the summary, the pull request or the comment.
   return redact(`${sections.join('\n')}\n`);
 }
 
 /** The new lock entry: the candidate on top, the version it replaces first in `previous`. */
-function nextEntry(spec: PromoteSpec, key: string, candidate: Candidate, state: ChannelState, result: PromoteResult): LockEntry {
+function nextEntry(
+  spec: PromoteSpec,
+  key: string,
+  candidate: Candidate,
+  state: ChannelState,
+  result: PromoteResult,
+): LockEntry {
   const { current } = state;
   const now = spec.now ?? (() => new Date());
   return {
@@ -310,7 +404,11 @@ function nextEntry(spec: PromoteSpec, key: string, candidate: Candidate, state: 
     promotedAt: now().toISOString(),
     eval: result.candidate ? evalSummary(result.candidate, spec.minPassRate) : null,
     ...(spec.rollback && current ? { rollbackOf: current.contentHash } : {}),
-    previous: spec.rollback ? (current?.previous.slice(1) ?? []) : current ? [stripHistory(current), ...current.previous].slice(0, MAX_HISTORY) : [],
+    previous: spec.rollback
+      ? (current?.previous.slice(1) ?? [])
+      : current
+        ? [stripHistory(current), ...current.previous].slice(0, MAX_HISTORY)
+        : [],
   };
 }
 
@@ -327,7 +425,13 @@ function writeLocally(spec: PromoteSpec, write: Write, log: Log, step: Journaled
   const { entry } = write;
   writeLocalFile(resolve(spec.workspace, entry.snapshot), write.text);
   writeLocalFile(resolve(spec.workspace, LOCK_FILE), write.lockOut);
-  step.append({ type: 'system.touched', system: 'filesystem', target: LOCK_FILE, operation: 'write', id: `${write.key}@${spec.channel}` });
+  step.append({
+    type: 'system.touched',
+    system: 'filesystem',
+    target: LOCK_FILE,
+    operation: 'write',
+    id: `${write.key}@${spec.channel}`,
+  });
   log.info(`wrote ${entry.snapshot} and ${LOCK_FILE}; commit both`);
   if (gitIgnores(spec.workspace, [LOCK_FILE, entry.snapshot])) {
     log.warning(
@@ -336,14 +440,21 @@ function writeLocally(spec: PromoteSpec, write: Write, log: Log, step: Journaled
   }
 }
 
-async function writeToGitHub(spec: PromoteSpec, remote: Remote, write: Write, result: PromoteResult, log: Log): Promise<void> {
+async function writeToGitHub(
+  spec: PromoteSpec,
+  remote: Remote,
+  write: Write,
+  result: PromoteResult,
+  log: Log,
+): Promise<void> {
   const { repo, base: baseBranch } = remote;
   const { entry, message } = write;
   let branch = baseBranch;
   if (spec.mode === 'pull-request') {
     branch = `autostack/promote/${spec.channel}/${slug(write.key)}`;
     const baseSha = await repo.branchSha(baseBranch);
-    if (!baseSha) throw new UserError(`Base branch '${baseBranch}' does not exist in ${repo.fullName}; set base-branch.`);
+    if (!baseSha)
+      throw new UserError(`Base branch '${baseBranch}' does not exist in ${repo.fullName}; set base-branch.`);
     // The branch only ever holds this generated change, so it is rebuilt from the base each time.
     await repo.resetBranch(branch, baseSha);
   }
@@ -357,14 +468,27 @@ async function writeToGitHub(spec: PromoteSpec, remote: Remote, write: Write, re
     log.info(`committed ${LOCK_FILE} on ${baseBranch}: ${result.committedSha}`);
     return;
   }
-  const pull = await repo.upsertPull(branch, baseBranch, message, `${write.body}\n---\nMerging this pull request moves channel \`${spec.channel}\` of \`${write.key}\` to ${result.version}: run-prompt with \`channel: ${spec.channel}\` runs it from then on.\n`);
+  const pull = await repo.upsertPull(
+    branch,
+    baseBranch,
+    message,
+    `${write.body}\n---\nMerging this pull request moves channel \`${spec.channel}\` of \`${write.key}\` to ${result.version}: run-prompt with \`channel: ${spec.channel}\` runs it from then on.\n`,
+  );
   result.pullRequestUrl = pull.url;
   result.pullRequestNumber = pull.number;
   log.info(`${pull.created ? 'opened' : 'updated'} pull request #${pull.number}: ${pull.url}`);
 }
 
 /** The sticky eval comment on the pull request (GitHub modes only). */
-async function postComment(remote: Remote | undefined, pullNumber: number | undefined, key: string, channel: string, body: string, result: PromoteResult, log: Log): Promise<void> {
+async function postComment(
+  remote: Remote | undefined,
+  pullNumber: number | undefined,
+  key: string,
+  channel: string,
+  body: string,
+  result: PromoteResult,
+  log: Log,
+): Promise<void> {
   if (!remote || pullNumber === undefined) return;
   const posted = await remote.repo.upsertComment(pullNumber, COMMENT_MARKER(key, channel), body);
   result.commentId = posted.id;
@@ -382,7 +506,9 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const channel = spec.channel;
   const { view, remote } = await openLockView(spec, log, step);
   const state = await readChannelState(view, spec, key);
-  const candidate = spec.rollback ? await rollbackCandidate(view, state, key, channel) : await resolveCandidate(spec, key, state.lock, view);
+  const candidate = spec.rollback
+    ? await rollbackCandidate(view, state, key, channel)
+    : await resolveCandidate(spec, key, state.lock, view);
   for (const warning of candidate.definition.warnings) log.warning(warning);
   const result = emptyResult(key, channel, candidate, state.previousVersion);
 
@@ -397,15 +523,28 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   const gate = spec.eval && !spec.rollback;
   if (gate) await runGate(spec, key, candidate, state, result, log, step);
   result.report = buildReport(spec, key, candidate, state, result, gate);
-  const body = result.report.length > MAX_BODY ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n` : result.report;
+  const body =
+    result.report.length > MAX_BODY
+      ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n`
+      : result.report;
   if (result.refused || spec.dryRun) {
     await postComment(remote, spec.triggeringPull, key, channel, body, result, log);
     return result;
   }
 
   const entry = nextEntry(spec, key, candidate, state, result);
-  const nextLock: LockFile = { ...state.lock, prompts: { ...state.lock.prompts, [key]: { ...(state.lock.prompts[key] ?? {}), [channel]: entry } } };
-  const write: Write = { key, entry, text: candidate.text, lockOut: serializeLock(nextLock), message: `${spec.rollback ? 'Roll back' : 'Promote'} ${key} to ${channel}: ${result.version}`, body };
+  const nextLock: LockFile = {
+    ...state.lock,
+    prompts: { ...state.lock.prompts, [key]: { ...(state.lock.prompts[key] ?? {}), [channel]: entry } },
+  };
+  const write: Write = {
+    key,
+    entry,
+    text: candidate.text,
+    lockOut: serializeLock(nextLock),
+    message: `${spec.rollback ? 'Roll back' : 'Promote'} ${key} to ${channel}: ${result.version}`,
+    body,
+  };
   if (remote) await writeToGitHub(spec, remote, write, result, log);
   else writeLocally(spec, write, log, step);
   result.promoted = spec.mode !== 'pull-request';

@@ -23,9 +23,14 @@ function caseCell(outcome: CaseOutcome | undefined): string {
     ? `: ${outcome.error}`
     : outcome.passed
       ? ''
-      : `: ${outcome.evaluators.filter((entry) => !entry.passed && !entry.skipped).map((entry) => `${entry.name} (${entry.details})`).join('; ')}`;
+      : `: ${outcome.evaluators
+          .filter((entry) => !entry.passed && !entry.skipped)
+          .map((entry) => `${entry.name} (${entry.details})`)
+          .join('; ')}`;
   const short = why.length > 160 ? `${why.slice(0, 159)}…` : why;
-  const spend = outcome.cacheHit ? 'cached, $0' : `${money(outcome.costUsd)}, ${outcome.inputTokens}/${outcome.outputTokens} tok`;
+  const spend = outcome.cacheHit
+    ? 'cached, $0'
+    : `${money(outcome.costUsd)}, ${outcome.inputTokens}/${outcome.outputTokens} tok`;
   return escapeCell(`${verdict}${short} · ${spend}`);
 }
 
@@ -35,7 +40,10 @@ function caseCell(outcome: CaseOutcome | undefined): string {
  */
 export function evalTable(candidate: EvalRun, promoted: EvalRun | undefined): string {
   const head = promoted
-    ? [`| Case | Candidate \`${candidate.versionLabel}\` | Promoted \`${promoted.versionLabel}\` |`, '| --- | --- | --- |']
+    ? [
+        `| Case | Candidate \`${candidate.versionLabel}\` | Promoted \`${promoted.versionLabel}\` |`,
+        '| --- | --- | --- |',
+      ]
     : [`| Case | Candidate \`${candidate.versionLabel}\` |`, '| --- | --- |'];
   const rows = candidate.cases.map((outcome) => {
     const label = escapeCell(`${outcome.index}${outcome.label ? ` · ${outcome.label}` : ''}`);
@@ -43,7 +51,8 @@ export function evalTable(candidate: EvalRun, promoted: EvalRun | undefined): st
     if (promoted) cells.push(caseCell(promoted.cases.find((entry) => entry.index === outcome.index)));
     return `| ${cells.join(' | ')} |`;
   });
-  const line = (name: string, pick: (run: EvalRun) => string) => `| **${name}** | ${pick(candidate)}${promoted ? ` | ${pick(promoted)}` : ''} |`;
+  const line = (name: string, pick: (run: EvalRun) => string) =>
+    `| **${name}** | ${pick(candidate)}${promoted ? ` | ${pick(promoted)}` : ''} |`;
   return [
     ...head,
     ...rows,
@@ -64,7 +73,8 @@ export function unifiedDiff(before: string, after: string, names: { from: string
   const a = normal(before);
   const b = normal(after);
   const count = (text: string) => (text === '' ? 0 : text.split('\n').length - 1);
-  if (count(a) * count(b) > 4_000_000) return `--- ${names.from}\n+++ ${names.to}\n(${count(a)} → ${count(b)} lines; too large to diff here)\n`;
+  if (count(a) * count(b) > 4_000_000)
+    return `--- ${names.from}\n+++ ${names.to}\n(${count(a)} → ${count(b)} lines; too large to diff here)\n`;
   const patch = structuredPatch(names.from, names.to, a, b, undefined, undefined, { context });
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
   for (const hunk of patch.hunks) {

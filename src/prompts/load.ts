@@ -24,7 +24,8 @@ export function loadPrompt(path: string, options: { cwd?: string } = {}): Prompt
   }
   let text: string;
   try {
-    if (statSync(absolute).isDirectory()) throw new UserError(`${file} is a directory; name a .prompt.yml, .md or .txt file`);
+    if (statSync(absolute).isDirectory())
+      throw new UserError(`${file} is a directory; name a .prompt.yml, .md or .txt file`);
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
     if (error instanceof UserError) throw error;

@@ -58,7 +58,12 @@ export type LockEntry = z.infer<typeof lockEntrySchema>;
 
 const channels = z.record(z.string(), lockEntrySchema).superRefine((value, ctx) => {
   for (const name of Object.keys(value)) {
-    if (!CHANNEL.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a channel name: channel names are letters, digits, . _ - (at most 64)' });
+    if (!CHANNEL.test(name))
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'is not a channel name: channel names are letters, digits, . _ - (at most 64)',
+      });
   }
 });
 export const lockFileSchema = z.object({
@@ -75,12 +80,18 @@ export function emptyLock(): LockFile {
 export function parseLock(text: string, file: string): LockFile {
   if (text.trim() === '') return emptyLock();
   const parsed = YamlSource.parse(text);
-  if ('error' in parsed) throw problemsError(file, [{ line: parsed.error.line, text: `the prompt lock file is not valid YAML: ${parsed.error.message}` }]);
+  if ('error' in parsed)
+    throw problemsError(file, [
+      { line: parsed.error.line, text: `the prompt lock file is not valid YAML: ${parsed.error.message}` },
+    ]);
   const data = parsed.source.toJS();
   const result = lockFileSchema.safeParse(data);
   if (!result.success) {
     const lineOf = (path: DataPath) => parsed.source.lineOf(path);
-    const problems = issueProblems(result.error.issues, data, lineOf).map((problem) => ({ ...problem, text: `prompt lock: ${problem.text}` }));
+    const problems = issueProblems(result.error.issues, data, lineOf).map((problem) => ({
+      ...problem,
+      text: `prompt lock: ${problem.text}`,
+    }));
     throw problemsError(file, problems);
   }
   return result.data;
@@ -95,7 +106,11 @@ const HEADER = [
 export function serializeLock(lock: LockFile): string {
   const sorted: LockFile = {
     format: LOCK_FORMAT,
-    prompts: Object.fromEntries(Object.keys(lock.prompts).sort().map((key) => [key, lock.prompts[key] ?? {}])),
+    prompts: Object.fromEntries(
+      Object.keys(lock.prompts)
+        .sort()
+        .map((key) => [key, lock.prompts[key] ?? {}]),
+    ),
   };
   return `${HEADER}\n${stringify(sorted, { lineWidth: 0 })}`;
 }
@@ -105,7 +120,9 @@ export function lockKey(promptFile: string, workspace: string): string {
   const absolute = isAbsolute(promptFile) ? promptFile : resolve(workspace, promptFile);
   const path = relative(workspace, absolute).split(sep).join('/');
   if (path === '' || path.startsWith('..') || isAbsolute(path)) {
-    throw new UserError(`prompt file ${promptFile} is outside the repository (${workspace}); channels are kept for files inside it`);
+    throw new UserError(
+      `prompt file ${promptFile} is outside the repository (${workspace}); channels are kept for files inside it`,
+    );
   }
   return path;
 }
@@ -145,7 +162,9 @@ export function describeChannels(lock: LockFile, key: string): string {
   const channels = Object.keys(lock.prompts[key] ?? {});
   if (channels.length > 0) return `it has: ${channels.join(', ')}`;
   const others = Object.keys(lock.prompts);
-  return others.length > 0 ? `the lock has channels only for ${others.join(', ')}` : 'the lock file has no promotions yet';
+  return others.length > 0
+    ? `the lock has channels only for ${others.join(', ')}`
+    : 'the lock file has no promotions yet';
 }
 
 export function readLockFile(workspace: string): { lock: LockFile; exists: boolean } {
@@ -159,21 +178,31 @@ export function readLockFile(workspace: string): { lock: LockFile; exists: boole
  * the workspace, checked against its hash. Nothing promoted, a missing snapshot, a corrupt lock or
  * a hash mismatch are errors that say what to do.
  */
-export function loadPromotedPrompt(promptFile: string, channel: string, options: { cwd: string }): { definition: PromptDefinition; entry: LockEntry } {
-  if (!CHANNEL.test(channel)) throw new UserError(`Input 'channel' must be letters, digits, . _ - (at most 64 characters) (got '${channel}')`);
+export function loadPromotedPrompt(
+  promptFile: string,
+  channel: string,
+  options: { cwd: string },
+): { definition: PromptDefinition; entry: LockEntry } {
+  if (!CHANNEL.test(channel))
+    throw new UserError(`Input 'channel' must be letters, digits, . _ - (at most 64 characters) (got '${channel}')`);
   const key = lockKey(promptFile, options.cwd);
   const { lock, exists } = readLockFile(options.cwd);
   const entry = lock.prompts[key]?.[channel];
   if (!entry) {
     const why = exists ? describeChannels(lock, key) : `there is no ${LOCK_FILE}`;
-    throw new UserError(`Nothing is promoted to channel '${channel}' for ${key} (${why}). Promote it first: autostack promote --prompt-file ${key} --channel ${channel}, or the promote-prompt action.`);
+    throw new UserError(
+      `Nothing is promoted to channel '${channel}' for ${key} (${why}). Promote it first: autostack promote --prompt-file ${key} --channel ${channel}, or the promote-prompt action.`,
+    );
   }
   const path = resolve(options.cwd, entry.snapshot);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UserError(`${LOCK_FILE}: channel '${channel}' of ${key} names snapshot ${entry.snapshot}, which is missing. Commit the snapshot with the lock file, or promote again.`, { file: LOCK_FILE });
+    throw new UserError(
+      `${LOCK_FILE}: channel '${channel}' of ${key} names snapshot ${entry.snapshot}, which is missing. Commit the snapshot with the lock file, or promote again.`,
+      { file: LOCK_FILE },
+    );
   }
   verifySnapshot(text, entry, `${key} on channel '${channel}'`);
   return { definition: definitionFromText(text, key, entry.snapshot), entry };

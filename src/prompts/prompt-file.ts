@@ -74,7 +74,11 @@ const stringChecks = z
   .superRefine((value, ctx) => {
     const unknown = Object.keys(value).find((key) => !(STRING_CHECKS as readonly string[]).includes(key));
     if (unknown !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [unknown], message: `is not a string check; use ${STRING_CHECKS.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [unknown],
+        message: `is not a string check; use ${STRING_CHECKS.join(', ')}`,
+      });
     } else if (!STRING_CHECKS.some((key) => value[key] !== undefined)) {
       ctx.addIssue({ code: 'custom', message: `needs one of ${STRING_CHECKS.join(', ')}` });
     }
@@ -89,12 +93,16 @@ const llmEvaluator = z.looseObject({
 
 const usesEvaluator = z.string().superRefine((value, ctx) => {
   if (!/^github\/[A-Za-z0-9_.-]+$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `must name a GitHub evaluator such as github/similarity (got ${describeValue(value)})` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must name a GitHub evaluator such as github/similarity (got ${describeValue(value)})`,
+    });
   }
 });
 
 const jsonSchemaEvaluator = z.unknown().superRefine((value, ctx) => {
-  const ok = value === true || (isPlainObject(value) && (isPlainObject(value.schema) || typeof value.schema === 'boolean'));
+  const ok =
+    value === true || (isPlainObject(value) && (isPlainObject(value.schema) || typeof value.schema === 'boolean'));
   if (!ok) {
     ctx.addIssue({
       code: 'custom',
@@ -114,7 +122,11 @@ const evaluator = z
   .superRefine((value, ctx) => {
     const kinds = EVALUATOR_KINDS.filter((kind) => value[kind] !== undefined);
     if (kinds.length === 0) ctx.addIssue({ code: 'custom', message: `needs one of ${EVALUATOR_KINDS.join(', ')}` });
-    if (kinds.length > 1) ctx.addIssue({ code: 'custom', message: `must have only one of ${EVALUATOR_KINDS.join(', ')} (got ${kinds.join(' and ')})` });
+    if (kinds.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must have only one of ${EVALUATOR_KINDS.join(', ')} (got ${kinds.join(' and ')})`,
+      });
   });
 
 const jsonSchemaSpec = z.looseObject({
@@ -160,7 +172,8 @@ const promptFile = z
         ctx.addIssue({
           code: 'custom',
           path: ['evaluators', index, 'jsonSchema'],
-          message: "is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here",
+          message:
+            'is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
         });
       }
     });
@@ -173,7 +186,12 @@ function duplicateNames(entries: ReadonlyArray<{ name: string }>, field: string,
   entries.forEach((entry, index) => {
     const first = seen.get(entry.name);
     if (first === undefined) seen.set(entry.name, index);
-    else ctx.addIssue({ code: 'custom', path: [field, index, 'name'], message: `repeats ${field}[${first}].name '${entry.name}'; names must be unique` });
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [field, index, 'name'],
+        message: `repeats ${field}[${first}].name '${entry.name}'; names must be unique`,
+      });
   });
 }
 
@@ -181,11 +199,14 @@ type ParsedPromptFile = z.output<typeof promptFile>;
 
 export function parsePromptFile(text: string, file: string, defaultName: string): PromptDefinition {
   const parsed = YamlSource.parse(text);
-  if ('error' in parsed) throw problemsError(file, [{ line: parsed.error.line, text: `invalid YAML: ${parsed.error.message}` }]);
+  if ('error' in parsed)
+    throw problemsError(file, [{ line: parsed.error.line, text: `invalid YAML: ${parsed.error.message}` }]);
   const source = parsed.source;
   const raw = source.toJS();
   if (!isPlainObject(raw)) {
-    throw problemsError(file, [{ line: 1, text: `a prompt file must be a mapping with at least 'messages' (got ${describeValue(raw)})` }]);
+    throw problemsError(file, [
+      { line: 1, text: `a prompt file must be a mapping with at least 'messages' (got ${describeValue(raw)})` },
+    ]);
   }
 
   const jsonSchema = readJsonSchemaField(raw, source, file);
@@ -204,7 +225,9 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
   if (!result.success) throw problemsError(file, [...issueProblems(result.error.issues, data, lineOf), ...unknown]);
   const value = result.data;
 
-  const warnings = [...unknown, ...otherWarnings(value, lineOf)].map((problem) => `${at(file, problem.line)}${problem.text}`);
+  const warnings = [...unknown, ...otherWarnings(value, lineOf)].map(
+    (problem) => `${at(file, problem.line)}${problem.text}`,
+  );
   const spec = value.jsonSchema ? checkedJsonSchema(value.jsonSchema, file, lineOf) : undefined;
   const hash = contentHash(text);
   return {
@@ -213,30 +236,27 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     description: value.description,
     model: value.model,
     modelParameters: cleanParameters(value.modelParameters),
-    messages: value.messages.map(
-      (entry, index): PromptMessage => ({
-        role: entry.role,
-        content: entry.content,
-        label: `messages[${index}]`,
-        line: lineOf(['messages', index]),
-        contentLine: source.contentLineOf(['messages', index, 'content']),
-      }),
-    ),
+    messages: value.messages.map((entry, index): PromptMessage => ({
+      role: entry.role,
+      content: entry.content,
+      label: `messages[${index}]`,
+      line: lineOf(['messages', index]),
+      contentLine: source.contentLineOf(['messages', index, 'content']),
+    })),
     responseFormat: value.responseFormat ?? 'text',
     jsonSchema: spec,
-    testData: (value.testData ?? []).map(
-      (entry, index): TestCase => ({ variables: stringValues(entry), line: lineOf(['testData', index]) }),
-    ),
+    testData: (value.testData ?? []).map((entry, index): TestCase => ({
+      variables: stringValues(entry),
+      line: lineOf(['testData', index]),
+    })),
     evaluators: (value.evaluators ?? []).map((entry, index) => toEvaluator(entry, index, spec, file, lineOf)),
-    tools: (value.tools ?? []).map(
-      (entry, index): ToolDeclaration => ({
-        name: entry.name,
-        description: entry.description,
-        type: entry.type,
-        raw: { ...entry },
-        line: lineOf(['tools', index]),
-      }),
-    ),
+    tools: (value.tools ?? []).map((entry, index): ToolDeclaration => ({
+      name: entry.name,
+      description: entry.description,
+      type: entry.type,
+      raw: { ...entry },
+      line: lineOf(['tools', index]),
+    })),
     version: value.version,
     versionLabel: versionLabel(value.version, hash),
     contentHash: hash,
@@ -254,36 +274,64 @@ interface JsonSchemaField {
  * GitHub requires jsonSchema to be a JSON string (usually a `|` block); a YAML mapping is also
  * accepted because it is easier to write. For a string, errors inside it still get a file line.
  */
-function readJsonSchemaField(raw: Record<string, unknown>, source: YamlSource, file: string): JsonSchemaField | undefined {
+function readJsonSchemaField(
+  raw: Record<string, unknown>,
+  source: YamlSource,
+  file: string,
+): JsonSchemaField | undefined {
   const field = raw.jsonSchema;
   if (field === undefined) return undefined;
   if (isPlainObject(field)) return { value: field, embedded: undefined };
   if (typeof field !== 'string') {
     throw problemsError(file, [
-      { line: source.lineOf(['jsonSchema']), text: `jsonSchema must be a JSON string or a mapping with name and schema (got ${describeValue(field)})` },
+      {
+        line: source.lineOf(['jsonSchema']),
+        text: `jsonSchema must be a JSON string or a mapping with name and schema (got ${describeValue(field)})`,
+      },
     ]);
   }
   const firstLine = source.contentLineOf(['jsonSchema']);
   const parsedJson = parseJson(field);
   if ('error' in parsedJson) {
     const inside = parsedJson.error.line;
-    const line = firstLine !== undefined && inside !== undefined ? firstLine + inside - 1 : source.lineOf(['jsonSchema']);
+    const line =
+      firstLine !== undefined && inside !== undefined ? firstLine + inside - 1 : source.lineOf(['jsonSchema']);
     throw problemsError(file, [{ line, text: `jsonSchema is not valid JSON: ${parsedJson.error.message}` }]);
   }
   const value = parsedJson.value;
   if (!isPlainObject(value)) {
     throw problemsError(file, [
-      { line: source.lineOf(['jsonSchema']), text: `jsonSchema must hold a JSON object with name and schema (got ${describeValue(value)})` },
+      {
+        line: source.lineOf(['jsonSchema']),
+        text: `jsonSchema must hold a JSON object with name and schema (got ${describeValue(value)})`,
+      },
     ]);
   }
   const embeddedParse = firstLine === undefined ? undefined : YamlSource.parse(field);
-  const embedded = embeddedParse && 'source' in embeddedParse && firstLine !== undefined ? { embedded: embeddedParse.source, firstLine } : undefined;
+  const embedded =
+    embeddedParse && 'source' in embeddedParse && firstLine !== undefined
+      ? { embedded: embeddedParse.source, firstLine }
+      : undefined;
   return { value, embedded };
 }
 
-function checkedJsonSchema(spec: NonNullable<ParsedPromptFile['jsonSchema']>, file: string, lineOf: (path: DataPath) => number): JsonSchemaSpec {
-  compileSchemaAt(spec.schema, { file, label: 'jsonSchema.schema', lineOf: (pointer) => lineOf(['jsonSchema', 'schema', ...pointer]) });
-  return { name: spec.name, description: spec.description, schema: spec.schema, strict: spec.strict, line: lineOf(['jsonSchema']) };
+function checkedJsonSchema(
+  spec: NonNullable<ParsedPromptFile['jsonSchema']>,
+  file: string,
+  lineOf: (path: DataPath) => number,
+): JsonSchemaSpec {
+  compileSchemaAt(spec.schema, {
+    file,
+    label: 'jsonSchema.schema',
+    lineOf: (pointer) => lineOf(['jsonSchema', 'schema', ...pointer]),
+  });
+  return {
+    name: spec.name,
+    description: spec.description,
+    schema: spec.schema,
+    strict: spec.strict,
+    line: lineOf(['jsonSchema']),
+  };
 }
 
 function toEvaluator(
@@ -319,7 +367,11 @@ function toEvaluator(
   if (entry.uses !== undefined) return { ...base, kind: 'uses', uses: entry.uses };
   if (entry.jsonSchema === true) {
     // The superRefine above guarantees the prompt has a schema when this is `true`.
-    if (!spec) throw new UserError(`${at(file, base.line)}evaluators[${index}].jsonSchema needs the prompt's jsonSchema`, { file, line: base.line });
+    if (!spec)
+      throw new UserError(`${at(file, base.line)}evaluators[${index}].jsonSchema needs the prompt's jsonSchema`, {
+        file,
+        line: base.line,
+      });
     return { ...base, kind: 'jsonSchema', schema: spec.schema, fromPrompt: true };
   }
   const own = isPlainObject(entry.jsonSchema) ? entry.jsonSchema.schema : undefined;
@@ -331,7 +383,8 @@ function toEvaluator(
 
 function unknownFields(raw: Record<string, unknown>, lineOf: (path: DataPath) => number): Problem[] {
   const found = unknownKeys(raw, TOP_LEVEL_KEYS, [], lineOf);
-  if (isPlainObject(raw.modelParameters)) found.push(...unknownKeys(raw.modelParameters, MODEL_PARAMETER_KEYS, ['modelParameters'], lineOf));
+  if (isPlainObject(raw.modelParameters))
+    found.push(...unknownKeys(raw.modelParameters, MODEL_PARAMETER_KEYS, ['modelParameters'], lineOf));
   if (Array.isArray(raw.messages)) {
     raw.messages.forEach((entry: unknown, index) => {
       if (isPlainObject(entry)) found.push(...unknownKeys(entry, MESSAGE_KEYS, ['messages', index], lineOf));
@@ -352,7 +405,9 @@ function otherWarnings(value: ParsedPromptFile, lineOf: (path: DataPath) => numb
 }
 
 /** Only the parameters we know, without the extra keys a loose object keeps. */
-export function cleanParameters(parameters: z.output<typeof modelParametersSchema> | undefined): PromptDefinition['modelParameters'] {
+export function cleanParameters(
+  parameters: z.output<typeof modelParametersSchema> | undefined,
+): PromptDefinition['modelParameters'] {
   if (!parameters) return {};
   return {
     ...(parameters.maxTokens !== undefined && { maxTokens: parameters.maxTokens }),
@@ -367,7 +422,14 @@ export function cleanParameters(parameters: z.output<typeof modelParametersSchem
 function stringValues(entry: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(entry)) {
-    out[key] = typeof item === 'string' ? item : item === null || item === undefined ? '' : typeof item === 'object' ? JSON.stringify(item) : String(item);
+    out[key] =
+      typeof item === 'string'
+        ? item
+        : item === null || item === undefined
+          ? ''
+          : typeof item === 'object'
+            ? JSON.stringify(item)
+            : String(item);
   }
   return out;
 }

@@ -8,7 +8,8 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 /** Variable names used by the prompt's messages, each once, in order of first use. */
 export function listVariables(def: PromptDefinition): string[] {
   const names = new Set<string>();
-  for (const message of def.messages) for (const match of message.content.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
+  for (const message of def.messages)
+    for (const match of message.content.matchAll(PLACEHOLDER)) if (match[1]) names.add(match[1]);
   return [...names];
 }
 
@@ -24,7 +25,8 @@ export function renderPrompt(def: PromptDefinition, variables: Record<string, st
   for (const message of def.messages) {
     const content = message.content.replace(PLACEHOLDER, (placeholder: string, name: string, offset: number) => {
       if (Object.hasOwn(variables, name)) return variables[name] ?? '';
-      const line = message.contentLine === undefined ? message.line : message.contentLine + countNewlines(message.content, offset);
+      const line =
+        message.contentLine === undefined ? message.line : message.contentLine + countNewlines(message.content, offset);
       missing.push({ name, label: message.label, line });
       return placeholder;
     });
@@ -66,10 +68,13 @@ function missingError(
   const others = [...new Set(missing.map((entry) => entry.name))].filter((name) => name !== first.name);
   const also = others.length > 0 ? `; also missing: ${others.join(', ')}` : '';
   const givenText = given.length > 0 ? `variables given: ${given.join(', ')}` : 'no variables were given';
-  return new UserError(`${at(file, first.line)}${first.label} uses {{${first.name}}} but no variable '${first.name}' was given (${givenText}${also})`, {
-    file,
-    line: first.line,
-  });
+  return new UserError(
+    `${at(file, first.line)}${first.label} uses {{${first.name}}} but no variable '${first.name}' was given (${givenText}${also})`,
+    {
+      file,
+      line: first.line,
+    },
+  );
 }
 
 function countNewlines(text: string, end: number): number {

@@ -57,7 +57,12 @@ export function compileSchemaAt(schema: unknown, site: SchemaSite): CompiledSche
   }
   const draft = draftOf(schema);
   if (typeof draft !== 'string') {
-    throw schemaError(site, [{ pointer: ['$schema'], text: `/$schema: ${describeValue(draft.unsupported)} is not supported; use ${SUPPORTED}` }]);
+    throw schemaError(site, [
+      {
+        pointer: ['$schema'],
+        text: `/$schema: ${describeValue(draft.unsupported)} is not supported; use ${SUPPORTED}`,
+      },
+    ]);
   }
   const ajv = newAjv(draft);
   // validateSchema first: compile() would only throw one flattened string, and we want each
@@ -91,13 +96,20 @@ export function compileSchemaAt(schema: unknown, site: SchemaSite): CompiledSche
  */
 export function loadSchemaInput(value: string, cwd: string): unknown {
   const text = value.trim();
-  if (text === '') throw new InputError('schema', 'is empty; give a JSON Schema as JSON or YAML text, or a path to a .json, .yml or .yaml file');
+  if (text === '')
+    throw new InputError(
+      'schema',
+      'is empty; give a JSON Schema as JSON or YAML text, or a path to a .json, .yml or .yaml file',
+    );
   const looksLikePath = !text.includes('\n') && !/^[{[]/.test(text) && /\.(json|ya?ml)$/i.test(text);
   if (looksLikePath) return loadSchemaFile(text, cwd);
 
   const data = parseInline(text);
   if (!isPlainObject(data) && typeof data !== 'boolean') {
-    throw new InputError('schema', `must be a JSON Schema (JSON or YAML text) or a path to a .json, .yml or .yaml file (got ${describeValue(data)})`);
+    throw new InputError(
+      'schema',
+      `must be a JSON Schema (JSON or YAML text) or a path to a .json, .yml or .yaml file (got ${describeValue(data)})`,
+    );
   }
   const schema = unwrap(data);
   compileSchemaAt(schema.value, { input: 'schema' });
@@ -113,7 +125,10 @@ function parseInline(text: string): unknown {
   const meantAsJson = /^[{[]/.test(text);
   const line = meantAsJson ? json.error.line : yaml.error.line;
   const message = meantAsJson ? json.error.message : yaml.error.message;
-  throw new InputError('schema', `is not valid ${meantAsJson ? 'JSON' : 'YAML'} (${line === undefined ? '' : `line ${line} of the input: `}${message})`);
+  throw new InputError(
+    'schema',
+    `is not valid ${meantAsJson ? 'JSON' : 'YAML'} (${line === undefined ? '' : `line ${line} of the input: `}${message})`,
+  );
 }
 
 function loadSchemaFile(path: string, cwd: string): unknown {
@@ -131,15 +146,21 @@ function loadSchemaFile(path: string, cwd: string): unknown {
   }
   const parsed = YamlSource.parse(text);
   if ('error' in parsed) {
-    throw new UserError(`${at(path, parsed.error.line)}invalid ${json ? 'JSON' : 'YAML'} in input 'schema': ${parsed.error.message}`, {
-      file: path,
-      line: parsed.error.line,
-    });
+    throw new UserError(
+      `${at(path, parsed.error.line)}invalid ${json ? 'JSON' : 'YAML'} in input 'schema': ${parsed.error.message}`,
+      {
+        file: path,
+        line: parsed.error.line,
+      },
+    );
   }
   const source = parsed.source;
   const data = source.toJS();
   if (!isPlainObject(data) && typeof data !== 'boolean') {
-    throw new UserError(`${at(path, 1)}input 'schema' file must hold a JSON Schema object (got ${describeValue(data)})`, { file: path, line: 1 });
+    throw new UserError(
+      `${at(path, 1)}input 'schema' file must hold a JSON Schema object (got ${describeValue(data)})`,
+      { file: path, line: 1 },
+    );
   }
   const schema = unwrap(data);
   compileSchemaAt(schema.value, {
@@ -150,7 +171,10 @@ function loadSchemaFile(path: string, cwd: string): unknown {
   return schema.value;
 }
 
-function unwrap(data: Record<string, unknown> | boolean): { value: Record<string, unknown> | boolean; prefix: string[] } {
+function unwrap(data: Record<string, unknown> | boolean): {
+  value: Record<string, unknown> | boolean;
+  prefix: string[];
+} {
   const looksWrapped =
     isPlainObject(data) &&
     typeof data.name === 'string' &&
@@ -225,7 +249,8 @@ export function formatAjvError(error: ErrorObject): string {
   const where = error.instancePath === '' ? '(root)' : error.instancePath;
   const params = error.params as Record<string, unknown>;
   let detail = '';
-  if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) detail = ` (${params.allowedValues.map(plain).join(', ')})`;
+  if (error.keyword === 'enum' && Array.isArray(params.allowedValues))
+    detail = ` (${params.allowedValues.map(plain).join(', ')})`;
   else if (error.keyword === 'const') detail = ` (${plain(params.allowedValue)})`;
   else if (error.keyword === 'additionalProperties') detail = ` ('${String(params.additionalProperty)}')`;
   else if (error.keyword === 'unevaluatedProperties') detail = ` ('${String(params.unevaluatedProperty)}')`;

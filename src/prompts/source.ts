@@ -38,9 +38,13 @@ export class YamlSource {
     const first = doc.errors[0];
     if (first) {
       // An unclosed quote is reported where the text ends; the user needs the line it opened on.
-      const opened = first.code === 'MISSING_CHAR' && /quote/.test(first.message) ? quoteStart(text, first.pos[0]) : undefined;
+      const opened =
+        first.code === 'MISSING_CHAR' && /quote/.test(first.message) ? quoteStart(text, first.pos[0]) : undefined;
       const offset = opened ?? first.pos[0];
-      const message = opened === undefined ? first.message : `quoted string opened here is never closed (add the closing ${text[opened] ?? '"'})`;
+      const message =
+        opened === undefined
+          ? first.message
+          : `quoted string opened here is never closed (add the closing ${text[opened] ?? '"'})`;
       return { error: { line: lines.linePos(offset).line + firstLine - 1, message } };
     }
     return { source: new YamlSource(doc, lines, firstLine) };
@@ -64,7 +68,8 @@ export class YamlSource {
         line = this.lineOfNode(pair.key) ?? line;
         node = pair.value;
       } else if (isSeq(node)) {
-        const index = typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
+        const index =
+          typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
         const item: unknown = node.items[index];
         if (item === undefined) return line;
         line = this.lineOfNode(item) ?? line;
@@ -229,7 +234,8 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   let problem: string;
   switch (issue.code) {
     case 'invalid_type':
-      problem = got === undefined ? 'is required' : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected} ${gotText}`;
+      problem =
+        got === undefined ? 'is required' : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected} ${gotText}`;
       break;
     case 'invalid_value': {
       const values = issue.values.map(String).join(', ');
@@ -240,7 +246,8 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
     case 'too_small': {
       const minimum = Number(issue.minimum);
       if (issue.origin === 'array') problem = `must have at least ${minimum} ${minimum === 1 ? 'entry' : 'entries'}`;
-      else if (issue.origin === 'string') problem = minimum <= 1 ? 'must not be empty' : `must be at least ${minimum} characters long`;
+      else if (issue.origin === 'string')
+        problem = minimum <= 1 ? 'must not be empty' : `must be at least ${minimum} characters long`;
       else problem = `must be ${issue.inclusive ? 'at least' : 'greater than'} ${minimum} ${gotText}`;
       break;
     }
@@ -262,7 +269,11 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
 }
 
 /** Turns a set of zod issues into located problems, in file order. */
-export function issueProblems(issues: readonly z.core.$ZodIssue[], data: unknown, lineOf: (path: DataPath) => number | undefined): Problem[] {
+export function issueProblems(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  lineOf: (path: DataPath) => number | undefined,
+): Problem[] {
   return issues
     .map((issue) => ({ line: lineOf(issue.path), text: describeIssue(issue, data) }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -281,7 +292,10 @@ export function unknownKeys(
     .map((key) => {
       const guess = closest(key, known);
       const hint = guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(', ')})`;
-      return { line: lineOf([...path, key]), text: `unknown ${where ? `${where} ` : ''}field '${key}' is ignored${hint}` };
+      return {
+        line: lineOf([...path, key]),
+        text: `unknown ${where ? `${where} ` : ''}field '${key}' is ignored${hint}`,
+      };
     });
 }
 

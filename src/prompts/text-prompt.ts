@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
 import { contentHash, versionLabel } from './normalize.js';
 import { cleanParameters, modelParametersSchema, versionSchema } from './prompt-file.js';
-import { at, describeValue, isPlainObject, issueProblems, problemsError, unknownKeys, YamlSource, type DataPath } from './source.js';
+import {
+  at,
+  describeValue,
+  isPlainObject,
+  issueProblems,
+  problemsError,
+  unknownKeys,
+  YamlSource,
+  type DataPath,
+} from './source.js';
 import type { PromptDefinition, PromptMessage } from './types.js';
 
 /**
@@ -32,13 +41,20 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
 
   if (lines[0]?.trimEnd() === '---') {
     const end = lines.findIndex((line, index) => index > 0 && (line.trimEnd() === '---' || line.trimEnd() === '...'));
-    if (end === -1) throw problemsError(file, [{ line: 1, text: "front matter opened with '---' is never closed; end it with a '---' line" }]);
+    if (end === -1)
+      throw problemsError(file, [
+        { line: 1, text: "front matter opened with '---' is never closed; end it with a '---' line" },
+      ]);
     // The block's first line is file line 2, which YamlSource adds to every line it reports.
     const parsed = YamlSource.parse(lines.slice(1, end).join('\n'), 2);
-    if ('error' in parsed) throw problemsError(file, [{ line: parsed.error.line, text: `invalid YAML in front matter: ${parsed.error.message}` }]);
+    if ('error' in parsed)
+      throw problemsError(file, [
+        { line: parsed.error.line, text: `invalid YAML in front matter: ${parsed.error.message}` },
+      ]);
     const source = parsed.source;
     const raw = source.toJS() ?? {};
-    if (!isPlainObject(raw)) throw problemsError(file, [{ line: 2, text: `front matter must be a mapping (got ${describeValue(raw)})` }]);
+    if (!isPlainObject(raw))
+      throw problemsError(file, [{ line: 2, text: `front matter must be a mapping (got ${describeValue(raw)})` }]);
     const lineOf = (path: DataPath): number => source.lineOf(path);
     const unknown = unknownKeys(raw, FRONT_MATTER_KEYS, [], lineOf);
     const result = frontMatterSchema.safeParse(raw);
@@ -46,7 +62,13 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
     front = result.data;
     warnings.push(...unknown.map((problem) => `${at(file, problem.line)}${problem.text}`));
     if (front.system !== undefined) {
-      system = { role: 'system', content: front.system, label: 'the system prompt', line: lineOf(['system']), contentLine: source.contentLineOf(['system']) };
+      system = {
+        role: 'system',
+        content: front.system,
+        label: 'the system prompt',
+        line: lineOf(['system']),
+        contentLine: source.contentLineOf(['system']),
+      };
     }
     bodyStart = end + 1;
   }
@@ -58,10 +80,19 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
   if (content === '') {
     // split() leaves an empty last element after a final newline; that is not a line an editor shows.
     const lastLine = Math.max(1, lines.at(-1) === '' ? lines.length - 1 : lines.length);
-    const problem = afterFrontMatter > 0 ? 'has no prompt text; write the prompt below the front matter' : 'is empty; write the prompt in it';
+    const problem =
+      afterFrontMatter > 0
+        ? 'has no prompt text; write the prompt below the front matter'
+        : 'is empty; write the prompt in it';
     throw problemsError(file, [{ line: Math.min(afterFrontMatter + 1, lastLine), text: problem }]);
   }
-  const user: PromptMessage = { role: 'user', content, label: 'the prompt', line: bodyStart + 1, contentLine: bodyStart + 1 };
+  const user: PromptMessage = {
+    role: 'user',
+    content,
+    label: 'the prompt',
+    line: bodyStart + 1,
+    contentLine: bodyStart + 1,
+  };
   const hash = contentHash(text);
   return {
     file,
@@ -90,8 +121,17 @@ export function promptFromText(text: string, options: { system?: string; name?: 
   if (text.trim() === '') throw new InputError('prompt', 'is empty; give the prompt text, or use prompt-file');
   const system = options.system !== undefined && options.system.trim() !== '' ? options.system : undefined;
   const hash = system === undefined ? contentHash(text) : contentHash(system, text);
-  const messages: PromptMessage[] = [{ role: 'user', content: text, label: 'the prompt', line: undefined, contentLine: undefined }];
-  if (system !== undefined) messages.unshift({ role: 'system', content: system, label: 'the system prompt', line: undefined, contentLine: undefined });
+  const messages: PromptMessage[] = [
+    { role: 'user', content: text, label: 'the prompt', line: undefined, contentLine: undefined },
+  ];
+  if (system !== undefined)
+    messages.unshift({
+      role: 'system',
+      content: system,
+      label: 'the system prompt',
+      line: undefined,
+      contentLine: undefined,
+    });
   return {
     file: undefined,
     name: options.name ?? 'prompt',

@@ -89,7 +89,10 @@ export function readTrigger(env: NodeJS.ProcessEnv = process.env): Record<string
 
 /** Time-sortable and unique across parallel jobs: UTC timestamp plus 48 random bits. */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(6).toString('hex')}`;
 }
 

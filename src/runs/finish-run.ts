@@ -23,7 +23,12 @@ export interface FinishedRun {
  * Post step: fold the journal (and GitHub's view of the job, when a token allows) into the run
  * record, then write it everywhere it belongs. Runs on success, failure and cancellation.
  */
-export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Ports, env: NodeJS.ProcessEnv = process.env): Promise<FinishedRun | undefined> {
+export async function finishRun(
+  options: RecordRunOptions,
+  io: StepIo,
+  ports: Ports,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FinishedRun | undefined> {
   const runId = io.getState(RUN_STATE.runId);
   if (!runId) {
     io.info('record-run: the main step did not start a run, so there is nothing to record.');
@@ -32,7 +37,9 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
   const journalPath = io.getState(RUN_STATE.journal);
   const { events, corrupt } = readJournal(journalPath);
   if (corrupt.length > 0) {
-    io.warning(`record-run: ${corrupt.length} journal line(s) in ${journalPath} are not valid events (lines ${corrupt.map((line) => line.line).join(', ')}); kept in the record as corrupt.`);
+    io.warning(
+      `record-run: ${corrupt.length} journal line(s) in ${journalPath} are not valid events (lines ${corrupt.map((line) => line.line).join(', ')}); kept in the record as corrupt.`,
+    );
   }
   const github = readGitHubContext(env);
   const jobSteps = await readJobSteps(options, io, ports, env);
@@ -59,20 +66,30 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
     io.info(`record-run: run record written to ${localPath}`);
   } catch (error) {
     localFailure = `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${errorMessage(error)}`;
-    io.warning(`record-run: could not write the run record to ${options.directory} (${localFailure}); keeping it in the artifact and the job summary instead.`);
+    io.warning(
+      `record-run: could not write the run record to ${options.directory} (${localFailure}); keeping it in the artifact and the job summary instead.`,
+    );
   }
 
   let artifactId: number | undefined;
   let artifactNote: string | undefined;
   if (options.artifact && ports.artifacts) {
     try {
-      const uploaded = await ports.artifacts.upload(artifactName(runId), { [RECORD_FILE_NAME]: bytes, ...runDirectoryExtras(journalPath) }, options.retentionDays);
+      const uploaded = await ports.artifacts.upload(
+        artifactName(runId),
+        { [RECORD_FILE_NAME]: bytes, ...runDirectoryExtras(journalPath) },
+        options.retentionDays,
+      );
       artifactId = uploaded.id;
       artifactNote = `Run record: artifact \`${artifactName(runId)}\` (kept ${options.retentionDays} days).`;
       io.info(`record-run: uploaded artifact ${artifactName(runId)} (id ${uploaded.id ?? '?'})`);
     } catch (error) {
-      io.warning(`record-run: could not upload the run record as an artifact (${errorMessage(error)})${localPath ? `; it is kept at ${localPath}` : ''}.`);
-      artifactNote = localPath ? `Run record could not be uploaded; it is at \`${localPath}\` on the runner.` : 'Run record could not be uploaded or written; its summary is below.';
+      io.warning(
+        `record-run: could not upload the run record as an artifact (${errorMessage(error)})${localPath ? `; it is kept at ${localPath}` : ''}.`,
+      );
+      artifactNote = localPath
+        ? `Run record could not be uploaded; it is at \`${localPath}\` on the runner.`
+        : 'Run record could not be uploaded or written; its summary is below.';
     }
   } else if (options.artifact) {
     io.info('record-run: not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN), so the record stays local.');
@@ -88,7 +105,10 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
   }
   await exportIfConfigured(record, options, io, env);
   if (localFailure && artifactId === undefined) {
-    if (!summarized) throw new UserError(`record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`);
+    if (!summarized)
+      throw new UserError(
+        `record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`,
+      );
     io.warning('record-run: the run record exists only in the job summary of this run.');
   }
   return { record, localPath, artifactId };
@@ -98,7 +118,12 @@ export async function finishRun(options: RecordRunOptions, io: StepIo, ports: Po
  * OTLP / Loki export. The encoders and senders are imported only when an endpoint is set, so a
  * run without an exporter loads none of it; a failure is a warning, never a failed run.
  */
-async function exportIfConfigured(record: RunRecord, options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv): Promise<void> {
+async function exportIfConfigured(
+  record: RunRecord,
+  options: RecordRunOptions,
+  io: StepIo,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const telemetry = readTelemetryConfig(env, options.telemetry);
   if (!telemetryWanted(telemetry)) return;
   try {
@@ -123,7 +148,12 @@ function runDirectoryExtras(journalPath: string): Record<string, string> {
   return extras;
 }
 
-async function readJobSteps(options: RecordRunOptions, io: StepIo, ports: Ports, env: NodeJS.ProcessEnv): Promise<JobStep[] | undefined> {
+async function readJobSteps(
+  options: RecordRunOptions,
+  io: StepIo,
+  ports: Ports,
+  env: NodeJS.ProcessEnv,
+): Promise<JobStep[] | undefined> {
   if (!options.githubToken || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
   const client = await ports.github({ token: options.githubToken, apiUrl: env.GITHUB_API_URL, retries: 2 }, io);
   const result = await readCurrentJobSteps(client, {

@@ -108,7 +108,12 @@ export class Journal {
   append(event: NewJournalEvent): JournalEvent {
     // ncc's bundled TypeScript widens the spread union without the assertion, though tsc 5.9 does not.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    const full = redactDeep({ v: JOURNAL_VERSION, ts: this.now().toISOString(), run: this.runId, ...event } as JournalEvent);
+    const full = redactDeep({
+      v: JOURNAL_VERSION,
+      ts: this.now().toISOString(),
+      run: this.runId,
+      ...event,
+    } as JournalEvent);
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${JSON.stringify(full)}\n`);
     return full;
@@ -118,7 +123,9 @@ export class Journal {
   appendMany(events: NewJournalEvent[]): void {
     if (events.length === 0) return;
     const now = this.now().toISOString();
-    const lines = events.map((event) => JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })));
+    const lines = events.map((event) =>
+      JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })),
+    );
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${lines.join('\n')}\n`);
   }

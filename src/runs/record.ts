@@ -120,19 +120,33 @@ function foldStepFinished(fold: Fold, event: Extract<JournalEvent, { type: 'step
 
 function foldSystemTouched(fold: Fold, event: Extract<JournalEvent, { type: 'system.touched' }>): void {
   const key = `${event.system} ${event.target}`;
-  const entry = fold.systems.get(key) ?? { system: event.system, target: event.target, operations: [], count: 0, duplicates: 0 };
+  const entry = fold.systems.get(key) ?? {
+    system: event.system,
+    target: event.target,
+    operations: [],
+    count: 0,
+    duplicates: 0,
+  };
   entry.count += 1;
   if (event.duplicate) entry.duplicates += 1;
   if (!entry.operations.includes(event.operation)) entry.operations.push(event.operation);
   fold.systems.set(key, entry);
-  if (event.operation === 'publish' || event.operation === 'dispatch') fold.totals.eventsPublished += event.duplicate ? 0 : 1;
+  if (event.operation === 'publish' || event.operation === 'dispatch')
+    fold.totals.eventsPublished += event.duplicate ? 0 : 1;
 }
 
 function foldEvent(fold: Fold, event: JournalEvent): void {
   const { totals } = fold;
   switch (event.type) {
     case 'step.started':
-      fold.steps.set(event.step, { id: event.step, name: event.name, action: event.action, status: 'running', startedAt: event.ts, inputFingerprint: event.inputFingerprint });
+      fold.steps.set(event.step, {
+        id: event.step,
+        name: event.name,
+        action: event.action,
+        status: 'running',
+        startedAt: event.ts,
+        inputFingerprint: event.inputFingerprint,
+      });
       break;
     case 'step.finished':
       foldStepFinished(fold, event);
@@ -175,7 +189,16 @@ function foldEvents(input: FoldInput): Fold {
     systems: new Map(),
     interventions: [],
     outputs: {},
-    totals: { modelCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, toolCalls: 0, eventsPublished: 0 },
+    totals: {
+      modelCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0,
+      toolCalls: 0,
+      eventsPublished: 0,
+    },
     cancelled: false,
   };
   for (const event of input.events) foldEvent(fold, event);

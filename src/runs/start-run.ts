@@ -30,7 +30,10 @@ export const RUN_STATE = { runId: 'run-id', journal: 'journal', startedAt: 'star
  * a shared /tmp path another user could read or pre-create. On a runner, RUNNER_TEMP is used.
  */
 export function userStateDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
+  const base =
+    env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/')
+      ? env.XDG_STATE_HOME
+      : join(env.HOME || homedir(), '.local', 'state');
   return join(base, 'autostack');
 }
 
@@ -38,13 +41,24 @@ export function userStateDirectory(env: NodeJS.ProcessEnv = process.env): string
 export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv = process.env): StartedRun {
   ensureWritableDirectory(options.directory, 'directory');
   if (env[RUN_ENV.runId]) {
-    io.warning(`A run (${env[RUN_ENV.runId]}) is already being recorded in this job; starting a new one replaces it for later steps.`);
+    io.warning(
+      `A run (${env[RUN_ENV.runId]}) is already being recorded in this job; starting a new one replaces it for later steps.`,
+    );
   }
   const started = new Date();
   const runId = newRunId(started);
-  const journalPath = join(env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'autostack') : join(userStateDirectory(env), 'journals'), runId, 'journal.jsonl');
+  const journalPath = join(
+    env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'autostack') : join(userStateDirectory(env), 'journals'),
+    runId,
+    'journal.jsonl',
+  );
   const journal = new Journal(journalPath, runId, () => started);
-  journal.append({ type: 'run.started', name: options.name, github: { ...readGitHubContext(env) }, trigger: readTrigger(env) });
+  journal.append({
+    type: 'run.started',
+    name: options.name,
+    github: { ...readGitHubContext(env) },
+    trigger: readTrigger(env),
+  });
 
   io.exportVariable(RUN_ENV.runId, runId);
   io.exportVariable(RUN_ENV.journal, journalPath);
@@ -58,4 +72,3 @@ export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.Proc
   io.info(`autostack run ${runId} started; journal ${journalPath}`);
   return { runId, journalPath, startedAt: started.toISOString() };
 }
-

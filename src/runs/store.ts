@@ -25,7 +25,9 @@ export function ensureWritableDirectory(directory: string, inputName: string): v
     rmSync(probe, { force: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError(`Input '${inputName}' names a directory that cannot be written: ${directory} (${code}). Choose a writable path, e.g. ${DEFAULT_RUNS_DIRECTORY}.`);
+    throw new UserError(
+      `Input '${inputName}' names a directory that cannot be written: ${directory} (${code}). Choose a writable path, e.g. ${DEFAULT_RUNS_DIRECTORY}.`,
+    );
   }
 }
 

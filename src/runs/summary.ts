@@ -51,7 +51,9 @@ export function renderSummary(record: RunRecord, artifactNote?: string): string 
     lines.push('<details><summary>All steps of the job (GitHub)</summary>', '');
     lines.push('| # | Step | Conclusion | Duration |', '| --- | --- | --- | --- |');
     for (const step of record.jobSteps) {
-      lines.push(`| ${step.number} | ${cell(step.name)} | ${step.conclusion ?? step.status} | ${formatDuration(step.durationMs)} |`);
+      lines.push(
+        `| ${step.number} | ${cell(step.name)} | ${step.conclusion ?? step.status} | ${formatDuration(step.durationMs)} |`,
+      );
     }
     lines.push('', '</details>', '');
   }
@@ -63,7 +65,8 @@ export function renderSummary(record: RunRecord, artifactNote?: string): string 
   }
   if (record.errors.length > 0) {
     lines.push('**Errors**', '');
-    for (const error of record.errors) lines.push(`- ${error.step ? `\`${cell(error.step, 60)}\`: ` : ''}${cell(error.message, 500)}`);
+    for (const error of record.errors)
+      lines.push(`- ${error.step ? `\`${cell(error.step, 60)}\`: ` : ''}${cell(error.message, 500)}`);
     lines.push('');
   }
   if (record.journal.corruptLines.length > 0) {

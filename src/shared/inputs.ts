@@ -36,16 +36,16 @@ export const input = {
   optionalText: () => z.string().optional(),
   boolean: (defaultValue: boolean) =>
     markBoolean(
-    z
-      .string()
-      .optional()
-      .transform((raw, ctx) => {
-        if (raw === undefined) return defaultValue;
-        if (TRUE_WORDS.has(raw)) return true;
-        if (FALSE_WORDS.has(raw)) return false;
-        ctx.addIssue({ code: 'custom', message: `must be true or false (got '${raw}')` });
-        return z.NEVER;
-      }),
+      z
+        .string()
+        .optional()
+        .transform((raw, ctx) => {
+          if (raw === undefined) return defaultValue;
+          if (TRUE_WORDS.has(raw)) return true;
+          if (FALSE_WORDS.has(raw)) return false;
+          ctx.addIssue({ code: 'custom', message: `must be true or false (got '${raw}')` });
+          return z.NEVER;
+        }),
     ),
   integer: (options: { min: number; max: number; default?: number }) =>
     z
@@ -77,7 +77,8 @@ export const input = {
         const value = Number(raw);
         const max = options.max ?? Number.POSITIVE_INFINITY;
         if (raw.trim() === '' || !Number.isFinite(value) || value < options.min || value > max) {
-          const range = options.max === undefined ? `of at least ${options.min}` : `from ${options.min} to ${options.max}`;
+          const range =
+            options.max === undefined ? `of at least ${options.min}` : `from ${options.min} to ${options.max}`;
           ctx.addIssue({ code: 'custom', message: `must be a number ${range} (got '${raw}')` });
           return z.NEVER;
         }
@@ -103,7 +104,6 @@ export const input = {
       }),
 };
 
-
 /** Shows a rejected value on one line, whatever it holds. */
 export function showValue(raw: string, max = 60): string {
   const shown = JSON.stringify(raw.length > max ? `${raw.slice(0, max)}…` : raw);
@@ -117,7 +117,10 @@ function oneLineText(max: number) {
     .superRefine((value, ctx) => {
       if (value === undefined) return;
       if (CONTROL_CHARACTERS.test(value) || value.length > max) {
-        ctx.addIssue({ code: 'custom', message: `must be one line of at most ${max} characters with no control characters (got ${showValue(value)})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be one line of at most ${max} characters with no control characters (got ${showValue(value)})`,
+        });
       }
     });
 }
@@ -134,7 +137,10 @@ export const lineInputs = {
       .optional()
       .superRefine((value, ctx) => {
         if (value !== undefined && !MODEL_ID.test(value)) {
-          ctx.addIssue({ code: 'custom', message: `must be a model id: letters, digits and . _ : / @ - on one line, e.g. claude-sonnet-4-5 (got ${showValue(value)})` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a model id: letters, digits and . _ : / @ - on one line, e.g. claude-sonnet-4-5 (got ${showValue(value)})`,
+          });
         }
       }),
   /** An http(s) URL: the base of an API. */
@@ -144,7 +150,11 @@ export const lineInputs = {
       .optional()
       .superRefine((value, ctx) => {
         if (value === undefined) return;
-        if (!isHttpUrl(value)) ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. https://api.anthropic.com (got ${showValue(value)})` });
+        if (!isHttpUrl(value))
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be an http:// or https:// URL, e.g. https://api.anthropic.com (got ${showValue(value)})`,
+          });
       }),
 };
 
@@ -172,6 +182,7 @@ export function readInputs<S extends InputShape>(
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? 'unknown');
-  const message = issue?.code === 'invalid_type' && raw[name] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+  const message =
+    issue?.code === 'invalid_type' && raw[name] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
   throw new InputError(name, message);
 }

@@ -45,14 +45,22 @@ function inside(root: string, target: string): boolean {
 
 function confine(input: string, given: string, target: string, workspace: string, env: NodeJS.ProcessEnv): void {
   if (roots(workspace, env).some((root) => inside(root, target))) return;
-  throw new InputError(input, `names ${given}, which resolves outside the workspace (${target}); name a file inside the workspace, or list its directory in ${ALLOW_PATHS_ENV}`);
+  throw new InputError(
+    input,
+    `names ${given}, which resolves outside the workspace (${target}); name a file inside the workspace, or list its directory in ${ALLOW_PATHS_ENV}`,
+  );
 }
 
 /**
  * Checks a file an input names for reading: inside the workspace, a regular text file, not over
  * the size limit. Returns the absolute path. Missing files are left to the caller's message.
  */
-export function confinedReadPath(input: string, given: string, workspace: string, options: { env?: NodeJS.ProcessEnv; maxBytes?: number; mustExist?: boolean } = {}): string {
+export function confinedReadPath(
+  input: string,
+  given: string,
+  workspace: string,
+  options: { env?: NodeJS.ProcessEnv; maxBytes?: number; mustExist?: boolean } = {},
+): string {
   const env = options.env ?? process.env;
   const absolute = isAbsolute(given) ? given : resolve(workspace, given);
   let real: string;
@@ -70,13 +78,22 @@ export function confinedReadPath(input: string, given: string, workspace: string
   if (stat.isDirectory()) throw new InputError(input, `names a directory (${given}); name a file`);
   if (!stat.isFile()) throw new InputError(input, `names ${given}, which is not a regular file`);
   const max = options.maxBytes ?? MAX_INPUT_FILE_BYTES;
-  if (stat.size > max) throw new InputError(input, `names ${given}, which is ${(stat.size / 1024 / 1024).toFixed(1)} MB; files over ${(max / 1024 / 1024).toFixed(0)} MB are refused (the API's request limit is 32 MB)`);
+  if (stat.size > max)
+    throw new InputError(
+      input,
+      `names ${given}, which is ${(stat.size / 1024 / 1024).toFixed(1)} MB; files over ${(max / 1024 / 1024).toFixed(0)} MB are refused (the API's request limit is 32 MB)`,
+    );
   if (looksBinary(real)) throw new InputError(input, `names ${given}, which is a binary file; name a UTF-8 text file`);
   return absolute;
 }
 
 /** Checks a path an input names for writing: it must land inside the workspace. */
-export function confinedWritePath(input: string, given: string, workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+export function confinedWritePath(
+  input: string,
+  given: string,
+  workspace: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const absolute = isAbsolute(given) ? given : resolve(workspace, given);
   const target = realTarget(absolute);
   confine(input, given, target, workspace, env);

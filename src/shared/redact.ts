@@ -111,7 +111,16 @@ export function redactDeep<T>(value: T): T {
  * booleans kept, so one call cleans an attribute map before it leaves the process.
  */
 export function redactAttributes<T extends Record<string, unknown>>(attributes: T): T {
-  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? redact(item) : item)) : value])) as T;
+  return Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? redact(value)
+        : Array.isArray(value)
+          ? value.map((item: unknown) => (typeof item === 'string' ? redact(item) : item))
+          : value,
+    ]),
+  ) as T;
 }
 
 /** Removes credentials from a URL before it is logged or recorded. */

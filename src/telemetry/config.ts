@@ -46,10 +46,14 @@ export function readTelemetryConfig(env: NodeJS.ProcessEnv, inputs: TelemetryInp
   if (inputs.otlpEndpoint) tracesUrl = signalUrl(inputs.otlpEndpoint);
   else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   else if (env.OTEL_EXPORTER_OTLP_ENDPOINT) tracesUrl = signalUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const rawProtocol = inputs.otlpProtocol || env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
+  const rawProtocol =
+    inputs.otlpProtocol || env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
   let protocol: OtlpProtocol = 'http/protobuf';
   if (rawProtocol === 'http/json' || rawProtocol === 'http/protobuf') protocol = rawProtocol;
-  else problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL '${rawProtocol}' is not supported (http/protobuf or http/json); using http/protobuf`);
+  else
+    problems.push(
+      `OTEL_EXPORTER_OTLP_PROTOCOL '${rawProtocol}' is not supported (http/protobuf or http/json); using http/protobuf`,
+    );
   const headers = {
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, problems, 'OTEL_EXPORTER_OTLP_HEADERS'),
     ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, problems, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
@@ -60,7 +64,13 @@ export function readTelemetryConfig(env: NodeJS.ProcessEnv, inputs: TelemetryInp
   return {
     traces: tracesUrl ? { url: tracesUrl, headers, protocol } : undefined,
     loki: lokiBase
-      ? { url: lokiBase.includes('/loki/api/v1/push') ? lokiBase : `${lokiBase.replace(/\/+$/, '')}/loki/api/v1/push`, headers: { ...parseHeaderList(env.AUTOSTACK_LOKI_HEADERS, problems, 'AUTOSTACK_LOKI_HEADERS'), ...parseHeaderList(inputs.lokiHeaders, problems, "input 'loki-headers'") } }
+      ? {
+          url: lokiBase.includes('/loki/api/v1/push') ? lokiBase : `${lokiBase.replace(/\/+$/, '')}/loki/api/v1/push`,
+          headers: {
+            ...parseHeaderList(env.AUTOSTACK_LOKI_HEADERS, problems, 'AUTOSTACK_LOKI_HEADERS'),
+            ...parseHeaderList(inputs.lokiHeaders, problems, "input 'loki-headers'"),
+          },
+        }
       : undefined,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, 60_000) : 5000,
     problems,

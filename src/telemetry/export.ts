@@ -14,7 +14,11 @@ export const AUTOSTACK_VERSION = '0.1.0';
  * redacted first, a failure is a warning and never fails the run, and all sends together are
  * abandoned after `config.timeoutMs` (one retry of a 429/5xx if time allows).
  */
-export async function exportTelemetry(record: RunRecord, config: TelemetryConfig, log: Log): Promise<{ traces?: boolean; loki?: boolean }> {
+export async function exportTelemetry(
+  record: RunRecord,
+  config: TelemetryConfig,
+  log: Log,
+): Promise<{ traces?: boolean; loki?: boolean }> {
   for (const problem of config.problems) log.warning(`record-run telemetry: ${problem}`);
   const clean = redactDeep(record);
   const deadline = Date.now() + config.timeoutMs;
@@ -26,7 +30,14 @@ export async function exportTelemetry(record: RunRecord, config: TelemetryConfig
     const json = traces.protocol === 'http/json';
     const body = json ? encodeTraceJson(trace) : encodeTraceProtobuf(trace);
     sends.push(
-      send('OTLP traces', traces.url, body, { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...traces.headers }, deadline, log).then((ok) => {
+      send(
+        'OTLP traces',
+        traces.url,
+        body,
+        { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...traces.headers },
+        deadline,
+        log,
+      ).then((ok) => {
         result.traces = ok;
       }),
     );
@@ -34,7 +45,14 @@ export async function exportTelemetry(record: RunRecord, config: TelemetryConfig
   if (config.loki) {
     const loki = config.loki;
     sends.push(
-      send('Loki', loki.url, lokiPushBody(clean), { 'content-type': 'application/json', ...loki.headers }, deadline, log).then((ok) => {
+      send(
+        'Loki',
+        loki.url,
+        lokiPushBody(clean),
+        { 'content-type': 'application/json', ...loki.headers },
+        deadline,
+        log,
+      ).then((ok) => {
         result.loki = ok;
       }),
     );
@@ -43,7 +61,14 @@ export async function exportTelemetry(record: RunRecord, config: TelemetryConfig
   return result;
 }
 
-async function send(what: string, url: string, body: string | Buffer, headers: Record<string, string>, deadline: number, log: Log): Promise<boolean> {
+async function send(
+  what: string,
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  deadline: number,
+  log: Log,
+): Promise<boolean> {
   const where = redact(url.replace(/\/\/[^@/]*@/, '//***@'));
   for (let attempt = 1; attempt <= 2; attempt++) {
     const left = deadline - Date.now();
@@ -63,11 +88,15 @@ async function send(what: string, url: string, body: string | Buffer, headers: R
       await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(0, deadline - Date.now()))));
     } catch (error) {
       if (attempt === 2 || Date.now() >= deadline) {
-        log.warning(`record-run: ${what} export to ${where} failed: ${redact(errorMessage(error))}; the run is unaffected.`);
+        log.warning(
+          `record-run: ${what} export to ${where} failed: ${redact(errorMessage(error))}; the run is unaffected.`,
+        );
         return false;
       }
     }
   }
-  log.warning(`record-run: ${what} export to ${where} gave up after the ${Math.round((deadline - Date.now() + 1) / 1000)} s budget; the run is unaffected.`);
+  log.warning(
+    `record-run: ${what} export to ${where} gave up after the ${Math.round((deadline - Date.now() + 1) / 1000)} s budget; the run is unaffected.`,
+  );
   return false;
 }

@@ -19,7 +19,12 @@ export function lokiPushBody(record: RunRecord): string {
   return JSON.stringify({
     streams: [
       {
-        stream: { service_name: 'autostack', automation: record.name, status: record.status, repository: record.github.repository ?? 'local' },
+        stream: {
+          service_name: 'autostack',
+          automation: record.name,
+          status: record.status,
+          repository: record.github.repository ?? 'local',
+        },
         values,
       },
     ],

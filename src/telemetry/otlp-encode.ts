@@ -13,11 +13,13 @@ function jsonValue(attribute: Attribute): Record<string, unknown> {
   const { value } = attribute;
   if (Array.isArray(value)) return { arrayValue: { values: value.map((item) => ({ stringValue: item })) } };
   if (typeof value === 'boolean') return { boolValue: value };
-  if (typeof value === 'number') return attribute.int && Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (typeof value === 'number')
+    return attribute.int && Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
   return { stringValue: value };
 }
 
-const jsonAttributes = (attributes: Attribute[]) => attributes.map((attribute) => ({ key: attribute.key, value: jsonValue(attribute) }));
+const jsonAttributes = (attributes: Attribute[]) =>
+  attributes.map((attribute) => ({ key: attribute.key, value: jsonValue(attribute) }));
 
 export function encodeTraceJson(trace: TraceData): string {
   return JSON.stringify({
@@ -36,7 +38,11 @@ export function encodeTraceJson(trace: TraceData): string {
               startTimeUnixNano: span.startNs.toString(),
               endTimeUnixNano: span.endNs.toString(),
               attributes: jsonAttributes(span.attributes),
-              links: span.links.map((link) => ({ traceId: link.traceId, spanId: link.spanId, attributes: jsonAttributes(link.attributes) })),
+              links: span.links.map((link) => ({
+                traceId: link.traceId,
+                spanId: link.spanId,
+                attributes: jsonAttributes(link.attributes),
+              })),
               status: { code: span.status.code, ...(span.status.message ? { message: span.status.message } : {}) },
             })),
           },
@@ -121,7 +127,10 @@ class Writer {
 /** AnyValue: string_value 1, bool_value 2, int_value 3, double_value 4, array_value 5 (ArrayValue.values 1). */
 function writeAnyValue(writer: Writer, attribute: Attribute): void {
   const { value } = attribute;
-  if (Array.isArray(value)) writer.message(5, (array) => value.forEach((item) => array.message(1, (inner) => inner.bytes(1, Buffer.from(item, 'utf8')))));
+  if (Array.isArray(value))
+    writer.message(5, (array) =>
+      value.forEach((item) => array.message(1, (inner) => inner.bytes(1, Buffer.from(item, 'utf8')))),
+    );
   else if (typeof value === 'boolean') writer.bool(2, value);
   else if (typeof value === 'number' && attribute.int && Number.isInteger(value)) {
     writer.uint(3, BigInt(value));
@@ -133,7 +142,8 @@ function writeAnyValue(writer: Writer, attribute: Attribute): void {
 
 /** KeyValue: key 1, value 2. */
 function writeAttributes(writer: Writer, field: number, attributes: Attribute[]): void {
-  for (const attribute of attributes) writer.message(field, (kv) => kv.string(1, attribute.key).message(2, (any) => writeAnyValue(any, attribute)));
+  for (const attribute of attributes)
+    writer.message(field, (kv) => kv.string(1, attribute.key).message(2, (any) => writeAnyValue(any, attribute)));
 }
 
 /** Span: trace_id 1, span_id 2, parent_span_id 4, name 5, kind 6, start 7, end 8, attributes 9, links 13, status 15. */

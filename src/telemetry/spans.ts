@@ -46,7 +46,8 @@ const toNs = (iso: string | undefined, fallback: bigint): bigint => {
 /** Deterministic: a re-export of the same run (same repository, run id, attempt) is the same trace. */
 export function traceIdFor(record: Pick<RunRecord, 'runId' | 'github'>): string {
   const { repository, runId, runAttempt } = record.github;
-  const key = repository && runId ? `${repository}\u0000${runId}\u0000${runAttempt ?? '1'}` : `local\u0000${record.runId}`;
+  const key =
+    repository && runId ? `${repository}\u0000${runId}\u0000${runAttempt ?? '1'}` : `local\u0000${record.runId}`;
   return hash(`autostack-trace\u0000${key}`).slice(0, 32);
 }
 
@@ -58,14 +59,23 @@ function attrs(entries: Record<string, AttributeValue | undefined>, ints: string
     .map(([key, value]) => ({ key, value, ...(ints.includes(key) ? { int: true } : {}) }));
 }
 
-const RESULT: Record<string, string> = { success: 'success', failure: 'failure', cancelled: 'cancellation', skipped: 'skip', interrupted: 'error', running: 'error' };
+const RESULT: Record<string, string> = {
+  success: 'success',
+  failure: 'failure',
+  cancelled: 'cancellation',
+  skipped: 'skip',
+  interrupted: 'error',
+  running: 'error',
+};
 
 export function buildTrace(record: RunRecord, version: string): TraceData {
   const traceId = traceIdFor(record);
   const rootId = spanIdFor(traceId, `run\u0000${record.runId}`);
   const end = toNs(record.endedAt, 0n);
   const start = toNs(record.startedAt, end);
-  const parent = parseTraceparent(typeof record.trigger.traceparent === 'string' ? record.trigger.traceparent : undefined);
+  const parent = parseTraceparent(
+    typeof record.trigger.traceparent === 'string' ? record.trigger.traceparent : undefined,
+  );
   const promptVersion = new Map<string, string>();
   for (const event of record.events) {
     if (event.type === 'log' && event.step && typeof event.data === 'object' && event.data !== null) {
@@ -94,17 +104,33 @@ export function buildTrace(record: RunRecord, version: string): TraceData {
           'autostack.automation': record.name,
           'autostack.run.attempt': Number(record.github.runAttempt ?? '1'),
           'autostack.trigger.event': typeof record.trigger.event === 'string' ? record.trigger.event : undefined,
-          'autostack.parent.run.id': typeof record.trigger.parentRunId === 'string' ? record.trigger.parentRunId : undefined,
+          'autostack.parent.run.id':
+            typeof record.trigger.parentRunId === 'string' ? record.trigger.parentRunId : undefined,
           'autostack.cost_usd': record.totals.costUsd,
           'autostack.model_calls': record.totals.modelCalls,
           'autostack.human_intervened': record.humanIntervened,
           'autostack.interventions': record.interventions.length > 0 ? record.interventions : undefined,
-          'autostack.systems_touched': record.systemsTouched.length > 0 ? record.systemsTouched.map((system) => `${system.system} ${system.target}`) : undefined,
+          'autostack.systems_touched':
+            record.systemsTouched.length > 0
+              ? record.systemsTouched.map((system) => `${system.system} ${system.target}`)
+              : undefined,
         },
         ['autostack.run.attempt', 'autostack.model_calls'],
       ),
-      links: parent ? [{ traceId: parent.traceId, spanId: parent.spanId, attributes: attrs({ 'autostack.link': 'triggered-by', 'autostack.event.id': typeof record.trigger.eventId === 'string' ? record.trigger.eventId : undefined }) }] : [],
-      status: record.status === 'success' ? { code: 0 } : { code: 2, message: record.errors[0]?.message ?? record.status },
+      links: parent
+        ? [
+            {
+              traceId: parent.traceId,
+              spanId: parent.spanId,
+              attributes: attrs({
+                'autostack.link': 'triggered-by',
+                'autostack.event.id': typeof record.trigger.eventId === 'string' ? record.trigger.eventId : undefined,
+              }),
+            },
+          ]
+        : [],
+      status:
+        record.status === 'success' ? { code: 0 } : { code: 2, message: record.errors[0]?.message ?? record.status },
     },
   ];
   for (const step of record.steps) {
@@ -126,22 +152,40 @@ export function buildTrace(record: RunRecord, version: string): TraceData {
         'autostack.prompt.version': promptVersion.get(step.id),
       }),
       links: [],
-      status: step.status === 'failure' || step.status === 'interrupted' ? { code: 2, message: step.error ?? step.status } : { code: 0 },
+      status:
+        step.status === 'failure' || step.status === 'interrupted'
+          ? { code: 2, message: step.error ?? step.status }
+          : { code: 0 },
     });
   }
   record.events.forEach((event, index) => {
     if (event.type === 'model.call') spans.push(modelSpan(event, index, traceId, rootId, record, promptVersion));
   });
   return {
-    resource: attrs({ 'service.name': 'autostack', 'service.version': version, 'cicd.pipeline.name': record.github.workflow ?? record.name, 'vcs.repository.name': record.github.repository }),
+    resource: attrs({
+      'service.name': 'autostack',
+      'service.version': version,
+      'cicd.pipeline.name': record.github.workflow ?? record.name,
+      'vcs.repository.name': record.github.repository,
+    }),
     scope: { name: 'autostack.record-run', version },
     spans,
   };
 }
 
-function modelSpan(event: Extract<JournalEvent, { type: 'model.call' }>, index: number, traceId: string, rootId: string, record: RunRecord, promptVersion: Map<string, string>): SpanData {
+function modelSpan(
+  event: Extract<JournalEvent, { type: 'model.call' }>,
+  index: number,
+  traceId: string,
+  rootId: string,
+  record: RunRecord,
+  promptVersion: Map<string, string>,
+): SpanData {
   const endNs = toNs(event.ts, 0n);
-  const parentSpanId = event.step && record.steps.some((step) => step.id === event.step) ? spanIdFor(traceId, `step\u0000${event.step}`) : rootId;
+  const parentSpanId =
+    event.step && record.steps.some((step) => step.id === event.step)
+      ? spanIdFor(traceId, `step\u0000${event.step}`)
+      : rootId;
   return {
     traceId,
     spanId: spanIdFor(traceId, `model\u0000${index}`),
@@ -167,7 +211,13 @@ function modelSpan(event: Extract<JournalEvent, { type: 'model.call' }>, index: 
         'autostack.cache_hit': event.cacheHit,
         'autostack.retries': event.retries,
       },
-      ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'autostack.retries'],
+      [
+        'gen_ai.usage.input_tokens',
+        'gen_ai.usage.output_tokens',
+        'gen_ai.usage.cache_read.input_tokens',
+        'gen_ai.usage.cache_creation.input_tokens',
+        'autostack.retries',
+      ],
     ),
     links: [],
     status: { code: 0 },

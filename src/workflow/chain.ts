@@ -37,7 +37,9 @@ function startWanted(session: Session, runId: number, maxRuns: number): void {
   session.queue.splice(index, 1);
   session.inflight.push(
     followDispatch(session, request, maxRuns).catch((error: unknown) => {
-      session.reporter.line(`error: dispatched run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+      session.reporter.line(
+        `error: dispatched run ${runId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       const view = session.dispatchedRuns.get(runId);
       if (view) Object.assign(view, { status: 'completed', conclusion: 'failure' });
     }),
@@ -57,7 +59,10 @@ async function followDispatch(session: Session, request: DispatchRequest, maxRun
     started: [] as string[],
   };
   session.dispatchLog.push(entry);
-  const what = request.kind === 'repository_dispatch' ? `repository_dispatch '${request.eventType}'` : `workflow_dispatch of ${request.workflow}`;
+  const what =
+    request.kind === 'repository_dispatch'
+      ? `repository_dispatch '${request.eventType}'`
+      : `workflow_dispatch of ${request.workflow}`;
   if (request.repository.toLowerCase() !== session.repository.toLowerCase()) {
     session.reporter.line(`\n↪ ${what} to ${request.repository} (from ${from}): another repository, not run locally`);
     return;
@@ -73,12 +78,27 @@ async function followDispatch(session: Session, request: DispatchRequest, maxRun
   }
   for (const { workflow, eventName, payload, inputs } of targets) {
     if (session.runs.length >= maxRuns) {
-      throw new UserError(`dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`);
+      throw new UserError(
+        `dispatch chain stopped: more than ${maxRuns} workflow runs in one session (a dispatch loop?). Raise --max-runs if the chain is meant to be this long.`,
+      );
     }
     session.reporter.line(`\n↪ ${what} (from ${from}) starts ${workflow.display}`);
     entry.started.push(workflow.display);
-    const result = await runWorkflow(session, workflow, { eventName, payload, inputs, secrets: session.options.secrets ?? {}, triggeredBy: `${what} from ${from}`, runId: request.runId });
-    if (view) Object.assign(view, { name: result.workflow, displayTitle: result.workflow, records: result.records, conclusion: result.conclusion });
+    const result = await runWorkflow(session, workflow, {
+      eventName,
+      payload,
+      inputs,
+      secrets: session.options.secrets ?? {},
+      triggeredBy: `${what} from ${from}`,
+      runId: request.runId,
+    });
+    if (view)
+      Object.assign(view, {
+        name: result.workflow,
+        displayTitle: result.workflow,
+        records: result.records,
+        conclusion: result.conclusion,
+      });
   }
   if (view) Object.assign(view, { status: 'completed', conclusion: view.conclusion ?? 'success' });
 }
@@ -88,7 +108,17 @@ async function followWorkflowRun(session: Session, run: WorkflowRunResult, maxRu
   const [owner = '', name = ''] = session.repository.split('/');
   const payload: Json = {
     action: 'completed',
-    workflow_run: { id: run.runId, name: run.workflow, path: run.file, event: run.event, status: 'completed', conclusion: run.conclusion, head_branch: session.ref.replace('refs/heads/', ''), head_sha: session.sha, html_url: `https://github.com/${session.repository}/actions/runs/${run.runId}` },
+    workflow_run: {
+      id: run.runId,
+      name: run.workflow,
+      path: run.file,
+      event: run.event,
+      status: 'completed',
+      conclusion: run.conclusion,
+      head_branch: session.ref.replace('refs/heads/', ''),
+      head_sha: session.sha,
+      html_url: `https://github.com/${session.repository}/actions/runs/${run.runId}`,
+    },
     workflow: { name: run.workflow, path: run.file },
     repository: { full_name: session.repository, name, owner: { login: owner } },
     sender: { login: 'octocat', type: 'User' },
@@ -96,15 +126,31 @@ async function followWorkflowRun(session: Session, run: WorkflowRunResult, maxRu
   for (const workflow of await folderWorkflows(session)) {
     if (!matchTrigger(workflow.template.events ?? {}, 'workflow_run', payload).matched) continue;
     if (session.options.followDispatches === false) {
-      session.reporter.line(`\n↪ workflow_run of '${run.workflow}' would start ${workflow.display}: not followed (--no-follow)`);
+      session.reporter.line(
+        `\n↪ workflow_run of '${run.workflow}' would start ${workflow.display}: not followed (--no-follow)`,
+      );
       continue;
     }
     if (session.runs.length >= maxRuns) {
-      throw new UserError(`workflow chain stopped: more than ${maxRuns} workflow runs in one session (a workflow_run loop?). Raise --max-runs if the chain is meant to be this long.`);
+      throw new UserError(
+        `workflow chain stopped: more than ${maxRuns} workflow runs in one session (a workflow_run loop?). Raise --max-runs if the chain is meant to be this long.`,
+      );
     }
     session.reporter.line(`\n↪ workflow_run of '${run.workflow}' (${run.conclusion}) starts ${workflow.display}`);
-    session.dispatchLog.push({ kind: 'workflow_run', repository: session.repository, workflow: run.workflow, from: run.file, started: [workflow.display] });
-    await runWorkflow(session, workflow, { eventName: 'workflow_run', payload, inputs: {}, secrets: session.options.secrets ?? {}, triggeredBy: `workflow_run of '${run.workflow}'` });
+    session.dispatchLog.push({
+      kind: 'workflow_run',
+      repository: session.repository,
+      workflow: run.workflow,
+      from: run.file,
+      started: [workflow.display],
+    });
+    await runWorkflow(session, workflow, {
+      eventName: 'workflow_run',
+      payload,
+      inputs: {},
+      secrets: session.options.secrets ?? {},
+      triggeredBy: `workflow_run of '${run.workflow}'`,
+    });
   }
 }
 
@@ -121,7 +167,9 @@ async function folderWorkflows(session: Session): Promise<LoadedWorkflow[]> {
         loaded = await loadWorkflow(path, session.workspace);
       } catch (error) {
         loaded = error as Error;
-        session.reporter.line(`warning: ${name} is not considered for dispatches: ${(error as Error).message.split('\n')[0]}`);
+        session.reporter.line(
+          `warning: ${name} is not considered for dispatches: ${(error as Error).message.split('\n')[0]}`,
+        );
       }
       session.workflowCache.set(path, loaded);
     }
@@ -130,11 +178,24 @@ async function folderWorkflows(session: Session): Promise<LoadedWorkflow[]> {
   return workflows;
 }
 
-async function dispatchTargets(session: Session, request: DispatchRequest): Promise<Array<{ workflow: LoadedWorkflow; eventName: string; payload: Json; inputs: Record<string, Json> }>> {
+async function dispatchTargets(
+  session: Session,
+  request: DispatchRequest,
+): Promise<Array<{ workflow: LoadedWorkflow; eventName: string; payload: Json; inputs: Record<string, Json> }>> {
   const sender = { login: 'github-actions[bot]', type: 'Bot' };
-  const repository = { full_name: session.repository, name: session.repository.split('/')[1] ?? '', owner: { login: session.repository.split('/')[0] ?? '' } };
+  const repository = {
+    full_name: session.repository,
+    name: session.repository.split('/')[1] ?? '',
+    owner: { login: session.repository.split('/')[0] ?? '' },
+  };
   if (request.kind === 'repository_dispatch') {
-    const payload: Json = { action: request.eventType ?? '', branch: session.ref.replace('refs/heads/', ''), client_payload: request.clientPayload ?? {}, repository, sender };
+    const payload: Json = {
+      action: request.eventType ?? '',
+      branch: session.ref.replace('refs/heads/', ''),
+      client_payload: request.clientPayload ?? {},
+      repository,
+      sender,
+    };
     const targets = [];
     for (const workflow of await folderWorkflows(session)) {
       if (matchTrigger(workflow.template.events ?? {}, 'repository_dispatch', payload).matched) {
@@ -147,11 +208,19 @@ async function dispatchTargets(session: Session, request: DispatchRequest): Prom
   if (!file) return [];
   const workflow = await loadWorkflow(join(session.folder, basename(file.path)), session.workspace);
   if (!workflow.template.events?.workflow_dispatch) {
-    throw new UserError(`workflow_dispatch of ${workflow.display}: the workflow has no on.workflow_dispatch trigger (GitHub answers 422).`);
+    throw new UserError(
+      `workflow_dispatch of ${workflow.display}: the workflow has no on.workflow_dispatch trigger (GitHub answers 422).`,
+    );
   }
   const raw = Object.fromEntries(Object.entries(request.inputs ?? {}).map(([key, value]) => [key, stringify(value)]));
   const inputs = triggerInputs(session, workflow, 'workflow_dispatch', raw);
-  const payload: Json = { inputs: raw, ref: request.ref ?? session.ref, repository, sender, workflow: `.github/workflows/${basename(file.path)}` };
+  const payload: Json = {
+    inputs: raw,
+    ref: request.ref ?? session.ref,
+    repository,
+    sender,
+    workflow: `.github/workflows/${basename(file.path)}`,
+  };
   return [{ workflow, eventName: 'workflow_dispatch', payload, inputs }];
 }
 

@@ -92,7 +92,11 @@ export function commandHandler(options: CommandOptions): { onLine: (line: string
       if (!options.allowUnsecure) return fail(line, DISABLED('set-env'));
       if (!props.name) return fail(line, "Required field 'name' is missing in ##[set-env] command.");
       if (props.name.toUpperCase() === 'NODE_OPTIONS') {
-        reporter.annotation('error', "Can't update NODE_OPTIONS environment variable using ::set-env:: command.", depth);
+        reporter.annotation(
+          'error',
+          "Can't update NODE_OPTIONS environment variable using ::set-env:: command.",
+          depth,
+        );
         return;
       }
       effects.env[props.name] = message;
@@ -138,15 +142,32 @@ export async function executeStep(
   runtime: JobRuntime,
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number; depth: number; outputsOnStdout?: boolean; allowUnsecure: boolean },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    depth: number;
+    outputsOnStdout?: boolean;
+    allowUnsecure: boolean;
+  },
 ): Promise<ProcessResult> {
-  const handler = commandHandler({ reporter: runtime.reporter, depth: options.depth, verbose: Boolean(session.options.verbose), allowUnsecure: options.allowUnsecure });
+  const handler = commandHandler({
+    reporter: runtime.reporter,
+    depth: options.depth,
+    verbose: Boolean(session.options.verbose),
+    allowUnsecure: options.allowUnsecure,
+  });
   let stdout = '';
   const onLine = (line: string, stream: 'stdout' | 'stderr') => {
     if (options.outputsOnStdout && stream === 'stdout') stdout += `${line}\n`;
     else handler.onLine(line);
   };
-  const running = runProcess(command, args, { cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs, onLine });
+  const running = runProcess(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    onLine,
+  });
   session.running.add(running);
   runtime.running.add(running);
   const outcome = await running.done;
@@ -164,7 +185,14 @@ export async function executeStep(
   if (outcome.spawnError) error = `could not start ${command}: ${outcome.spawnError}`;
   else if (outcome.cancelled) error = 'cancelled';
   else if (outcome.timedOut) error = undefined;
-  else if (outcome.exitCode !== 0) error = outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
+  else if (outcome.exitCode !== 0)
+    error = outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`;
   else if (handler.effects.failure) error = handler.effects.failure;
-  return { ...(error ? { error } : {}), timedOut: outcome.timedOut, cancelled: outcome.cancelled, effects: handler.effects, ...(stdoutOutputs ? { stdoutOutputs } : {}) };
+  return {
+    ...(error ? { error } : {}),
+    timedOut: outcome.timedOut,
+    cancelled: outcome.cancelled,
+    effects: handler.effects,
+    ...(stdoutOutputs ? { stdoutOutputs } : {}),
+  };
 }

@@ -42,7 +42,12 @@ interface CompositeRun {
 
 function scopeFor(run: CompositeRun, where: string): EvaluationScope {
   const base = stepContexts(run.session, run.runtime, { action_path: run.action.directory });
-  const steps = Object.fromEntries(Object.entries(run.steps).map(([id, entry]) => [id, { outputs: entry.outputs, outcome: entry.outcome, conclusion: entry.conclusion }]));
+  const steps = Object.fromEntries(
+    Object.entries(run.steps).map(([id, entry]) => [
+      id,
+      { outputs: entry.outputs, outcome: entry.outcome, conclusion: entry.conclusion },
+    ]),
+  );
   const cancelled = isCancelled(run.session, run.runtime);
   return {
     contexts: { ...base, inputs: run.inputs, steps, env: { ...(base.env as Record<string, Json>), ...run.parentEnv } },
@@ -53,11 +58,19 @@ function scopeFor(run: CompositeRun, where: string): EvaluationScope {
 }
 
 function text(run: CompositeRun, value: unknown, where: string): string {
-  return interpolate(typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value), scopeFor(run, where));
+  return interpolate(
+    typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value),
+    scopeFor(run, where),
+  );
 }
 
 function condition(raw: CompositeStep): string {
-  const written = typeof raw.if === 'string' ? raw.if.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1').trim() || 'success()' : raw.if === false ? 'false' : 'success()';
+  const written =
+    typeof raw.if === 'string'
+      ? raw.if.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1').trim() || 'success()'
+      : raw.if === false
+        ? 'false'
+        : 'success()';
   return ensureStatusFunction(written, undefined);
 }
 
@@ -69,14 +82,32 @@ export async function runComposite(
   parentEnv: Record<string, string>,
   options: { timeoutMs: number; depth: number; nesting: number },
 ): Promise<CompositeOutcome> {
-  if (options.nesting > MAX_COMPOSITE_NESTING) throw new UserError(`${action.uses}: composite actions nest at most ${MAX_COMPOSITE_NESTING} levels deep (GitHub's limit).`);
-  const run: CompositeRun = { session, runtime, action, inputs, parentEnv, deadline: Date.now() + options.timeoutMs, depth: options.depth, nesting: options.nesting, steps: {}, failed: false };
+  if (options.nesting > MAX_COMPOSITE_NESTING)
+    throw new UserError(
+      `${action.uses}: composite actions nest at most ${MAX_COMPOSITE_NESTING} levels deep (GitHub's limit).`,
+    );
+  const run: CompositeRun = {
+    session,
+    runtime,
+    action,
+    inputs,
+    parentEnv,
+    deadline: Date.now() + options.timeoutMs,
+    depth: options.depth,
+    nesting: options.nesting,
+    steps: {},
+    failed: false,
+  };
   const annotations: StepResult['annotations'] = [];
   let error: string | undefined;
   for (const [index, raw] of action.steps.entries()) {
     const where = `${action.uses} (action.yml runs.steps[${index}])`;
     const id = raw.id ?? `__${index}`;
-    const label = raw.name ? text(run, raw.name, where) : raw.run !== undefined ? `Run ${oneLine(raw.run)}` : `Run ${raw.uses ?? ''}`;
+    const label = raw.name
+      ? text(run, raw.name, where)
+      : raw.run !== undefined
+        ? `Run ${oneLine(raw.run)}`
+        : `Run ${raw.uses ?? ''}`;
     if (!evaluateCondition(condition(raw), scopeFor(run, where))) {
       run.steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       runtime.reporter.stepOutput(`- ${label} (skipped)`, 0, run.depth);
@@ -85,10 +116,20 @@ export async function runComposite(
     runtime.reporter.stepOutput(`▸ ${label}`, 0, run.depth);
     const result = await runCompositeStep(run, raw, id, label, where);
     annotations.push(...result.annotations);
-    const tolerated = raw['continue-on-error'] === true || (typeof raw['continue-on-error'] === 'string' && text(run, raw['continue-on-error'], where) === 'true');
+    const tolerated =
+      raw['continue-on-error'] === true ||
+      (typeof raw['continue-on-error'] === 'string' && text(run, raw['continue-on-error'], where) === 'true');
     const outcome: Conclusion = result.error ? 'failure' : 'success';
-    run.steps[id] = { outputs: result.outputs, outcome, conclusion: outcome === 'failure' && tolerated ? 'success' : outcome };
-    runtime.reporter.stepOutput(`${outcome === 'success' ? '✓' : '✗'} ${label}${result.error ? ` (${result.error}${tolerated ? ', continue-on-error' : ''})` : ''}`, 0, run.depth);
+    run.steps[id] = {
+      outputs: result.outputs,
+      outcome,
+      conclusion: outcome === 'failure' && tolerated ? 'success' : outcome,
+    };
+    runtime.reporter.stepOutput(
+      `${outcome === 'success' ? '✓' : '✗'} ${label}${result.error ? ` (${result.error}${tolerated ? ', continue-on-error' : ''})` : ''}`,
+      0,
+      run.depth,
+    );
     if (result.error && !tolerated) {
       run.failed = true;
       error ??= `${label}: ${result.error}`;
@@ -96,13 +137,25 @@ export async function runComposite(
   }
   const outputs: Record<string, string> = {};
   for (const [outputName, spec] of Object.entries(action.manifest.outputs ?? {})) {
-    outputs[outputName] = spec?.value !== undefined ? text(run, spec.value, `${action.uses} (action.yml outputs.${outputName})`) : '';
+    outputs[outputName] =
+      spec?.value !== undefined ? text(run, spec.value, `${action.uses} (action.yml outputs.${outputName})`) : '';
   }
-  return { outcome: isCancelled(session, runtime) ? 'cancelled' : run.failed ? 'failure' : 'success', outputs, annotations, ...(error ? { error } : {}) };
+  return {
+    outcome: isCancelled(session, runtime) ? 'cancelled' : run.failed ? 'failure' : 'success',
+    outputs,
+    annotations,
+    ...(error ? { error } : {}),
+  };
 }
 
 /** One step of a composite action: a script, a node action, or another composite action. */
-async function runCompositeStep(run: CompositeRun, raw: CompositeStep, id: string, label: string, where: string): Promise<{ outputs: Record<string, string>; error?: string; annotations: StepResult['annotations'] }> {
+async function runCompositeStep(
+  run: CompositeRun,
+  raw: CompositeStep,
+  id: string,
+  label: string,
+  where: string,
+): Promise<{ outputs: Record<string, string>; error?: string; annotations: StepResult['annotations'] }> {
   const { session, runtime, action } = run;
   const env: Record<string, string> = { ...run.parentEnv };
   for (const [key, value] of Object.entries(raw.env ?? {})) env[key] = text(run, value, where);
@@ -122,10 +175,17 @@ async function runCompositeStep(run: CompositeRun, raw: CompositeStep, id: strin
     const resolved = resolveAction(raw.uses ?? '', session.workspace, where);
     nestedInputs = nestedActionInputs(run, resolved, raw, where);
     if (resolved.kind === 'composite') {
-      const inner = await runComposite(session, runtime, resolved, nestedInputs, env, { timeoutMs, depth: run.depth, nesting: run.nesting + 1 });
+      const inner = await runComposite(session, runtime, resolved, nestedInputs, env, {
+        timeoutMs,
+        depth: run.depth,
+        nesting: run.nesting + 1,
+      });
       return { outputs: inner.outputs, annotations: inner.annotations, ...(inner.error ? { error: inner.error } : {}) };
     }
-    if (resolved.kind !== 'node') throw new UserError(`${where}: uses: ${raw.uses} — actions/checkout inside a composite action is not supported locally.`);
+    if (resolved.kind !== 'node')
+      throw new UserError(
+        `${where}: uses: ${raw.uses} — actions/checkout inside a composite action is not supported locally.`,
+      );
     nested = resolved;
     extra = { ...extra, ...actionEnv(resolved, nestedInputs) };
     command = session.nodePath;
@@ -134,16 +194,39 @@ async function runCompositeStep(run: CompositeRun, raw: CompositeStep, id: strin
   const files = newStepFiles(runtime);
   const processEnvironment = processEnv(session, runtime, { ...files }, env, extra);
   const scope = scopeFor(run, where);
-  const outcome = await executeStep(session, runtime, command, args, { cwd, env: processEnvironment, timeoutMs, depth: run.depth, allowUnsecure: unsecureAllowed(session, scope.contexts) });
+  const outcome = await executeStep(session, runtime, command, args, {
+    cwd,
+    env: processEnvironment,
+    timeoutMs,
+    depth: run.depth,
+    allowUnsecure: unsecureAllowed(session, scope.contexts),
+  });
   const collected = collectStepFiles(runtime, files);
   Object.assign(runtime.exported, outcome.effects.env, collected.env);
   runtime.pathAdditions.push(...outcome.effects.path, ...collected.path);
   const error = outcome.error ?? collected.error ?? (outcome.timedOut ? 'timed out' : undefined);
-  if (nested?.post && !error) runtime.posts.push({ name: `Post ${label}`, action: nested, inputs: nestedInputs, state: { ...outcome.effects.state, ...collected.state }, env, id });
-  return { outputs: { ...outcome.effects.outputs, ...collected.outputs }, annotations: outcome.effects.annotations, ...(error ? { error } : {}) };
+  if (nested?.post && !error)
+    runtime.posts.push({
+      name: `Post ${label}`,
+      action: nested,
+      inputs: nestedInputs,
+      state: { ...outcome.effects.state, ...collected.state },
+      env,
+      id,
+    });
+  return {
+    outputs: { ...outcome.effects.outputs, ...collected.outputs },
+    annotations: outcome.effects.annotations,
+    ...(error ? { error } : {}),
+  };
 }
 
-function nestedActionInputs(run: CompositeRun, resolved: ResolvedAction, raw: CompositeStep, where: string): Record<string, string> {
+function nestedActionInputs(
+  run: CompositeRun,
+  resolved: ResolvedAction,
+  raw: CompositeStep,
+  where: string,
+): Record<string, string> {
   const inputs: Record<string, string> = {};
   if (resolved.kind === 'checkout') return inputs;
   for (const [name, spec] of Object.entries(resolved.manifest.inputs ?? {})) {

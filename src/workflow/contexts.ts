@@ -33,14 +33,21 @@ export function eventFacts(session: Session, eventName: string, payload: Json): 
   if (PULL_REQUEST_EVENTS.has(eventName) || eventName === 'pull_request_target') {
     headRef = text(record(pull.head).ref);
     baseRef = text(record(pull.base).ref);
-    const number = typeof pull.number === 'number' ? pull.number : typeof event.number === 'number' ? event.number : undefined;
+    const number =
+      typeof pull.number === 'number' ? pull.number : typeof event.number === 'number' ? event.number : undefined;
     if (eventName === 'pull_request_target' && baseRef) ref = `refs/heads/${baseRef}`;
     else if (PULL_REQUEST_EVENTS.has(eventName) && number !== undefined) ref = `refs/pull/${number}/merge`;
   }
   return { ref, refName: ref.replace(/^refs\/(heads|tags|pull)\//, ''), headRef, baseRef, actor };
 }
 
-export function githubContext(session: Session, workflow: LoadedWorkflow, scope: Pick<RunScope, 'eventName' | 'payload' | 'runId' | 'eventPath' | 'facts'>, token = '', job = ''): Record<string, Json> {
+export function githubContext(
+  session: Session,
+  workflow: LoadedWorkflow,
+  scope: Pick<RunScope, 'eventName' | 'payload' | 'runId' | 'eventPath' | 'facts'>,
+  token = '',
+  job = '',
+): Record<string, Json> {
   const [owner = ''] = session.repository.split('/');
   const { facts } = scope;
   return {
@@ -101,11 +108,22 @@ export function jobStatus(session: Session, scope: RunScope, plan: JobPlan): Sta
   };
   visit(plan.id);
   const results = [...ancestors].map((id) => scope.jobs.get(id)?.result ?? 'skipped');
-  return { success: results.every((result) => result === 'success'), failure: results.some((result) => result === 'failure'), cancelled: session.cancelled };
+  return {
+    success: results.every((result) => result === 'success'),
+    failure: results.some((result) => result === 'failure'),
+    cancelled: session.cancelled,
+  };
 }
 
 export function runnerContext(session: Session, runtime: JobRuntime): Record<string, Json> {
-  return { os: 'Linux', arch: process.arch === 'arm64' ? 'ARM64' : 'X64', name: runtime.jobsApi.runner_name, temp: join(runtime.temp, 'temp'), tool_cache: join(session.root, 'tool-cache'), environment: 'self-hosted' };
+  return {
+    os: 'Linux',
+    arch: process.arch === 'arm64' ? 'ARM64' : 'X64',
+    name: runtime.jobsApi.runner_name,
+    temp: join(runtime.temp, 'temp'),
+    tool_cache: join(session.root, 'tool-cache'),
+    environment: 'self-hosted',
+  };
 }
 
 export function isCancelled(session: Session, runtime: JobRuntime): boolean {
@@ -115,7 +133,8 @@ export function isCancelled(session: Session, runtime: JobRuntime): boolean {
 export function stepContexts(session: Session, runtime: JobRuntime, extra: Record<string, Json>): Contexts {
   const { scope, plan, token } = runtime;
   const steps: Record<string, Json> = {};
-  for (const [id, step] of Object.entries(runtime.steps)) steps[id] = { outputs: step.outputs, outcome: step.outcome, conclusion: step.conclusion };
+  for (const [id, step] of Object.entries(runtime.steps))
+    steps[id] = { outputs: step.outputs, outcome: step.outcome, conclusion: step.conclusion };
   return {
     github: { ...githubContext(session, scope.workflow, scope, token, plan.id), ...extra },
     env: { ...runtime.env, ...runtime.exported },
@@ -181,7 +200,13 @@ function runtimeVariables(session: Session, runtime: JobRuntime): Record<string,
  * GITHUB_ENV exports, the step's env:), then the environment files, and last the runner's own
  * GITHUB_ and RUNNER_ variables, as the runner applies them (ScriptHandler: context variables last).
  */
-export function processEnv(session: Session, runtime: JobRuntime, files: Record<string, string>, stepEnv: Record<string, string>, action: Record<string, string> = {}): Record<string, string> {
+export function processEnv(
+  session: Session,
+  runtime: JobRuntime,
+  files: Record<string, string>,
+  stepEnv: Record<string, string>,
+  action: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of HOST_ENV) {
     const value = process.env[key];
@@ -189,7 +214,12 @@ export function processEnv(session: Session, runtime: JobRuntime, files: Record<
   }
   // A parent waiting on a child it dispatched (emit-event wait) polls the loopback API: no need for GitHub's 10 s.
   env.AUTOSTACK_WAIT_POLL_MS = '250';
-  Object.assign(env, session.options.env ?? {}, { CI: 'true', GITHUB_ACTIONS: 'true', AUTOSTACK_LOCAL_RUNNER: '1', ...(session.options.verbose ? { RUNNER_DEBUG: '1' } : {}) });
+  Object.assign(env, session.options.env ?? {}, {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    AUTOSTACK_LOCAL_RUNNER: '1',
+    ...(session.options.verbose ? { RUNNER_DEBUG: '1' } : {}),
+  });
   Object.assign(env, runtime.env, runtime.exported, stepEnv, files, action, runtimeVariables(session, runtime));
   if (runtime.pathAdditions.length > 0) env.PATH = [...[...runtime.pathAdditions].reverse(), env.PATH ?? ''].join(':');
   return env;

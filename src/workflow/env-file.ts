@@ -47,7 +47,14 @@ export function createStepFiles(directory: string, counter: number): StepFiles {
     GITHUB_STATE: join(directory, `state-${counter}`),
     GITHUB_STEP_SUMMARY: join(directory, `summary-${counter}`),
   };
-  for (const file of [files.GITHUB_OUTPUT, files.GITHUB_ENV, files.GITHUB_PATH, files.GITHUB_STATE, files.GITHUB_STEP_SUMMARY]) writeFileSync(file, '');
+  for (const file of [
+    files.GITHUB_OUTPUT,
+    files.GITHUB_ENV,
+    files.GITHUB_PATH,
+    files.GITHUB_STATE,
+    files.GITHUB_STEP_SUMMARY,
+  ])
+    writeFileSync(file, '');
   return files;
 }
 
@@ -68,11 +75,19 @@ export interface CollectedFiles {
  * has done since 2.309.0 (it would change how every later node action starts).
  */
 export function readStepFiles(files: StepFiles): CollectedFiles {
-  const collected: CollectedFiles = { outputs: {}, env: {}, path: [], state: {}, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), errors: [] };
+  const collected: CollectedFiles = {
+    outputs: {},
+    env: {},
+    path: [],
+    state: {},
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    errors: [],
+  };
   try {
     collected.outputs = parseEnvFile(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
     for (const [name, value] of Object.entries(parseEnvFile(readFileSync(files.GITHUB_ENV, 'utf8')))) {
-      if (name.toUpperCase() === 'NODE_OPTIONS') collected.errors.push("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
+      if (name.toUpperCase() === 'NODE_OPTIONS')
+        collected.errors.push("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
       else collected.env[name] = value;
     }
     collected.state = parseEnvFile(readFileSync(files.GITHUB_STATE, 'utf8'));

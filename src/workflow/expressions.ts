@@ -5,14 +5,7 @@ import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { type Token, TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
-import {
-  isBasicExpression,
-  isBoolean,
-  isMapping,
-  isNumber,
-  isSequence,
-  isString,
-} from '@actions/workflow-parser';
+import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../shared/errors.js';
@@ -109,13 +102,20 @@ function listFiles(root: string, dir = root, out: string[] = []): string[] {
 function hashFiles(workspace: string | undefined, patterns: string[]): string {
   if (!workspace) return '';
   const include = patterns.filter((pattern) => !pattern.startsWith('!')).map(globToRegExp);
-  const exclude = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => globToRegExp(pattern.slice(1)));
+  const exclude = patterns
+    .filter((pattern) => pattern.startsWith('!'))
+    .map((pattern) => globToRegExp(pattern.slice(1)));
   const files = listFiles(workspace)
     .filter((file) => include.some((regexp) => regexp.test(file)) && !exclude.some((regexp) => regexp.test(file)))
     .sort();
   if (files.length === 0) return '';
   const outer = createHash('sha256');
-  for (const file of files) outer.update(createHash('sha256').update(readFileSync(join(workspace, file))).digest());
+  for (const file of files)
+    outer.update(
+      createHash('sha256')
+        .update(readFileSync(join(workspace, file)))
+        .digest(),
+    );
   return outer.digest('hex');
 }
 
@@ -131,7 +131,13 @@ function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
       name: 'hashFiles',
       minArgs: 1,
       maxArgs: 255,
-      call: (...args) => new data.StringData(hashFiles(scope.workspace, args.map((arg) => arg.coerceString()))),
+      call: (...args) =>
+        new data.StringData(
+          hashFiles(
+            scope.workspace,
+            args.map((arg) => arg.coerceString()),
+          ),
+        ),
     },
   ];
   return new Map(definitions.map((definition) => [definition.name.toLowerCase(), definition]));
@@ -145,7 +151,8 @@ function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
 function lex(expression: string): Token[] {
   const tokens = new Lexer(expression).lex().tokens;
   for (const token of tokens) {
-    if (token.type === TokenType.STRING && token.lexeme.length >= 2) token.value = token.lexeme.slice(1, -1).replaceAll("''", "'");
+    if (token.type === TokenType.STRING && token.lexeme.length >= 2)
+      token.value = token.lexeme.slice(1, -1).replaceAll("''", "'");
   }
   return tokens;
 }
@@ -157,7 +164,9 @@ export function evaluateExpression(expression: string, scope: EvaluationScope): 
   try {
     const tokens = lex(expression);
     const tree = new Parser(tokens, contextNames, functionInfos()).parse();
-    const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
+    const context = new data.Dictionary(
+      ...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })),
+    );
     result = new Evaluator(tree, context, functionsFor(scope)).evaluate();
   } catch (error) {
     throw new UserError(`${scope.where}: cannot evaluate \${{ ${expression} }}: ${(error as Error).message}`);
@@ -171,7 +180,9 @@ export function evaluateCondition(expression: string, scope: EvaluationScope): b
   try {
     const tokens = lex(expression);
     const tree = new Parser(tokens, contextNames, functionInfos()).parse();
-    const context = new data.Dictionary(...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })));
+    const context = new data.Dictionary(
+      ...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })),
+    );
     return truthy(new Evaluator(tree, context, functionsFor(scope)).evaluate());
   } catch (error) {
     throw new UserError(`${scope.where}: cannot evaluate if: ${expression}: ${(error as Error).message}`);
@@ -236,7 +247,10 @@ export function evaluateToken(token: TemplateToken, scope: EvaluationScope): Jso
     for (const pair of token) result[String(evaluateToken(pair.key, scope))] = evaluateToken(pair.value, scope);
     return result;
   }
-  if (token.isExpression) throw new UserError(`${scope.where}: \${{ insert }} and other template directives are not supported by the local runner`);
+  if (token.isExpression)
+    throw new UserError(
+      `${scope.where}: \${{ insert }} and other template directives are not supported by the local runner`,
+    );
   return null;
 }
 

@@ -26,5 +26,10 @@ export interface StepHook {
   /** Replace the command that runs the action's main entry point (undefined: run it as usual). */
   command?(context: StepHookContext): StepCommand | undefined;
   /** After the main step ran: e.g. point the session summary at a run record the step wrote. */
-  after?(context: StepHookContext & { outputs: Record<string, string>; addRecord: (record: { runId: string; path: string }) => void }): void;
+  after?(
+    context: StepHookContext & {
+      outputs: Record<string, string>;
+      addRecord: (record: { runId: string; path: string }) => void;
+    },
+  ): void;
 }

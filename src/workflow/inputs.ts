@@ -8,7 +8,13 @@ import { field, type LoadedWorkflow, locate } from './load.js';
 import type { Session } from './session.js';
 
 /** Typed `inputs` for workflow_dispatch / workflow_call, from --input strings and declared defaults. */
-export function triggerInputs(session: Session, workflow: LoadedWorkflow, eventName: string, given: Record<string, string | Json>, where?: string): Record<string, Json> {
+export function triggerInputs(
+  session: Session,
+  workflow: LoadedWorkflow,
+  eventName: string,
+  given: Record<string, string | Json>,
+  where?: string,
+): Record<string, Json> {
   const on = field(workflow.root, 'on');
   const trigger = on && isMapping(on) ? on.find(eventName) : undefined;
   const declared = trigger && isMapping(trigger) ? trigger.find('inputs') : undefined;
@@ -27,10 +33,24 @@ export function triggerInputs(session: Session, workflow: LoadedWorkflow, eventN
       const defaultToken = spec?.find('default');
       let value: Json | undefined = given[name];
       if (value === undefined && defaultToken) {
-        value = evaluateToken(defaultToken, { contexts: { github: githubContext(session, workflow, { eventName, payload: {}, runId: 0, eventPath: '', facts: eventFacts(session, eventName, {}) }) }, where: locate(workflow.display, defaultToken) });
+        value = evaluateToken(defaultToken, {
+          contexts: {
+            github: githubContext(session, workflow, {
+              eventName,
+              payload: {},
+              runId: 0,
+              eventPath: '',
+              facts: eventFacts(session, eventName, {}),
+            }),
+          },
+          where: locate(workflow.display, defaultToken),
+        });
       }
       if (value === undefined) {
-        if (required) throw new UserError(`${location}: input '${name}' is required by ${workflow.display} and has no default; pass --input ${name}=VALUE${eventName === 'workflow_call' ? ' (or with: in the caller)' : ''}.`);
+        if (required)
+          throw new UserError(
+            `${location}: input '${name}' is required by ${workflow.display} and has no default; pass --input ${name}=VALUE${eventName === 'workflow_call' ? ' (or with: in the caller)' : ''}.`,
+          );
         value = type === 'boolean' ? false : type === 'number' ? 0 : '';
       }
       result[name] = coerceInput(name, type, value, spec, location);
@@ -39,7 +59,9 @@ export function triggerInputs(session: Session, workflow: LoadedWorkflow, eventN
   for (const name of Object.keys(given)) {
     if (!names.has(name)) {
       const known = [...names].join(', ') || 'none';
-      throw new UserError(`${location}: ${workflow.display} declares no ${eventName} input '${name}' (declared: ${known}).`);
+      throw new UserError(
+        `${location}: ${workflow.display} declares no ${eventName} input '${name}' (declared: ${known}).`,
+      );
     }
   }
   return result;
@@ -53,13 +75,17 @@ function coerceInput(name: string, type: string, value: Json, spec: MappingToken
   }
   if (type === 'number') {
     const number = typeof value === 'number' ? value : Number(value);
-    if (typeof value === 'boolean' || value === '' || !Number.isFinite(number)) throw new UserError(`${where}: input '${name}' is a number; got '${stringify(value)}'.`);
+    if (typeof value === 'boolean' || value === '' || !Number.isFinite(number))
+      throw new UserError(`${where}: input '${name}' is a number; got '${stringify(value)}'.`);
     return number;
   }
   if (type === 'choice') {
     const optionsToken = spec?.find('options');
-    const options = optionsToken ? (evaluateToken(optionsToken, { contexts: {}, where }) as Json[]).map((option) => stringify(option)) : [];
-    if (!options.includes(stringify(value))) throw new UserError(`${where}: input '${name}' must be one of ${options.join(', ')}; got '${stringify(value)}'.`);
+    const options = optionsToken
+      ? (evaluateToken(optionsToken, { contexts: {}, where }) as Json[]).map((option) => stringify(option))
+      : [];
+    if (!options.includes(stringify(value)))
+      throw new UserError(`${where}: input '${name}' must be one of ${options.join(', ')}; got '${stringify(value)}'.`);
     return stringify(value);
   }
   return stringify(value);

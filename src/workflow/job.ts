@@ -8,7 +8,14 @@ import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { resolveAction } from './actions.js';
 import { githubContext, jobStatus, needsContext, secretsContext, stepContexts } from './contexts.js';
-import { type Contexts, evaluateCondition, evaluateString, evaluateStringMap, type Json, stringify } from './expressions.js';
+import {
+  type Contexts,
+  evaluateCondition,
+  evaluateString,
+  evaluateStringMap,
+  type Json,
+  stringify,
+} from './expressions.js';
 import type { Lanes } from './lanes.js';
 import { field, type JobPlan, locate } from './load.js';
 import { readStrategy } from './matrix.js';
@@ -40,10 +47,21 @@ export function cancelJob(runtime: JobRuntime, reason: string): void {
 export async function runJob(session: Session, scope: RunScope, plan: JobPlan, lanes: Lanes): Promise<JobResult> {
   const strategyToken = field(plan.raw, 'strategy');
   const matrixToken = strategyToken && isMapping(strategyToken) ? strategyToken.find('matrix') : undefined;
-  if (!strategyToken || !isMapping(strategyToken) || !matrixToken) return runJobInstance(session, scope, plan, undefined, lanes);
+  if (!strategyToken || !isMapping(strategyToken) || !matrixToken)
+    return runJobInstance(session, scope, plan, undefined, lanes);
   const started = Date.now();
-  const contexts: Contexts = { github: githubContext(session, scope.workflow, scope, '', plan.id), needs: needsContext(scope, plan), inputs: scope.inputs, vars: session.options.vars ?? {} };
-  const { combinations, failFast, maxParallel } = readStrategy(strategyToken, matrixToken, contexts, locate(scope.workflow.display, matrixToken));
+  const contexts: Contexts = {
+    github: githubContext(session, scope.workflow, scope, '', plan.id),
+    needs: needsContext(scope, plan),
+    inputs: scope.inputs,
+    vars: session.options.vars ?? {},
+  };
+  const { combinations, failFast, maxParallel } = readStrategy(
+    strategyToken,
+    matrixToken,
+    contexts,
+    locate(scope.workflow.display, matrixToken),
+  );
   const slots = new Slots(maxParallel);
   const active = new Set<JobRuntime>();
   const instances: JobResult[] = [];
@@ -51,14 +69,29 @@ export async function runJob(session: Session, scope: RunScope, plan: JobPlan, l
   await Promise.all(
     combinations.map(async (matrix, index) => {
       const release = await slots.acquire();
-      const label = `${plan.id} (${Object.values(matrix).map((value) => stringify(value)).join(', ')})`;
+      const label = `${plan.id} (${Object.values(matrix)
+        .map((value) => stringify(value))
+        .join(', ')})`;
       try {
         if (failFast && failedFast) {
           scope.reporter.jobSkipped(`${scope.prefix}${label}`, 'cancelled by fail-fast', scope.depth);
-          instances[index] = { id: plan.id, name: label, result: 'cancelled', outputs: {}, steps: [], durationMs: 0, matrix };
+          instances[index] = {
+            id: plan.id,
+            name: label,
+            result: 'cancelled',
+            outputs: {},
+            steps: [],
+            durationMs: 0,
+            matrix,
+          };
           return;
         }
-        const strategy = { 'fail-fast': failFast, 'job-index': index, 'job-total': combinations.length, 'max-parallel': maxParallel };
+        const strategy = {
+          'fail-fast': failFast,
+          'job-index': index,
+          'job-total': combinations.length,
+          'max-parallel': maxParallel,
+        };
         const result = await runJobInstance(session, scope, plan, { matrix, strategy, label, active }, lanes);
         instances[index] = result;
         if (failFast && result.result === 'failure' && !failedFast) {
@@ -71,13 +104,25 @@ export async function runJob(session: Session, scope: RunScope, plan: JobPlan, l
     }),
   );
   const results = instances.map((instance) => instance.result);
-  const result: Conclusion = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : results.every((entry) => entry === 'skipped') ? 'skipped' : 'success';
+  const result: Conclusion = results.includes('failure')
+    ? 'failure'
+    : results.includes('cancelled')
+      ? 'cancelled'
+      : results.every((entry) => entry === 'skipped')
+        ? 'skipped'
+        : 'success';
   // GitHub keeps the outputs of whichever matrix job set them last.
   const outputs = Object.assign({}, ...instances.map((instance) => instance.outputs)) as Record<string, string>;
   return { id: plan.id, name: plan.id, result, outputs, steps: [], durationMs: Date.now() - started, instances };
 }
 
-async function runJobInstance(session: Session, scope: RunScope, plan: JobPlan, instance: Instance | undefined, lanes: Lanes): Promise<JobResult> {
+async function runJobInstance(
+  session: Session,
+  scope: RunScope,
+  plan: JobPlan,
+  instance: Instance | undefined,
+  lanes: Lanes,
+): Promise<JobResult> {
   const started = Date.now();
   const display = `${scope.prefix}${instance?.label ?? plan.id}`;
   const baseContexts: Contexts = {
@@ -89,7 +134,11 @@ async function runJobInstance(session: Session, scope: RunScope, plan: JobPlan, 
     matrix: instance?.matrix ?? {},
   };
   const condition = plan.model.if.expression;
-  const shouldRun = evaluateCondition(condition, { contexts: baseContexts, status: jobStatus(session, scope, plan), where: locate(scope.workflow.display, field(plan.raw, 'if') ?? plan.model.id) });
+  const shouldRun = evaluateCondition(condition, {
+    contexts: baseContexts,
+    status: jobStatus(session, scope, plan),
+    where: locate(scope.workflow.display, field(plan.raw, 'if') ?? plan.model.id),
+  });
   const nameToken = field(plan.raw, 'name');
   const name = nameToken ? evaluateString(nameToken, { contexts: baseContexts, where: plan.where }) : plan.id;
   if (!shouldRun) {
@@ -100,7 +149,12 @@ async function runJobInstance(session: Session, scope: RunScope, plan: JobPlan, 
   const release = await session.slots.acquire();
   const lane = lanes.lane();
   try {
-    const runtime = createRuntime(session, scope, plan, instance, { display, name, reporter: scope.reporter.to(lane), baseContexts });
+    const runtime = createRuntime(session, scope, plan, instance, {
+      display,
+      name,
+      reporter: scope.reporter.to(lane),
+      baseContexts,
+    });
     instance?.active.add(runtime);
     const error = await runJobSteps(session, runtime, baseContexts);
     instance?.active.delete(runtime);
@@ -113,12 +167,21 @@ async function runJobInstance(session: Session, scope: RunScope, plan: JobPlan, 
 
 function timeoutMinutes(runtime: JobRuntime, contexts: Contexts): number {
   const token = field(runtime.plan.raw, 'timeout-minutes');
-  const minutes = token ? Number(evaluateString(token, { contexts, where: runtime.plan.where })) : DEFAULT_JOB_TIMEOUT_MINUTES;
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new UserError(`${locate(runtime.scope.workflow.display, token)}: timeout-minutes must be a positive number`);
+  const minutes = token
+    ? Number(evaluateString(token, { contexts, where: runtime.plan.where }))
+    : DEFAULT_JOB_TIMEOUT_MINUTES;
+  if (!Number.isFinite(minutes) || minutes <= 0)
+    throw new UserError(`${locate(runtime.scope.workflow.display, token)}: timeout-minutes must be a positive number`);
   return minutes;
 }
 
-function createRuntime(session: Session, scope: RunScope, plan: JobPlan, instance: Instance | undefined, view: { display: string; name: string; reporter: JobRuntime['reporter']; baseContexts: Contexts }): JobRuntime {
+function createRuntime(
+  session: Session,
+  scope: RunScope,
+  plan: JobPlan,
+  instance: Instance | undefined,
+  view: { display: string; name: string; reporter: JobRuntime['reporter']; baseContexts: Contexts },
+): JobRuntime {
   view.reporter.jobStart(view.display, view.name === plan.id ? '' : view.name, scope.depth);
   const token = session.issueToken({ workflow: scope.workflow.name, job: view.display, runId: scope.runId });
   const temp = join(session.root, `${scope.runId}-${view.display.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
@@ -169,13 +232,27 @@ async function runJobSteps(session: Session, runtime: JobRuntime, baseContexts: 
     const minutes = timeoutMinutes(runtime, baseContexts);
     runtime.deadline = Date.now() + minutes * 60_000;
     timer = setTimeout(() => {
-      runtime.reporter.annotation('error', `The job running on runner ${runtime.jobsApi.runner_name} has exceeded the maximum execution time of ${minutes} minutes.`, scope.depth);
+      runtime.reporter.annotation(
+        'error',
+        `The job running on runner ${runtime.jobsApi.runner_name} has exceeded the maximum execution time of ${minutes} minutes.`,
+        scope.depth,
+      );
       cancelJob(runtime, 'the job exceeded its timeout-minutes');
       error ??= `The job exceeded its timeout-minutes (${minutes}) and was cancelled.`;
     }, minutes * 60_000);
-    const jobContexts = { ...baseContexts, github: { ...(baseContexts.github as Record<string, Json>), token: runtime.token }, secrets: secretsContext(scope, runtime.token) };
-    const workflowEnv = evaluateStringMap(field(scope.workflow.root, 'env'), { contexts: jobContexts, where: scope.workflow.display });
-    const jobEnv = evaluateStringMap(field(plan.raw, 'env'), { contexts: { ...jobContexts, env: workflowEnv }, where: plan.where });
+    const jobContexts = {
+      ...baseContexts,
+      github: { ...(baseContexts.github as Record<string, Json>), token: runtime.token },
+      secrets: secretsContext(scope, runtime.token),
+    };
+    const workflowEnv = evaluateStringMap(field(scope.workflow.root, 'env'), {
+      contexts: jobContexts,
+      where: scope.workflow.display,
+    });
+    const jobEnv = evaluateStringMap(field(plan.raw, 'env'), {
+      contexts: { ...jobContexts, env: workflowEnv },
+      where: plan.where,
+    });
     runtime.env = { ...workflowEnv, ...jobEnv };
     await runPreSteps(session, runtime);
     for (const step of plan.steps) await runStep(session, runtime, step);
@@ -202,7 +279,13 @@ async function runPreSteps(session: Session, runtime: JobRuntime): Promise<void>
     const inputs = actionInputs(runtime.reporter, session.workspace, action, step, contexts, runtime.scope.depth);
     const env = evaluateStringMap(field(step.raw, 'env'), { contexts, where: step.where });
     const nameToken = field(step.raw, 'name');
-    await runPre(session, runtime, { name: `Pre ${nameToken && isString(nameToken) ? nameToken.value : `Run ${action.uses}`}`, id: step.id, action, inputs, env });
+    await runPre(session, runtime, {
+      name: `Pre ${nameToken && isString(nameToken) ? nameToken.value : `Run ${action.uses}`}`,
+      id: step.id,
+      action,
+      inputs,
+      env,
+    });
   }
 }
 
@@ -223,24 +306,56 @@ function jobOutputs(session: Session, runtime: JobRuntime): Record<string, strin
   return outputs;
 }
 
-function finishJob(session: Session, runtime: JobRuntime, end: { display: string; name: string; started: number; error: string | undefined; baseContexts: Contexts; instance: Instance | undefined }): JobResult {
+function finishJob(
+  session: Session,
+  runtime: JobRuntime,
+  end: {
+    display: string;
+    name: string;
+    started: number;
+    error: string | undefined;
+    baseContexts: Contexts;
+    instance: Instance | undefined;
+  },
+): JobResult {
   const { scope, plan } = runtime;
   const outputs = end.error ? {} : jobOutputs(session, runtime);
-  let result: Conclusion = session.cancelled || runtime.cancelledBy ? 'cancelled' : runtime.failed ? 'failure' : 'success';
+  let result: Conclusion =
+    session.cancelled || runtime.cancelledBy ? 'cancelled' : runtime.failed ? 'failure' : 'success';
   const continueOnErrorToken = field(plan.raw, 'continue-on-error');
-  if (result === 'failure' && continueOnErrorToken && flag(continueOnErrorToken, { contexts: end.baseContexts, where: plan.where })) {
+  if (
+    result === 'failure' &&
+    continueOnErrorToken &&
+    flag(continueOnErrorToken, { contexts: end.baseContexts, where: plan.where })
+  ) {
     runtime.reporter.note(`job ${end.display} failed; continue-on-error lets the workflow go on`, scope.depth);
     result = 'success';
   }
   runtime.jobsApi.status = 'completed';
   runtime.jobsApi.conclusion = result;
   if (runtime.summaries.length > 0) {
-    const summaryPath = join(session.workspace, '.autostack', 'summaries', `${scope.runId}-${end.display.replace(/[^A-Za-z0-9_.-]+/g, '_')}.md`);
+    const summaryPath = join(
+      session.workspace,
+      '.autostack',
+      'summaries',
+      `${scope.runId}-${end.display.replace(/[^A-Za-z0-9_.-]+/g, '_')}.md`,
+    );
     mkdirSync(dirname(summaryPath), { recursive: true });
     writeFileSync(summaryPath, redact(runtime.summaries.join('\n')));
-    runtime.reporter.line(`${'  '.repeat(scope.depth)}│ job summary: ${summaryPath.replace(`${session.workspace}/`, '')}`);
+    runtime.reporter.line(
+      `${'  '.repeat(scope.depth)}│ job summary: ${summaryPath.replace(`${session.workspace}/`, '')}`,
+    );
   }
   const durationMs = Date.now() - end.started;
   runtime.reporter.jobEnd(end.display, result, durationMs, outputs, scope.depth);
-  return { id: plan.id, name: end.name, result, outputs, steps: runtime.results, durationMs, ...(end.error ? { error: end.error } : {}), ...(end.instance ? { matrix: end.instance.matrix } : {}) };
+  return {
+    id: plan.id,
+    name: end.name,
+    result,
+    outputs,
+    steps: runtime.results,
+    durationMs,
+    ...(end.error ? { error: end.error } : {}),
+    ...(end.instance ? { matrix: end.instance.matrix } : {}),
+  };
 }

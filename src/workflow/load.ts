@@ -58,18 +58,26 @@ export async function loadWorkflow(path: string, cwd = process.cwd()): Promise<L
   try {
     content = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read workflow ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path });
+    throw new UserError(
+      `cannot read workflow ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { file: path },
+    );
   }
   const fromBase = relative(cwd, path);
   const display = fromBase && !fromBase.startsWith('..') ? fromBase : path;
   const parsed = parseWorkflow({ name: display, content }, new NoOperationTraceWriter());
   const problems = parsed.context.errors.getErrors().map((error) => error.message);
   if (problems.length > 0 || !parsed.value) {
-    throw new UserError(`${display} is not a valid workflow:\n  ${problems.join('\n  ') || 'empty document'}`, { file: display });
+    throw new UserError(`${display} is not a valid workflow:\n  ${problems.join('\n  ') || 'empty document'}`, {
+      file: display,
+    });
   }
   const template = await convertWorkflowTemplate(parsed.context, parsed.value);
   if (template.errors?.length) {
-    throw new UserError(`${display} is not a valid workflow:\n  ${template.errors.map((error) => error.Message).join('\n  ')}`, { file: display });
+    throw new UserError(
+      `${display} is not a valid workflow:\n  ${template.errors.map((error) => error.Message).join('\n  ')}`,
+      { file: display },
+    );
   }
   const root = parsed.value.assertMapping('workflow');
   const rawJobs = field(root, 'jobs');
@@ -89,7 +97,13 @@ export async function loadWorkflow(path: string, cwd = process.cwd()): Promise<L
         const rawStep = items[index];
         if (!rawStep) return;
         const idToken = field(rawStep, 'id');
-        steps.push({ id: step.id, explicitId: Boolean(idToken), model: step, raw: rawStep, where: locate(display, rawStep) });
+        steps.push({
+          id: step.id,
+          explicitId: Boolean(idToken),
+          model: step,
+          raw: rawStep,
+          where: locate(display, rawStep),
+        });
       });
     }
     jobs.push({ id: job.id.value, model: job, raw, needs: (job.needs ?? []).map((need) => need.value), steps, where });
@@ -115,13 +129,26 @@ function keyToken(mapping: MappingToken, key: string): TemplateToken | undefined
 /** What the local runner cannot do is refused up front, naming the feature and the line. */
 function checkSupported(workflow: LoadedWorkflow): void {
   const refuse = (token: TemplateToken | undefined, fallback: string, message: string): never => {
-    throw new UserError(`${token ? locate(workflow.display, token) : fallback}: ${message}`, { file: workflow.display, line: token?.line });
+    throw new UserError(`${token ? locate(workflow.display, token) : fallback}: ${message}`, {
+      file: workflow.display,
+      line: token?.line,
+    });
   };
   for (const job of workflow.jobs) {
     const container = keyToken(job.raw, 'container');
-    if (container) refuse(container, job.where, `job '${job.id}' runs in a container (container:), which the local runner does not support: it runs steps directly on this machine.`);
+    if (container)
+      refuse(
+        container,
+        job.where,
+        `job '${job.id}' runs in a container (container:), which the local runner does not support: it runs steps directly on this machine.`,
+      );
     const services = keyToken(job.raw, 'services');
-    if (services) refuse(services, job.where, `job '${job.id}' uses service containers (services:), which the local runner does not support.`);
+    if (services)
+      refuse(
+        services,
+        job.where,
+        `job '${job.id}' uses service containers (services:), which the local runner does not support.`,
+      );
     for (const step of job.steps) {
       for (const key of ['background', 'wait', 'wait-all', 'cancel', 'parallel']) {
         const token = keyToken(step.raw, key);

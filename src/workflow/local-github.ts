@@ -103,14 +103,22 @@ export class LocalGitHub {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readJsonBody(request);
-    if (body === undefined) return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
+    if (body === undefined)
+      return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
     const method = request.method ?? 'GET';
     const authorization = request.headers.authorization ?? '';
     const token = authorization.replace(/^(token|bearer)\s+/i, '');
     const from = this.options.owner(token);
-    if (!from) return this.reply(request, response, 401, { message: 'Bad credentials' }, 'a token the local runner did not issue');
+    if (!from)
+      return this.reply(
+        request,
+        response,
+        401,
+        { message: 'Bad credentials' },
+        'a token the local runner did not issue',
+      );
 
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (!repoMatch) return this.notFound(request, response, from);
@@ -147,11 +155,21 @@ export class LocalGitHub {
     if (call.method !== 'POST' || call.rest !== '/dispatches') return false;
     const eventType = body.event_type;
     if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100) {
-      return this.answer(call, 422, { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' }, 'invalid event_type');
+      return this.answer(
+        call,
+        422,
+        { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' },
+        'invalid event_type',
+      );
     }
     const payload = body.client_payload ?? {};
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 10) {
-      return this.answer(call, 422, { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' }, 'invalid client_payload');
+      return this.answer(
+        call,
+        422,
+        { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' },
+        'invalid client_payload',
+      );
     }
     this.options.dispatch({ kind: 'repository_dispatch', repository, eventType, clientPayload: payload, from });
     return this.answer(call, 204, undefined, `repository_dispatch '${eventType}' to ${repository}`);
@@ -163,7 +181,8 @@ export class LocalGitHub {
     if (call.method !== 'POST' || !workflowDispatch) return false;
     const workflowName = workflowDispatch[1] ?? '';
     const found = local ? this.options.workflowFile(workflowName) : undefined;
-    if (local && !found) return this.answer(call, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`);
+    if (local && !found)
+      return this.answer(call, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`);
     const inputs = (body.inputs ?? {}) as Record<string, Json>;
     const dispatched = this.options.dispatch({
       kind: 'workflow_dispatch',
@@ -176,7 +195,16 @@ export class LocalGitHub {
     const summary = `workflow_dispatch of ${workflowName} in ${repository}`;
     if (body.return_run_details === true) {
       const runUrl = `${this.url}/repos/${repository}/actions/runs/${dispatched.runId}`;
-      return this.answer(call, 200, { workflow_run_id: dispatched.runId, run_url: runUrl, html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}` }, summary);
+      return this.answer(
+        call,
+        200,
+        {
+          workflow_run_id: dispatched.runId,
+          run_url: runUrl,
+          html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}`,
+        },
+        summary,
+      );
     }
     return this.answer(call, 204, undefined, summary);
   }
@@ -186,7 +214,12 @@ export class LocalGitHub {
     if (call.method !== 'GET' || !workflowGet || !call.local) return false;
     const found = this.options.workflowFile(workflowGet[1] ?? '');
     if (!found) return this.answerNotFound(call);
-    return this.answer(call, 200, { id: 1, name: found.name, path: found.path, state: 'active' }, `read workflow ${found.path}`);
+    return this.answer(
+      call,
+      200,
+      { id: 1, name: found.name, path: found.path, state: 'active' },
+      `read workflow ${found.path}`,
+    );
   }
 
   private serveJobs(call: ApiCall): boolean {
@@ -207,13 +240,24 @@ export class LocalGitHub {
     if (!known) return this.answer(call, 404, { message: 'Not Found' }, `issue #${number} (not in the event payload)`);
     const labels = this.labels.get(number) ?? labelNames(known);
     if (method === 'GET' && !issue[2]) {
-      return this.answer(call, 200, { ...known, labels: labels.map((name) => labelObject(name)) }, `read issue #${number}`, true);
+      return this.answer(
+        call,
+        200,
+        { ...known, labels: labels.map((name) => labelObject(name)) },
+        `read issue #${number}`,
+        true,
+      );
     }
     if (method === 'POST' && issue[2] === '/labels') {
       const added = Array.isArray(body.labels) ? body.labels.map(String) : [];
       const merged = [...labels, ...added.filter((name) => !labels.includes(name))];
       this.labels.set(number, merged);
-      return this.answer(call, 200, merged.map((name) => labelObject(name)), `labels on #${number}: ${added.join(', ')}`);
+      return this.answer(
+        call,
+        200,
+        merged.map((name) => labelObject(name)),
+        `labels on #${number}: ${added.join(', ')}`,
+      );
     }
     if (method === 'POST' && issue[2] === '/comments') {
       const id = ++this.commentId;
@@ -232,7 +276,13 @@ export class LocalGitHub {
     const { repository } = call;
     if (call.method !== 'GET' || call.rest !== '' || !call.local) return false;
     const [owner = '', name = ''] = repository.split('/');
-    return this.answer(call, 200, { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false }, `read ${repository}`, true);
+    return this.answer(
+      call,
+      200,
+      { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false },
+      `read ${repository}`,
+      true,
+    );
   }
 
   private serveContents(call: ApiCall): boolean {
@@ -241,7 +291,9 @@ export class LocalGitHub {
     const relativePath = normalize(contents[1] ?? '.');
     if (relativePath.startsWith('..')) return this.answerNotFound(call);
     // The folder being run stands for .github/workflows, so a dispatcher reading a workflow's inputs finds it.
-    const workflow = relativePath.startsWith('.github/workflows/') ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length)) : undefined;
+    const workflow = relativePath.startsWith('.github/workflows/')
+      ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length))
+      : undefined;
     const path = workflow?.path ?? join(this.options.workspace, relativePath);
     if (!existsSync(path)) return this.answerNotFound(call);
     if (statSync(path).isDirectory()) {
@@ -256,7 +308,14 @@ export class LocalGitHub {
     return this.answer(
       call,
       200,
-      { type: 'file', encoding: 'base64', name: relativePath.split('/').pop() ?? '', path: relativePath, size: bytes.length, content: bytes.toString('base64') },
+      {
+        type: 'file',
+        encoding: 'base64',
+        name: relativePath.split('/').pop() ?? '',
+        path: relativePath,
+        size: bytes.length,
+        content: bytes.toString('base64'),
+      },
       `read ${relativePath}`,
       true,
     );
@@ -287,7 +346,15 @@ export class LocalGitHub {
     );
   }
 
-  private reply(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, summary: string, from?: TokenOwner, quiet = false): void {
+  private reply(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    summary: string,
+    from?: TokenOwner,
+    quiet = false,
+  ): void {
     if (!quiet || status >= 400) {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       this.activity.push({ method: request.method ?? 'GET', path, status, summary, ...(from ? { from } : {}) });
@@ -333,7 +400,11 @@ async function readJsonBody(request: IncomingMessage): Promise<Record<string, Js
 function labelNames(issue: Record<string, Json>): string[] {
   const labels = issue.labels;
   if (!Array.isArray(labels)) return [];
-  return labels.map((label) => (label && typeof label === 'object' && !Array.isArray(label) ? String(label.name ?? '') : String(label))).filter(Boolean);
+  return labels
+    .map((label) =>
+      label && typeof label === 'object' && !Array.isArray(label) ? String(label.name ?? '') : String(label),
+    )
+    .filter(Boolean);
 }
 
 function labelObject(name: string): Record<string, Json> {

@@ -50,16 +50,32 @@ function runJson(repository: string, run: LocalRunView, apiUrl: string): Record<
 
 /** Artifact ids are derived, so a record needs no registry: run id × 100 + index. */
 function artifactsOf(run: LocalRunView): Array<{ id: number; name: string; path: string }> {
-  return run.records.filter((record) => existsSync(record.path)).map((record, index) => ({ id: run.runId * 100 + index, name: `autostack-run-${record.runId}`, path: record.path }));
+  return run.records
+    .filter((record) => existsSync(record.path))
+    .map((record, index) => ({
+      id: run.runId * 100 + index,
+      name: `autostack-run-${record.runId}`,
+      path: record.path,
+    }));
 }
 
 /** Answers a runs/artifacts request, or undefined when the path is not one of these routes. */
-export async function serveRuns(source: LocalRunsSource, repository: string, rest: string, query: URLSearchParams, apiUrl: string): Promise<RunsReply | undefined> {
+export async function serveRuns(
+  source: LocalRunsSource,
+  repository: string,
+  rest: string,
+  query: URLSearchParams,
+  apiUrl: string,
+): Promise<RunsReply | undefined> {
   if (rest === '/actions/runs') {
     const event = query.get('event');
     const runs = source.runs().filter((run) => !event || run.event === event);
     for (const run of runs) source.wanted(run.runId);
-    return { status: 200, body: { total_count: runs.length, workflow_runs: runs.map((run) => runJson(repository, run, apiUrl)) }, summary: 'list workflow runs' };
+    return {
+      status: 200,
+      body: { total_count: runs.length, workflow_runs: runs.map((run) => runJson(repository, run, apiUrl)) },
+      summary: 'list workflow runs',
+    };
   }
   const single = /^\/actions\/runs\/(\d+)$/.exec(rest);
   if (single) {
@@ -73,13 +89,25 @@ export async function serveRuns(source: LocalRunsSource, repository: string, res
   if (artifacts) {
     const run = source.runs().find((candidate) => candidate.runId === Number(artifacts[1]));
     if (!run) return undefined;
-    const list = artifactsOf(run).map(({ id, name }) => ({ id, name, expired: false, archive_download_url: `${apiUrl}/repos/${repository}/actions/artifacts/${id}/zip` }));
-    return { status: 200, body: { total_count: list.length, artifacts: list }, summary: `list artifacts of run ${run.runId}` };
+    const list = artifactsOf(run).map(({ id, name }) => ({
+      id,
+      name,
+      expired: false,
+      archive_download_url: `${apiUrl}/repos/${repository}/actions/artifacts/${id}/zip`,
+    }));
+    return {
+      status: 200,
+      body: { total_count: list.length, artifacts: list },
+      summary: `list artifacts of run ${run.runId}`,
+    };
   }
   const download = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest);
   if (download) {
     const id = Number(download[1]);
-    const found = source.runs().flatMap(artifactsOf).find((artifact) => artifact.id === id);
+    const found = source
+      .runs()
+      .flatMap(artifactsOf)
+      .find((artifact) => artifact.id === id);
     if (!found) return undefined;
     const { zipSync } = await import('fflate');
     const bytes = Buffer.from(zipSync({ [RECORD_FILE_NAME]: new Uint8Array(readFileSync(found.path)) }));

@@ -25,17 +25,42 @@ async function runActionHook(session: Session, runtime: JobRuntime, step: HookSt
   const contexts = stepContexts(session, runtime, { action: step.id, action_path: step.action.directory });
   const condition = step.condition.replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1');
   if (!evaluateCondition(condition, { contexts, status: stepStatus(session, runtime), where: step.action.directory })) {
-    runtime.reporter.stepEnd(step.name, 'skipped', 'skipped', 0, `${step.name.startsWith('Pre') ? 'pre-if' : 'post-if'}: ${condition}`, depth);
+    runtime.reporter.stepEnd(
+      step.name,
+      'skipped',
+      'skipped',
+      0,
+      `${step.name.startsWith('Pre') ? 'pre-if' : 'post-if'}: ${condition}`,
+      depth,
+    );
     return {};
   }
-  const apiStep = { name: step.name, status: 'in_progress' as const, conclusion: null, number: runtime.jobsApi.steps.length + 1, started_at: new Date().toISOString(), completed_at: null } as JobsApiJob['steps'][number];
+  const apiStep = {
+    name: step.name,
+    status: 'in_progress' as const,
+    conclusion: null,
+    number: runtime.jobsApi.steps.length + 1,
+    started_at: new Date().toISOString(),
+    completed_at: null,
+  } as JobsApiJob['steps'][number];
   runtime.jobsApi.steps.push(apiStep);
   const started = Date.now();
   const files = newStepFiles(runtime);
   const state = Object.fromEntries(Object.entries(step.state).map(([key, value]) => [`STATE_${key}`, value]));
-  const env = processEnv(session, runtime, { ...files }, step.env, { ...inputEnv(step.inputs), ...state, GITHUB_ACTION: step.id, GITHUB_ACTION_PATH: step.action.directory });
+  const env = processEnv(session, runtime, { ...files }, step.env, {
+    ...inputEnv(step.inputs),
+    ...state,
+    GITHUB_ACTION: step.id,
+    GITHUB_ACTION_PATH: step.action.directory,
+  });
   runtime.reporter.stepStart(step.name, step.action.label, depth);
-  const outcome = await executeStep(session, runtime, session.nodePath, [step.entry], { cwd: session.workspace, env, timeoutMs: 5 * 60_000, depth, allowUnsecure: false });
+  const outcome = await executeStep(session, runtime, session.nodePath, [step.entry], {
+    cwd: session.workspace,
+    env,
+    timeoutMs: 5 * 60_000,
+    depth,
+    allowUnsecure: false,
+  });
   const collected = collectStepFiles(runtime, files);
   const error = outcome.error ?? (outcome.timedOut ? 'timed out' : undefined);
   const result: Conclusion = error ? 'failure' : 'success';
@@ -43,7 +68,16 @@ async function runActionHook(session: Session, runtime: JobRuntime, step: HookSt
   apiStep.status = 'completed';
   apiStep.conclusion = result;
   apiStep.completed_at = new Date().toISOString();
-  runtime.results.push({ id: `${step.name.startsWith('Pre') ? 'pre' : 'post'}-${step.id}`, name: step.name, outcome: result, conclusion: result, outputs: {}, durationMs: Date.now() - started, annotations: outcome.effects.annotations, ...(error ? { error } : {}) });
+  runtime.results.push({
+    id: `${step.name.startsWith('Pre') ? 'pre' : 'post'}-${step.id}`,
+    name: step.name,
+    outcome: result,
+    conclusion: result,
+    outputs: {},
+    durationMs: Date.now() - started,
+    annotations: outcome.effects.annotations,
+    ...(error ? { error } : {}),
+  });
   runtime.reporter.stepEnd(step.name, result, result, Date.now() - started, error ?? '', depth);
   return { ...outcome.effects.state, ...collected.state };
 }
@@ -59,6 +93,15 @@ async function runPost(session: Session, runtime: JobRuntime, post: PostStep): P
 }
 
 /** A pre step, run when the job starts with the action's inputs. */
-export async function runPre(session: Session, runtime: JobRuntime, pre: { name: string; id: string; action: NodeAction; inputs: Record<string, string>; env: Record<string, string> }): Promise<void> {
-  await runActionHook(session, runtime, { ...pre, entry: pre.action.pre ?? '', condition: pre.action.preIf, state: {} });
+export async function runPre(
+  session: Session,
+  runtime: JobRuntime,
+  pre: { name: string; id: string; action: NodeAction; inputs: Record<string, string>; env: Record<string, string> },
+): Promise<void> {
+  await runActionHook(session, runtime, {
+    ...pre,
+    entry: pre.action.pre ?? '',
+    condition: pre.action.preIf,
+    state: {},
+  });
 }

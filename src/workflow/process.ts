@@ -37,17 +37,33 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export function runProcess(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number; onLine: (line: string, stream: 'stdout' | 'stderr') => void },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  },
 ): RunningProcess {
   let timedOut = false;
   let cancelled = false;
   const timers: NodeJS.Timeout[] = [];
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
   } catch (error) {
     return {
-      done: Promise.resolve({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError: (error as Error).message }),
+      done: Promise.resolve({
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        cancelled: false,
+        spawnError: (error as Error).message,
+      }),
       cancel: () => undefined,
     };
   }
@@ -78,10 +94,13 @@ export function runProcess(
   }
   if (Number.isFinite(options.timeoutMs)) {
     timers.push(
-      setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, Math.max(1, options.timeoutMs)),
+      setTimeout(
+        () => {
+          timedOut = true;
+          stop();
+        },
+        Math.max(1, options.timeoutMs),
+      ),
     );
   }
   const done = new Promise<ProcessOutcome>((resolvePromise) => {

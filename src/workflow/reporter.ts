@@ -83,15 +83,25 @@ export class Reporter {
     this.line(`${'  '.repeat(depth)}│   ${kind}: ${text}`);
   }
 
-  stepEnd(name: string, outcome: Conclusion, conclusion: Conclusion, durationMs: number, detail: string, depth: number): void {
+  stepEnd(
+    name: string,
+    outcome: Conclusion,
+    conclusion: Conclusion,
+    durationMs: number,
+    detail: string,
+    depth: number,
+  ): void {
     const pad = '  '.repeat(depth);
     if (outcome === 'skipped') {
       this.line(`${pad}│ - ${name} (skipped${detail ? `: ${detail}` : ''})`);
       return;
     }
     const tolerated = outcome === 'failure' && conclusion === 'success' ? ', continue-on-error' : '';
-    const status = outcome === 'success' ? '' : `${outcome}${detail && detail !== outcome ? `: ${detail}` : ''}${tolerated}, `;
-    this.line(`${pad}│ ${MARK[outcome === 'failure' && tolerated ? 'failure' : outcome]} ${name} (${status}${seconds(durationMs)})`);
+    const status =
+      outcome === 'success' ? '' : `${outcome}${detail && detail !== outcome ? `: ${detail}` : ''}${tolerated}, `;
+    this.line(
+      `${pad}│ ${MARK[outcome === 'failure' && tolerated ? 'failure' : outcome]} ${name} (${status}${seconds(durationMs)})`,
+    );
   }
 }
 

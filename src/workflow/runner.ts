@@ -17,7 +17,16 @@ import { matchTrigger } from './triggers.js';
 import type { RunnerOptions, RunRequest, SessionResult } from './types.js';
 
 export { expandMatrix } from './matrix.js';
-export type { JobResult, RecordRef, RecordSummary, RunnerOptions, RunRequest, SessionResult, StepResult, WorkflowRunResult } from './types.js';
+export type {
+  JobResult,
+  RecordRef,
+  RecordSummary,
+  RunnerOptions,
+  RunRequest,
+  SessionResult,
+  StepResult,
+  WorkflowRunResult,
+} from './types.js';
 
 /** With no --payload: what GitHub would at least put in the event (schedule: the cron that fired). */
 function defaultPayload(workflow: LoadedWorkflow, eventName: string): Json {
@@ -32,11 +41,23 @@ function defaultPayload(workflow: LoadedWorkflow, eventName: string): Json {
  * workflow_dispatch inputs: --input values over the payload's `inputs`, typed by the declaration;
  * `inputs.*` and `github.event.inputs` agree, as on GitHub.
  */
-function dispatchInputs(session: Session, workflow: LoadedWorkflow, request: RunRequest, payload: Json): Record<string, Json> {
+function dispatchInputs(
+  session: Session,
+  workflow: LoadedWorkflow,
+  request: RunRequest,
+  payload: Json,
+): Record<string, Json> {
   const event = payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : undefined;
-  const fromPayload = request.event === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object' && !Array.isArray(event.inputs) ? event.inputs : {};
+  const fromPayload =
+    request.event === 'workflow_dispatch' &&
+    event?.inputs &&
+    typeof event.inputs === 'object' &&
+    !Array.isArray(event.inputs)
+      ? event.inputs
+      : {};
   const inputs = triggerInputs(session, workflow, request.event, { ...fromPayload, ...(request.inputs ?? {}) });
-  if (request.event === 'workflow_dispatch' && event) event.inputs = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, stringify(value)]));
+  if (request.event === 'workflow_dispatch' && event)
+    event.inputs = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, stringify(value)]));
   return inputs;
 }
 
@@ -71,17 +92,30 @@ export class WorkflowRunner {
       const workflow = await loadWorkflow(path, session.workspace);
       const payload = request.payload ?? defaultPayload(workflow, request.event);
       const match = matchTrigger(workflow.template.events ?? {}, request.event, payload);
-      if (!match.matched) throw new UserError(`${workflow.display} does not run on this event: ${match.reason}`, { file: workflow.display });
+      if (!match.matched)
+        throw new UserError(`${workflow.display} does not run on this event: ${match.reason}`, {
+          file: workflow.display,
+        });
       for (const note of match.notes) session.reporter.note(note, 0);
       const inputs = dispatchInputs(session, workflow, request, payload);
-      await runWorkflow(session, workflow, { eventName: request.event, payload, inputs, secrets: session.options.secrets ?? {}, onlyJob: request.job });
+      await runWorkflow(session, workflow, {
+        eventName: request.event,
+        payload,
+        inputs,
+        secrets: session.options.secrets ?? {},
+        onlyJob: request.job,
+      });
       await followDispatches(session);
     } finally {
       await session.github.close();
       if (!session.options.keepTemp) rmSync(session.root, { recursive: true, force: true });
     }
     const result: SessionResult = {
-      conclusion: session.cancelled ? 'cancelled' : session.runs.some((run) => run.conclusion === 'failure') ? 'failure' : 'success',
+      conclusion: session.cancelled
+        ? 'cancelled'
+        : session.runs.some((run) => run.conclusion === 'failure')
+          ? 'failure'
+          : 'success',
       runs: session.runs,
       dispatches: session.dispatchLog,
       github: session.github.activity,

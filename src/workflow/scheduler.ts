@@ -57,13 +57,26 @@ function openScope(session: Session, workflow: LoadedWorkflow, trigger: Trigger)
   };
 }
 
-export async function runWorkflow(session: Session, workflow: LoadedWorkflow, trigger: Trigger): Promise<WorkflowRunResult> {
+export async function runWorkflow(
+  session: Session,
+  workflow: LoadedWorkflow,
+  trigger: Trigger,
+): Promise<WorkflowRunResult> {
   await preflight(session, workflow, new Set());
   const started = Date.now();
   const scope = openScope(session, workflow, trigger);
   const payload = trigger.payload;
-  const action = payload && typeof payload === 'object' && !Array.isArray(payload) && typeof payload.action === 'string' ? payload.action : undefined;
-  scope.reporter.workflowStart(workflow.name, workflow.display, `${trigger.eventName}${action ? `.${action}` : ''}`, trigger.triggeredBy ?? (trigger.call ? `called by job ${trigger.call.jobId}` : undefined), scope.depth);
+  const action =
+    payload && typeof payload === 'object' && !Array.isArray(payload) && typeof payload.action === 'string'
+      ? payload.action
+      : undefined;
+  scope.reporter.workflowStart(
+    workflow.name,
+    workflow.display,
+    `${trigger.eventName}${action ? `.${action}` : ''}`,
+    trigger.triggeredBy ?? (trigger.call ? `called by job ${trigger.call.jobId}` : undefined),
+    scope.depth,
+  );
   for (const note of localNotes(workflow)) scope.reporter.note(note, scope.depth);
   const order = topologicalOrder(selectJobs(scope.reporter, workflow, trigger.onlyJob));
   await runJobs(session, scope, order);
@@ -133,12 +146,17 @@ async function preflight(session: Session, workflow: LoadedWorkflow, seen: Set<s
   seen.add(workflow.path);
   for (const plan of workflow.jobs) {
     if (plan.model.type === 'reusableWorkflowJob') {
-      const path = resolveReusableWorkflow(plan.model.ref.value, session.workspace, locate(workflow.display, plan.model.ref));
+      const path = resolveReusableWorkflow(
+        plan.model.ref.value,
+        session.workspace,
+        locate(workflow.display, plan.model.ref),
+      );
       await preflight(session, await loadWorkflow(path, session.workspace), seen);
       continue;
     }
     for (const step of plan.steps) {
-      if ('uses' in step.model) preflightAction(session, step.model.uses.value, step.where, Boolean(field(step.raw, 'if')));
+      if ('uses' in step.model)
+        preflightAction(session, step.model.uses.value, step.where, Boolean(field(step.raw, 'if')));
     }
   }
 }
@@ -164,7 +182,10 @@ function preflightAction(session: Session, uses: string, where: string, conditio
 function selectJobs(reporter: Reporter, workflow: LoadedWorkflow, onlyJob: string | undefined): JobPlan[] {
   if (!onlyJob) return workflow.jobs;
   const byId = new Map(workflow.jobs.map((job) => [job.id, job]));
-  if (!byId.has(onlyJob)) throw new UserError(`--job ${onlyJob}: ${workflow.display} has no such job (jobs: ${workflow.jobs.map((job) => job.id).join(', ')}).`);
+  if (!byId.has(onlyJob))
+    throw new UserError(
+      `--job ${onlyJob}: ${workflow.display} has no such job (jobs: ${workflow.jobs.map((job) => job.id).join(', ')}).`,
+    );
   const wanted = new Set<string>();
   const visit = (id: string) => {
     if (wanted.has(id)) return;
@@ -172,7 +193,11 @@ function selectJobs(reporter: Reporter, workflow: LoadedWorkflow, onlyJob: strin
     for (const need of byId.get(id)?.needs ?? []) visit(need);
   };
   visit(onlyJob);
-  if (wanted.size > 1) reporter.note(`--job ${onlyJob} also runs the jobs it needs: ${[...wanted].filter((id) => id !== onlyJob).join(', ')}`, 0);
+  if (wanted.size > 1)
+    reporter.note(
+      `--job ${onlyJob} also runs the jobs it needs: ${[...wanted].filter((id) => id !== onlyJob).join(', ')}`,
+      0,
+    );
   return workflow.jobs.filter((job) => wanted.has(job.id));
 }
 
@@ -188,7 +213,12 @@ function workflowCallOutputs(session: Session, scope: RunScope): Record<string, 
     const name = isString(pair.key) ? pair.key.value : '';
     const value = isMapping(pair.value) ? pair.value.find('value') : undefined;
     result[name] = evaluateString(value, {
-      contexts: { github: githubContext(session, scope.workflow, scope), inputs: scope.inputs, vars: session.options.vars ?? {}, jobs },
+      contexts: {
+        github: githubContext(session, scope.workflow, scope),
+        inputs: scope.inputs,
+        vars: session.options.vars ?? {},
+        jobs,
+      },
       where: locate(scope.workflow.display, value ?? pair.key),
     });
   }
@@ -200,12 +230,19 @@ function localNotes(workflow: LoadedWorkflow): string[] {
   const notes: string[] = [];
   const where = (token: Parameters<typeof locate>[1]) => locate(workflow.display, token);
   const concurrency = field(workflow.root, 'concurrency');
-  if (concurrency) notes.push(`${where(concurrency)}: concurrency has no effect locally (no group queues or cancels a run)`);
+  if (concurrency)
+    notes.push(`${where(concurrency)}: concurrency has no effect locally (no group queues or cancels a run)`);
   for (const plan of workflow.jobs) {
     const jobConcurrency = field(plan.raw, 'concurrency');
-    if (jobConcurrency) notes.push(`${where(jobConcurrency)}: job '${plan.id}' concurrency has no effect locally (no group queues or cancels a run)`);
+    if (jobConcurrency)
+      notes.push(
+        `${where(jobConcurrency)}: job '${plan.id}' concurrency has no effect locally (no group queues or cancels a run)`,
+      );
     const environment = field(plan.raw, 'environment');
-    if (environment) notes.push(`${where(environment)}: job '${plan.id}' environment: its protection rules and environment secrets do not apply locally (pass secrets with --secret)`);
+    if (environment)
+      notes.push(
+        `${where(environment)}: job '${plan.id}' environment: its protection rules and environment secrets do not apply locally (pass secrets with --secret)`,
+      );
   }
   return notes;
 }
@@ -216,7 +253,9 @@ function topologicalOrder(jobs: JobPlan[]): JobPlan[] {
   const done = new Set<string>();
   const order: JobPlan[] = [];
   while (order.length < jobs.length) {
-    const ready = jobs.filter((job) => !done.has(job.id) && job.needs.every((need) => done.has(need) || !ids.has(need)));
+    const ready = jobs.filter(
+      (job) => !done.has(job.id) && job.needs.every((need) => done.has(need) || !ids.has(need)),
+    );
     if (ready.length === 0) throw new UserError("the jobs' needs form a cycle");
     for (const job of ready) {
       done.add(job.id);

@@ -19,14 +19,22 @@ import type { RunnerOptions, SessionResult, WorkflowRunResult } from './types.js
 function gitInfo(workspace: string): { repository?: string; sha?: string; branch?: string } {
   const git = (args: string[]) => {
     try {
-      return execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim();
+      return execFileSync('git', args, {
+        cwd: workspace,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        encoding: 'utf8',
+      }).trim();
     } catch {
       return undefined;
     }
   };
   const remote = git(['remote', 'get-url', 'origin']);
   const match = remote ? /github\.com[:/]([^/]+\/[^/]+?)(\.git)?$/.exec(remote) : null;
-  return { repository: match?.[1], sha: git(['rev-parse', 'HEAD']), branch: git(['rev-parse', '--abbrev-ref', 'HEAD']) };
+  return {
+    repository: match?.[1],
+    sha: git(['rev-parse', 'HEAD']),
+    branch: git(['rev-parse', '--abbrev-ref', 'HEAD']),
+  };
 }
 
 /** A counting semaphore: at most `size` holders at once, served in arrival order. */
@@ -86,7 +94,10 @@ export class Session {
 
   constructor(
     readonly options: RunnerOptions,
-    callbacks: { workflowFile: (name: string) => { path: string; name: string } | undefined; issue: (number: number) => Record<string, Json> | undefined },
+    callbacks: {
+      workflowFile: (name: string) => { path: string; name: string } | undefined;
+      issue: (number: number) => Record<string, Json> | undefined;
+    },
   ) {
     this.workspace = resolve(options.workspace ?? process.cwd());
     const git = gitInfo(this.workspace);
@@ -97,7 +108,8 @@ export class Session {
     this.hooks = options.hooks ?? [];
     this.nodePath = options.nodePath ?? process.execPath;
     const jobs = options.jobs ?? Math.max(2, availableParallelism());
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`jobs must be a whole number of at least 1 (got ${jobs}).`);
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UserError(`jobs must be a whole number of at least 1 (got ${jobs}).`);
     this.slots = new Slots(jobs);
     this.root = mkdtempSync(join(tmpdir(), 'autostack-workflow-'));
     this.nextRunId = 10_000 + Math.floor(Math.random() * 80_000);
@@ -113,7 +125,16 @@ export class Session {
         const dispatched = { ...request, runId: this.nextRunId++ };
         this.queue.push(dispatched);
         const name = request.workflow ?? request.eventType ?? request.kind;
-        this.dispatchedRuns.set(dispatched.runId, { runId: dispatched.runId, name, displayTitle: name, event: request.kind, status: 'queued', conclusion: null, createdAt: new Date().toISOString(), records: [] });
+        this.dispatchedRuns.set(dispatched.runId, {
+          runId: dispatched.runId,
+          name,
+          displayTitle: name,
+          event: request.kind,
+          status: 'queued',
+          conclusion: null,
+          createdAt: new Date().toISOString(),
+          records: [],
+        });
         return dispatched;
       },
       runs: { runs: () => [...this.dispatchedRuns.values()], wanted: (runId) => this.startWanted(runId) },

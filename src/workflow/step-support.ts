@@ -7,7 +7,16 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/te
 import { UserError } from '../shared/errors.js';
 import type { ActionManifest } from './actions.js';
 import { type CollectedFiles, createStepFiles, readStepFiles, type StepFiles } from './env-file.js';
-import { type Contexts, evaluateCondition, evaluateExpression, evaluateString, evaluateStringMap, evaluateToken, type Json, stringify } from './expressions.js';
+import {
+  type Contexts,
+  evaluateCondition,
+  evaluateExpression,
+  evaluateString,
+  evaluateStringMap,
+  evaluateToken,
+  type Json,
+  stringify,
+} from './expressions.js';
 import { field, type StepPlan } from './load.js';
 import type { Reporter } from './reporter.js';
 import type { Session } from './session.js';
@@ -39,7 +48,9 @@ export function shellCommand(shell: string, script: string, where: string): stri
       return [process.execPath, script];
     default:
       if (shell.includes('{0}')) return shell.split(/\s+/).map((part) => part.replace('{0}', script));
-      throw new UserError(`${where}: shell '${shell}' is not supported by the local runner (bash, sh, python, node, or a command with {0}).`);
+      throw new UserError(
+        `${where}: shell '${shell}' is not supported by the local runner (bash, sh, python, node, or a command with {0}).`,
+      );
   }
 }
 
@@ -64,27 +75,42 @@ export function runDefaults(runtime: JobRuntime, contexts: Contexts): { shell: s
 }
 
 /** An action's inputs: its declared defaults (expressions evaluated), then with:, unknown names warned. */
-export function actionInputs(reporter: Reporter, workspace: string, action: { uses: string; manifest: ActionManifest }, step: StepPlan, contexts: Contexts, depth: number): Record<string, string> {
+export function actionInputs(
+  reporter: Reporter,
+  workspace: string,
+  action: { uses: string; manifest: ActionManifest },
+  step: StepPlan,
+  contexts: Contexts,
+  depth: number,
+): Record<string, string> {
   const declared = action.manifest.inputs ?? {};
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(declared)) {
     if (spec?.default !== undefined && spec.default !== null) {
       const text = String(spec.default);
       inputs[name] = text.replace(/\$\{\{\s*([\s\S]+?)\s*\}\}/g, (_match, expression: string) =>
-        stringify(evaluateExpression(expression, { contexts, where: `${action.uses} action.yml default of '${name}'` })),
+        stringify(
+          evaluateExpression(expression, { contexts, where: `${action.uses} action.yml default of '${name}'` }),
+        ),
       );
     }
   }
   const given = evaluateStringMap(field(step.raw, 'with'), { contexts, workspace, where: step.where });
   const unexpected = Object.keys(given).filter((name) => !(name in declared));
   if (unexpected.length > 0) {
-    reporter.annotation('warning', `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}'] (${step.where})`, depth);
+    reporter.annotation(
+      'warning',
+      `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}'] (${step.where})`,
+      depth,
+    );
   }
   return { ...inputs, ...given };
 }
 
 export function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]),
+  );
 }
 
 /** INPUT_* and the GITHUB_ACTION_* variables of a node action's process. */
@@ -92,7 +118,9 @@ export function actionEnv(action: NodeAction, inputs: Record<string, string>): R
   return {
     ...inputEnv(inputs),
     GITHUB_ACTION_PATH: action.directory,
-    GITHUB_ACTION_REPOSITORY: action.uses.startsWith('./') ? '' : (action.uses.split('@')[0] ?? '').split('/').slice(0, 2).join('/'),
+    GITHUB_ACTION_REPOSITORY: action.uses.startsWith('./')
+      ? ''
+      : (action.uses.split('@')[0] ?? '').split('/').slice(0, 2).join('/'),
     GITHUB_ACTION_REF: action.uses.includes('@') ? (action.uses.split('@')[1] ?? '') : '',
   };
 }

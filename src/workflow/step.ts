@@ -15,7 +15,17 @@ import { field, locate, type StepPlan } from './load.js';
 import type { JobsApiJob } from './local-github.js';
 import type { Conclusion } from './reporter.js';
 import type { Session } from './session.js';
-import { actionEnv, actionInputs, collectStepFiles, flag, newStepFiles, oneLine, runDefaults, shellCommand, unsecureAllowed } from './step-support.js';
+import {
+  actionEnv,
+  actionInputs,
+  collectStepFiles,
+  flag,
+  newStepFiles,
+  oneLine,
+  runDefaults,
+  shellCommand,
+  unsecureAllowed,
+} from './step-support.js';
 import type { JobRuntime, NodeAction, StepResult } from './types.js';
 
 type Model = RunStep | ActionStep;
@@ -43,17 +53,37 @@ interface Command {
 function stepName(step: StepPlan, model: Model, contexts: Contexts): string {
   const nameToken = field(step.raw, 'name');
   if (nameToken) return evaluateString(nameToken, { contexts, where: step.where });
-  if ('run' in model) return `Run ${oneLine(isString(model.run) ? model.run.value : isBasicExpression(model.run) ? (model.run.source ?? model.run.toDisplayString()) : '')}`;
+  if ('run' in model)
+    return `Run ${oneLine(isString(model.run) ? model.run.value : isBasicExpression(model.run) ? (model.run.source ?? model.run.toDisplayString()) : '')}`;
   return `Run ${model.uses.value}`;
 }
 
 /** The step as the jobs API shows it, and the function that records its end everywhere. */
-function beginStep(session: Session, runtime: JobRuntime, step: StepPlan, name: string, uses: string | undefined): Finish {
-  const apiStep = { name, status: 'queued' as const, conclusion: null, number: runtime.jobsApi.steps.length + 1, started_at: null, completed_at: null } as JobsApiJob['steps'][number];
+function beginStep(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  name: string,
+  uses: string | undefined,
+): Finish {
+  const apiStep = {
+    name,
+    status: 'queued' as const,
+    conclusion: null,
+    number: runtime.jobsApi.steps.length + 1,
+    started_at: null,
+    completed_at: null,
+  } as JobsApiJob['steps'][number];
   runtime.jobsApi.steps.push(apiStep);
   const started = Date.now();
   return (result) => {
-    const full: StepResult = { id: step.id, name, durationMs: result.outcome === 'skipped' ? 0 : Date.now() - started, ...result, ...(uses ? { uses } : {}) };
+    const full: StepResult = {
+      id: step.id,
+      name,
+      durationMs: result.outcome === 'skipped' ? 0 : Date.now() - started,
+      ...result,
+      ...(uses ? { uses } : {}),
+    };
     runtime.results.push(full);
     runtime.steps[step.id] = { outputs: full.outputs, outcome: full.outcome, conclusion: full.conclusion };
     if (apiStep.status === 'queued' && full.outcome !== 'skipped') apiStep.started_at = new Date(started).toISOString();
@@ -61,7 +91,14 @@ function beginStep(session: Session, runtime: JobRuntime, step: StepPlan, name: 
     apiStep.conclusion = full.conclusion;
     apiStep.completed_at = new Date().toISOString();
     if (full.conclusion === 'failure') runtime.failed = true;
-    runtime.reporter.stepEnd(name, full.outcome, full.conclusion, full.durationMs, full.error ?? '', runtime.scope.depth);
+    runtime.reporter.stepEnd(
+      name,
+      full.outcome,
+      full.conclusion,
+      full.durationMs,
+      full.error ?? '',
+      runtime.scope.depth,
+    );
   };
 }
 
@@ -70,12 +107,19 @@ function settingsFor(session: Session, runtime: JobRuntime, step: StepPlan, cont
   const stepEnv = evaluateStringMap(field(step.raw, 'env'), { contexts, where: step.where });
   const withEnv = { ...contexts, env: { ...(contexts.env as Record<string, Json>), ...stepEnv } };
   const timeoutToken = field(step.raw, 'timeout-minutes');
-  const minutes = timeoutToken ? Number(evaluateString(timeoutToken, { contexts: withEnv, where: step.where })) : Infinity;
+  const minutes = timeoutToken
+    ? Number(evaluateString(timeoutToken, { contexts: withEnv, where: step.where }))
+    : Infinity;
   if (Number.isNaN(minutes) || minutes <= 0) throw new UserError(`${where}: timeout-minutes must be a positive number`);
   // Steps that run after a cancellation (always(), cancelled()) get at most five minutes, like the runner.
   const timeoutMs = isCancelled(session, runtime) ? Math.min(minutes * 60_000, 5 * 60_000) : minutes * 60_000;
   const continueToken = field(step.raw, 'continue-on-error');
-  return { contexts: withEnv, stepEnv, timeoutMs, continueOnError: continueToken ? flag(continueToken, { contexts: withEnv, where: step.where }) : false };
+  return {
+    contexts: withEnv,
+    stepEnv,
+    timeoutMs,
+    continueOnError: continueToken ? flag(continueToken, { contexts: withEnv, where: step.where }) : false,
+  };
 }
 
 export async function runStep(session: Session, runtime: JobRuntime, step: StepPlan): Promise<void> {
@@ -86,7 +130,14 @@ export async function runStep(session: Session, runtime: JobRuntime, step: StepP
   const name = stepName(step, model, baseContexts);
   const finish = beginStep(session, runtime, step, name, uses);
   const ifToken = field(step.raw, 'if');
-  if (!evaluateCondition(model.if.expression, { contexts: baseContexts, status: stepStatus(session, runtime), workspace: session.workspace, where: locate(display, ifToken ?? step.raw) })) {
+  if (
+    !evaluateCondition(model.if.expression, {
+      contexts: baseContexts,
+      status: stepStatus(session, runtime),
+      workspace: session.workspace,
+      where: locate(display, ifToken ?? step.raw),
+    })
+  ) {
     finish({ outcome: 'skipped', conclusion: 'skipped', outputs: {}, annotations: [] });
     return;
   }
@@ -98,37 +149,82 @@ export async function runStep(session: Session, runtime: JobRuntime, step: StepP
     if (!(error instanceof UserError)) throw error;
     runtime.reporter.stepStart(name, '', runtime.scope.depth);
     runtime.reporter.annotation('error', error.message, runtime.scope.depth);
-    finish({ outcome: 'failure', conclusion: 'failure', outputs: {}, annotations: [{ kind: 'error', message: error.message }], error: error.message });
+    finish({
+      outcome: 'failure',
+      conclusion: 'failure',
+      outputs: {},
+      annotations: [{ kind: 'error', message: error.message }],
+      error: error.message,
+    });
     return;
   }
-  const contexts = stepContexts(session, runtime, resolved ? { action: step.id, action_path: resolved.kind === 'checkout' ? '' : resolved.directory } : { action: step.id });
+  const contexts = stepContexts(
+    session,
+    runtime,
+    resolved
+      ? { action: step.id, action_path: resolved.kind === 'checkout' ? '' : resolved.directory }
+      : { action: step.id },
+  );
   const settings = settingsFor(session, runtime, step, contexts);
   if (resolved?.kind === 'checkout') return runCheckout(session, runtime, step, name, settings, finish);
   if (resolved?.kind === 'composite') return runCompositeStep(session, runtime, step, name, resolved, settings, finish);
-  const command = resolved ? nodeCommand(session, runtime, step, resolved, settings) : scriptCommand(session, runtime, step, model as RunStep, settings);
+  const command = resolved
+    ? nodeCommand(session, runtime, step, resolved, settings)
+    : scriptCommand(session, runtime, step, model as RunStep, settings);
   if (typeof command === 'string') {
     runtime.reporter.stepStart(name, '', runtime.scope.depth);
-    finish({ outcome: 'failure', conclusion: settings.continueOnError ? 'success' : 'failure', outputs: {}, annotations: [{ kind: 'error', message: command }], error: command });
+    finish({
+      outcome: 'failure',
+      conclusion: settings.continueOnError ? 'success' : 'failure',
+      outputs: {},
+      annotations: [{ kind: 'error', message: command }],
+      error: command,
+    });
     return;
   }
   await runCommand(session, runtime, step, name, command, settings, finish);
 }
 
-function runCheckout(session: Session, runtime: JobRuntime, step: StepPlan, name: string, settings: StepSettings, finish: Finish): void {
+function runCheckout(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  name: string,
+  settings: StepSettings,
+  finish: Finish,
+): void {
   runtime.reporter.stepStart(name, 'built in: the workspace is the checkout', runtime.scope.depth);
   const withInputs = evaluateStringMap(field(step.raw, 'with'), { contexts: settings.contexts, where: step.where });
   if (withInputs.repository && withInputs.repository.toLowerCase() !== session.repository.toLowerCase()) {
-    throw new UserError(`${step.where}: actions/checkout of another repository (${withInputs.repository}) is not supported by the local runner.`);
+    throw new UserError(
+      `${step.where}: actions/checkout of another repository (${withInputs.repository}) is not supported by the local runner.`,
+    );
   }
-  runtime.reporter.stepOutput(`the workspace ${session.workspace} is the checkout; nothing to fetch locally`, 0, runtime.scope.depth);
+  runtime.reporter.stepOutput(
+    `the workspace ${session.workspace} is the checkout; nothing to fetch locally`,
+    0,
+    runtime.scope.depth,
+  );
   finish({ outcome: 'success', conclusion: 'success', outputs: {}, annotations: [] });
 }
 
-async function runCompositeStep(session: Session, runtime: JobRuntime, step: StepPlan, name: string, action: Extract<ResolvedAction, { kind: 'composite' }>, settings: StepSettings, finish: Finish): Promise<void> {
+async function runCompositeStep(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  name: string,
+  action: Extract<ResolvedAction, { kind: 'composite' }>,
+  settings: StepSettings,
+  finish: Finish,
+): Promise<void> {
   const depth = runtime.scope.depth;
   const inputs = actionInputs(runtime.reporter, session.workspace, action, step, settings.contexts, depth);
   runtime.reporter.stepStart(name, `${action.label}, composite`, depth);
-  const composite = await runComposite(session, runtime, action, inputs, settings.stepEnv, { timeoutMs: settings.timeoutMs, depth, nesting: 1 });
+  const composite = await runComposite(session, runtime, action, inputs, settings.stepEnv, {
+    timeoutMs: settings.timeoutMs,
+    depth,
+    nesting: 1,
+  });
   finish({
     outcome: composite.outcome,
     conclusion: composite.outcome === 'failure' && settings.continueOnError ? 'success' : composite.outcome,
@@ -139,14 +235,22 @@ async function runCompositeStep(session: Session, runtime: JobRuntime, step: Ste
 }
 
 /** A run: step's shell and script; a working-directory that does not exist fails the step, naming it. */
-function scriptCommand(session: Session, runtime: JobRuntime, step: StepPlan, model: RunStep, settings: StepSettings): Command | string {
+function scriptCommand(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  model: RunStep,
+  settings: StepSettings,
+): Command | string {
   const { contexts } = settings;
   const script = evaluateString(model.run, { contexts, workspace: session.workspace, where: step.where });
   const defaults = runDefaults(runtime, contexts);
   const shellToken = field(step.raw, 'shell');
   const shell = shellToken ? evaluateString(shellToken, { contexts, where: step.where }) : defaults.shell;
   const directoryToken = field(step.raw, 'working-directory');
-  const workingDirectory = directoryToken ? evaluateString(directoryToken, { contexts, where: step.where }) : defaults.workingDirectory;
+  const workingDirectory = directoryToken
+    ? evaluateString(directoryToken, { contexts, where: step.where })
+    : defaults.workingDirectory;
   const cwd = workingDirectory ? resolve(session.workspace, workingDirectory) : session.workspace;
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
     const where = locate(runtime.scope.workflow.display, directoryToken ?? step.raw);
@@ -159,31 +263,69 @@ function scriptCommand(session: Session, runtime: JobRuntime, step: StepPlan, mo
   return { command, args, cwd, env: { GITHUB_ACTION: step.id }, detail: '' };
 }
 
-function nodeCommand(session: Session, runtime: JobRuntime, step: StepPlan, action: NodeAction, settings: StepSettings): Command {
+function nodeCommand(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  action: NodeAction,
+  settings: StepSettings,
+): Command {
   const depth = runtime.scope.depth;
   if (action.pre && action.uses.startsWith('./')) {
     // GitHub reads a local action only when its step runs, after the job was set up: its pre never runs.
-    runtime.reporter.annotation('warning', `\`pre\` execution is not supported for local action from '${action.uses}'`, depth);
+    runtime.reporter.annotation(
+      'warning',
+      `\`pre\` execution is not supported for local action from '${action.uses}'`,
+      depth,
+    );
   }
   const inputs = actionInputs(runtime.reporter, session.workspace, action, step, settings.contexts, depth);
   const env = { ...actionEnv(action, inputs), GITHUB_ACTION: step.id };
   const context = { action, inputs, workspace: session.workspace, nodePath: session.nodePath };
   for (const hook of session.hooks) {
     const replaced = hook.matches(action) ? hook.command?.(context) : undefined;
-    if (replaced) return { ...replaced, cwd: session.workspace, env, detail: `${action.label}, ${replaced.detail}`, action, inputs };
+    if (replaced)
+      return {
+        ...replaced,
+        cwd: session.workspace,
+        env,
+        detail: `${action.label}, ${replaced.detail}`,
+        action,
+        inputs,
+      };
   }
-  return { command: session.nodePath, args: [action.main], cwd: session.workspace, env, detail: action.label, action, inputs };
+  return {
+    command: session.nodePath,
+    args: [action.main],
+    cwd: session.workspace,
+    env,
+    detail: action.label,
+    action,
+    inputs,
+  };
 }
 
 /** Environment files and workflow commands, applied to the job once the step ended. */
-function applyStepEffects(runtime: JobRuntime, outcome: ProcessResult, collected: ReturnType<typeof collectStepFiles>): Record<string, string> {
+function applyStepEffects(
+  runtime: JobRuntime,
+  outcome: ProcessResult,
+  collected: ReturnType<typeof collectStepFiles>,
+): Record<string, string> {
   const { effects } = outcome;
   Object.assign(runtime.exported, effects.env, collected.env);
   runtime.pathAdditions.push(...effects.path, ...collected.path);
   return { ...effects.outputs, ...collected.outputs, ...(outcome.stdoutOutputs ?? {}) };
 }
 
-async function runCommand(session: Session, runtime: JobRuntime, step: StepPlan, name: string, command: Command, settings: StepSettings, finish: Finish): Promise<void> {
+async function runCommand(
+  session: Session,
+  runtime: JobRuntime,
+  step: StepPlan,
+  name: string,
+  command: Command,
+  settings: StepSettings,
+  finish: Finish,
+): Promise<void> {
   const depth = runtime.scope.depth;
   const files = newStepFiles(runtime);
   const env = processEnv(session, runtime, { ...files }, settings.stepEnv, command.env);
@@ -203,19 +345,35 @@ async function runCommand(session: Session, runtime: JobRuntime, step: StepPlan,
   const cancelled = outcome.cancelled && isCancelled(session, runtime);
   const stepOutcome: Conclusion = cancelled ? 'cancelled' : error ? 'failure' : 'success';
   if (command.action?.post) {
-    runtime.posts.push({ name: `Post ${name}`, action: command.action, inputs: command.inputs ?? {}, state: { ...outcome.effects.state, ...collected.state }, env: settings.stepEnv, id: step.id });
+    runtime.posts.push({
+      name: `Post ${name}`,
+      action: command.action,
+      inputs: command.inputs ?? {},
+      state: { ...outcome.effects.state, ...collected.state },
+      env: settings.stepEnv,
+      id: step.id,
+    });
   }
   if (command.action) afterHooks(session, runtime, command.action, command.inputs ?? {}, outputs);
   finish({
     outcome: stepOutcome,
     conclusion: stepOutcome === 'failure' && settings.continueOnError ? 'success' : stepOutcome,
     outputs,
-    annotations: [...outcome.effects.annotations, ...collected.errors.map((message) => ({ kind: 'error' as const, message }))],
+    annotations: [
+      ...outcome.effects.annotations,
+      ...collected.errors.map((message) => ({ kind: 'error' as const, message })),
+    ],
     ...(error ? { error: cancelled ? (runtime.cancelledBy ?? 'cancelled') : error } : {}),
   });
 }
 
-function afterHooks(session: Session, runtime: JobRuntime, action: NodeAction, inputs: Record<string, string>, outputs: Record<string, string>): void {
+function afterHooks(
+  session: Session,
+  runtime: JobRuntime,
+  action: NodeAction,
+  inputs: Record<string, string>,
+  outputs: Record<string, string>,
+): void {
   const { scope } = runtime;
   for (const hook of session.hooks) {
     if (!hook.matches(action)) continue;

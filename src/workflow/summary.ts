@@ -7,7 +7,10 @@ import type { Session } from './session.js';
 import type { RecordSummary, SessionResult } from './types.js';
 
 /** A run record read back for the session summary: the shape `runs list` checks, plus the step lists. */
-const recordStepCounts = storedRecordSchema.extend({ steps: z.array(z.unknown()).optional(), jobSteps: z.array(z.unknown()).nullish() });
+const recordStepCounts = storedRecordSchema.extend({
+  steps: z.array(z.unknown()).optional(),
+  jobSteps: z.array(z.unknown()).nullish(),
+});
 
 export function readRecords(session: Session): RecordSummary[] {
   const summaries: RecordSummary[] = [];
@@ -40,24 +43,33 @@ export function printSummary(session: Session, result: SessionResult): void {
   r.line();
   r.line('Workflow runs');
   for (const run of result.runs) {
-    r.line(`  ${run.conclusion.padEnd(9)} ${run.workflow} (${run.file}) on ${run.event}${run.action ? `.${run.action}` : ''}${run.triggeredBy ? ` ← ${run.triggeredBy}` : ''}`);
+    r.line(
+      `  ${run.conclusion.padEnd(9)} ${run.workflow} (${run.file}) on ${run.event}${run.action ? `.${run.action}` : ''}${run.triggeredBy ? ` ← ${run.triggeredBy}` : ''}`,
+    );
   }
   const unserved = result.github.filter((entry) => entry.status === 404 || entry.status === 401);
   const writes = result.github.filter((entry) => entry.status < 300 && entry.method !== 'GET');
   if (writes.length > 0 || unserved.length > 0) {
     r.line();
     r.line(`GitHub API (local, ${session.repository})`);
-    for (const entry of [...writes, ...unserved]) r.line(`  ${entry.method} ${entry.path} → ${entry.status}: ${entry.summary}${entry.from ? ` (job ${entry.from.job})` : ''}`);
+    for (const entry of [...writes, ...unserved])
+      r.line(
+        `  ${entry.method} ${entry.path} → ${entry.status}: ${entry.summary}${entry.from ? ` (job ${entry.from.job})` : ''}`,
+      );
   }
   r.line();
   if (result.records.length === 0) {
-    r.line('Run records: none (add your-org/autostack/actions/record-run@v1 as a job\'s first step)');
+    r.line("Run records: none (add your-org/autostack/actions/record-run@v1 as a job's first step)");
   } else {
     r.line('Run records');
     for (const record of result.records) {
-      r.line(`  ${record.status.padEnd(9)} ${record.runId}  ${record.name}  ${record.steps} steps, $${record.costUsd.toFixed(4)}  ${record.path.replace(`${session.workspace}/`, '')}`);
+      r.line(
+        `  ${record.status.padEnd(9)} ${record.runId}  ${record.name}  ${record.steps} steps, $${record.costUsd.toFixed(4)}  ${record.path.replace(`${session.workspace}/`, '')}`,
+      );
     }
-    const directories = [...new Set(result.records.map((record) => dirname(record.path).replace(`${session.workspace}/`, '')))];
+    const directories = [
+      ...new Set(result.records.map((record) => dirname(record.path).replace(`${session.workspace}/`, ''))),
+    ];
     r.line(`  list them: autostack runs list --directory ${directories[0]}`);
   }
   r.line();

@@ -65,20 +65,33 @@ function field(payload: Json, path: string[]): string | undefined {
 export function matchTrigger(events: EventsConfig, eventName: string, payload: Json): TriggerMatch {
   const notes: string[] = [];
   if (!(eventName in events)) {
-    return { matched: false, reason: `the workflow is not triggered by '${eventName}' (on: ${Object.keys(events).join(', ')})`, notes };
+    return {
+      matched: false,
+      reason: `the workflow is not triggered by '${eventName}' (on: ${Object.keys(events).join(', ')})`,
+      notes,
+    };
   }
   const config = (events[eventName] ?? {}) as Record<string, unknown>;
-  const list = (key: string): string[] | undefined => (Array.isArray(config[key]) ? (config[key] as unknown[]).map(String) : undefined);
+  const list = (key: string): string[] | undefined =>
+    Array.isArray(config[key]) ? (config[key] as unknown[]).map(String) : undefined;
   const types = list('types') ?? DEFAULT_TYPES[eventName];
   if (types) {
     const action = field(payload, ['action']);
     if (action === undefined || !types.includes(action)) {
-      return { matched: false, reason: `${eventName} type '${action ?? '(none)'}' is not one of ${types.join(', ')}`, notes };
+      return {
+        matched: false,
+        reason: `${eventName} type '${action ?? '(none)'}' is not one of ${types.join(', ')}`,
+        notes,
+      };
     }
   }
   if (eventName === 'push' || eventName === 'pull_request' || eventName === 'pull_request_target') {
     const ref = eventName === 'push' ? field(payload, ['ref']) : field(payload, ['pull_request', 'base', 'ref']);
-    const branch = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref?.startsWith('refs/tags/') ? undefined : ref;
+    const branch = ref?.startsWith('refs/heads/')
+      ? ref.slice('refs/heads/'.length)
+      : ref?.startsWith('refs/tags/')
+        ? undefined
+        : ref;
     const tag = ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
     const branches = list('branches');
     const branchesIgnore = list('branches-ignore');
@@ -93,13 +106,18 @@ export function matchTrigger(events: EventsConfig, eventName: string, payload: J
     if (tag !== undefined && (tags || tagsIgnore) && !passesFilter(tag, tags, tagsIgnore)) {
       return { matched: false, reason: `tag '${tag}' is filtered out by on.${eventName}.tags`, notes };
     }
-    if (list('paths') || list('paths-ignore')) notes.push(`on.${eventName}.paths filters are not evaluated locally (there is no diff); treated as matching`);
+    if (list('paths') || list('paths-ignore'))
+      notes.push(`on.${eventName}.paths filters are not evaluated locally (there is no diff); treated as matching`);
   }
   if (eventName === 'workflow_run') {
     const workflows = list('workflows');
     const name = field(payload, ['workflow_run', 'name']);
     if (workflows && (name === undefined || !workflows.includes(name))) {
-      return { matched: false, reason: `workflow_run from '${name ?? '(none)'}' is not one of ${workflows.join(', ')}`, notes };
+      return {
+        matched: false,
+        reason: `workflow_run from '${name ?? '(none)'}' is not one of ${workflows.join(', ')}`,
+        notes,
+      };
     }
   }
   return { matched: true, notes };

@@ -105,7 +105,14 @@ export interface RecordSummary {
 export interface SessionResult {
   conclusion: Conclusion;
   runs: WorkflowRunResult[];
-  dispatches: Array<{ kind: string; repository: string; eventType?: string; workflow?: string; from: string; started: string[] }>;
+  dispatches: Array<{
+    kind: string;
+    repository: string;
+    eventType?: string;
+    workflow?: string;
+    from: string;
+    started: string[];
+  }>;
   github: GitHubActivity[];
   records: RecordSummary[];
 }
@@ -150,7 +157,10 @@ export interface PostStep {
   id: string;
 }
 
-export type StepState = Record<string, { outputs: Record<string, string>; outcome: Conclusion; conclusion: Conclusion }>;
+export type StepState = Record<
+  string,
+  { outputs: Record<string, string>; outcome: Conclusion; conclusion: Conclusion }
+>;
 
 export interface JobRuntime {
   scope: RunScope;

@@ -32,7 +32,10 @@ describe('emit-event wait: the parent follows the child run and reads its output
     github = await startGitHubApi({ requireToken: TOKEN, quiet: true });
     results = await startResultsService();
     github.commitFiles(
-      { '.github/workflows/child.yml': 'name: child\non:\n  workflow_dispatch:\n    inputs:\n      autostack-event:\n        required: false\njobs: {}\n' },
+      {
+        '.github/workflows/child.yml':
+          'name: child\non:\n  workflow_dispatch:\n    inputs:\n      autostack-event:\n        required: false\njobs: {}\n',
+      },
       { repo: DOWNSTREAM },
     );
   });
@@ -54,7 +57,9 @@ describe('emit-event wait: the parent follows the child run and reads its output
     jobs.push(child);
     const start = await child.uses('actions/record-run', { name: 'child', summary: 'false', 'github-token': '' });
     assert.equal(start.exitCode, 0, log(start));
-    const out = await child.run(`node ${CLI_BUNDLE} output ${outputs.map((pair) => `'${pair}'`).join(' ')}\necho "step sees: $(cat "$GITHUB_OUTPUT" | head -1)"`);
+    const out = await child.run(
+      `node ${CLI_BUNDLE} output ${outputs.map((pair) => `'${pair}'`).join(' ')}\necho "step sees: $(cat "$GITHUB_OUTPUT" | head -1)"`,
+    );
     assert.equal(out.exitCode, 0, log(out));
     const [post] = await child.complete();
     assert.equal(post?.exitCode, 0, (post?.stdout ?? '') + (post?.stderr ?? ''));
@@ -62,7 +67,9 @@ describe('emit-event wait: the parent follows the child run and reads its output
     const artifact = results.artifacts().find((a) => a.name === name);
     assert.ok(artifact, `the child uploaded ${name}`);
     const files = await results.artifactFiles(name);
-    const record = JSON.parse(files.get('run-record.json')?.toString('utf8') ?? '{}') as { outputs?: Record<string, string> };
+    const record = JSON.parse(files.get('run-record.json')?.toString('utf8') ?? '{}') as {
+      outputs?: Record<string, string>;
+    };
     assert.ok(record.outputs && Object.keys(record.outputs).length > 0, 'the record carries the outputs');
     return artifact.zip;
   }
@@ -77,7 +84,10 @@ describe('emit-event wait: the parent follows the child run and reads its output
       wait: 'true',
       'wait-timeout-minutes': '15',
     }).done;
-    const dispatch = await until(() => github.state.workflowDispatches.find((d) => d.repo === DOWNSTREAM), 'the workflow_dispatch');
+    const dispatch = await until(
+      () => github.state.workflowDispatches.find((d) => d.repo === DOWNSTREAM),
+      'the workflow_dispatch',
+    );
     assert.equal(dispatch.return_run_details, true);
     const zip = await childRecordZip(['version=1.2.3', 'notes=a=b c']);
     github.addArtifact(dispatch.run_id, 'autostack-run-childrun', zip);
@@ -97,13 +107,30 @@ describe('emit-event wait: the parent follows the child run and reads its output
     const parent = new Job({ env: parentEnv(), githubToken: TOKEN });
     jobs.push(parent);
     // A run of another dispatch, started just before: never taken for ours.
-    github.addRun({ repo: DOWNSTREAM, name: 'deploy', displayTitle: 'deploy 00000000-other-event', event: 'repository_dispatch' });
-    const running = parent.startUses(ACTION, { type: 'com.example.deploy.requested', 'dispatch-repository': DOWNSTREAM, wait: 'true' }).done;
-    const sent = await until(() => github.state.dispatches.find((d) => d.event_type === 'com.example.deploy.requested'), 'the repository_dispatch');
+    github.addRun({
+      repo: DOWNSTREAM,
+      name: 'deploy',
+      displayTitle: 'deploy 00000000-other-event',
+      event: 'repository_dispatch',
+    });
+    const running = parent.startUses(ACTION, {
+      type: 'com.example.deploy.requested',
+      'dispatch-repository': DOWNSTREAM,
+      wait: 'true',
+    }).done;
+    const sent = await until(
+      () => github.state.dispatches.find((d) => d.event_type === 'com.example.deploy.requested'),
+      'the repository_dispatch',
+    );
     const eventId = (sent.client_payload.autostack as { id: string }).id;
     // GitHub starts the receiving workflow a moment later; its run-name carries the event id.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const run = github.addRun({ repo: DOWNSTREAM, name: 'deploy', displayTitle: `deploy ${eventId}`, event: 'repository_dispatch' });
+    const run = github.addRun({
+      repo: DOWNSTREAM,
+      name: 'deploy',
+      displayTitle: `deploy ${eventId}`,
+      event: 'repository_dispatch',
+    });
     github.setJobs(run.id, 1, [{ name: 'deploy', conclusion: 'failure' }], { repo: DOWNSTREAM });
     const result = await running;
     assert.notEqual(result.exitCode, 0, 'the parent fails with its child');
@@ -113,14 +140,23 @@ describe('emit-event wait: the parent follows the child run and reads its output
     assert.match(log(result), /no autostack run record/);
     assert.ok(!/\n\s+at /.test(log(result)), 'one clear line, no stack trace');
     const listed = github.requests.filter((r) => r.path === `/repos/${DOWNSTREAM}/actions/runs`);
-    assert.ok(listed.length >= 1 && listed.every((r) => r.query.event === 'repository_dispatch' && (r.query.created ?? '').startsWith('>=')));
+    assert.ok(
+      listed.length >= 1 &&
+        listed.every((r) => r.query.event === 'repository_dispatch' && (r.query.created ?? '').startsWith('>=')),
+    );
   });
 
   test('GHES without return_run_details: falls back to correlation; fail-on-child-failure false continues', async () => {
     const parent = new Job({ env: parentEnv(), githubToken: TOKEN });
     jobs.push(parent);
     github.script('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', [
-      { status: 400, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: 'https://docs.github.com/enterprise-server@3.14/rest' } },
+      {
+        status: 400,
+        body: {
+          message: 'Invalid request.\n\n"return_run_details" is not a permitted key.',
+          documentation_url: 'https://docs.github.com/enterprise-server@3.14/rest',
+        },
+      },
     ]);
     const before = github.state.workflowDispatches.length;
     const running = parent.startUses(ACTION, {

@@ -14,7 +14,10 @@ const TOKEN = 'ghs_emitEventTestToken123';
 const REDIS_PASSWORD = 'red1s-Secret-pw-9a7';
 
 function recordOf(job: Job, runId: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('emit-event through its bundle', () => {
@@ -23,7 +26,11 @@ describe('emit-event through its bundle', () => {
   let results: ResultsService;
   let client: Redis;
   before(async () => {
-    redis = await startRedis({ aof: true, password: 'default-pw-unused', aclUser: { name: 'emitter', password: REDIS_PASSWORD } });
+    redis = await startRedis({
+      aof: true,
+      password: 'default-pw-unused',
+      aclUser: { name: 'emitter', password: REDIS_PASSWORD },
+    });
     github = await startGitHubApi({ requireToken: TOKEN, quiet: true });
     results = await startResultsService();
     client = new Redis(redis.url);
@@ -48,7 +55,12 @@ describe('emit-event through its bundle', () => {
       'dispatch-repository': 'octo-org/downstream',
     };
     const first = new Job({ env: jobEnv(), githubToken: TOKEN });
-    const start = await first.uses('actions/record-run', { name: 'emitter', artifact: 'false', summary: 'false', 'github-token': '' });
+    const start = await first.uses('actions/record-run', {
+      name: 'emitter',
+      artifact: 'false',
+      summary: 'false',
+      'github-token': '',
+    });
     assert.equal(start.exitCode, 0, start.stdout + start.stderr);
     const runId = start.outputs['run-id'] ?? '';
     const emitted = await first.uses(ACTION, inputs);
@@ -65,8 +77,24 @@ describe('emit-event through its bundle', () => {
     const fields = entries[0]?.[1] ?? [];
     const envelope = JSON.parse(fields[1] ?? '{}') as Record<string, unknown>;
     assert.deepEqual(
-      { id: envelope.id, type: envelope.type, data: envelope.data, subject: envelope.subject, hop: envelope.autostackhop, run: envelope.autostackrunid, source: envelope.source },
-      { id: eventId, type: inputs.type, data: { label: 'bug', score: 0.93 }, subject: 'issues/12', hop: 0, run: runId, source: 'https://github.com/octo-org/octo-repo' },
+      {
+        id: envelope.id,
+        type: envelope.type,
+        data: envelope.data,
+        subject: envelope.subject,
+        hop: envelope.autostackhop,
+        run: envelope.autostackrunid,
+        source: envelope.source,
+      },
+      {
+        id: eventId,
+        type: inputs.type,
+        data: { label: 'bug', score: 0.93 },
+        subject: 'issues/12',
+        hop: 0,
+        run: runId,
+        source: 'https://github.com/octo-org/octo-repo',
+      },
     );
     // GitHub: one repository_dispatch with the whole envelope under client_payload.autostack.
     assert.equal(github.state.dispatches.length, 1);
@@ -90,7 +118,11 @@ describe('emit-event through its bundle', () => {
     assert.equal(rerunResult.outputs.duplicate, 'true');
     assert.equal(rerunResult.outputs.dispatched, 'true');
     assert.equal(rerunResult.outputs['event-id'], eventId);
-    assert.deepEqual(JSON.parse(rerunResult.outputs.event ?? '{}'), envelope, 'the duplicate reports the stored envelope');
+    assert.deepEqual(
+      JSON.parse(rerunResult.outputs.event ?? '{}'),
+      envelope,
+      'the duplicate reports the stored envelope',
+    );
     assert.equal(await client.xlen(stream), 1, 'nothing added to the stream');
     assert.equal(github.state.dispatches.length, 1, 'nothing dispatched again');
 
@@ -106,7 +138,13 @@ describe('emit-event through its bundle', () => {
       ],
     );
     assert.equal((record.totals as { eventsPublished: number }).eventsPublished, 2);
-    for (const text of [visibleLog(emitted), visibleLog(again), visibleLog(rerunResult), JSON.stringify(emitted.outputs), JSON.stringify(record)]) {
+    for (const text of [
+      visibleLog(emitted),
+      visibleLog(again),
+      visibleLog(rerunResult),
+      JSON.stringify(emitted.outputs),
+      JSON.stringify(record),
+    ]) {
       assert.ok(!text.includes(REDIS_PASSWORD), 'redis password leaked');
       assert.ok(!text.includes(TOKEN), 'token leaked');
     }
@@ -115,7 +153,13 @@ describe('emit-event through its bundle', () => {
 
   test('workflow_dispatch returns the child run; the re-run reports it again without dispatching', async () => {
     github.addWorkflow({ file: 'deploy.yml', inputs: ['environment'] }, 'octo-org/octo-repo');
-    const inputs = { type: 'com.example.deploy', 'redis-url': redis.url, stream: 'wf:events', 'dispatch-workflow': 'deploy.yml', 'dispatch-inputs': 'environment: staging' };
+    const inputs = {
+      type: 'com.example.deploy',
+      'redis-url': redis.url,
+      stream: 'wf:events',
+      'dispatch-workflow': 'deploy.yml',
+      'dispatch-inputs': 'environment: staging',
+    };
     const job = new Job({ env: jobEnv(), githubToken: TOKEN });
     const first = await job.uses(ACTION, inputs);
     assert.equal(first.exitCode, 0, first.stdout + first.stderr);
@@ -125,7 +169,10 @@ describe('emit-event through its bundle', () => {
     assert.equal(first.outputs['workflow-run-id'], String(record?.run_id));
     assert.match(first.outputs['workflow-run-url'] ?? '', new RegExp(`/actions/runs/${record?.run_id}$`));
     const count = github.state.workflowDispatches.length;
-    const again = await new Job({ env: { ...jobEnv(), GITHUB_RUN_ATTEMPT: '2' }, githubToken: TOKEN }).uses(ACTION, inputs);
+    const again = await new Job({ env: { ...jobEnv(), GITHUB_RUN_ATTEMPT: '2' }, githubToken: TOKEN }).uses(
+      ACTION,
+      inputs,
+    );
     assert.equal(again.exitCode, 0, again.stdout + again.stderr);
     assert.equal(again.outputs.duplicate, 'true');
     assert.equal(again.outputs['workflow-run-id'], first.outputs['workflow-run-id']);
@@ -134,7 +181,13 @@ describe('emit-event through its bundle', () => {
 
   test('an event too large for client_payload: too-large fail sends nothing anywhere; reference dispatches a pointer to the stream entry', async () => {
     const big = `blob: ${'x'.repeat(70_000)}\n`;
-    const inputs = { type: 'com.example.big', data: big, 'redis-url': redis.url, stream: 'big:events', 'dispatch-repository': 'octo-org/big' };
+    const inputs = {
+      type: 'com.example.big',
+      data: big,
+      'redis-url': redis.url,
+      stream: 'big:events',
+      'dispatch-repository': 'octo-org/big',
+    };
     const job = new Job({ env: jobEnv(), githubToken: TOKEN });
     const before = github.state.dispatches.length;
     const refused = await job.uses(ACTION, inputs);
@@ -147,7 +200,9 @@ describe('emit-event through its bundle', () => {
     assert.equal(referenced.exitCode, 0, referenced.stdout + referenced.stderr);
     const sent = github.state.dispatches.at(-1)?.client_payload.autostack as { id: string; data: unknown };
     assert.equal(sent.id, referenced.outputs['event-id']);
-    assert.deepEqual(sent.data, { autostackref: { stream: 'big:events', entry: referenced.outputs['stream-entry-id'] } });
+    assert.deepEqual(sent.data, {
+      autostackref: { stream: 'big:events', entry: referenced.outputs['stream-entry-id'] },
+    });
     const entry = await client.xrange('big:events', '-', '+');
     assert.equal((JSON.parse(entry[0]?.[1][1] ?? '{}') as { data: { blob: string } }).data.blob.length, 70_000);
   });
@@ -160,17 +215,33 @@ describe('emit-event through its bundle', () => {
     assert.equal(retried.exitCode, 0, retried.stdout + retried.stderr);
     assert.equal(github.state.dispatches.length, before + 1);
 
-    github.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 403, body: { message: 'Resource not accessible by integration' } }]);
+    github.script('POST /repos/{owner}/{repo}/dispatches', [
+      { status: 403, body: { message: 'Resource not accessible by integration' } },
+    ]);
     const denied = await job.uses(ACTION, { type: 'com.example.denied', 'dispatch-repository': 'octo-org/other' });
     assert.equal(denied.exitCode, 1);
-    assert.match(denied.errors.join('\n'), /403.*'contents: write' on octo-org\/other.*PAT or a GitHub App token.*default branch/s);
-    assert.equal(existsSync(join(job.workspace, '.autostack', 'outbox.jsonl')), false, 'a permanent failure is not queued');
+    assert.match(
+      denied.errors.join('\n'),
+      /403.*'contents: write' on octo-org\/other.*PAT or a GitHub App token.*default branch/s,
+    );
+    assert.equal(
+      existsSync(join(job.workspace, '.autostack', 'outbox.jsonl')),
+      false,
+      'a permanent failure is not queued',
+    );
     assert.ok(!visibleLog(denied).includes(TOKEN));
   });
 
   test('Redis got it but GitHub stayed down: outbox, then the re-run dispatches once and Redis reports a duplicate', async () => {
     const job = new Job({ env: jobEnv(), githubToken: TOKEN });
-    const inputs = { type: 'com.example.partial', data: 'p: 1', 'redis-url': redis.url, stream: 'partial:events', 'dispatch-repository': 'octo-org/partial', attempts: '1' };
+    const inputs = {
+      type: 'com.example.partial',
+      data: 'p: 1',
+      'redis-url': redis.url,
+      stream: 'partial:events',
+      'dispatch-repository': 'octo-org/partial',
+      attempts: '1',
+    };
     github.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 503 }]);
     const before = github.state.dispatches.length;
     const failed = await job.uses(ACTION, inputs);
@@ -186,7 +257,10 @@ describe('emit-event through its bundle', () => {
     assert.equal(delivered.outputs['event-id'], fields[5], 'the same event as the one Redis got in the failed attempt');
     assert.equal(await client.xlen('partial:events'), 1, 'Redis already had it');
     assert.equal(github.state.dispatches.length, before + 1);
-    assert.equal((github.state.dispatches.at(-1)?.client_payload.autostack as { id: string }).id, delivered.outputs['event-id']);
+    assert.equal(
+      (github.state.dispatches.at(-1)?.client_payload.autostack as { id: string }).id,
+      delivered.outputs['event-id'],
+    );
   });
 
   test('without redis or dispatch the event goes to .autostack/events.jsonl, once', async () => {
@@ -195,7 +269,9 @@ describe('emit-event through its bundle', () => {
     assert.equal(first.exitCode, 0, first.stdout + first.stderr);
     const again = await job.uses(ACTION, { type: 'com.example.local', data: '{"n": 1}' });
     assert.equal(again.outputs.duplicate, 'true');
-    const lines = readFileSync(join(job.workspace, '.autostack', 'events.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(job.workspace, '.autostack', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(lines.length, 1);
     assert.equal((JSON.parse(lines[0] ?? '{}') as { id: string }).id, first.outputs['event-id']);
   });
@@ -204,7 +280,14 @@ describe('emit-event through its bundle', () => {
     const dead = await startRedis();
     await dead.stop();
     const job = new Job();
-    const inputs = { type: 'com.example.outbox', data: 'x: 1', 'redis-url': dead.url, stream: 'ob:events', 'timeout-seconds': '8', attempts: '2' };
+    const inputs = {
+      type: 'com.example.outbox',
+      data: 'x: 1',
+      'redis-url': dead.url,
+      stream: 'ob:events',
+      'timeout-seconds': '8',
+      attempts: '2',
+    };
     const started = Date.now();
     const failed = await job.uses(ACTION, inputs);
     const elapsed = Date.now() - started;
@@ -212,7 +295,9 @@ describe('emit-event through its bundle', () => {
     assert.ok(elapsed < 20_000, `failed after ${elapsed} ms`);
     assert.match(failed.errors.join('\n'), /unreachable.*ECONNREFUSED[\s\S]*kept in the outbox/);
     assert.doesNotMatch(failed.stdout + failed.stderr, /\n\s+at .*\(.*\.js:\d+/, 'no stack trace');
-    const outbox = readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8').trim().split('\n');
+    const outbox = readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(outbox.length, 1);
     const kept = (JSON.parse(outbox[0] ?? '{}') as { event: { id: string; time: string } }).event;
 
@@ -224,7 +309,11 @@ describe('emit-event through its bundle', () => {
     const direct = new Redis(dead.url);
     const entries = await direct.xrange('ob:events', '-', '+');
     assert.equal(entries.length, 1);
-    assert.equal((JSON.parse(entries[0]?.[1][1] ?? '{}') as { time: string }).time, kept.time, 'the kept envelope, not a new one');
+    assert.equal(
+      (JSON.parse(entries[0]?.[1][1] ?? '{}') as { time: string }).time,
+      kept.time,
+      'the kept envelope, not a new one',
+    );
     assert.equal(readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8'), '', 'outbox drained');
     const third = await job.uses(ACTION, inputs);
     assert.equal(third.outputs.duplicate, 'true');
@@ -236,17 +325,29 @@ describe('emit-event through its bundle', () => {
   test('the outbox survives to a re-run attempt on a fresh runner through the Actions cache, and rides in the run record artifact', async () => {
     const dead = await startRedis();
     await dead.stop();
-    const inputs = { type: 'com.example.cached', data: 'y: 2', 'redis-url': dead.url, stream: 'cache:events', 'timeout-seconds': '5', attempts: '1' };
+    const inputs = {
+      type: 'com.example.cached',
+      data: 'y: 2',
+      'redis-url': dead.url,
+      stream: 'cache:events',
+      'timeout-seconds': '5',
+      attempts: '1',
+    };
     const first = new Job({ env: { ...results.env(), GITHUB_RUN_ID: '5151' } });
     const start = await first.uses('actions/record-run', { name: 'outbox', summary: 'false', 'github-token': '' });
     const runId = start.outputs['run-id'] ?? '';
     const failed = await first.uses(ACTION, inputs);
     assert.equal(failed.exitCode, 1);
-    assert.ok(results.cacheEntries().some((entry) => entry.key.startsWith('autostack-outbox-')), 'outbox saved to the cache');
+    assert.ok(
+      results.cacheEntries().some((entry) => entry.key.startsWith('autostack-outbox-')),
+      'outbox saved to the cache',
+    );
     await first.complete();
     const files = await results.artifactFiles(`autostack-run-${runId}`);
     assert.ok(files.has('outbox.jsonl'), `artifact files: ${[...files.keys()].join(', ')}`);
-    const kept = JSON.parse(files.get('outbox.jsonl')?.toString().trim().split('\n')[0] ?? '{}') as { event: { id: string; time: string } };
+    const kept = JSON.parse(files.get('outbox.jsonl')?.toString().trim().split('\n')[0] ?? '{}') as {
+      event: { id: string; time: string };
+    };
 
     await dead.restart();
     const rerun = new Job({ env: { ...results.env(), GITHUB_RUN_ID: '5151', GITHUB_RUN_ATTEMPT: '2' } });
@@ -263,15 +364,30 @@ describe('emit-event through its bundle', () => {
   });
 
   test('an event chain deeper than max-hops is refused with a clear error', async () => {
-    const parent = createEvent({ type: 'com.example.loop', source: 'https://github.com/octo-org/octo-repo', workflowRunId: '1', step: 's', runId: 'PARENT-RUN' });
-    const job = new Job({ eventName: 'repository_dispatch', eventPayload: { action: 'com.example.loop', client_payload: { autostack: { ...parent, autostackhop: 3 } } } });
+    const parent = createEvent({
+      type: 'com.example.loop',
+      source: 'https://github.com/octo-org/octo-repo',
+      workflowRunId: '1',
+      step: 's',
+      runId: 'PARENT-RUN',
+    });
+    const job = new Job({
+      eventName: 'repository_dispatch',
+      eventPayload: { action: 'com.example.loop', client_payload: { autostack: { ...parent, autostackhop: 3 } } },
+    });
     const refused = await job.uses(ACTION, { type: 'com.example.loop', 'max-hops': '3' });
     assert.equal(refused.exitCode, 1);
-    assert.match(refused.errors.join('\n'), /hop 4 of an event chain, over the limit of 3 \(input 'max-hops'\).*PARENT-RUN/);
+    assert.match(
+      refused.errors.join('\n'),
+      /hop 4 of an event chain, over the limit of 3 \(input 'max-hops'\).*PARENT-RUN/,
+    );
     assert.equal(existsSync(join(job.workspace, '.autostack', 'events.jsonl')), false);
     const allowed = await job.uses(ACTION, { type: 'com.example.loop', 'max-hops': '4' });
     assert.equal(allowed.exitCode, 0, allowed.stdout + allowed.stderr);
-    const event = JSON.parse(readFileSync(join(job.workspace, '.autostack', 'events.jsonl'), 'utf8').trim()) as { autostackhop: number; traceparent: string };
+    const event = JSON.parse(readFileSync(join(job.workspace, '.autostack', 'events.jsonl'), 'utf8').trim()) as {
+      autostackhop: number;
+      traceparent: string;
+    };
     assert.equal(event.autostackhop, 4);
     assert.equal(event.traceparent.split('-')[1], parent.traceparent?.split('-')[1], 'same trace as the parent');
   });
@@ -282,7 +398,10 @@ describe('emit-event through its bundle', () => {
     assert.equal(badUrl.exitCode, 1);
     assert.match(badUrl.errors[0] ?? '', /^Input 'redis-url' is not a URL/);
     assert.ok(!visibleLog(badUrl).includes(REDIS_PASSWORD));
-    const wrongPass = await job.uses(ACTION, { type: 't', 'redis-url': `redis://emitter:wrong-${REDIS_PASSWORD}@127.0.0.1:${redis.port}` });
+    const wrongPass = await job.uses(ACTION, {
+      type: 't',
+      'redis-url': `redis://emitter:wrong-${REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
+    });
     assert.equal(wrongPass.exitCode, 1);
     assert.match(wrongPass.errors.join('\n'), /refused the credentials of user 'emitter'/);
     assert.ok(!visibleLog(wrongPass).includes(REDIS_PASSWORD));
@@ -305,7 +424,12 @@ describe('emit-event against a Redis Cluster', () => {
   test('any node URL works: the cluster is detected, the stream and its ledger share a slot, the re-run is a duplicate', async () => {
     const node = cluster.nodes[1];
     assert.ok(node);
-    const inputs = { type: 'com.example.cluster', data: 'n: 1', 'redis-url': `redis://${node.host}:${node.port}`, stream: 'cluster:events' };
+    const inputs = {
+      type: 'com.example.cluster',
+      data: 'n: 1',
+      'redis-url': `redis://${node.host}:${node.port}`,
+      stream: 'cluster:events',
+    };
     const job = new Job();
     const first = await job.uses(ACTION, inputs);
     assert.equal(first.exitCode, 0, first.stdout + first.stderr);
@@ -322,17 +446,25 @@ describe('emit-event against a Redis Cluster', () => {
 
 // Runners execute the bundle on Node 24 (.ci/run provides it as AUTOSTACK_NODE24).
 const node24 = process.env.AUTOSTACK_NODE24;
-test('on Node 24: publishes to Redis, the re-run is a duplicate', { skip: node24 ? false : (process.env.AUTOSTACK_NODE24_SKIP ?? 'AUTOSTACK_NODE24 is not set (npm test and .ci/run set it)') }, async () => {
-  const server = await startRedis({ password: 'node24-default-pw' });
-  try {
-    const inputs = { type: 'com.example.node24', data: 'v: 24', 'redis-url': server.url, stream: 'n24:events' };
-    const first = await new Job({ nodePath: node24 }).uses(ACTION, inputs);
-    assert.equal(first.exitCode, 0, first.stdout + first.stderr);
-    assert.equal(first.outputs.duplicate, 'false');
-    const again = await new Job({ nodePath: node24, env: { GITHUB_RUN_ATTEMPT: '2' } }).uses(ACTION, inputs);
-    assert.equal(again.outputs.duplicate, 'true');
-    assert.equal(again.outputs['stream-entry-id'], first.outputs['stream-entry-id']);
-  } finally {
-    await server.stop();
-  }
-});
+test(
+  'on Node 24: publishes to Redis, the re-run is a duplicate',
+  {
+    skip: node24
+      ? false
+      : (process.env.AUTOSTACK_NODE24_SKIP ?? 'AUTOSTACK_NODE24 is not set (npm test and .ci/run set it)'),
+  },
+  async () => {
+    const server = await startRedis({ password: 'node24-default-pw' });
+    try {
+      const inputs = { type: 'com.example.node24', data: 'v: 24', 'redis-url': server.url, stream: 'n24:events' };
+      const first = await new Job({ nodePath: node24 }).uses(ACTION, inputs);
+      assert.equal(first.exitCode, 0, first.stdout + first.stderr);
+      assert.equal(first.outputs.duplicate, 'false');
+      const again = await new Job({ nodePath: node24, env: { GITHUB_RUN_ATTEMPT: '2' } }).uses(ACTION, inputs);
+      assert.equal(again.outputs.duplicate, 'true');
+      assert.equal(again.outputs['stream-entry-id'], first.outputs['stream-entry-id']);
+    } finally {
+      await server.stop();
+    }
+  },
+);

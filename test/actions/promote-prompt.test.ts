@@ -88,7 +88,12 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
   function newJob(options: { repo: string; eventName?: string; eventPayload?: Record<string, unknown> }): Job {
     gh.repo(options.repo);
     return new Job({
-      env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: options.repo },
+      env: {
+        ANTHROPIC_API_KEY: API_KEY,
+        ANTHROPIC_BASE_URL: api.url,
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: options.repo,
+      },
       githubToken: TOKEN,
       ...(options.eventName ? { eventName: options.eventName } : {}),
       ...(options.eventPayload ? { eventPayload: options.eventPayload } : {}),
@@ -124,7 +129,11 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.match(body, /\| Case \| Candidate `1\.0` \|/, 'eval table header');
     assert.match(body, /\| 1 · name: Ada \| ✅ pass/);
     assert.match(body, /\*\*Pass rate\*\* \| \*\*2\/2 \(100%\)\*\*/);
-    assert.match(body, /```diff\n--- \/dev\/null\n\+\+\+ prompts\/greet\.prompt\.yml \(1\.0\)\n@@ -0,0 \+1,20 @@\n\+name: Greeter/, 'the prompt diff');
+    assert.match(
+      body,
+      /```diff\n--- \/dev\/null\n\+\+\+ prompts\/greet\.prompt\.yml \(1\.0\)\n@@ -0,0 \+1,20 @@\n\+name: Greeter/,
+      'the prompt diff',
+    );
     assert.match(body, /\+    content: Say hello to \{\{name\}\}\./);
 
     // The lock file and the snapshot are committed on the pull request's branch, not on main.
@@ -133,15 +142,25 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.match(entry.contentHash, /^sha256:[0-9a-f]{64}$/);
     assert.equal(entry.commit, 'a'.repeat(40));
     assert.equal(entry.promotedBy, 'octocat');
-    assert.deepEqual(entry.eval && { passRate: entry.eval.passRate, passed: entry.eval.passed, total: entry.eval.total }, { passRate: 1, passed: 2, total: 2 });
+    assert.deepEqual(
+      entry.eval && { passRate: entry.eval.passRate, passed: entry.eval.passed, total: entry.eval.total },
+      { passRate: 1, passed: 2, total: 2 },
+    );
     assert.deepEqual(entry.previous, []);
     assert.equal(gh.readFile(entry.snapshot, { repo, ref: pull.head }), V1, 'the snapshot holds the promoted content');
     assert.equal(gh.readFile(LOCK, { repo }), undefined, 'main is unchanged until the merge');
     assert.match(result.summary, /\| Case \| Candidate `1\.0` \|/, 'the job summary has the table');
 
     // Every GitHub write is in the run journal.
-    const touched = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>).filter((event) => event['type'] === 'system.touched' && event['system'] === 'github');
-    assert.deepEqual(touched.map((event) => event['operation']), ['git.ref.create', 'contents.put', 'contents.put', 'pulls.create', 'issues.comment.create']);
+    const touched = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>)
+      .filter((event) => event['type'] === 'system.touched' && event['system'] === 'github');
+    assert.deepEqual(
+      touched.map((event) => event['operation']),
+      ['git.ref.create', 'contents.put', 'contents.put', 'pulls.create', 'issues.comment.create'],
+    );
     assert.ok(touched.every((event) => event['target'] === repo));
 
     // The next push to main (a new wording) updates the same pull request, its branch and its one comment.
@@ -180,15 +199,25 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const mainBefore = gh.repo(repo).branches.get('main');
     const refused = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     const error = failed(refused);
-    assert.match(error, /Promotion refused: prompts\/greet\.prompt\.yml 2\.0 passes 1\/2 cases \(50%\), below min-pass-rate 1\. Nothing was written\./);
+    assert.match(
+      error,
+      /Promotion refused: prompts\/greet\.prompt\.yml 2\.0 passes 1\/2 cases \(50%\), below min-pass-rate 1\. Nothing was written\./,
+    );
     assert.equal(refused.outputs['refused'], 'true');
     assert.equal(refused.outputs['pass-rate'], '0.5');
     assert.equal(refused.outputs['previous-version'], '1.0');
-    assert.equal(api.requests.length - calls, 2, 'only the candidate was paid for; the promoted version came from the cache');
+    assert.equal(
+      api.requests.length - calls,
+      2,
+      'only the candidate was paid for; the promoted version came from the cache',
+    );
     assert.deepEqual(writes(gh.requests.slice(before)), [], 'no GitHub writes');
     assert.equal(gh.repo(repo).branches.get('main'), mainBefore);
     assert.match(refused.summary, /\| Case \| Candidate `2\.0` \| Promoted `1\.0` \|/);
-    assert.match(refused.summary, /\| 1 · name: Ada \| ❌ fail: greets \(expected to contain 'hello'\) · \$[\d.]+, \d+\/\d+ tok \| ✅ pass · cached, \$0 \|/);
+    assert.match(
+      refused.summary,
+      /\| 1 · name: Ada \| ❌ fail: greets \(expected to contain 'hello'\) · \$[\d.]+, \d+\/\d+ tok \| ✅ pass · cached, \$0 \|/,
+    );
 
     // A lower bar lets 2.0 through; 1.0 becomes its previous version.
     const promoted = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', 'min-pass-rate': '0.5' });
@@ -196,7 +225,10 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(api.requests.length - calls, 2, 'every case of both versions was cached this time');
     const v2 = lockEntry(gh.readFile(LOCK, { repo }));
     assert.equal(v2.version, '2.0');
-    assert.deepEqual(v2.previous.map((entry) => entry.version), ['1.0']);
+    assert.deepEqual(
+      v2.previous.map((entry) => entry.version),
+      ['1.0'],
+    );
 
     // Rollback: 1.0 again, with no eval and nothing left to roll back to.
     const rollback = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', rollback: 'true' });
@@ -211,7 +243,10 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(gh.readFile(back.snapshot, { repo }), V1);
 
     const nothing = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit', rollback: 'true' });
-    assert.match(failed(nothing), /Nothing to roll back: channel 'production' of prompts\/greet\.prompt\.yml has no previous version/);
+    assert.match(
+      failed(nothing),
+      /Nothing to roll back: channel 'production' of prompts\/greet\.prompt\.yml has no previous version/,
+    );
   });
 
   test('run-prompt with a channel runs the promoted content, not an unpromoted edit', async () => {
@@ -229,14 +264,22 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const same = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
     ok(same);
     assert.equal(same.outputs['promoted'], 'false');
-    assert.match(same.stdout, /::notice::prompts\/greet\.prompt\.yml 1\.0 is already promoted to 'production'; nothing to do\./);
+    assert.match(
+      same.stdout,
+      /::notice::prompts\/greet\.prompt\.yml 1\.0 is already promoted to 'production'; nothing to do\./,
+    );
     assert.equal(api.requests.length, before);
     assert.equal(readFileSync(join(job.workspace, LOCK), 'utf8'), lockText);
 
     write(job, PROMPT, V2.replace('Warmly say hello to', 'Shout at'));
     api.enqueue(textReply('Hello Cy!'));
     const calls = api.requests.length;
-    const run = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'production', input: 'name: Cy', cache: 'false' });
+    const run = await job.uses(RUN_PROMPT, {
+      'prompt-file': PROMPT,
+      channel: 'production',
+      input: 'name: Cy',
+      cache: 'false',
+    });
     ok(run);
     assert.equal(api.requests.length - calls, 1);
     const sent = JSON.stringify(api.requests.at(-1)?.body.messages);
@@ -245,7 +288,10 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(run.outputs['prompt-version'], '1.0');
 
     const none = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'staging', input: 'name: Cy' });
-    assert.match(failed(none), /Nothing is promoted to channel 'staging' for prompts\/greet\.prompt\.yml \(it has: production\)/);
+    assert.match(
+      failed(none),
+      /Nothing is promoted to channel 'staging' for prompts\/greet\.prompt\.yml \(it has: production\)/,
+    );
   });
 
   test('a corrupt lock file and a snapshot hash mismatch are clear errors and change nothing', async () => {
@@ -271,7 +317,10 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const calls = api.requests.length;
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     const error = failed(result);
-    assert.match(error, /^\.autostack\/prompts\.lock\.yml \(octo-org\/promote-corrupt@main\):5: prompt lock: prompts\["prompts\/greet\.prompt\.yml"\]\.production\.contentHash must be sha256: followed by 64 hex digits$/m);
+    assert.match(
+      error,
+      /^\.autostack\/prompts\.lock\.yml \(octo-org\/promote-corrupt@main\):5: prompt lock: prompts\["prompts\/greet\.prompt\.yml"\]\.production\.contentHash must be sha256: followed by 64 hex digits$/m,
+    );
     assert.deepEqual(writes(gh.requests.slice(before)), []);
     assert.equal(api.requests.length, calls, 'no model call either');
     assert.equal(gh.readFile(LOCK, { repo }), corrupt);
@@ -283,7 +332,12 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const entry = lockEntry(lockText);
     write(job, entry.snapshot, V1.replace('You are friendly.', 'You are rude.'));
     const run = await job.uses(RUN_PROMPT, { 'prompt-file': PROMPT, channel: 'production', input: 'name: Cy' });
-    assert.match(failed(run), new RegExp(`${entry.snapshot.replace(/\./g, '\\.')}: hash mismatch for prompts/greet\\.prompt\\.yml on channel 'production': the lock file records ${entry.contentHash} but the snapshot hashes to sha256:[0-9a-f]{64}`));
+    assert.match(
+      failed(run),
+      new RegExp(
+        `${entry.snapshot.replace(/\./g, '\\.')}: hash mismatch for prompts/greet\\.prompt\\.yml on channel 'production': the lock file records ${entry.contentHash} but the snapshot hashes to sha256:[0-9a-f]{64}`,
+      ),
+    );
     write(job, PROMPT, V2);
     const again = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
     assert.match(failed(again), /hash mismatch/);
@@ -294,7 +348,11 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const repo = 'octo-org/promote-sticky';
     gh.repo(repo);
     const number = gh.openPull({ head: 'feature/wording', title: 'Better greeting', files: { [PROMPT]: V1 } }, repo);
-    const job = newJob({ repo, eventName: 'pull_request', eventPayload: { action: 'synchronize', number, pull_request: { number } } });
+    const job = newJob({
+      repo,
+      eventName: 'pull_request',
+      eventPayload: { action: 'synchronize', number, pull_request: { number } },
+    });
     write(job, PROMPT, V1);
     api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
     ok(await job.uses(PROMOTE, { 'prompt-file': PROMPT, 'dry-run': 'true' }));
@@ -349,7 +407,12 @@ evaluators:
     write(job, 'prompts/label.prompt.yml', judged);
     api.enqueue(textReply('{"label":"bug"}'), textReply('yes'), textReply('feature, I think'), textReply('No.'));
     const calls = api.requests.length;
-    const result = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', channel: 'staging', mode: 'local', 'min-pass-rate': '0.5' });
+    const result = await job.uses(PROMOTE, {
+      'prompt-file': 'prompts/label.prompt.yml',
+      channel: 'staging',
+      mode: 'local',
+      'min-pass-rate': '0.5',
+    });
     ok(result);
     assert.equal(result.outputs['pass-rate'], '0.5');
     assert.equal(api.requests.length - calls, 4, 'a judge call after each case');
@@ -357,20 +420,37 @@ evaluators:
     assert.equal(JSON.stringify(judge.system).includes('You grade labels.'), true);
     assert.match(JSON.stringify(judge.messages), /Expected bug\. Got \{\\"label\\":\\"bug\\"\}\. Correct\?/);
     assert.match(result.summary, /\| 1 · title: App crashes \| ✅ pass/);
-    assert.match(result.summary, /\| 2 · title: Add dark mode \| ❌ fail: is label JSON \(The reply is not valid JSON[^)]*\); judge agrees \(judge chose 'no' \(score 0\)\)/);
+    assert.match(
+      result.summary,
+      /\| 2 · title: Add dark mode \| ❌ fail: is label JSON \(The reply is not valid JSON[^)]*\); judge agrees \(judge chose 'no' \(score 0\)\)/,
+    );
 
     // Production takes exactly what staging holds, even though the file changes meanwhile.
     write(job, 'prompts/label.prompt.yml', judged.replace("version: '3.1'", "version: '3.2'"));
-    const production = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', version: 'staging', mode: 'local', eval: 'false' });
+    const production = await job.uses(PROMOTE, {
+      'prompt-file': 'prompts/label.prompt.yml',
+      version: 'staging',
+      mode: 'local',
+      eval: 'false',
+    });
     ok(production);
     assert.equal(production.outputs['version'], '3.1');
-    const lock = parseYaml(readFileSync(join(job.workspace, LOCK), 'utf8')) as { prompts: Record<string, Record<string, LockEntryShape>> };
+    const lock = parseYaml(readFileSync(join(job.workspace, LOCK), 'utf8')) as {
+      prompts: Record<string, Record<string, LockEntryShape>>;
+    };
     const channels = lock.prompts['prompts/label.prompt.yml']!;
     assert.equal(channels['production']!.contentHash, channels['staging']!.contentHash);
     assert.equal(channels['production']!.eval, null, 'no gate ran');
 
-    const unknown = await job.uses(PROMOTE, { 'prompt-file': 'prompts/label.prompt.yml', version: '9.9', mode: 'local' });
-    assert.match(failed(unknown), /Input 'version' is '9\.9', which is neither a channel of prompts\/label\.prompt\.yml, a version in \.autostack\/prompts\.lock\.yml, the file's current version, nor a git commit or branch holding prompts\/label\.prompt\.yml\. Known versions: 3\.2, 3\.1/);
+    const unknown = await job.uses(PROMOTE, {
+      'prompt-file': 'prompts/label.prompt.yml',
+      version: '9.9',
+      mode: 'local',
+    });
+    assert.match(
+      failed(unknown),
+      /Input 'version' is '9\.9', which is neither a channel of prompts\/label\.prompt\.yml, a version in \.autostack\/prompts\.lock\.yml, the file's current version, nor a git commit or branch holding prompts\/label\.prompt\.yml\. Known versions: 3\.2, 3\.1/,
+    );
     const noTests = await job.uses(PROMOTE, { 'prompt-file': PROMPT.replace('greet', 'none'), mode: 'local' });
     assert.match(failed(noTests), /Input 'prompt-file': cannot read prompts\/none\.prompt\.yml \(ENOENT\)/);
   });
@@ -395,7 +475,10 @@ evaluators:
 
     const bad = await job.cli(['promote', '--prompt-file', PROMPT, '--mode', 'sideways']);
     assert.equal(bad.exitCode, 1);
-    assert.equal(bad.stderr.trim(), "error: flag '--mode' must be one of pull-request, commit, local (got 'sideways'); see 'autostack promote --help'");
+    assert.equal(
+      bad.stderr.trim(),
+      "error: flag '--mode' must be one of pull-request, commit, local (got 'sideways'); see 'autostack promote --help'",
+    );
     assert.ok(!`${result.stdout}${result.stderr}${bad.stderr}`.includes(API_KEY), 'the key never shows');
   });
   test('provider replay: the gate runs from recordings made with autostack run-prompt --record, with no key and no API call', async () => {
@@ -426,7 +509,16 @@ evaluators:
     const repo = 'octo-org/promote-forbidden';
     const job = newJob({ repo });
     write(job, PROMPT, V1);
-    gh.script('PUT /repos/{owner}/{repo}/contents/{+path}', [{ status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } }]);
+    gh.script('PUT /repos/{owner}/{repo}/contents/{+path}', [
+      {
+        status: 403,
+        body: {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '403',
+        },
+      },
+    ]);
     api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     assert.match(
@@ -460,7 +552,10 @@ evaluators:
       (request) => {
         if (request.method !== 'PUT' || request.path !== `/repos/${repo}/contents/${LOCK}` || landed > 0) return false;
         const body = request.body as { content: string; message: string };
-        gh.commitFiles({ [LOCK]: Buffer.from(body.content, 'base64').toString('utf8') }, { repo, message: body.message });
+        gh.commitFiles(
+          { [LOCK]: Buffer.from(body.content, 'base64').toString('utf8') },
+          { repo, message: body.message },
+        );
         landed += 1;
         return true;
       },
@@ -470,8 +565,14 @@ evaluators:
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     ok(result);
     assert.equal(landed, 1);
-    const puts = gh.requests.filter((request) => request.method === 'PUT' && request.path === `/repos/${repo}/contents/${LOCK}`);
-    assert.deepEqual(puts.map((request) => request.status), [502, 422], 'the retry conflicted with the write that had landed');
+    const puts = gh.requests.filter(
+      (request) => request.method === 'PUT' && request.path === `/repos/${repo}/contents/${LOCK}`,
+    );
+    assert.deepEqual(
+      puts.map((request) => request.status),
+      [502, 422],
+      'the retry conflicted with the write that had landed',
+    );
     assert.equal(lockEntry(gh.readFile(LOCK, { repo })).version, '1.0');
     assert.equal(result.outputs['committed-sha'], gh.repo(repo).branches.get('main'));
     const commits = [...gh.repo(repo).commits.values()].filter((commit) => commit.message.startsWith('Promote'));

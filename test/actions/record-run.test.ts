@@ -12,7 +12,10 @@ import { Job, REPO_ROOT, visibleLog } from '../harness/job.js';
 const ACTION = 'actions/record-run';
 
 function readRecord(job: Job, runId: string): Record<string, unknown> & { status: string } {
-  return JSON.parse(readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8')) as Record<string, unknown> & { status: string };
+  return JSON.parse(readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  > & { status: string };
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -58,8 +61,15 @@ describe('record-run through its bundle', () => {
     assert.ok(files.get('run-record.json')?.equals(local), 'artifact bytes are the run record');
 
     const record = JSON.parse(local.toString()) as {
-      schema: string; runId: string; name: string; status: string; statusSource: string; github: Record<string, string>;
-      steps: Array<{ name: string; status: string; durationMs: number }>; events: Array<{ type: string }>; journal: { corruptLines: unknown[] };
+      schema: string;
+      runId: string;
+      name: string;
+      status: string;
+      statusSource: string;
+      github: Record<string, string>;
+      steps: Array<{ name: string; status: string; durationMs: number }>;
+      events: Array<{ type: string }>;
+      journal: { corruptLines: unknown[] };
     };
     assert.equal(record.schema, 'autostack.run-record/v1');
     assert.equal(record.runId, runId);
@@ -68,8 +78,14 @@ describe('record-run through its bundle', () => {
     assert.equal(record.statusSource, 'journal');
     assert.equal(record.github.repository, 'octo-org/octo-repo');
     assert.equal(record.github.runId, '4242');
-    assert.deepEqual(record.steps.map((s) => [s.name, s.status]), [['lint', 'success']]);
-    assert.deepEqual(record.events.map((event) => event.type), ['run.started', 'log', 'step.started', 'step.finished']);
+    assert.deepEqual(
+      record.steps.map((s) => [s.name, s.status]),
+      [['lint', 'success']],
+    );
+    assert.deepEqual(
+      record.events.map((event) => event.type),
+      ['run.started', 'log', 'step.started', 'step.finished'],
+    );
     assert.deepEqual(record.journal.corruptLines, []);
     assert.match(post.summary, /autostack run `nightly triage`: success/);
     assert.match(post.summary, /\| lint \| run \| ✅ success \|/);
@@ -84,7 +100,11 @@ describe('record-run through its bundle', () => {
     assert.equal(failing.exitCode, 3);
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
-    const record = readRecord(job, runId) as unknown as { status: string; errors: Array<{ message: string }>; steps: Array<{ status: string; error: string }> };
+    const record = readRecord(job, runId) as unknown as {
+      status: string;
+      errors: Array<{ message: string }>;
+      steps: Array<{ status: string; error: string }>;
+    };
     assert.equal(record.status, 'failure');
     assert.equal(record.steps[0]?.status, 'failure');
     assert.match(record.errors[0]?.message ?? '', /exited with code 3/);
@@ -102,12 +122,25 @@ describe('record-run through its bundle', () => {
     await job.cli(['log', 'still here']);
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
-    assert.ok(post?.warnings.some((warning) => warning.includes('2 journal line(s)')), post?.stdout);
-    const record = readRecord(job, runId) as unknown as { status: string; journal: { corruptLines: Array<{ line: number; problem: string }> }; events: Array<{ type: string }> };
+    assert.ok(
+      post?.warnings.some((warning) => warning.includes('2 journal line(s)')),
+      post?.stdout,
+    );
+    const record = readRecord(job, runId) as unknown as {
+      status: string;
+      journal: { corruptLines: Array<{ line: number; problem: string }> };
+      events: Array<{ type: string }>;
+    };
     assert.equal(record.status, 'success');
-    assert.deepEqual(record.journal.corruptLines.map((line) => line.line), [2, 3]);
+    assert.deepEqual(
+      record.journal.corruptLines.map((line) => line.line),
+      [2, 3],
+    );
     assert.match(record.journal.corruptLines[0]?.problem ?? '', /not valid JSON/);
-    assert.deepEqual(record.events.map((event) => event.type), ['run.started', 'log']);
+    assert.deepEqual(
+      record.events.map((event) => event.type),
+      ['run.started', 'log'],
+    );
     assert.match(post?.summary ?? '', /2 journal line\(s\) could not be read/);
   });
 
@@ -123,7 +156,10 @@ describe('record-run through its bundle', () => {
     assert.equal(cancelled.exitCode, 130);
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
-    const record = readRecord(job, runId) as unknown as { status: string; steps: Array<{ status: string; error: string }> };
+    const record = readRecord(job, runId) as unknown as {
+      status: string;
+      steps: Array<{ status: string; error: string }>;
+    };
     assert.equal(record.status, 'cancelled');
     assert.equal(record.steps[0]?.status, 'cancelled');
     assert.ok(results.artifacts().some((artifact) => artifact.name === `autostack-run-${runId}`));
@@ -151,7 +187,10 @@ describe('record-run through its bundle', () => {
     results.failNext('CreateArtifact', { status: 403, body: { code: 'permission_denied', msg: 'no' } });
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
-    assert.ok(post?.warnings.some((warning) => warning.includes('could not upload the run record')), post?.stdout);
+    assert.ok(
+      post?.warnings.some((warning) => warning.includes('could not upload the run record')),
+      post?.stdout,
+    );
     assert.equal(readRecord(job, runId).status, 'success');
   });
 
@@ -162,7 +201,9 @@ describe('record-run through its bundle', () => {
     const runId = main.outputs['run-id'] ?? '';
     await job.complete();
     assert.equal(results.artifacts().length, before);
-    const record = JSON.parse(readFileSync(join(job.workspace, 'records', `${runId}.json`), 'utf8')) as { name: string };
+    const record = JSON.parse(readFileSync(join(job.workspace, 'records', `${runId}.json`), 'utf8')) as {
+      name: string;
+    };
     assert.equal(record.name, 'Issue triage / triage');
   });
 });
@@ -203,8 +244,16 @@ describe('record-run with the GitHub jobs API', () => {
     assert.equal(request.headers.authorization, `token ${token}`);
     const raw = readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8');
     assert.ok(!raw.includes(token), 'token not in the record');
-    assert.ok(post && !post.summary.includes(token) && !visibleLog(post).includes(token), 'token not in summary or log');
-    const record = JSON.parse(raw) as { status: string; statusSource: string; jobSteps: Array<{ name: string }>; errors: Array<{ step: string }> };
+    assert.ok(
+      post && !post.summary.includes(token) && !visibleLog(post).includes(token),
+      'token not in summary or log',
+    );
+    const record = JSON.parse(raw) as {
+      status: string;
+      statusSource: string;
+      jobSteps: Array<{ name: string }>;
+      errors: Array<{ step: string }>;
+    };
     assert.equal(record.status, 'failure');
     assert.equal(record.statusSource, 'github-api');
     assert.equal(record.jobSteps.length, 4);
@@ -230,7 +279,9 @@ describe('record-run with the GitHub jobs API', () => {
 
   test('without actions: read the record still comes from the journal', async () => {
     const job = new Job({ env: { GITHUB_API_URL: github.url, GITHUB_RUN_ID: '4444' }, githubToken: 'ghs_noperm' });
-    github.script({ method: 'GET', path: /\/actions\/runs\/4444\// }, [{ status: 403, body: { message: 'Resource not accessible by integration' } }]);
+    github.script({ method: 'GET', path: /\/actions\/runs\/4444\// }, [
+      { status: 403, body: { message: 'Resource not accessible by integration' } },
+    ]);
     const main = await job.uses(ACTION, {});
     const [post] = await job.complete();
     assert.match(post?.stdout ?? '', /journal only: .*actions: read/);
@@ -269,13 +320,18 @@ describe('record-run input validation', () => {
   });
 
   test('action.yml defaults are the schema defaults', () => {
-    const manifest = parseYaml(readFileSync(join(REPO_ROOT, ACTION, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    const manifest = parseYaml(readFileSync(join(REPO_ROOT, ACTION, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
     assert.deepEqual(Object.keys(manifest.inputs).sort(), Object.keys(recordRunInputs).sort());
     const fromManifest = (name: string) => {
       const value = manifest.inputs[name]?.default;
       return value?.includes('${{') ? undefined : value;
     };
-    assert.deepEqual(readInputs(recordRunInputs, fromManifest), readInputs(recordRunInputs, () => undefined));
+    assert.deepEqual(
+      readInputs(recordRunInputs, fromManifest),
+      readInputs(recordRunInputs, () => undefined),
+    );
     assert.equal(recordRunOptions(() => undefined, {}).directory, '.autostack/runs');
   });
 });

@@ -94,7 +94,9 @@ describe('run-prompt through its bundle', () => {
     const file = writeWorkspaceFile(job, '.github/prompts/triage.prompt.yml', TRIAGE);
     const before = api.requests.length;
     api.enqueue(
-      errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', { 'retry-after': '1' }),
+      errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
+        'retry-after': '1',
+      }),
       textReply('Sure! The labels are bug.'),
       textReply(JSON.stringify(VALID)),
     );
@@ -113,20 +115,30 @@ describe('run-prompt through its bundle', () => {
     assert.ok(Number(first.outputs['output-tokens']) > 0);
     assert.ok(Number(first.outputs['cost-usd']) > 0);
     assert.match(first.stdout, /::notice::Model 'openai\/gpt-4o-mini' is not a Claude model/);
-    assert.match(first.stdout, /::group::run-prompt: Issue triage \(1\.4\.0\)/, 'effective configuration in a collapsed group');
+    assert.match(
+      first.stdout,
+      /::group::run-prompt: Issue triage \(1\.4\.0\)/,
+      'effective configuration in a collapsed group',
+    );
     const sent = api.requests.slice(before);
     assert.equal(sent.length, 3, '429, invalid reply, repaired reply');
     const body = sent[2]?.body;
     assert.equal(body?.model, 'claude-sonnet-5-5');
     assert.equal(body?.max_tokens, 400);
-    assert.equal(body?.temperature, undefined, 'claude-sonnet-5-5 takes no temperature: the file\'s is dropped');
-    assert.match(first.stdout, /::notice::\.github\/prompts\/triage\.prompt\.yml sets temperature 0\.2; claude-sonnet-5-5 takes no sampling parameters/);
+    assert.equal(body?.temperature, undefined, "claude-sonnet-5-5 takes no temperature: the file's is dropped");
+    assert.match(
+      first.stdout,
+      /::notice::\.github\/prompts\/triage\.prompt\.yml sets temperature 0\.2; claude-sonnet-5-5 takes no sampling parameters/,
+    );
     assert.match(JSON.stringify(body?.system), /octo\/app/);
     assert.equal(body?.output_config?.format?.type, 'json_schema', 'native structured output requested');
     const lastTurn = JSON.stringify(body?.messages.at(-1));
     assert.match(lastTurn, /could not be used/);
     assert.match(lastTurn, /not valid JSON/);
-    const response = JSON.parse(readFileSync(first.outputs['response-file'] ?? '', 'utf8')) as { json: unknown; fingerprint: string };
+    const response = JSON.parse(readFileSync(first.outputs['response-file'] ?? '', 'utf8')) as {
+      json: unknown;
+      fingerprint: string;
+    };
     assert.deepEqual(response.json, VALID);
     assert.equal(response.fingerprint, first.outputs.fingerprint);
 
@@ -137,10 +149,25 @@ describe('run-prompt through its bundle', () => {
     assert.equal(second.outputs.fingerprint, first.outputs.fingerprint);
     assert.equal(second.outputs.json, first.outputs.json);
     assert.equal(second.outputs['cost-usd'], '0.000000');
-    assert.ok(existsSync(join(job.workspace, '.autostack', 'cache', 'prompts', (first.outputs.fingerprint ?? '').replace('sha256:', ''), 'result.json')));
+    assert.ok(
+      existsSync(
+        join(
+          job.workspace,
+          '.autostack',
+          'cache',
+          'prompts',
+          (first.outputs.fingerprint ?? '').replace('sha256:', ''),
+          'result.json',
+        ),
+      ),
+    );
 
     api.enqueue(textReply(JSON.stringify({ labels: ['bug'], reason: 'hangs' })));
-    const changed = await job.uses(ACTION, { 'prompt-file': file, input: `${TRIAGE_INPUT}\n`.replace('App crashes', 'App hangs'), 'base-url': api.url });
+    const changed = await job.uses(ACTION, {
+      'prompt-file': file,
+      input: `${TRIAGE_INPUT}\n`.replace('App crashes', 'App hangs'),
+      'base-url': api.url,
+    });
     ok(changed);
     assert.equal(changed.outputs['cache-hit'], 'false', 'other variables, other fingerprint');
     assert.notEqual(changed.outputs.fingerprint, first.outputs.fingerprint);
@@ -148,12 +175,22 @@ describe('run-prompt through its bundle', () => {
 
   test('a .md prompt with front matter, input-files and a system-prompt-file', async () => {
     const job = newJob();
-    const file = writeWorkspaceFile(job, 'prompts/release.md', '---\nname: Release notes\nversion: "2"\nmodel: claude-haiku-4-5\nsystem: You write release notes.\n---\n\nSummarize since {{ tag }}:\n\n{{changes}}\n');
+    const file = writeWorkspaceFile(
+      job,
+      'prompts/release.md',
+      '---\nname: Release notes\nversion: "2"\nmodel: claude-haiku-4-5\nsystem: You write release notes.\n---\n\nSummarize since {{ tag }}:\n\n{{changes}}\n',
+    );
     writeWorkspaceFile(job, 'changes.txt', '- fixed the crash\n');
     writeWorkspaceFile(job, 'style.txt', 'Be brief.');
     api.enqueue(textReply('One fix.'));
     const before = api.requests.length;
-    const result = await job.uses(ACTION, { 'prompt-file': file, input: 'tag: v1.2.0', 'input-files': 'changes: changes.txt', 'system-prompt-file': 'style.txt', 'base-url': api.url });
+    const result = await job.uses(ACTION, {
+      'prompt-file': file,
+      input: 'tag: v1.2.0',
+      'input-files': 'changes: changes.txt',
+      'system-prompt-file': 'style.txt',
+      'base-url': api.url,
+    });
     ok(result);
     assert.equal(result.outputs.text, 'One fix.');
     assert.equal(result.outputs['prompt-version'], '2');
@@ -180,10 +217,18 @@ describe('run-prompt through its bundle', () => {
     const job = newJob({ AUTOSTACK_DEFAULT_MODEL: 'claude-haiku-4-5' });
     const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
     api.enqueue(textReply(JSON.stringify(VALID)));
-    const result = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, 'base-url': api.url, cache: 'false' });
+    const result = await job.uses(ACTION, {
+      'prompt-file': file,
+      input: TRIAGE_INPUT,
+      'base-url': api.url,
+      cache: 'false',
+    });
     ok(result);
     assert.equal(result.outputs.model, 'claude-haiku-4-5');
-    assert.match(result.stdout, /::notice::Model 'openai\/gpt-4o-mini' is not a Claude model; running claude-haiku-4-5/);
+    assert.match(
+      result.stdout,
+      /::notice::Model 'openai\/gpt-4o-mini' is not a Claude model; running claude-haiku-4-5/,
+    );
     const bad = await newJob({ AUTOSTACK_DEFAULT_MODEL: 'gpt-5' }).uses(ACTION, { prompt: 'x', 'base-url': api.url });
     assert.match(failed(bad), /Input 'model' default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id/);
   });
@@ -193,7 +238,15 @@ describe('run-prompt through its bundle', () => {
     const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
     api.enqueue(textReply(JSON.stringify(VALID)));
     const before = api.requests.length;
-    ok(await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, model: 'claude-sonnet-4-6', 'base-url': api.url, cache: 'false' }));
+    ok(
+      await job.uses(ACTION, {
+        'prompt-file': file,
+        input: TRIAGE_INPUT,
+        model: 'claude-sonnet-4-6',
+        'base-url': api.url,
+        cache: 'false',
+      }),
+    );
     assert.equal(api.requests[before]?.body.temperature, 0.2);
     const refused = await job.uses(ACTION, { prompt: 'x', temperature: '0.5', 'base-url': api.url });
     assert.match(failed(refused), /Input 'temperature' cannot be used with claude-sonnet-5-5/);
@@ -215,7 +268,12 @@ describe('run-prompt through its bundle', () => {
     const job = newJob();
     const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
     api.enqueue(textReply('{"labels":["urgent"]}'), textReply('{"labels":["urgent"]}'));
-    const result = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, 'base-url': api.url, cache: 'false' });
+    const result = await job.uses(ACTION, {
+      'prompt-file': file,
+      input: TRIAGE_INPUT,
+      'base-url': api.url,
+      cache: 'false',
+    });
     const error = failed(result);
     assert.match(error, /not valid structured output after 2 tries/);
     assert.match(error, /reason/);
@@ -244,7 +302,10 @@ describe('run-prompt and the Actions cache', () => {
     ok(run1);
     assert.equal(run1.outputs['cache-hit'], 'false');
     const hex = (run1.outputs.fingerprint ?? '').replace('sha256:', '');
-    assert.ok(results.cacheEntries().some((entry) => entry.key === `autostack-prompt-${hex}`), 'saved to the Actions cache');
+    assert.ok(
+      results.cacheEntries().some((entry) => entry.key === `autostack-prompt-${hex}`),
+      'saved to the Actions cache',
+    );
     assert.equal(api.requests.length, 1);
 
     const rerun = new Job({ env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
@@ -292,12 +353,29 @@ describe('run-prompt replay: recorded answers, no key, no network', () => {
     const before = api.requests.length;
     // --input may be repeated: the mappings are merged, so this is the same request as TRIAGE_INPUT.
     const [firstLine, ...rest] = TRIAGE_INPUT.split('\n');
-    const recorded = await job.cli(['run-prompt', '--prompt-file', file, '--input', firstLine ?? '', '--input', rest.join('\n'), '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: API_KEY });
+    const recorded = await job.cli(
+      [
+        'run-prompt',
+        '--prompt-file',
+        file,
+        '--input',
+        firstLine ?? '',
+        '--input',
+        rest.join('\n'),
+        '--record',
+        '--base-url',
+        api.url,
+      ],
+      { ANTHROPIC_API_KEY: API_KEY },
+    );
     assert.equal(recorded.exitCode, 0, recorded.stderr);
     assert.deepEqual(JSON.parse(recorded.stdout), VALID, 'the CLI prints the validated JSON');
     assert.equal(api.requests.length, before + 2, 'the invalid reply and the repair');
     assert.match(recorded.stderr, /recorded 2 answer\(s\) in prompts\/triage\.recordings\.json/);
-    const recordings = JSON.parse(readFileSync(join(job.workspace, 'prompts', 'triage.recordings.json'), 'utf8')) as { format: string; recordings: Record<string, { model: string }> };
+    const recordings = JSON.parse(readFileSync(join(job.workspace, 'prompts', 'triage.recordings.json'), 'utf8')) as {
+      format: string;
+      recordings: Record<string, { model: string }>;
+    };
     assert.equal(recordings.format, 'autostack.recordings/v1');
     assert.equal(Object.keys(recordings.recordings).length, 2);
     assert.doesNotMatch(JSON.stringify(recordings), new RegExp(API_KEY));
@@ -309,27 +387,47 @@ describe('run-prompt replay: recorded answers, no key, no network', () => {
     assert.equal(api.requests.length, before + 2, 'no request on replay');
 
     const live = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT });
-    assert.match(failed(live), /'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set/, 'live without a key fails clearly');
+    assert.match(
+      failed(live),
+      /'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set/,
+      'live without a key fails clearly',
+    );
 
     // AUTOSTACK_PROVIDER is read from the environment, as a workflow's `env:` sets it.
 
-    const cliReplay = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--print', 'outputs'], { AUTOSTACK_PROVIDER: 'replay' });
+    const cliReplay = await job.cli(
+      ['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--print', 'outputs'],
+      { AUTOSTACK_PROVIDER: 'replay' },
+    );
     assert.equal(cliReplay.exitCode, 0, cliReplay.stderr);
     const outputs = JSON.parse(cliReplay.stdout) as Record<string, string>;
     assert.deepEqual(JSON.parse(outputs.json ?? ''), VALID);
     assert.equal(outputs['prompt-version'], '1.4.0');
     const declared = actionOutputNames('run-prompt');
-    assert.deepEqual(Object.keys(outputs).filter((name) => !declared.includes(name)), [], 'only outputs the action declares');
-    const cliJson = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--json'], { AUTOSTACK_PROVIDER: 'replay' });
+    assert.deepEqual(
+      Object.keys(outputs).filter((name) => !declared.includes(name)),
+      [],
+      'only outputs the action declares',
+    );
+    const cliJson = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--json'], {
+      AUTOSTACK_PROVIDER: 'replay',
+    });
     assert.equal(cliJson.exitCode, 0, cliJson.stderr);
-    assert.deepEqual(JSON.parse(cliJson.stdout), outputs, '--json prints the same outputs, same names and string values');
+    assert.deepEqual(
+      JSON.parse(cliJson.stdout),
+      outputs,
+      '--json prints the same outputs, same names and string values',
+    );
   });
 
   test('an unrecorded fingerprint fails clearly, naming the recordings file and how to record', async () => {
     const job = new Job({ env: { ...NO_NETWORK, AUTOSTACK_PROVIDER: 'replay' } });
     const file = writeWorkspaceFile(job, 'prompts/triage.prompt.yml', TRIAGE);
     api.enqueue(textReply(JSON.stringify(VALID)));
-    const recorded = await job.cli(['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--record', '--base-url', api.url], { ANTHROPIC_API_KEY: API_KEY });
+    const recorded = await job.cli(
+      ['run-prompt', '--prompt-file', file, '--input', TRIAGE_INPUT, '--record', '--base-url', api.url],
+      { ANTHROPIC_API_KEY: API_KEY },
+    );
     assert.equal(recorded.exitCode, 0, recorded.stderr);
 
     const other = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT.replace('crashes', 'freezes') });
@@ -339,7 +437,10 @@ describe('run-prompt replay: recorded answers, no key, no network', () => {
     assert.match(error, /--record/);
 
     const missing = await job.uses(ACTION, { prompt: 'never recorded', recordings: 'nowhere.json' });
-    assert.match(failed(missing), /No recorded response for this request .*: the recordings file nowhere\.json does not exist/);
+    assert.match(
+      failed(missing),
+      /No recorded response for this request .*: the recordings file nowhere\.json does not exist/,
+    );
   });
 });
 
@@ -366,8 +467,18 @@ describe('run-prompt: retries, failures and stop reasons', () => {
     ['529 overloaded', () => api.enqueue(errorReply(529, 'overloaded_error', 'Overloaded'), textReply('recovered'))],
     ['500 api error', () => api.enqueue(errorReply(500, 'api_error', 'Internal server error'), textReply('recovered'))],
     ['a connection reset', () => api.enqueue(resetReply(), textReply('recovered'))],
-    ['an error event before any output', () => api.enqueue(streamErrorReply('overloaded_error', 'Overloaded'), textReply('recovered'))],
-    ['a 429 with retry-after-ms', () => api.enqueue(errorReply(429, 'rate_limit_error', 'rate limited', { 'retry-after-ms': '200' }), textReply('recovered'))],
+    [
+      'an error event before any output',
+      () => api.enqueue(streamErrorReply('overloaded_error', 'Overloaded'), textReply('recovered')),
+    ],
+    [
+      'a 429 with retry-after-ms',
+      () =>
+        api.enqueue(
+          errorReply(429, 'rate_limit_error', 'rate limited', { 'retry-after-ms': '200' }),
+          textReply('recovered'),
+        ),
+    ],
   ];
   for (const [name, script] of transient) {
     test(`${name} is retried and the step succeeds`, async () => {
@@ -384,7 +495,10 @@ describe('run-prompt: retries, failures and stop reasons', () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     const started = await job.uses('actions/record-run', { name: 'retries', artifact: 'false' });
     ok(started);
-    api.enqueue(errorReply(529, 'overloaded_error', 'Overloaded'), textReply('fine', { usage: { input_tokens: 1000, output_tokens: 100 } }));
+    api.enqueue(
+      errorReply(529, 'overloaded_error', 'Overloaded'),
+      textReply('fine', { usage: { input_tokens: 1000, output_tokens: 100 } }),
+    );
     const result = await job.uses(ACTION, { prompt: 'Journal me.', model: 'claude-sonnet-4-6', cache: 'false' });
     ok(result);
     await job.complete();
@@ -405,7 +519,10 @@ describe('run-prompt: retries, failures and stop reasons', () => {
   test('responseFormat json_object: the reply must be JSON, no schema needed', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     mkdirSync(job.workspace, { recursive: true });
-    writeFileSync(join(job.workspace, 'obj.prompt.yml'), 'name: obj\nmessages:\n  - role: user\n    content: Give JSON.\nresponseFormat: json_object\n');
+    writeFileSync(
+      join(job.workspace, 'obj.prompt.yml'),
+      'name: obj\nmessages:\n  - role: user\n    content: Give JSON.\nresponseFormat: json_object\n',
+    );
     api.enqueue(textReply('```json\n{"ok": true}\n```'));
     const result = await job.uses(ACTION, { 'prompt-file': 'obj.prompt.yml', cache: 'false' });
     ok(result);
@@ -526,9 +643,17 @@ describe('run-prompt: retries, failures and stop reasons', () => {
 
   test('max-cost-usd stops the tool loop before the turn that could pass the budget', async () => {
     // Worst case per call at claude-sonnet-5-5: 1000 output tokens at $10/M = $0.01, plus a little input.
-    api.enqueue(toolUseReply('say', { args: ['hi'] }, { usage: { input_tokens: 100, output_tokens: 1000 } }), textReply('never sent'));
+    api.enqueue(
+      toolUseReply('say', { args: ['hi'] }, { usage: { input_tokens: 100, output_tokens: 1000 } }),
+      textReply('never sent'),
+    );
     const tools = '- name: say\n  type: command\n  command: echo';
-    const { result, requests } = await runInline({ model: 'claude-sonnet-5-5', 'max-tokens': '1000', 'max-cost-usd': '0.015', tools });
+    const { result, requests } = await runInline({
+      model: 'claude-sonnet-5-5',
+      'max-tokens': '1000',
+      'max-cost-usd': '0.015',
+      tools,
+    });
     assert.match(failed(result), /max-cost-usd/);
     assert.equal(requests, 1, 'the second call was never made');
     api.enqueue(textReply('drain')); // the unused scripted reply must not leak into later tests
@@ -565,7 +690,10 @@ describe('run-prompt: tools, journal and secrets', () => {
 
   test('the tool loop runs GitHub and command tools; every call lands in the run journal and record', async () => {
     const issue = github.addIssue({ title: 'App crashes on start', body: 'Stack trace attached.' });
-    const job = new Job({ env: { GITHUB_API_URL: github.url, ANTHROPIC_BASE_URL: api.url }, githubToken: 'ghs_tools_token_0123456789' });
+    const job = new Job({
+      env: { GITHUB_API_URL: github.url, ANTHROPIC_BASE_URL: api.url },
+      githubToken: 'ghs_tools_token_0123456789',
+    });
     writeWorkspaceFile(job, 'notes.txt', 'Known crash: config migration.\n');
     const started = await job.uses('actions/record-run', { name: 'tool triage', artifact: 'false' });
     ok(started);
@@ -578,22 +706,36 @@ describe('run-prompt: tools, journal and secrets', () => {
       textReply('Labelled as bug: a crash on start matching the known config migration crash.'),
     );
     const before = api.requests.length;
-    const result = await job.uses(ACTION, { prompt: `Triage issue #${issue.number}.`, tools: TOOLS, 'anthropic-api-key': API_KEY });
+    const result = await job.uses(ACTION, {
+      prompt: `Triage issue #${issue.number}.`,
+      tools: TOOLS,
+      'anthropic-api-key': API_KEY,
+    });
     ok(result);
     assert.equal(result.outputs['tool-calls'], '3');
     assert.match(result.outputs.text ?? '', /Labelled as bug/);
     const sent = api.requests.slice(before);
     assert.equal(sent.length, 4);
-    assert.deepEqual((sent[0]?.body.tools ?? []).map((tool) => (tool as { name: string }).name), ['github_get_issue', 'github_add_labels', 'read_notes']);
+    assert.deepEqual(
+      (sent[0]?.body.tools ?? []).map((tool) => (tool as { name: string }).name),
+      ['github_get_issue', 'github_add_labels', 'read_notes'],
+    );
     assert.match(JSON.stringify(sent[1]?.body.messages.at(-1)), /tool_result.*App crashes on start/);
     assert.match(JSON.stringify(sent[2]?.body.messages.at(-1)), /Known crash: config migration/);
-    assert.deepEqual(github.repo().issues.get(issue.number)?.labels, ['bug'], 'the label was added through the REST API');
+    assert.deepEqual(
+      github.repo().issues.get(issue.number)?.labels,
+      ['bug'],
+      'the label was added through the REST API',
+    );
 
     const [post] = await job.complete();
     ok(post ?? assert.fail('no post step'));
     const record = readRecord(job, runId);
     const toolEvents = record.events.filter((event) => event.type === 'tool.call');
-    assert.deepEqual(toolEvents.map((event) => event.tool), ['github_get_issue', 'read_notes', 'github_add_labels']);
+    assert.deepEqual(
+      toolEvents.map((event) => event.tool),
+      ['github_get_issue', 'read_notes', 'github_add_labels'],
+    );
     assert.match(String(toolEvents[1]?.output), /Known crash/);
     const modelEvents = record.events.filter((event) => event.type === 'model.call');
     assert.equal(modelEvents.length, 4);
@@ -610,7 +752,10 @@ describe('run-prompt: tools, journal and secrets', () => {
     const step = record.steps.find((candidate) => candidate.action === 'run-prompt');
     assert.equal(step?.status, 'success');
     const version = record.events.find((event) => event.type === 'log' && /^prompt /.test(String(event.message)));
-    assert.deepEqual((version?.data as { promptVersion: string; contentHash: string }).promptVersion, result.outputs['prompt-version']);
+    assert.deepEqual(
+      (version?.data as { promptVersion: string; contentHash: string }).promptVersion,
+      result.outputs['prompt-version'],
+    );
     assert.equal((version?.data as { contentHash: string }).contentHash, result.outputs['content-hash']);
   });
 
@@ -618,7 +763,11 @@ describe('run-prompt: tools, journal and secrets', () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     api.enqueue(toolUseReply('read_notes', { args: ['missing.txt'] }), textReply('The file is missing.'));
     const before = api.requests.length;
-    const result = await job.uses(ACTION, { prompt: 'Read the notes.', tools: TOOLS.split('\n').slice(2).join('\n'), cache: 'false' });
+    const result = await job.uses(ACTION, {
+      prompt: 'Read the notes.',
+      tools: TOOLS.split('\n').slice(2).join('\n'),
+      cache: 'false',
+    });
     ok(result);
     const toolResult = JSON.stringify(api.requests[before + 1]?.body.messages.at(-1));
     assert.match(toolResult, /"is_error":true/);
@@ -628,7 +777,12 @@ describe('run-prompt: tools, journal and secrets', () => {
   test('max-turns bounds the tool loop', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     api.enqueue(toolUseReply('say', { args: ['1'] }), toolUseReply('say', { args: ['2'] }), textReply('unused'));
-    const result = await job.uses(ACTION, { prompt: 'Loop.', tools: '- name: say\n  type: command\n  command: echo', 'max-turns': '2', cache: 'false' });
+    const result = await job.uses(ACTION, {
+      prompt: 'Loop.',
+      tools: '- name: say\n  type: command\n  command: echo',
+      'max-turns': '2',
+      cache: 'false',
+    });
     assert.match(failed(result), /still using tools after 2 turns \(max-turns\)/);
     api.enqueue(textReply('drain'));
     await job.uses(ACTION, { prompt: 'drain', cache: 'false' });
@@ -645,34 +799,60 @@ describe('run-prompt: tools, journal and secrets', () => {
 
   test('the sentinel API key appears in no log, output, summary, journal or run record', async () => {
     github.addIssue({ title: `Leak test`, body: 'nothing secret here' });
-    const job = new Job({ env: { GITHUB_API_URL: github.url, ANTHROPIC_BASE_URL: api.url }, githubToken: 'ghs_sentinel_token_0123456789' });
+    const job = new Job({
+      env: { GITHUB_API_URL: github.url, ANTHROPIC_BASE_URL: api.url },
+      githubToken: 'ghs_sentinel_token_0123456789',
+    });
     const started = await job.uses('actions/record-run', { name: 'sentinel' });
     ok(started);
     const runId = started.outputs['run-id'] ?? '';
     const steps: StepResult[] = [started];
 
     api.enqueue(toolUseReply('github_get_issue', { number: 1 }), textReply('{"ok":true}'));
-    steps.push(await job.uses(ACTION, { prompt: 'Check issue 1.', tools: '- github_get_issue', schema: '{"type":"object"}', 'anthropic-api-key': API_KEY }));
+    steps.push(
+      await job.uses(ACTION, {
+        prompt: 'Check issue 1.',
+        tools: '- github_get_issue',
+        schema: '{"type":"object"}',
+        'anthropic-api-key': API_KEY,
+      }),
+    );
     ok(steps[1] ?? assert.fail());
     // An API error that quotes the key back must not carry it into the log or the record.
     api.enqueue(errorReply(401, 'authentication_error', `invalid x-api-key: ${API_KEY}`));
     steps.push(await job.uses(ACTION, { prompt: 'Again.', 'anthropic-api-key': API_KEY, cache: 'false' }));
     assert.equal(steps[2]?.exitCode, 1);
-    steps.push(await job.cli(['run-prompt', '--prompt', 'From the CLI.', '--cache', 'false'], { ANTHROPIC_API_KEY: API_KEY }));
+    steps.push(
+      await job.cli(['run-prompt', '--prompt', 'From the CLI.', '--cache', 'false'], { ANTHROPIC_API_KEY: API_KEY }),
+    );
     assert.equal(steps[3]?.exitCode, 0, steps[3]?.stderr);
     steps.push(...(await job.complete()));
 
     const journal = readFileSync(started.outputs.journal ?? '', 'utf8');
     const record = readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8');
     assert.match(record, /invalid x-api-key: \*\*\*/, 'the failure is recorded, redacted');
-    const failure = (JSON.parse(record) as RunRecord).events.find((event) => event.type === 'log' && event.level === 'error');
-    assert.deepEqual([(failure?.data as { status: number }).status, (failure?.data as { kind: string }).kind], [401, 'authentication'], 'the failed call is journaled');
-    const places: Array<[string, string]> = [['journal', journal], ['run record', record]];
+    const failure = (JSON.parse(record) as RunRecord).events.find(
+      (event) => event.type === 'log' && event.level === 'error',
+    );
+    assert.deepEqual(
+      [(failure?.data as { status: number }).status, (failure?.data as { kind: string }).kind],
+      [401, 'authentication'],
+      'the failed call is journaled',
+    );
+    const places: Array<[string, string]> = [
+      ['journal', journal],
+      ['run record', record],
+    ];
     for (const [index, step] of steps.entries()) {
-      places.push([`step ${index} log`, visibleLog(step)], [`step ${index} outputs`, JSON.stringify(step.outputs)], [`step ${index} summary`, step.summary]);
+      places.push(
+        [`step ${index} log`, visibleLog(step)],
+        [`step ${index} outputs`, JSON.stringify(step.outputs)],
+        [`step ${index} summary`, step.summary],
+      );
     }
     const responses = join(job.runnerTemp, 'autostack', 'responses');
-    for (const name of existsSync(responses) ? readdirSync(responses) : []) places.push([`response file ${name}`, readFileSync(join(responses, name), 'utf8')]);
+    for (const name of existsSync(responses) ? readdirSync(responses) : [])
+      places.push([`response file ${name}`, readFileSync(join(responses, name), 'utf8')]);
     for (const [where, text] of places) {
       assert.equal(text.includes(API_KEY), false, `the key leaked into the ${where}`);
       assert.equal(text.includes('ghs_sentinel_token_0123456789'), false, `the GitHub token leaked into the ${where}`);
@@ -691,31 +871,59 @@ describe('run-prompt: bad prompts and inputs', () => {
 
   test('a missing template variable names the file and line, with no request sent', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
-    const file = writeWorkspaceFile(job, 'prompts/missing.prompt.yml', ['name: missing', 'messages:', '  - role: user', '    content: |', '      First line.', '      About {{topic}}.', ''].join('\n'));
+    const file = writeWorkspaceFile(
+      job,
+      'prompts/missing.prompt.yml',
+      [
+        'name: missing',
+        'messages:',
+        '  - role: user',
+        '    content: |',
+        '      First line.',
+        '      About {{topic}}.',
+        '',
+      ].join('\n'),
+    );
     const before = api.requests.length;
     const result = await job.uses(ACTION, { 'prompt-file': file, input: 'subject: x' });
     const error = failed(result);
-    assert.match(error, /prompts\/missing\.prompt\.yml:6: .*\{\{topic\}\}.*no variable 'topic' was given \(variables given: subject\)/);
+    assert.match(
+      error,
+      /prompts\/missing\.prompt\.yml:6: .*\{\{topic\}\}.*no variable 'topic' was given \(variables given: subject\)/,
+    );
     assert.match(result.stdout, /::error title=autostack,file=prompts\/missing\.prompt\.yml,line=6::/);
     assert.equal(api.requests.length, before);
   });
 
   test('a malformed prompt file and an invalid schema name the file and line', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
-    const bad = writeWorkspaceFile(job, 'bad.prompt.yml', 'name: bad\nmessages:\n  - role: user\n    content: [unclosed\n');
+    const bad = writeWorkspaceFile(
+      job,
+      'bad.prompt.yml',
+      'name: bad\nmessages:\n  - role: user\n    content: [unclosed\n',
+    );
     assert.match(failed(await job.uses(ACTION, { 'prompt-file': bad })), /bad\.prompt\.yml:\d+/);
     const schema = writeWorkspaceFile(job, 'schema.prompt.yml', TRIAGE.replace('"type": "object"', '"type": "objekt"'));
-    assert.match(failed(await job.uses(ACTION, { 'prompt-file': schema, input: TRIAGE_INPUT })), /schema\.prompt\.yml:\d+/);
+    assert.match(
+      failed(await job.uses(ACTION, { 'prompt-file': schema, input: TRIAGE_INPUT })),
+      /schema\.prompt\.yml:\d+/,
+    );
   });
 
   const invalid: Array<[Record<string, string>, RegExp]> = [
-    [{ prompt: 'x', 'max-tokens': 'lots' }, /Input 'max-tokens' must be a whole number from 1 to 128000 \(got 'lots'\)/],
+    [
+      { prompt: 'x', 'max-tokens': 'lots' },
+      /Input 'max-tokens' must be a whole number from 1 to 128000 \(got 'lots'\)/,
+    ],
     [{ prompt: 'x', temperature: '3' }, /Input 'temperature' must be a number from 0 to 1 \(got '3'\)/],
     [{ prompt: 'x', provider: 'openai' }, /Input 'provider' must be one of anthropic, replay \(got 'openai'\)/],
     [{ prompt: 'x', cache: 'maybe' }, /Input 'cache' must be true or false/],
     [{ prompt: 'x', input: 'title: [unclosed' }, /Input 'input' is not valid YAML/],
     [{ prompt: 'x', input: '- a\n- b' }, /Input 'input' must be a YAML mapping/],
-    [{ prompt: 'x', 'input-files': 'diff: nowhere.diff' }, /Input 'input-files' names a file that does not exist: nowhere\.diff/],
+    [
+      { prompt: 'x', 'input-files': 'diff: nowhere.diff' },
+      /Input 'input-files' names a file that does not exist: nowhere\.diff/,
+    ],
     [{ prompt: 'x', 'prompt-file': 'p.md' }, /'prompt' and 'prompt-file' were both given/],
     [{}, /Input 'prompt' or 'prompt-file' is required/],
     [{ 'prompt-file': 'nowhere.prompt.yml' }, /nowhere\.prompt\.yml/],
@@ -735,7 +943,10 @@ describe('run-prompt: bad prompts and inputs', () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
     const result = await job.cli(['run-prompt', '--prompt', 'x', '--max-tokens', 'lots']);
     assert.equal(result.exitCode, 1);
-    assert.match(result.stderr, /^error: flag '--max-tokens' must be a whole number from 1 to \d+ \(got 'lots'\); see 'autostack run-prompt --help'$/m);
+    assert.match(
+      result.stderr,
+      /^error: flag '--max-tokens' must be a whole number from 1 to \d+ \(got 'lots'\); see 'autostack run-prompt --help'$/m,
+    );
     assert.equal(result.stderr.trim().split('\n').length, 1, 'one line, not the whole help');
     assert.doesNotMatch(result.stderr, /\n\s+at /);
     const both = await job.cli(['run-prompt', '--prompt', 'x', '--record', '--provider', 'replay']);
@@ -744,7 +955,11 @@ describe('run-prompt: bad prompts and inputs', () => {
 });
 
 describe('run-prompt metadata', () => {
-  type Manifest = { inputs: Record<string, { default?: string; description: string }>; outputs: Record<string, { description: string }>; runs: { using: string; main: string } };
+  type Manifest = {
+    inputs: Record<string, { default?: string; description: string }>;
+    outputs: Record<string, { description: string }>;
+    runs: { using: string; main: string };
+  };
   const read = (path: string): Manifest => parseYaml(readFileSync(join(REPO_ROOT, path), 'utf8')) as Manifest;
 
   test('the root action.yml is actions/run-prompt/action.yml with its main path', () => {
@@ -767,17 +982,24 @@ describe('run-prompt metadata', () => {
     });
     const without = readInputs(runPromptInputs, () => undefined);
     assert.deepEqual(withDefaults, without);
-    for (const [name, spec] of Object.entries(manifest.inputs)) assert.ok(spec.description.length > 10, `${name} is described`);
+    for (const [name, spec] of Object.entries(manifest.inputs))
+      assert.ok(spec.description.length > 10, `${name} is described`);
   });
 
   test("run-prompt's README cost table is the price table", async () => {
     const { priceFor } = await import('../../src/ai/prices.js');
     const readme = readFileSync(join(REPO_ROOT, 'actions/run-prompt/README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\| `(claude-[a-z0-9-]+)` \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \|$/gm)];
+    const rows = [
+      ...readme.matchAll(/^\| `(claude-[a-z0-9-]+)` \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \| \$([\d.]+) \|$/gm),
+    ];
     assert.ok(rows.length >= 10, 'the cost table is there');
     for (const [, model, input, output, write, read] of rows) {
       const price = priceFor(model ?? '');
-      assert.deepEqual([price?.input, price?.output, price?.cacheWrite, price?.cacheRead], [input, output, write, read].map(Number), `${model} in the README`);
+      assert.deepEqual(
+        [price?.input, price?.output, price?.cacheWrite, price?.cacheRead],
+        [input, output, write, read].map(Number),
+        `${model} in the README`,
+      );
     }
   });
 
@@ -785,33 +1007,57 @@ describe('run-prompt metadata', () => {
     const section = readFileSync(join(REPO_ROOT, 'actions/run-prompt/README.md'), 'utf8');
     const manifest = read('actions/run-prompt/action.yml');
     for (const name of [...Object.keys(manifest.inputs), ...Object.keys(manifest.outputs)]) {
-      assert.match(section, new RegExp(`\\| \`${name}\` \\|`), `actions/run-prompt/README.md has a table row for ${name}`);
+      assert.match(
+        section,
+        new RegExp(`\\| \`${name}\` \\|`),
+        `actions/run-prompt/README.md has a table row for ${name}`,
+      );
     }
   });
 });
 
 describe('run-prompt on Node 24 (what runners use)', () => {
   const node24 = process.env.AUTOSTACK_NODE24;
-  test('the bundle retries, repairs, caches and replays on Node 24', { skip: node24 ? false : (process.env.AUTOSTACK_NODE24_SKIP ?? 'AUTOSTACK_NODE24 is not set (npm test and .ci/run set it)') }, async () => {
-    const api = await startAnthropicApi();
-    const results = await startResultsService();
-    try {
-      const job = new Job({ env: { ...results.env(), ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url }, nodePath: node24 });
-      const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
-      api.enqueue(errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '100' }), resetReply(), textReply('nope'), textReply(JSON.stringify(VALID)));
-      const first = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT });
-      ok(first);
-      assert.deepEqual(JSON.parse(first.outputs.json ?? ''), VALID);
-      assert.equal(api.requests.length, 4);
-      const again = new Job({ env: { ...results.env(), ANTHROPIC_BASE_URL: api.url }, nodePath: node24 });
-      writeWorkspaceFile(again, 'triage.prompt.yml', TRIAGE);
-      const hit = await again.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT, 'anthropic-api-key': API_KEY });
-      ok(hit);
-      assert.equal(hit.outputs['cache-hit'], 'true');
-      assert.equal(api.requests.length, 4);
-    } finally {
-      await api.close();
-      await results.close();
-    }
-  });
+  test(
+    'the bundle retries, repairs, caches and replays on Node 24',
+    {
+      skip: node24
+        ? false
+        : (process.env.AUTOSTACK_NODE24_SKIP ?? 'AUTOSTACK_NODE24 is not set (npm test and .ci/run set it)'),
+    },
+    async () => {
+      const api = await startAnthropicApi();
+      const results = await startResultsService();
+      try {
+        const job = new Job({
+          env: { ...results.env(), ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url },
+          nodePath: node24,
+        });
+        const file = writeWorkspaceFile(job, 'triage.prompt.yml', TRIAGE);
+        api.enqueue(
+          errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '100' }),
+          resetReply(),
+          textReply('nope'),
+          textReply(JSON.stringify(VALID)),
+        );
+        const first = await job.uses(ACTION, { 'prompt-file': file, input: TRIAGE_INPUT });
+        ok(first);
+        assert.deepEqual(JSON.parse(first.outputs.json ?? ''), VALID);
+        assert.equal(api.requests.length, 4);
+        const again = new Job({ env: { ...results.env(), ANTHROPIC_BASE_URL: api.url }, nodePath: node24 });
+        writeWorkspaceFile(again, 'triage.prompt.yml', TRIAGE);
+        const hit = await again.uses(ACTION, {
+          'prompt-file': file,
+          input: TRIAGE_INPUT,
+          'anthropic-api-key': API_KEY,
+        });
+        ok(hit);
+        assert.equal(hit.outputs['cache-hit'], 'true');
+        assert.equal(api.requests.length, 4);
+      } finally {
+        await api.close();
+        await results.close();
+      }
+    },
+  );
 });

@@ -45,23 +45,41 @@ test('a repository outside the checkout: record-run puts autostack on PATH; step
     assert.ok(!repo.startsWith(REPO_ROOT), 'the user repository is outside the checkout');
     // Only node's own folder and the system ones: nothing that could already hold an autostack.
     const path = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
-    const ran = spawnSync(process.execPath, [CLI_BUNDLE, 'workflow', 'run', '.github/workflows/adopt.yml', '--event', 'push', '--repository', 'octo-org/app'], {
-      cwd: repo,
-      env: { PATH: path, HOME: root, TMPDIR: root },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const ran = spawnSync(
+      process.execPath,
+      [CLI_BUNDLE, 'workflow', 'run', '.github/workflows/adopt.yml', '--event', 'push', '--repository', 'octo-org/app'],
+      {
+        cwd: repo,
+        env: { PATH: path, HOME: root, TMPDIR: root },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     assert.equal(ran.status, 0, `${ran.stdout}\n${ran.stderr}`);
     const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-    assert.match(ran.stdout, new RegExp(`^[\\s│]*${version.replace(/\./g, '\\.')}$`, 'm'), 'autostack --version printed the package version');
+    assert.match(
+      ran.stdout,
+      new RegExp(`^[\\s│]*${version.replace(/\./g, '\\.')}$`, 'm'),
+      'autostack --version printed the package version',
+    );
     const records = readdirSync(join(repo, '.autostack', 'runs')).filter((name) => name.endsWith('.json'));
     assert.equal(records.length, 1, records.join(', '));
     const record = JSON.parse(readFileSync(join(repo, '.autostack', 'runs', records[0] ?? ''), 'utf8')) as RecordShape;
     assert.equal(record.name, 'adopted');
     assert.equal(record.status, 'success');
-    assert.ok(record.steps.some((step) => step.name === 't' && step.status === 'success'), JSON.stringify(record.steps));
-    assert.ok(record.events.some((event) => event.type === 'log' && event.message === 'x'), JSON.stringify(record.events.map((event) => event.type)));
-    assert.deepEqual(readdirSync(repo).sort(), ['.autostack', '.github'], 'no node_modules, no package.json: nothing was installed');
+    assert.ok(
+      record.steps.some((step) => step.name === 't' && step.status === 'success'),
+      JSON.stringify(record.steps),
+    );
+    assert.ok(
+      record.events.some((event) => event.type === 'log' && event.message === 'x'),
+      JSON.stringify(record.events.map((event) => event.type)),
+    );
+    assert.deepEqual(
+      readdirSync(repo).sort(),
+      ['.autostack', '.github'],
+      'no node_modules, no package.json: nothing was installed',
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

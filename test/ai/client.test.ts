@@ -26,7 +26,12 @@ test('a streamed call returns text, usage, list-price cost and the request id', 
   const { api, call, sleeps } = await rig(t);
   api.enqueue(
     textReply('Hello there', {
-      usage: { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 4000, cache_creation_input_tokens: 800 },
+      usage: {
+        input_tokens: 1000,
+        output_tokens: 200,
+        cache_read_input_tokens: 4000,
+        cache_creation_input_tokens: 800,
+      },
     }),
   );
   const res = await call(request({ system: 'Be brief.', stopSequences: ['END'], temperature: 0.2, topP: 0.9 }));
@@ -64,7 +69,12 @@ test('a streamed call returns text, usage, list-price cost and the request id', 
 
 test('outputSchema becomes output_config.format on models that support it, and is dropped elsewhere', async (t) => {
   const { api, call, log } = await rig(t);
-  const schema = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'], additionalProperties: false };
+  const schema = {
+    type: 'object',
+    properties: { n: { type: 'number' } },
+    required: ['n'],
+    additionalProperties: false,
+  };
   api.enqueue(textReply('{"n":1}'), textReply('{"n":1}'));
   await call(request({ model: 'claude-opus-4-6', outputSchema: schema }));
   assert.deepEqual(api.requests[0]?.body.output_config, { format: { type: 'json_schema', schema } });
@@ -76,17 +86,35 @@ test('outputSchema becomes output_config.format on models that support it, and i
 });
 
 test('supportsStructuredOutput: 4.5 and later, not 4.0/4.1 or 3.x', () => {
-  for (const id of ['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5@20251001', 'claude-opus-4-6', 'claude-sonnet-5', 'claude-opus-5-5', 'us.anthropic.claude-opus-4-6-v1']) {
+  for (const id of [
+    'claude-sonnet-4-5',
+    'claude-sonnet-4-5-20250929',
+    'claude-haiku-4-5@20251001',
+    'claude-opus-4-6',
+    'claude-sonnet-5',
+    'claude-opus-5-5',
+    'us.anthropic.claude-opus-4-6-v1',
+  ]) {
     assert.equal(supportsStructuredOutput(id), true, id);
   }
-  for (const id of ['claude-opus-4-20250514', 'claude-opus-4-1', 'claude-sonnet-4-0', 'claude-3-7-sonnet-latest', 'claude-test-model', 'gpt-4o']) {
+  for (const id of [
+    'claude-opus-4-20250514',
+    'claude-opus-4-1',
+    'claude-sonnet-4-0',
+    'claude-3-7-sonnet-latest',
+    'claude-test-model',
+    'gpt-4o',
+  ]) {
     assert.equal(supportsStructuredOutput(id), false, id);
   }
 });
 
 test('429 with retry-after-ms waits as asked, then succeeds', async (t) => {
   const { api, call, sleeps, log } = await rig(t);
-  api.enqueue(errorReply(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', { 'retry-after-ms': '10' }), textReply('after'));
+  api.enqueue(
+    errorReply(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', { 'retry-after-ms': '10' }),
+    textReply('after'),
+  );
   const res = await call(request());
   assert.equal(res.text, 'after');
   assert.equal(api.requests.length, 2);
@@ -105,7 +133,11 @@ test('retry-after in seconds is honoured', async (t) => {
 
 test('529 overloaded is retried with backoff', async (t) => {
   const { api, call, sleeps } = await rig(t, { backoff: (n) => 100 * (n + 1) });
-  api.enqueue(errorReply(529, 'overloaded_error', 'Overloaded'), errorReply(529, 'overloaded_error', 'Overloaded'), textReply('ok'));
+  api.enqueue(
+    errorReply(529, 'overloaded_error', 'Overloaded'),
+    errorReply(529, 'overloaded_error', 'Overloaded'),
+    textReply('ok'),
+  );
   const res = await call(request());
   assert.equal(res.text, 'ok');
   assert.equal(api.requests.length, 3);
@@ -114,7 +146,11 @@ test('529 overloaded is retried with backoff', async (t) => {
 
 test('500 twice, then success', async (t) => {
   const { api, call } = await rig(t);
-  api.enqueue(errorReply(500, 'api_error', 'Internal server error'), errorReply(500, 'api_error', 'Internal server error'), textReply('third time'));
+  api.enqueue(
+    errorReply(500, 'api_error', 'Internal server error'),
+    errorReply(500, 'api_error', 'Internal server error'),
+    textReply('third time'),
+  );
   const res = await call(request());
   assert.equal(res.text, 'third time');
   assert.equal(res.attempts, 3);
@@ -123,7 +159,11 @@ test('500 twice, then success', async (t) => {
 
 test('408 and 409 are retried', async (t) => {
   const { api, call } = await rig(t);
-  api.enqueue(errorReply(408, 'timeout_error', 'Request timeout'), errorReply(409, 'api_error', 'Conflict'), textReply('ok'));
+  api.enqueue(
+    errorReply(408, 'timeout_error', 'Request timeout'),
+    errorReply(409, 'api_error', 'Conflict'),
+    textReply('ok'),
+  );
   assert.equal((await call(request())).attempts, 3);
 });
 
@@ -200,7 +240,10 @@ test('other non-transient statuses map to their kinds', async (t) => {
   ] as const;
   for (const [status, type, kind] of cases) {
     api.enqueue(errorReply(status, type, `${type} happened`));
-    await assert.rejects(call(request()), isModelError(kind, (err) => assert.equal(err.status, status)));
+    await assert.rejects(
+      call(request()),
+      isModelError(kind, (err) => assert.equal(err.status, status)),
+    );
   }
   assert.equal(api.requests.length, cases.length);
 });
@@ -218,7 +261,10 @@ test('a retry-after beyond the deadline fails at once, saying so', async (t) => 
   await assert.rejects(
     call(request()),
     isModelError('deadline', (err) => {
-      assert.match(err.message, /The API asked to wait 120 s before retrying, beyond what is left of the 60 s deadline/);
+      assert.match(
+        err.message,
+        /The API asked to wait 120 s before retrying, beyond what is left of the 60 s deadline/,
+      );
       assert.match(err.message, /429 rate_limit_error: slow down/);
       assert.equal(err.status, 429);
       assert.ok(err.cause instanceof ModelError && err.cause.kind === 'rate_limit');
@@ -243,7 +289,10 @@ test('the deadline bounds retries and backoff together (fake clock)', async (t) 
   await assert.rejects(
     call(request()),
     isModelError('deadline', (err) => {
-      assert.match(err.message, /ran out of its 2\.5 s deadline after 3 attempts\. Last error: .*503 api_error: unavailable/);
+      assert.match(
+        err.message,
+        /ran out of its 2\.5 s deadline after 3 attempts\. Last error: .*503 api_error: unavailable/,
+      );
       assert.equal(err.attempts, 3);
     }),
   );
@@ -255,7 +304,12 @@ test('a slow response is cut off by the deadline', async (t) => {
   const { api, call } = await rig(t, { deadlineMs: 300, backoff: () => 1_000 });
   api.enqueue(slowReply(3_000, textReply('too late')));
   const started = Date.now();
-  await assert.rejects(call(request()), isModelError('deadline', (err) => assert.match(err.message, /gave no complete response within 0\.3 s|did not answer within 0\.3 s/)));
+  await assert.rejects(
+    call(request()),
+    isModelError('deadline', (err) =>
+      assert.match(err.message, /gave no complete response within 0\.3 s|did not answer within 0\.3 s/),
+    ),
+  );
   assert.ok(Date.now() - started < 2_000, 'did not wait for the slow reply');
   assert.equal(api.requests.length, 1);
 });
@@ -274,7 +328,10 @@ test('maxAttempts bounds the retries', async (t) => {
   await assert.rejects(
     call(request()),
     isModelError('overloaded', (err) => {
-      assert.match(err.message, /^Gave up after 3 attempts\. Last error: The Anthropic API returned 529 overloaded_error: Overloaded/);
+      assert.match(
+        err.message,
+        /^Gave up after 3 attempts\. Last error: The Anthropic API returned 529 overloaded_error: Overloaded/,
+      );
       assert.equal(err.attempts, 3);
     }),
   );
@@ -304,5 +361,11 @@ test('tools and tool_choice are sent; tool_use content comes back whole', async 
 });
 
 test('an empty API key is a user error before any request', async () => {
-  await assert.rejects(callModel(request(), { apiKey: '', log: { debug() {}, info() {}, notice() {}, warning() {}, error() {}, group: (_t, b) => b(), setSecret() {} } }), /No Anthropic API key/);
+  await assert.rejects(
+    callModel(request(), {
+      apiKey: '',
+      log: { debug() {}, info() {}, notice() {}, warning() {}, error() {}, group: (_t, b) => b(), setSecret() {} },
+    }),
+    /No Anthropic API key/,
+  );
 });

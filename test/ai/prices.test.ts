@@ -34,13 +34,19 @@ test('cost adds input, output, cache reads and writes at their rates', () => {
   // Opus 4.6: 5 / 25 / 6.25 / 0.50
   assert.equal(costUsd('claude-opus-4-6', usage(1_000_000, 1_000_000, 1_000_000, 1_000_000)), 5 + 25 + 0.5 + 6.25);
   // 1-hour cache writes cost twice the input rate.
-  assert.equal(costUsd('claude-opus-4-6', { ...usage(0, 0, 0, 1_000_000), cacheWrite1hTokens: 400_000 }), 0.6 * 6.25 + 0.4 * 10);
+  assert.equal(
+    costUsd('claude-opus-4-6', { ...usage(0, 0, 0, 1_000_000), cacheWrite1hTokens: 400_000 }),
+    0.6 * 6.25 + 0.4 * 10,
+  );
 });
 
 test('long prompts move the whole request to the long-prompt rates', () => {
   // Sonnet 4.5 over 200K prompt tokens: 6 / 22.50.
   assert.equal(costUsd('claude-sonnet-4-5', usage(150_000, 1_000)), (150_000 * 3 + 1_000 * 15) / 1e6);
-  assert.equal(costUsd('claude-sonnet-4-5', usage(150_000, 1_000, 60_000)), (150_000 * 6 + 1_000 * 22.5 + 60_000 * 0.6) / 1e6);
+  assert.equal(
+    costUsd('claude-sonnet-4-5', usage(150_000, 1_000, 60_000)),
+    (150_000 * 6 + 1_000 * 22.5 + 60_000 * 0.6) / 1e6,
+  );
 });
 
 test('maxCostUsd is a pessimistic pre-call estimate', () => {

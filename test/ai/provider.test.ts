@@ -11,18 +11,35 @@ test('a recorded message without what replay reads is refused, naming the file a
   const directory = tempDir('autostack-recordings-');
   try {
     const path = join(directory, 'triage.recordings.json');
-    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', stop_reason: 'end_turn', content: [{ type: 'text', text: 'hi' }] };
+    const message = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-5-5',
+      stop_reason: 'end_turn',
+      content: [{ type: 'text', text: 'hi' }],
+    };
     const recording = { recordedAt: '2026-01-01T00:00:00Z', model: 'claude-sonnet-5-5', prompt: 'hello', message };
     writeFileSync(path, JSON.stringify({ format: 'autostack.recordings/v1', recordings: { 'sha256:ab': recording } }));
     assert.throws(
       () => readRecordings(path),
-      (error: unknown) => error instanceof UserError && error.file === path && /not an autostack recordings file: recordings\.sha256:ab\.message\.usage /.test(error.message),
+      (error: unknown) =>
+        error instanceof UserError &&
+        error.file === path &&
+        /not an autostack recordings file: recordings\.sha256:ab\.message\.usage /.test(error.message),
     );
 
-    const complete = { ...recording, message: { ...message, usage: { input_tokens: 3, output_tokens: 1 }, extra: 'kept' } };
+    const complete = {
+      ...recording,
+      message: { ...message, usage: { input_tokens: 3, output_tokens: 1 }, extra: 'kept' },
+    };
     writeFileSync(path, JSON.stringify({ format: 'autostack.recordings/v1', recordings: { 'sha256:ab': complete } }));
     const file = readRecordings(path);
-    assert.deepEqual(file.recordings['sha256:ab']?.message, complete.message, 'fields replay does not read are kept as recorded');
+    assert.deepEqual(
+      file.recordings['sha256:ab']?.message,
+      complete.message,
+      'fields replay does not read are kept as recorded',
+    );
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

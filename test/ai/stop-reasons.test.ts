@@ -30,7 +30,11 @@ test('every stop reason from the API has a defined outcome', async (t) => {
 });
 
 test('max_tokens is accepted as truncated when truncation is allowed', () => {
-  assert.deepEqual(interpretStopReason('max_tokens', { allowTruncation: true }), { ok: true, continue: false, truncated: true });
+  assert.deepEqual(interpretStopReason('max_tokens', { allowTruncation: true }), {
+    ok: true,
+    continue: false,
+    truncated: true,
+  });
   const strict = interpretStopReason('max_tokens');
   assert.ok(!strict.ok && /Raise max-tokens/.test(strict.message));
 });

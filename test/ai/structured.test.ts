@@ -15,7 +15,8 @@ const schema = {
 /** Stands in for a JSON Schema validator: same contract, errors as readable strings. */
 const validate: Validate = (value) => {
   const errors: string[] = [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { valid: false, errors: ['(root) must be an object'] };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { valid: false, errors: ['(root) must be an object'] };
   const record = value as Record<string, unknown>;
   if (typeof record.label !== 'string') errors.push('/label must be a string');
   if (typeof record.score !== 'number') errors.push('/score must be a number');
@@ -26,7 +27,10 @@ const validate: Validate = (value) => {
 const req = () => request({ outputSchema: schema, messages: [user('Classify: great product')] });
 
 test('parseStructured accepts plain and fenced JSON and reports the rest', () => {
-  assert.deepEqual(parseStructured(' {"label":"a","score":1} ', validate), { ok: true, value: { label: 'a', score: 1 } });
+  assert.deepEqual(parseStructured(' {"label":"a","score":1} ', validate), {
+    ok: true,
+    value: { label: 'a', score: 1 },
+  });
   assert.deepEqual(parseStructured('Here it is:\n```json\n{"label":"a","score":1}\n```\n', validate), {
     ok: true,
     value: { label: 'a', score: 1 },
@@ -63,9 +67,15 @@ test('invalid JSON is repaired: the second request shows the reply and the error
 
   const second = api.requests[1]!.body.messages as { role: string; content: unknown }[];
   assert.equal(second.length, 3);
-  assert.deepEqual(second[1], { role: 'assistant', content: [{ type: 'text', text: '{"label": "positive", "score": ' }] });
+  assert.deepEqual(second[1], {
+    role: 'assistant',
+    content: [{ type: 'text', text: '{"label": "positive", "score": ' }],
+  });
   assert.equal(second[2]?.role, 'user');
-  assert.match(String(second[2]?.content), /Your reply could not be used:\n- The reply is not valid JSON: .+\n\nReply again with only the corrected JSON value/);
+  assert.match(
+    String(second[2]?.content),
+    /Your reply could not be used:\n- The reply is not valid JSON: .+\n\nReply again with only the corrected JSON value/,
+  );
   // The conversation returned ends with the accepted reply.
   assert.equal(result.messages.length, 4);
   assert.equal(result.messages[3]?.role, 'assistant');
@@ -82,7 +92,12 @@ test('a schema violation is repaired with the validator errors listed', async (t
 
 test('still invalid after the repairs: StructuredOutputError with the last errors', async (t) => {
   const { api, call } = await rig(t);
-  api.enqueue(textReply('nope'), textReply('{"label":1,"score":1}'), textReply('{"label":"x"}'), textReply('never sent'));
+  api.enqueue(
+    textReply('nope'),
+    textReply('{"label":1,"score":1}'),
+    textReply('{"label":"x"}'),
+    textReply('never sent'),
+  );
   await assert.rejects(runStructured({ request: req(), validate, call, maxRepairs: 2 }), (err: unknown) => {
     assert.ok(err instanceof StructuredOutputError);
     assert.deepEqual(err.errors, ['/score must be a number']);
@@ -118,7 +133,10 @@ test('a truncated reply fails with the max-tokens advice instead of being repair
 test('a refusal fails as a refusal', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('', { stop_reason: 'refusal' }));
-  await assert.rejects(runStructured({ request: req(), validate, call }), (err: unknown) => err instanceof ModelStopError && /declined/.test(err.message));
+  await assert.rejects(
+    runStructured({ request: req(), validate, call }),
+    (err: unknown) => err instanceof ModelStopError && /declined/.test(err.message),
+  );
 });
 
 test('pause_turn is continued and the turn text joined', async (t) => {

@@ -8,11 +8,21 @@ import { messageReply, textReply, toolUseReply } from '../fakes/anthropic-api.js
 import { request, rig, user } from './helpers.js';
 
 const definitions: Anthropic.Tool[] = [
-  { name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
-  { name: 'list_dir', description: 'List a directory', input_schema: { type: 'object', properties: { path: { type: 'string' } } } },
+  {
+    name: 'read_file',
+    description: 'Read a file',
+    input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  },
+  {
+    name: 'list_dir',
+    description: 'List a directory',
+    input_schema: { type: 'object', properties: { path: { type: 'string' } } },
+  },
 ];
 
-function executor(impl: (name: string, input: unknown) => Promise<{ content: string; isError?: boolean }>): ToolExecutor & {
+function executor(
+  impl: (name: string, input: unknown) => Promise<{ content: string; isError?: boolean }>,
+): ToolExecutor & {
   calls: { name: string; input: unknown; id: string }[];
 } {
   const calls: { name: string; input: unknown; id: string }[] = [];
@@ -54,7 +64,11 @@ test('two tool turns, then the final answer', async (t) => {
   assert.equal(api.requests.length, 3);
   assert.deepEqual(
     tools.calls.map((c) => [c.name, c.id]),
-    [['list_dir', 'toolu_1'], ['read_file', 'toolu_2'], ['read_file', 'toolu_3']],
+    [
+      ['list_dir', 'toolu_1'],
+      ['read_file', 'toolu_2'],
+      ['read_file', 'toolu_3'],
+    ],
   );
   assert.deepEqual(
     records.map((r) => [r.tool, r.toolUseId, r.input, r.output, r.error]),
@@ -78,7 +92,10 @@ test('two tool turns, then the final answer', async (t) => {
       { type: 'tool_use', id: 'toolu_1', name: 'list_dir', input: { path: 'src' } },
     ],
   });
-  assert.deepEqual(third[2], { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'list_dir:src' }] });
+  assert.deepEqual(third[2], {
+    role: 'user',
+    content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'list_dir:src' }],
+  });
   assert.deepEqual(third[4], {
     role: 'user',
     content: [
@@ -87,7 +104,10 @@ test('two tool turns, then the final answer', async (t) => {
     ],
   });
   assert.equal(result.messages.length, 6);
-  assert.equal(result.usage.outputTokens, result.responses.reduce((n, r) => n + r.usage.outputTokens, 0));
+  assert.equal(
+    result.usage.outputTokens,
+    result.responses.reduce((n, r) => n + r.usage.outputTokens, 0),
+  );
   assert.ok(result.costUsd > 0);
 });
 
@@ -103,11 +123,24 @@ test('a tool failure is reported to the model with is_error, not thrown', async 
     return { content: 'permission denied', isError: true };
   });
   const records: ToolCallRecord[] = [];
-  const result = await runToolLoop({ request: request(), tools, call, limits: { maxTurns: 5 }, onToolCall: (r) => records.push(r) });
+  const result = await runToolLoop({
+    request: request(),
+    tools,
+    call,
+    limits: { maxTurns: 5 },
+    onToolCall: (r) => records.push(r),
+  });
   assert.equal(result.text, 'The file does not exist.');
   assert.deepEqual(sentMessages(api.requests[1]!.body)[2], {
     role: 'user',
-    content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: "Tool 'read_file' failed: ENOENT: no such file missing.ts", is_error: true }],
+    content: [
+      {
+        type: 'tool_result',
+        tool_use_id: 'toolu_x',
+        content: "Tool 'read_file' failed: ENOENT: no such file missing.ts",
+        is_error: true,
+      },
+    ],
   });
   assert.deepEqual(sentMessages(api.requests[2]!.body)[4], {
     role: 'user',
@@ -135,16 +168,27 @@ test('maxTurns stops a model that keeps calling tools', async (t) => {
 
 test('the cost budget refuses a call that could exceed it, before sending it', async (t) => {
   const { api, call } = await rig(t);
-  api.enqueue(toolUseReply('list_dir', { path: '.' }, { usage: { input_tokens: 10_000, output_tokens: 100 } }), textReply('never'));
+  api.enqueue(
+    toolUseReply('list_dir', { path: '.' }, { usage: { input_tokens: 10_000, output_tokens: 100 } }),
+    textReply('never'),
+  );
   const tools = executor(async () => ({ content: 'a b c' }));
   // Opus 4.6 ($5 in, $6.25 cache write, $25 out). Turn 1 could cost ~$0.10 (4000 output tokens)
   // and costs $0.0525; turn 2 could cost ~$0.163 more, which would pass $0.20.
   await assert.rejects(
-    runToolLoop({ request: request({ model: 'claude-opus-4-6', maxTokens: 4000 }), tools, call, limits: { maxTurns: 10, maxCostUsd: 0.2 } }),
+    runToolLoop({
+      request: request({ model: 'claude-opus-4-6', maxTokens: 4000 }),
+      tools,
+      call,
+      limits: { maxTurns: 10, maxCostUsd: 0.2 },
+    }),
     (err: unknown) => {
       assert.ok(err instanceof ToolLoopLimitError);
       assert.equal(err.limit, 'max_cost_usd');
-      assert.match(err.message, /Stopped before turn 2: \$0\.0525 spent so far and the next call could cost up to \$0\.16\d\d, over the \$0\.2000 budget \(max-cost-usd\)/);
+      assert.match(
+        err.message,
+        /Stopped before turn 2: \$0\.0525 spent so far and the next call could cost up to \$0\.16\d\d, over the \$0\.2000 budget \(max-cost-usd\)/,
+      );
       assert.equal(err.responses.length, 1);
       assert.equal(err.toolCalls.length, 1, 'the tool of turn 1 still ran');
       return true;
@@ -158,7 +202,12 @@ test('a budget too small for even the first call sends nothing', async (t) => {
   const { api, call } = await rig(t);
   const tools = executor(async () => ({ content: '' }));
   await assert.rejects(
-    runToolLoop({ request: request({ model: 'claude-opus-4-6', maxTokens: 4000 }), tools, call, limits: { maxTurns: 10, maxCostUsd: 0.05 } }),
+    runToolLoop({
+      request: request({ model: 'claude-opus-4-6', maxTokens: 4000 }),
+      tools,
+      call,
+      limits: { maxTurns: 10, maxCostUsd: 0.05 },
+    }),
     (err: unknown) => err instanceof ToolLoopLimitError && /Stopped before turn 1/.test(err.message),
   );
   assert.equal(api.requests.length, 0);
@@ -168,8 +217,14 @@ test('a cost budget on an unpriced model is refused up front', async (t) => {
   const { api, call } = await rig(t);
   const tools = executor(async () => ({ content: '' }));
   await assert.rejects(
-    runToolLoop({ request: request({ model: 'claude-test-model' }), tools, call, limits: { maxTurns: 3, maxCostUsd: 1 } }),
-    (err: unknown) => err instanceof ToolLoopLimitError && /cannot be enforced for model 'claude-test-model'/.test(err.message),
+    runToolLoop({
+      request: request({ model: 'claude-test-model' }),
+      tools,
+      call,
+      limits: { maxTurns: 3, maxCostUsd: 1 },
+    }),
+    (err: unknown) =>
+      err instanceof ToolLoopLimitError && /cannot be enforced for model 'claude-test-model'/.test(err.message),
   );
   assert.equal(api.requests.length, 0);
 });
@@ -179,11 +234,19 @@ test('the token limit refuses a call that could exceed it', async (t) => {
   api.enqueue(toolUseReply('list_dir', { path: '.' }, { usage: { input_tokens: 3_000, output_tokens: 50 } }));
   const tools = executor(async () => ({ content: 'x' }));
   await assert.rejects(
-    runToolLoop({ request: request({ maxTokens: 1_000 }), tools, call, limits: { maxTurns: 10, maxTotalTokens: 6_000 } }),
+    runToolLoop({
+      request: request({ maxTokens: 1_000 }),
+      tools,
+      call,
+      limits: { maxTurns: 10, maxTotalTokens: 6_000 },
+    }),
     (err: unknown) => {
       assert.ok(err instanceof ToolLoopLimitError);
       assert.equal(err.limit, 'max_total_tokens');
-      assert.match(err.message, /Stopped before turn 2: 3050 tokens used so far and the next call could use up to 40\d\d more, over the 6000-token limit/);
+      assert.match(
+        err.message,
+        /Stopped before turn 2: 3050 tokens used so far and the next call could use up to 40\d\d more, over the 6000-token limit/,
+      );
       return true;
     },
   );

@@ -42,14 +42,23 @@ test('a bad flag or flag value is one line naming the flag as typed, what is val
   const dir = tempDir(t);
   const unknown = cli(dir, ['emit', '--typ', 'x']);
   assert.equal(unknown.code, 1);
-  assert.equal(oneLine(unknown.stderr), "error: unknown flag '--typ' (Did you mean --type?); see 'autostack emit --help'");
+  assert.equal(
+    oneLine(unknown.stderr),
+    "error: unknown flag '--typ' (Did you mean --type?); see 'autostack emit --help'",
+  );
 
   const choice = cli(dir, ['relay', '--mode', 'sometimes']);
   assert.equal(choice.code, 1);
-  assert.equal(oneLine(choice.stderr), "error: flag '--mode' got 'sometimes': must be one of once, continuous; see 'autostack relay --help'");
+  assert.equal(
+    oneLine(choice.stderr),
+    "error: flag '--mode' got 'sometimes': must be one of once, continuous; see 'autostack relay --help'",
+  );
 
   const range = cli(dir, ['runs', 'list', '--limit', 'all']);
-  assert.equal(oneLine(range.stderr), "error: flag '--limit' got 'all': must be a whole number (0 for all); see 'autostack runs list --help'");
+  assert.equal(
+    oneLine(range.stderr),
+    "error: flag '--limit' got 'all': must be a whole number (0 for all); see 'autostack runs list --help'",
+  );
 
   const required = cli(dir, ['step', '--', 'true']);
   assert.equal(oneLine(required.stderr), "error: required flag '--name' not specified; see 'autostack step --help'");
@@ -57,7 +66,10 @@ test('a bad flag or flag value is one line naming the flag as typed, what is val
   // A value the action's own schema rejects is said in the CLI's terms too.
   const schema = cli(dir, ['record-run', 'start', '--retention-days', '400']);
   assert.equal(schema.code, 1);
-  assert.equal(oneLine(schema.stderr), "error: flag '--retention-days' must be a whole number from 1 to 90 (got 400); see 'autostack record-run start --help'");
+  assert.equal(
+    oneLine(schema.stderr),
+    "error: flag '--retention-days' must be a whole number from 1 to 90 (got 400); see 'autostack record-run start --help'",
+  );
   assert.doesNotMatch(unknown.stderr + choice.stderr + schema.stderr, /Usage:|\n\s+at /);
 });
 
@@ -66,7 +78,11 @@ test('subcommand flags reach the subcommand: record-run start --name x --directo
   const started = cli(dir, ['record-run', 'start', '--name', 'nightly', '--directory', 'records', '--json']);
   assert.equal(started.code, 0, started.stderr);
   const outputs = JSON.parse(started.stdout) as Record<string, string>;
-  assert.deepEqual(Object.keys(outputs).sort(), actionOutputNames('record-run'), '--json is named as the action outputs');
+  assert.deepEqual(
+    Object.keys(outputs).sort(),
+    actionOutputNames('record-run'),
+    '--json is named as the action outputs',
+  );
   assert.ok(existsSync(join(dir, 'records')), '--directory was applied by start');
   // Off a runner the journal lives in the per-user state directory, not in /tmp.
   assert.ok(outputs.journal?.startsWith(join(dir, 'state', 'autostack', 'journals')), outputs.journal);
@@ -76,26 +92,53 @@ test('subcommand flags reach the subcommand: record-run start --name x --directo
   const env = { AUTOSTACK_RUN_ID: outputs['run-id'] ?? '', AUTOSTACK_JOURNAL: outputs.journal ?? '' };
   const finished = cli(dir, ['record-run', 'finish', '--directory', 'records', '--no-artifact', '--json'], env);
   assert.equal(finished.code, 0, finished.stderr);
-  const record = JSON.parse(readFileSync(join(dir, 'records', `${outputs['run-id']}.json`), 'utf8')) as { name: string; status: string };
+  const record = JSON.parse(readFileSync(join(dir, 'records', `${outputs['run-id']}.json`), 'utf8')) as {
+    name: string;
+    status: string;
+  };
   assert.equal(record.name, 'nightly');
   assert.equal(record.status, 'success');
-  assert.deepEqual(JSON.parse(finished.stdout), { 'run-id': outputs['run-id'], 'record-path': join('records', `${outputs['run-id']}.json`) });
+  assert.deepEqual(JSON.parse(finished.stdout), {
+    'run-id': outputs['run-id'],
+    'record-path': join('records', `${outputs['run-id']}.json`),
+  });
 });
 
 test('boolean flags work bare and with --no-; a bad boolean value is one line', (t) => {
   const dir = tempDir(t);
-  const bare = cli(dir, ['record-run', '--name', 'b', '--directory', 'r', '--artifact', '--no-summary', '--json', '--', 'true']);
+  const bare = cli(dir, [
+    'record-run',
+    '--name',
+    'b',
+    '--directory',
+    'r',
+    '--artifact',
+    '--no-summary',
+    '--json',
+    '--',
+    'true',
+  ]);
   assert.equal(bare.code, 0, bare.stderr);
   assert.equal((JSON.parse(bare.stdout) as Record<string, unknown>)['exit-code'], 0);
   const explicit = cli(dir, ['record-run', 'start', '--artifact=false', '--summary', 'yes']);
   assert.equal(explicit.code, 0, explicit.stderr);
   const bad = cli(dir, ['record-run', 'start', '--artifact=maybe']);
-  assert.equal(oneLine(bad.stderr), "error: flag '--artifact' got 'maybe': must be true or false; see 'autostack record-run start --help'");
+  assert.equal(
+    oneLine(bad.stderr),
+    "error: flag '--artifact' got 'maybe': must be true or false; see 'autostack record-run start --help'",
+  );
   const help = cli(dir, ['promote', '--help']);
   assert.match(help.stdout, /--dry-run \[boolean\]/, 'booleans from the action schema are bare flags');
 });
 
-function writeRecord(dir: string, runId: string, name: string, status: string, startedAt: string, extra: Record<string, unknown> = {}): void {
+function writeRecord(
+  dir: string,
+  runId: string,
+  name: string,
+  status: string,
+  startedAt: string,
+  extra: Record<string, unknown> = {},
+): void {
   mkdirSync(dir, { recursive: true });
   const record = {
     schema: 'autostack.run-record/v1',
@@ -105,7 +148,16 @@ function writeRecord(dir: string, runId: string, name: string, status: string, s
     startedAt,
     endedAt: startedAt,
     durationMs: 1500,
-    totals: { modelCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, toolCalls: 0, eventsPublished: 0 },
+    totals: {
+      modelCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0,
+      toolCalls: 0,
+      eventsPublished: 0,
+    },
     steps: [],
     errors: [],
     events: [],
@@ -122,11 +174,15 @@ test('runs list filters by automation, status and time; --limit 0 is all; JSON i
   writeRecord(records, 'r1', 'triage', 'success', ago(1));
   writeRecord(records, 'r2', 'triage', 'failure', ago(5));
   writeRecord(records, 'r3', 'nightly', 'success', ago(30));
-  for (let n = 0; n < 22; n += 1) writeRecord(records, `old-${String(n).padStart(2, '0')}`, 'bulk', 'cancelled', ago(100 + n));
+  for (let n = 0; n < 22; n += 1)
+    writeRecord(records, `old-${String(n).padStart(2, '0')}`, 'bulk', 'cancelled', ago(100 + n));
   const ids = (args: string[]) => {
     const result = cli(dir, ['runs', 'list', '--directory', records, '--json', ...args]);
     assert.equal(result.code, 0, result.stderr);
-    return { ids: (JSON.parse(result.stdout) as Array<{ runId: string }>).map((record) => record.runId), stderr: result.stderr };
+    return {
+      ids: (JSON.parse(result.stdout) as Array<{ runId: string }>).map((record) => record.runId),
+      stderr: result.stderr,
+    };
   };
   assert.deepEqual(ids(['--automation', 'triage']).ids, ['r1', 'r2']);
   assert.deepEqual(ids(['--status', 'success']).ids, ['r1', 'r3']);
@@ -155,13 +211,50 @@ test('runs show prints a timeline (steps, durations, errors, tool calls, tokens,
     durationMs: 65_000,
     steps: [
       { id: 's1', name: 'classify', action: 'run-prompt', status: 'success', durationMs: 4200, outputSummary: 'bug' },
-      { id: 's2', name: 'notify', action: 'emit-event', status: 'failure', durationMs: 800, error: 'Redis refused the connection' },
+      {
+        id: 's2',
+        name: 'notify',
+        action: 'emit-event',
+        status: 'failure',
+        durationMs: 800,
+        error: 'Redis refused the connection',
+      },
     ],
-    totals: { modelCalls: 1, inputTokens: 1200, outputTokens: 80, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0048, toolCalls: 1, eventsPublished: 0 },
+    totals: {
+      modelCalls: 1,
+      inputTokens: 1200,
+      outputTokens: 80,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0.0048,
+      toolCalls: 1,
+      eventsPublished: 0,
+    },
     errors: [{ step: 's2', message: 'Redis refused the connection' }],
     events: [
-      { v: 1, ts: '2026-12-01T10:00:01.000Z', run: 'r-show', step: 's1', type: 'model.call', provider: 'anthropic', model: 'claude-x', inputTokens: 1200, outputTokens: 80, costUsd: 0.0048, latencyMs: 3900 },
-      { v: 1, ts: '2026-12-01T10:00:02.000Z', run: 'r-show', step: 's1', type: 'tool.call', tool: 'search_issues', input: {}, durationMs: 250 },
+      {
+        v: 1,
+        ts: '2026-12-01T10:00:01.000Z',
+        run: 'r-show',
+        step: 's1',
+        type: 'model.call',
+        provider: 'anthropic',
+        model: 'claude-x',
+        inputTokens: 1200,
+        outputTokens: 80,
+        costUsd: 0.0048,
+        latencyMs: 3900,
+      },
+      {
+        v: 1,
+        ts: '2026-12-01T10:00:02.000Z',
+        run: 'r-show',
+        step: 's1',
+        type: 'tool.call',
+        tool: 'search_issues',
+        input: {},
+        durationMs: 250,
+      },
     ],
   });
   const shown = cli(dir, ['runs', 'show', 'r-show', '--directory', records]);
@@ -192,8 +285,16 @@ test('colour only on a TTY: FORCE_COLOR turns it on when piped, NO_COLOR wins ov
   const { colourEnabled } = await import('../../src/cli/style.js');
   assert.equal(colourEnabled({ isTTY: true }, {}), true);
   assert.equal(colourEnabled({ isTTY: true }, { NO_COLOR: '1' }), false);
-  assert.equal(colourEnabled({ isTTY: true }, { NO_COLOR: '' }), true, 'an empty NO_COLOR does not count (no-color.org)');
+  assert.equal(
+    colourEnabled({ isTTY: true }, { NO_COLOR: '' }),
+    true,
+    'an empty NO_COLOR does not count (no-color.org)',
+  );
   assert.equal(colourEnabled({ isTTY: true }, { TERM: 'dumb' }), false);
   assert.equal(colourEnabled({ isTTY: false }, {}), false);
-  assert.equal(colourEnabled({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1' }), true, 'FORCE_COLOR is the explicit request');
+  assert.equal(
+    colourEnabled({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1' }),
+    true,
+    'FORCE_COLOR is the explicit request',
+  );
 });

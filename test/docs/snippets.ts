@@ -77,7 +77,11 @@ export function shapeOf(snippet: Snippet): Shape {
   if (keys.includes('routes')) return { kind: 'relay-routes' };
   if (keys.length === 1 && keys[0] === 'tools') return { kind: 'prompt-tools' };
   if ((value as { format?: unknown }).format === 'autostack.prompts-lock/v1') {
-    return { kind: 'skipped', reason: 'an illustrative prompt lock file (hashes elided with …); the lock file format is tested in test/promotion' };
+    return {
+      kind: 'skipped',
+      reason:
+        'an illustrative prompt lock file (hashes elided with …); the lock file format is tested in test/promotion',
+    };
   }
   return { kind: 'unknown' };
 }
@@ -91,14 +95,27 @@ export function asWorkflow(snippet: Snippet, shape: Shape): { text: string; head
     workflow: [],
     jobs: ['on: workflow_dispatch'],
     'job-body': ['on: workflow_dispatch', 'permissions: {}', 'jobs:', '  snippet:', '    runs-on: ubuntu-latest'],
-    steps: ['on: workflow_dispatch', 'permissions: {}', 'jobs:', '  snippet:', '    runs-on: ubuntu-latest', '    steps:'],
+    steps: [
+      'on: workflow_dispatch',
+      'permissions: {}',
+      'jobs:',
+      '  snippet:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+    ],
   };
   const lines = header[shape.kind] ?? [];
   const wanted = shape.kind === 'job-body' ? 4 : shape.kind === 'steps' ? 6 : 0;
   const have = 'indent' in shape ? shape.indent : 0;
   const body = snippet.text
     .split('\n')
-    .map((line) => (line.trim() === '' ? line : wanted > have ? ' '.repeat(wanted - have) + line : line.slice(Math.min(have - wanted, line.length - line.trimStart().length))))
+    .map((line) =>
+      line.trim() === ''
+        ? line
+        : wanted > have
+          ? ' '.repeat(wanted - have) + line
+          : line.slice(Math.min(have - wanted, line.length - line.trimStart().length)),
+    )
     .join('\n');
   return { text: `${[...lines, body].join('\n')}\n`, headerLines: lines.length };
 }

@@ -25,8 +25,23 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const total = 60_000;
     const job = new Job();
     const file = join(job.workspace, 'events.jsonl');
-    writeFileSync(file, Array.from({ length: total }, (_, i) => JSON.stringify({ type: 'com.example.tick', data: { i }, 'idempotency-key': `tick-${i}` })).join('\n'));
-    const running = job.startCli(['emit', '--batch', file, '--redis-url', redis.url, '--stream', 'batch:events', '--timeout-seconds', '5']);
+    writeFileSync(
+      file,
+      Array.from({ length: total }, (_, i) =>
+        JSON.stringify({ type: 'com.example.tick', data: { i }, 'idempotency-key': `tick-${i}` }),
+      ).join('\n'),
+    );
+    const running = job.startCli([
+      'emit',
+      '--batch',
+      file,
+      '--redis-url',
+      redis.url,
+      '--stream',
+      'batch:events',
+      '--timeout-seconds',
+      '5',
+    ]);
 
     // Kill the server once part of the batch is in, while the CLI is still sending.
     let atKill = 0;
@@ -43,7 +58,13 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const result = await running.done;
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(atKill < total, `killed after ${atKill} of ${total}`);
-    const summary = JSON.parse(result.stdout.trim()) as { events: number; published: number; duplicates: number; retriedRounds: number; seconds: number };
+    const summary = JSON.parse(result.stdout.trim()) as {
+      events: number;
+      published: number;
+      duplicates: number;
+      retriedRounds: number;
+      seconds: number;
+    };
     t.diagnostic(`killed at ${atKill} entries; batch summary ${JSON.stringify(summary)}`);
     assert.equal(summary.events, total);
 
@@ -58,7 +79,9 @@ describe('autostack emit --batch (CLI bundle)', () => {
     assert.equal(again.exitCode, 0, again.stderr);
     t.diagnostic(`second run (all duplicates): ${again.stdout.trim()}`);
     assert.deepEqual(
-      (({ published, duplicates }) => ({ published, duplicates }))(JSON.parse(again.stdout.trim()) as { published: number; duplicates: number }),
+      (({ published, duplicates }) => ({ published, duplicates }))(
+        JSON.parse(again.stdout.trim()) as { published: number; duplicates: number },
+      ),
       { published: 0, duplicates: total },
     );
     assert.equal(await client.xlen('batch:events'), total);
@@ -66,15 +89,43 @@ describe('autostack emit --batch (CLI bundle)', () => {
 
   test('single emit from the CLI; bad batch lines name the file and line', async () => {
     const job = new Job();
-    const one = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
+    const one = await job.cli([
+      'emit',
+      '--type',
+      'com.example.cli',
+      '--data',
+      'a: 1',
+      '--redis-url',
+      redis.url,
+      '--stream',
+      'cli:events',
+    ]);
     assert.equal(one.exitCode, 0, one.stderr);
     const outputs = JSON.parse(one.stdout) as Record<string, unknown>;
     // child-* are set only when emit-event waits for the run it started, which the CLI does not do.
     const emitted = actionOutputNames('emit-event').filter((name) => !name.startsWith('child-'));
-    assert.deepEqual(Object.keys(outputs).sort(), emitted, 'the CLI prints every output of the action, named as the action names it');
+    assert.deepEqual(
+      Object.keys(outputs).sort(),
+      emitted,
+      'the CLI prints every output of the action, named as the action names it',
+    );
     assert.equal(outputs.duplicate, 'false');
-    const two = await job.cli(['emit', '--type', 'com.example.cli', '--data', 'a: 1', '--redis-url', redis.url, '--stream', 'cli:events']);
-    assert.equal((JSON.parse(two.stdout) as Record<string, unknown>).duplicate, 'true', 'the outputs as the action sets them');
+    const two = await job.cli([
+      'emit',
+      '--type',
+      'com.example.cli',
+      '--data',
+      'a: 1',
+      '--redis-url',
+      redis.url,
+      '--stream',
+      'cli:events',
+    ]);
+    assert.equal(
+      (JSON.parse(two.stdout) as Record<string, unknown>).duplicate,
+      'true',
+      'the outputs as the action sets them',
+    );
     assert.equal(await client.xlen('cli:events'), 1);
 
     const bad = join(job.workspace, 'bad.jsonl');
@@ -89,11 +140,27 @@ describe('autostack emit --batch (CLI bundle)', () => {
     const deadUrl = `redis://127.0.0.1:${await freePort()}`;
     const ids: string[] = [];
     for (const n of [1, 2]) {
-      const failed = await job.cli(['emit', '--type', 'com.example.later', '--data', `n: ${n}`, '--redis-url', deadUrl, '--stream', 'drain:events', '--attempts', '1', '--timeout-seconds', '5']);
+      const failed = await job.cli([
+        'emit',
+        '--type',
+        'com.example.later',
+        '--data',
+        `n: ${n}`,
+        '--redis-url',
+        deadUrl,
+        '--stream',
+        'drain:events',
+        '--attempts',
+        '1',
+        '--timeout-seconds',
+        '5',
+      ]);
       assert.equal(failed.exitCode, 1);
       assert.match(failed.stderr, /kept in the outbox/);
     }
-    for (const line of readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8').trim().split('\n')) {
+    for (const line of readFileSync(join(job.workspace, '.autostack', 'outbox.jsonl'), 'utf8')
+      .trim()
+      .split('\n')) {
       ids.push((JSON.parse(line) as { event: { id: string } }).event.id);
     }
     assert.equal(ids.length, 2);

@@ -17,11 +17,22 @@ import {
 } from '../../src/events/envelope.js';
 import { InputError } from '../../src/shared/errors.js';
 
-const base = { type: 'com.example.triaged', source: 'https://github.com/octo/app', workflowRunId: '4242', step: 'triage/emit' };
+const base = {
+  type: 'com.example.triaged',
+  source: 'https://github.com/octo/app',
+  workflowRunId: '4242',
+  step: 'triage/emit',
+};
 
 describe('envelope', () => {
   test('createEvent builds a valid CloudEvent with the extension attributes', () => {
-    const event = createEvent({ ...base, data: { label: 'bug' }, subject: 'issues/12', runId: 'R1', time: new Date('2026-01-01T00:00:00Z') });
+    const event = createEvent({
+      ...base,
+      data: { label: 'bug' },
+      subject: 'issues/12',
+      runId: 'R1',
+      time: new Date('2026-01-01T00:00:00Z'),
+    });
     assert.equal(event.specversion, '1.0');
     assert.equal(event.time, '2026-01-01T00:00:00.000Z');
     assert.equal(event.datacontenttype, 'application/json');
@@ -41,7 +52,10 @@ describe('envelope', () => {
     assert.equal(a.idempotencykey, b.idempotencykey);
     assert.equal(a.traceparent, b.traceparent);
     assert.notEqual(a.id, c.id);
-    assert.equal(createEvent({ ...base, idempotencyKey: 'k-1' }).id, createEvent({ ...base, data: 'other', idempotencyKey: 'k-1' }).id);
+    assert.equal(
+      createEvent({ ...base, idempotencyKey: 'k-1' }).id,
+      createEvent({ ...base, data: 'other', idempotencyKey: 'k-1' }).id,
+    );
     assert.equal(defaultIdempotencyKey({ ...base, data: 1 }), defaultIdempotencyKey({ ...base, data: 1 }));
   });
 
@@ -49,7 +63,10 @@ describe('envelope', () => {
     assert.deepEqual(parseEventData('{"a": [1, 2]}'), { a: [1, 2] });
     assert.deepEqual(parseEventData('a: 1\nb: [x]\n'), { a: 1, b: ['x'] });
     assert.equal(parseEventData('  '), undefined);
-    assert.throws(() => parseEventData('a: 1\na: 2\n'), (error: unknown) => error instanceof InputError && /'data'.*line/.test(error.message));
+    assert.throws(
+      () => parseEventData('a: 1\na: 2\n'),
+      (error: unknown) => error instanceof InputError && /'data'.*line/.test(error.message),
+    );
     assert.throws(() => parseEventData('{"a": '), InputError);
   });
 
@@ -102,8 +119,20 @@ describe('record-run trigger from an autostack event', () => {
     writeFileSync(path, JSON.stringify({ action: parent.type, client_payload: { autostack: parent } }));
     const trigger = readTrigger({ GITHUB_EVENT_NAME: 'repository_dispatch', GITHUB_EVENT_PATH: path });
     assert.deepEqual(
-      { parentRunId: trigger.parentRunId, eventId: trigger.eventId, hop: trigger.hop, traceparent: trigger.traceparent, eventType: trigger.eventType },
-      { parentRunId: 'PARENT-RUN', eventId: parent.id, hop: 0, traceparent: parent.traceparent, eventType: parent.type },
+      {
+        parentRunId: trigger.parentRunId,
+        eventId: trigger.eventId,
+        hop: trigger.hop,
+        traceparent: trigger.traceparent,
+        eventType: trigger.eventType,
+      },
+      {
+        parentRunId: 'PARENT-RUN',
+        eventId: parent.id,
+        hop: 0,
+        traceparent: parent.traceparent,
+        eventType: parent.type,
+      },
     );
   });
 });

@@ -8,12 +8,15 @@ import { createEvent } from '../../src/events/envelope.js';
 import { appendEventToFile, findKeyInFile } from '../../src/events/file-target.js';
 import { addToOutbox, findInOutbox, listOutbox, removeFromOutbox } from '../../src/events/outbox.js';
 
-const event = (key: string) => createEvent({ type: 't', source: 's', workflowRunId: '1', step: 'x', idempotencyKey: key, data: { key } });
+const event = (key: string) =>
+  createEvent({ type: 't', source: 's', workflowRunId: '1', step: 'x', idempotencyKey: key, data: { key } });
 
 describe('file target', () => {
   test('appends once per key, also under concurrent writers', async () => {
     const path = join(tempDir('autostack-file-'), 'nested', 'events.jsonl');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => appendEventToFile(path, event(`k-${i % 5}`))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => appendEventToFile(path, event(`k-${i % 5}`))),
+    );
     assert.equal(results.filter((result) => !result.duplicate).length, 5);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     assert.equal(lines.length, 5);
@@ -43,6 +46,9 @@ describe('outbox', () => {
     assert.equal(findInOutbox(path, a.id)?.error, 'still down');
     assert.deepEqual(findInOutbox(path, a.id)?.event, a);
     await removeFromOutbox(path, a.id);
-    assert.deepEqual(listOutbox(path).map((entry) => entry.event.idempotencykey), ['b']);
+    assert.deepEqual(
+      listOutbox(path).map((entry) => entry.event.idempotencykey),
+      ['b'],
+    );
   });
 });

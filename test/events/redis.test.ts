@@ -40,7 +40,10 @@ describe('redis target', () => {
       assert.equal(entries.length, 1);
       const [id, fields] = entries[0] as [string, string[]];
       assert.equal(id, a.entryId);
-      assert.deepEqual([fields[0], fields[2], fields[3], fields[4], fields[5], fields[6]], ['event', 'type', first.type, 'id', first.id, 'idempotencykey']);
+      assert.deepEqual(
+        [fields[0], fields[2], fields[3], fields[4], fields[5], fields[6]],
+        ['event', 'type', first.type, 'id', first.id, 'idempotencykey'],
+      );
       assert.deepEqual(parseStreamEntry(fields), first);
       assert.equal(await redis.get(ledgerKey('unit:a', first.idempotencykey)), a.entryId);
       assert.ok((await redis.ttl(ledgerKey('unit:a', first.idempotencykey))) > 3600);
@@ -74,11 +77,15 @@ describe('redis target', () => {
     assert.throws(() => parseRedisUrl('http://x:6379'), /'redis-url' must use redis:\/\/ or rediss:\/\//);
     assert.throws(
       () => parseRedisUrl('redis://user:s3cretpw@exa mple:6379'),
-      (error: unknown) => error instanceof InputError && !error.message.includes('s3cretpw') && /is not a URL/.test(error.message),
+      (error: unknown) =>
+        error instanceof InputError && !error.message.includes('s3cretpw') && /is not a URL/.test(error.message),
     );
     assert.throws(() => parseRedisUrl('redis://host:6379/abc'), /database number/);
     const parsed = parseRedisUrl('rediss://app:p%40ss-word@cache.example:6380/2');
-    assert.deepEqual([parsed.username, parsed.password, parsed.db, parsed.tls, parsed.port], ['app', 'p@ss-word', 2, true, 6380]);
+    assert.deepEqual(
+      [parsed.username, parsed.password, parsed.db, parsed.tls, parsed.port],
+      ['app', 'p@ss-word', 2, true, 6380],
+    );
     assert.equal(redact('x p@ss-word y'), 'x *** y');
   });
 
@@ -87,7 +94,8 @@ describe('redis target', () => {
     const started = Date.now();
     await assert.rejects(
       () => openRedis(`redis://127.0.0.1:${port}`, { timeoutMs: 3000 }),
-      (error: unknown) => error instanceof RedisTargetError && error.transient && /unreachable.*ECONNREFUSED/.test(error.message),
+      (error: unknown) =>
+        error instanceof RedisTargetError && error.transient && /unreachable.*ECONNREFUSED/.test(error.message),
     );
     assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
   });
@@ -117,9 +125,15 @@ describe('redis target with ACL auth', () => {
     const wrong = `redis://emitter:not-the-pass-123@127.0.0.1:${server.port}`;
     await assert.rejects(
       () => openRedis(wrong, { timeoutMs: 3000 }),
-      (error: unknown) => error instanceof RedisTargetError && /refused the credentials of user 'emitter'/.test(error.message) && !error.message.includes('not-the-pass-123'),
+      (error: unknown) =>
+        error instanceof RedisTargetError &&
+        /refused the credentials of user 'emitter'/.test(error.message) &&
+        !error.message.includes('not-the-pass-123'),
     );
-    await assert.rejects(() => openRedis(`redis://127.0.0.1:${server.port}`, { timeoutMs: 3000 }), /requires authentication|refused the credentials/);
+    await assert.rejects(
+      () => openRedis(`redis://127.0.0.1:${server.port}`, { timeoutMs: 3000 }),
+      /requires authentication|refused the credentials/,
+    );
   });
 });
 
@@ -139,9 +153,16 @@ describe('redis target with a least-privilege ACL user', () => {
   test('the documented permissions are enough; missing ones are named', async () => {
     const handle = await openRedis(server.url, { timeoutMs: 5000 });
     try {
-      const result = await publishToStream(handle, event({ narrow: true }), { stream: 'narrow:events', timeoutMs: 5000 });
+      const result = await publishToStream(handle, event({ narrow: true }), {
+        stream: 'narrow:events',
+        timeoutMs: 5000,
+      });
       assert.equal(result.duplicate, false);
-      assert.equal((await publishToStream(handle, event({ narrow: true }), { stream: 'narrow:events', timeoutMs: 5000 })).duplicate, true);
+      assert.equal(
+        (await publishToStream(handle, event({ narrow: true }), { stream: 'narrow:events', timeoutMs: 5000 }))
+          .duplicate,
+        true,
+      );
     } finally {
       await handle.close();
     }
@@ -149,7 +170,10 @@ describe('redis target with a least-privilege ACL user', () => {
     try {
       await assert.rejects(
         () => publishToStream(noScript, event({ narrow: false }), { stream: 'narrow:events', timeoutMs: 5000 }),
-        (error: unknown) => error instanceof RedisTargetError && !error.transient && /ACL user lacks a permission.*NOPERM.*\+@scripting/.test(error.message),
+        (error: unknown) =>
+          error instanceof RedisTargetError &&
+          !error.transient &&
+          /ACL user lacks a permission.*NOPERM.*\+@scripting/.test(error.message),
       );
     } finally {
       await noScript.close();

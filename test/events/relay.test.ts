@@ -40,7 +40,14 @@ jobs: {}
 `;
 
 function event(type: string, key: string, data: unknown = { n: key }): CloudEvent {
-  return createEvent({ type, source: 'https://github.com/octo-org/octo-repo', data, workflowRunId: '777', step: 'emit', idempotencyKey: key });
+  return createEvent({
+    type,
+    source: 'https://github.com/octo-org/octo-repo',
+    data,
+    workflowRunId: '777',
+    step: 'emit',
+    idempotencyKey: key,
+  });
 }
 
 async function seed(redis: Redis | Cluster, events: CloudEvent[]): Promise<string[]> {
@@ -84,8 +91,12 @@ function relayFor(redis: Redis | Cluster, api: GitHubApi, overrides: Partial<Rel
 }
 
 function dispatchedKeys(api: GitHubApi): string[] {
-  const fromRepo = api.state.dispatches.map((d) => String((d.client_payload['autostack'] as CloudEvent).idempotencykey));
-  const fromWorkflow = api.state.workflowDispatches.map((d) => String((JSON.parse(String(d.inputs['autostack-event'])) as CloudEvent).idempotencykey));
+  const fromRepo = api.state.dispatches.map((d) =>
+    String((d.client_payload['autostack'] as CloudEvent).idempotencykey),
+  );
+  const fromWorkflow = api.state.workflowDispatches.map((d) =>
+    String((JSON.parse(String(d.inputs['autostack-event'])) as CloudEvent).idempotencykey),
+  );
   return [...fromRepo, ...fromWorkflow].sort();
 }
 
@@ -139,7 +150,11 @@ test('routes each event to its dispatch, acks after success, journals every syst
   assert.equal(dead?.['relay-reason'], 'unroutable');
   assert.equal(dead?.['relay-entry'], ids[2]);
   assert.equal(dead?.['idempotencykey'], 'k-3');
-  assert.deepEqual(JSON.parse(dead?.['event'] ?? '{}'), JSON.parse(JSON.stringify(events[2])), 'the original entry is kept for a replay');
+  assert.deepEqual(
+    JSON.parse(dead?.['event'] ?? '{}'),
+    JSON.parse(JSON.stringify(events[2])),
+    'the original entry is kept for a replay',
+  );
 
   const touched = readJournal(journal.path).events.filter((e) => e.type === 'system.touched');
   assert.deepEqual(
@@ -179,7 +194,11 @@ test('a failed dispatch is not acknowledged; the next attempt dispatches it once
   assert.equal(await pendingCount(redis), 0);
   assert.deepEqual(dispatchedKeys(api), ['retry-1']);
   const consumers = (await redis.xinfo('CONSUMERS', STREAM, GROUP)) as unknown[][];
-  assert.deepEqual(consumers.map((c) => c[1]), ['test-relay'], 'the first relay (recently active) stays; the second, holding nothing, left');
+  assert.deepEqual(
+    consumers.map((c) => c[1]),
+    ['test-relay'],
+    'the first relay (recently active) stays; the second, holding nothing, left',
+  );
 });
 
 test('the same idempotency key in two entries is dispatched once (the marker), both are acked', async (t) => {
@@ -212,7 +231,10 @@ test('poison events: 422 every time goes to the dead-letter stream after N attem
   const good = event('com.example.issue.opened', 'good');
   api.script(
     (req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"poison"'),
-    Array.from({ length: 10 }, () => ({ status: 422, body: { message: 'Invalid request.\n\nclient_payload is not acceptable.' } })),
+    Array.from({ length: 10 }, () => ({
+      status: 422,
+      body: { message: 'Invalid request.\n\nclient_payload is not acceptable.' },
+    })),
   );
   await seed(redis, [poison, good]);
   await redis.xadd(STREAM, '*', 'event', '{not json', 'type', 'broken');
@@ -222,7 +244,9 @@ test('poison events: 422 every time goes to the dead-letter stream after N attem
   assert.equal(summary.dispatched, 1);
   assert.equal(summary.deadLettered, 3);
   assert.equal(await pendingCount(redis), 0);
-  const poisonPosts = api.requests.filter((r) => r.method === 'POST' && JSON.stringify(r.body).includes('"idempotencykey":"poison"'));
+  const poisonPosts = api.requests.filter(
+    (r) => r.method === 'POST' && JSON.stringify(r.body).includes('"idempotencykey":"poison"'),
+  );
   assert.equal(poisonPosts.length, 3, 'exactly N attempts');
   assert.deepEqual(dispatchedKeys(api), ['good']);
 
@@ -232,7 +256,10 @@ test('poison events: 422 every time goes to the dead-letter stream after N attem
   assert.equal(dead.filter((d) => d['relay-reason'] === 'invalid-envelope').length, 2);
   const failed = byReason['dispatch-failed'];
   assert.equal(failed?.['relay-deliveries'], '3');
-  assert.match(failed?.['relay-error'] ?? '', /GitHub rejected the repository_dispatch to octo-org\/triage \(422\): Invalid request\. client_payload is not acceptable\./);
+  assert.match(
+    failed?.['relay-error'] ?? '',
+    /GitHub rejected the repository_dispatch to octo-org\/triage \(422\): Invalid request\. client_payload is not acceptable\./,
+  );
   assert.equal(failed?.['idempotencykey'], 'poison');
   assert.doesNotMatch(JSON.stringify(dead), new RegExp(TOKEN));
 });
@@ -257,12 +284,20 @@ unrouted: skip
   api.script('POST /repos/octo-org/triage/dispatches', [{ status: 422, body: { message: 'Invalid request.' } }]);
 
   const first = await relayFor(redis, api, { routing, minIdleMs: 60_000 }).run();
-  assert.deepEqual([first.dispatched, first.retrying, first.unrouted, first.acked], [1, 1, 1, 1], 'audit done, triage failed; the unrouted event is acked (skip)');
+  assert.deepEqual(
+    [first.dispatched, first.retrying, first.unrouted, first.acked],
+    [1, 1, 1, 1],
+    'audit done, triage failed; the unrouted event is acked (skip)',
+  );
   assert.equal(await pendingCount(redis), 1);
 
   const second = await relayFor(redis, api, { routing }).run();
   assert.deepEqual([second.dispatched, second.duplicates, second.acked], [1, 1, 1]);
-  assert.deepEqual(api.state.dispatches.map((d) => d.repo).sort(), ['octo-org/audit', 'octo-org/triage'], 'one dispatch per target');
+  assert.deepEqual(
+    api.state.dispatches.map((d) => d.repo).sort(),
+    ['octo-org/audit', 'octo-org/triage'],
+    'one dispatch per target',
+  );
   assert.equal(await pendingCount(redis), 0);
 });
 
@@ -280,7 +315,9 @@ test('an event too large for client_payload is relayed as a reference to its str
   assert.equal(sent.id, big.id);
   assert.deepEqual(sent.data, { autostackref: { stream: STREAM, entry: entryId } });
   // The reference resolves: the full event is still in the stream.
-  const [[, fields] = ['', []]] = (await redis.xrange(STREAM, entryId ?? '', entryId ?? '')) as Array<[string, string[]]>;
+  const [[, fields] = ['', []]] = (await redis.xrange(STREAM, entryId ?? '', entryId ?? '')) as Array<
+    [string, string[]]
+  >;
   assert.deepEqual(JSON.parse(fields[1] ?? '{}').data, big.data);
 });
 
@@ -294,7 +331,8 @@ test('an entry delivered more than max-attempts times without a verdict (a relay
   await seed(redis, [event('com.example.issue.opened', 'crashy')]);
   // Four deliveries to relays that "died" without acking.
   await redis.xreadgroup('GROUP', GROUP, 'dead-relay', 'COUNT', 10, 'STREAMS', STREAM, '>');
-  for (let i = 0; i < 3; i += 1) await redis.xreadgroup('GROUP', GROUP, 'dead-relay', 'COUNT', 10, 'STREAMS', STREAM, '0');
+  for (let i = 0; i < 3; i += 1)
+    await redis.xreadgroup('GROUP', GROUP, 'dead-relay', 'COUNT', 10, 'STREAMS', STREAM, '0');
   const summary = await relayFor(redis, api, { maxAttempts: 3 }).run();
   assert.deepEqual([summary.dispatched, summary.deadLettered], [0, 1]);
   assert.equal(api.requests.filter((r) => r.method === 'POST').length, 0, 'not dispatched');
@@ -324,7 +362,9 @@ function startCli(args: string[], env: Record<string, string>): Proc {
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
@@ -349,12 +389,20 @@ test('KILL: a relay SIGKILLed between dispatch and ack loses nothing and dispatc
   const events = [1, 2, 3, 4, 5].map((n) => event('com.example.issue.opened', `kill-${n}`));
   await seed(redis, events);
   // GitHub holds the third dispatch (and then fails it): the relay is killed while it waits.
-  api.script((req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"kill-3"'), [{ status: 503, delayMs: 3000 }]);
+  api.script(
+    (req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"kill-3"'),
+    [{ status: 503, delayMs: 3000 }],
+  );
 
   const env = { GITHUB_API_URL: api.url, GITHUB_TOKEN: TOKEN, REDIS_URL: server.url };
-  const first = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--min-idle', '1', '--consumer', 'relay-a'], env);
+  const first = startCli(
+    ['relay', '--routes', routes, '--mode', 'continuous', '--min-idle', '1', '--consumer', 'relay-a'],
+    env,
+  );
   t.after(() => first.child.kill('SIGKILL'));
-  await until('the third dispatch to reach GitHub', () => api.requests.some((r) => r.method === 'POST' && JSON.stringify(r.body).includes('kill-3')));
+  await until('the third dispatch to reach GitHub', () =>
+    api.requests.some((r) => r.method === 'POST' && JSON.stringify(r.body).includes('kill-3')),
+  );
   first.child.kill('SIGKILL');
   const died = await first.exit;
   assert.equal(died.signal, 'SIGKILL');
@@ -365,15 +413,27 @@ test('KILL: a relay SIGKILLed between dispatch and ack loses nothing and dispatc
 
   // A new relay (another consumer) reclaims everything after min-idle and finishes the job.
   await new Promise((resolve) => setTimeout(resolve, 1200));
-  const second = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '1', '--consumer', 'relay-b', '--json'], env);
+  const second = startCli(
+    ['relay', '--routes', routes, '--mode', 'once', '--min-idle', '1', '--consumer', 'relay-b', '--json'],
+    env,
+  );
   const done = await second.exit;
   assert.equal(done.code, 0, second.stderr());
-  const summary = JSON.parse(second.stdout()) as { dispatched: number; duplicates: number; deadLettered: number; acked: number };
+  const summary = JSON.parse(second.stdout()) as {
+    dispatched: number;
+    duplicates: number;
+    deadLettered: number;
+    acked: number;
+  };
   assert.equal(summary.duplicates, 2, 'kill-1 and kill-2 were recognised by their markers');
   assert.equal(summary.dispatched, 3);
   assert.equal(summary.deadLettered, 0);
   assert.equal(summary.acked, 5);
-  assert.deepEqual(dispatchedKeys(api), ['kill-1', 'kill-2', 'kill-3', 'kill-4', 'kill-5'], 'each idempotency key dispatched exactly once');
+  assert.deepEqual(
+    dispatchedKeys(api),
+    ['kill-1', 'kill-2', 'kill-3', 'kill-4', 'kill-5'],
+    'each idempotency key dispatched exactly once',
+  );
   assert.equal(await pendingCount(redis), 0, 'nothing left pending');
   assert.equal(await redis.xlen(DEAD), 0);
   assert.doesNotMatch(first.stderr() + second.stderr() + second.stdout(), new RegExp(TOKEN));
@@ -419,16 +479,51 @@ test('--mode once exits 3 while GitHub fails dispatches, so a scheduled relay go
   await seed(redis, [event('com.example.issue.opened', 'outage-1')]);
   // GitHub is down for the whole test: every dispatch fails (recovery is tested above). A long
   // min-idle keeps each run to one attempt, as a scheduled relay makes.
-  api.script('POST /repos/{owner}/{repo}/dispatches', Array.from({ length: 20 }, () => ({ status: 422, body: { message: 'Invalid request.' } })));
+  api.script(
+    'POST /repos/{owner}/{repo}/dispatches',
+    Array.from({ length: 20 }, () => ({ status: 422, body: { message: 'Invalid request.' } })),
+  );
   const env = { GITHUB_API_URL: api.url, GITHUB_TOKEN: TOKEN, REDIS_URL: server.url };
 
-  const red = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '3600', '--consumer', 'relay-o', '--max-attempts', '50', '--json'], env);
+  const red = startCli(
+    [
+      'relay',
+      '--routes',
+      routes,
+      '--mode',
+      'once',
+      '--min-idle',
+      '3600',
+      '--consumer',
+      'relay-o',
+      '--max-attempts',
+      '50',
+      '--json',
+    ],
+    env,
+  );
   assert.equal((await red.exit).code, 3, red.stderr());
   assert.match(red.stderr(), /relay: \d+ dispatch(es)? failed and (is|are) left pending for the next run \(exit 3\)/);
   assert.ok((JSON.parse(red.stdout()) as { retrying: number }).retrying >= 1);
   assert.equal(await pendingCount(redis), 1, 'the entry waits for the next run');
 
-  const green = startCli(['relay', '--routes', routes, '--mode', 'once', '--min-idle', '3600', '--consumer', 'relay-o', '--max-attempts', '50', '--no-fail-on-pending'], env);
+  const green = startCli(
+    [
+      'relay',
+      '--routes',
+      routes,
+      '--mode',
+      'once',
+      '--min-idle',
+      '3600',
+      '--consumer',
+      'relay-o',
+      '--max-attempts',
+      '50',
+      '--no-fail-on-pending',
+    ],
+    env,
+  );
   assert.equal((await green.exit).code, 0, green.stderr());
   assert.match(green.stdout(), /left pending for retry [1-9]/);
   assert.equal(await pendingCount(redis), 1);
@@ -441,7 +536,12 @@ test('bad routing file and missing token fail with one clear line, no stack trac
   writeFileSync(routes, 'routes:\n  - match: a\n    repository: o/r\n    workflow: x.yml\n    event-type: y\n');
   const bad = startCli(['relay', '--routes', routes, '--redis-url', 'redis://127.0.0.1:1'], { GITHUB_TOKEN: TOKEN });
   assert.equal((await bad.exit).code, 1);
-  assert.match(bad.stderr(), new RegExp(`^error: ${routes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: routes\\[0\\]\\.event-type is for repository_dispatch`));
+  assert.match(
+    bad.stderr(),
+    new RegExp(
+      `^error: ${routes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: routes\\[0\\]\\.event-type is for repository_dispatch`,
+    ),
+  );
   assert.doesNotMatch(bad.stderr(), /\n\s+at /);
 
   writeFileSync(routes, ROUTES);
@@ -469,21 +569,47 @@ test('against a real three-node Redis Cluster: dispatch, markers and dead letter
     event('com.example.issue.opened', 'c-1'),
   ];
   await seed(client, events);
-  const elsewhere = startCli(['relay', '--routes', routes, '--redis-url', `redis://${seedNode.host}:${seedNode.port}`, '--dead-letter-stream', 'parked-events'], {
-    GITHUB_API_URL: api.url,
-    GITHUB_TOKEN: TOKEN,
-  });
+  const elsewhere = startCli(
+    [
+      'relay',
+      '--routes',
+      routes,
+      '--redis-url',
+      `redis://${seedNode.host}:${seedNode.port}`,
+      '--dead-letter-stream',
+      'parked-events',
+    ],
+    {
+      GITHUB_API_URL: api.url,
+      GITHUB_TOKEN: TOKEN,
+    },
+  );
   assert.equal((await elsewhere.exit).code, 1);
-  assert.match(elsewhere.stderr(), /error: The dead-letter stream parked-events does not share the hash slot of autostack:events .* e\.g\. \{autostack:events\}:dead/);
+  assert.match(
+    elsewhere.stderr(),
+    /error: The dead-letter stream parked-events does not share the hash slot of autostack:events .* e\.g\. \{autostack:events\}:dead/,
+  );
   assert.equal(api.requests.filter((r) => r.method === 'POST').length, 0, 'refused before relaying anything');
 
   const journalPath = join(dir, 'journal.jsonl');
-  const relay = startCli(['relay', '--routes', routes, '--redis-url', `redis://${seedNode.host}:${seedNode.port}`, '--min-idle', '0', '--json'], {
-    GITHUB_API_URL: api.url,
-    GITHUB_TOKEN: TOKEN,
-    AUTOSTACK_JOURNAL: journalPath,
-    AUTOSTACK_RUN_ID: '20261125T100000Z-00000000c1a5',
-  });
+  const relay = startCli(
+    [
+      'relay',
+      '--routes',
+      routes,
+      '--redis-url',
+      `redis://${seedNode.host}:${seedNode.port}`,
+      '--min-idle',
+      '0',
+      '--json',
+    ],
+    {
+      GITHUB_API_URL: api.url,
+      GITHUB_TOKEN: TOKEN,
+      AUTOSTACK_JOURNAL: journalPath,
+      AUTOSTACK_RUN_ID: '20261125T100000Z-00000000c1a5',
+    },
+  );
   const exit = await relay.exit;
   assert.equal(exit.code, 2, `dead letters make the scheduled run fail loudly\n${relay.stderr()}`);
   assert.match(relay.stderr(), /\(cluster\)/);
@@ -531,14 +657,18 @@ test('continuous mode rides out a Redis outage right after a dispatch: no second
   redis.disconnect();
   // GitHub accepts the dispatch but answers slowly; Redis dies while the answer is on its way,
   // so the relay cannot write the dispatched marker when it arrives.
-  const isBefore = (r: { method: string; body: unknown }) => r.method === 'POST' && JSON.stringify(r.body).includes('"idempotencykey":"before"');
+  const isBefore = (r: { method: string; body: unknown }) =>
+    r.method === 'POST' && JSON.stringify(r.body).includes('"idempotencykey":"before"');
   api.script(isBefore, [{ status: 204, delayMs: 1000 }]);
 
-  const relay = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--consumer', 'relay-r', '--timeout', '1'], {
-    GITHUB_API_URL: api.url,
-    GITHUB_TOKEN: TOKEN,
-    REDIS_URL: server.url,
-  });
+  const relay = startCli(
+    ['relay', '--routes', routes, '--mode', 'continuous', '--consumer', 'relay-r', '--timeout', '1'],
+    {
+      GITHUB_API_URL: api.url,
+      GITHUB_TOKEN: TOKEN,
+      REDIS_URL: server.url,
+    },
+  );
   t.after(() => relay.child.kill('SIGKILL'));
   await until('the dispatch to reach GitHub', () => api.requests.some(isBefore));
   await server.kill();
@@ -547,7 +677,11 @@ test('continuous mode rides out a Redis outage right after a dispatch: no second
   redis = new Redis(server.url);
   t.after(() => redis.disconnect());
   await seed(redis, [event('com.example.issue.opened', 'after')]);
-  await until('the event published after the restart to be dispatched', () => dispatchedKeys(api).includes('after'), 40_000);
+  await until(
+    'the event published after the restart to be dispatched',
+    () => dispatchedKeys(api).includes('after'),
+    40_000,
+  );
   await until('both entries to be acknowledged', async () => (await pendingCount(redis)) === 0);
   relay.child.kill('SIGTERM');
   const exit = await relay.exit;

@@ -44,12 +44,24 @@ unrouted: skip
     FILE,
   );
   assert.equal(routing.unrouted, 'skip');
-  assert.deepEqual(routing.match('com.example.issue.opened').map((r) => r.name), ['routes[0] (relay.yml:3)', 'routes[1] (relay.yml:5)']);
-  assert.deepEqual(routing.match('other').map((r) => r.target.repository), ['octo-org/audit']);
+  assert.deepEqual(
+    routing.match('com.example.issue.opened').map((r) => r.name),
+    ['routes[0] (relay.yml:3)', 'routes[1] (relay.yml:5)'],
+  );
+  assert.deepEqual(
+    routing.match('other').map((r) => r.target.repository),
+    ['octo-org/audit'],
+  );
   assert.deepEqual(routing.match('nothing'), []);
   assert.deepEqual(routing.tokenEnvs(), ['APP_TOKEN']);
 
-  const event = createEvent({ type: 'com.example.deploy.requested', source: 'https://github.com/o/r', data: { env: 'staging' }, workflowRunId: '1', step: 's' });
+  const event = createEvent({
+    type: 'com.example.deploy.requested',
+    source: 'https://github.com/o/r',
+    data: { env: 'staging' },
+    workflowRunId: '1',
+    step: 's',
+  });
   const [audit, deploy] = routing.match(event.type);
   assert.ok(audit && deploy);
   assert.deepEqual(resolveTarget(deploy, event), {
@@ -66,15 +78,30 @@ unrouted: skip
 });
 
 test('routing errors name the file, the line and what would be valid', () => {
-  assert.match(failure('routes:\n  - match: a\n    repository: octo-org/x\n    colour: red\n').message, /^relay\.yml:2: routes\[0\] has unknown key\(s\) colour/);
-  assert.match(failure('routes:\n  - match: a\n    repository: not-a-repo\n').message, /^relay\.yml:3: routes\[0\]\.repository must be owner\/repo/);
-  assert.match(failure('routes:\n  - match: a\n    repository: o/r\n    workflow: d.yml\n    event-type: x\n').message, /^relay\.yml:5: routes\[0\]\.event-type is for repository_dispatch/);
-  assert.match(failure('routes:\n  - match: a\n    repository: o/r\n    inputs: {a: b}\n').message, /^relay\.yml:4: routes\[0\]\.inputs only applies to a workflow route/);
+  assert.match(
+    failure('routes:\n  - match: a\n    repository: octo-org/x\n    colour: red\n').message,
+    /^relay\.yml:2: routes\[0\] has unknown key\(s\) colour/,
+  );
+  assert.match(
+    failure('routes:\n  - match: a\n    repository: not-a-repo\n').message,
+    /^relay\.yml:3: routes\[0\]\.repository must be owner\/repo/,
+  );
+  assert.match(
+    failure('routes:\n  - match: a\n    repository: o/r\n    workflow: d.yml\n    event-type: x\n').message,
+    /^relay\.yml:5: routes\[0\]\.event-type is for repository_dispatch/,
+  );
+  assert.match(
+    failure('routes:\n  - match: a\n    repository: o/r\n    inputs: {a: b}\n').message,
+    /^relay\.yml:4: routes\[0\]\.inputs only applies to a workflow route/,
+  );
   assert.match(failure('routes:\n  - match: a\n').message, /^relay\.yml:2: routes\[0\] has no repository/);
   assert.match(failure('routes: [\n').message, /^relay\.yml:\d+: not valid YAML/);
   assert.match(failure('').message, /^relay\.yml: the file is empty; it needs a routes: list/);
   assert.match(failure('routes: []\n').message, /^relay\.yml:1: routes must list at least one route/);
-  assert.match(failure(`routes:\n  - match: a\n    repository: o/r\n    event-type: ${'x'.repeat(101)}\n`).message, /relay\.yml:4: .*at most 100 characters/);
+  assert.match(
+    failure(`routes:\n  - match: a\n    repository: o/r\n    event-type: ${'x'.repeat(101)}\n`).message,
+    /relay\.yml:4: .*at most 100 characters/,
+  );
   const error = failure('unrouted: drop\nroutes:\n  - {match: a, repository: o/r}\n');
   assert.equal(error.file, FILE);
   assert.equal(error.line, 1);

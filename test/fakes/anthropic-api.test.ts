@@ -36,7 +36,9 @@ const userMsg = (text: string): Anthropic.MessageParam => ({ role: 'user', conte
 test('non-streamed text message', async (t) => {
   const { api, client } = await setup(t);
   api.enqueue(
-    textReply('Hello there', { usage: { input_tokens: 12, output_tokens: 3, cache_read_input_tokens: 7, cache_creation_input_tokens: 5 } }),
+    textReply('Hello there', {
+      usage: { input_tokens: 12, output_tokens: 3, cache_read_input_tokens: 7, cache_creation_input_tokens: 5 },
+    }),
   );
   const msg = await client.messages.create({ model: MODEL, max_tokens: 100, messages: [userMsg('hi')] });
   assert.match(msg.id, /^msg_/);
@@ -123,7 +125,11 @@ test('tool_use round trip (non-streamed, then streamed)', async (t) => {
   api.enqueue(toolUseReply('read_file', input, { toolUseId: 'toolu_fixed1' }), textReply('File read.'));
 
   const tools: Anthropic.Tool[] = [
-    { name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } },
+    {
+      name: 'read_file',
+      description: 'Read a file',
+      input_schema: { type: 'object', properties: { path: { type: 'string' } } },
+    },
   ];
   const first = await client.messages.create({ model: MODEL, max_tokens: 100, tools, messages: [userMsg('read it')] });
   assert.equal(first.stop_reason, 'tool_use');
@@ -139,7 +145,12 @@ test('tool_use round trip (non-streamed, then streamed)', async (t) => {
     tools,
     messages: [
       userMsg('read it'),
-      { role: 'assistant', content: first.content.map((b) => (b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : b)) as Anthropic.ContentBlockParam[] },
+      {
+        role: 'assistant',
+        content: first.content.map((b) =>
+          b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : b,
+        ) as Anthropic.ContentBlockParam[],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolBlock.id, content: 'contents' }] },
     ],
   });
@@ -192,7 +203,10 @@ test('every stop_reason round-trips, streamed and not', async (t) => {
 
 test('429 with retry-after-ms is retried by the SDK', async (t) => {
   const { api, client } = await setup(t);
-  api.enqueue(errorReply(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', { 'retry-after-ms': '10' }), textReply('after retry'));
+  api.enqueue(
+    errorReply(429, 'rate_limit_error', 'Number of requests has exceeded your rate limit', { 'retry-after-ms': '10' }),
+    textReply('after retry'),
+  );
   const started = Date.now();
   const msg = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('r')] });
   assert.deepEqual(msg.content, [{ type: 'text', text: 'after retry' }]);
@@ -209,35 +223,44 @@ test('529 overloaded is retried; x-should-retry:false stops a retry; retries run
   assert.equal(api.requests.length, 2);
 
   api.enqueue(errorReply(500, 'api_error', 'Internal server error', { 'x-should-retry': 'false' }));
-  await assert.rejects(client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('b')] }), (err: unknown) => {
-    assert.ok(err instanceof Anthropic.InternalServerError);
-    assert.equal(err.type, 'api_error');
-    return true;
-  });
+  await assert.rejects(
+    client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('b')] }),
+    (err: unknown) => {
+      assert.ok(err instanceof Anthropic.InternalServerError);
+      assert.equal(err.type, 'api_error');
+      return true;
+    },
+  );
   assert.equal(api.requests.length, 3);
 
   const ms = { 'retry-after-ms': '1' };
   api.enqueue(...[1, 2, 3].map(() => errorReply(503, 'api_error', 'unavailable', ms)));
-  await assert.rejects(client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('c')] }), Anthropic.InternalServerError);
+  await assert.rejects(
+    client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('c')] }),
+    Anthropic.InternalServerError,
+  );
   assert.equal(api.requests.length, 6, '1 try + maxRetries (2)');
 });
 
 test('400 is not retried and surfaces the error body', async (t) => {
   const { api, client } = await setup(t);
   api.enqueue(errorReply(400, 'invalid_request_error', 'messages: roles must alternate'), textReply('never'));
-  await assert.rejects(client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('x')] }), (err: unknown) => {
-    assert.ok(err instanceof Anthropic.BadRequestError);
-    assert.equal(err.status, 400);
-    assert.equal(err.type, 'invalid_request_error');
-    assert.equal(err.apiMessage, 'messages: roles must alternate');
-    assert.match(err.requestID ?? '', /^req_/);
-    assert.deepEqual(err.error, {
-      type: 'error',
-      error: { type: 'invalid_request_error', message: 'messages: roles must alternate' },
-      request_id: err.requestID,
-    });
-    return true;
-  });
+  await assert.rejects(
+    client.messages.create({ model: MODEL, max_tokens: 10, messages: [userMsg('x')] }),
+    (err: unknown) => {
+      assert.ok(err instanceof Anthropic.BadRequestError);
+      assert.equal(err.status, 400);
+      assert.equal(err.type, 'invalid_request_error');
+      assert.equal(err.apiMessage, 'messages: roles must alternate');
+      assert.match(err.requestID ?? '', /^req_/);
+      assert.deepEqual(err.error, {
+        type: 'error',
+        error: { type: 'invalid_request_error', message: 'messages: roles must alternate' },
+        request_id: err.requestID,
+      });
+      return true;
+    },
+  );
   assert.equal(api.requests.length, 1);
   assert.equal(api.pending(), 1);
 });
@@ -293,7 +316,12 @@ test('slow reply trips the client timeout, and the retry succeeds', async (t) =>
 
 test('output_config json_schema is sent as-is; count_tokens answers', async (t) => {
   const { api, client } = await setup(t);
-  const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
+  const schema = {
+    type: 'object',
+    properties: { answer: { type: 'number' } },
+    required: ['answer'],
+    additionalProperties: false,
+  };
   api.enqueue(textReply('{"answer":4}'));
   const msg = await client.messages.create({
     model: MODEL,
@@ -338,10 +366,22 @@ test('sampling parameters sent to a model that takes none get a 400, consuming n
   const { api, client } = await setup(t, { maxRetries: 0 });
   api.enqueue(textReply('kept'));
   await assert.rejects(
-    client.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 10, messages: [userMsg('hi')], temperature: 0.2 } as Anthropic.MessageCreateParamsNonStreaming),
-    (error: unknown) => error instanceof Anthropic.BadRequestError && /`temperature` is deprecated for this model/.test(String((error as Error).message)),
+    client.messages.create({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 10,
+      messages: [userMsg('hi')],
+      temperature: 0.2,
+    } as Anthropic.MessageCreateParamsNonStreaming),
+    (error: unknown) =>
+      error instanceof Anthropic.BadRequestError &&
+      /`temperature` is deprecated for this model/.test(String((error as Error).message)),
   );
   assert.equal(api.pending(), 1);
-  const older = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [userMsg('hi')], temperature: 0.2 } as Anthropic.MessageCreateParamsNonStreaming);
+  const older = await client.messages.create({
+    model: 'claude-sonnet-4-6',
+    max_tokens: 10,
+    messages: [userMsg('hi')],
+    temperature: 0.2,
+  } as Anthropic.MessageCreateParamsNonStreaming);
   assert.equal(older.content[0]?.type === 'text' ? older.content[0].text : '', 'kept');
 });

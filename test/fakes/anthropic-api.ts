@@ -23,13 +23,7 @@ import { randomBytes } from 'node:crypto';
 // Types
 
 export type FakeStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 export type FakeErrorType =
   | 'invalid_request_error'
@@ -121,12 +115,7 @@ export interface FakeStreamErrorReply {
   partialText?: string;
 }
 
-export type FakeReply =
-  | FakeMessageReply
-  | FakeErrorReply
-  | FakeResetReply
-  | FakeSlowReply
-  | FakeStreamErrorReply;
+export type FakeReply = FakeMessageReply | FakeErrorReply | FakeResetReply | FakeSlowReply | FakeStreamErrorReply;
 
 /** The JSON body the SDK sends to POST /v1/messages (loosely typed on purpose). */
 export interface MessagesRequestBody {
@@ -386,9 +375,17 @@ function writeStreamedMessage(
   sseEvent(res, 'ping', { type: 'ping' });
   msg.content.forEach((block, index) => {
     if (block.type === 'text') {
-      sseEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+      sseEvent(res, 'content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'text', text: '' },
+      });
       for (const piece of chunk(block.text, chunkSize)) {
-        sseEvent(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+        sseEvent(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'text_delta', text: piece },
+        });
       }
     } else {
       sseEvent(res, 'content_block_start', {
@@ -552,7 +549,13 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
       return true;
     }
     if (!isRecord(parsed)) {
-      writeError(res, requestId, 400, 'invalid_request_error', raw ? 'Request body is not valid JSON' : 'Request body is empty');
+      writeError(
+        res,
+        requestId,
+        400,
+        'invalid_request_error',
+        raw ? 'Request body is not valid JSON' : 'Request body is empty',
+      );
       return true;
     }
     return false;

@@ -84,10 +84,7 @@ export interface ScriptedResponse {
  * - a predicate over the recorded request.
  */
 export type RouteMatcher =
-  | string
-  | RegExp
-  | { method?: string; path?: string | RegExp }
-  | ((req: RecordedRequest) => boolean);
+  string | RegExp | { method?: string; path?: string | RegExp } | ((req: RecordedRequest) => boolean);
 
 export interface ScriptHandle {
   /** Scripted responses not yet used. */
@@ -95,14 +92,7 @@ export interface ScriptHandle {
 }
 
 export type JobStatus = 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
-export type Conclusion =
-  | 'success'
-  | 'failure'
-  | 'neutral'
-  | 'cancelled'
-  | 'skipped'
-  | 'timed_out'
-  | 'action_required';
+export type Conclusion = 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
 
 export interface FakeStep {
   name: string;
@@ -616,7 +606,12 @@ function createPull(
       });
     }
   }
-  const issue = newIssue(world, repo, { title: input.title, user: input.user, ...(input.body ? { body: input.body } : {}) }, true);
+  const issue = newIssue(
+    world,
+    repo,
+    { title: input.title, user: input.user, ...(input.body ? { body: input.body } : {}) },
+    true,
+  );
   repo.pulls.set(issue.number, { number: issue.number, head, base: input.base, headSha, draft: input.draft ?? false });
   return issue;
 }
@@ -630,7 +625,11 @@ function findWorkflow(world: World, repo: RepoModel, idOrFile: string): Workflow
   return addWorkflow(world, repo, { file: idOrFile });
 }
 
-function addWorkflow(world: World, repo: RepoModel, input: { file: string; name?: string; inputs?: string[] }): WorkflowModel {
+function addWorkflow(
+  world: World,
+  repo: RepoModel,
+  input: { file: string; name?: string; inputs?: string[] },
+): WorkflowModel {
   const wf: WorkflowModel = {
     id: world.nextId++,
     name: input.name ?? input.file.replace(/\.ya?ml$/, ''),
@@ -682,11 +681,16 @@ function buildJob(world: World, repo: string, run: RunModel, attempt: number, in
     runner_id: input.runner_id !== undefined ? input.runner_id : started ? id % 1000 : null,
     runner_name: input.runner_name !== undefined ? input.runner_name : started ? `GitHub Actions ${id % 1000}` : null,
     runner_group_id: input.runner_group_id !== undefined ? input.runner_group_id : started ? 2 : null,
-    runner_group_name: input.runner_group_name !== undefined ? input.runner_group_name : started ? 'GitHub Actions' : null,
+    runner_group_name:
+      input.runner_group_name !== undefined ? input.runner_group_name : started ? 'GitHub Actions' : null,
   };
 }
 
-function newRun(world: World, repo: RepoModel, opts: { id?: number; name: string; workflowId: number | null; event: string; headBranch?: string; headSha?: string }): RunModel {
+function newRun(
+  world: World,
+  repo: RepoModel,
+  opts: { id?: number; name: string; workflowId: number | null; event: string; headBranch?: string; headSha?: string },
+): RunModel {
   const run: RunModel = {
     id: opts.id ?? world.nextId++,
     repo: repo.fullName,
@@ -787,8 +791,19 @@ function pullJson(world: World, repo: RepoModel, pull: PullModel) {
   const issue = repo.issues.get(pull.number) as IssueModel;
   pull.headSha = repo.branches.get(pull.head) ?? pull.headSha;
   const api = `${world.url}/repos/${repo.fullName}`;
-  const mini = { id: repo.id, name: repo.name, full_name: repo.fullName, owner: userJson(repo.owner, undefined, 'Organization') };
-  const side = (ref: string, sha: string) => ({ label: `${repo.owner}:${ref}`, ref, sha, user: mini.owner, repo: mini });
+  const mini = {
+    id: repo.id,
+    name: repo.name,
+    full_name: repo.fullName,
+    owner: userJson(repo.owner, undefined, 'Organization'),
+  };
+  const side = (ref: string, sha: string) => ({
+    label: `${repo.owner}:${ref}`,
+    ref,
+    sha,
+    user: mini.owner,
+    repo: mini,
+  });
   return {
     id: issue.id,
     node_id: nodeId('PR', issue.id),
@@ -929,7 +944,11 @@ function runJson(world: World, run: RunModel) {
     updated_at: run.createdAt,
     run_started_at: run.createdAt,
     actor: userJson(run.actor?.login ?? 'octocat', undefined, run.actor?.type ?? 'User'),
-    triggering_actor: userJson((run.triggeringActor ?? run.actor)?.login ?? 'octocat', undefined, (run.triggeringActor ?? run.actor)?.type ?? 'User'),
+    triggering_actor: userJson(
+      (run.triggeringActor ?? run.actor)?.login ?? 'octocat',
+      undefined,
+      (run.triggeringActor ?? run.actor)?.type ?? 'User',
+    ),
     repository: { full_name: run.repo },
   };
 }
@@ -960,7 +979,15 @@ function createdFilter(query: string | undefined): (createdAt: string) => boolea
   if (Number.isNaN(bound)) return () => true;
   return (createdAt) => {
     const t = Date.parse(createdAt);
-    return m[1] === '>=' ? t >= bound : m[1] === '<=' ? t <= bound : m[1] === '>' ? t > bound : m[1] === '<' ? t < bound : t === bound;
+    return m[1] === '>='
+      ? t >= bound
+      : m[1] === '<='
+        ? t <= bound
+        : m[1] === '>'
+          ? t > bound
+          : m[1] === '<'
+            ? t < bound
+            : t === bound;
   };
 }
 
@@ -968,7 +995,12 @@ function listRuns(c: Ctx): Reply {
   const inCreated = createdFilter(c.req.query['created']);
   const event = c.req.query['event'];
   const runs = [...c.world.state.runs.values()]
-    .filter((run) => run.repo.toLowerCase() === c.repo.fullName.toLowerCase() && (!event || run.event === event) && inCreated(run.createdAt))
+    .filter(
+      (run) =>
+        run.repo.toLowerCase() === c.repo.fullName.toLowerCase() &&
+        (!event || run.event === event) &&
+        inCreated(run.createdAt),
+    )
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
   const page = paginate(c, runs);
   return ok({ total_count: runs.length, workflow_runs: page.items.map((run) => runJson(c.world, run)) }, page.headers);
@@ -1001,7 +1033,11 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-const ok = (body: unknown, headers?: Record<string, string>): Reply => ({ status: 200, body, ...(headers ? { headers } : {}) });
+const ok = (body: unknown, headers?: Record<string, string>): Reply => ({
+  status: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});
 
 function intParam(c: Ctx, name: string): number {
   const v = c.params[name] ?? '';
@@ -1048,7 +1084,8 @@ function listJobs(c: Ctx, attempt: number | 'latest' | 'all'): Reply {
   } else {
     const n = attempt === 'latest' ? Math.max(1, ...run.attempts.keys()) : attempt;
     const found = run.attempts.get(n);
-    if (!found && attempt !== 'latest') throw notFound(`${DOCS}/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt`);
+    if (!found && attempt !== 'latest')
+      throw notFound(`${DOCS}/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt`);
     jobs = found ?? [];
   }
   const page = paginate(c, jobs);
@@ -1069,16 +1106,25 @@ function repositoryDispatch(c: Ctx): Reply {
   }
   const payload = c.body['client_payload'] ?? {};
   if (!isRecord(payload)) {
-    throw ghError(422, 'Invalid request.\n\nFor \'properties/client_payload\', it is not an object.', DISPATCH_DOC);
+    throw ghError(422, "Invalid request.\n\nFor 'properties/client_payload', it is not an object.", DISPATCH_DOC);
   }
   const keys = Object.keys(payload).length;
   if (keys > 10) {
-    throw ghError(422, `Invalid request.\n\nNo more than 10 properties are allowed; ${keys} were supplied.`, DISPATCH_DOC);
+    throw ghError(
+      422,
+      `Invalid request.\n\nNo more than 10 properties are allowed; ${keys} were supplied.`,
+      DISPATCH_DOC,
+    );
   }
   if (Buffer.byteLength(JSON.stringify(payload)) >= 65_536) {
     throw ghError(422, 'Invalid request.\n\nclient_payload is too large (maximum is 64 KB).', DISPATCH_DOC);
   }
-  c.world.state.dispatches.push({ repo: c.repo.fullName, event_type: eventType, client_payload: payload, headers: c.req.headers });
+  c.world.state.dispatches.push({
+    repo: c.repo.fullName,
+    event_type: eventType,
+    client_payload: payload,
+    headers: c.req.headers,
+  });
   return { status: 204 };
 }
 
@@ -1112,9 +1158,15 @@ function workflowDispatch(c: Ctx): Reply {
   const commit = resolveCommit(c.repo, ref);
   if (!commit) throw ghError(422, `No ref found for: ${ref}`, WF_DISPATCH_DOC);
   const inputs = c.body['inputs'] ?? {};
-  if (!isRecord(inputs)) throw ghError(422, 'Invalid request.\n\nFor \'properties/inputs\', it is not an object.', WF_DISPATCH_DOC);
+  if (!isRecord(inputs))
+    throw ghError(422, "Invalid request.\n\nFor 'properties/inputs', it is not an object.", WF_DISPATCH_DOC);
   const count = Object.keys(inputs).length;
-  if (count > 25) throw ghError(422, `Invalid request.\n\nNo more than 25 properties are allowed; ${count} were supplied.`, WF_DISPATCH_DOC);
+  if (count > 25)
+    throw ghError(
+      422,
+      `Invalid request.\n\nNo more than 25 properties are allowed; ${count} were supplied.`,
+      WF_DISPATCH_DOC,
+    );
   if (JSON.stringify(inputs).length > 65_535) throw ghError(422, 'inputs are too large.', WF_DISPATCH_DOC);
   // Like GitHub: the workflow file at the ref decides (its on.workflow_dispatch.inputs), unless
   // the test declared the inputs with addWorkflow.
@@ -1122,10 +1174,17 @@ function workflowDispatch(c: Ctx): Reply {
   if (declared === null) throw ghError(422, "Workflow does not have 'workflow_dispatch' trigger", WF_DISPATCH_DOC);
   if (declared) {
     const unexpected = Object.keys(inputs).filter((k) => !declared.includes(k));
-    if (unexpected.length > 0) throw ghError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, WF_DISPATCH_DOC);
+    if (unexpected.length > 0)
+      throw ghError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, WF_DISPATCH_DOC);
   }
   const branch = ref.replace(/^refs\/heads\//, '');
-  const run = newRun(c.world, c.repo, { name: wf.name, workflowId: wf.id, event: 'workflow_dispatch', headBranch: branch, headSha: commit.sha });
+  const run = newRun(c.world, c.repo, {
+    name: wf.name,
+    workflowId: wf.id,
+    event: 'workflow_dispatch',
+    headBranch: branch,
+    headSha: commit.sha,
+  });
   const details = c.body['return_run_details'] === true;
   c.world.state.workflowDispatches.push({
     repo: c.repo.fullName,
@@ -1145,16 +1204,20 @@ function workflowDispatch(c: Ctx): Reply {
   });
 }
 
-
 function addLabels(c: Ctx): Reply {
   const issue = getIssueOr404(c);
   // octokit sends {labels: [...]}; the API also takes a bare array, and {name} objects.
   const raw: unknown = Array.isArray(c.req.body) ? c.req.body : c.body['labels'];
   if (!Array.isArray(raw) || raw.length === 0) {
-    throw ghError(422, 'Invalid request.\n\nNo subschema in "anyOf" matched.', `${DOCS}/issues/labels#add-labels-to-an-issue`);
+    throw ghError(
+      422,
+      'Invalid request.\n\nNo subschema in "anyOf" matched.',
+      `${DOCS}/issues/labels#add-labels-to-an-issue`,
+    );
   }
   for (const item of raw) {
-    const name = typeof item === 'string' ? item : isRecord(item) && typeof item['name'] === 'string' ? item['name'] : undefined;
+    const name =
+      typeof item === 'string' ? item : isRecord(item) && typeof item['name'] === 'string' ? item['name'] : undefined;
     if (name && !issue.labels.includes(name)) issue.labels.push(name);
   }
   issue.updatedAt = now();
@@ -1164,7 +1227,8 @@ function addLabels(c: Ctx): Reply {
 function removeLabel(c: Ctx): Reply {
   const issue = getIssueOr404(c);
   const name = c.params['name'] ?? '';
-  if (!issue.labels.includes(name)) throw ghError(404, 'Label does not exist', `${DOCS}/issues/labels#remove-a-label-from-an-issue`);
+  if (!issue.labels.includes(name))
+    throw ghError(404, 'Label does not exist', `${DOCS}/issues/labels#remove-a-label-from-an-issue`);
   issue.labels = issue.labels.filter((l) => l !== name);
   return ok(issue.labels.map((l) => labelJson(c.world, c.repo, l)));
 }
@@ -1189,10 +1253,21 @@ function createComment(c: Ctx): Reply {
   const issue = getIssueOr404(c);
   const body = str(c.body, 'body');
   if (!body) {
-    throw validationFailed(`${DOCS}/issues/comments#create-an-issue-comment`, { resource: 'IssueComment', code: 'missing_field', field: 'body' });
+    throw validationFailed(`${DOCS}/issues/comments#create-an-issue-comment`, {
+      resource: 'IssueComment',
+      code: 'missing_field',
+      field: 'body',
+    });
   }
   const at = now();
-  const comment: CommentModel = { id: c.world.nextId++, issueNumber: issue.number, body, user: ACTOR.login, createdAt: at, updatedAt: at };
+  const comment: CommentModel = {
+    id: c.world.nextId++,
+    issueNumber: issue.number,
+    body,
+    user: ACTOR.login,
+    createdAt: at,
+    updatedAt: at,
+  };
   c.repo.comments.set(comment.id, comment);
   const json = commentJson(c.world, c.repo, comment);
   return { status: 201, body: json, headers: { location: json.url } };
@@ -1208,7 +1283,11 @@ function updateComment(c: Ctx): Reply {
   const comment = getComment(c);
   const body = str(c.body, 'body');
   if (!body) {
-    throw validationFailed(`${DOCS}/issues/comments#update-an-issue-comment`, { resource: 'IssueComment', code: 'missing_field', field: 'body' });
+    throw validationFailed(`${DOCS}/issues/comments#update-an-issue-comment`, {
+      resource: 'IssueComment',
+      code: 'missing_field',
+      field: 'body',
+    });
   }
   comment.body = body;
   comment.updatedAt = now();
@@ -1233,7 +1312,10 @@ function listPulls(c: Ctx): Reply {
     })
     .sort((a, b) => b.number - a.number);
   const page = paginate(c, pulls);
-  return ok(page.items.map((p) => pullJson(c.world, c.repo, p)), page.headers);
+  return ok(
+    page.items.map((p) => pullJson(c.world, c.repo, p)),
+    page.headers,
+  );
 }
 
 function postPull(c: Ctx): Reply {
@@ -1264,7 +1346,12 @@ function updatePull(c: Ctx): Reply {
   if ('body' in c.body) issue.body = str(c.body, 'body') ?? null;
   const base = str(c.body, 'base');
   if (base !== undefined) {
-    if (!c.repo.branches.has(base)) throw validationFailed(`${DOCS}/pulls/pulls#update-a-pull-request`, { resource: 'PullRequest', field: 'base', code: 'invalid' });
+    if (!c.repo.branches.has(base))
+      throw validationFailed(`${DOCS}/pulls/pulls#update-a-pull-request`, {
+        resource: 'PullRequest',
+        field: 'base',
+        code: 'invalid',
+      });
     pull.base = base;
   }
   const state = str(c.body, 'state');
@@ -1336,7 +1423,11 @@ function getContents(c: Ctx): Reply {
     if (/\.raw\b|vnd\.github\.raw/.test(c.req.headers['accept'] ?? '')) {
       return { status: 200, body: blob.content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
     }
-    return ok({ ...fileJson(c.world, c.repo, path, blob, refName), encoding: 'base64', content: wrapBase64(blob.content) });
+    return ok({
+      ...fileJson(c.world, c.repo, path, blob, refName),
+      encoding: 'base64',
+      content: wrapBase64(blob.content),
+    });
   }
   // A directory: list its immediate children.
   const prefix = path === '' ? '' : `${path}/`;
@@ -1349,7 +1440,14 @@ function getContents(c: Ctx): Reply {
     else {
       const dir = prefix + rest.slice(0, slash);
       const sha = sha1(`tree:${commit.treeSha}:${dir}`);
-      children.set(rest.slice(0, slash), { type: 'dir', name: rest.slice(0, slash), path: dir, sha, size: 0, ...contentLinks(c.world, c.repo, dir, sha, refName, 'dir') });
+      children.set(rest.slice(0, slash), {
+        type: 'dir',
+        name: rest.slice(0, slash),
+        path: dir,
+        sha,
+        size: 0,
+        ...contentLinks(c.world, c.repo, dir, sha, refName, 'dir'),
+      });
     }
   }
   if (children.size === 0) throw notFound(doc);
@@ -1378,7 +1476,10 @@ function putContents(c: Ctx): Reply {
   const blob = commit.files.get(path) as BlobModel;
   return {
     status: existing ? 200 : 201,
-    body: { content: fileJson(c.world, c.repo, path, blob, branch), commit: commitJson(c.world, c.repo, commit, person) },
+    body: {
+      content: fileJson(c.world, c.repo, path, blob, branch),
+      commit: commitJson(c.world, c.repo, commit, person),
+    },
   };
 }
 
@@ -1417,14 +1518,16 @@ function updateRef(c: Ctx): Reply {
   const sha = str(c.body, 'sha');
   if (!current) throw ghError(422, 'Reference does not exist', doc);
   if (!sha || !c.repo.commits.has(sha)) throw ghError(422, 'Object does not exist', doc);
-  if (c.body['force'] !== true && !isAncestor(c.repo, current, sha)) throw ghError(422, 'Update is not a fast forward', doc);
+  if (c.body['force'] !== true && !isAncestor(c.repo, current, sha))
+    throw ghError(422, 'Update is not a fast forward', doc);
   c.repo.branches.set(branch, sha);
   return ok(refJson(c.world, c.repo, branch));
 }
 
 function deleteRef(c: Ctx): Reply {
   const branch = branchOfRef(c);
-  if (!c.repo.branches.delete(branch)) throw ghError(422, 'Reference does not exist', `${DOCS}/git/refs#delete-a-reference`);
+  if (!c.repo.branches.delete(branch))
+    throw ghError(422, 'Reference does not exist', `${DOCS}/git/refs#delete-a-reference`);
   return { status: 204 };
 }
 
@@ -1441,70 +1544,126 @@ const ROUTES: Array<[method: string, template: string, handler: Handler]> = [
   ['GET', R, (c) => ok(repoJson(c.world, c.repo))],
 
   // Actions: jobs, runs, dispatch
-  ['GET', `${R}/actions/runs/{run_id}`, (c) => {
-    const run = c.world.state.runs.get(intParam(c, 'run_id'));
-    if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-a-workflow-run`);
-    return ok(runJson(c.world, run));
-  }],
+  [
+    'GET',
+    `${R}/actions/runs/{run_id}`,
+    (c) => {
+      const run = c.world.state.runs.get(intParam(c, 'run_id'));
+      if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-a-workflow-run`);
+      return ok(runJson(c.world, run));
+    },
+  ],
   ['GET', `${R}/actions/runs/{run_id}/jobs`, (c) => listJobs(c, c.req.query['filter'] === 'all' ? 'all' : 'latest')],
   ['GET', `${R}/actions/runs/{run_id}/attempts/{attempt}/jobs`, (c) => listJobs(c, intParam(c, 'attempt'))],
-  ['GET', `${R}/actions/jobs/{job_id}`, (c) => {
-    const id = intParam(c, 'job_id');
-    for (const run of c.world.state.runs.values()) {
-      for (const jobs of run.attempts.values()) for (const job of jobs) if (job.id === id) return ok(job);
-    }
-    throw notFound(`${DOCS}/actions/workflow-jobs#get-a-job-for-a-workflow-run`);
-  }],
-  ['GET', `${R}/actions/workflows/{workflow_id}`, (c) => {
-    const wf = findWorkflow(c.world, c.repo, c.params['workflow_id'] ?? '');
-    if (!wf) throw notFound(`${DOCS}/actions/workflows#get-a-workflow`);
-    return ok(workflowJson(c.world, c.repo, wf));
-  }],
+  [
+    'GET',
+    `${R}/actions/jobs/{job_id}`,
+    (c) => {
+      const id = intParam(c, 'job_id');
+      for (const run of c.world.state.runs.values()) {
+        for (const jobs of run.attempts.values()) for (const job of jobs) if (job.id === id) return ok(job);
+      }
+      throw notFound(`${DOCS}/actions/workflow-jobs#get-a-job-for-a-workflow-run`);
+    },
+  ],
+  [
+    'GET',
+    `${R}/actions/workflows/{workflow_id}`,
+    (c) => {
+      const wf = findWorkflow(c.world, c.repo, c.params['workflow_id'] ?? '');
+      if (!wf) throw notFound(`${DOCS}/actions/workflows#get-a-workflow`);
+      return ok(workflowJson(c.world, c.repo, wf));
+    },
+  ],
   ['POST', `${R}/actions/workflows/{workflow_id}/dispatches`, workflowDispatch],
   ['GET', `${R}/actions/runs`, listRuns],
-  ['GET', `${R}/actions/runs/{run_id}/artifacts`, (c) => {
-    const run = c.world.state.runs.get(intParam(c, 'run_id'));
-    if (!run) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
-    const page = paginate(c, run.artifacts);
-    return ok({ total_count: run.artifacts.length, artifacts: page.items.map((a) => artifactJson(c.world, run, a)) }, page.headers);
-  }],
-  ['GET', `${R}/actions/artifacts/{artifact_id}`, (c) => {
-    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
-    if (!found) throw notFound(`${DOCS}/actions/artifacts#get-an-artifact`);
-    return ok(artifactJson(c.world, found.run, found.artifact));
-  }],
+  [
+    'GET',
+    `${R}/actions/runs/{run_id}/artifacts`,
+    (c) => {
+      const run = c.world.state.runs.get(intParam(c, 'run_id'));
+      if (!run) throw notFound(`${DOCS}/actions/artifacts#list-workflow-run-artifacts`);
+      const page = paginate(c, run.artifacts);
+      return ok(
+        { total_count: run.artifacts.length, artifacts: page.items.map((a) => artifactJson(c.world, run, a)) },
+        page.headers,
+      );
+    },
+  ],
+  [
+    'GET',
+    `${R}/actions/artifacts/{artifact_id}`,
+    (c) => {
+      const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+      if (!found) throw notFound(`${DOCS}/actions/artifacts#get-an-artifact`);
+      return ok(artifactJson(c.world, found.run, found.artifact));
+    },
+  ],
   // GitHub answers 302 to a short-lived signed storage URL; the client follows it.
-  ['GET', `${R}/actions/artifacts/{artifact_id}/{archive_format}`, (c) => {
-    const found = findArtifact(c.world, intParam(c, 'artifact_id'));
-    if (!found || c.params['archive_format'] !== 'zip') throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
-    if (found.artifact.expired) throw ghError(410, 'Artifact has expired', `${DOCS}/actions/artifacts#download-an-artifact`);
-    return { status: 302, headers: { location: `${c.world.url}/_artifact-blobs/${found.artifact.id}.zip?sig=fake` } };
-  }],
-  ['GET', `${R}/actions/runs/{run_id}/approvals`, (c) => {
-    const run = c.world.state.runs.get(intParam(c, 'run_id'));
-    if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-the-review-history-for-a-workflow-run`);
-    return ok(run.approvals.map((a) => ({
-      state: a.state,
-      comment: a.comment ?? '',
-      environments: a.environments.map((name, index) => ({ id: index + 1, node_id: nodeId('EN', index + 1), name, url: `${c.world.url}/repos/${run.repo}/environments/${name}`, html_url: `${HTML}/${run.repo}/deployments/activity_log?environments_filter=${name}`, created_at: run.createdAt, updated_at: run.createdAt })),
-      user: userJson(a.user),
-    })));
-  }],
+  [
+    'GET',
+    `${R}/actions/artifacts/{artifact_id}/{archive_format}`,
+    (c) => {
+      const found = findArtifact(c.world, intParam(c, 'artifact_id'));
+      if (!found || c.params['archive_format'] !== 'zip')
+        throw notFound(`${DOCS}/actions/artifacts#download-an-artifact`);
+      if (found.artifact.expired)
+        throw ghError(410, 'Artifact has expired', `${DOCS}/actions/artifacts#download-an-artifact`);
+      return { status: 302, headers: { location: `${c.world.url}/_artifact-blobs/${found.artifact.id}.zip?sig=fake` } };
+    },
+  ],
+  [
+    'GET',
+    `${R}/actions/runs/{run_id}/approvals`,
+    (c) => {
+      const run = c.world.state.runs.get(intParam(c, 'run_id'));
+      if (!run) throw notFound(`${DOCS}/actions/workflow-runs#get-the-review-history-for-a-workflow-run`);
+      return ok(
+        run.approvals.map((a) => ({
+          state: a.state,
+          comment: a.comment ?? '',
+          environments: a.environments.map((name, index) => ({
+            id: index + 1,
+            node_id: nodeId('EN', index + 1),
+            name,
+            url: `${c.world.url}/repos/${run.repo}/environments/${name}`,
+            html_url: `${HTML}/${run.repo}/deployments/activity_log?environments_filter=${name}`,
+            created_at: run.createdAt,
+            updated_at: run.createdAt,
+          })),
+          user: userJson(a.user),
+        })),
+      );
+    },
+  ],
   ['POST', `${R}/dispatches`, repositoryDispatch],
 
   // Issues (pull requests share these)
   ['GET', `${R}/issues/{issue_number}`, (c) => ok(issueJson(c.world, c.repo, getIssueOr404(c)))],
   ['PATCH', `${R}/issues/{issue_number}`, updateIssue],
-  ['GET', `${R}/issues/{issue_number}/comments`, (c) => {
-    const issue = getIssueOr404(c);
-    const all = [...c.repo.comments.values()].filter((x) => x.issueNumber === issue.number).sort((a, b) => a.id - b.id);
-    const page = paginate(c, all);
-    return ok(page.items.map((x) => commentJson(c.world, c.repo, x)), page.headers);
-  }],
+  [
+    'GET',
+    `${R}/issues/{issue_number}/comments`,
+    (c) => {
+      const issue = getIssueOr404(c);
+      const all = [...c.repo.comments.values()]
+        .filter((x) => x.issueNumber === issue.number)
+        .sort((a, b) => a.id - b.id);
+      const page = paginate(c, all);
+      return ok(
+        page.items.map((x) => commentJson(c.world, c.repo, x)),
+        page.headers,
+      );
+    },
+  ],
   ['POST', `${R}/issues/{issue_number}/comments`, createComment],
   ['GET', `${R}/issues/comments/{comment_id}`, (c) => ok(commentJson(c.world, c.repo, getComment(c)))],
   ['PATCH', `${R}/issues/comments/{comment_id}`, updateComment],
-  ['GET', `${R}/issues/{issue_number}/labels`, (c) => ok(getIssueOr404(c).labels.map((l) => labelJson(c.world, c.repo, l)))],
+  [
+    'GET',
+    `${R}/issues/{issue_number}/labels`,
+    (c) => ok(getIssueOr404(c).labels.map((l) => labelJson(c.world, c.repo, l))),
+  ],
   ['POST', `${R}/issues/{issue_number}/labels`, addLabels],
   ['DELETE', `${R}/issues/{issue_number}/labels/{name}`, removeLabel],
 
@@ -1614,14 +1773,24 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
     };
   }
 
-  function send(res: ServerResponse, rec: RecordedRequest, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  function send(
+    res: ServerResponse,
+    rec: RecordedRequest,
+    status: number,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ): void {
     rec.status = status;
     const headers = baseHeaders();
     for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
     let payload: string | Buffer | undefined;
     if (body === undefined && status >= 400) {
       // A scripted error without a body still looks like GitHub's.
-      payload = JSON.stringify({ message: STATUS_CODES[status] ?? 'Error', documentation_url: DOCS, status: String(status) });
+      payload = JSON.stringify({
+        message: STATUS_CODES[status] ?? 'Error',
+        documentation_url: DOCS,
+        status: String(status),
+      });
     } else if (body === undefined || status === 204 || status === 304) {
       payload = undefined;
     } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -1760,7 +1929,11 @@ export async function startGitHubApi(opts: StartGitHubApiOptions = {}): Promise<
     },
     addRun(input = {}) {
       const repo = repoOf(input.repo);
-      const run = newRun(world, repo, { name: input.name ?? 'CI', workflowId: input.workflowId ?? null, event: input.event ?? 'repository_dispatch' });
+      const run = newRun(world, repo, {
+        name: input.name ?? 'CI',
+        workflowId: input.workflowId ?? null,
+        event: input.event ?? 'repository_dispatch',
+      });
       if (input.displayTitle !== undefined) run.displayTitle = input.displayTitle;
       return run;
     },

@@ -18,7 +18,10 @@ test('a real redis-server answers PING', async (t) => {
 });
 
 test('ACL user authenticates; a wrong password is refused', async (t) => {
-  const server = await startRedis({ password: 'admin-pw', aclUser: { name: 'app', password: 'app pw"1', commands: '+@all -flushall' } });
+  const server = await startRedis({
+    password: 'admin-pw',
+    aclUser: { name: 'app', password: 'app pw"1', commands: '+@all -flushall' },
+  });
   t.after(() => server.stop());
 
   const client = quickClient(server.url);
@@ -26,7 +29,15 @@ test('ACL user authenticates; a wrong password is refused', async (t) => {
   assert.equal(await client.call('ACL', 'WHOAMI'), 'app');
   await assert.rejects(client.flushall(), /NOPERM/);
 
-  const wrong = new Redis({ host: server.host, port: server.port, username: 'app', password: 'wrong', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const wrong = new Redis({
+    host: server.host,
+    port: server.port,
+    username: 'app',
+    password: 'wrong',
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   t.after(() => wrong.disconnect());
   // ioredis reports the AUTH failure as an 'error' event and then rejects connect() generically.
   const errors: Error[] = [];
@@ -82,6 +93,12 @@ test('a 3-master cluster serves keys across slots through ioredis Cluster', asyn
 
   // The keys really are spread over the masters.
   const sizes = await Promise.all(cluster.nodes.map((n) => redisCommand(n.port, ['DBSIZE'])));
-  assert.equal(sizes.reduce<number>((sum, n) => sum + Number(n), 0), keys.length);
-  assert.ok(sizes.every((n) => Number(n) > 0), `keys per node: ${sizes.join(', ')}`);
+  assert.equal(
+    sizes.reduce<number>((sum, n) => sum + Number(n), 0),
+    keys.length,
+  );
+  assert.ok(
+    sizes.every((n) => Number(n) > 0),
+    `keys per node: ${sizes.join(', ')}`,
+  );
 });

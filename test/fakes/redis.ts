@@ -120,7 +120,9 @@ function findExecutable(name: string): string | undefined {
 function redisServerBinary(): string {
   const bin = findExecutable('redis-server');
   if (!bin) {
-    throw new Error('redis-server not found on PATH: install it with `apt-get install -y redis-server` (the CI script installs it).');
+    throw new Error(
+      'redis-server not found on PATH: install it with `apt-get install -y redis-server` (the CI script installs it).',
+    );
   }
   return bin;
 }
@@ -189,7 +191,11 @@ function parseReply(buf: Buffer, at: number): { value: RespValue; next: number }
 }
 
 /** Send commands on one connection (AUTH first when a password is given); returns the last reply. */
-export function redisCommand(port: number, args: string[], opts: { password?: string; timeoutMs?: number } = {}): Promise<RespValue> {
+export function redisCommand(
+  port: number,
+  args: string[],
+  opts: { password?: string; timeoutMs?: number } = {},
+): Promise<RespValue> {
   const commands = opts.password ? [['AUTH', opts.password], args] : [args];
   return new Promise((resolve, reject) => {
     const socket = connect({ host: HOST, port });
@@ -199,7 +205,9 @@ export function redisCommand(port: number, args: string[], opts: { password?: st
       socket.destroy();
       reject(error);
     };
-    socket.setTimeout(opts.timeoutMs ?? 2000, () => fail(new Error(`redis ${HOST}:${port}: no reply to ${args[0] ?? ''}`)));
+    socket.setTimeout(opts.timeoutMs ?? 2000, () =>
+      fail(new Error(`redis ${HOST}:${port}: no reply to ${args[0] ?? ''}`)),
+    );
     socket.once('error', fail);
     socket.once('connect', () => socket.write(commands.map(encodeCommand).join('')));
     socket.on('data', (chunk: Buffer) => {
@@ -274,7 +282,10 @@ async function launch(bin: string, confPath: string, port: number, opts: StartRe
     }
     try {
       // PING after AUTH: also proves the AOF is loaded (a loading server answers -LOADING).
-      const reply = await redisCommand(port, ['PING'], { ...(opts.password ? { password: opts.password } : {}), timeoutMs: 1000 });
+      const reply = await redisCommand(port, ['PING'], {
+        ...(opts.password ? { password: opts.password } : {}),
+        timeoutMs: 1000,
+      });
       if (reply === 'PONG') return child;
     } catch (error) {
       lastError = error;
@@ -413,7 +424,9 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
       const views = await Promise.all(
         servers.map(async (s) => {
           const info = String(await redisCommand(s.port, ['CLUSTER', 'INFO'], auth));
-          const nodes = String(await redisCommand(s.port, ['CLUSTER', 'NODES'], auth)).trim().split('\n');
+          const nodes = String(await redisCommand(s.port, ['CLUSTER', 'NODES'], auth))
+            .trim()
+            .split('\n');
           return (
             /cluster_state:ok/.test(info) &&
             nodes.length === masters &&
@@ -422,7 +435,10 @@ export async function startRedisCluster(opts: StartRedisClusterOptions = {}): Pr
         }),
       );
       if (views.every(Boolean)) break;
-      if (Date.now() > deadline) throw new Error(`redis cluster did not reach cluster_state:ok:\n${servers.map((s) => s.logs().split('\n').slice(-5).join('\n')).join('\n---\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `redis cluster did not reach cluster_state:ok:\n${servers.map((s) => s.logs().split('\n').slice(-5).join('\n')).join('\n---\n')}`,
+        );
       await sleep(100);
     }
   } catch (error) {

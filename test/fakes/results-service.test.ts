@@ -66,7 +66,9 @@ function toMap(files: Record<string, Buffer | string>): Map<string, Buffer> {
 
 // Incompressible bytes, large enough that the zip holds real deflate output.
 const binary = createHash('sha512').update('seed').digest();
-const bigBinary = Buffer.concat(Array.from({ length: 4096 }, (_, i) => createHash('sha256').update(String(i)).digest()));
+const bigBinary = Buffer.concat(
+  Array.from({ length: 4096 }, (_, i) => createHash('sha256').update(String(i)).digest()),
+);
 
 const ARTIFACT_FILES: Record<string, Buffer | string> = {
   'report.json': JSON.stringify({ ok: true, items: [1, 2, 3] }),
@@ -164,7 +166,10 @@ test('artifact: scripted Twirp failures surface as errors', async () => {
   await assert.rejects(client.uploadArtifact('denied', paths, root), /Failed to CreateArtifact.*403.*nope/);
 
   service.failNext('CreateArtifact', { status: 200, body: { ok: false } });
-  await assert.rejects(client.uploadArtifact('not-ok', paths, root), /CreateArtifact: response from backend was not ok/);
+  await assert.rejects(
+    client.uploadArtifact('not-ok', paths, root),
+    /CreateArtifact: response from backend was not ok/,
+  );
 
   service.failNext('FinalizeArtifact', { status: 400 });
   await assert.rejects(client.uploadArtifact('finalize-fails', paths, root), /Failed to FinalizeArtifact.*400/);
@@ -197,7 +202,10 @@ test('cache: save, exact and prefix restore, version mismatch, immutability', as
 
   // Miss on the primary key, hit on a restore-key prefix.
   await rm(cacheDir, { recursive: true });
-  assert.equal(await cacheLib.restoreCache([cacheDir], 'deps-linux-xyz', ['nothing-', 'deps-linux-']), 'deps-linux-abc');
+  assert.equal(
+    await cacheLib.restoreCache([cacheDir], 'deps-linux-xyz', ['nothing-', 'deps-linux-']),
+    'deps-linux-abc',
+  );
   assert.deepEqual(await readTree(cacheDir), toMap(files));
   const lookup = service.requests.filter((r) => r.method === 'GetCacheEntryDownloadURL').at(-1);
   assert.deepEqual((lookup?.body as Record<string, unknown>)['restore_keys'], ['nothing-', 'deps-linux-']);
@@ -212,17 +220,23 @@ test('cache: save, exact and prefix restore, version mismatch, immutability', as
   assert.equal(service.cacheEntries().length, 1);
 
   // A scripted denial is a warning and a miss, never a throw.
-  service.failNext('GetCacheEntryDownloadURL', { status: 403, body: { code: 'permission_denied', msg: 'cache read denied: test' } });
+  service.failNext('GetCacheEntryDownloadURL', {
+    status: 403,
+    body: { code: 'permission_denied', msg: 'cache read denied: test' },
+  });
   assert.equal(await cacheLib.restoreCache([cacheDir], 'deps-linux-abc'), undefined);
   assert.equal(await cacheLib.restoreCache([cacheDir], 'deps-linux-abc'), 'deps-linux-abc');
 });
 
 test('twirp: wrong token is rejected as unauthenticated', async () => {
-  const res = await fetch(new URL('twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL', service.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer wrong' },
-    body: JSON.stringify({ key: 'k', version: 'v' }),
-  });
+  const res = await fetch(
+    new URL('twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL', service.url),
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer wrong' },
+      body: JSON.stringify({ key: 'k', version: 'v' }),
+    },
+  );
   assert.equal(res.status, 401);
   assert.deepEqual(await res.json(), { code: 'unauthenticated', msg: 'missing or wrong runtime token' });
 });

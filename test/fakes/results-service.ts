@@ -302,9 +302,17 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
       const len = zip.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (size === 0xffffffff) { size = Number(zip.readBigUInt64LE(q)); q += 8; }
-        if (compressedSize === 0xffffffff) { compressedSize = Number(zip.readBigUInt64LE(q)); q += 8; }
-        if (localOffset === 0xffffffff) { localOffset = Number(zip.readBigUInt64LE(q)); }
+        if (size === 0xffffffff) {
+          size = Number(zip.readBigUInt64LE(q));
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(zip.readBigUInt64LE(q));
+          q += 8;
+        }
+        if (localOffset === 0xffffffff) {
+          localOffset = Number(zip.readBigUInt64LE(q));
+        }
       }
       e += 4 + len;
     }
@@ -316,8 +324,7 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
       throw new Error(`zip: bad local header for ${name}`);
     }
     // The local extra field may differ from the central one; use its own length.
-    const dataStart =
-      localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
     const raw = zip.subarray(dataStart, dataStart + compressedSize);
     let content: Buffer;
     if (method === 0) content = Buffer.from(raw);
@@ -570,7 +577,10 @@ export async function startResultsService(): Promise<ResultsService> {
       if (!blob) throw new TwirpError('failed_precondition', `cache ${key} has no uploaded content`);
       const size = int64(body, 'size_bytes');
       if (size !== blob.data.length) {
-        throw new TwirpError('invalid_argument', `size_bytes ${size} does not match uploaded ${blob.data.length} bytes`);
+        throw new TwirpError(
+          'invalid_argument',
+          `size_bytes ${size} does not match uploaded ${blob.data.length} bytes`,
+        );
       }
       record.finalized = true;
       record.size = size;
@@ -626,7 +636,10 @@ export async function startResultsService(): Promise<ResultsService> {
     const queued = scripted.get(method);
     const script = queued?.shift();
     if (script) {
-      const fallback = script.status >= 200 && script.status < 300 ? {} : { code: twirpCodeFor(script.status), msg: `scripted ${script.status} for ${method}` };
+      const fallback =
+        script.status >= 200 && script.status < 300
+          ? {}
+          : { code: twirpCodeFor(script.status), msg: `scripted ${script.status} for ${method}` };
       sendJson(res, script.status, script.body === undefined ? fallback : script.body);
       return;
     }
@@ -718,12 +731,22 @@ export async function startResultsService(): Promise<ResultsService> {
           parts.push(block);
         }
         const blob = storeBlob(blobName, Buffer.concat(parts), header(req, 'x-ms-blob-content-type'));
-        res.writeHead(201, { ...common, ETag: blob.etag, 'Last-Modified': blob.lastModified.toUTCString(), 'x-ms-request-server-encrypted': 'true' });
+        res.writeHead(201, {
+          ...common,
+          ETag: blob.etag,
+          'Last-Modified': blob.lastModified.toUTCString(),
+          'x-ms-request-server-encrypted': 'true',
+        });
         return void res.end();
       }
       if (comp === undefined && header(req, 'x-ms-blob-type') === 'BlockBlob') {
         const blob = storeBlob(blobName, body, header(req, 'x-ms-blob-content-type'));
-        res.writeHead(201, { ...common, ETag: blob.etag, 'Last-Modified': blob.lastModified.toUTCString(), 'x-ms-request-server-encrypted': 'true' });
+        res.writeHead(201, {
+          ...common,
+          ETag: blob.etag,
+          'Last-Modified': blob.lastModified.toUTCString(),
+          'x-ms-request-server-encrypted': 'true',
+        });
         return void res.end();
       }
       return blobError(res, 400, 'UnsupportedQueryParameter', `unsupported PUT comp=${comp ?? ''}`);

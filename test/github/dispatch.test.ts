@@ -13,7 +13,9 @@ import { recordingLog } from '../ai/helpers.js';
 
 const TOKEN = 'ghp_dispatchTestToken0123456789';
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ api: GitHubApi; client: ReturnType<typeof createGitHubClient>; log: ReturnType<typeof recordingLog> }> {
+async function setup(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ api: GitHubApi; client: ReturnType<typeof createGitHubClient>; log: ReturnType<typeof recordingLog> }> {
   const api = await startGitHubApi({ requireToken: TOKEN, quiet: true });
   t.after(() => api.close());
   const log = recordingLog();
@@ -63,7 +65,9 @@ test('repository_dispatch sends the whole envelope under one client_payload key,
 
 test('an event_type over 100 characters and a payload of 64 KB are refused before anything is sent', async (t) => {
   const { api, client } = await setup(t);
-  const long = await rejection(dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event(), eventType: 'x'.repeat(101) }));
+  const long = await rejection(
+    dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event(), eventType: 'x'.repeat(101) }),
+  );
   assert.ok(long instanceof DispatchLimitError);
   assert.match(long.message, /event_type must be 1-100 characters/);
 
@@ -103,7 +107,10 @@ test('a 5xx is retried and then succeeds; the dispatch is sent once more, not lo
   await dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event() });
   assert.equal(handle.remaining, 0);
   const posts = api.requests.filter((r) => r.method === 'POST');
-  assert.deepEqual(posts.map((r) => r.status), [502, 204]);
+  assert.deepEqual(
+    posts.map((r) => r.status),
+    [502, 204],
+  );
   assert.equal(api.state.dispatches.length, 1);
 });
 
@@ -113,23 +120,42 @@ test('a 403 secondary rate limit with retry-after waits and retries', async (t) 
     {
       status: 403,
       headers: { 'retry-after': '1' },
-      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: 'https://docs.github.com/rest',
+      },
     },
   ]);
   const started = Date.now();
   await dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event() });
   assert.ok(Date.now() - started >= 900, 'waited for retry-after');
-  assert.deepEqual(api.requests.filter((r) => r.method === 'POST').map((r) => r.status), [403, 204]);
+  assert.deepEqual(
+    api.requests.filter((r) => r.method === 'POST').map((r) => r.status),
+    [403, 204],
+  );
   assert.match(log.text(), /secondary rate limit on POST .*retrying in 1s/);
   assert.doesNotMatch(log.text(), new RegExp(TOKEN));
 });
 
-test('403 and 404 name the missing permission and the default-branch rule; 422 surfaces GitHub\'s message', async (t) => {
+test("403 and 404 name the missing permission and the default-branch rule; 422 surfaces GitHub's message", async (t) => {
   const { api, client } = await setup(t);
   api.script('POST /repos/{owner}/{repo}/dispatches', [
-    { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' } },
+    {
+      status: 403,
+      body: {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      },
+    },
     { status: 404 },
-    { status: 422, body: { message: 'Invalid request.\n\nFor \'properties/client_payload\', "x" is not an object.', documentation_url: 'https://docs.github.com/rest' } },
+    {
+      status: 422,
+      body: {
+        message: 'Invalid request.\n\nFor \'properties/client_payload\', "x" is not an object.',
+        documentation_url: 'https://docs.github.com/rest',
+      },
+    },
   ]);
   const forbidden = await rejection(dispatchRepositoryEvent(client, { repository: 'octo-org/other', event: event() }));
   assert.equal(forbidden.status, 403);
@@ -146,7 +172,10 @@ test('403 and 404 name the missing permission and the default-branch rule; 422 s
 
   const invalid = await rejection(dispatchRepositoryEvent(client, { repository: 'octo-org/other', event: event() }));
   assert.equal(invalid.status, 422);
-  assert.match(invalid.message, /GitHub rejected the repository_dispatch to octo-org\/other \(422\): Invalid request\. For 'properties\/client_payload', "x" is not an object\./);
+  assert.match(
+    invalid.message,
+    /GitHub rejected the repository_dispatch to octo-org\/other \(422\): Invalid request\. For 'properties\/client_payload', "x" is not an object\./,
+  );
   // Permanent failures are not retried.
   assert.equal(api.requests.filter((r) => r.method === 'POST').length, 3);
 });
@@ -189,7 +218,12 @@ test('workflow_dispatch checks inputs against the declared ones, passes the even
   const { api, client } = await setup(t);
   api.commitFiles({ '.github/workflows/deploy.yml': WORKFLOW }, { repo: 'octo-org/app' });
   const ev = event();
-  const result = await dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'staging' }, event: ev });
+  const result = await dispatchWorkflow(client, {
+    repository: 'octo-org/app',
+    workflow: 'deploy.yml',
+    inputs: { environment: 'staging' },
+    event: ev,
+  });
   assert.equal(result.inputsChecked, true);
   assert.equal(result.ref, 'main', 'default branch when no ref is given');
   assert.equal(result.eventInput, 'full');
@@ -202,17 +236,43 @@ test('workflow_dispatch checks inputs against the declared ones, passes the even
   assert.equal(result.htmlUrl, `https://github.com/octo-org/app/actions/runs/${sent?.run_id}`);
   assert.match(result.runUrl ?? '', new RegExp(`/repos/octo-org/app/actions/runs/${sent?.run_id}$`));
 
-  const undeclared = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'staging', colour: 'red' } }));
-  assert.match(undeclared.message, /does not declare the input\(s\) colour; its workflow_dispatch inputs are: environment, dry-run, autostack-event/);
-  const missing = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: {} }));
+  const undeclared = await rejection(
+    dispatchWorkflow(client, {
+      repository: 'octo-org/app',
+      workflow: 'deploy.yml',
+      inputs: { environment: 'staging', colour: 'red' },
+    }),
+  );
+  assert.match(
+    undeclared.message,
+    /does not declare the input\(s\) colour; its workflow_dispatch inputs are: environment, dry-run, autostack-event/,
+  );
+  const missing = await rejection(
+    dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: {} }),
+  );
   assert.match(missing.message, /requires the input 'environment'/);
-  const choice = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'moon' } }));
+  const choice = await rejection(
+    dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'moon' } }),
+  );
   assert.match(choice.message, /must be one of staging, production; got 'moon'/);
-  const bool = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { environment: 'staging', 'dry-run': 'maybe' } }));
+  const bool = await rejection(
+    dispatchWorkflow(client, {
+      repository: 'octo-org/app',
+      workflow: 'deploy.yml',
+      inputs: { environment: 'staging', 'dry-run': 'maybe' },
+    }),
+  );
   assert.match(bool.message, /is a boolean; got 'maybe'/);
   assert.equal(api.state.workflowDispatches.length, 1, 'invalid inputs never reach GitHub');
   // Without our check GitHub validates against the same file, and its 422 is surfaced.
-  const unchecked = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'deploy.yml', inputs: { colour: 'red' }, checkInputs: false }));
+  const unchecked = await rejection(
+    dispatchWorkflow(client, {
+      repository: 'octo-org/app',
+      workflow: 'deploy.yml',
+      inputs: { colour: 'red' },
+      checkInputs: false,
+    }),
+  );
   assert.equal(unchecked.status, 422);
   assert.match(unchecked.message, /\(422\): Unexpected inputs provided: \["colour"\]/);
 
@@ -224,19 +284,43 @@ test('workflow_dispatch checks inputs against the declared ones, passes the even
 test('workflow_dispatch limits: 25 inputs and 65,535 characters; an unreadable workflow is left to GitHub', async (t) => {
   const { api, client } = await setup(t);
   const many = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`in${i}`, 'v']));
-  const tooMany = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'free.yml', ref: 'main', inputs: many }));
+  const tooMany = await rejection(
+    dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'free.yml', ref: 'main', inputs: many }),
+  );
   assert.ok(tooMany instanceof DispatchLimitError);
   assert.match(tooMany.message, /at most 25 inputs; 26 were given/);
-  const tooLong = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'free.yml', ref: 'main', inputs: { a: 'x'.repeat(65_600) } }));
+  const tooLong = await rejection(
+    dispatchWorkflow(client, {
+      repository: 'octo-org/app',
+      workflow: 'free.yml',
+      ref: 'main',
+      inputs: { a: 'x'.repeat(65_600) },
+    }),
+  );
   assert.match(tooLong.message, /GitHub accepts at most 65535/);
   assert.equal(api.state.workflowDispatches.length, 0);
 
   // No file to read (free.yml does not exist in the repository): GitHub validates; its 422 is surfaced.
   api.addWorkflow({ file: 'strict.yml', inputs: ['only'] }, 'octo-org/app');
-  const rejected = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'strict.yml', ref: 'main', inputs: { other: '1' } }));
+  const rejected = await rejection(
+    dispatchWorkflow(client, {
+      repository: 'octo-org/app',
+      workflow: 'strict.yml',
+      ref: 'main',
+      inputs: { other: '1' },
+    }),
+  );
   assert.equal(rejected.status, 422);
-  assert.match(rejected.message, /GitHub rejected the workflow_dispatch of 'strict.yml' in octo-org\/app \(422\): Unexpected inputs provided: \["other"\]/);
-  const ok = await dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'strict.yml', ref: 'main', inputs: { only: '1' } });
+  assert.match(
+    rejected.message,
+    /GitHub rejected the workflow_dispatch of 'strict.yml' in octo-org\/app \(422\): Unexpected inputs provided: \["other"\]/,
+  );
+  const ok = await dispatchWorkflow(client, {
+    repository: 'octo-org/app',
+    workflow: 'strict.yml',
+    ref: 'main',
+    inputs: { only: '1' },
+  });
   assert.equal(ok.inputsChecked, false);
   assert.equal(ok.eventInput, 'none');
   assert.equal(typeof ok.runId, 'number');
@@ -253,8 +337,12 @@ test('workflow_dispatch without run details (older GHES): falls back and still s
   assert.equal(posts.length, 2);
   assert.equal((posts[1]?.body as Record<string, unknown>)['return_run_details'], undefined);
 
-  api.script('POST /repos/{owner}/{repo}/actions/workflows/{id}/dispatches', [{ status: 403, body: { message: 'Resource not accessible by integration' } }]);
-  const forbidden = await rejection(dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'old.yml', ref: 'main' }));
+  api.script('POST /repos/{owner}/{repo}/actions/workflows/{id}/dispatches', [
+    { status: 403, body: { message: 'Resource not accessible by integration' } },
+  ]);
+  const forbidden = await rejection(
+    dispatchWorkflow(client, { repository: 'octo-org/app', workflow: 'old.yml', ref: 'main' }),
+  );
   assert.match(forbidden.message, /needs 'actions: write' on octo-org\/app/);
   assert.match(forbidden.message, /default branch/);
 });

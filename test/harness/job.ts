@@ -58,7 +58,12 @@ export class Job {
   readonly runnerTemp: string;
   readonly env: Record<string, string>;
   readonly summaries: string[] = [];
-  private readonly posts: Array<{ action: string; bundle: string; inputs: Record<string, string>; state: Record<string, string> }> = [];
+  private readonly posts: Array<{
+    action: string;
+    bundle: string;
+    inputs: Record<string, string>;
+    state: Record<string, string>;
+  }> = [];
   private stepCounter = 0;
 
   constructor(private readonly options: JobOptions = {}) {
@@ -113,7 +118,12 @@ export class Job {
       child: running.child,
       done: running.done.then((result) => {
         if (manifest.runs.post) {
-          this.posts.push({ action, bundle: resolve(dirname(manifestPath), manifest.runs.post), inputs: resolvedInputs, state: result.state });
+          this.posts.push({
+            action,
+            bundle: resolve(dirname(manifestPath), manifest.runs.post),
+            inputs: resolvedInputs,
+            state: result.state,
+          });
         }
         return result;
       }),
@@ -162,7 +172,8 @@ export class Job {
       if (spec.default !== undefined) resolved[name] = this.evaluateDefault(String(spec.default));
     }
     for (const name of Object.keys(inputs)) {
-      if (!(name in (manifest.inputs ?? {}))) throw new Error(`test passes input '${name}' that action.yml does not declare`);
+      if (!(name in (manifest.inputs ?? {})))
+        throw new Error(`test passes input '${name}' that action.yml does not declare`);
     }
     return { ...resolved, ...inputs };
   }
@@ -241,11 +252,15 @@ export function visibleLog(result: StepResult): string {
 
 function commandMessages(stdout: string, command: string): string[] {
   const pattern = new RegExp(`^::${command}(?: [^:]*)?::(.*)$`, 'gm');
-  return [...stdout.matchAll(pattern)].map((match) => (match[1] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+  return [...stdout.matchAll(pattern)].map((match) =>
+    (match[1] ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
+  );
 }
 
 /** The output names an action declares in its action.yml: the CLI's --json must use the same. */
 export function actionOutputNames(action: string): string[] {
-  const manifest = parseYaml(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as { outputs?: Record<string, unknown> };
+  const manifest = parseYaml(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as {
+    outputs?: Record<string, unknown>;
+  };
   return Object.keys(manifest.outputs ?? {}).sort();
 }

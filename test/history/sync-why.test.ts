@@ -30,14 +30,23 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
   const started = await first.uses('actions/record-run', { name: 'triage', 'github-token': '' });
   assert.equal(started.exitCode, 0, started.stderr);
   const parentRunId = started.outputs['run-id'] ?? '';
-  const emitted = await first.uses('actions/emit-event', { type: 'com.example.triaged', data: 'label: bug', 'dispatch-repository': 'octo-org/octo-repo' });
+  const emitted = await first.uses('actions/emit-event', {
+    type: 'com.example.triaged',
+    data: 'label: bug',
+    'dispatch-repository': 'octo-org/octo-repo',
+  });
   assert.equal(emitted.exitCode, 0, emitted.stdout + emitted.stderr);
   await first.complete();
   const dispatch = github.state.dispatches[0];
   assert.ok(dispatch, 'emit-event dispatched');
 
   // Workflow 2 (run 5002): started by that dispatch; its deploy step fails.
-  const second = new Job({ env: { ...env, GITHUB_RUN_ID: '5002', GITHUB_WORKFLOW: 'Deploy' }, githubToken: TOKEN, eventName: 'repository_dispatch', eventPayload: { event_type: dispatch.event_type, client_payload: dispatch.client_payload } });
+  const second = new Job({
+    env: { ...env, GITHUB_RUN_ID: '5002', GITHUB_WORKFLOW: 'Deploy' },
+    githubToken: TOKEN,
+    eventName: 'repository_dispatch',
+    eventPayload: { event_type: dispatch.event_type, client_payload: dispatch.client_payload },
+  });
   const childStart = await second.uses('actions/record-run', { name: 'deploy', 'github-token': '' });
   const childRunId = childStart.outputs['run-id'] ?? '';
   const failing = await second.cli(['step', '--name', 'ship', '--', 'bash', '-c', 'echo boom >&2; exit 3']);
@@ -47,9 +56,18 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
 
   // GitHub holds both runs and their artifacts (the zips @actions/artifact uploaded).
   github.setJobs(5001, 1, [{ name: 'triage' }], { workflowName: 'Triage', event: 'push' });
-  github.setJobs(5002, 2, [{ name: 'deploy', conclusion: 'failure' }], { workflowName: 'Deploy', event: 'repository_dispatch' });
-  github.setRunDetails(5002, { triggeringActor: { login: 'mona', type: 'User' }, approvals: [{ user: 'mona', state: 'approved', environments: ['production'] }] });
-  for (const [runId, name] of [[5001, `autostack-run-${parentRunId}`], [5002, `autostack-run-${childRunId}`]] as const) {
+  github.setJobs(5002, 2, [{ name: 'deploy', conclusion: 'failure' }], {
+    workflowName: 'Deploy',
+    event: 'repository_dispatch',
+  });
+  github.setRunDetails(5002, {
+    triggeringActor: { login: 'mona', type: 'User' },
+    approvals: [{ user: 'mona', state: 'approved', environments: ['production'] }],
+  });
+  for (const [runId, name] of [
+    [5001, `autostack-run-${parentRunId}`],
+    [5002, `autostack-run-${childRunId}`],
+  ] as const) {
     const artifact = results.artifacts().find((candidate) => candidate.name === name);
     assert.ok(artifact, `artifact ${name} uploaded`);
     github.addArtifact(runId, name, artifact.zip);
@@ -64,7 +82,11 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
   assert.match(sync.stdout, /2 runs listed, 2 inspected, 2 records fetched, 0 already had, 0 failed/);
   assert.equal(readdirSync(join(historyDir, 'records')).length, 2);
   const downloads = github.requests.filter((request) => /\/artifacts\/\d+\/zip$/.test(request.path));
-  assert.equal(downloads.filter((request) => request.status === 302).length, 2, 'one retry after the 502, then both downloaded');
+  assert.equal(
+    downloads.filter((request) => request.status === 302).length,
+    2,
+    'one retry after the 502, then both downloaded',
+  );
 
   // Second call: nothing old is listed for artifacts or downloaded again.
   const before = github.requests.length;
@@ -72,7 +94,10 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
   assert.equal(again.exitCode, 0, again.stderr);
   assert.match(again.stdout, /0 inspected, 0 records fetched/);
   const newRequests = github.requests.slice(before);
-  assert.deepEqual(newRequests.map((request) => request.path), ['/repos/octo-org/octo-repo/actions/runs']);
+  assert.deepEqual(
+    newRequests.map((request) => request.path),
+    ['/repos/octo-org/octo-repo/actions/runs'],
+  );
 
   const list = await cli.cli(['runs', 'list', '--dir', historyDir, '--directory', join(home, 'none')]);
   assert.match(list.stdout, new RegExp(`${childRunId}\\s+failure\\s+deploy`));
@@ -85,7 +110,10 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
   assert.match(why.stdout, /mona: approved environment production/);
   assert.match(why.stdout, /approved the production deploy by hand/);
   assert.match(why.stdout, new RegExp(`${parentRunId} triage \\[success\\]`));
-  assert.match(why.stdout, new RegExp(`▶ ${childRunId} deploy \\[failure\\] ← event com.example.triaged from ${parentRunId}`));
+  assert.match(
+    why.stdout,
+    new RegExp(`▶ ${childRunId} deploy \\[failure\\] ← event com.example.triaged from ${parentRunId}`),
+  );
   const parentWhy = await cli.cli(['runs', 'why', parentRunId, '--dir', historyDir, '--directory', join(home, 'none')]);
   assert.match(parentWhy.stdout, new RegExp(`→ ${childRunId} deploy \\[failure\\] via event com.example.triaged`));
 });

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { contentHash } from '../../src/prompts/normalize.js';
-import { LOCK_FILE, loadPromotedPrompt, lockKey, parseLock, serializeLock, snapshotPath, type LockFile } from '../../src/prompts/lock.js';
+import {
+  LOCK_FILE,
+  loadPromotedPrompt,
+  lockKey,
+  parseLock,
+  serializeLock,
+  snapshotPath,
+  type LockFile,
+} from '../../src/prompts/lock.js';
 import { unifiedDiff } from '../../src/promotion/report.js';
 import { UserError } from '../../src/shared/errors.js';
 
@@ -51,16 +59,33 @@ describe('prompt lock', () => {
     const text = serializeLock(lock);
     assert.match(text, /^# Promoted prompt versions/);
     assert.deepEqual(parseLock(text, LOCK_FILE), lock);
-    assert.equal(snapshotPath(hash, 'prompts/hi.prompt.yml'), `.autostack/prompt-snapshots/${hash.slice(7)}.prompt.yml`);
+    assert.equal(
+      snapshotPath(hash, 'prompts/hi.prompt.yml'),
+      `.autostack/prompt-snapshots/${hash.slice(7)}.prompt.yml`,
+    );
     assert.equal(snapshotPath(hash, 'docs/summary.md'), `.autostack/prompt-snapshots/${hash.slice(7)}.md`);
   });
 
   test('errors name the file and the line', () => {
-    assert.throws(() => parseLock('format: [unclosed\n', LOCK_FILE), (error: unknown) => error instanceof UserError && /^\.autostack\/prompts\.lock\.yml:\d+: the prompt lock file is not valid YAML/.test(error.message));
-    assert.throws(() => parseLock('format: autostack.prompts-lock/v9\n', LOCK_FILE), /\.autostack\/prompts\.lock\.yml:1: prompt lock: format must be autostack\.prompts-lock\/v1 \(got 'autostack\.prompts-lock\/v9'\)/);
+    assert.throws(
+      () => parseLock('format: [unclosed\n', LOCK_FILE),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /^\.autostack\/prompts\.lock\.yml:\d+: the prompt lock file is not valid YAML/.test(error.message),
+    );
+    assert.throws(
+      () => parseLock('format: autostack.prompts-lock/v9\n', LOCK_FILE),
+      /\.autostack\/prompts\.lock\.yml:1: prompt lock: format must be autostack\.prompts-lock\/v1 \(got 'autostack\.prompts-lock\/v9'\)/,
+    );
     const hash = contentHash(PROMPT);
-    const renamed = serializeLock(sampleLock(hash, snapshotPath(hash, 'prompts/hi.prompt.yml'))).replace('    production:', '    "bad channel!":');
-    assert.throws(() => parseLock(renamed, LOCK_FILE), /prompts\.lock\.yml:7: prompt lock: prompts\["prompts\/hi\.prompt\.yml"\]\["bad channel!"\] is not a channel name/);
+    const renamed = serializeLock(sampleLock(hash, snapshotPath(hash, 'prompts/hi.prompt.yml'))).replace(
+      '    production:',
+      '    "bad channel!":',
+    );
+    assert.throws(
+      () => parseLock(renamed, LOCK_FILE),
+      /prompts\.lock\.yml:7: prompt lock: prompts\["prompts\/hi\.prompt\.yml"\]\["bad channel!"\] is not a channel name/,
+    );
     assert.deepEqual(parseLock('', LOCK_FILE), { format: 'autostack.prompts-lock/v1', prompts: {} });
   });
 
@@ -72,11 +97,17 @@ describe('prompt lock', () => {
 
   test('loadPromotedPrompt: the snapshot, verified; clear errors otherwise', () => {
     const root = workspace();
-    assert.throws(() => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }), /Nothing is promoted to channel 'production' for prompts\/hi\.prompt\.yml \(there is no \.autostack\/prompts\.lock\.yml\)/);
+    assert.throws(
+      () => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }),
+      /Nothing is promoted to channel 'production' for prompts\/hi\.prompt\.yml \(there is no \.autostack\/prompts\.lock\.yml\)/,
+    );
     const hash = contentHash(PROMPT);
     const snapshot = snapshotPath(hash, 'prompts/hi.prompt.yml');
     put(root, LOCK_FILE, serializeLock(sampleLock(hash, snapshot)));
-    assert.throws(() => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }), /names snapshot .* which is missing/);
+    assert.throws(
+      () => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }),
+      /names snapshot .* which is missing/,
+    );
     // Trailing spaces and CRLF do not change a prompt's identity (see normalizeForHash).
     put(root, snapshot, PROMPT.replace(/\n/g, '  \r\n'));
     const { definition, entry } = loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root });
@@ -84,8 +115,14 @@ describe('prompt lock', () => {
     assert.equal(definition.contentHash, hash);
     assert.equal(entry.commit, 'abc123');
     put(root, snapshot, PROMPT.replace('hi', 'bye'));
-    assert.throws(() => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }), /hash mismatch for prompts\/hi\.prompt\.yml on channel 'production'/);
-    assert.throws(() => loadPromotedPrompt('prompts/hi.prompt.yml', 'staging', { cwd: root }), /Nothing is promoted to channel 'staging' .*\(it has: production\)/);
+    assert.throws(
+      () => loadPromotedPrompt('prompts/hi.prompt.yml', 'production', { cwd: root }),
+      /hash mismatch for prompts\/hi\.prompt\.yml on channel 'production'/,
+    );
+    assert.throws(
+      () => loadPromotedPrompt('prompts/hi.prompt.yml', 'staging', { cwd: root }),
+      /Nothing is promoted to channel 'staging' .*\(it has: production\)/,
+    );
   });
 });
 
@@ -95,11 +132,35 @@ describe('unifiedDiff', () => {
     const after = ['a', 'b', 'c', 'D', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n'].join('\n');
     assert.equal(
       unifiedDiff(before, after, { from: 'old', to: 'new' }),
-      ['--- old', '+++ new', '@@ -1,7 +1,7 @@', ' a', ' b', ' c', '-d', '+D', ' e', ' f', ' g', '@@ -10,3 +10,4 @@', ' j', ' l', ' m', '+n', ''].join('\n'),
+      [
+        '--- old',
+        '+++ new',
+        '@@ -1,7 +1,7 @@',
+        ' a',
+        ' b',
+        ' c',
+        '-d',
+        '+D',
+        ' e',
+        ' f',
+        ' g',
+        '@@ -10,3 +10,4 @@',
+        ' j',
+        ' l',
+        ' m',
+        '+n',
+        '',
+      ].join('\n'),
     );
     // Six unchanged lines or fewer between changes: one hunk, as diff -u does.
-    assert.match(unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n', 'X\n2\n3\n4\n5\n6\n7\nY\n', { from: 'a', to: 'b' }), /^--- a\n\+\+\+ b\n@@ -1,8 \+1,8 @@\n-1\n\+X\n/);
+    assert.match(
+      unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n', 'X\n2\n3\n4\n5\n6\n7\nY\n', { from: 'a', to: 'b' }),
+      /^--- a\n\+\+\+ b\n@@ -1,8 \+1,8 @@\n-1\n\+X\n/,
+    );
     assert.equal(unifiedDiff('same\n', 'same\n', { from: 'a', to: 'b' }), '');
-    assert.equal(unifiedDiff('', 'x\ny\n', { from: '/dev/null', to: 'b' }), '--- /dev/null\n+++ b\n@@ -0,0 +1,2 @@\n+x\n+y\n');
+    assert.equal(
+      unifiedDiff('', 'x\ny\n', { from: '/dev/null', to: 'b' }),
+      '--- /dev/null\n+++ b\n@@ -0,0 +1,2 @@\n+x\n+y\n',
+    );
   });
 });

@@ -17,7 +17,10 @@ export function scratch(files: Record<string, string>): string {
 }
 
 /** Asserts a UserError at exactly file:line whose message matches. */
-export function assertUserError(body: () => unknown, expected: { file?: string; line?: number; message: string | RegExp }): UserError {
+export function assertUserError(
+  body: () => unknown,
+  expected: { file?: string; line?: number; message: string | RegExp },
+): UserError {
   let caught: unknown;
   try {
     body();

@@ -30,7 +30,12 @@ describe('GitHub Models prompt files', () => {
     assert.deepEqual(def.jsonSchema?.schema.required, ['labels', 'reason']);
     assert.equal(def.testData.length, 2);
     assert.deepEqual(def.testData[0], {
-      variables: { repository: 'octo/app', title: 'App crashes on start', body: 'Stack trace attached.', expected: '{"labels":["bug"],"reason":"crash"}' },
+      variables: {
+        repository: 'octo/app',
+        title: 'App crashes on start',
+        body: 'Stack trace attached.',
+        expected: '{"labels":["bug"],"reason":"crash"}',
+      },
       line: 38,
     });
     assert.deepEqual(
@@ -57,7 +62,12 @@ describe('GitHub Models prompt files', () => {
         name: 'search_issues',
         description: 'Finds similar issues.',
         type: 'github',
-        raw: { name: 'search_issues', type: 'github', description: 'Finds similar issues.', endpoint: 'GET /search/issues' },
+        raw: {
+          name: 'search_issues',
+          type: 'github',
+          description: 'Finds similar issues.',
+          endpoint: 'GET /search/issues',
+        },
         line: 69,
       },
     ]);
@@ -68,7 +78,8 @@ describe('GitHub Models prompt files', () => {
 
   test('the jsonSchema field may be a YAML mapping instead of a JSON string', () => {
     const directory = scratch({
-      'labels.prompt.yml': 'messages:\n  - role: user\n    content: Label it.\nresponseFormat: json_schema\njsonSchema:\n  name: labels\n  schema:\n    type: object\n',
+      'labels.prompt.yml':
+        'messages:\n  - role: user\n    content: Label it.\nresponseFormat: json_schema\njsonSchema:\n  name: labels\n  schema:\n    type: object\n',
     });
     const def = loadPrompt('labels.prompt.yml', { cwd: directory });
     assert.deepEqual(def.jsonSchema?.schema, { type: 'object' });
@@ -89,7 +100,10 @@ describe('GitHub Models prompt files', () => {
   });
 
   test('a jsonSchema without responseFormat json_schema is a warning', () => {
-    const directory = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\njsonSchema: \'{"name": "x", "schema": {"type": "object"}}\'\n' });
+    const directory = scratch({
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\njsonSchema: \'{"name": "x", "schema": {"type": "object"}}\'\n',
+    });
     assert.deepEqual(loadPrompt('x.prompt.yml', { cwd: directory }).warnings, [
       'x.prompt.yml:4: jsonSchema is set but responseFormat is not set (so text), so replies are not held to it; set responseFormat: json_schema',
     ]);
@@ -114,7 +128,8 @@ describe('prompt file errors name the file and line', () => {
     assertUserError(() => load('prompts/bad-yaml.prompt.yml'), {
       file: 'prompts/bad-yaml.prompt.yml',
       line: 4,
-      message: 'prompts/bad-yaml.prompt.yml:4: invalid YAML: quoted string opened here is never closed (add the closing ")',
+      message:
+        'prompts/bad-yaml.prompt.yml:4: invalid YAML: quoted string opened here is never closed (add the closing ")',
     });
   });
 
@@ -160,12 +175,16 @@ describe('prompt file errors name the file and line', () => {
     assertUserError(() => load('prompts/bad-schema-mapping.prompt.yml'), {
       file: 'prompts/bad-schema-mapping.prompt.yml',
       line: 10,
-      message: 'prompts/bad-schema-mapping.prompt.yml:10: jsonSchema.schema is not a valid JSON Schema: /required: must be array',
+      message:
+        'prompts/bad-schema-mapping.prompt.yml:10: jsonSchema.schema is not a valid JSON Schema: /required: must be array',
     });
   });
 
   test('jsonSchema missing name and schema', () => {
-    const directory = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nresponseFormat: json_schema\njsonSchema: |\n  {\n    "strict": true\n  }\n' });
+    const directory = scratch({
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\nresponseFormat: json_schema\njsonSchema: |\n  {\n    "strict": true\n  }\n',
+    });
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
       file: 'x.prompt.yml',
       line: 6,
@@ -204,7 +223,8 @@ describe('prompt file errors name the file and line', () => {
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
       file: 'x.prompt.yml',
       line: 1,
-      message: "x.prompt.yml:1: messages is required\n  x.prompt.yml:2: unknown field 'mesages' is ignored — did you mean 'messages'?",
+      message:
+        "x.prompt.yml:1: messages is required\n  x.prompt.yml:2: unknown field 'mesages' is ignored — did you mean 'messages'?",
     });
   });
 
@@ -218,11 +238,14 @@ describe('prompt file errors name the file and line', () => {
   });
 
   test('responseFormat json_schema needs a jsonSchema', () => {
-    const directory = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nresponseFormat: json_schema\n' });
+    const directory = scratch({
+      'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nresponseFormat: json_schema\n',
+    });
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
       file: 'x.prompt.yml',
       line: 4,
-      message: 'x.prompt.yml:4: responseFormat is json_schema, so jsonSchema is required (a JSON string or mapping with name and schema)',
+      message:
+        'x.prompt.yml:4: responseFormat is json_schema, so jsonSchema is required (a JSON string or mapping with name and schema)',
     });
   });
 
@@ -236,20 +259,36 @@ describe('prompt file errors name the file and line', () => {
   });
 
   test('a jsonSchema evaluator needs a schema from somewhere', () => {
-    const directory = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema: true\n' });
+    const directory = scratch({
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema: true\n',
+    });
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
       file: 'x.prompt.yml',
       line: 6,
-      message: "x.prompt.yml:6: evaluators[0].jsonSchema is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here",
+      message:
+        'x.prompt.yml:6: evaluators[0].jsonSchema is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
     });
   });
 
   test("a jsonSchema evaluator's own schema is checked too", () => {
-    const ok = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema:\n      schema:\n        type: array\n' });
+    const ok = scratch({
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema:\n      schema:\n        type: array\n',
+    });
     const evaluator = loadPrompt('x.prompt.yml', { cwd: ok }).evaluators[0];
-    assert.deepEqual(evaluator, { name: 'valid', line: 5, kind: 'jsonSchema', schema: { type: 'array' }, fromPrompt: false });
+    assert.deepEqual(evaluator, {
+      name: 'valid',
+      line: 5,
+      kind: 'jsonSchema',
+      schema: { type: 'array' },
+      fromPrompt: false,
+    });
 
-    const bad = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema:\n      schema:\n        type: array\n        minItems: many\n' });
+    const bad = scratch({
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema:\n      schema:\n        type: array\n        minItems: many\n',
+    });
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: bad }), {
       file: 'x.prompt.yml',
       line: 9,
@@ -268,7 +307,8 @@ describe('prompt file errors name the file and line', () => {
 
   test('tool and evaluator names must be unique', () => {
     const directory = scratch({
-      'x.prompt.yml': 'messages:\n  - role: user\n    content: Hi\ntools:\n  - name: search\n    type: github\n  - name: search\n    type: command\n',
+      'x.prompt.yml':
+        'messages:\n  - role: user\n    content: Hi\ntools:\n  - name: search\n    type: github\n  - name: search\n    type: command\n',
     });
     assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
       file: 'x.prompt.yml',
@@ -305,8 +345,20 @@ describe('markdown and text prompts', () => {
     assert.equal(def.version, '2');
     assert.deepEqual(def.modelParameters, { maxTokens: 800 });
     assert.deepEqual(def.messages, [
-      { role: 'system', content: 'You write short, factual release notes.', label: 'the system prompt', line: 7, contentLine: 7 },
-      { role: 'user', content: 'Summarize the changes since {{ previous_tag }}:\n\n{{changes}}', label: 'the prompt', line: 10, contentLine: 10 },
+      {
+        role: 'system',
+        content: 'You write short, factual release notes.',
+        label: 'the system prompt',
+        line: 7,
+        contentLine: 7,
+      },
+      {
+        role: 'user',
+        content: 'Summarize the changes since {{ previous_tag }}:\n\n{{changes}}',
+        label: 'the prompt',
+        line: 10,
+        contentLine: 10,
+      },
     ]);
     assert.equal(def.responseFormat, 'text');
   });
@@ -314,7 +366,9 @@ describe('markdown and text prompts', () => {
   test('a plain text file is one user message named after the file', () => {
     const def = load('prompts/plain.txt');
     assert.equal(def.name, 'plain');
-    assert.deepEqual(def.messages, [{ role: 'user', content: 'Say hello to {{who}}.', label: 'the prompt', line: 1, contentLine: 1 }]);
+    assert.deepEqual(def.messages, [
+      { role: 'user', content: 'Say hello to {{who}}.', label: 'the prompt', line: 1, contentLine: 1 },
+    ]);
     assert.equal(def.version, undefined);
     assert.match(def.versionLabel, /^sha256:[0-9a-f]{12}$/);
   });
@@ -336,7 +390,10 @@ describe('markdown and text prompts', () => {
   });
 
   test('front matter YAML errors and unknown keys are located in the file', () => {
-    const directory = scratch({ 'bad.md': '---\nname: x\nname: y\n---\nBody\n', 'odd.md': '---\ntemperature: 1\n---\nBody\n' });
+    const directory = scratch({
+      'bad.md': '---\nname: x\nname: y\n---\nBody\n',
+      'odd.md': '---\ntemperature: 1\n---\nBody\n',
+    });
     assertUserError(() => loadPrompt('bad.md', { cwd: directory }), {
       file: 'bad.md',
       line: 3,

@@ -10,7 +10,11 @@ const load = (path: string) => loadPrompt(path, { cwd: FIXTURES });
 
 describe('renderPrompt', () => {
   test('fills placeholders, with or without spaces, and merges system messages', () => {
-    const rendered = renderPrompt(load('prompts/triage.prompt.yml'), { repository: 'octo/app', title: 'Crash', body: 'It broke.' });
+    const rendered = renderPrompt(load('prompts/triage.prompt.yml'), {
+      repository: 'octo/app',
+      title: 'Crash',
+      body: 'It broke.',
+    });
     assert.deepEqual(rendered, {
       system: 'You triage issues for the octo/app repository.\nAnswer with JSON only.\n',
       messages: [{ role: 'user', content: 'Title: Crash\n\nBody:\nIt broke.\n' }],
@@ -18,7 +22,11 @@ describe('renderPrompt', () => {
   });
 
   test('values go in literally: placeholders inside values are not expanded', () => {
-    const rendered = renderPrompt(load('prompts/triage.prompt.yml'), { repository: '{{title}}', title: '{{ body }}', body: '$& $1 {{repository}}' });
+    const rendered = renderPrompt(load('prompts/triage.prompt.yml'), {
+      repository: '{{title}}',
+      title: '{{ body }}',
+      body: '$& $1 {{repository}}',
+    });
     assert.equal(rendered.system, 'You triage issues for the {{title}} repository.\nAnswer with JSON only.\n');
     assert.equal(rendered.messages[0]?.content, 'Title: {{ body }}\n\nBody:\n$& $1 {{repository}}\n');
   });
@@ -56,7 +64,8 @@ describe('a placeholder without a variable is refused', () => {
     assertUserError(() => renderPrompt(def, { project: 'autostack' }), {
       file: 'prompts/missing-var.prompt.yml',
       line: 8,
-      message: "prompts/missing-var.prompt.yml:8: messages[1] uses {{topic}} but no variable 'topic' was given (variables given: project; also missing: detail)",
+      message:
+        "prompts/missing-var.prompt.yml:8: messages[1] uses {{topic}} but no variable 'topic' was given (variables given: project; also missing: detail)",
     });
   });
 
@@ -65,7 +74,8 @@ describe('a placeholder without a variable is refused', () => {
     assertUserError(() => renderPrompt(def, { topic: 'a', detail: 'b' }), {
       file: 'prompts/missing-var.prompt.yml',
       line: 4,
-      message: "prompts/missing-var.prompt.yml:4: messages[0] uses {{project}} but no variable 'project' was given (variables given: topic, detail)",
+      message:
+        "prompts/missing-var.prompt.yml:4: messages[0] uses {{project}} but no variable 'project' was given (variables given: topic, detail)",
     });
   });
 
@@ -73,12 +83,15 @@ describe('a placeholder without a variable is refused', () => {
     assertUserError(() => renderPrompt(load('prompts/summarize.md'), { previous_tag: 'v1.0.0' }), {
       file: 'prompts/summarize.md',
       line: 12,
-      message: "prompts/summarize.md:12: the prompt uses {{changes}} but no variable 'changes' was given (variables given: previous_tag)",
+      message:
+        "prompts/summarize.md:12: the prompt uses {{changes}} but no variable 'changes' was given (variables given: previous_tag)",
     });
   });
 
   test('in a folded scalar, pointing at the message entry', () => {
-    const directory = scratch({ 'x.prompt.yml': 'messages:\n  - role: user\n    content: >\n      Hello\n      {{who}}\n' });
+    const directory = scratch({
+      'x.prompt.yml': 'messages:\n  - role: user\n    content: >\n      Hello\n      {{who}}\n',
+    });
     assertUserError(() => renderPrompt(loadPrompt('x.prompt.yml', { cwd: directory }), {}), {
       file: 'x.prompt.yml',
       line: 2,
@@ -105,7 +118,12 @@ describe('a placeholder without a variable is refused', () => {
 describe('listVariables and fillTemplate', () => {
   test('variables in order of first use, each once', () => {
     assert.deepEqual(listVariables(load('prompts/triage.prompt.yml')), ['repository', 'title', 'body']);
-    assert.deepEqual(listVariables(promptFromText('{{b}} {{ a }} {{b}} {{x.y-z_1}}', { system: '{{s}}' })), ['s', 'b', 'a', 'x.y-z_1']);
+    assert.deepEqual(listVariables(promptFromText('{{b}} {{ a }} {{b}} {{x.y-z_1}}', { system: '{{s}}' })), [
+      's',
+      'b',
+      'a',
+      'x.y-z_1',
+    ]);
   });
 
   test("fills an llm evaluator's prompt and refuses unknown placeholders", () => {
@@ -144,10 +162,16 @@ describe('promptFromText', () => {
   test('the hash follows the normalized text, and the system text when there is one', () => {
     assert.equal(promptFromText('Hi\r\n').contentHash, promptFromText('Hi  ').contentHash);
     assert.notEqual(promptFromText('Hi').contentHash, promptFromText('Hi', { system: 'A' }).contentHash);
-    assert.notEqual(promptFromText('Hi', { system: 'A' }).contentHash, promptFromText('Hi', { system: 'B' }).contentHash);
+    assert.notEqual(
+      promptFromText('Hi', { system: 'A' }).contentHash,
+      promptFromText('Hi', { system: 'B' }).contentHash,
+    );
   });
 
   test('an empty prompt input is refused by name', () => {
-    assert.throws(() => promptFromText('  \n'), (error: unknown) => error instanceof InputError && error.input === 'prompt');
+    assert.throws(
+      () => promptFromText('  \n'),
+      (error: unknown) => error instanceof InputError && error.input === 'prompt',
+    );
   });
 });

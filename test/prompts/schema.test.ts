@@ -33,15 +33,31 @@ describe('compileSchema', () => {
 
   test('const and pointer escaping', () => {
     const compiled = compileSchema({ properties: { 'a/b': { const: 'x' } } }, {});
-    assert.deepEqual(compiled.validate({ 'a/b': 'y' }), { valid: false, errors: ['/a~1b: must be equal to constant (x)'] });
+    assert.deepEqual(compiled.validate({ 'a/b': 'y' }), {
+      valid: false,
+      errors: ['/a~1b: must be equal to constant (x)'],
+    });
   });
 
   test('draft 2020-12 and 2019-09 schemas are supported', () => {
-    const tuple = compileSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }], items: false }, {});
+    const tuple = compileSchema(
+      { $schema: 'https://json-schema.org/draft/2020-12/schema', prefixItems: [{ type: 'string' }], items: false },
+      {},
+    );
     assert.deepEqual(tuple.validate(['a']), { valid: true });
     assert.deepEqual(tuple.validate(['a', 'b']), { valid: false, errors: ['(root): must NOT have more than 1 items'] });
-    const closed = compileSchema({ $schema: 'https://json-schema.org/draft/2019-09/schema', properties: { a: true }, unevaluatedProperties: false }, {});
-    assert.deepEqual(closed.validate({ a: 1, b: 2 }), { valid: false, errors: ["(root): must NOT have unevaluated properties ('b')"] });
+    const closed = compileSchema(
+      {
+        $schema: 'https://json-schema.org/draft/2019-09/schema',
+        properties: { a: true },
+        unevaluatedProperties: false,
+      },
+      {},
+    );
+    assert.deepEqual(closed.validate({ a: 1, b: 2 }), {
+      valid: false,
+      errors: ["(root): must NOT have unevaluated properties ('b')"],
+    });
   });
 
   test('unknown formats and vendor keywords are accepted, not fatal', () => {
@@ -51,7 +67,10 @@ describe('compileSchema', () => {
   });
 
   test('a boolean schema is a schema', () => {
-    assert.deepEqual(compileSchema(false, {}).validate(1), { valid: false, errors: ['(root): boolean schema is false'] });
+    assert.deepEqual(compileSchema(false, {}).validate(1), {
+      valid: false,
+      errors: ['(root): boolean schema is false'],
+    });
   });
 
   test('an invalid schema names the file and line it was given', () => {
@@ -69,16 +88,20 @@ describe('compileSchema', () => {
       (error: unknown) =>
         error instanceof InputError &&
         error.input === 'schema' &&
-        error.message === "Input 'schema' is not a valid JSON Schema: /required: must be array; /properties/a/minLength: must be >= 0",
+        error.message ===
+          "Input 'schema' is not a valid JSON Schema: /required: must be array; /properties/a/minLength: must be >= 0",
     );
   });
 
   test('an unresolvable $ref and a non-schema value', () => {
-    assertUserError(() => compileSchema({ properties: { a: { $ref: '#/definitions/missing' } } }, { file: 'x.json', line: 1 }), {
-      file: 'x.json',
-      line: 1,
-      message: "x.json:1: schema is not a valid JSON Schema: can't resolve reference #/definitions/missing from id #",
-    });
+    assertUserError(
+      () => compileSchema({ properties: { a: { $ref: '#/definitions/missing' } } }, { file: 'x.json', line: 1 }),
+      {
+        file: 'x.json',
+        line: 1,
+        message: "x.json:1: schema is not a valid JSON Schema: can't resolve reference #/definitions/missing from id #",
+      },
+    );
     assertUserError(() => compileSchema('string', {}), {
       message: "schema is not a valid JSON Schema: must be a JSON Schema object (got 'string')",
     });
@@ -87,7 +110,10 @@ describe('compileSchema', () => {
 
 describe('loadSchemaInput', () => {
   test('inline JSON and inline YAML', () => {
-    assert.deepEqual(loadSchemaInput('{"type": "object", "required": ["a"]}', FIXTURES), { type: 'object', required: ['a'] });
+    assert.deepEqual(loadSchemaInput('{"type": "object", "required": ["a"]}', FIXTURES), {
+      type: 'object',
+      required: ['a'],
+    });
     assert.deepEqual(loadSchemaInput('type: object\nrequired: [a]\n', FIXTURES), { type: 'object', required: ['a'] });
   });
 
@@ -98,14 +124,17 @@ describe('loadSchemaInput', () => {
   });
 
   test("a prompt file's {name, schema} wrapper is unwrapped", () => {
-    assert.deepEqual(loadSchemaInput('{"name": "triage", "strict": true, "schema": {"type": "object"}}', FIXTURES), { type: 'object' });
+    assert.deepEqual(loadSchemaInput('{"name": "triage", "strict": true, "schema": {"type": "object"}}', FIXTURES), {
+      type: 'object',
+    });
   });
 
   test('errors in a schema file point at its line', () => {
     assertUserError(() => loadSchemaInput('prompts/broken-schema.yml', FIXTURES), {
       file: 'prompts/broken-schema.yml',
       line: 5,
-      message: "prompts/broken-schema.yml:5: input 'schema' is not a valid JSON Schema: /properties/labels/minItems: must be >= 0",
+      message:
+        "prompts/broken-schema.yml:5: input 'schema' is not a valid JSON Schema: /properties/labels/minItems: must be >= 0",
     });
     const directory = scratch({ 'bad.json': '{\n  "type": "object",\n  "required": ["a",]\n}\n' });
     assertUserError(() => loadSchemaInput('bad.json', directory), {
@@ -117,11 +146,23 @@ describe('loadSchemaInput', () => {
 
   test('bad inline values name the input', () => {
     const cases: Array<[string, string]> = [
-      ['', "Input 'schema' is empty; give a JSON Schema as JSON or YAML text, or a path to a .json, .yml or .yaml file"],
-      ['missing.json', `Input 'schema' names a file that does not exist: missing.json (looked for ${join(FIXTURES, 'missing.json')})`],
-      ['hello', "Input 'schema' must be a JSON Schema (JSON or YAML text) or a path to a .json, .yml or .yaml file (got 'hello')"],
+      [
+        '',
+        "Input 'schema' is empty; give a JSON Schema as JSON or YAML text, or a path to a .json, .yml or .yaml file",
+      ],
+      [
+        'missing.json',
+        `Input 'schema' names a file that does not exist: missing.json (looked for ${join(FIXTURES, 'missing.json')})`,
+      ],
+      [
+        'hello',
+        "Input 'schema' must be a JSON Schema (JSON or YAML text) or a path to a .json, .yml or .yaml file (got 'hello')",
+      ],
       ['{"type": [}', "Input 'schema' is not valid JSON (Unexpected token '}')"],
-      ['{"type": "strin"}', "Input 'schema' is not a valid JSON Schema: /type: must be equal to one of the allowed values (array, boolean, integer, null, number, object, string)"],
+      [
+        '{"type": "strin"}',
+        "Input 'schema' is not a valid JSON Schema: /type: must be equal to one of the allowed values (array, boolean, integer, null, number, object, string)",
+      ],
     ];
     for (const [value, message] of cases) {
       assert.throws(

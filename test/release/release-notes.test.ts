@@ -27,7 +27,10 @@ test('release notes are the version section of the changelog, with or without th
 });
 
 test('a missing or empty section, or a tag that is not a version, is one clear error', () => {
-  assert.throws(() => releaseNotes(CHANGELOG, 'v9.9.9'), /no section for 9\.9\.9 \(add a heading '## \[9\.9\.9\] - YYYY-MM-DD'\)/);
+  assert.throws(
+    () => releaseNotes(CHANGELOG, 'v9.9.9'),
+    /no section for 9\.9\.9 \(add a heading '## \[9\.9\.9\] - YYYY-MM-DD'\)/,
+  );
   assert.throws(() => releaseNotes('## [1.0.0]\n\n## [0.9.0]\n- x\n', 'v1.0.0'), /section for 1\.0\.0 is empty/);
   assert.throws(() => releaseNotes(CHANGELOG, 'latest'), /'latest' is not a version/);
   assert.throws(() => releaseNotes('## [1.2.0]\n', 'v1.2'), /not a version/);
@@ -35,7 +38,10 @@ test('a missing or empty section, or a tag that is not a version, is one clear e
 
 test("the package's own version has release notes, as the release workflow will ask", () => {
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/release-notes.ts', `v${version}`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/release-notes.ts', `v${version}`], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.ok(result.stdout.trim().length > 20);
 });
@@ -65,7 +71,10 @@ test('the release workflow: version tags only, read-only until the release job, 
   const releaseScript = release.steps.map((step) => step.run ?? '').join('\n');
   assert.match(releaseScript, /gh release create/);
   assert.match(releaseScript, /git\/refs\/tags\/\$\{?major/, 'moves the major tag');
-  assert.ok(release.steps.every((step) => step.uses === undefined), 'the job holding a write token runs no third-party code');
+  assert.ok(
+    release.steps.every((step) => step.uses === undefined),
+    'the job holding a write token runs no third-party code',
+  );
   const npm = workflow.jobs.npm;
   assert.ok(npm, 'the npm publish job');
   assert.deepEqual(npm.permissions, { contents: 'read', 'id-token': 'write' });

@@ -29,9 +29,18 @@ test('runs show and runs list report a corrupt record as corrupt; a run id is ne
   writeLocalRecord(directory, 'wrong', '{"hello": 1}\n');
   assert.equal(recordProblem('{"x'), 'not valid JSON (truncated write?)');
   assert.match(recordProblem('{}') ?? '', /^not a run record: /);
-  assert.throws(() => showRun(directory, 'bad'), (error: unknown) => error instanceof UserError && /is corrupt: not valid JSON/.test(error.message));
-  assert.throws(() => showRun(directory, 'wrong'), (error: unknown) => error instanceof UserError && /is corrupt: not a run record/.test(error.message));
-  assert.throws(() => showRun(directory, '../../etc/passwd'), (error: unknown) => error instanceof UserError && /^Argument '<run-id>' must be a run id/.test(error.message));
+  assert.throws(
+    () => showRun(directory, 'bad'),
+    (error: unknown) => error instanceof UserError && /is corrupt: not valid JSON/.test(error.message),
+  );
+  assert.throws(
+    () => showRun(directory, 'wrong'),
+    (error: unknown) => error instanceof UserError && /is corrupt: not a run record/.test(error.message),
+  );
+  assert.throws(
+    () => showRun(directory, '../../etc/passwd'),
+    (error: unknown) => error instanceof UserError && /^Argument '<run-id>' must be a run id/.test(error.message),
+  );
   const listing = listRuns(directory, {}).stdout;
   assert.match(listing, /corrupt: .*bad\.json/);
   assert.match(listing, /corrupt: .*wrong\.json/);

@@ -30,7 +30,12 @@ const ACTION_CASES: ActionCase[] = [
   { action: 'run-prompt', inputs: { ...P, model: 'claude-x\n::error::INJECTED' }, names: 'model', says: /model id/ },
   { action: 'run-prompt', inputs: { ...P, model: 'claude sonnet' }, names: 'model', says: /model id/ },
   { action: 'run-prompt', inputs: { ...P, model: 'claude-x\u202e' }, names: 'model' },
-  { action: 'run-prompt', inputs: { ...P, 'base-url': 'not a url' }, names: 'base-url', says: /http:\/\/ or https:\/\/ URL/ },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, 'base-url': 'not a url' },
+    names: 'base-url',
+    says: /http:\/\/ or https:\/\/ URL/,
+  },
   { action: 'run-prompt', inputs: { ...P, 'base-url': 'ftp://example.com' }, names: 'base-url', says: /https:\/\// },
   { action: 'run-prompt', inputs: { ...P, 'base-url': 'localhost:8080' }, names: 'base-url' },
   { action: 'run-prompt', inputs: { ...P, 'max-tokens': '0' }, names: 'max-tokens', says: /whole number from 1/ },
@@ -47,20 +52,65 @@ const ACTION_CASES: ActionCase[] = [
   { action: 'run-prompt', inputs: { ...P, 'timeout-seconds': '0' }, names: 'timeout-seconds' },
   { action: 'run-prompt', inputs: { ...P, 'idle-timeout-seconds': 'x' }, names: 'idle-timeout-seconds' },
   { action: 'run-prompt', inputs: { ...P, provider: 'openai' }, names: 'provider', says: /one of anthropic/ },
-  { action: 'run-prompt', inputs: { 'prompt-file': 'missing.prompt.yml' }, names: 'prompt-file', says: /does not exist/ },
+  {
+    action: 'run-prompt',
+    inputs: { 'prompt-file': 'missing.prompt.yml' },
+    names: 'prompt-file',
+    says: /does not exist/,
+  },
   { action: 'run-prompt', inputs: { 'prompt-file': 'a-dir' }, names: 'prompt-file', says: /directory/ },
-  { action: 'run-prompt', inputs: { 'prompt-file': '../outside.prompt.yml' }, names: 'prompt-file', says: /outside the workspace/ },
-  { action: 'run-prompt', inputs: { 'prompt-file': 'escape.prompt.yml' }, names: 'prompt-file', says: /outside the workspace/ },
+  {
+    action: 'run-prompt',
+    inputs: { 'prompt-file': '../outside.prompt.yml' },
+    names: 'prompt-file',
+    says: /outside the workspace/,
+  },
+  {
+    action: 'run-prompt',
+    inputs: { 'prompt-file': 'escape.prompt.yml' },
+    names: 'prompt-file',
+    says: /outside the workspace/,
+  },
   { action: 'run-prompt', inputs: { 'prompt-file': 'binary.prompt.yml' }, names: 'prompt-file', says: /binary/ },
   { action: 'run-prompt', inputs: { 'prompt-file': 'huge.md' }, names: 'prompt-file', says: /MB/ },
-  { action: 'run-prompt', inputs: { ...P, 'system-prompt-file': '/etc/passwd' }, names: 'system-prompt-file', says: /outside the workspace/ },
-  { action: 'run-prompt', inputs: { ...P, 'system-prompt-file': 'a-dir' }, names: 'system-prompt-file', says: /directory/ },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, 'system-prompt-file': '/etc/passwd' },
+    names: 'system-prompt-file',
+    says: /outside the workspace/,
+  },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, 'system-prompt-file': 'a-dir' },
+    names: 'system-prompt-file',
+    says: /directory/,
+  },
   { action: 'run-prompt', inputs: { ...P, 'system-prompt-file': 'huge.md' }, names: 'system-prompt-file', says: /MB/ },
-  { action: 'run-prompt', inputs: { ...P, 'input-files': 'body: /etc/hostname' }, names: 'input-files', says: /outside the workspace/ },
-  { action: 'run-prompt', inputs: { ...P, 'input-files': 'body: binary.prompt.yml' }, names: 'input-files', says: /binary/ },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, 'input-files': 'body: /etc/hostname' },
+    names: 'input-files',
+    says: /outside the workspace/,
+  },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, 'input-files': 'body: binary.prompt.yml' },
+    names: 'input-files',
+    says: /binary/,
+  },
   { action: 'run-prompt', inputs: { ...P, 'input-files': '- a.txt' }, names: 'input-files', says: /mapping/ },
-  { action: 'run-prompt', inputs: { ...P, provider: 'replay', recordings: '/etc/passwd' }, names: 'recordings', says: /outside the workspace/ },
-  { action: 'run-prompt', inputs: { ...P, provider: 'replay', recordings: 'a-dir' }, names: 'recordings', says: /directory/ },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, provider: 'replay', recordings: '/etc/passwd' },
+    names: 'recordings',
+    says: /outside the workspace/,
+  },
+  {
+    action: 'run-prompt',
+    inputs: { ...P, provider: 'replay', recordings: 'a-dir' },
+    names: 'recordings',
+    says: /directory/,
+  },
   { action: 'run-prompt', inputs: { ...P, input: '- a\n- b' }, names: 'input', says: /mapping/ },
   { action: 'run-prompt', inputs: { ...P, tools: 'name: 1' }, names: 'tools' },
   // emit-event
@@ -75,21 +125,69 @@ const ACTION_CASES: ActionCase[] = [
   { action: 'emit-event', inputs: { ...E, 'max-len': '-1' }, names: 'max-len' },
   { action: 'emit-event', inputs: { ...E, 'max-len': 'many' }, names: 'max-len' },
   { action: 'emit-event', inputs: { ...E, 'dedupe-ttl-seconds': '10' }, names: 'dedupe-ttl-seconds' },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-workflow': 'deploy' }, names: 'dispatch-workflow', says: /deploy\.yml/ },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-workflow': 'deploy' },
+    names: 'dispatch-workflow',
+    says: /deploy\.yml/,
+  },
   { action: 'emit-event', inputs: { ...E, 'dispatch-workflow': '../../x.yml' }, names: 'dispatch-workflow' },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'bad..ref' }, names: 'dispatch-ref', says: /branch or tag/ },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'has space' }, names: 'dispatch-ref' },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'refs/heads/' }, names: 'dispatch-ref' },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-ref': 'main' }, names: 'dispatch-ref', says: /only used with dispatch-workflow/ },
-  { action: 'emit-event', inputs: { ...E, 'dispatch-inputs': 'x: 1' }, names: 'dispatch-inputs', says: /only used with dispatch-workflow/ },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'bad..ref' },
+    names: 'dispatch-ref',
+    says: /branch or tag/,
+  },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'has space' },
+    names: 'dispatch-ref',
+  },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-workflow': 'd.yml', 'dispatch-ref': 'refs/heads/' },
+    names: 'dispatch-ref',
+  },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-ref': 'main' },
+    names: 'dispatch-ref',
+    says: /only used with dispatch-workflow/,
+  },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'dispatch-inputs': 'x: 1' },
+    names: 'dispatch-inputs',
+    says: /only used with dispatch-workflow/,
+  },
   { action: 'emit-event', inputs: { ...E, 'idempotency-key': 'k'.repeat(300) }, names: 'idempotency-key' },
   { action: 'emit-event', inputs: { ...E, file: '../outside.jsonl' }, names: 'file', says: /outside the workspace/ },
-  { action: 'emit-event', inputs: { ...E, file: '/etc/autostack-events.jsonl' }, names: 'file', says: /outside the workspace/ },
-  { action: 'emit-event', inputs: { ...E, file: 'escape-dir/events.jsonl' }, names: 'file', says: /outside the workspace/ },
+  {
+    action: 'emit-event',
+    inputs: { ...E, file: '/etc/autostack-events.jsonl' },
+    names: 'file',
+    says: /outside the workspace/,
+  },
+  {
+    action: 'emit-event',
+    inputs: { ...E, file: 'escape-dir/events.jsonl' },
+    names: 'file',
+    says: /outside the workspace/,
+  },
   { action: 'emit-event', inputs: { ...E, file: 'a-dir' }, names: 'file', says: /directory/ },
-  { action: 'emit-event', inputs: { ...E, outbox: '/var/tmp/outbox.jsonl' }, names: 'outbox', says: /outside the workspace/ },
+  {
+    action: 'emit-event',
+    inputs: { ...E, outbox: '/var/tmp/outbox.jsonl' },
+    names: 'outbox',
+    says: /outside the workspace/,
+  },
   { action: 'emit-event', inputs: { ...E, 'max-hops': '-1' }, names: 'max-hops' },
-  { action: 'emit-event', inputs: { ...E, 'too-large': 'truncate' }, names: 'too-large', says: /one of fail, reference/ },
+  {
+    action: 'emit-event',
+    inputs: { ...E, 'too-large': 'truncate' },
+    names: 'too-large',
+    says: /one of fail, reference/,
+  },
   { action: 'emit-event', inputs: { ...E, 'timeout-seconds': '0' }, names: 'timeout-seconds' },
   { action: 'emit-event', inputs: { ...E, attempts: '11' }, names: 'attempts' },
   { action: 'emit-event', inputs: { ...E, data: '{nope' }, names: 'data', says: /YAML or JSON/ },
@@ -104,14 +202,23 @@ const ACTION_CASES: ActionCase[] = [
   // promote-prompt
   { action: 'promote-prompt', inputs: { 'prompt-file': '' }, names: 'prompt-file', says: /required/ },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', 'min-pass-rate': '2' }, names: 'min-pass-rate' },
-  { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', mode: 'yolo' }, names: 'mode', says: /one of pull-request, commit, local/ },
+  {
+    action: 'promote-prompt',
+    inputs: { 'prompt-file': 'p.prompt.yml', mode: 'yolo' },
+    names: 'mode',
+    says: /one of pull-request, commit, local/,
+  },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', eval: 'x' }, names: 'eval' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', rollback: 'x' }, names: 'rollback' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', 'dry-run': 'x' }, names: 'dry-run' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', 'base-url': 'nope' }, names: 'base-url' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', model: 'm\n::warning::x' }, names: 'model' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', 'max-cost-usd': 'x' }, names: 'max-cost-usd' },
-  { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', 'timeout-seconds': '99999' }, names: 'timeout-seconds' },
+  {
+    action: 'promote-prompt',
+    inputs: { 'prompt-file': 'p.prompt.yml', 'timeout-seconds': '99999' },
+    names: 'timeout-seconds',
+  },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', provider: 'x' }, names: 'provider' },
   { action: 'promote-prompt', inputs: { 'prompt-file': 'p.prompt.yml', cache: 'x' }, names: 'cache' },
 ];
@@ -144,10 +251,20 @@ function snapshot(root: string): string[] {
   return entries.sort();
 }
 
-function assertOneLine(result: StepResult, errorLine: string, names: string, says: RegExp | undefined, label: string): void {
+function assertOneLine(
+  result: StepResult,
+  errorLine: string,
+  names: string,
+  says: RegExp | undefined,
+  label: string,
+): void {
   assert.equal(result.exitCode, 1, `${label}: exit code\n${result.stdout}${result.stderr}`);
   assert.doesNotMatch(`${result.stdout}\n${result.stderr}`, /\n\s+at .+:\d+:\d+\)?\n/, `${label}: no stack trace`);
-  assert.match(errorLine, new RegExp(`(Input '${names}'|[Ff]lag '--${names}')`), `${label}: names the input: ${errorLine}`);
+  assert.match(
+    errorLine,
+    new RegExp(`(Input '${names}'|[Ff]lag '--${names}')`),
+    `${label}: names the input: ${errorLine}`,
+  );
   if (says) assert.match(errorLine, says, `${label}: says what is valid: ${errorLine}`);
 }
 
@@ -155,7 +272,10 @@ describe('bad input, table-driven', () => {
   let job: Job;
   let before_: string[];
   before(() => {
-    job = new Job({ env: { ANTHROPIC_API_KEY: 'bad-input-suite-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, githubToken: 'ghs_badInputSuiteToken0123456789' });
+    job = new Job({
+      env: { ANTHROPIC_API_KEY: 'bad-input-suite-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
+      githubToken: 'ghs_badInputSuiteToken0123456789',
+    });
     const ws = job.workspace;
     mkdirSync(join(ws, 'a-dir'));
     writeFileSync(join(ws, 'a-file'), 'not a directory');
@@ -163,7 +283,10 @@ describe('bad input, table-driven', () => {
     writeFileSync(join(ws, 'huge.md'), '');
     truncateSync(join(ws, 'huge.md'), 40 * 1024 * 1024);
     writeFileSync(join(ws, 'p.prompt.yml'), 'name: p\nmessages:\n  - role: user\n    content: hi\n');
-    writeFileSync(join(job.root, 'outside.prompt.yml'), 'name: outside\nmessages:\n  - role: user\n    content: secret\n');
+    writeFileSync(
+      join(job.root, 'outside.prompt.yml'),
+      'name: outside\nmessages:\n  - role: user\n    content: secret\n',
+    );
     symlinkSync(join(job.root, 'outside.prompt.yml'), join(ws, 'escape.prompt.yml'));
     symlinkSync('/var/tmp', join(ws, 'escape-dir'));
     before_ = snapshot(ws);

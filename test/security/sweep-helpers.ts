@@ -15,7 +15,11 @@ export function sentinelForms(secret: string): string[] {
   const bytes = Buffer.from(secret);
   for (let shift = 0; shift < 3; shift++) {
     const encoded = bytes.subarray(shift).toString('base64');
-    const trimmed = encoded.endsWith('==') ? encoded.slice(0, -3) : encoded.endsWith('=') ? encoded.slice(0, -2) : encoded;
+    const trimmed = encoded.endsWith('==')
+      ? encoded.slice(0, -3)
+      : encoded.endsWith('=')
+        ? encoded.slice(0, -2)
+        : encoded;
     forms.add(trimmed);
     forms.add(trimmed.replace(/\+/g, '-').replace(/\//g, '_'));
   }
@@ -61,7 +65,11 @@ export function assertNoSentinel(places: Places, sentinels: string[]): void {
     const forms = sentinelForms(sentinel);
     for (const [where, text] of places) {
       for (const form of forms) {
-        assert.equal(text.includes(form), false, `a form of a sentinel secret (${form === sentinel ? 'raw' : form}) leaked into ${where}`);
+        assert.equal(
+          text.includes(form),
+          false,
+          `a form of a sentinel secret (${form === sentinel ? 'raw' : form}) leaked into ${where}`,
+        );
       }
     }
   }

@@ -11,7 +11,10 @@ test('a registered secret is masked raw, JSON-escaped, URL-encoded and in base64
   for (let offset = 0; offset < 6; offset++) {
     const blob = base64At(SECRET, offset);
     assert.ok(containsSecret(blob), `base64 with the secret at byte offset ${offset}`);
-    assert.ok(containsSecret(Buffer.from(`${'y'.repeat(offset)}${SECRET}`).toString('base64url')), `base64url at offset ${offset}`);
+    assert.ok(
+      containsSecret(Buffer.from(`${'y'.repeat(offset)}${SECRET}`).toString('base64url')),
+      `base64url at offset ${offset}`,
+    );
   }
   assert.equal(redact(JSON.stringify({ value: SECRET })), '{"value":"***"}');
 });
@@ -45,14 +48,25 @@ test('short values are not registered (they would mask ordinary words)', () => {
 
 test('redactDeep masks strings and keys at any depth and keeps other values', () => {
   const value = { [SECRET]: 1, nested: [{ text: `say ${SECRET}` }, 2, true, null], when: new Date(0) };
-  assert.deepEqual(redactDeep(value), { '***': 1, nested: [{ text: 'say ***' }, 2, true, null], when: '1970-01-01T00:00:00.000Z' });
+  assert.deepEqual(redactDeep(value), {
+    '***': 1,
+    nested: [{ text: 'say ***' }, 2, true, null],
+    when: '1970-01-01T00:00:00.000Z',
+  });
   assert.equal(redactDeep(undefined), undefined);
 });
 
 test('redactAttributes cleans an exporter attribute map', () => {
-  assert.deepEqual(redactAttributes({ 'http.url': `https://x/?k=${encodeURIComponent(SECRET)}`, 'gen_ai.usage.input_tokens': 3, tags: [SECRET, 4] }), {
-    'http.url': 'https://x/?k=***',
-    'gen_ai.usage.input_tokens': 3,
-    tags: ['***', 4],
-  });
+  assert.deepEqual(
+    redactAttributes({
+      'http.url': `https://x/?k=${encodeURIComponent(SECRET)}`,
+      'gen_ai.usage.input_tokens': 3,
+      tags: [SECRET, 4],
+    }),
+    {
+      'http.url': 'https://x/?k=***',
+      'gen_ai.usage.input_tokens': 3,
+      tags: ['***', 4],
+    },
+  );
 });

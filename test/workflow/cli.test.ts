@@ -7,26 +7,41 @@ import { CLI_BUNDLE } from '../harness/job.js';
 import { workspace } from './helpers.js';
 
 function start(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'workflow', 'run', ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BUNDLE, 'workflow', 'run', ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done, output: () => stdout };
 }
 
 test('an unsupported feature is one error line with file:line, exit 1, no stack trace', async () => {
-  const root = workspace({ 'w.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: echo hi\n' });
+  const root = workspace({
+    'w.yml':
+      'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: echo hi\n',
+  });
   const { code, stdout, stderr } = await start(['w.yml', '--event', 'push'], root).done;
   assert.equal(code, 1);
   assert.equal(stdout, '');
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
-  assert.match(stderr, /^error: w\.yml:5: job 'build' uses service containers \(services:\), which the local runner does not support/);
+  assert.match(
+    stderr,
+    /^error: w\.yml:5: job 'build' uses service containers \(services:\), which the local runner does not support/,
+  );
 });
 
 test('flag errors name the flag', async () => {
-  const root = workspace({ 'w.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n', 'bad.json': '{nope' });
+  const root = workspace({
+    'w.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n',
+    'bad.json': '{nope',
+  });
   const noEvent = await start(['w.yml'], root).done;
   assert.equal(noEvent.code, 1);
   assert.match(noEvent.stderr, /^error: Flag '--event NAME' is required/);

@@ -18,8 +18,25 @@ test('release example: the parent dispatches the child, waits, and uses the vers
     const resultFile = join(root, 'result.json');
     const child = spawn(
       process.execPath,
-      [CLI_BUNDLE, 'workflow', 'run', join(root, 'workflows-examples/release-parent.yml'), '--event', 'workflow_dispatch', '--workspace', root, '--repository', 'octo-org/octo-repo', '--result-file', resultFile],
-      { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        CLI_BUNDLE,
+        'workflow',
+        'run',
+        join(root, 'workflows-examples/release-parent.yml'),
+        '--event',
+        'workflow_dispatch',
+        '--workspace',
+        root,
+        '--repository',
+        'octo-org/octo-repo',
+        '--result-file',
+        resultFile,
+      ],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -29,13 +46,10 @@ test('release example: the parent dispatches the child, waits, and uses the vers
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as SessionResult;
     assert.equal(code, 0, out);
     assert.equal(result.conclusion, 'success', out);
-    assert.deepEqual(
-      result.runs.map((run) => [run.file.replace(/^.*\//, ''), run.conclusion]).sort(),
-      [
-        ['release-child.yml', 'success'],
-        ['release-parent.yml', 'success'],
-      ],
-    );
+    assert.deepEqual(result.runs.map((run) => [run.file.replace(/^.*\//, ''), run.conclusion]).sort(), [
+      ['release-child.yml', 'success'],
+      ['release-parent.yml', 'success'],
+    ]);
     const parent = result.runs.find((run) => run.file.endsWith('release-parent.yml'));
     const childRun = result.runs.find((run) => run.file.endsWith('release-child.yml'));
     const step = parent?.jobs[0]?.steps.find((s) => s.id === 'build');
@@ -45,9 +59,16 @@ test('release example: the parent dispatches the child, waits, and uses the vers
     const outputs = JSON.parse(step.outputs['child-outputs'] ?? '{}') as Record<string, string>;
     assert.match(outputs.version ?? '', /^1\.4\.\d+$/);
     assert.equal(outputs.component, 'api');
-    assert.match(out, new RegExp(`child concluded success and built version ${outputs.version?.replace(/\./g, '\\.')}`));
+    assert.match(
+      out,
+      new RegExp(`child concluded success and built version ${outputs.version?.replace(/\./g, '\\.')}`),
+    );
     // The child ran while the parent waited: it finished before the parent did.
-    assert.ok(result.runs.indexOf(childRun as (typeof result.runs)[number]) < result.runs.indexOf(parent as (typeof result.runs)[number]), 'child completed first');
+    assert.ok(
+      result.runs.indexOf(childRun as (typeof result.runs)[number]) <
+        result.runs.indexOf(parent as (typeof result.runs)[number]),
+      'child completed first',
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

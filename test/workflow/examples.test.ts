@@ -34,11 +34,26 @@ function exampleWorkspace(): string {
 async function run(args: string[], options: { root?: string; env?: Record<string, string> } = {}): Promise<Cli> {
   const root = options.root ?? exampleWorkspace();
   const resultFile = join(root, 'result.json');
-  const child = spawn(process.execPath, [CLI_BUNDLE, 'workflow', 'run', ...args, '--workspace', root, '--repository', 'octo-org/octo-repo', '--result-file', resultFile], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_BUNDLE,
+      'workflow',
+      'run',
+      ...args,
+      '--workspace',
+      root,
+      '--repository',
+      'octo-org/octo-repo',
+      '--result-file',
+      resultFile,
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -48,24 +63,49 @@ async function run(args: string[], options: { root?: string; env?: Record<string
   return { code, stdout, stderr, result: JSON.parse(readFileSync(resultFile, 'utf8')) as SessionResult, root };
 }
 
-const TRIAGE = ['workflows-examples/issue-triage.yml', '--event', 'issues', '--payload', join(REPO_ROOT, 'workflows-examples/events/issue-opened.json'), '--env', 'AUTOSTACK_PROVIDER=replay'];
+const TRIAGE = [
+  'workflows-examples/issue-triage.yml',
+  '--event',
+  'issues',
+  '--payload',
+  join(REPO_ROOT, 'workflows-examples/events/issue-opened.json'),
+  '--env',
+  'AUTOSTACK_PROVIDER=replay',
+];
 
-function readRecord(path: string): { name: string; status: string; statusSource: string; trigger?: { parentRunId?: string; event?: string }; totals: { modelCalls: number; toolCalls: number }; steps: Array<{ action: string; status: string }> } {
+function readRecord(path: string): {
+  name: string;
+  status: string;
+  statusSource: string;
+  trigger?: { parentRunId?: string; event?: string };
+  totals: { modelCalls: number; toolCalls: number };
+  steps: Array<{ action: string; status: string }>;
+} {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 test('issue triage: classify with schema, label through the GitHub tool, emit, and the dispatch starts the follow-up workflow', async () => {
   const root = exampleWorkspace();
-  const { code, stdout, stderr, result } = await run(TRIAGE.map((arg) => (arg.startsWith('workflows-examples/issue') ? join(root, arg) : arg)), { root });
+  const { code, stdout, stderr, result } = await run(
+    TRIAGE.map((arg) => (arg.startsWith('workflows-examples/issue') ? join(root, arg) : arg)),
+    { root },
+  );
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.equal(result.conclusion, 'success');
-  assert.deepEqual(result.runs.map((entry) => [entry.file, entry.conclusion]), [
-    ['workflows-examples/issue-triage.yml', 'success'],
-    ['workflows-examples/triage-follow-up.yml', 'success'],
-  ]);
+  assert.deepEqual(
+    result.runs.map((entry) => [entry.file, entry.conclusion]),
+    [
+      ['workflows-examples/issue-triage.yml', 'success'],
+      ['workflows-examples/triage-follow-up.yml', 'success'],
+    ],
+  );
 
   const classify = result.runs[0]?.jobs.find((job) => job.id === 'classify');
-  const verdict = JSON.parse(classify?.outputs.verdict ?? '{}') as { category: string; priority: string; labels: string[] };
+  const verdict = JSON.parse(classify?.outputs.verdict ?? '{}') as {
+    category: string;
+    priority: string;
+    labels: string[];
+  };
   assert.equal(verdict.category, 'bug');
   assert.equal(verdict.priority, 'high');
   assert.equal(classify?.outputs.category, 'bug');
@@ -74,26 +114,35 @@ test('issue triage: classify with schema, label through the GitHub tool, emit, a
   assert.equal(prompt?.outputs['prompt-version'], '1.0.0');
 
   // The model's github_add_labels call reached the runner's loopback GitHub API.
-  const labels = result.github.find((entry) => entry.method === 'POST' && entry.path === '/repos/octo-org/octo-repo/issues/42/labels');
+  const labels = result.github.find(
+    (entry) => entry.method === 'POST' && entry.path === '/repos/octo-org/octo-repo/issues/42/labels',
+  );
   assert.equal(labels?.status, 200);
   assert.match(labels?.summary ?? '', /bug, priority:high/);
 
   // emit-event's repository_dispatch started the follow-up, with the CloudEvent as client_payload.
-  assert.deepEqual(result.dispatches.map((entry) => [entry.kind, entry.eventType, entry.started]), [
-    ['repository_dispatch', 'issue.triaged', ['workflows-examples/triage-follow-up.yml']],
-  ]);
+  assert.deepEqual(
+    result.dispatches.map((entry) => [entry.kind, entry.eventType, entry.started]),
+    [['repository_dispatch', 'issue.triaged', ['workflows-examples/triage-follow-up.yml']]],
+  );
   const followUp = result.runs[1];
   assert.match(followUp?.triggeredBy ?? '', /repository_dispatch 'issue.triaged' from Issue triage \/ announce/);
   assert.equal(followUp?.jobs[0]?.outputs.priority, 'high');
   assert.equal(followUp?.jobs[0]?.steps.find((step) => step.name === 'Page the on-call engineer')?.outcome, 'success');
-  assert.match(stdout, /↪ repository_dispatch 'issue\.triaged' \(from Issue triage \/ announce\) starts workflows-examples\/triage-follow-up\.yml/);
+  assert.match(
+    stdout,
+    /↪ repository_dispatch 'issue\.triaged' \(from Issue triage \/ announce\) starts workflows-examples\/triage-follow-up\.yml/,
+  );
 
   // One run record per job, written locally; the follow-up's record names the parent run.
-  assert.deepEqual(result.records.map((record) => [record.name, record.status]), [
-    ['issue-triage', 'success'],
-    ['issue-triage-announce', 'success'],
-    ['triage-follow-up', 'success'],
-  ]);
+  assert.deepEqual(
+    result.records.map((record) => [record.name, record.status]),
+    [
+      ['issue-triage', 'success'],
+      ['issue-triage-announce', 'success'],
+      ['triage-follow-up', 'success'],
+    ],
+  );
   const [triageRecord, announceRecord, followUpRecord] = result.records.map((record) => readRecord(record.path));
   assert.equal(triageRecord?.statusSource, 'github-api');
   assert.equal(triageRecord?.totals.modelCalls, 2);
@@ -103,7 +152,10 @@ test('issue triage: classify with schema, label through the GitHub tool, emit, a
   assert.match(stdout, /Run records\n/);
 
   // The event went to the JSON Lines file as well (no Redis configured).
-  const events = readFileSync(join(root, '.autostack/events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; subject: string });
+  const events = readFileSync(join(root, '.autostack/events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; subject: string });
   assert.equal(events.length, 1);
   assert.equal(events[0]?.type, 'issue.triaged');
   assert.equal(events[0]?.subject, 'issues/42');
@@ -112,7 +164,17 @@ test('issue triage: classify with schema, label through the GitHub tool, emit, a
 test('reusable workflow: the caller passes with/secrets to .github/workflows/ai-step.yml and reads its outputs', async () => {
   const root = exampleWorkspace();
   const { code, stdout, result } = await run(
-    [join(root, 'workflows-examples/reusable-caller.yml'), '--event', 'issues', '--payload', join(REPO_ROOT, 'workflows-examples/events/issue-opened.json'), '--env', 'AUTOSTACK_PROVIDER=replay', '--secret', 'ANTHROPIC_API_KEY=sk-ant-unused-sentinel-31337'],
+    [
+      join(root, 'workflows-examples/reusable-caller.yml'),
+      '--event',
+      'issues',
+      '--payload',
+      join(REPO_ROOT, 'workflows-examples/events/issue-opened.json'),
+      '--env',
+      'AUTOSTACK_PROVIDER=replay',
+      '--secret',
+      'ANTHROPIC_API_KEY=sk-ant-unused-sentinel-31337',
+    ],
     { root },
   );
   assert.equal(code, 0, stdout);
@@ -132,13 +194,27 @@ test('reusable workflow: the caller passes with/secrets to .github/workflows/ai-
 
 test('promotion flow: the eval gate replays the testData and promotes locally', async () => {
   const root = exampleWorkspace();
-  const { code, stdout, result } = await run([join(root, 'workflows-examples/promote-prompt.yml'), '--event', 'workflow_dispatch', '--input', 'mode=local', '--env', 'AUTOSTACK_PROVIDER=replay'], { root });
+  const { code, stdout, result } = await run(
+    [
+      join(root, 'workflows-examples/promote-prompt.yml'),
+      '--event',
+      'workflow_dispatch',
+      '--input',
+      'mode=local',
+      '--env',
+      'AUTOSTACK_PROVIDER=replay',
+    ],
+    { root },
+  );
   assert.equal(code, 0, stdout);
   const promote = result.runs[0]?.jobs[0];
   assert.equal(promote?.outputs.promoted, 'true');
   assert.equal(promote?.outputs.version, '1.0.0');
   assert.equal(promote?.steps.find((step) => step.id === 'promote')?.outputs['pass-rate'], '1');
-  assert.ok(existsSync(join(root, '.autostack/prompts.lock.yml')) || existsSync(join(root, 'prompts.lock.yml')), 'the lock file is written in the workspace');
+  assert.ok(
+    existsSync(join(root, '.autostack/prompts.lock.yml')) || existsSync(join(root, 'prompts.lock.yml')),
+    'the lock file is written in the workspace',
+  );
 });
 
 let redis: RedisServer;
@@ -151,7 +227,16 @@ after(async () => {
 
 test('scheduled relay: an event published to Redis is relayed as repository_dispatch and starts the follow-up', async () => {
   const root = exampleWorkspace();
-  const first = await run([join(root, 'workflows-examples/issue-triage.yml'), ...TRIAGE.slice(1), '--secret', `REDIS_URL=${redis.url}`, '--no-follow'], { root });
+  const first = await run(
+    [
+      join(root, 'workflows-examples/issue-triage.yml'),
+      ...TRIAGE.slice(1),
+      '--secret',
+      `REDIS_URL=${redis.url}`,
+      '--no-follow',
+    ],
+    { root },
+  );
   assert.equal(first.code, 0, first.stdout);
   assert.equal(first.result.runs.length, 1, 'the dispatch was not followed');
   const client = new Redis(redis.url);
@@ -160,9 +245,15 @@ test('scheduled relay: an event published to Redis is relayed as repository_disp
   } finally {
     client.disconnect();
   }
-  const relay = await run([join(root, 'workflows-examples/scheduled-relay.yml'), '--event', 'schedule', '--secret', `REDIS_URL=${redis.url}`], { root });
+  const relay = await run(
+    [join(root, 'workflows-examples/scheduled-relay.yml'), '--event', 'schedule', '--secret', `REDIS_URL=${redis.url}`],
+    { root },
+  );
   assert.equal(relay.code, 0, `${relay.stdout}\n${relay.stderr}`);
-  assert.deepEqual(relay.result.runs.map((entry) => entry.file), ['workflows-examples/scheduled-relay.yml', 'workflows-examples/triage-follow-up.yml']);
+  assert.deepEqual(
+    relay.result.runs.map((entry) => entry.file),
+    ['workflows-examples/scheduled-relay.yml', 'workflows-examples/triage-follow-up.yml'],
+  );
   assert.equal(relay.result.runs[1]?.jobs[0]?.outputs.priority, 'high');
   assert.match(relay.result.runs[1]?.triggeredBy ?? '', /from Events relay \/ relay/);
 });
@@ -183,9 +274,15 @@ test('npm run demo: the triage example on embedded defaults, with the follow-up 
   assert.match(stdout, /✓ Classify and label the issue/);
   assert.match(stdout, /starts workflows-examples\/triage-follow-up\.yml/);
   assert.match(stdout, /success +Triage follow-up/);
-  const records = [...stdout.matchAll(/^ {2}success +(\d{8}T\d{6}Z-[0-9a-f]{12}) +(\S+) .*?(\.autostack\/runs\/\S+\.json)$/gm)];
-  assert.deepEqual(records.map((match) => match[2]), ['issue-triage', 'issue-triage-announce', 'triage-follow-up']);
-  for (const match of records) assert.ok(existsSync(join(workspace, match[3] ?? '')), 'records are written in the demo workspace');
+  const records = [
+    ...stdout.matchAll(/^ {2}success +(\d{8}T\d{6}Z-[0-9a-f]{12}) +(\S+) .*?(\.autostack\/runs\/\S+\.json)$/gm),
+  ];
+  assert.deepEqual(
+    records.map((match) => match[2]),
+    ['issue-triage', 'issue-triage-announce', 'triage-follow-up'],
+  );
+  for (const match of records)
+    assert.ok(existsSync(join(workspace, match[3] ?? '')), 'records are written in the demo workspace');
   assert.match(stdout, /Result: success/);
 });
 
@@ -196,19 +293,48 @@ test('--record-prompts records the answers a workflow gets (through the Messages
     const root = exampleWorkspace();
     const recordings = join(root, 'workflows-examples/prompts/summarize.recordings.json');
     rmSync(recordings);
-    api.enqueue(textReply(JSON.stringify({ summary: 'Recorded just now.', audience: 'everyone' }), { usage: { input_tokens: 10, output_tokens: 5 } }));
+    api.enqueue(
+      textReply(JSON.stringify({ summary: 'Recorded just now.', audience: 'everyone' }), {
+        usage: { input_tokens: 10, output_tokens: 5 },
+      }),
+    );
     const payload = join(REPO_ROOT, 'workflows-examples/events/issue-opened.json');
     const recorded = await run(
-      [join(root, 'workflows-examples/reusable-caller.yml'), '--event', 'issues', '--payload', payload, '--record-prompts', '--env', `ANTHROPIC_BASE_URL=${api.url}`, '--secret', 'ANTHROPIC_API_KEY=sk-ant-record-sentinel-5150'],
+      [
+        join(root, 'workflows-examples/reusable-caller.yml'),
+        '--event',
+        'issues',
+        '--payload',
+        payload,
+        '--record-prompts',
+        '--env',
+        `ANTHROPIC_BASE_URL=${api.url}`,
+        '--secret',
+        'ANTHROPIC_API_KEY=sk-ant-record-sentinel-5150',
+      ],
       { root },
     );
     assert.equal(recorded.code, 0, recorded.stdout);
     assert.equal(api.requests.length, 1);
     assert.ok(!recorded.stdout.includes('sk-ant-record-sentinel-5150'));
-    const file = JSON.parse(readFileSync(recordings, 'utf8')) as { format: string; recordings: Record<string, unknown> };
+    const file = JSON.parse(readFileSync(recordings, 'utf8')) as {
+      format: string;
+      recordings: Record<string, unknown>;
+    };
     assert.equal(file.format, 'autostack.recordings/v1');
     assert.equal(Object.keys(file.recordings).length, 1);
-    const replayed = await run([join(root, 'workflows-examples/reusable-caller.yml'), '--event', 'issues', '--payload', payload, '--env', 'AUTOSTACK_PROVIDER=replay'], { root });
+    const replayed = await run(
+      [
+        join(root, 'workflows-examples/reusable-caller.yml'),
+        '--event',
+        'issues',
+        '--payload',
+        payload,
+        '--env',
+        'AUTOSTACK_PROVIDER=replay',
+      ],
+      { root },
+    );
     assert.equal(replayed.code, 0, replayed.stdout);
     assert.equal(JSON.parse(replayed.result.runs[0]?.jobs[0]?.outputs.json ?? '{}').summary, 'Recorded just now.');
     assert.equal(api.requests.length, 1, 'replay makes no API request');

@@ -18,7 +18,10 @@ test('built-in functions, property filters and case-insensitive contexts', () =>
   assert.equal(evaluateExpression("contains(github.event.issue.labels.*.name, 'ui')", scope), true);
   assert.equal(evaluateExpression('fromJSON(steps.a.outputs.json).n', scope), 3);
   assert.equal(evaluateExpression("join(fromJSON(steps.a.outputs.json).tags, '+')", scope), 'x+y');
-  assert.equal(evaluateExpression("format('#{0} {1}', github.event.issue.number, GITHUB.EVENT_NAME)", scope), '#7 issues');
+  assert.equal(
+    evaluateExpression("format('#{0} {1}', github.event.issue.number, GITHUB.EVENT_NAME)", scope),
+    '#7 issues',
+  );
   assert.equal(evaluateExpression('github.event.nothing.here', scope), null);
   assert.equal(evaluateExpression("startsWith(github.event_name, 'ISS')", scope), true);
 });
@@ -53,16 +56,31 @@ test('values become strings the way the runner writes them', () => {
   assert.equal(stringify(true), 'true');
   assert.equal(stringify(1.5), '1.5');
   assert.equal(stringify({ a: 1 }), '{\n  "a": 1\n}');
-  assert.equal(interpolate("n=${{ github.event.issue.number }} s=${{ 'a}}b' }} f=${{ format('{0}}}', 'x') }} end", { contexts, where: 't.yml:4' }), 'n=7 s=a}}b f=x} end');
+  assert.equal(
+    interpolate("n=${{ github.event.issue.number }} s=${{ 'a}}b' }} f=${{ format('{0}}}', 'x') }} end", {
+      contexts,
+      where: 't.yml:4',
+    }),
+    'n=7 s=a}}b f=x} end',
+  );
 });
 
 test('an expression that cannot be evaluated names the file and line', () => {
-  assert.throws(() => evaluateExpression('fromJSON(github.event_name)', { contexts, where: 'wf.yml:12' }), /^UserError: wf\.yml:12: cannot evaluate \$\{\{ fromJSON\(github\.event_name\) \}\}/);
-  assert.throws(() => interpolate('${{ github.event_name', { contexts, where: 'wf.yml:13' }), /wf\.yml:13: an expression is not closed/);
+  assert.throws(
+    () => evaluateExpression('fromJSON(github.event_name)', { contexts, where: 'wf.yml:12' }),
+    /^UserError: wf\.yml:12: cannot evaluate \$\{\{ fromJSON\(github\.event_name\) \}\}/,
+  );
+  assert.throws(
+    () => interpolate('${{ github.event_name', { contexts, where: 'wf.yml:13' }),
+    /wf\.yml:13: an expression is not closed/,
+  );
 });
 
 test("every '' in a string literal is an escaped quote (works around @actions/expressions 0.3.61 un-escaping only the first)", () => {
   const scope = { contexts: { github: { sha: 'S' } }, where: 't.yml:5' };
   assert.equal(evaluateExpression("'a ''x'' b ''y'''", scope), "a 'x' b 'y'");
-  assert.equal(evaluateExpression("format('grep -o ''{0}'' | head -1 # ''done''', github.sha)", scope), "grep -o 'S' | head -1 # 'done'");
+  assert.equal(
+    evaluateExpression("format('grep -o ''{0}'' | head -1 # ''done''', github.sha)", scope),
+    "grep -o 'S' | head -1 # 'done'",
+  );
 });

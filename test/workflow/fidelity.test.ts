@@ -48,7 +48,10 @@ jobs:
   assert.equal(step(result, 'old', 'env').outcome, 'failure');
   assert.match(step(result, 'old', 'env').error ?? '', /The `set-env` command is disabled/);
   assert.match(output, /error: Unable to process command '::set-env name=FOO::bar' successfully\./);
-  assert.match(output, /opt into unsecure command execution by setting the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable to `true`/);
+  assert.match(
+    output,
+    /opt into unsecure command execution by setting the `ACTIONS_ALLOW_UNSECURE_COMMANDS` environment variable to `true`/,
+  );
   assert.equal(step(result, 'old', 'path').outcome, 'failure');
   assert.match(output, /colour=blue foo=unset/);
   assert.equal(job(result, 'allowed').result, 'success', output);
@@ -59,7 +62,13 @@ test("2. matrix include follows GitHub's documented algorithm (the fruit/animal 
   const matrix: Json = {
     fruit: ['apple', 'pear'],
     animal: ['cat', 'dog'],
-    include: [{ color: 'green' }, { color: 'pink', animal: 'cat' }, { fruit: 'apple', shape: 'circle' }, { fruit: 'banana' }, { fruit: 'banana', animal: 'cat' }],
+    include: [
+      { color: 'green' },
+      { color: 'pink', animal: 'cat' },
+      { fruit: 'apple', shape: 'circle' },
+      { fruit: 'banana' },
+      { fruit: 'banana', animal: 'cat' },
+    ],
   };
   assert.deepEqual(expandMatrix(matrix, 'w.yml:3'), [
     { fruit: 'apple', animal: 'cat', color: 'pink', shape: 'circle' },
@@ -72,7 +81,12 @@ test("2. matrix include follows GitHub's documented algorithm (the fruit/animal 
 });
 
 test('3. pull_request: github.ref is refs/pull/N/merge; head_ref, base_ref, GITHUB_HEAD_REF, GITHUB_BASE_REF come from the payload', async () => {
-  const payload = { action: 'opened', number: 7, pull_request: { number: 7, head: { ref: 'feature/x' }, base: { ref: 'main' } }, sender: { login: 'mona' } };
+  const payload = {
+    action: 'opened',
+    number: 7,
+    pull_request: { number: 7, head: { ref: 'feature/x' }, base: { ref: 'main' } },
+    sender: { login: 'mona' },
+  };
   const { result, output } = await runIn(
     {
       [W]: `on: pull_request
@@ -122,7 +136,9 @@ jobs:
   assert.doesNotMatch(output, /next sha=evil/);
   assert.match(output, /temp-evil=no node-options=unset custom=mine/);
   assert.match(output, /error: Can't store NODE_OPTIONS output parameter using '\$GITHUB_ENV' command\./);
-  assert.deepEqual(step(result, 'a', 'write').annotations, [{ kind: 'error', message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." }]);
+  assert.deepEqual(step(result, 'a', 'write').annotations, [
+    { kind: 'error', message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." },
+  ]);
 });
 
 test('5. a job past its timeout-minutes is cancelled: cancelled() steps run, failure() steps do not', async () => {
@@ -170,7 +186,7 @@ runs:
       run: echo "loud=\${{ inputs.word }}!" >> "$GITHUB_OUTPUT"
 `;
 
-test('6. local actions resolve when their step runs; nested composites run; a local action with runs.pre runs main with GitHub\'s warning', async () => {
+test("6. local actions resolve when their step runs; nested composites run; a local action with runs.pre runs main with GitHub's warning", async () => {
   const { result, output } = await runIn(
     {
       'inner/action.yml': INNER,
@@ -216,7 +232,12 @@ jobs:
   assert.match(output, /main ran/);
   assert.doesNotMatch(output, /pre ran/);
   // A local action that is not there when its step runs fails that step, as on GitHub; the run was not refused.
-  const missing = await runIn({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./nowhere\n      - if: failure()\n        run: echo after missing\n' }, { event: 'push' });
+  const missing = await runIn(
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./nowhere\n      - if: failure()\n        run: echo after missing\n',
+    },
+    { event: 'push' },
+  );
   const first = job(missing.result, 'a').steps[0];
   assert.equal(first?.outcome, 'failure');
   assert.match(first?.error ?? '', /no action\.yml or action\.yaml/);
@@ -253,11 +274,17 @@ jobs:
       - run: echo "n=\${{ matrix.n }} max-parallel=\${{ strategy.max-parallel }}"
 `,
     },
-    { event: 'workflow_dispatch', payload: { inputs: { target: 'production', 'dry-run': 'false' }, sender: { login: 'mona' } } },
+    {
+      event: 'workflow_dispatch',
+      payload: { inputs: { target: 'production', 'dry-run': 'false' }, sender: { login: 'mona' } },
+    },
   );
   assert.match(output, /inputs target=production dry=false event=production actor=mona env-actor=mona/);
   assert.equal(step(result, 'a', 'nowhere').outcome, 'failure');
-  assert.match(step(result, 'a', 'nowhere').error ?? '', /w\.yml:\d+: working-directory 'does\/not\/exist' does not exist/);
+  assert.match(
+    step(result, 'a', 'nowhere').error ?? '',
+    /w\.yml:\d+: working-directory 'does\/not\/exist' does not exist/,
+  );
   assert.match(output, /n=1 max-parallel=2/);
 });
 
@@ -281,7 +308,11 @@ jobs:
   assert.match(token.expression, /^format\('\s*\{0\}\n', fromJSON/);
   assert.equal(soleExpression(token), `fromJSON('{"n":[1,2]}')`);
   const { result, output } = await runIn({ [W]: yaml }, { event: 'push' });
-  assert.deepEqual(job(result, 'a').instances?.map((instance) => instance.matrix), [{ n: 1 }, { n: 2 }], output);
+  assert.deepEqual(
+    job(result, 'a').instances?.map((instance) => instance.matrix),
+    [{ n: 1 }, { n: 2 }],
+    output,
+  );
 });
 
 /** Each job records when its sleep started and ended (ms since the epoch) in the workspace. */
@@ -303,7 +334,13 @@ jobs:
 `;
 
 function times(root: string): Record<string, number> {
-  return Object.fromEntries(readFileSync(join(root, 'times'), 'utf8').trim().split('\n').map((line) => line.split(' ')).map(([name = '', at = '0']) => [name, Number(at)]));
+  return Object.fromEntries(
+    readFileSync(join(root, 'times'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([name = '', at = '0']) => [name, Number(at)]),
+  );
 }
 
 test('8. independent jobs run in parallel (two 2 s sleeps overlap), their output grouped per job; --jobs 1 runs them one at a time', async () => {
@@ -312,7 +349,10 @@ test('8. independent jobs run in parallel (two 2 s sleeps overlap), their output
   const wall = Date.now() - started;
   assert.equal(parallel.result.conclusion, 'success', parallel.output);
   const t = times(parallel.root);
-  assert.ok((t.two ?? 0) < (t['one-end'] ?? 0) && (t.one ?? 0) < (t['two-end'] ?? 0), `the sleeps overlap: ${JSON.stringify(t)}`);
+  assert.ok(
+    (t.two ?? 0) < (t['one-end'] ?? 0) && (t.one ?? 0) < (t['two-end'] ?? 0),
+    `the sleeps overlap: ${JSON.stringify(t)}`,
+  );
   // Grouped: job two's box is printed whole after job one's, never interleaved with it.
   const out = parallel.output;
   assert.ok(out.indexOf('└ job one') < out.indexOf('┌ job two'), out);
@@ -325,13 +365,22 @@ test('8. independent jobs run in parallel (two 2 s sleeps overlap), their output
 });
 
 test('8. --jobs must be a whole number of at least 1', async () => {
-  assert.match(await refusal({ [W]: TWO_SLEEPERS }, { event: 'push' }, { jobs: 0 }), /jobs must be a whole number of at least 1/);
+  assert.match(
+    await refusal({ [W]: TWO_SLEEPERS }, { event: 'push' }, { jobs: 0 }),
+    /jobs must be a whole number of at least 1/,
+  );
 });
 
 test('6. a composite action that uses itself is refused up front, naming the step', async () => {
   const message = await refusal(
-    { 'loop/action.yml': 'name: loop\nruns:\n  using: composite\n  steps:\n    - uses: ./loop\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./loop\n' },
+    {
+      'loop/action.yml': 'name: loop\nruns:\n  using: composite\n  steps:\n    - uses: ./loop\n',
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./loop\n',
+    },
     { event: 'push' },
   );
-  assert.match(message, /\.\/loop \(action\.yml runs\.steps\[0\]\): uses: \.\/loop — composite actions nest at most 9 levels deep/);
+  assert.match(
+    message,
+    /\.\/loop \(action\.yml runs\.steps\[0\]\): uses: \.\/loop — composite actions nest at most 9 levels deep/,
+  );
 });

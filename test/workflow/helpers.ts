@@ -33,13 +33,24 @@ export async function runIn(
   let output = '';
   out.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // The hooks the CLI registers for autostack's own actions (record-run's records in the result).
-  const runner = new WorkflowRunner({ workspace: root, repository: 'octo-org/octo-repo', out, quiet: false, hooks: autostackStepHooks(), ...options });
+  const runner = new WorkflowRunner({
+    workspace: root,
+    repository: 'octo-org/octo-repo',
+    out,
+    quiet: false,
+    hooks: autostackStepHooks(),
+    ...options,
+  });
   const result = await runner.run({ ...request, file: join(root, request.file ?? '.github/workflows/w.yml') });
   return { result, output, root };
 }
 
 /** Same, but the run is expected to be refused: returns the error message. */
-export async function refusal(files: Record<string, string>, request: Omit<RunRequest, 'file'> & { file?: string }, options: RunnerOptions = {}): Promise<string> {
+export async function refusal(
+  files: Record<string, string>,
+  request: Omit<RunRequest, 'file'> & { file?: string },
+  options: RunnerOptions = {},
+): Promise<string> {
   try {
     await runIn(files, request, options);
   } catch (error) {
@@ -50,7 +61,8 @@ export async function refusal(files: Record<string, string>, request: Omit<RunRe
 
 export function job(result: SessionResult, id: string, run = 0) {
   const found = result.runs[run]?.jobs.find((candidate) => candidate.id === id);
-  if (!found) throw new Error(`no job ${id} in run ${run}: ${JSON.stringify(result.runs.map((r) => r.jobs.map((j) => j.id)))}`);
+  if (!found)
+    throw new Error(`no job ${id} in run ${run}: ${JSON.stringify(result.runs.map((r) => r.jobs.map((j) => j.id)))}`);
   return found;
 }
 

@@ -249,9 +249,18 @@ jobs:
   const { output } = await runIn(files, { event: 'workflow_dispatch', inputs: { name: 'octo', dry: 'true' } });
   assert.match(output, /count-is-3=true dry=true not-dry=false level=low name=octo event=octo/);
   assert.match(await refusal(files, { event: 'workflow_dispatch', inputs: {} }), /input 'name' is required/);
-  assert.match(await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', count: 'many' } }), /input 'count' is a number; got 'many'/);
-  assert.match(await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', level: 'medium' } }), /must be one of low, high/);
-  assert.match(await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', colour: 'red' } }), /declares no workflow_dispatch input 'colour'/);
+  assert.match(
+    await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', count: 'many' } }),
+    /input 'count' is a number; got 'many'/,
+  );
+  assert.match(
+    await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', level: 'medium' } }),
+    /must be one of low, high/,
+  );
+  assert.match(
+    await refusal(files, { event: 'workflow_dispatch', inputs: { name: 'x', colour: 'red' } }),
+    /declares no workflow_dispatch input 'colour'/,
+  );
 });
 
 test('trigger matching: event names, types and branch filters', async () => {
@@ -269,9 +278,18 @@ jobs:
 `,
   };
   assert.equal((await runIn(files, { event: 'issues', payload: { action: 'opened' } })).result.conclusion, 'success');
-  assert.equal((await runIn(files, { event: 'push', payload: { ref: 'refs/heads/release/1.2' } })).result.conclusion, 'success');
-  assert.match(await refusal(files, { event: 'issues', payload: { action: 'closed' } }), /issues type 'closed' is not one of opened/);
-  assert.match(await refusal(files, { event: 'push', payload: { ref: 'refs/heads/feature/x' } }), /branch 'feature\/x' is filtered out/);
+  assert.equal(
+    (await runIn(files, { event: 'push', payload: { ref: 'refs/heads/release/1.2' } })).result.conclusion,
+    'success',
+  );
+  assert.match(
+    await refusal(files, { event: 'issues', payload: { action: 'closed' } }),
+    /issues type 'closed' is not one of opened/,
+  );
+  assert.match(
+    await refusal(files, { event: 'push', payload: { ref: 'refs/heads/feature/x' } }),
+    /branch 'feature\/x' is filtered out/,
+  );
   assert.match(await refusal(files, { event: 'pull_request' }), /not triggered by 'pull_request'/);
 });
 
@@ -348,7 +366,12 @@ jobs:
   );
   assert.equal(result.conclusion, 'success');
   assert.equal(result.records.length, 1);
-  const record = JSON.parse(readFileSync(result.records[0]?.path ?? '', 'utf8')) as { name: string; status: string; statusSource: string; jobSteps?: Array<{ name: string; conclusion: string }> };
+  const record = JSON.parse(readFileSync(result.records[0]?.path ?? '', 'utf8')) as {
+    name: string;
+    status: string;
+    statusSource: string;
+    jobSteps?: Array<{ name: string; conclusion: string }>;
+  };
   assert.ok(result.records[0]?.path.startsWith(join(root, '.autostack', 'runs')));
   assert.equal(record.name, 'local-record');
   assert.equal(record.status, 'success');
@@ -424,44 +447,88 @@ jobs:
   call:
     uses: ./.github/workflows/callee.yml
 `;
-  const { result, output } = await runIn({ '.github/workflows/callee.yml': callee, [W]: caller }, { event: 'push' }).catch((error: Error) => ({ result: undefined, output: error.message }));
+  const { result, output } = await runIn(
+    { '.github/workflows/callee.yml': callee, [W]: caller },
+    { event: 'push' },
+  ).catch((error: Error) => ({ result: undefined, output: error.message }));
   assert.equal(result, undefined);
   assert.match(output, /requires secret 'TOKEN'/);
-  const notCallable = await refusal({ '.github/workflows/callee.yml': 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n', [W]: caller }, { event: 'push' });
+  const notCallable = await refusal(
+    {
+      '.github/workflows/callee.yml':
+        'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n',
+      [W]: caller,
+    },
+    { event: 'push' },
+  );
   assert.match(notCallable, /has no on.workflow_call trigger/);
 });
 
 test('unsupported features are refused with the feature and file:line, before anything runs', async () => {
   const badMatrix = await refusal(
-    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: 20\n    steps:\n      - run: echo\n' },
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        node: 20\n    steps:\n      - run: echo\n',
+    },
     { event: 'push' },
   );
   assert.match(badMatrix, /\.github\/workflows\/w\.yml \(Line: 7, Col: 15\): Unexpected value '20'/);
-  const container = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - run: echo\n' }, { event: 'push' });
+  const container = await refusal(
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    container: node:20\n    steps:\n      - run: echo\n',
+    },
+    { event: 'push' },
+  );
   assert.match(container, /w\.yml:5: job 'a' runs in a container/);
-  const services = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      redis:\n        image: redis\n    steps:\n      - run: echo\n' }, { event: 'push' });
+  const services = await refusal(
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    services:\n      redis:\n        image: redis\n    steps:\n      - run: echo\n',
+    },
+    { event: 'push' },
+  );
   assert.match(services, /w\.yml:5: job 'a' uses service containers/);
-  const thirdParty = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo first > first.txt\n      - uses: peter-evans/repository-dispatch@v3\n' }, { event: 'push' });
+  const thirdParty = await refusal(
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo first > first.txt\n      - uses: peter-evans/repository-dispatch@v3\n',
+    },
+    { event: 'push' },
+  );
   assert.match(thirdParty, /w\.yml:7: uses: peter-evans\/repository-dispatch@v3 is a third-party action/);
-  const docker = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n' }, { event: 'push' });
+  const docker = await refusal(
+    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker://alpine:3\n' },
+    { event: 'push' },
+  );
   assert.match(docker, /w\.yml:6: uses: docker:\/\/alpine:3 runs a Docker image/);
   const dockerAction = await refusal(
-    { 'dock/action.yml': "name: d\nruns:\n  using: docker\n  image: 'Dockerfile'\n", [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./dock\n' },
+    {
+      'dock/action.yml': "name: d\nruns:\n  using: docker\n  image: 'Dockerfile'\n",
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./dock\n',
+    },
     { event: 'push' },
   );
   assert.match(dockerAction, /w\.yml:6: uses: \.\/dock is a Docker container action/);
   const compositeWithoutShell = await refusal(
-    { 'comp/action.yml': 'name: c\nruns:\n  using: composite\n  steps:\n    - run: echo\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./comp\n' },
+    {
+      'comp/action.yml': 'name: c\nruns:\n  using: composite\n  steps:\n    - run: echo\n',
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./comp\n',
+    },
     { event: 'push' },
   );
-  assert.match(compositeWithoutShell, /\.\/comp \(action\.yml runs\.steps\[0\]\): a run: step of a composite action needs shell:/);
-  const invalid = await refusal({ [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ 1 + }}\n' }, { event: 'push' });
+  assert.match(
+    compositeWithoutShell,
+    /\.\/comp \(action\.yml runs\.steps\[0\]\): a run: step of a composite action needs shell:/,
+  );
+  const invalid = await refusal(
+    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ 1 + }}\n' },
+    { event: 'push' },
+  );
   assert.match(invalid, /w\.yml \(Line: 6, Col: 14\)/);
 });
 
 test('a third-party action deep in the steps stops the run before any step executes', async () => {
   const message = await refusal(
-    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran.txt\n  b:\n    needs: a\n    runs-on: ubuntu-latest\n    steps:\n      - uses: some/action@v1\n' },
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran.txt\n  b:\n    needs: a\n    runs-on: ubuntu-latest\n    steps:\n      - uses: some/action@v1\n',
+    },
     { event: 'push' },
   );
   assert.match(message, /w\.yml:11: uses: some\/action@v1 is a third-party action/);
@@ -489,7 +556,10 @@ jobs:
     },
     { event: 'push', job: 'b' },
   );
-  assert.deepEqual(result.runs[0]?.jobs.map((entry) => entry.id), ['a', 'b']);
+  assert.deepEqual(
+    result.runs[0]?.jobs.map((entry) => entry.id),
+    ['a', 'b'],
+  );
 });
 
 test('repository_dispatch sent by a step starts the matching workflows of the folder with client_payload as github.event', async () => {
@@ -579,13 +649,17 @@ jobs:
 
 test('actions/checkout is satisfied by the workspace; a checkout of another repository is refused', async () => {
   const { result, output } = await runIn(
-    { [W]: 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: test -f .github/workflows/w.yml\n' },
+    {
+      [W]: 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: test -f .github/workflows/w.yml\n',
+    },
     { event: 'push' },
   );
   assert.equal(result.conclusion, 'success', output);
   assert.match(output, /is the checkout; nothing to fetch locally/);
   const { result: other } = await runIn(
-    { [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          repository: someone/else\n' },
+    {
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          repository: someone/else\n',
+    },
     { event: 'push' },
   );
   assert.equal(other.conclusion, 'failure');
@@ -657,10 +731,13 @@ jobs:
     { event: 'push' },
   );
   assert.equal(result.conclusion, 'success', output);
-  assert.deepEqual(result.runs.map((run) => [run.file, run.event]), [
-    ['.github/workflows/w.yml', 'push'],
-    ['.github/workflows/deploy.yml', 'workflow_dispatch'],
-  ]);
+  assert.deepEqual(
+    result.runs.map((run) => [run.file, run.event]),
+    [
+      ['.github/workflows/w.yml', 'push'],
+      ['.github/workflows/deploy.yml', 'workflow_dispatch'],
+    ],
+  );
   const childRunId = step(result, 'send', 'emit').outputs['workflow-run-id'];
   assert.equal(String(result.runs[1]?.runId), childRunId);
   assert.match(output, new RegExp(`deploying to staging run ${childRunId} event type deploy.requested`));
@@ -805,30 +882,46 @@ jobs:
     { event: 'push' },
   );
   const test = job(result, 'test');
-  assert.deepEqual(test.instances?.map((instance) => instance.matrix), [
-    { os: 'ubuntu-latest', node: 20, experimental: true },
-    { os: 'ubuntu-latest', node: 22, experimental: true },
-    { os: 'windows-latest', node: 22 },
-    { os: 'macos-latest', node: 24 },
-  ]);
+  assert.deepEqual(
+    test.instances?.map((instance) => instance.matrix),
+    [
+      { os: 'ubuntu-latest', node: 20, experimental: true },
+      { os: 'ubuntu-latest', node: 22, experimental: true },
+      { os: 'windows-latest', node: 22 },
+      { os: 'macos-latest', node: 24 },
+    ],
+  );
   assert.equal(test.result, 'success');
   assert.match(output, /combo ubuntu-latest\/20 experimental=true index=0\/4/);
   assert.match(output, /combo windows-latest\/22 experimental=false index=2\/4/);
   assert.match(output, /┌ job test \(ubuntu-latest, 20, true\) — test 20/);
   assert.match(output, /needs result success last macos-latest-24/);
   const failing = job(result, 'failing');
-  assert.deepEqual(failing.instances?.map((instance) => instance.result), ['success', 'failure', 'cancelled']);
+  assert.deepEqual(
+    failing.instances?.map((instance) => instance.result),
+    ['success', 'failure', 'cancelled'],
+  );
   assert.equal(failing.result, 'failure');
   assert.match(output, /- job failing \(3\) skipped \(cancelled by fail-fast\)/);
 });
 
 test('expandMatrix: a matrix from an expression must still be lists; an empty one is refused', async () => {
   const { expandMatrix } = await import('../../src/workflow/runner.js');
-  assert.deepEqual(expandMatrix({ a: [1, 2], b: ['x'] }, 'w.yml:3'), [{ a: 1, b: 'x' }, { a: 2, b: 'x' }]);
+  assert.deepEqual(expandMatrix({ a: [1, 2], b: ['x'] }, 'w.yml:3'), [
+    { a: 1, b: 'x' },
+    { a: 2, b: 'x' },
+  ]);
   assert.deepEqual(expandMatrix({ include: [{ only: 'one' }] }, 'w.yml:3'), [{ only: 'one' }]);
   assert.throws(() => expandMatrix({ a: 'not-a-list' }, 'w.yml:3'), /w\.yml:3: strategy\.matrix\.a must be a list/);
   assert.throws(() => expandMatrix({ a: [1], exclude: [{ a: 1 }] }, 'w.yml:3'), /expands to no combinations/);
-  assert.throws(() => expandMatrix({ a: Array.from({ length: 17 }, (_, i) => i), b: Array.from({ length: 16 }, (_, i) => i) }, 'w.yml:3'), /272 combinations; GitHub allows 256/);
+  assert.throws(
+    () =>
+      expandMatrix(
+        { a: Array.from({ length: 17 }, (_, i) => i), b: Array.from({ length: 16 }, (_, i) => i) },
+        'w.yml:3',
+      ),
+    /272 combinations; GitHub allows 256/,
+  );
 });
 
 test('on: workflow_run — a finished workflow starts the folder workflows listening for it, with its conclusion', async () => {
@@ -846,14 +939,18 @@ jobs:
     steps:
       - run: echo "build \${{ github.event.workflow_run.name }} ended \${{ github.event.workflow_run.conclusion }}"
 `,
-      '.github/workflows/unrelated.yml': 'on:\n  workflow_run:\n    workflows: [Other]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo unrelated\n',
+      '.github/workflows/unrelated.yml':
+        'on:\n  workflow_run:\n    workflows: [Other]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo unrelated\n',
     },
     { event: 'push' },
   );
-  assert.deepEqual(result.runs.map((run) => [run.workflow, run.conclusion]), [
-    ['Build', 'failure'],
-    ['After build', 'success'],
-  ]);
+  assert.deepEqual(
+    result.runs.map((run) => [run.workflow, run.conclusion]),
+    [
+      ['Build', 'failure'],
+      ['After build', 'success'],
+    ],
+  );
   assert.match(output, /↪ workflow_run of 'Build' \(failure\) starts \.github\/workflows\/after\.yml/);
   assert.match(output, /build Build ended failure/);
   assert.doesNotMatch(output, /^│ {3}unrelated/m);
@@ -861,8 +958,14 @@ jobs:
 
 test('a node action whose entry point is missing is refused up front, naming the file', async () => {
   const message = await refusal(
-    { 'gone/action.yml': 'name: g\nruns:\n  using: node20\n  main: dist/index.js\n', [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran\n      - uses: ./gone\n' },
+    {
+      'gone/action.yml': 'name: g\nruns:\n  using: node20\n  main: dist/index.js\n',
+      [W]: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran\n      - uses: ./gone\n',
+    },
     { event: 'push' },
   );
-  assert.match(message, /w\.yml:7: uses: \.\/gone — its entry point .*gone\/dist\/index\.js does not exist \(build the bundles: npm run build\)/);
+  assert.match(
+    message,
+    /w\.yml:7: uses: \.\/gone — its entry point .*gone\/dist\/index\.js does not exist \(build the bundles: npm run build\)/,
+  );
 });
