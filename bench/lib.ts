@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-
 /** One measured number and the baseline it is read against (same run, same machine, same unit). */
 export interface Figure {
   name: string;
@@ -53,29 +51,6 @@ export async function medianMs(runs: number, fn: () => Promise<unknown>, warmup 
   const samples: number[] = [];
   for (let index = 0; index < runs; index++) samples.push(await time(fn));
   return median(samples);
-}
-
-/** Spawns a process and resolves when it exits; rejects on a non-zero exit. */
-export function spawnAndWait(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`)),
-    );
-  });
 }
 
 /** Whether a figure meets its target: 'yes', 'NO', or '' when it has none. */

@@ -53,12 +53,14 @@ export function provision(testSources, baseEnv) {
   if (/redis-server|fakes\/redis/.test(testSources))
     needs.push(['redis-server', 'redis-server'], ['redis-cli', 'redis-tools']);
   if (/shellcheck/.test(testSources)) needs.push(['shellcheck', 'shellcheck']);
+  // The dashboard is tested in a real browser: Debian's chromium, driven by playwright-core.
+  if (/playwright-core/.test(testSources)) needs.push(['chromium', 'chromium']);
   const missing = needs.filter(([command]) => !onPath(command));
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(([, pkg]) => pkg))];
     if (!aptInstall(packages) || missing.some(([command]) => !onPath(command))) {
       console.error(
-        `npm test needs ${missing.map(([command]) => command).join(', ')}: install them (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')}; macOS: brew install redis shellcheck) and run npm test again.`,
+        `npm test needs ${missing.map(([command]) => command).join(', ')}: install them (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')}; macOS: brew install redis shellcheck chromium) and run npm test again.`,
       );
       process.exit(1);
     }

@@ -3,13 +3,8 @@ import { z } from 'zod';
 import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/envelope.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
-import {
-  DEFAULT_DEDUPE_TTL_SECONDS,
-  DEFAULT_STREAM,
-  parseRedisUrl,
-  redisUrlPasswords,
-  validateStreamName,
-} from '../events/redis.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';
+import { parseRedisUrl, redisUrlPasswords } from '../events/redis-url.js';
 import { REPOSITORY_NAME } from '../github/repository.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
@@ -113,25 +108,13 @@ function parseDispatchInputs(text: string | undefined): Record<string, string> |
   );
 }
 
-/** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function emitEventSpec(
-  read: (name: string) => string | undefined,
-  context: EmitEnvironment,
-): { spec: EmitSpec; secrets: string[] } {
-  const secrets: string[] = [];
-  // Secrets first: a later validation error must not be able to print them.
-  const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
-  if (rawToken) secrets.push(rawToken);
-  const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
-  if (rawRedis) secrets.push(...redisUrlPasswords(rawRedis));
+type EmitEventInputs = z.output<z.ZodObject<typeof emitEventInputs>>;
 
-  for (const secret of secrets) registerSecret(secret);
-  const inputs = readInputs(emitEventInputs, read);
-  const { env, workspace } = context;
-  const redisUrl = inputs['redis-url'] ?? (env.REDIS_URL?.trim() || undefined);
-  if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
-  const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
-
+/** The dispatch target's repository and token, checked against each other and the dispatch-* inputs. */
+function dispatchTarget(
+  inputs: EmitEventInputs,
+  env: NodeJS.ProcessEnv,
+): { repository: string | undefined; token: string | undefined } {
   const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? env.GITHUB_REPOSITORY : undefined);
   if (inputs['dispatch-workflow'] && !repository)
     throw new InputError(
@@ -154,6 +137,29 @@ export function emitEventSpec(
       'dispatch-ref',
       'is only used with dispatch-workflow (repository_dispatch always runs on the default branch)',
     );
+  return { repository, token };
+}
+
+/** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
+export function emitEventSpec(
+  read: (name: string) => string | undefined,
+  context: EmitEnvironment,
+): { spec: EmitSpec; secrets: string[] } {
+  const secrets: string[] = [];
+  // Secrets first: a later validation error must not be able to print them.
+  const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
+  if (rawToken) secrets.push(rawToken);
+  const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
+  if (rawRedis) secrets.push(...redisUrlPasswords(rawRedis));
+
+  for (const secret of secrets) registerSecret(secret);
+  const inputs = readInputs(emitEventInputs, read);
+  const { env, workspace } = context;
+  const redisUrl = inputs['redis-url'] ?? (env.REDIS_URL?.trim() || undefined);
+  if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
+  const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
+
+  const { repository, token } = dispatchTarget(inputs, env);
 
   const source =
     inputs.source ??

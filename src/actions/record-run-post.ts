@@ -2,6 +2,7 @@ import { actionsIo } from '../io/actions-io.js';
 import { runnerPorts } from '../ports/runner.js';
 import { finishRun } from '../runs/finish-run.js';
 import { RUN_STATE } from '../runs/start-run.js';
+import { exportRunIfConfigured } from '../telemetry/export-run.js';
 import { readActionInput, recordRunOptions } from './record-run.js';
 
 export async function recordRunPost(): Promise<void> {
@@ -22,5 +23,7 @@ export async function recordRunPost(): Promise<void> {
       if (part.includes('=') && value) actionsIo.setSecret(value);
     }
   }
-  await finishRun(options, actionsIo, runnerPorts());
+  await finishRun(options, actionsIo, runnerPorts(), process.env, (record) =>
+    exportRunIfConfigured(record, options.telemetry, actionsIo),
+  );
 }

@@ -38,14 +38,8 @@ function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function buildProgram(): Command {
-  const program = new Command('autostack')
-    .description(
-      'Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.',
-    )
-    .version(packageJson.version, '-V, --version', 'print the autostack version')
-    .enablePositionalOptions();
-
+/** `record-run` around a command, and its `start` / `finish` halves for a run spread over steps. */
+function registerRecordRunCommands(program: Command): void {
   // Flags after `record-run start` belong to `start`: without positional options (here and on
   // the program) commander hands them to `record-run`, which has flags of the same names.
   const recordRun = addRecordRunFlags(
@@ -76,6 +70,17 @@ export function buildProgram(): Command {
       else if (path) process.stdout.write(redact(`${path}\n`));
     },
   );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('autostack')
+    .description(
+      'Observable, recoverable AI and event automation for GitHub Actions — the same code as the actions, on your machine.',
+    )
+    .version(packageJson.version, '-V, --version', 'print the autostack version')
+    .enablePositionalOptions();
+
+  registerRecordRunCommands(program);
 
   program
     .command('log')

@@ -5,6 +5,7 @@ import { readJournal } from '../runs/journal.js';
 import { RUN_STATE, startRun } from '../runs/start-run.js';
 import type { FlagReader } from './flags.js';
 import { requireJournal, runJournaledStep } from './journal-commands.js';
+import { exportRunIfConfigured } from '../telemetry/export-run.js';
 import { runnerPorts } from '../ports/runner.js';
 
 /** `autostack record-run start`: prints `export` lines for `eval`, the CLI's GITHUB_ENV. */
@@ -31,7 +32,9 @@ export async function recordRunFinish(read: FlagReader): Promise<string | undefi
     if (started.type === 'run.started') io.saveState(RUN_STATE.name, started.name);
   }
   const options = recordRunOptions(read);
-  const finished = await finishRun({ ...options, summary: false }, io, runnerPorts());
+  const finished = await finishRun({ ...options, summary: false }, io, runnerPorts(), process.env, (record) =>
+    exportRunIfConfigured(record, options.telemetry, io),
+  );
   return finished?.localPath;
 }
 

@@ -6,9 +6,18 @@ import {
   serializeEvent,
   WORKFLOW_EVENT_INPUT,
 } from './envelope.js';
-import { UserError } from '../shared/errors.js';
 import type { GitHubClient } from '../github/client.js';
 import { parseRepository, type RepositoryRef } from '../github/repository.js';
+import {
+  DispatchError,
+  DispatchLimitError,
+  type DispatchKind,
+  dispatchFailure,
+  githubMessage,
+} from './dispatch-errors.js';
+
+// The errors and their mapping from GitHub's answers live in dispatch-errors.ts; re-exported for callers.
+export { DispatchError, DispatchLimitError } from './dispatch-errors.js';
 
 /**
  * The two ways autostack starts a workflow run in another (or the same) repository:
@@ -34,31 +43,6 @@ export const DISPATCH_LIMITS = {
   workflowInputs: 25,
   workflowInputChars: 65_535,
 } as const;
-
-export type DispatchKind = 'repository_dispatch' | 'workflow_dispatch';
-
-/** A dispatch that failed; `transient` tells a caller (the relay) whether trying later can help. */
-export class DispatchError extends UserError {
-  readonly kind: DispatchKind;
-  /** GitHub's HTTP status, when GitHub answered. */
-  readonly status: number | undefined;
-  readonly transient: boolean;
-  constructor(kind: DispatchKind, message: string, options: { status?: number | undefined; transient: boolean }) {
-    super(message);
-    this.name = 'DispatchError';
-    this.kind = kind;
-    this.status = options.status;
-    this.transient = options.transient;
-  }
-}
-
-/** A limit that would be exceeded; nothing was sent. */
-export class DispatchLimitError extends DispatchError {
-  constructor(kind: DispatchKind, message: string) {
-    super(kind, message, { transient: false });
-    this.name = 'DispatchLimitError';
-  }
-}
 
 /** Where the full event can be found when a reference is dispatched instead of the event. */
 export interface EventLocation {
@@ -369,60 +353,62 @@ async function declaredInputsAt(
   return declared;
 }
 
-export async function dispatchWorkflow(
+/** The ref to dispatch on: the request's, or the repository's default branch. */
+async function targetRef(client: GitHubClient, request: WorkflowDispatchRequest, at: RepositoryRef): Promise<string> {
+  if (request.ref) return request.ref;
+  try {
+    return (await client.request('GET /repos/{owner}/{repo}', { owner: at.owner, repo: at.repo })).data.default_branch;
+  } catch (error) {
+    throw dispatchFailure('workflow_dispatch', request.repository, error);
+  }
+}
+
+/**
+ * Adds the event as the `autostack-event` input when the workflow declares it and the caller did not
+ * set it: in full when it fits GitHub's input limit (or no reference is possible), else as a reference.
+ */
+function addEventInput(
+  request: WorkflowDispatchRequest,
+  inputs: Record<string, string | number | boolean>,
+  declared: DeclaredInput[] | undefined,
+): WorkflowDispatchResult['eventInput'] {
+  if (
+    !request.event ||
+    !declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) ||
+    inputs[WORKFLOW_EVENT_INPUT] !== undefined
+  )
+    return 'none';
+  const full = serializeEvent(request.event);
+  const others = JSON.stringify(inputs).length;
+  if (
+    others + full.length + WORKFLOW_EVENT_INPUT.length + 6 <= DISPATCH_LIMITS.workflowInputChars ||
+    !request.referenceWhenTooLarge
+  ) {
+    inputs[WORKFLOW_EVENT_INPUT] = full;
+    return 'full';
+  }
+  inputs[WORKFLOW_EVENT_INPUT] = serializeEvent(eventReference(request.event, request.referenceWhenTooLarge));
+  return 'reference';
+}
+
+type RunDetails = { workflow_run_id?: number; run_url?: string; html_url?: string } | undefined;
+
+/** POSTs the dispatch asking for run details; returns them when GitHub sent any (HTTP 200). */
+async function sendWorkflowDispatch(
   client: GitHubClient,
   request: WorkflowDispatchRequest,
-): Promise<WorkflowDispatchResult> {
-  const kind = 'workflow_dispatch';
-  const { owner, repo } = splitRepository(request.repository, kind);
-  if (!request.workflow.trim())
-    throw new DispatchError(kind, 'workflow_dispatch needs a workflow file name or id', { transient: false });
-  let ref = request.ref;
-  if (!ref) {
-    try {
-      ref = (await client.request('GET /repos/{owner}/{repo}', { owner, repo })).data.default_branch;
-    } catch (error) {
-      throw dispatchFailure(kind, request.repository, error);
-    }
-  }
-  const inputs: Record<string, string | number | boolean> = { ...(request.inputs ?? {}) };
-  const declared =
-    request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
-  let inputsChecked = false;
-  let eventInput: WorkflowDispatchResult['eventInput'] = 'none';
-  if (
-    request.event &&
-    declared?.some((d) => d.name === WORKFLOW_EVENT_INPUT) &&
-    inputs[WORKFLOW_EVENT_INPUT] === undefined
-  ) {
-    const full = serializeEvent(request.event);
-    const others = JSON.stringify(inputs).length;
-    if (
-      others + full.length + WORKFLOW_EVENT_INPUT.length + 6 <= DISPATCH_LIMITS.workflowInputChars ||
-      !request.referenceWhenTooLarge
-    ) {
-      inputs[WORKFLOW_EVENT_INPUT] = full;
-      eventInput = 'full';
-    } else {
-      inputs[WORKFLOW_EVENT_INPUT] = serializeEvent(eventReference(request.event, request.referenceWhenTooLarge));
-      eventInput = 'reference';
-    }
-  }
-  if (declared) {
-    checkInputsAgainst(request, inputs, declared);
-    inputsChecked = true;
-  }
-  checkInputLimits(request, inputs);
-
+  at: RepositoryRef & { ref: string },
+  inputs: Record<string, string | number | boolean>,
+): Promise<RunDetails> {
   const workflowId: string | number = /^\d+$/.test(request.workflow)
     ? Number(request.workflow)
     : request.workflow.replace(/^\.github\/workflows\//, '');
   const send = (details: boolean) =>
     client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-      owner,
-      repo,
+      owner: at.owner,
+      repo: at.repo,
       workflow_id: workflowId,
-      ref,
+      ref: at.ref,
       inputs,
       ...(details ? { return_run_details: true } : {}),
     });
@@ -438,10 +424,31 @@ export async function dispatchWorkflow(
       else throw error;
     }
   } catch (error) {
-    throw dispatchFailure(kind, request.repository, error, request.workflow);
+    throw dispatchFailure('workflow_dispatch', request.repository, error, request.workflow);
   }
-  const data = (response.status === 200 ? response.data : undefined) as
-    { workflow_run_id?: number; run_url?: string; html_url?: string } | undefined;
+  return (response.status === 200 ? response.data : undefined) as RunDetails;
+}
+
+export async function dispatchWorkflow(
+  client: GitHubClient,
+  request: WorkflowDispatchRequest,
+): Promise<WorkflowDispatchResult> {
+  const kind = 'workflow_dispatch';
+  const { owner, repo } = splitRepository(request.repository, kind);
+  if (!request.workflow.trim())
+    throw new DispatchError(kind, 'workflow_dispatch needs a workflow file name or id', { transient: false });
+  const ref = await targetRef(client, request, { owner, repo });
+  const inputs: Record<string, string | number | boolean> = { ...(request.inputs ?? {}) };
+  const declared =
+    request.checkInputs === false ? undefined : await declaredInputsAt(client, request, { owner, repo, ref });
+  let inputsChecked = false;
+  const eventInput = addEventInput(request, inputs, declared);
+  if (declared) {
+    checkInputsAgainst(request, inputs, declared);
+    inputsChecked = true;
+  }
+  checkInputLimits(request, inputs);
+  const data = await sendWorkflowDispatch(client, request, { owner, repo, ref }, inputs);
   return {
     kind,
     repository: `${owner}/${repo}`,
@@ -488,94 +495,5 @@ export function dispatchEvent(
     inputs: target.inputs,
     event,
     referenceWhenTooLarge,
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Error mapping
-// ---------------------------------------------------------------------------------------------
-
-/** GitHub's message and validation errors from an octokit RequestError, without request details. */
-function githubMessage(error: unknown): string {
-  const e = error as { message?: string; response?: { data?: unknown } };
-  const data = e.response?.data as { message?: unknown; errors?: unknown } | undefined;
-  const parts: string[] = [];
-  if (typeof data?.message === 'string') parts.push(data.message.replace(/\s*\n+\s*/g, ' ').trim());
-  if (Array.isArray(data?.errors)) {
-    for (const item of data.errors) {
-      if (typeof item === 'string') parts.push(item);
-      else if (item && typeof item === 'object') {
-        const it = item as Record<string, unknown>;
-        const text = [it['resource'], it['field'], it['code'], it['message']]
-          .filter((x) => typeof x === 'string')
-          .join(' ');
-        if (text) parts.push(text);
-      }
-    }
-  }
-  if (parts.length === 0 && typeof e.message === 'string') parts.push(e.message.split(' - ')[0] ?? e.message);
-  return parts.join('; ');
-}
-
-const DEFAULT_BRANCH_NOTE =
-  'Note: dispatches only start workflows whose file is on the default branch of the target repository.';
-
-/** Turns an octokit error into a DispatchError that says what to do. Never includes the token. */
-export function dispatchFailure(
-  kind: DispatchKind,
-  repository: string,
-  error: unknown,
-  workflow?: string,
-): DispatchError {
-  if (error instanceof DispatchError) return error;
-  const status = (error as { status?: number }).status;
-  const message = githubMessage(error);
-  const what =
-    kind === 'repository_dispatch'
-      ? `repository_dispatch to ${repository}`
-      : `workflow_dispatch of '${workflow ?? '?'}' in ${repository}`;
-  const permission = kind === 'repository_dispatch' ? 'contents: write' : 'actions: write';
-  if (status === 401) {
-    return new DispatchError(
-      kind,
-      `GitHub rejected the token for ${what} (401 ${message}). Check the github-token secret.`,
-      { status, transient: false },
-    );
-  }
-  if (status === 403 && /rate limit/i.test(message)) {
-    return new DispatchError(
-      kind,
-      `GitHub rate-limited the ${what} (403 ${message}) and the retry bound ran out; try again later.`,
-      { status, transient: true },
-    );
-  }
-  if (status === 403 || status === 404) {
-    const notFound =
-      status === 404
-        ? workflow
-          ? ` (or the workflow '${workflow}' does not exist there)`
-          : ' (GitHub answers 404 when the token cannot see the repository)'
-        : '';
-    return new DispatchError(
-      kind,
-      `GitHub answered ${status} to the ${what}${notFound}: the token needs '${permission}' on ${repository}. ` +
-        `The default GITHUB_TOKEN only reaches its own repository; for another repository use a fine-grained PAT or a GitHub App token with '${permission}'. ${DEFAULT_BRANCH_NOTE} GitHub said: ${message}`,
-      { status, transient: false },
-    );
-  }
-  if (status === 422 || status === 400) {
-    return new DispatchError(kind, `GitHub rejected the ${what} (${status}): ${message}`, { status, transient: false });
-  }
-  if (status === 429 || (status !== undefined && status >= 500)) {
-    return new DispatchError(
-      kind,
-      `GitHub kept failing the ${what} (${status} ${message}) after retries; it will succeed on a later attempt if GitHub recovers.`,
-      { status, transient: true },
-    );
-  }
-  // Connection errors (octokit reports fetch failures as status 500 already) and the unexpected.
-  return new DispatchError(kind, `The ${what} failed: ${message || String(error)}`, {
-    status,
-    transient: status === undefined,
   });
 }

@@ -8,7 +8,11 @@ import type { GitHubClient } from '../github/client.js';
 import { DispatchError, dispatchEvent, type DispatchResult } from './dispatch.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
+import { describeTarget, emptyRelaySummary, type RelaySummary } from './relay-summary.js';
 import { resolveTarget, type Route, type RouteTarget, type Routing, targetIdentity } from './routing.js';
+
+// The summary's shape and wording live in relay-summary.ts; re-exported for the relay command.
+export { emptyRelaySummary, formatSummary, type RelaySummary } from './relay-summary.js';
 
 /**
  * The events relay: a Redis Streams consumer group member that turns each event into a GitHub
@@ -68,44 +72,6 @@ export interface RelayOptions {
   journal?: Journal | undefined;
   /** Polled between entries; true finishes the in-flight entry, acks, and returns. */
   shouldStop?: () => boolean;
-}
-
-export interface RelaySummary {
-  /** Entries looked at (new, own pending, reclaimed). */
-  read: number;
-  dispatched: number;
-  /** Dispatches skipped because the marker said they had been done. */
-  duplicates: number;
-  deadLettered: number;
-  /** Entries whose dispatch failed and that stay pending for another attempt. */
-  retrying: number;
-  /** Events no route matched, acknowledged because the routing file says unrouted: skip. */
-  unrouted: number;
-  /** Pending entries that had been trimmed from the stream before they could be relayed. */
-  trimmed: number;
-  acked: number;
-  /** Child runs started by workflow_dispatch (when GitHub returned run details). */
-  runs: Array<{
-    entry: string;
-    eventId: string;
-    repository: string;
-    runId?: number | undefined;
-    htmlUrl?: string | undefined;
-  }>;
-}
-
-export function emptyRelaySummary(): RelaySummary {
-  return {
-    read: 0,
-    dispatched: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    retrying: 0,
-    unrouted: 0,
-    trimmed: 0,
-    acked: 0,
-    runs: [],
-  };
 }
 
 export const DEFAULT_GROUP = 'autostack-relay';
@@ -512,22 +478,4 @@ export class Relay {
       this.options.log.debug(`could not tidy the consumers of ${group}: ${errorMessage(error)}`);
     }
   }
-}
-
-export function describeTarget(target: RouteTarget): string {
-  return target.kind === 'repository_dispatch'
-    ? `${target.repository} repository_dispatch`
-    : `${target.repository} workflow ${target.workflow}`;
-}
-
-export function formatSummary(summary: RelaySummary): string {
-  const parts = [
-    `dispatched ${summary.dispatched}`,
-    `duplicates skipped ${summary.duplicates}`,
-    `dead-lettered ${summary.deadLettered}`,
-    `left pending for retry ${summary.retrying}`,
-  ];
-  if (summary.unrouted) parts.push(`unrouted (skipped) ${summary.unrouted}`);
-  if (summary.trimmed) parts.push(`trimmed before relaying ${summary.trimmed}`);
-  return `relay: ${summary.read} entr${summary.read === 1 ? 'y' : 'ies'} read; ${parts.join(', ')}`;
 }

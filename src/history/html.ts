@@ -60,21 +60,29 @@ function tile(id: string, label: string, value: string): string {
   return `<div class="tile"><div class="tile-label">${escapeHtml(label)}</div><div class="tile-value" data-testid="${id}">${escapeHtml(value)}</div></div>`;
 }
 
-export function renderDashboardHtml(data: Aggregates, title = 'autostack runs'): string {
-  const errorRate = data.runs > 0 ? data.failures / data.runs : 0;
-  const automationRows = data.automations
+/** One row per automation for the Automations table. */
+function automationRows(data: Aggregates): string {
+  return data.automations
     .map(
       (a) =>
         `<tr data-automation="${escapeHtml(a.name)}"><td>${escapeHtml(a.name)}</td><td class="n">${num(a.runs)}</td><td class="n" data-col="error-rate">${pct(a.errorRate)}</td><td class="n" data-col="p50">${escapeHtml(formatDuration(a.p50Ms))}</td><td class="n" data-col="p95">${escapeHtml(formatDuration(a.p95Ms))}</td><td class="n" data-col="cost">${escapeHtml(formatUsd(a.costUsd))}</td><td class="n">${num(a.inputTokens)} / ${num(a.outputTokens)}</td><td class="n" data-col="human">${num(a.humanRuns)}</td></tr>`,
     )
     .join('');
-  const modelRows = data.models
+}
+
+/** One row per model for the Models table. */
+function modelRows(data: Aggregates): string {
+  return data.models
     .map(
       (m) =>
         `<tr data-model="${escapeHtml(m.model)}"><td>${escapeHtml(m.model)}</td><td class="n">${num(m.calls)}</td><td class="n" data-col="cost">${escapeHtml(formatUsd(m.costUsd))}</td><td class="n">${num(m.inputTokens)}</td><td class="n">${num(m.outputTokens)}</td><td class="n">${num(m.cacheReadTokens)}</td></tr>`,
     )
     .join('');
-  const failureRows = data.recentFailures
+}
+
+/** One row per recent failure; the run id links to GitHub only when the URL is safe. */
+function failureRows(data: Aggregates): string {
+  return data.recentFailures
     .map((run) => {
       const href = safeUrl(run.url);
       const id = href
@@ -83,6 +91,55 @@ export function renderDashboardHtml(data: Aggregates, title = 'autostack runs'):
       return `<tr data-failure="${escapeHtml(run.runId)}"><td>${escapeHtml(run.startedAt.replace('T', ' ').slice(0, 16))}</td><td>${escapeHtml(run.name)}</td><td>${id}</td><td class="err">${escapeHtml(run.error ?? run.status)}</td></tr>`;
     })
     .join('');
+}
+
+/** The summary tiles, in page order. */
+function tiles(data: Aggregates): string {
+  const errorRate = data.runs > 0 ? data.failures / data.runs : 0;
+  return `${tile('total-runs', 'Runs', num(data.runs))}${tile('error-rate', 'Error rate', pct(errorRate))}${tile('p50', 'p50 duration', formatDuration(data.p50Ms))}${tile('p95', 'p95 duration', formatDuration(data.p95Ms))}${tile('cost', 'Cost', formatUsd(data.costUsd))}${tile('tokens', 'Tokens in / out', `${num(data.inputTokens)} / ${num(data.outputTokens)}`)}${tile('human-runs', 'Needed a human', num(data.humanRuns))}`;
+}
+
+/** The per-automation and per-model bar charts, one per line. */
+function barCharts(data: Aggregates): string {
+  return [
+    barChart(
+      'chart-error-rate',
+      'Error rate by automation',
+      data.automations.map((a) => ({
+        label: a.name,
+        value: a.errorRate,
+        text: `${pct(a.errorRate)} of ${num(a.runs)}`,
+      })),
+      '#e45756',
+    ),
+    barChart(
+      'chart-p95',
+      'p95 duration by automation',
+      data.automations.map((a) => ({ label: a.name, value: a.p95Ms, text: formatDuration(a.p95Ms) })),
+      '#72b7b2',
+    ),
+    barChart(
+      'chart-cost-automation',
+      'Cost by automation',
+      data.automations.map((a) => ({ label: a.name, value: a.costUsd, text: formatUsd(a.costUsd) })),
+      '#f58518',
+    ),
+    barChart(
+      'chart-cost-model',
+      'Cost by model',
+      data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) })),
+      '#54a24b',
+    ),
+    barChart(
+      'chart-human',
+      'Runs that needed a human',
+      data.automations.map((a) => ({ label: a.name, value: a.humanRuns, text: num(a.humanRuns) })),
+      '#b279a2',
+    ),
+  ].join('\n');
+}
+
+export function renderDashboardHtml(data: Aggregates, title = 'autostack runs'): string {
   // JSON inside <script>: `<` escaped so no text of a record can close the element.
   const embedded = JSON.stringify({ recent: data.recent })
     .replace(/</g, '\\u003c')
@@ -106,47 +163,18 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.err{color:#b42318;
 <h1>${escapeHtml(title)}</h1>
 <div class="sub">${num(data.runs)} runs${data.firstAt ? `, ${escapeHtml(data.firstAt.slice(0, 10))} → ${escapeHtml((data.lastAt ?? '').slice(0, 10))}` : ''}; generated ${escapeHtml(data.generatedAt.replace('T', ' ').slice(0, 16))} UTC${data.unreadable ? `; ${data.unreadable} unreadable record file(s) skipped` : ''}</div>
 <div class="tiles">
-${tile('total-runs', 'Runs', num(data.runs))}${tile('error-rate', 'Error rate', pct(errorRate))}${tile('p50', 'p50 duration', formatDuration(data.p50Ms))}${tile('p95', 'p95 duration', formatDuration(data.p95Ms))}${tile('cost', 'Cost', formatUsd(data.costUsd))}${tile('tokens', 'Tokens in / out', `${num(data.inputTokens)} / ${num(data.outputTokens)}`)}${tile('human-runs', 'Needed a human', num(data.humanRuns))}
+${tiles(data)}
 </div>
 ${hourChart(data)}
 <div class="charts">
-${barChart(
-  'chart-error-rate',
-  'Error rate by automation',
-  data.automations.map((a) => ({ label: a.name, value: a.errorRate, text: `${pct(a.errorRate)} of ${num(a.runs)}` })),
-  '#e45756',
-)}
-${barChart(
-  'chart-p95',
-  'p95 duration by automation',
-  data.automations.map((a) => ({ label: a.name, value: a.p95Ms, text: formatDuration(a.p95Ms) })),
-  '#72b7b2',
-)}
-${barChart(
-  'chart-cost-automation',
-  'Cost by automation',
-  data.automations.map((a) => ({ label: a.name, value: a.costUsd, text: formatUsd(a.costUsd) })),
-  '#f58518',
-)}
-${barChart(
-  'chart-cost-model',
-  'Cost by model',
-  data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) })),
-  '#54a24b',
-)}
-${barChart(
-  'chart-human',
-  'Runs that needed a human',
-  data.automations.map((a) => ({ label: a.name, value: a.humanRuns, text: num(a.humanRuns) })),
-  '#b279a2',
-)}
+${barCharts(data)}
 </div>
 <h2>Automations</h2>
-<table id="automations"><thead><tr><th>Automation</th><th class="n">Runs</th><th class="n">Error rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">Cost</th><th class="n">Tokens in / out</th><th class="n">Needed a human</th></tr></thead><tbody>${automationRows}</tbody></table>
+<table id="automations"><thead><tr><th>Automation</th><th class="n">Runs</th><th class="n">Error rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">Cost</th><th class="n">Tokens in / out</th><th class="n">Needed a human</th></tr></thead><tbody>${automationRows(data)}</tbody></table>
 <h2>Models</h2>
-<table id="models"><thead><tr><th>Model</th><th class="n">Calls</th><th class="n">Cost</th><th class="n">Input tokens</th><th class="n">Output tokens</th><th class="n">Cache read</th></tr></thead><tbody>${modelRows}</tbody></table>
+<table id="models"><thead><tr><th>Model</th><th class="n">Calls</th><th class="n">Cost</th><th class="n">Input tokens</th><th class="n">Output tokens</th><th class="n">Cache read</th></tr></thead><tbody>${modelRows(data)}</tbody></table>
 <h2>Recent failures</h2>
-<table id="failures"><thead><tr><th>Started (UTC)</th><th>Automation</th><th>Run</th><th>Error</th></tr></thead><tbody>${failureRows || '<tr><td colspan="4">No failures.</td></tr>'}</tbody></table>
+<table id="failures"><thead><tr><th>Started (UTC)</th><th>Automation</th><th>Run</th><th>Error</th></tr></thead><tbody>${failureRows(data) || '<tr><td colspan="4">No failures.</td></tr>'}</tbody></table>
 <h2>Run drill-down (newest ${data.recent.length})</h2>
 <div id="drill"><select id="run-select" aria-label="Run"></select><div id="run-detail"></div><svg id="timeline" width="1000" height="40"></svg></div>
 <script id="data" type="application/json">${embedded}</script>

@@ -47,6 +47,17 @@ interface ApiRun {
   triggering_actor?: { login: string; type: string } | null | undefined;
 }
 
+/** What one sync of one repository works with: its target and the state it updates as it goes. */
+interface SyncContext {
+  client: GitHubClient;
+  options: SyncOptions;
+  owner: string;
+  repo: string;
+  doneRuns: Set<number>;
+  fetched: Set<number>;
+  result: SyncResult;
+}
+
 /**
  * Fetches the `autostack-run-*` artifacts of a repository's workflow runs into the local
  * history. Incremental: runs that were complete at an earlier sync are not listed for artifacts
@@ -66,56 +77,14 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
   mkdirSync(recordsDirectory(options.historyDir), { recursive: true });
 
   const result: SyncResult = { runsListed: 0, runsInspected: 0, downloaded: 0, skipped: 0, failed: [] };
-  const runs: ApiRun[] = [];
-  for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunsForRepo, {
-    owner,
-    repo,
-    created: `>=${from.slice(0, 19)}Z`,
-    per_page: 100,
-  })) {
-    runs.push(...(page.data as ApiRun[]));
-  }
+  const context: SyncContext = { client, options, owner, repo, doneRuns, fetched, result };
+  const runs = await listRuns(context, from);
   result.runsListed = runs.length;
   let oldestOpen: string | undefined;
   const todo = runs.filter((run) => !doneRuns.has(run.id));
   await eachBounded(todo, options.concurrency ?? 4, async (run) => {
-    result.runsInspected += 1;
     const complete = run.status === 'completed';
-    let allFetched = true;
-    try {
-      const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, {
-        owner,
-        repo,
-        run_id: run.id,
-        per_page: 100,
-      });
-      for (const artifact of artifacts) {
-        if (!artifact.name.startsWith('autostack-run-') || artifact.expired) continue;
-        if (fetched.has(artifact.id)) {
-          result.skipped += 1;
-          continue;
-        }
-        try {
-          await fetchArtifact(client, {
-            owner,
-            repo,
-            run,
-            artifactId: artifact.id,
-            historyDir: options.historyDir,
-            repository: options.repository,
-          });
-          fetched.add(artifact.id);
-          result.downloaded += 1;
-        } catch (error) {
-          allFetched = false;
-          result.failed.push({ artifact: artifact.name, problem: errorMessage(error) });
-          options.log.warning(`runs sync: could not fetch ${artifact.name} of run ${run.id}: ${errorMessage(error)}`);
-        }
-      }
-    } catch (error) {
-      allFetched = false;
-      result.failed.push({ artifact: `run ${run.id}`, problem: errorMessage(error) });
-    }
+    const allFetched = await inspectRun(context, run);
     if (complete && allFetched) doneRuns.add(run.id);
     else if (!oldestOpen || run.created_at < oldestOpen) oldestOpen = run.created_at;
   });
@@ -136,6 +105,66 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
   };
   writeSyncState(options.historyDir, state);
   return result;
+}
+
+/** Every workflow run of the repository created at or after `from`. */
+async function listRuns(context: SyncContext, from: string): Promise<ApiRun[]> {
+  const { client, owner, repo } = context;
+  const runs: ApiRun[] = [];
+  for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunsForRepo, {
+    owner,
+    repo,
+    created: `>=${from.slice(0, 19)}Z`,
+    per_page: 100,
+  })) {
+    runs.push(...(page.data as ApiRun[]));
+  }
+  return runs;
+}
+
+/**
+ * Downloads the run's autostack artifacts not fetched before, counting into the result.
+ * Returns whether every one of them is now fetched (a failure is recorded, not thrown).
+ */
+async function inspectRun(context: SyncContext, run: ApiRun): Promise<boolean> {
+  const { client, options, owner, repo, fetched, result } = context;
+  result.runsInspected += 1;
+  let allFetched = true;
+  try {
+    const artifacts = await client.paginate(client.rest.actions.listWorkflowRunArtifacts, {
+      owner,
+      repo,
+      run_id: run.id,
+      per_page: 100,
+    });
+    for (const artifact of artifacts) {
+      if (!artifact.name.startsWith('autostack-run-') || artifact.expired) continue;
+      if (fetched.has(artifact.id)) {
+        result.skipped += 1;
+        continue;
+      }
+      try {
+        await fetchArtifact(client, {
+          owner,
+          repo,
+          run,
+          artifactId: artifact.id,
+          historyDir: options.historyDir,
+          repository: options.repository,
+        });
+        fetched.add(artifact.id);
+        result.downloaded += 1;
+      } catch (error) {
+        allFetched = false;
+        result.failed.push({ artifact: artifact.name, problem: errorMessage(error) });
+        options.log.warning(`runs sync: could not fetch ${artifact.name} of run ${run.id}: ${errorMessage(error)}`);
+      }
+    }
+  } catch (error) {
+    allFetched = false;
+    result.failed.push({ artifact: `run ${run.id}`, problem: errorMessage(error) });
+  }
+  return allFetched;
 }
 
 async function fetchArtifact(

@@ -17,6 +17,19 @@ interface ChainLink {
  * the first run of the chain) and the runs it started, following emit-event dispatches.
  */
 export function explainRun(files: string[], runId: string): string {
+  const { links, target } = readLinks(files, runId);
+  if (!target)
+    throw new UserError(
+      `No run record '${runId}' in the history (run \`autostack runs sync\`, or see \`autostack runs list\`).`,
+    );
+  const lines = describeRun(target);
+  lines.push('', 'Chain:');
+  lines.push(...describeChain(links, target.runId));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every readable run's chain link, and the run asked for (by autostack or GitHub run id). */
+function readLinks(files: string[], runId: string): { links: Map<string, ChainLink>; target: StoredRun | undefined } {
   const links = new Map<string, ChainLink>();
   let target: StoredRun | undefined;
   for (const file of files) {
@@ -32,11 +45,11 @@ export function explainRun(files: string[], runId: string): string {
     });
     if (run.runId === runId || String(run.workflowRun?.id ?? run.github?.runId ?? '') === runId) target = run;
   }
-  if (!target)
-    throw new UserError(
-      `No run record '${runId}' in the history (run \`autostack runs sync\`, or see \`autostack runs list\`).`,
-    );
+  return { links, target };
+}
 
+/** The run itself: outcome, failing steps and errors, prompt version, human interventions. */
+function describeRun(target: StoredRun): string[] {
   const lines: string[] = [
     `Run ${target.runId} (${target.name}): ${target.status}, ${formatDuration(target.durationMs)}, ${formatUsd(target.totals?.costUsd ?? 0)}`,
   ];
@@ -63,11 +76,15 @@ export function explainRun(files: string[], runId: string): string {
   lines.push(
     interventions.length > 0 ? `  Human intervention: ${interventions.join('; ')}` : '  Human intervention: none',
   );
+  return lines;
+}
 
-  lines.push('', 'Chain:');
+/** The ancestors down to the run (marked ▶), then the runs it started, depth-first. */
+function describeChain(links: Map<string, ChainLink>, targetRunId: string): string[] {
+  const lines: string[] = [];
   const ancestors: ChainLink[] = [];
-  const seen = new Set<string>([target.runId]);
-  for (let link = links.get(target.runId); link?.parentRunId && !seen.has(link.parentRunId);) {
+  const seen = new Set<string>([targetRunId]);
+  for (let link = links.get(targetRunId); link?.parentRunId && !seen.has(link.parentRunId);) {
     seen.add(link.parentRunId);
     const parent = links.get(link.parentRunId) ?? {
       runId: link.parentRunId,
@@ -78,12 +95,12 @@ export function explainRun(files: string[], runId: string): string {
     link = links.get(link.parentRunId);
     if (!link) break;
   }
-  const self = links.get(target.runId) as ChainLink;
+  const self = links.get(targetRunId) as ChainLink;
   const chain = [...ancestors, self];
   chain.forEach((link, depth) => {
     const via = depth > 0 ? ` ← event ${chain[depth]?.eventType ?? '?'} from ${chain[depth - 1]?.runId}` : '';
     lines.push(
-      `${'  '.repeat(depth + 1)}${link.runId === target?.runId ? '▶ ' : ''}${link.runId} ${link.name} [${link.status}]${via}`,
+      `${'  '.repeat(depth + 1)}${link.runId === targetRunId ? '▶ ' : ''}${link.runId} ${link.name} [${link.status}]${via}`,
     );
   });
   const children = (parent: string, depth: number, guard: Set<string>): void => {
@@ -96,6 +113,6 @@ export function explainRun(files: string[], runId: string): string {
       children(link.runId, depth + 1, guard);
     }
   };
-  children(target.runId, chain.length, new Set(seen));
-  return `${lines.join('\n')}\n`;
+  children(targetRunId, chain.length, new Set(seen));
+  return lines;
 }

@@ -176,6 +176,103 @@ async function llmEvaluator(
   };
 }
 
+/** One evaluator on one reply; an evaluator that throws fails with the reason rather than ending the run. */
+async function runEvaluator(
+  evaluator: Evaluator,
+  result: RunPromptResult,
+  testCase: TestCase,
+  definition: PromptDefinition,
+  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: CaseOutcome },
+): Promise<EvaluatorOutcome> {
+  try {
+    if (evaluator.kind === 'string')
+      return stringEvaluator(evaluator, result.text, testCase.variables, definition.file);
+    if (evaluator.kind === 'jsonSchema') return jsonSchemaEvaluator(evaluator, result, definition.file);
+    if (evaluator.kind === 'llm')
+      return await llmEvaluator(evaluator, result.text, testCase, {
+        template: context.template,
+        log: context.log,
+        step: context.step,
+        file: definition.file,
+        tally: context.tally,
+      });
+    return {
+      name: evaluator.name,
+      kind: 'uses',
+      passed: false,
+      skipped: true,
+      details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped`,
+    };
+  } catch (error) {
+    return {
+      name: evaluator.name,
+      kind: evaluator.kind,
+      passed: false,
+      skipped: false,
+      details: `could not run: ${errorMessage(error)}`,
+    };
+  }
+}
+
+/** The log line for one judged case: pass, or FAIL with the error or the failing evaluators. */
+function caseLogLine(definition: PromptDefinition, outcome: CaseOutcome): string {
+  return `eval ${definition.versionLabel} case ${outcome.index}: ${
+    outcome.passed
+      ? 'pass'
+      : `FAIL${
+          outcome.error
+            ? ` (${outcome.error})`
+            : `: ${outcome.evaluators
+                .filter((entry) => !entry.passed && !entry.skipped)
+                .map((entry) => `${entry.name}: ${entry.details}`)
+                .join('; ')}`
+        }`
+  }`;
+}
+
+/** Runs one test case and judges its reply; a case that cannot run fails with the error. */
+async function evaluateCase(
+  definition: PromptDefinition,
+  testCase: TestCase,
+  position: number,
+  template: EvalRunTemplate,
+  log: Log,
+  step: JournaledStep,
+): Promise<CaseOutcome> {
+  const outcome: CaseOutcome = {
+    index: position + 1,
+    label: caseLabel(testCase),
+    passed: false,
+    error: undefined,
+    evaluators: [],
+    costUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheHit: false,
+    reply: '',
+  };
+  try {
+    const result = await runPrompt({ ...template, definition, variables: testCase.variables, tools: [] }, log, step);
+    outcome.costUsd += result.costUsd;
+    outcome.inputTokens += result.inputTokens;
+    outcome.outputTokens += result.outputTokens;
+    outcome.cacheHit = result.cacheHit;
+    outcome.reply = result.text;
+    // One after another, in declaration order: an llm judge adds its cost to the case as it runs.
+    for (const evaluator of definition.evaluators) {
+      outcome.evaluators.push(
+        await runEvaluator(evaluator, result, testCase, definition, { template, log, step, tally: outcome }),
+      );
+    }
+    outcome.passed = outcome.evaluators.every((entry) => entry.skipped || entry.passed);
+  } catch (error) {
+    outcome.error = errorMessage(error);
+  }
+  outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
+  log.info(caseLogLine(definition, outcome));
+  return outcome;
+}
+
 /**
  * Runs every test case of `definition` and judges it. Cases run one after another, so scripted
  * fakes and rate limits see a predictable order; an unchanged case is a cache hit (no API call).
@@ -188,79 +285,7 @@ export async function evaluatePrompt(
 ): Promise<EvalRun> {
   const cases: CaseOutcome[] = [];
   for (const [position, testCase] of definition.testData.entries()) {
-    const outcome: CaseOutcome = {
-      index: position + 1,
-      label: caseLabel(testCase),
-      passed: false,
-      error: undefined,
-      evaluators: [],
-      costUsd: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheHit: false,
-      reply: '',
-    };
-    try {
-      const result = await runPrompt({ ...template, definition, variables: testCase.variables, tools: [] }, log, step);
-      outcome.costUsd += result.costUsd;
-      outcome.inputTokens += result.inputTokens;
-      outcome.outputTokens += result.outputTokens;
-      outcome.cacheHit = result.cacheHit;
-      outcome.reply = result.text;
-      for (const evaluator of definition.evaluators) {
-        try {
-          if (evaluator.kind === 'string')
-            outcome.evaluators.push(stringEvaluator(evaluator, result.text, testCase.variables, definition.file));
-          else if (evaluator.kind === 'jsonSchema')
-            outcome.evaluators.push(jsonSchemaEvaluator(evaluator, result, definition.file));
-          else if (evaluator.kind === 'llm')
-            outcome.evaluators.push(
-              await llmEvaluator(evaluator, result.text, testCase, {
-                template,
-                log,
-                step,
-                file: definition.file,
-                tally: outcome,
-              }),
-            );
-          else
-            outcome.evaluators.push({
-              name: evaluator.name,
-              kind: 'uses',
-              passed: false,
-              skipped: true,
-              details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped`,
-            });
-        } catch (error) {
-          outcome.evaluators.push({
-            name: evaluator.name,
-            kind: evaluator.kind,
-            passed: false,
-            skipped: false,
-            details: `could not run: ${errorMessage(error)}`,
-          });
-        }
-      }
-      outcome.passed = outcome.evaluators.every((entry) => entry.skipped || entry.passed);
-    } catch (error) {
-      outcome.error = errorMessage(error);
-    }
-    outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
-    log.info(
-      `eval ${definition.versionLabel} case ${outcome.index}: ${
-        outcome.passed
-          ? 'pass'
-          : `FAIL${
-              outcome.error
-                ? ` (${outcome.error})`
-                : `: ${outcome.evaluators
-                    .filter((entry) => !entry.passed && !entry.skipped)
-                    .map((entry) => `${entry.name}: ${entry.details}`)
-                    .join('; ')}`
-            }`
-      }`,
-    );
-    cases.push(outcome);
+    cases.push(await evaluateCase(definition, testCase, position, template, log, step));
   }
   const passed = cases.filter((entry) => entry.passed).length;
   const sum = (pick: (entry: CaseOutcome) => number) => cases.reduce((total, entry) => total + pick(entry), 0);

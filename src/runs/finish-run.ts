@@ -11,7 +11,6 @@ import { foldRecord, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
 import { type RecordRunOptions, RUN_STATE } from './start-run.js';
 import { renderSummary } from './summary.js';
-import { readTelemetryConfig, telemetryWanted } from '../telemetry/config.js';
 
 export interface FinishedRun {
   record: RunRecord;
@@ -28,12 +27,38 @@ export async function finishRun(
   io: StepIo,
   ports: Ports,
   env: NodeJS.ProcessEnv = process.env,
+  /** Runs once the record is kept: the composition root exports it (telemetry) from here. */
+  afterRecord?: (record: RunRecord) => Promise<void>,
 ): Promise<FinishedRun | undefined> {
   const runId = io.getState(RUN_STATE.runId);
   if (!runId) {
     io.info('record-run: the main step did not start a run, so there is nothing to record.');
     return undefined;
   }
+  const { record, journalPath } = await buildRecord(runId, options, io, ports, env);
+  const bytes = serializeRecord(record);
+  const { localPath, localFailure } = keepLocalRecord(options, runId, bytes, io);
+  const { artifactId, artifactNote } = await uploadRecord(options, runId, bytes, journalPath, localPath, io, ports);
+  const summarized = await summarizeRecord(options, record, artifactNote, io);
+  await afterRecord?.(record);
+  if (localFailure && artifactId === undefined) {
+    if (!summarized)
+      throw new UserError(
+        `record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`,
+      );
+    io.warning('record-run: the run record exists only in the job summary of this run.');
+  }
+  return { record, localPath, artifactId };
+}
+
+/** Reads the journal (warning about corrupt lines) and folds it with the job's steps into the record. */
+async function buildRecord(
+  runId: string,
+  options: RecordRunOptions,
+  io: StepIo,
+  ports: Ports,
+  env: NodeJS.ProcessEnv,
+): Promise<{ record: RunRecord; journalPath: string }> {
   const journalPath = io.getState(RUN_STATE.journal);
   const { events, corrupt } = readJournal(journalPath);
   if (corrupt.length > 0) {
@@ -55,10 +80,20 @@ export async function finishRun(
     endedAt: new Date().toISOString(),
     jobSteps,
   });
-  const bytes = serializeRecord(record);
-  // Local first: whatever happens to the upload, the record exists somewhere. A full or
-  // read-only disk costs the local copy only: the artifact and the summary still carry the run,
-  // and the step fails only when no copy could be kept anywhere.
+  return { record, journalPath };
+}
+
+/**
+ * Local first: whatever happens to the upload, the record exists somewhere. A full or
+ * read-only disk costs the local copy only: the artifact and the summary still carry the run,
+ * and the step fails only when no copy could be kept anywhere.
+ */
+function keepLocalRecord(
+  options: RecordRunOptions,
+  runId: string,
+  bytes: string,
+  io: StepIo,
+): { localPath: string; localFailure: string | undefined } {
   let localPath = '';
   let localFailure: string | undefined;
   try {
@@ -70,7 +105,19 @@ export async function finishRun(
       `record-run: could not write the run record to ${options.directory} (${localFailure}); keeping it in the artifact and the job summary instead.`,
     );
   }
+  return { localPath, localFailure };
+}
 
+/** Uploads the record (plus run-directory extras) as an artifact; a failure is only a warning. */
+async function uploadRecord(
+  options: RecordRunOptions,
+  runId: string,
+  bytes: string,
+  journalPath: string,
+  localPath: string,
+  io: StepIo,
+  ports: Ports,
+): Promise<{ artifactId: number | undefined; artifactNote: string | undefined }> {
   let artifactId: number | undefined;
   let artifactNote: string | undefined;
   if (options.artifact && ports.artifacts) {
@@ -94,45 +141,30 @@ export async function finishRun(
   } else if (options.artifact) {
     io.info('record-run: not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN), so the record stays local.');
   }
-  let summarized = false;
-  if (options.summary) {
-    try {
-      await io.appendSummary(renderSummary(record, artifactNote));
-      summarized = true;
-    } catch (error) {
-      io.warning(`record-run: could not write the job summary: ${errorMessage(error)}`);
-    }
+  return { artifactId, artifactNote };
+}
+
+/** Appends the job summary when asked; returns whether it was written. */
+async function summarizeRecord(
+  options: RecordRunOptions,
+  record: RunRecord,
+  artifactNote: string | undefined,
+  io: StepIo,
+): Promise<boolean> {
+  if (!options.summary) return false;
+  try {
+    await io.appendSummary(renderSummary(record, artifactNote));
+    return true;
+  } catch (error) {
+    io.warning(`record-run: could not write the job summary: ${errorMessage(error)}`);
+    return false;
   }
-  await exportIfConfigured(record, options, io, env);
-  if (localFailure && artifactId === undefined) {
-    if (!summarized)
-      throw new UserError(
-        `record-run: the run record could not be kept anywhere: writing ${options.directory} failed (${localFailure}) and no artifact was uploaded. Free disk space or choose a writable 'directory'.`,
-      );
-    io.warning('record-run: the run record exists only in the job summary of this run.');
-  }
-  return { record, localPath, artifactId };
 }
 
 /**
  * OTLP / Loki export. The encoders and senders are imported only when an endpoint is set, so a
  * run without an exporter loads none of it; a failure is a warning, never a failed run.
  */
-async function exportIfConfigured(
-  record: RunRecord,
-  options: RecordRunOptions,
-  io: StepIo,
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
-  const telemetry = readTelemetryConfig(env, options.telemetry);
-  if (!telemetryWanted(telemetry)) return;
-  try {
-    const { exportTelemetry } = await import('../telemetry/export.js');
-    await exportTelemetry(record, telemetry, io);
-  } catch (error) {
-    io.warning(`record-run: telemetry export failed: ${errorMessage(error)}; the run is unaffected.`);
-  }
-}
 
 /**
  * Files other steps leave beside the journal for the artifact: emit-event's `outbox.jsonl`

@@ -1,10 +1,18 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StepIo } from '../io/io.js';
-import type { TelemetryInputs } from '../telemetry/config.js';
 import { newRunId, readGitHubContext, readTrigger, RUN_ENV } from './context.js';
 import { Journal } from './journal.js';
 import { ensureWritableDirectory } from './store.js';
+
+/** record-run's export settings (inputs win over the OTEL_EXPORTER_OTLP_* variables). */
+export interface TelemetryInputs {
+  otlpEndpoint?: string | undefined;
+  otlpHeaders?: string | undefined;
+  otlpProtocol?: string | undefined;
+  lokiUrl?: string | undefined;
+  lokiHeaders?: string | undefined;
+}
 
 export interface RecordRunOptions {
   name: string;

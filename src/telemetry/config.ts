@@ -3,15 +3,9 @@
  * win). This file is imported by record-run's post step on every run, so it holds only the
  * cheap check; the encoders and senders load on demand when an endpoint is set.
  */
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+import type { TelemetryInputs } from '../runs/start-run.js';
 
-export interface TelemetryInputs {
-  otlpEndpoint?: string | undefined;
-  otlpHeaders?: string | undefined;
-  otlpProtocol?: string | undefined;
-  lokiUrl?: string | undefined;
-  lokiHeaders?: string | undefined;
-}
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 export interface TelemetryConfig {
   traces?: { url: string; headers: Record<string, string>; protocol: OtlpProtocol } | undefined;

@@ -73,91 +73,9 @@ export function buildTrace(record: RunRecord, version: string): TraceData {
   const rootId = spanIdFor(traceId, `run\u0000${record.runId}`);
   const end = toNs(record.endedAt, 0n);
   const start = toNs(record.startedAt, end);
-  const parent = parseTraceparent(
-    typeof record.trigger.traceparent === 'string' ? record.trigger.traceparent : undefined,
-  );
-  const promptVersion = new Map<string, string>();
-  for (const event of record.events) {
-    if (event.type === 'log' && event.step && typeof event.data === 'object' && event.data !== null) {
-      const version = (event.data as { promptVersion?: unknown }).promptVersion;
-      if (typeof version === 'string') promptVersion.set(event.step, version);
-    }
-  }
-  const spans: SpanData[] = [
-    {
-      traceId,
-      spanId: rootId,
-      name: record.name,
-      kind: 1,
-      startNs: start,
-      endNs: end,
-      attributes: attrs(
-        {
-          'cicd.pipeline.name': record.github.workflow ?? record.name,
-          'cicd.pipeline.run.id': record.github.runId ?? record.runId,
-          'cicd.pipeline.run.url.full': record.github.runUrl,
-          'cicd.pipeline.result': RESULT[record.status] ?? record.status,
-          'cicd.pipeline.action.name': 'RUN',
-          'vcs.repository.name': record.github.repository,
-          'vcs.ref.head.revision': record.github.sha,
-          'autostack.run.id': record.runId,
-          'autostack.automation': record.name,
-          'autostack.run.attempt': Number(record.github.runAttempt ?? '1'),
-          'autostack.trigger.event': typeof record.trigger.event === 'string' ? record.trigger.event : undefined,
-          'autostack.parent.run.id':
-            typeof record.trigger.parentRunId === 'string' ? record.trigger.parentRunId : undefined,
-          'autostack.cost_usd': record.totals.costUsd,
-          'autostack.model_calls': record.totals.modelCalls,
-          'autostack.human_intervened': record.humanIntervened,
-          'autostack.interventions': record.interventions.length > 0 ? record.interventions : undefined,
-          'autostack.systems_touched':
-            record.systemsTouched.length > 0
-              ? record.systemsTouched.map((system) => `${system.system} ${system.target}`)
-              : undefined,
-        },
-        ['autostack.run.attempt', 'autostack.model_calls'],
-      ),
-      links: parent
-        ? [
-            {
-              traceId: parent.traceId,
-              spanId: parent.spanId,
-              attributes: attrs({
-                'autostack.link': 'triggered-by',
-                'autostack.event.id': typeof record.trigger.eventId === 'string' ? record.trigger.eventId : undefined,
-              }),
-            },
-          ]
-        : [],
-      status:
-        record.status === 'success' ? { code: 0 } : { code: 2, message: record.errors[0]?.message ?? record.status },
-    },
-  ];
-  for (const step of record.steps) {
-    const stepStart = toNs(step.startedAt, start);
-    spans.push({
-      traceId,
-      spanId: spanIdFor(traceId, `step\u0000${step.id}`),
-      parentSpanId: rootId,
-      name: step.name,
-      kind: 1,
-      startNs: stepStart,
-      endNs: step.durationMs !== undefined ? stepStart + BigInt(Math.round(step.durationMs)) * 1_000_000n : end,
-      attributes: attrs({
-        'cicd.pipeline.task.name': step.name,
-        'cicd.pipeline.task.run.id': step.id,
-        'cicd.pipeline.task.run.result': RESULT[step.status] ?? step.status,
-        'cicd.pipeline.task.type': step.action,
-        'autostack.inputs_fingerprint': step.inputFingerprint,
-        'autostack.prompt.version': promptVersion.get(step.id),
-      }),
-      links: [],
-      status:
-        step.status === 'failure' || step.status === 'interrupted'
-          ? { code: 2, message: step.error ?? step.status }
-          : { code: 0 },
-    });
-  }
+  const promptVersion = promptVersionsByStep(record);
+  const spans: SpanData[] = [rootSpan(record, traceId, rootId, start, end)];
+  for (const step of record.steps) spans.push(stepSpan(step, traceId, rootId, start, end, promptVersion));
   record.events.forEach((event, index) => {
     if (event.type === 'model.call') spans.push(modelSpan(event, index, traceId, rootId, record, promptVersion));
   });
@@ -170,6 +88,107 @@ export function buildTrace(record: RunRecord, version: string): TraceData {
     }),
     scope: { name: 'autostack.record-run', version },
     spans,
+  };
+}
+
+/** The prompt version each step logged (the last one wins), by step id. */
+function promptVersionsByStep(record: RunRecord): Map<string, string> {
+  const promptVersion = new Map<string, string>();
+  for (const event of record.events) {
+    if (event.type === 'log' && event.step && typeof event.data === 'object' && event.data !== null) {
+      const version = (event.data as { promptVersion?: unknown }).promptVersion;
+      if (typeof version === 'string') promptVersion.set(event.step, version);
+    }
+  }
+  return promptVersion;
+}
+
+/** The run's root span, linked to the span of the event that triggered it when there is one. */
+function rootSpan(record: RunRecord, traceId: string, rootId: string, start: bigint, end: bigint): SpanData {
+  const parent = parseTraceparent(
+    typeof record.trigger.traceparent === 'string' ? record.trigger.traceparent : undefined,
+  );
+  return {
+    traceId,
+    spanId: rootId,
+    name: record.name,
+    kind: 1,
+    startNs: start,
+    endNs: end,
+    attributes: attrs(
+      {
+        'cicd.pipeline.name': record.github.workflow ?? record.name,
+        'cicd.pipeline.run.id': record.github.runId ?? record.runId,
+        'cicd.pipeline.run.url.full': record.github.runUrl,
+        'cicd.pipeline.result': RESULT[record.status] ?? record.status,
+        'cicd.pipeline.action.name': 'RUN',
+        'vcs.repository.name': record.github.repository,
+        'vcs.ref.head.revision': record.github.sha,
+        'autostack.run.id': record.runId,
+        'autostack.automation': record.name,
+        'autostack.run.attempt': Number(record.github.runAttempt ?? '1'),
+        'autostack.trigger.event': typeof record.trigger.event === 'string' ? record.trigger.event : undefined,
+        'autostack.parent.run.id':
+          typeof record.trigger.parentRunId === 'string' ? record.trigger.parentRunId : undefined,
+        'autostack.cost_usd': record.totals.costUsd,
+        'autostack.model_calls': record.totals.modelCalls,
+        'autostack.human_intervened': record.humanIntervened,
+        'autostack.interventions': record.interventions.length > 0 ? record.interventions : undefined,
+        'autostack.systems_touched':
+          record.systemsTouched.length > 0
+            ? record.systemsTouched.map((system) => `${system.system} ${system.target}`)
+            : undefined,
+      },
+      ['autostack.run.attempt', 'autostack.model_calls'],
+    ),
+    links: parent
+      ? [
+          {
+            traceId: parent.traceId,
+            spanId: parent.spanId,
+            attributes: attrs({
+              'autostack.link': 'triggered-by',
+              'autostack.event.id': typeof record.trigger.eventId === 'string' ? record.trigger.eventId : undefined,
+            }),
+          },
+        ]
+      : [],
+    status:
+      record.status === 'success' ? { code: 0 } : { code: 2, message: record.errors[0]?.message ?? record.status },
+  };
+}
+
+/** A step's span under the root; a step with no duration ends with the run. */
+function stepSpan(
+  step: RunRecord['steps'][number],
+  traceId: string,
+  rootId: string,
+  start: bigint,
+  end: bigint,
+  promptVersion: Map<string, string>,
+): SpanData {
+  const stepStart = toNs(step.startedAt, start);
+  return {
+    traceId,
+    spanId: spanIdFor(traceId, `step\u0000${step.id}`),
+    parentSpanId: rootId,
+    name: step.name,
+    kind: 1,
+    startNs: stepStart,
+    endNs: step.durationMs !== undefined ? stepStart + BigInt(Math.round(step.durationMs)) * 1_000_000n : end,
+    attributes: attrs({
+      'cicd.pipeline.task.name': step.name,
+      'cicd.pipeline.task.run.id': step.id,
+      'cicd.pipeline.task.run.result': RESULT[step.status] ?? step.status,
+      'cicd.pipeline.task.type': step.action,
+      'autostack.inputs_fingerprint': step.inputFingerprint,
+      'autostack.prompt.version': promptVersion.get(step.id),
+    }),
+    links: [],
+    status:
+      step.status === 'failure' || step.status === 'interrupted'
+        ? { code: 2, message: step.error ?? step.status }
+        : { code: 0 },
   };
 }
 

@@ -30,6 +30,57 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Runner-style stop of the whole group: SIGINT now, SIGTERM and then SIGKILL if it lingers. */
+function stopGroup(child: ChildProcess, timers: NodeJS.Timeout[]): void {
+  signalGroup(child, 'SIGINT');
+  timers.push(
+    setTimeout(() => {
+      signalGroup(child, 'SIGTERM');
+      timers.push(setTimeout(() => signalGroup(child, 'SIGKILL'), TERMINATE_GRACE_MS));
+    }, INTERRUPT_GRACE_MS),
+  );
+}
+
+/**
+ * Splits each stream into lines; a trailing partial line is flushed when the stream ends.
+ * Takes the options object (not the bare callback) so `onLine` is still called as a method.
+ */
+function streamLines(
+  child: ChildProcess,
+  options: { onLine: (line: string, stream: 'stdout' | 'stderr') => void },
+): void {
+  for (const [stream, name] of [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ] as const) {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line, name);
+    });
+    stream?.on('end', () => {
+      if (pending) options.onLine(pending, name);
+      pending = '';
+    });
+  }
+}
+
+/** A process that could not even be spawned: already done, nothing to cancel. */
+function spawnFailed(error: unknown): RunningProcess {
+  return {
+    done: Promise.resolve({
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      cancelled: false,
+      spawnError: (error as Error).message,
+    }),
+    cancel: () => undefined,
+  };
+}
+
 /**
  * Runs one step's process in its own process group, streaming its output line by line.
  * A timeout or a cancel stops the whole group (the script and whatever it started).
@@ -56,42 +107,10 @@ export function runProcess(
       detached: true,
     });
   } catch (error) {
-    return {
-      done: Promise.resolve({
-        exitCode: null,
-        signal: null,
-        timedOut: false,
-        cancelled: false,
-        spawnError: (error as Error).message,
-      }),
-      cancel: () => undefined,
-    };
+    return spawnFailed(error);
   }
-  const stop = () => {
-    signalGroup(child, 'SIGINT');
-    timers.push(
-      setTimeout(() => {
-        signalGroup(child, 'SIGTERM');
-        timers.push(setTimeout(() => signalGroup(child, 'SIGKILL'), TERMINATE_GRACE_MS));
-      }, INTERRUPT_GRACE_MS),
-    );
-  };
-  for (const [stream, name] of [
-    [child.stdout, 'stdout'],
-    [child.stderr, 'stderr'],
-  ] as const) {
-    let pending = '';
-    stream?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split(/\r?\n/);
-      pending = lines.pop() ?? '';
-      for (const line of lines) options.onLine(line, name);
-    });
-    stream?.on('end', () => {
-      if (pending) options.onLine(pending, name);
-      pending = '';
-    });
-  }
+  const stop = () => stopGroup(child, timers);
+  streamLines(child, options);
   if (Number.isFinite(options.timeoutMs)) {
     timers.push(
       setTimeout(

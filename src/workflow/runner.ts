@@ -17,16 +17,7 @@ import { matchTrigger } from './triggers.js';
 import type { RunnerOptions, RunRequest, SessionResult } from './types.js';
 
 export { expandMatrix } from './matrix.js';
-export type {
-  JobResult,
-  RecordRef,
-  RecordSummary,
-  RunnerOptions,
-  RunRequest,
-  SessionResult,
-  StepResult,
-  WorkflowRunResult,
-} from './types.js';
+export type { RunnerOptions, RunRequest, SessionResult } from './types.js';
 
 /** With no --payload: what GitHub would at least put in the event (schedule: the cron that fired). */
 function defaultPayload(workflow: LoadedWorkflow, eventName: string): Json {

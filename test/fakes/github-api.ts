@@ -246,9 +246,6 @@ export interface ApprovalInput {
   comment?: string;
 }
 
-/** The name the i13 wait tests use for an artifact. */
-export type FakeArtifact = ArtifactModel;
-
 export interface RunDetails {
   createdAt?: string;
   actor?: { login: string; type: 'User' | 'Bot' };

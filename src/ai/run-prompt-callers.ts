@@ -1,0 +1,155 @@
+// The model caller and tool executor run-prompt builds for one run: live, recording or replay
+// calls behind a budget-checking, journaling meter, and the prompt's and input's tools. Split out
+// of run-prompt.ts to keep that file under the size limit.
+import { relative } from 'node:path';
+import type { Log } from '../io/io.js';
+import { parseRepository } from '../github/repository.js';
+import { type PromptDefinition } from '../prompts/types.js';
+import type { JournaledStep } from '../runs/step.js';
+import { errorMessage, UserError } from '../shared/errors.js';
+import { estimateTokens } from './conversation.js';
+import { ModelError } from './errors.js';
+import { maxCostUsd } from './prices.js';
+import { type ModelCaller, recordingCaller, replayCaller } from './provider.js';
+import type { Provider, RunPromptSpec } from './run-prompt.js';
+import { type ToolExecutor } from './tool-loop.js';
+import { buildToolExecutor, parseToolDeclarations } from './tools.js';
+import type { ModelResponse } from './types.js';
+
+export interface Spend {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+}
+
+/**
+ * Every model call passes through here: the budget is checked before the call (what has been
+ * spent plus the worst this call could cost), and the call lands in the journal after it.
+ */
+export function meteredCaller(
+  inner: ModelCaller,
+  spend: Spend,
+  options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string },
+): ModelCaller {
+  return async (request) => {
+    if (options.budget !== undefined && options.provider === 'anthropic') {
+      const worst = maxCostUsd(
+        request.model,
+        estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
+        request.maxTokens,
+      );
+      if (worst === undefined) {
+        throw new UserError(
+          `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
+        );
+      }
+      if (spend.costUsd + worst > options.budget) {
+        throw new UserError(
+          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spend.costUsd.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
+        );
+      }
+    }
+    const started = Date.now();
+    let response: ModelResponse;
+    try {
+      response = await inner(request);
+    } catch (error) {
+      // A call that never produced a message is journaled too: what failed, after how many tries.
+      const details =
+        error instanceof ModelError
+          ? {
+              kind: error.kind,
+              status: error.status,
+              apiType: error.apiType,
+              requestId: error.requestId,
+              attempts: error.attempts,
+            }
+          : {};
+      options.step.append({
+        type: 'log',
+        level: 'error',
+        message: `model call to ${request.model} failed: ${errorMessage(error)}`,
+        data: {
+          model: request.model,
+          provider: options.provider,
+          fingerprint: options.fingerprint,
+          latencyMs: Date.now() - started,
+          ...details,
+        },
+      });
+      throw error;
+    }
+    spend.calls += 1;
+    spend.costUsd += response.costUsd;
+    spend.inputTokens += response.usage.inputTokens;
+    spend.outputTokens += response.usage.outputTokens;
+    options.step.append({
+      type: 'model.call',
+      provider: options.provider,
+      model: response.model,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+      cacheReadTokens: response.usage.cacheReadTokens,
+      cacheWriteTokens: response.usage.cacheWriteTokens,
+      costUsd: response.costUsd,
+      latencyMs: response.latencyMs,
+      fingerprint: options.fingerprint,
+      stopReason: response.stopReason ?? undefined,
+      retries: response.retries,
+      cacheHit: false,
+    });
+    return response;
+  };
+}
+
+export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
+  if (spec.provider === 'replay')
+    return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
+  if (!spec.apiKey) {
+    throw new UserError(
+      "Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.",
+    );
+  }
+  const apiKey = spec.apiKey;
+  // Loaded on first use: replay and cache hits never need the SDK.
+  const live: ModelCaller = async (request) =>
+    (await import('./client.js')).callModel(request, {
+      apiKey,
+      baseUrl: spec.baseUrl,
+      deadlineMs: spec.deadlineMs,
+      idleTimeoutMs: spec.idleTimeoutMs,
+      log,
+    });
+  return spec.record ? recordingCaller(live, recordingsPath) : live;
+}
+
+export async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Promise<ToolExecutor> {
+  const declarations = [
+    ...parseToolDeclarations(
+      definition.tools.map((tool) => tool.raw),
+      definition.file ?? 'prompt',
+    ),
+    ...parseToolDeclarations(spec.tools, "input 'tools'"),
+  ];
+  let github: Parameters<typeof buildToolExecutor>[1]['github'];
+  if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
+    const repository = parseRepository(spec.github.repository);
+    if (repository) {
+      const silent: Log = {
+        debug: () => undefined,
+        info: () => undefined,
+        notice: () => undefined,
+        warning: () => undefined,
+        error: () => undefined,
+        group: (_t, body) => body(),
+        setSecret: () => undefined,
+      };
+      github = {
+        client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent),
+        ...repository,
+      };
+    }
+  }
+  return buildToolExecutor(declarations, { github, cwd: spec.workspace });
+}
