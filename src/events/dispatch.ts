@@ -426,7 +426,8 @@ async function sendWorkflowDispatch(
   } catch (error) {
     throw dispatchFailure('workflow_dispatch', request.repository, error, request.workflow);
   }
-  return (response.status === 200 ? response.data : undefined) as RunDetails;
+  // 200 with run details (return_run_details); the typings of older @octokit/types know only 204.
+  return ((response.status as number) === 200 ? response.data : undefined) as RunDetails;
 }
 
 export async function dispatchWorkflow(
