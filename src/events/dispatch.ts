@@ -427,7 +427,7 @@ async function sendWorkflowDispatch(
     throw dispatchFailure('workflow_dispatch', request.repository, error, request.workflow);
   }
   // 200 with run details (return_run_details); the typings of older @octokit/types know only 204.
-  return ((response.status as number) === 200 ? response.data : undefined) as RunDetails;
+  return (response.status as number) === 200 ? response.data : undefined;
 }
 
 export async function dispatchWorkflow(
