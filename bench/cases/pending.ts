@@ -6,12 +6,6 @@ import type { BenchCase, Figure } from '../lib.js';
  */
 const PENDING: Array<{ name: string; figure: string; baseline: string; issue: string }> = [
   {
-    name: 'dashboard/100k-records',
-    figure: 'dashboard over 100,000 run records (load + render)',
-    baseline: 'reading the same records as JSON',
-    issue: 'issue 12',
-  },
-  {
     name: 'run-prompt/batch',
     figure: 'prompt batch throughput',
     baseline: 'ideal throughput at the fake API rate limit',
