@@ -158,7 +158,7 @@ export async function waitForRun(
         repo,
         run_id: runId,
       });
-      last = response.data as RunJson;
+      last = response.data;
       const done = last.status === 'completed';
       return {
         value: done
