@@ -12,9 +12,18 @@ import type { Session } from './session.js';
 import { matchTrigger } from './triggers.js';
 import type { WorkflowRunResult } from './types.js';
 
-export async function followDispatches(session: Session): Promise<void> {
+/**
+ * Lets a parent that polls a run it dispatched (emit-event wait) start that run at once. Armed
+ * before the first workflow runs: the parent polls while it is still running.
+ */
+export function armEarlyStart(session: Session): void {
   const maxRuns = session.options.maxRuns ?? 20;
   session.startWanted = (runId) => startWanted(session, runId, maxRuns);
+}
+
+export async function followDispatches(session: Session): Promise<void> {
+  const maxRuns = session.options.maxRuns ?? 20;
+  armEarlyStart(session);
   while (session.queue.length > 0 || session.inflight.length > 0) {
     const request = session.queue.shift();
     if (!request) {

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
-import { followDispatches, issueFromPayload, workflowFile } from './chain.js';
+import { armEarlyStart, followDispatches, issueFromPayload, workflowFile } from './chain.js';
 import { stringify, type Json } from './expressions.js';
 import { triggerInputs } from './inputs.js';
 import { loadWorkflow, type LoadedWorkflow } from './load.js';
@@ -89,6 +89,7 @@ export class WorkflowRunner {
         });
       for (const note of match.notes) session.reporter.note(note, 0);
       const inputs = dispatchInputs(session, workflow, request, payload);
+      armEarlyStart(session);
       await runWorkflow(session, workflow, {
         eventName: request.event,
         payload,
