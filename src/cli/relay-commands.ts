@@ -21,11 +21,9 @@ import {
   DEFAULT_MIN_IDLE_MS,
   defaultConsumerName,
   defaultDeadLetterStream,
-  emptyRelaySummary,
-  formatSummary,
   Relay,
-  type RelaySummary,
 } from '../events/relay.js';
+import { emptyRelaySummary, formatSummary, type RelaySummary } from '../events/relay-summary.js';
 import { loadRouting } from '../events/routing.js';
 
 export const DEFAULT_ROUTES_FILE = '.github/autostack-relay.yml';

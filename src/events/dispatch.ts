@@ -17,7 +17,6 @@ import {
 } from './dispatch-errors.js';
 
 // The errors and their mapping from GitHub's answers live in dispatch-errors.ts; re-exported for callers.
-export { DispatchError, DispatchLimitError } from './dispatch-errors.js';
 
 /**
  * The two ways autostack starts a workflow run in another (or the same) repository:

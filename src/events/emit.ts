@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { buildClientPayload, DispatchError, dispatchEvent, type EventLocation } from './dispatch.js';
+import { buildClientPayload, dispatchEvent, type EventLocation } from './dispatch.js';
+import { DispatchError } from './dispatch-errors.js';
 import type { StepIo } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import type { JournaledStep } from '../runs/step.js';

@@ -5,7 +5,6 @@ import { type CloudEvent, streamEntryFields } from './envelope.js';
 import { type ParsedRedisUrl, parseRedisUrl } from './redis-url.js';
 
 // URL parsing lives in redis-url.ts; re-exported so callers keep importing the Redis target from one place.
-export { parseRedisUrl } from './redis-url.js';
 
 /**
  * Redis Streams target.

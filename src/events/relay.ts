@@ -5,14 +5,14 @@ import type { Journal } from '../runs/journal.js';
 import { errorMessage } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import type { GitHubClient } from '../github/client.js';
-import { DispatchError, dispatchEvent, type DispatchResult } from './dispatch.js';
+import { dispatchEvent, type DispatchResult } from './dispatch.js';
+import { DispatchError } from './dispatch-errors.js';
 import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
 import { hashTag, ledgerKey } from './redis.js';
 import { describeTarget, emptyRelaySummary, type RelaySummary } from './relay-summary.js';
 import { resolveTarget, type Route, type RouteTarget, type Routing, targetIdentity } from './routing.js';
 
 // The summary's shape and wording live in relay-summary.ts; re-exported for the relay command.
-export { emptyRelaySummary, formatSummary, type RelaySummary } from './relay-summary.js';
 
 /**
  * The events relay: a Redis Streams consumer group member that turns each event into a GitHub

@@ -5,12 +5,12 @@ import { createEvent, parseStreamEntry } from '../../src/events/envelope.js';
 import {
   ledgerKey,
   openRedis,
-  parseRedisUrl,
   publishBatch,
   publishToStream,
   RedisTargetError,
   validateStreamName,
 } from '../../src/events/redis.js';
+import { parseRedisUrl } from '../../src/events/redis-url.js';
 import { InputError } from '../../src/shared/errors.js';
 import { redact } from '../../src/shared/redact.js';
 import { freePort, type RedisCluster, type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';

@@ -1,12 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient } from '../../src/github/client.js';
-import {
-  DispatchError,
-  DispatchLimitError,
-  dispatchRepositoryEvent,
-  dispatchWorkflow,
-} from '../../src/events/dispatch.js';
+import { dispatchRepositoryEvent, dispatchWorkflow } from '../../src/events/dispatch.js';
+import { DispatchError, DispatchLimitError } from '../../src/events/dispatch-errors.js';
 import { createEvent, type CloudEvent } from '../../src/events/envelope.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
 import { recordingLog } from '../ai/helpers.js';
