@@ -15,14 +15,13 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { redact, redactDeep, redactUrl } from '../shared/redact.js';
 import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
-import { StructuredOutputError } from './errors.js';
 import { sha256 } from './fingerprint.js';
 import { defaultRecordingsPath, type ModelCaller } from './provider.js';
 import { lookupCachedResult, storeCachedResult } from './response-cache.js';
-import { parseStructured, repairMessage } from './structured.js';
+import { runStructured } from './structured.js';
 import { buildCaller, buildTools, meteredCaller, type Spend } from './run-prompt-callers.js';
-import { runToolLoop, type ToolExecutor } from './tool-loop.js';
-import type { ModelRequest, ModelResponse } from './types.js';
+import { runToolLoop, type ToolExecutor, type ToolLoopResult } from './tool-loop.js';
+import type { ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
@@ -371,7 +370,7 @@ async function answerFromCache(
   };
 }
 
-/** The tool loop, and — for a JSON reply — bounded repair: the model is shown its errors and asked again. */
+/** The tool loop, and — for a JSON reply — the one bounded repair loop around it (structured.ts). */
 async function converse(
   spec: RunPromptSpec,
   plan: CallPlan,
@@ -379,41 +378,46 @@ async function converse(
   log: Log,
   step: JournaledStep,
 ): Promise<{ final: ModelResponse; json: unknown; toolCalls: number; transcript: Anthropic.MessageParam[] }> {
-  const { request, schema } = plan;
-  let conversation = request;
   let toolCalls = 0;
-  for (let attempt = 0; ; attempt++) {
-    const loop = await runToolLoop({
-      request: conversation,
+  const turn = (request: ModelRequest): Promise<ToolLoopResult> =>
+    runToolLoop({
+      request,
       tools: plan.tools,
       call: caller,
       limits: { maxTurns: spec.maxTurns },
       allowTruncation: spec.allowTruncation,
       onToolCall: (record) => {
         toolCalls += 1;
-        log.info(
-          `tool ${record.tool}(${summarize(JSON.stringify(record.input), 120)}) → ${record.error ? `error: ${summarize(record.error, 120)}` : summarize(record.output ?? '', 120)}`,
-        );
-        step.append({
-          type: 'tool.call',
-          tool: record.tool,
-          input: record.input,
-          output: record.output,
-          error: record.error,
-          durationMs: record.durationMs,
-        });
+        logToolCall(log, step, record);
       },
     });
-    if (!plan.wantsJson) return { final: loop.final, json: undefined, toolCalls, transcript: loop.messages };
-    const parsed = parseStructured(loop.text, schema ? (value) => schema.validate(value) : undefined);
-    if (parsed.ok) return { final: loop.final, json: parsed.value, toolCalls, transcript: loop.messages };
-    log.warning(`reply ${attempt + 1} is not valid structured output: ${parsed.errors.slice(0, 5).join('; ')}`);
-    if (attempt >= spec.maxRepairs) throw new StructuredOutputError(parsed.errors, loop.text, attempt + 1, []);
-    conversation = {
-      ...request,
-      messages: [...loop.messages, { role: 'user', content: repairMessage(parsed.errors) }],
-    };
+  if (!plan.wantsJson) {
+    const loop = await turn(plan.request);
+    return { final: loop.final, json: undefined, toolCalls, transcript: loop.messages };
   }
+  const { schema } = plan;
+  const result = await runStructured({
+    request: plan.request,
+    validate: schema ? (value) => schema.validate(value) : undefined,
+    maxRepairs: spec.maxRepairs,
+    turn,
+    onInvalid: (attempt, errors) =>
+      log.warning(`reply ${attempt} is not valid structured output: ${errors.slice(0, 5).join('; ')}`),
+  });
+  return { final: result.final, json: result.value, toolCalls, transcript: result.messages };
+}
+
+function logToolCall(log: Log, step: JournaledStep, record: ToolCallRecord): void {
+  const outcome = record.error ? `error: ${summarize(record.error, 120)}` : summarize(record.output ?? '', 120);
+  log.info(`tool ${record.tool}(${summarize(JSON.stringify(record.input), 120)}) → ${outcome}`);
+  step.append({
+    type: 'tool.call',
+    tool: record.tool,
+    input: record.input,
+    output: record.output,
+    error: record.error,
+    durationMs: record.durationMs,
+  });
 }
 
 function writeResponseFile(path: string, content: unknown): void {

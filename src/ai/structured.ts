@@ -1,7 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { appendAssistant } from './conversation.js';
-import { ModelStopError, StructuredOutputError } from './errors.js';
-import { interpretStopReason } from './stop-reasons.js';
+import { StructuredOutputError } from './errors.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
 export type Validation = { valid: true } | { valid: false; errors: string[] };
@@ -10,8 +8,6 @@ export type Validate = (value: unknown) => Validation;
 export type ParseResult = { ok: true; value: unknown } | { ok: false; errors: string[] };
 
 export const DEFAULT_MAX_REPAIRS = 2;
-/** pause_turn continuations allowed within one reply before giving up. */
-const MAX_CONTINUATIONS = 3;
 
 const FENCE = /```(?:json)?\s*([\s\S]*?)\s*```/i;
 
@@ -44,21 +40,36 @@ export function parseStructured(text: string, validate?: Validate): ParseResult 
   return { ok: false, errors };
 }
 
+/** One complete assistant turn: tool use and pause_turn already followed (the tool loop). */
+export interface Turn {
+  /** The turn's reply text. */
+  text: string;
+  final: ModelResponse;
+  responses: ModelResponse[];
+  /** The conversation, ending with the turn's assistant reply. */
+  messages: Anthropic.MessageParam[];
+}
+
 export interface StructuredOptions {
   request: ModelRequest;
-  validate: Validate;
-  /** Extra calls allowed to fix an invalid reply. Default 2. */
+  /** Checks the parsed value; without it any JSON value is accepted. */
+  validate?: Validate;
+  /** Extra turns allowed to fix an invalid reply. Default 2. */
   maxRepairs?: number;
-  call: (request: ModelRequest) => Promise<ModelResponse>;
+  turn: (request: ModelRequest) => Promise<Turn>;
+  /** Told of each invalid reply before it is repaired or given up on (attempt counts from 1). */
+  onInvalid?: (attempt: number, errors: readonly string[]) => void;
 }
 
 export interface StructuredResult<T> {
   value: T;
   /** The reply text the value was parsed from. */
   text: string;
+  /** The turn that gave the accepted reply. */
+  final: ModelResponse;
   /** Every response, repairs and continuations included, in order (for cost and the journal). */
   responses: ModelResponse[];
-  /** Repair calls that were needed (0 when the first reply was valid). */
+  /** Repair turns that were needed (0 when the first reply was valid). */
   repairs: number;
   /** The conversation, ending with the accepted assistant reply. */
   messages: Anthropic.MessageParam[];
@@ -74,57 +85,27 @@ export function repairMessage(errors: readonly string[]): string {
 }
 
 /**
- * Calls the model for a JSON reply and, while it is invalid, shows the model its errors and asks
- * again, at most maxRepairs times. Never returns an unparsed or unvalidated value: the
- * `value` is typed T on the strength of `validate`, so validate must check what T promises.
+ * The one repair loop: asks for a JSON reply and, while it is invalid, shows the model its
+ * errors and asks again, at most maxRepairs times. Never returns an unparsed or unvalidated
+ * value: `value` is typed T on the strength of `validate`, so validate must check what T promises.
  */
 export async function runStructured<T = unknown>(options: StructuredOptions): Promise<StructuredResult<T>> {
   const maxRepairs = Math.max(0, Math.floor(options.maxRepairs ?? DEFAULT_MAX_REPAIRS));
   const responses: ModelResponse[] = [];
-  let messages = [...options.request.messages];
-
+  let request = options.request;
   for (let tries = 1; ; tries++) {
-    const turn = await completeTurn({ ...options.request, messages }, options.call, responses);
-    messages = turn.messages;
+    const turn = await options.turn(request);
+    responses.push(...turn.responses);
     const parsed = parseStructured(turn.text, options.validate);
     if (parsed.ok) {
-      return { value: parsed.value as T, text: turn.text, responses, repairs: tries - 1, messages };
+      const { text, final, messages } = turn;
+      return { value: parsed.value as T, text, final, responses, repairs: tries - 1, messages };
     }
+    options.onInvalid?.(tries, parsed.errors);
     if (tries > maxRepairs) throw new StructuredOutputError(parsed.errors, turn.text, tries, responses);
-    messages = [...messages, { role: 'user', content: repairMessage(parsed.errors) }];
-  }
-}
-
-/** One assistant reply, following pause_turn until the turn completes. */
-async function completeTurn(
-  request: ModelRequest,
-  call: (request: ModelRequest) => Promise<ModelResponse>,
-  responses: ModelResponse[],
-): Promise<{ messages: Anthropic.MessageParam[]; text: string }> {
-  let messages = request.messages;
-  let text = '';
-  for (let continuation = 0; ; continuation++) {
-    const response = await call({ ...request, messages });
-    responses.push(response);
-    messages = appendAssistant(messages, response.message);
-    text += response.text;
-    const outcome = interpretStopReason(response.stopReason, { maxTokens: request.maxTokens });
-    if (!outcome.ok) throw new ModelStopError(outcome.message, response.stopReason, responses);
-    if (response.stopReason === 'tool_use') {
-      // A tool_use must be answered with a tool_result, which this loop cannot produce.
-      throw new ModelStopError(
-        'The model asked to use a tool while a structured reply was expected; run it with the tool loop or without tools.',
-        response.stopReason,
-        responses,
-      );
-    }
-    if (!outcome.continue) return { messages, text };
-    if (continuation >= MAX_CONTINUATIONS) {
-      throw new ModelStopError(
-        `The model paused its reply more than ${MAX_CONTINUATIONS} times (stop reason: pause_turn).`,
-        response.stopReason,
-        responses,
-      );
-    }
+    request = {
+      ...options.request,
+      messages: [...turn.messages, { role: 'user', content: repairMessage(parsed.errors) }],
+    };
   }
 }

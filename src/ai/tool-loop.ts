@@ -38,7 +38,7 @@ export interface ToolLoopOptions {
 }
 
 export interface ToolLoopResult {
-  /** The final reply's text. */
+  /** The final reply's text, pause_turn continuations joined. */
   text: string;
   final: ModelResponse;
   responses: ModelResponse[];
@@ -106,6 +106,8 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   // Tokens of the next prompt that the API has not counted yet: the first request, then what
   // each turn appends (the assistant reply is counted as output; tool results are estimated).
   let unmeasured = estimateTokens({ system: request.system, tools: request.tools, messages });
+  // The reply since the last tool result: a pause_turn continuation adds to it, it does not replace it.
+  let text = '';
 
   for (let turn = 1; ; turn++) {
     const last = responses[responses.length - 1];
@@ -114,6 +116,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     const response = await call({ ...request, messages });
     responses.push(response);
     messages = appendAssistant(messages, response.message);
+    text += response.text;
     unmeasured = 0;
 
     const outcome = interpretStopReason(response.stopReason, {
@@ -125,7 +128,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     if (response.stopReason !== 'tool_use') {
       const usage = sumUsage(responses);
       const costUsd = responses.reduce((sum, r) => sum + r.costUsd, 0);
-      return { text: response.text, final: response, responses, toolCalls, messages, usage, costUsd };
+      return { text, final: response, responses, toolCalls, messages, usage, costUsd };
     }
 
     const uses = response.message.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
@@ -147,6 +150,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     }
     messages = [...messages, { role: 'user', content: results }];
     unmeasured = estimateTokens(results);
+    text = '';
   }
 }
 

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelStopError, StructuredOutputError } from '../../src/ai/errors.js';
 import { parseStructured, runStructured, type Validate } from '../../src/ai/structured.js';
+import { runToolLoop, type ToolExecutor } from '../../src/ai/tool-loop.js';
+import type { ModelRequest, ModelResponse } from '../../src/ai/types.js';
 import { textReply } from '../fakes/anthropic-api.js';
 import { request, rig, user } from './helpers.js';
 
@@ -23,6 +25,11 @@ const validate: Validate = (value) => {
   for (const key of Object.keys(record)) if (!['label', 'score'].includes(key)) errors.push(`/${key} is not allowed`);
   return errors.length === 0 ? { valid: true } : { valid: false, errors };
 };
+
+const noTools: ToolExecutor = { definitions: [], execute: () => Promise.reject(new Error('no tools here')) };
+/** The production turn: the tool loop, here with no tools. */
+const turnOf = (call: (request: ModelRequest) => Promise<ModelResponse>) => (request: ModelRequest) =>
+  runToolLoop({ request, tools: noTools, call, limits: { maxTurns: 4 } });
 
 const req = () => request({ outputSchema: schema, messages: [user('Classify: great product')] });
 
@@ -49,7 +56,11 @@ test('parseStructured accepts plain and fenced JSON and reports the rest', () =>
 test('a valid first reply needs no repair', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('{"label":"positive","score":0.9}'));
-  const result = await runStructured<{ label: string; score: number }>({ request: req(), validate, call });
+  const result = await runStructured<{ label: string; score: number }>({
+    request: req(),
+    validate,
+    turn: turnOf(call),
+  });
   assert.deepEqual(result.value, { label: 'positive', score: 0.9 });
   assert.equal(result.repairs, 0);
   assert.equal(result.responses.length, 1);
@@ -60,7 +71,7 @@ test('a valid first reply needs no repair', async (t) => {
 test('invalid JSON is repaired: the second request shows the reply and the errors', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('{"label": "positive", "score": '), textReply('{"label":"positive","score":0.8}'));
-  const result = await runStructured({ request: req(), validate, call });
+  const result = await runStructured({ request: req(), validate, turn: turnOf(call) });
   assert.deepEqual(result.value, { label: 'positive', score: 0.8 });
   assert.equal(result.repairs, 1);
   assert.equal(api.requests.length, 2);
@@ -84,7 +95,7 @@ test('invalid JSON is repaired: the second request shows the reply and the error
 test('a schema violation is repaired with the validator errors listed', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('{"label":"positive","score":"high","extra":1}'), textReply('{"label":"positive","score":1}'));
-  const result = await runStructured({ request: req(), validate, call });
+  const result = await runStructured({ request: req(), validate, turn: turnOf(call) });
   assert.deepEqual(result.value, { label: 'positive', score: 1 });
   const repair = String((api.requests[1]!.body.messages as { content: unknown }[])[2]?.content);
   assert.match(repair, /- \/score must be a number\n- \/extra is not allowed/);
@@ -98,15 +109,18 @@ test('still invalid after the repairs: StructuredOutputError with the last error
     textReply('{"label":"x"}'),
     textReply('never sent'),
   );
-  await assert.rejects(runStructured({ request: req(), validate, call, maxRepairs: 2 }), (err: unknown) => {
-    assert.ok(err instanceof StructuredOutputError);
-    assert.deepEqual(err.errors, ['/score must be a number']);
-    assert.equal(err.attempts, 3);
-    assert.equal(err.responses.length, 3);
-    assert.equal(err.lastText, '{"label":"x"}');
-    assert.match(err.message, /not valid structured output after 3 tries:\n {2}- \/score must be a number/);
-    return true;
-  });
+  await assert.rejects(
+    runStructured({ request: req(), validate, turn: turnOf(call), maxRepairs: 2 }),
+    (err: unknown) => {
+      assert.ok(err instanceof StructuredOutputError);
+      assert.deepEqual(err.errors, ['/score must be a number']);
+      assert.equal(err.attempts, 3);
+      assert.equal(err.responses.length, 3);
+      assert.equal(err.lastText, '{"label":"x"}');
+      assert.match(err.message, /not valid structured output after 3 tries:\n {2}- \/score must be a number/);
+      return true;
+    },
+  );
   assert.equal(api.requests.length, 3);
   assert.equal(api.pending(), 1);
 });
@@ -114,14 +128,17 @@ test('still invalid after the repairs: StructuredOutputError with the last error
 test('maxRepairs 0 fails on the first invalid reply', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('[]'));
-  await assert.rejects(runStructured({ request: req(), validate, call, maxRepairs: 0 }), StructuredOutputError);
+  await assert.rejects(
+    runStructured({ request: req(), validate, turn: turnOf(call), maxRepairs: 0 }),
+    StructuredOutputError,
+  );
   assert.equal(api.requests.length, 1);
 });
 
 test('a truncated reply fails with the max-tokens advice instead of being repaired', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('{"label":"pos', { stop_reason: 'max_tokens' }));
-  await assert.rejects(runStructured({ request: req(), validate, call }), (err: unknown) => {
+  await assert.rejects(runStructured({ request: req(), validate, turn: turnOf(call) }), (err: unknown) => {
     assert.ok(err instanceof ModelStopError);
     assert.equal(err.stopReason, 'max_tokens');
     assert.match(err.message, /Raise max-tokens/);
@@ -134,7 +151,7 @@ test('a refusal fails as a refusal', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('', { stop_reason: 'refusal' }));
   await assert.rejects(
-    runStructured({ request: req(), validate, call }),
+    runStructured({ request: req(), validate, turn: turnOf(call) }),
     (err: unknown) => err instanceof ModelStopError && /declined/.test(err.message),
   );
 });
@@ -142,7 +159,7 @@ test('a refusal fails as a refusal', async (t) => {
 test('pause_turn is continued and the turn text joined', async (t) => {
   const { api, call } = await rig(t);
   api.enqueue(textReply('{"label":"pos', { stop_reason: 'pause_turn' }), textReply('itive","score":1}'));
-  const result = await runStructured({ request: req(), validate, call });
+  const result = await runStructured({ request: req(), validate, turn: turnOf(call) });
   assert.deepEqual(result.value, { label: 'positive', score: 1 });
   assert.equal(result.responses.length, 2);
   const second = api.requests[1]!.body.messages as { role: string; content: unknown }[];

@@ -258,7 +258,8 @@ test('pause_turn continues the same assistant turn', async (t) => {
   api.enqueue(textReply('Searching...', { stop_reason: 'pause_turn' }), textReply(' done.'));
   const tools = executor(async () => ({ content: '' }));
   const result = await runToolLoop({ request: request(), tools, call, limits: { maxTurns: 3 } });
-  assert.equal(result.text, ' done.');
+  // The turn's text is the whole reply: the part before the pause and the continuation.
+  assert.equal(result.text, 'Searching... done.');
   assert.equal(api.requests.length, 2);
   const second = sentMessages(api.requests[1]!.body);
   assert.equal(second.length, 2);
