@@ -8,15 +8,8 @@ import {
 } from './envelope.js';
 import type { GitHubClient } from '../github/client.js';
 import { parseRepository, type RepositoryRef } from '../github/repository.js';
-import {
-  DispatchError,
-  DispatchLimitError,
-  type DispatchKind,
-  dispatchFailure,
-  githubMessage,
-} from './dispatch-errors.js';
-
-// The errors and their mapping from GitHub's answers live in dispatch-errors.ts; re-exported for callers.
+import { githubMessage, githubStatus } from '../github/errors.js';
+import { DispatchError, DispatchLimitError, type DispatchKind, dispatchFailure } from './dispatch-errors.js';
 
 /**
  * The two ways autostack starts a workflow run in another (or the same) repository:
@@ -417,7 +410,7 @@ async function sendWorkflowDispatch(
       response = await send(true);
     } catch (error) {
       // Older GHES rejects the field: dispatch without it (then no run details come back).
-      const status = (error as { status?: number }).status;
+      const status = githubStatus(error);
       if ((status === 400 || status === 422) && /return_run_details/i.test(githubMessage(error)))
         response = await send(false);
       else throw error;

@@ -1,5 +1,5 @@
-import { errorMessage } from '../shared/errors.js';
 import type { GitHubClient } from './client.js';
+import { describeGitHubError } from './errors.js';
 import { parseRepository } from './repository.js';
 
 /** A step of the job as GitHub's jobs API reports it: covers plain run: steps too. */
@@ -57,8 +57,6 @@ export async function readCurrentJobSteps(
     }));
     return { steps, jobName: job.name };
   } catch (error) {
-    const status = (error as { status?: number }).status;
-    const hint = status === 403 || status === 404 ? ' (give the job `permissions: actions: read`)' : '';
-    return { problem: `GitHub jobs API: ${errorMessage(error)}${hint}` };
+    return { problem: describeGitHubError(`GET the jobs of run ${query.runId}`, error, 'actions: read') };
   }
 }

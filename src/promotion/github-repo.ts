@@ -1,4 +1,5 @@
 import type { GitHubClient } from '../github/client.js';
+import { describeGitHubError, githubStatus } from '../github/errors.js';
 import { parseRepository } from '../github/repository.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
@@ -9,34 +10,13 @@ import { UserError } from '../shared/errors.js';
  * comment. Every write is journaled as `system.touched`.
  */
 
-interface RequestErrorLike {
-  status?: number;
-  message?: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as RequestErrorLike).status : undefined;
-}
-
-const HINTS: Record<number, string> = {
-  401: 'the token was refused; check github-token',
-  403: 'the token may not write here: the job needs `permissions: contents: write, pull-requests: write`',
-  404: 'not found; check the repository and branch',
-  409: 'the branch moved while promoting; run again',
-  422: 'GitHub refused the request',
-};
-
 /** Runs one API call; failures become one-line UserErrors naming the call and what to check. */
 async function call<T>(what: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (error) {
-    const status = statusOf(error);
-    if (status === undefined) throw error;
-    const message = (error as RequestErrorLike).message ?? 'request failed';
-    throw new UserError(
-      `GitHub API: ${what} failed with ${status}: ${message.split('\n')[0]}${HINTS[status] ? ` (${HINTS[status]})` : ''}`,
-    );
+    if (githubStatus(error) === undefined) throw error;
+    throw new UserError(describeGitHubError(what, error, 'contents: write, pull-requests: write'));
   }
 }
 
@@ -84,7 +64,7 @@ export class GitHubRepo {
       });
       return data.object.sha;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (githubStatus(error) === 404) return undefined;
       return call(`GET git/ref/heads/${branch}`, async () => {
         throw error;
       });
@@ -96,7 +76,7 @@ export class GitHubRepo {
     try {
       ({ data } = await this.client.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref }));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (githubStatus(error) === 404) return undefined;
       return call(`GET contents/${path}?ref=${ref}`, async () => {
         throw error;
       });
@@ -135,7 +115,7 @@ export class GitHubRepo {
     } catch (error) {
       // A retried PUT whose first attempt landed (its answer was lost) conflicts with itself:
       // when the branch already holds exactly this text, the write is done.
-      const status = statusOf(error);
+      const status = githubStatus(error);
       const now = status === 409 || status === 422 ? await this.readFile(path, options.branch) : undefined;
       const head = now?.text === text ? await this.branchSha(options.branch) : undefined;
       if (head === undefined)

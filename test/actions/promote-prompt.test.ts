@@ -523,7 +523,7 @@ evaluators:
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     assert.match(
       failed(result),
-      /^GitHub API: PUT contents\/\.autostack\/prompt-snapshots\/[0-9a-f]{64}\.prompt\.yml on main failed with 403: Resource not accessible by integration .*\(the token may not write here: the job needs `permissions: contents: write, pull-requests: write`\)$/m,
+      /^GitHub API: PUT contents\/\.autostack\/prompt-snapshots\/[0-9a-f]{64}\.prompt\.yml on main failed with 403: Resource not accessible by integration .*\(the token may not do this: the job needs `permissions: contents: write, pull-requests: write`\)$/m,
     );
     assert.equal(gh.readFile(LOCK, { repo }), undefined);
     assert.ok(!visibleLog(result).includes(TOKEN));
