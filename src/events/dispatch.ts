@@ -100,7 +100,7 @@ export interface WorkflowDispatchResult {
 
 export type DispatchResult = RepositoryDispatchResult | WorkflowDispatchResult;
 
-function splitRepository(repository: string, kind: DispatchKind): RepositoryRef {
+function targetRepository(repository: string, kind: DispatchKind): RepositoryRef {
   const parsed = parseRepository(repository);
   if (!parsed) {
     throw new DispatchError(kind, `Repository '${repository}' is not owner/repo (e.g. octo-org/octo-repo)`, {
@@ -155,7 +155,7 @@ export async function dispatchRepositoryEvent(
   client: GitHubClient,
   request: RepositoryDispatchRequest,
 ): Promise<RepositoryDispatchResult> {
-  const { owner, repo } = splitRepository(request.repository, 'repository_dispatch');
+  const { owner, repo } = targetRepository(request.repository, 'repository_dispatch');
   const { payload, eventType, reference } = buildClientPayload(request);
   // One key by construction, but keep the guard next to the limit it protects.
   if (Object.keys(payload).length > DISPATCH_LIMITS.clientPayloadProperties) {
@@ -427,7 +427,7 @@ export async function dispatchWorkflow(
   request: WorkflowDispatchRequest,
 ): Promise<WorkflowDispatchResult> {
   const kind = 'workflow_dispatch';
-  const { owner, repo } = splitRepository(request.repository, kind);
+  const { owner, repo } = targetRepository(request.repository, kind);
   if (!request.workflow.trim())
     throw new DispatchError(kind, 'workflow_dispatch needs a workflow file name or id', { transient: false });
   const ref = await targetRef(client, request, { owner, repo });

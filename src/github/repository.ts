@@ -12,3 +12,14 @@ export function parseRepository(text: string): RepositoryRef | undefined {
   if (!match?.[1] || !match[2]) return undefined;
   return { owner: match[1], repo: match[2] };
 }
+
+/**
+ * owner and repo of a name already checked where it was configured (or the local runner's own
+ * name): the split every caller would otherwise write by hand; it never fails.
+ */
+export function splitRepository(text: string): RepositoryRef {
+  const parsed = parseRepository(text);
+  if (parsed) return parsed;
+  const slash = text.indexOf('/');
+  return slash < 0 ? { owner: text, repo: '' } : { owner: text.slice(0, slash), repo: text.slice(slash + 1) };
+}

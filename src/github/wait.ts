@@ -1,6 +1,7 @@
 import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import type { GitHubClient } from './client.js';
+import { splitRepository } from './repository.js';
 
 /**
  * Waiting for a workflow run that autostack started (a "child"): find it, then poll it until it
@@ -72,11 +73,6 @@ interface RunJson {
 export function defaultPollMs(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = Number(env.AUTOSTACK_WAIT_POLL_MS);
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 10_000;
-}
-
-function splitRepository(repository: string): { owner: string; repo: string } {
-  const [owner = '', repo = ''] = repository.split('/');
-  return { owner, repo };
 }
 
 /** Polls `probe` with backoff until it returns a value or the deadline passes. */

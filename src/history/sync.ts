@@ -16,6 +16,7 @@ import {
   writeSyncState,
 } from './store.js';
 import { readZipEntry } from '../shared/zip.js';
+import { splitRepository } from '../github/repository.js';
 
 export interface SyncOptions {
   repository: string;
@@ -64,7 +65,7 @@ interface SyncContext {
  * again, and artifacts already fetched are never downloaded again.
  */
 export async function syncHistory(client: GitHubClient, options: SyncOptions): Promise<SyncResult> {
-  const [owner, repo] = options.repository.split('/') as [string, string];
+  const { owner, repo } = splitRepository(options.repository);
   const state = readSyncState(options.historyDir);
   const repoState: RepoSyncState = state.repos[options.repository] ?? { doneRuns: [], fetchedArtifacts: [] };
   const doneRuns = new Set(repoState.doneRuns);

@@ -4,6 +4,7 @@ import type { Log } from '../io/io.js';
 import { errorMessage } from '../shared/errors.js';
 import { readZipEntry } from '../shared/zip.js';
 import { artifactName, RECORD_FILE_NAME } from './store.js';
+import { splitRepository } from '../github/repository.js';
 
 /**
  * Reads what a finished child run handed back: the `outputs` of every autostack run record it
@@ -36,7 +37,7 @@ export async function readChildOutputs(
   runId: number,
   log: Log,
 ): Promise<ChildOutputs> {
-  const [owner = '', repo = ''] = repository.split('/');
+  const { owner, repo } = splitRepository(repository);
   const listed = await client.paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
     owner,
     repo,

@@ -11,6 +11,7 @@ import { runWorkflow } from './scheduler.js';
 import type { Session } from './session.js';
 import { matchTrigger } from './triggers.js';
 import type { WorkflowRunResult } from './types.js';
+import { splitRepository } from '../github/repository.js';
 
 /**
  * Lets a parent that polls a run it dispatched (emit-event wait) start that run at once. Armed
@@ -114,7 +115,7 @@ async function followDispatch(session: Session, request: DispatchRequest, maxRun
 
 /** on: workflow_run — a finished run starts the folder's workflows that listen for it. */
 async function followWorkflowRun(session: Session, run: WorkflowRunResult, maxRuns: number): Promise<void> {
-  const [owner = '', name = ''] = session.repository.split('/');
+  const { owner, repo: name } = splitRepository(session.repository);
   const payload: Json = {
     action: 'completed',
     workflow_run: {
@@ -192,11 +193,8 @@ async function dispatchTargets(
   request: DispatchRequest,
 ): Promise<Array<{ workflow: LoadedWorkflow; eventName: string; payload: Json; inputs: Record<string, Json> }>> {
   const sender = { login: 'github-actions[bot]', type: 'Bot' };
-  const repository = {
-    full_name: session.repository,
-    name: session.repository.split('/')[1] ?? '',
-    owner: { login: session.repository.split('/')[0] ?? '' },
-  };
+  const { owner, repo } = splitRepository(session.repository);
+  const repository = { full_name: session.repository, name: repo, owner: { login: owner } };
   if (request.kind === 'repository_dispatch') {
     const payload: Json = {
       action: request.eventType ?? '',

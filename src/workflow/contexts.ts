@@ -6,6 +6,7 @@ import type { Contexts, Json, StatusState } from './expressions.js';
 import type { JobPlan, LoadedWorkflow } from './load.js';
 import type { Session } from './session.js';
 import type { EventFacts, JobRuntime, RunScope } from './types.js';
+import { splitRepository } from '../github/repository.js';
 
 const HOST_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ', 'SHELL'];
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
@@ -48,7 +49,7 @@ export function githubContext(
   token = '',
   job = '',
 ): Record<string, Json> {
-  const [owner = ''] = session.repository.split('/');
+  const { owner } = splitRepository(session.repository);
   const { facts } = scope;
   return {
     action: '',
@@ -159,7 +160,7 @@ export function stepStatus(session: Session, runtime: JobRuntime): StatusState {
 /** The variables the runner derives from the github and runner contexts; they win over env: and GITHUB_ENV. */
 function runtimeVariables(session: Session, runtime: JobRuntime): Record<string, string> {
   const { scope, plan } = runtime;
-  const [owner = ''] = session.repository.split('/');
+  const { owner } = splitRepository(session.repository);
   const workflow = scope.callerWorkflow ?? scope.workflow;
   const { facts } = scope;
   return {
