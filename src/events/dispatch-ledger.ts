@@ -4,7 +4,7 @@ import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { sha256Hex } from './envelope.js';
-import { type RedisHandle, readMarker, writeMarker } from './redis.js';
+import { type RedisHandle, ledgerKey, readMarker, writeMarker } from './redis.js';
 
 /**
  * GitHub's dispatch endpoints have no idempotency key: the same POST twice starts two runs. So
@@ -12,7 +12,9 @@ import { type RedisHandle, readMarker, writeMarker } from './redis.js';
  * (repository + workflow), checked before and written after each dispatch:
  *
  * - Redis, when the step also publishes to Redis: a marker in the stream's hash slot
- *   (`{<stream>}:dispatched:<target hash>:<key>`), with the same TTL as the publish ledger;
+ *   (`dispatchMarkerKey`), with the same TTL as the publish ledger. The relay writes and reads
+ *   the same markers, so an event that emit-event dispatched and a relay route sends to the same
+ *   target again is dispatched once;
  * - the Actions cache, on a runner: an entry `autostack-dispatched-<hash>`; cache entries
  *   outlive the job and are visible to every re-run attempt of the workflow run (same ref);
  * - a local JSON Lines file (`.autostack/dispatch-ledger.jsonl`), always: covers the CLI and
@@ -37,16 +39,40 @@ export interface LedgerHit {
   value: string;
 }
 
-export function dispatchTargetId(target: { kind: string; repository: string; workflow?: string | undefined }): string {
-  return sha256Hex(`${target.kind}\u0000${target.repository.toLowerCase()}\u0000${target.workflow ?? ''}`).slice(0, 12);
+/** What a dispatch goes to: one identity whoever dispatches (emit-event or a relay route). */
+export interface DispatchTargetIdentity {
+  kind: 'repository_dispatch' | 'workflow_dispatch';
+  repository: string;
+  workflow?: string | undefined;
+  ref?: string | undefined;
+  /** repository_dispatch: the event_type sent (undefined: the event's own type). */
+  eventType?: string | undefined;
+}
+
+export function dispatchTargetId(target: DispatchTargetIdentity): string {
+  const at =
+    target.kind === 'workflow_dispatch'
+      ? `${target.workflow ?? ''}@${target.ref ?? '(default)'}`
+      : (target.eventType ?? '(type)');
+  return sha256Hex(`${target.kind}\u0000${target.repository.toLowerCase()}\u0000${at}`).slice(0, 12);
+}
+
+/** The one name of an (idempotency key, target) pair: bounded length whatever the key. */
+function markerId(key: string, targetId: string): string {
+  return sha256Hex(`${targetId}\u0000${key}`).slice(0, 40);
+}
+
+/** The Redis marker of a dispatch, in the stream's hash slot (see ledgerKey). */
+export function dispatchMarkerKey(stream: string, key: string, targetId: string): string {
+  return ledgerKey(stream, markerId(key, targetId), 'dispatched');
 }
 
 function cacheKey(key: string, targetId: string): string {
-  return `autostack-dispatched-${sha256Hex(`${targetId}\u0000${key}`).slice(0, 40)}`;
+  return `autostack-dispatched-${markerId(key, targetId)}`;
 }
 
 function cachePath(key: string, targetId: string): string {
-  return `.autostack/dispatch-ledger/${sha256Hex(`${targetId}\u0000${key}`).slice(0, 40)}`;
+  return `.autostack/dispatch-ledger/${markerId(key, targetId)}`;
 }
 
 function readLocal(path: string, key: string, targetId: string): string | undefined {
@@ -78,7 +104,7 @@ export async function lookupDispatch(
   if (options.redis) {
     const { handle, stream, timeoutMs } = options.redis;
     try {
-      const value = await readMarker(handle, stream, key, `dispatched:${targetId}`, timeoutMs);
+      const value = await readMarker(handle, dispatchMarkerKey(stream, key, targetId), timeoutMs);
       if (value) return { where: 'redis', value };
     } catch (error) {
       options.log.warning(`Could not read the dispatch ledger in Redis (${errorMessage(error)}).`);
@@ -115,7 +141,7 @@ export async function recordDispatch(
   if (options.redis) {
     const { handle, stream, ttlSeconds, timeoutMs } = options.redis;
     try {
-      await writeMarker(handle, stream, key, `dispatched:${targetId}`, value, ttlSeconds, timeoutMs);
+      await writeMarker(handle, dispatchMarkerKey(stream, key, targetId), value, ttlSeconds, timeoutMs);
     } catch (error) {
       options.log.warning(
         `Could not write the dispatch ledger in Redis (${errorMessage(error)}); a re-run may dispatch again.`,

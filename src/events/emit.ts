@@ -384,7 +384,7 @@ async function dispatchOnce(
   if (!target) throw new Error('no dispatch target');
   const kind = target.workflow ? 'workflow_dispatch' : 'repository_dispatch';
   const where = target.workflow ? `${target.repository}/${target.workflow}` : target.repository;
-  const targetId = dispatchTargetId({ kind, repository: target.repository, workflow: target.workflow });
+  const targetId = dispatchTargetId({ kind, ...target });
   const ledger: DispatchLedgerOptions = {
     log: io,
     workspace: spec.workspace,

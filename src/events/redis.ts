@@ -428,24 +428,16 @@ export async function publishBatch(
  */
 export async function readMarker(
   handle: RedisHandle,
-  stream: string,
-  key: string,
-  kind: string,
+  markerKey: string,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  const value = await withDeadline(
-    handle.client.get(ledgerKey(stream, key, kind)),
-    timeoutMs,
-    `reading the ledger at ${handle.display}`,
-  );
+  const value = await withDeadline(handle.client.get(markerKey), timeoutMs, `reading the ledger at ${handle.display}`);
   return value ?? undefined;
 }
 
 export async function writeMarker(
   handle: RedisHandle,
-  stream: string,
-  key: string,
-  kind: string,
+  markerKey: string,
   value: string,
   ttlSeconds: number,
   timeoutMs: number,
@@ -454,7 +446,7 @@ export async function writeMarker(
     autostackMark(key: string, value: string, ttl: string): Promise<number>;
   };
   const reply = await withDeadline(
-    client.autostackMark(ledgerKey(stream, key, kind), value, String(ttlSeconds)),
+    client.autostackMark(markerKey, value, String(ttlSeconds)),
     timeoutMs,
     `writing the ledger at ${handle.display}`,
   );

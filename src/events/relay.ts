@@ -7,10 +7,11 @@ import { redact } from '../shared/redact.js';
 import type { GitHubClient } from '../github/client.js';
 import { dispatchEvent, type DispatchResult } from './dispatch.js';
 import { DispatchError } from './dispatch-errors.js';
-import { type CloudEvent, parseStreamEntry, sha256Hex } from './envelope.js';
-import { hashTag, ledgerKey } from './redis.js';
+import { type CloudEvent, parseStreamEntry } from './envelope.js';
+import { dispatchMarkerKey, dispatchTargetId } from './dispatch-ledger.js';
+import { hashTag } from './redis.js';
 import { describeTarget, emptyRelaySummary, type RelaySummary } from './relay-summary.js';
-import { resolveTarget, type Route, type RouteTarget, type Routing, targetIdentity } from './routing.js';
+import { resolveTarget, type Route, type RouteTarget, type Routing } from './routing.js';
 
 // The summary's shape and wording live in relay-summary.ts; re-exported for the relay command.
 
@@ -88,18 +89,9 @@ export function defaultDeadLetterStream(stream: string): string {
   return hashTag(stream) === undefined ? `{${stream}}:dead` : `${stream}:dead`;
 }
 
-/** Marker key of one (idempotency key, target) pair for a consumer group, in the stream's slot. */
-export function dispatchedMarkerKey(
-  stream: string,
-  group: string,
-  idempotencyKey: string,
-  target: RouteTarget,
-): string {
-  return ledgerKey(
-    stream,
-    `${group}:${sha256Hex(`${idempotencyKey}\u0000${targetIdentity(target)}`).slice(0, 32)}`,
-    'relay',
-  );
+/** The dispatch-ledger marker of one (idempotency key, route target) pair: shared with emit-event. */
+export function dispatchedMarkerKey(stream: string, idempotencyKey: string, target: RouteTarget): string {
+  return dispatchMarkerKey(stream, idempotencyKey, dispatchTargetId(target));
 }
 
 /**
@@ -312,7 +304,7 @@ export class Relay {
    * (undefined when all succeeded). A marker that cannot be saved is thrown instead: Redis is gone.
    */
   private async dispatchRoutes(id: string, event: CloudEvent, routes: Route[]): Promise<unknown> {
-    const { stream, group, log } = this.options;
+    const { stream, log } = this.options;
     for (const route of routes) {
       let target: RouteTarget;
       try {
@@ -320,7 +312,7 @@ export class Relay {
       } catch (error) {
         return error;
       }
-      const marker = dispatchedMarkerKey(stream, group, event.idempotencykey, target);
+      const marker = dispatchedMarkerKey(stream, event.idempotencykey, target);
       if (this.options.unsavedMarkers?.has(marker) || (await this.options.client.get(marker)) !== null) {
         this.summary.duplicates += 1;
         log.info(

@@ -254,10 +254,3 @@ export function resolveTarget(route: Route, event: CloudEvent): RouteTarget {
     inputs[name] = typeof value === 'string' ? renderTemplate(value, event) : value;
   return { ...target, inputs };
 }
-
-/** Stable identity of a target (for the relay's dispatched markers). */
-export function targetIdentity(target: RouteTarget): string {
-  return target.kind === 'repository_dispatch'
-    ? `repository_dispatch ${target.repository.toLowerCase()} ${target.eventType ?? '(type)'}`
-    : `workflow_dispatch ${target.repository.toLowerCase()} ${target.workflow}@${target.ref ?? '(default)'}`;
-}
