@@ -4,7 +4,7 @@ import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { runnerPorts } from '../ports/runner.js';
 import { inJournaledStep } from '../runs/step.js';
-import { emitEventSpec } from './emit-event-inputs.js';
+import { type EmitEnvironment, emitEventSpec } from './emit-event-inputs.js';
 import { waitAfterEmit, waitSpecOf } from './emit-event-wait.js';
 import { setActionOutputs } from './outputs.js';
 
@@ -21,25 +21,38 @@ export function setEmitOutputs(io: StepIo, result: EmitResult): void {
   });
 }
 
-export async function emitEventMain(): Promise<void> {
-  const env = process.env;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) });
-  for (const secret of secrets) actionsIo.setSecret(secret);
-  const wait = waitSpecOf((name) => core.getInput(name), spec);
-  await inJournaledStep(
+/**
+ * The emit step, the same for the action and `autostack emit`: inputs validated (waiting
+ * included) before anything is sent, secrets registered, the event emitted in a journaled step,
+ * the outputs set, and the child run followed when asked.
+ */
+export async function emitStep(
+  read: (name: string) => string | undefined,
+  environment: EmitEnvironment,
+  io: StepIo,
+): Promise<EmitResult> {
+  const { spec, secrets } = emitEventSpec(read, environment);
+  for (const secret of secrets) io.setSecret(secret);
+  const wait = waitSpecOf(read, spec);
+  return inJournaledStep(
     `emit-event ${spec.type}`,
     'emit-event',
     async (step) => {
       const dispatchedAt = new Date();
-      const result = await emitEvent(spec, actionsIo, step);
-      setEmitOutputs(actionsIo, result);
-      actionsIo.info(describeEmit(result));
-      if (wait.wait) await waitAfterEmit(result, spec, wait, actionsIo, dispatchedAt);
+      const result = await emitEvent(spec, io, step);
+      setEmitOutputs(io, result);
+      io.info(describeEmit(result));
+      if (wait.wait) await waitAfterEmit(result, spec, wait, io, dispatchedAt);
       return result;
     },
     describeEmit,
   );
+}
+
+export async function emitEventMain(): Promise<void> {
+  const env = process.env;
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  await emitStep((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) }, actionsIo);
 }
 
 function describeEmit(result: EmitResult): string {

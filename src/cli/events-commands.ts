@@ -2,12 +2,13 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { type EmitEnvironment, emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
 import { runnerPorts } from '../ports/runner.js';
-import { setEmitOutputs } from '../actions/emit-event.js';
-import { emitEvent, type EmitResult } from '../events/emit.js';
+import { emitStep } from '../actions/emit-event.js';
+import { emitEventWaitInputs } from '../actions/emit-event-wait.js';
+import { emitEvent } from '../events/emit.js';
 import { listOutbox } from '../events/outbox.js';
 import { batchEvents, publishEventStream, validateBatch } from '../events/batch.js';
 import { openRedis } from '../events/redis.js';
-import { createConsoleIo } from '../io/console-io.js';
+import { type ConsoleIo, createConsoleIo } from '../io/console-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError } from '../shared/errors.js';
@@ -35,6 +36,9 @@ const FLAG_HELP: Record<string, string> = {
   'timeout-seconds': 'time budget for delivery, retries included',
   attempts: 'attempts per target for transient failures',
   outbox: 'outbox file for undeliverable events',
+  wait: 'follow the run the dispatch started until it completes; prints its conclusion and outputs',
+  'wait-timeout-minutes': 'how long to wait for the child run (default 60)',
+  'fail-on-child-failure': 'exit non-zero when the child run does not succeed (default true)',
 };
 
 export function registerEventCommands(program: Command): void {
@@ -52,7 +56,7 @@ export function registerEventCommands(program: Command): void {
       '--drain-outbox',
       'deliver every event kept in the outbox (--outbox) to the targets given, with their original ids',
     );
-  addInputFlags(emit, emitEventInputs, FLAG_HELP);
+  addInputFlags(emit, { ...emitEventInputs, ...emitEventWaitInputs }, FLAG_HELP);
   emit.option(
     '--json',
     "print the action's outputs as JSON (the default output; accepted so every command takes --json)",
@@ -76,16 +80,9 @@ export function registerEventCommands(program: Command): void {
       process.stdout.write(redact(`${JSON.stringify(summary)}\n`));
       return;
     }
-    const result = await emitOne(read, io, typeof options.step === 'string' ? options.step : undefined);
-    process.stdout.write(redact(`${JSON.stringify(cliOutputs(result))}\n`));
+    const outputs = await emitOne(read, io, typeof options.step === 'string' ? options.step : undefined);
+    process.stdout.write(redact(`${JSON.stringify(outputs)}\n`));
   });
-}
-
-/** Exactly what the action sets (names and string values), so scripts read the CLI as a workflow reads steps.*.outputs. */
-function cliOutputs(result: EmitResult): Record<string, string> {
-  const io = createConsoleIo();
-  setEmitOutputs(io, result);
-  return Object.fromEntries(io.outputs);
 }
 
 // The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
@@ -99,15 +96,10 @@ function environment(step: string | undefined): EmitEnvironment {
   };
 }
 
-export async function emitOne(read: FlagReader, io: StepIo, stepName?: string): Promise<EmitResult> {
-  const { spec, secrets } = emitEventSpec(read, environment(stepName));
-  for (const secret of secrets) io.setSecret(secret);
-  return inJournaledStep(
-    `emit ${spec.type}`,
-    'emit-event',
-    (step) => emitEvent(spec, io, step),
-    (result) => `${result.duplicate ? 'duplicate' : 'emitted'} ${result.event.id}`,
-  );
+/** One event, exactly as the action emits it; prints the outputs the action would set. */
+async function emitOne(read: FlagReader, io: ConsoleIo, stepName?: string): Promise<Record<string, string>> {
+  await emitStep(read, environment(stepName), io);
+  return Object.fromEntries(io.outputs);
 }
 
 export async function emitBatch(

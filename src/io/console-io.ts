@@ -10,9 +10,9 @@ function where(annotation: Annotation | undefined): string {
  * StepIo for the CLI: plain text on stderr/stdout, outputs collected in memory, state kept
  * in-process. Every line is redacted because no runner masks it for us here.
  */
-export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.WritableStream } = {}): StepIo & {
-  outputs: Map<string, string>;
-} {
+export type ConsoleIo = StepIo & { outputs: Map<string, string> };
+
+export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.WritableStream } = {}): ConsoleIo {
   const out = options.out ?? process.stderr;
   const state = new Map<string, string>();
   const outputs = new Map<string, string>();

@@ -182,6 +182,32 @@ describe('emit-event wait: the parent follows the child run and reads its output
     assert.deepEqual(JSON.parse(result.outputs['child-outputs'] ?? ''), {});
   });
 
+  test('autostack emit --wait: the CLI runs the same emit step and prints the child-* outputs', async () => {
+    const parent = new Job({ env: parentEnv(), githubToken: TOKEN });
+    jobs.push(parent);
+    const before = github.state.workflowDispatches.length;
+    const running = parent.startCli([
+      'emit',
+      '--type',
+      'com.example.cli.requested',
+      '--dispatch-repository',
+      DOWNSTREAM,
+      '--dispatch-workflow',
+      'child.yml',
+      '--wait',
+    ]).done;
+    const dispatch = await until(() => github.state.workflowDispatches[before], 'the CLI workflow_dispatch');
+    github.setJobs(dispatch.run_id, 1, [{ name: 'build', conclusion: 'success' }], { repo: DOWNSTREAM });
+    const result = await running;
+    assert.equal(result.exitCode, 0, log(result));
+    const printed = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
+    assert.equal(printed['workflow-run-id'], String(dispatch.run_id));
+    assert.equal(printed['child-run-id'], String(dispatch.run_id));
+    assert.equal(printed['child-conclusion'], 'success');
+    assert.deepEqual(JSON.parse(printed['child-outputs'] ?? ''), {});
+    assert.ok(!log(result).includes(TOKEN), 'token never printed');
+  });
+
   test('wait without a dispatch target is refused on one line naming the input', async () => {
     const parent = new Job({ env: parentEnv(), githubToken: TOKEN });
     jobs.push(parent);
