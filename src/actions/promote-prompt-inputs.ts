@@ -4,7 +4,7 @@ import { CHANNEL } from '../prompts/lock.js';
 import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, lineInputs, readInputs } from '../shared/inputs.js';
-import { modelAccess, responseDirectory } from './run-prompt-inputs.js';
+import { modelAccess } from './run-prompt-inputs.js';
 import type { Ports } from '../ports/ports.js';
 
 /** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
@@ -71,7 +71,7 @@ export function promotePromptSpec(
       "cannot be combined with 'rollback': a rollback promotes the channel's previous version",
     );
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
-  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  const { access, secrets } = modelAccess(read, inputs, context);
   if (mode !== 'local' && !env.GITHUB_REPOSITORY)
     throw new InputError(
       'mode',
@@ -96,18 +96,11 @@ export function promotePromptSpec(
       maxRepairs: 1,
       maxTurns: 10,
       deadlineMs: inputs['timeout-seconds'] * 1000,
-      provider,
       record: false,
-      recordingsPath: inputs.recordings,
-      apiKey,
-      baseUrl,
       // The prompt's own GitHub tools work in the eval as they do in run-prompt.
-      github,
-      workspace,
-      responseDirectory: responseDirectory(env),
-      ports: context.ports,
+      ...access,
     },
-    github,
+    github: access.github,
     ports: context.ports,
     workspace,
     sha: env.GITHUB_SHA,

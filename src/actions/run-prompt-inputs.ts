@@ -147,9 +147,11 @@ export function modelAccess(
     'anthropic-api-key'?: string | undefined;
     'base-url'?: string | undefined;
     'github-token'?: string | undefined;
+    recordings?: string | undefined;
   },
-  env: NodeJS.ProcessEnv,
+  context: { env: NodeJS.ProcessEnv; workspace: string; ports: Ports },
 ) {
+  const { env } = context;
   const providerFromEnv = env.AUTOSTACK_PROVIDER;
   let defaultProvider: Provider = 'anthropic';
   if (providerFromEnv) {
@@ -163,14 +165,20 @@ export function modelAccess(
   const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
   const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
   const repository = env.GITHUB_REPOSITORY;
-  return {
+  // The part of RunPromptSpec that says how to reach the model: promote-prompt's eval runs use it too.
+  const access = {
     provider: read('provider')?.trim() ? inputs.provider : defaultProvider,
     apiKey,
     baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
     github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
-    /** For masking: never to be printed again. */
-    secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)),
-  };
+    recordingsPath: inputs.recordings,
+    workspace: context.workspace,
+    responseDirectory: responseDirectory(env),
+    ports: context.ports,
+  } satisfies Partial<RunPromptSpec>;
+  /** For masking: never to be printed again. */
+  const secrets = [apiKey, githubToken].filter((value): value is string => Boolean(value));
+  return { access, secrets };
 }
 
 /** Where full replies are written. */
@@ -185,7 +193,7 @@ export function runPromptSpec(
 ): { spec: RunPromptSpec; secrets: string[] } {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
-  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  const { access, secrets } = modelAccess(read, inputs, context);
   if (inputs['prompt-file'] && inputs.prompt)
     throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   // Checked up front, before anything is sent: confined, a text file, not over the API's size.
@@ -213,15 +221,8 @@ export function runPromptSpec(
     maxTurns: inputs['max-turns'],
     deadlineMs: inputs['timeout-seconds'] * 1000,
     idleTimeoutMs: inputs['idle-timeout-seconds'] * 1000,
-    provider,
     record: context.record ?? false,
-    recordingsPath: inputs.recordings,
-    apiKey,
-    baseUrl,
-    github,
-    workspace,
-    responseDirectory: responseDirectory(env),
-    ports: context.ports,
+    ...access,
   };
   return { spec, secrets };
 }

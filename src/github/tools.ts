@@ -36,6 +36,17 @@ function tool<S extends z.ZodType>(
 
 const MAX_FILE_CHARS = 50_000;
 
+/** What issues and pull requests have in common, as the model is shown it. */
+function threadSummary(data: {
+  number: number;
+  title: string;
+  state: string;
+  user: { login: string } | null;
+  body?: string | null;
+}) {
+  return { number: data.number, title: data.title, state: data.state, author: data.user?.login, body: data.body ?? '' };
+}
+
 export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
   tool(
     'github_get_issue',
@@ -44,15 +55,8 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     false,
     async (client, repo, input) => {
       const { data } = await client.rest.issues.get({ ...repo, issue_number: input.number });
-      return {
-        number: data.number,
-        title: data.title,
-        state: data.state,
-        author: data.user?.login,
-        labels: data.labels.map((label) => (typeof label === 'string' ? label : label.name)),
-        body: data.body ?? '',
-        comments: data.comments,
-      };
+      const labels = data.labels.map((label) => (typeof label === 'string' ? label : label.name));
+      return { ...threadSummary(data), labels, comments: data.comments };
     },
   ),
   tool(
@@ -63,13 +67,9 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     async (client, repo, input) => {
       const { data } = await client.rest.pulls.get({ ...repo, pull_number: input.number });
       return {
-        number: data.number,
-        title: data.title,
-        state: data.state,
-        author: data.user?.login,
+        ...threadSummary(data),
         head: data.head.ref,
         base: data.base.ref,
-        body: data.body ?? '',
         changedFiles: data.changed_files,
         additions: data.additions,
         deletions: data.deletions,

@@ -1,4 +1,5 @@
 import { interventionsOf, readStoredRun, runUrl, type StoredRun } from './records.js';
+import type { StoredRecordSummary } from '../runs/store.js';
 
 /**
  * Dashboard figures, gathered in one streaming pass over the record files: each record is read,
@@ -27,13 +28,8 @@ export interface ModelFigures {
   cacheReadTokens: number;
 }
 
-export interface DrillDownRun {
-  runId: string;
-  name: string;
-  status: string;
-  startedAt: string;
-  durationMs: number;
-  costUsd: number;
+/** A run as lists show it: the same fields `runs list` reads from the local store. */
+export interface DrillDownRun extends Omit<StoredRecordSummary, 'path'> {
   url?: string | undefined;
   interventions: string[];
   error?: string | undefined;

@@ -229,13 +229,8 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     (problem) => `${at(file, problem.line)}${problem.text}`,
   );
   const spec = value.jsonSchema ? checkedJsonSchema(value.jsonSchema, file, lineOf) : undefined;
-  const hash = contentHash(text);
   return {
-    file,
-    name: value.name ?? defaultName,
-    description: value.description,
-    model: value.model,
-    modelParameters: cleanParameters(value.modelParameters),
+    ...definitionHeader(file, text, value, defaultName),
     messages: value.messages.map((entry, index): PromptMessage => ({
       role: entry.role,
       content: entry.content,
@@ -257,9 +252,6 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
       raw: { ...entry },
       line: lineOf(['tools', index]),
     })),
-    version: value.version,
-    versionLabel: versionLabel(value.version, hash),
-    contentHash: hash,
     warnings,
   };
 }
@@ -402,6 +394,35 @@ function otherWarnings(value: ParsedPromptFile, lineOf: (path: DataPath) => numb
       text: `jsonSchema is set but responseFormat is ${format}, so replies are not held to it; set responseFormat: json_schema`,
     },
   ];
+}
+
+type HeaderFields =
+  'file' | 'name' | 'description' | 'model' | 'modelParameters' | 'version' | 'versionLabel' | 'contentHash';
+
+/** What every kind of prompt file derives the same way from its header and its text. */
+export function definitionHeader(
+  file: string,
+  text: string,
+  header: {
+    name?: string | undefined;
+    description?: string | undefined;
+    model?: string | undefined;
+    modelParameters?: z.output<typeof modelParametersSchema> | undefined;
+    version?: string | undefined;
+  },
+  defaultName: string,
+): Pick<PromptDefinition, HeaderFields> {
+  const hash = contentHash(text);
+  return {
+    file,
+    name: header.name ?? defaultName,
+    description: header.description,
+    model: header.model,
+    modelParameters: cleanParameters(header.modelParameters),
+    version: header.version,
+    versionLabel: versionLabel(header.version, hash),
+    contentHash: hash,
+  };
 }
 
 /** Only the parameters we know, without the extra keys a loose object keeps. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
 import { contentHash, versionLabel } from './normalize.js';
-import { cleanParameters, modelParametersSchema, versionSchema } from './prompt-file.js';
+import { definitionHeader, modelParametersSchema, versionSchema } from './prompt-file.js';
 import {
   at,
   describeValue,
@@ -93,22 +93,14 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
     line: bodyStart + 1,
     contentLine: bodyStart + 1,
   };
-  const hash = contentHash(text);
   return {
-    file,
-    name: front.name ?? defaultName,
-    description: front.description,
-    model: front.model,
-    modelParameters: cleanParameters(front.modelParameters),
+    ...definitionHeader(file, text, front, defaultName),
     messages: system ? [system, user] : [user],
     responseFormat: 'text',
     jsonSchema: undefined,
     testData: [],
     evaluators: [],
     tools: [],
-    version: front.version,
-    versionLabel: versionLabel(front.version, hash),
-    contentHash: hash,
     warnings,
   };
 }

@@ -3,7 +3,8 @@
 // honours — set-output and save-state with a deprecation warning, set-env and add-path only when
 // ACTIONS_ALLOW_UNSECURE_COMMANDS is true (otherwise the step fails with GitHub's message).
 import { redact, registerSecret } from '../shared/redact.js';
-import { runProcess } from './process.js';
+import { type ProcessOptions, runProcess } from './process.js';
+import type { FileEffects } from './env-file.js';
 import type { Reporter } from './reporter.js';
 import type { Session } from './session.js';
 import type { JobRuntime, StepResult } from './types.js';
@@ -11,11 +12,7 @@ import type { JobRuntime, StepResult } from './types.js';
 type Annotations = StepResult['annotations'];
 
 /** What a step's commands changed, applied when the step ends (like its environment files). */
-export interface CommandEffects {
-  outputs: Record<string, string>;
-  env: Record<string, string>;
-  path: string[];
-  state: Record<string, string>;
+export interface CommandEffects extends FileEffects {
   annotations: Annotations;
   /** A command the runner could not process fails the step. */
   failure?: string;
@@ -142,14 +139,7 @@ export async function executeStep(
   runtime: JobRuntime,
   command: string,
   args: string[],
-  options: {
-    cwd: string;
-    env: Record<string, string>;
-    timeoutMs: number;
-    depth: number;
-    outputsOnStdout?: boolean;
-    allowUnsecure: boolean;
-  },
+  options: ProcessOptions & { depth: number; outputsOnStdout?: boolean; allowUnsecure: boolean },
 ): Promise<ProcessResult> {
   const handler = commandHandler({
     reporter: runtime.reporter,

@@ -58,11 +58,15 @@ export function createStepFiles(directory: string, counter: number): StepFiles {
   return files;
 }
 
-export interface CollectedFiles {
+/** What a step hands the runner, through its files (here) or its workflow commands (commands.ts). */
+export interface FileEffects {
   outputs: Record<string, string>;
   env: Record<string, string>;
   path: string[];
   state: Record<string, string>;
+}
+
+export interface CollectedFiles extends FileEffects {
   summary: string;
   /** Messages the runner gives as error annotations without failing the step. */
   errors: string[];

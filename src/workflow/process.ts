@@ -85,15 +85,16 @@ function spawnFailed(error: unknown): RunningProcess {
  * Runs one step's process in its own process group, streaming its output line by line.
  * A timeout or a cancel stops the whole group (the script and whatever it started).
  */
+export interface ProcessOptions {
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
 export function runProcess(
   command: string,
   args: string[],
-  options: {
-    cwd: string;
-    env: Record<string, string>;
-    timeoutMs: number;
-    onLine: (line: string, stream: 'stdout' | 'stderr') => void;
-  },
+  options: ProcessOptions & { onLine: (line: string, stream: 'stdout' | 'stderr') => void },
 ): RunningProcess {
   let timedOut = false;
   let cancelled = false;
