@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { runnerPorts } from '../ports/runner.js';
+import { actionEnvironment } from './action-spec.js';
 import { inJournaledStep } from '../runs/step.js';
 import { type EmitEnvironment, emitEventSpec } from './emit-event-inputs.js';
 import { waitAfterEmit, waitSpecOf } from './emit-event-wait.js';
@@ -50,9 +50,7 @@ export async function emitStep(
 }
 
 export async function emitEventMain(): Promise<void> {
-  const env = process.env;
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  await emitStep((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) }, actionsIo);
+  await emitStep((name) => core.getInput(name), actionEnvironment(), actionsIo);
 }
 
 function describeEmit(result: EmitResult): string {

@@ -1,11 +1,10 @@
-import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/promote.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
-import { runnerPorts } from '../ports/runner.js';
+import { actionSpec } from './action-spec.js';
 import { setActionOutputs } from './outputs.js';
 
 export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
@@ -44,12 +43,5 @@ export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<
 }
 
 export async function promotePromptMain(): Promise<void> {
-  const env = process.env;
-  const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), {
-    env,
-    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-    ports: runnerPorts(env),
-  });
-  for (const secret of secrets) actionsIo.setSecret(secret);
-  await promotePromptStep(actionsIo, spec);
+  await promotePromptStep(actionsIo, actionSpec(promotePromptSpec));
 }

@@ -52,40 +52,40 @@ export function parseYamlInput(name: string, text: string): unknown {
   }
 }
 
+/** A YAML mapping input of variable names to values of one kind, each turned into the variable's text. */
+function variablesInput<V>(
+  name: string,
+  text: string | undefined,
+  values: z.ZodType<V>,
+  expected: string,
+  toText: (variable: string, value: V) => string,
+): Record<string, string> {
+  if (!text) return {};
+  const value = parseYamlInput(name, text);
+  const mapping = z.record(z.string(), values).safeParse(value);
+  if (!mapping.success || Array.isArray(value)) throw new InputError(name, expected);
+  return Object.fromEntries(Object.entries(mapping.data).map(([key, entry]) => [key, toText(key, entry)]));
+}
+
 /** `input`: a YAML (or JSON) mapping of variable names to values; non-strings become JSON. */
 export function parseVariables(text: string | undefined): Record<string, string> {
-  if (!text) return {};
-  const value = parseYamlInput('input', text);
-  const mapping = z.record(z.string(), z.unknown()).safeParse(value);
-  if (!mapping.success || value === null || Array.isArray(value)) {
-    throw new InputError(
-      'input',
-      'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}',
-    );
-  }
-  return Object.fromEntries(
-    Object.entries(mapping.data).map(([key, entry]) => [
-      key,
-      typeof entry === 'string' ? entry : JSON.stringify(entry),
-    ]),
+  return variablesInput(
+    'input',
+    text,
+    z.unknown(),
+    'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}',
+    (_variable, value) => (typeof value === 'string' ? value : JSON.stringify(value)),
   );
 }
 
 /** `input-files`: a YAML mapping of variable names to file paths, read as UTF-8. */
 export function readVariableFiles(text: string | undefined, workspace: string): Record<string, string> {
-  if (!text) return {};
-  const value = parseYamlInput('input-files', text);
-  const mapping = z.record(z.string(), z.string()).safeParse(value);
-  if (!mapping.success || Array.isArray(value))
-    throw new InputError(
-      'input-files',
-      'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff',
-    );
-  return Object.fromEntries(
-    Object.entries(mapping.data).map(([name, path]) => [
-      name,
-      readInputFile('input-files', path, workspace, ` for '${name}'`),
-    ]),
+  return variablesInput(
+    'input-files',
+    text,
+    z.string(),
+    'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff',
+    (variable, path) => readInputFile('input-files', path, workspace, ` for '${variable}'`),
   );
 }
 

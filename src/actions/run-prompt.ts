@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
-import * as core from '@actions/core';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
-import { runnerPorts } from '../ports/runner.js';
+import { actionSpec } from './action-spec.js';
 import { setActionOutputs } from './outputs.js';
 
 /** Step outputs share a 1 MB budget per job; past this the full text is in response-file. */
@@ -52,12 +51,5 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 }
 
 export async function runPromptMain(): Promise<void> {
-  const env = process.env;
-  const { spec, secrets } = runPromptSpec((name) => core.getInput(name), {
-    env,
-    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-    ports: runnerPorts(env),
-  });
-  for (const secret of secrets) actionsIo.setSecret(secret);
-  await runPromptStep(actionsIo, spec);
+  await runPromptStep(actionsIo, actionSpec(runPromptSpec));
 }

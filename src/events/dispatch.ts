@@ -224,10 +224,8 @@ function workflowPath(workflow: string): string {
 
 async function readWorkflowFile(
   client: GitHubClient,
-  owner: string,
-  repo: string,
+  { owner, repo, ref }: RepositoryRef & { ref: string },
   workflow: string,
-  ref: string,
 ): Promise<string | undefined> {
   try {
     let path = workflowPath(workflow);
@@ -327,7 +325,7 @@ async function declaredInputsAt(
   request: WorkflowDispatchRequest,
   at: RepositoryRef & { ref: string },
 ): Promise<DeclaredInput[] | undefined> {
-  const text = await readWorkflowFile(client, at.owner, at.repo, request.workflow, at.ref);
+  const text = await readWorkflowFile(client, at, request.workflow);
   if (text === undefined) return undefined;
   let declared: DeclaredInput[] | undefined;
   try {

@@ -149,15 +149,28 @@ function foldRun(tally: Tally, run: StoredRun, limits: Limits): void {
   keepNewest(tally, run, failed, limits);
 }
 
+interface RunCounts {
+  runs: number;
+  failures: number;
+  humanRuns: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Counts one run into the whole window's totals or one automation's. */
+function countRun(counts: RunCounts, run: StoredRun, failed: boolean, human: boolean): void {
+  counts.runs += 1;
+  if (failed) counts.failures += 1;
+  if (human) counts.humanRuns += 1;
+  counts.costUsd += run.totals?.costUsd ?? 0;
+  counts.inputTokens += run.totals?.inputTokens ?? 0;
+  counts.outputTokens += run.totals?.outputTokens ?? 0;
+}
+
 function addTotals(tally: Tally, run: StoredRun, failed: boolean, human: boolean): void {
-  const totals = tally.totals;
-  totals.runs += 1;
-  if (failed) totals.failures += 1;
-  if (human) totals.humanRuns += 1;
-  totals.costUsd += run.totals?.costUsd ?? 0;
-  totals.inputTokens += run.totals?.inputTokens ?? 0;
-  totals.outputTokens += run.totals?.outputTokens ?? 0;
-  totals.cacheReadTokens += run.totals?.cacheReadTokens ?? 0;
+  countRun(tally.totals, run, failed, human);
+  tally.totals.cacheReadTokens += run.totals?.cacheReadTokens ?? 0;
   if (!tally.firstAt || run.startedAt < tally.firstAt) tally.firstAt = run.startedAt;
   if (!tally.lastAt || run.startedAt > tally.lastAt) tally.lastAt = run.startedAt;
   tally.all.push(run.durationMs);
@@ -174,12 +187,7 @@ function addAutomation(automations: Map<string, AutomationAcc>, run: StoredRun, 
     humanRuns: 0,
     durations: [],
   };
-  automation.runs += 1;
-  if (failed) automation.failures += 1;
-  if (human) automation.humanRuns += 1;
-  automation.costUsd += run.totals?.costUsd ?? 0;
-  automation.inputTokens += run.totals?.inputTokens ?? 0;
-  automation.outputTokens += run.totals?.outputTokens ?? 0;
+  countRun(automation, run, failed, human);
   automation.durations.push(run.durationMs);
   automations.set(run.name, automation);
 }

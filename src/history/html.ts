@@ -99,43 +99,45 @@ function tiles(data: Aggregates): string {
   return `${tile('total-runs', 'Runs', num(data.runs))}${tile('error-rate', 'Error rate', pct(errorRate))}${tile('p50', 'p50 duration', formatDuration(data.p50Ms))}${tile('p95', 'p95 duration', formatDuration(data.p95Ms))}${tile('cost', 'Cost', formatUsd(data.costUsd))}${tile('tokens', 'Tokens in / out', `${num(data.inputTokens)} / ${num(data.outputTokens)}`)}${tile('human-runs', 'Needed a human', num(data.humanRuns))}`;
 }
 
+type AutomationFigures = Aggregates['automations'][number];
+type AutomationChart = [
+  id: string,
+  title: string,
+  color: string,
+  value: (a: AutomationFigures) => number,
+  text: (a: AutomationFigures) => string,
+];
+
+const errorRateText = (a: AutomationFigures): string => `${pct(a.errorRate)} of ${num(a.runs)}`;
+
+/** The per-automation charts before the per-model one, and the human-runs chart after it. */
+const AUTOMATION_CHARTS: AutomationChart[] = [
+  ['chart-error-rate', 'Error rate by automation', '#e45756', (a) => a.errorRate, errorRateText],
+  ['chart-p95', 'p95 duration by automation', '#72b7b2', (a) => a.p95Ms, (a) => formatDuration(a.p95Ms)],
+  ['chart-cost-automation', 'Cost by automation', '#f58518', (a) => a.costUsd, (a) => formatUsd(a.costUsd)],
+];
+const HUMAN_CHART: AutomationChart = [
+  'chart-human',
+  'Runs that needed a human',
+  '#b279a2',
+  (a) => a.humanRuns,
+  (a) => num(a.humanRuns),
+];
+
 /** The per-automation and per-model bar charts, one per line. */
 function barCharts(data: Aggregates): string {
+  const perAutomation = ([id, title, color, value, text]: AutomationChart): string =>
+    barChart(
+      id,
+      title,
+      data.automations.map((a) => ({ label: a.name, value: value(a), text: text(a) })),
+      color,
+    );
+  const costByModel = data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) }));
   return [
-    barChart(
-      'chart-error-rate',
-      'Error rate by automation',
-      data.automations.map((a) => ({
-        label: a.name,
-        value: a.errorRate,
-        text: `${pct(a.errorRate)} of ${num(a.runs)}`,
-      })),
-      '#e45756',
-    ),
-    barChart(
-      'chart-p95',
-      'p95 duration by automation',
-      data.automations.map((a) => ({ label: a.name, value: a.p95Ms, text: formatDuration(a.p95Ms) })),
-      '#72b7b2',
-    ),
-    barChart(
-      'chart-cost-automation',
-      'Cost by automation',
-      data.automations.map((a) => ({ label: a.name, value: a.costUsd, text: formatUsd(a.costUsd) })),
-      '#f58518',
-    ),
-    barChart(
-      'chart-cost-model',
-      'Cost by model',
-      data.models.map((m) => ({ label: m.model, value: m.costUsd, text: formatUsd(m.costUsd) })),
-      '#54a24b',
-    ),
-    barChart(
-      'chart-human',
-      'Runs that needed a human',
-      data.automations.map((a) => ({ label: a.name, value: a.humanRuns, text: num(a.humanRuns) })),
-      '#b279a2',
-    ),
+    ...AUTOMATION_CHARTS.map(perAutomation),
+    barChart('chart-cost-model', 'Cost by model', costByModel, '#54a24b'),
+    perAutomation(HUMAN_CHART),
   ].join('\n');
 }
 

@@ -14,77 +14,68 @@ export const JOURNAL_VERSION = 1;
 const stepStatus = z.enum(['success', 'failure', 'cancelled', 'skipped']);
 export type StepStatus = z.infer<typeof stepStatus>;
 
-const base = { v: z.literal(JOURNAL_VERSION), ts: z.string(), run: z.string(), step: z.string().optional() };
+const baseEvent = z.object({
+  v: z.literal(JOURNAL_VERSION),
+  ts: z.string(),
+  run: z.string(),
+  step: z.string().optional(),
+});
+
+const text = z.string();
+const maybeText = z.string().optional();
+const count = z.number().default(0);
+
+/** One kind of journal event: the common fields, its type, and its own fields. */
+function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  // extend, not a spread: a shape's own `step` must replace the optional one of the base in the type too.
+  return baseEvent.extend({ type: z.literal(type) }).extend(shape);
+}
 
 export const journalEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    ...base,
-    type: z.literal('run.started'),
-    name: z.string(),
-    github: z.record(z.string(), z.string().optional()).optional(),
+  event('run.started', {
+    name: text,
+    github: z.record(z.string(), maybeText).optional(),
     trigger: z.record(z.string(), z.unknown()).optional(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('step.started'),
-    step: z.string(),
-    name: z.string(),
-    action: z.string().optional(),
-    inputFingerprint: z.string().optional(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('step.finished'),
-    step: z.string(),
-    status: stepStatus,
-    outputSummary: z.string().optional(),
-    error: z.string().optional(),
-  }),
-  z.object({
-    ...base,
-    type: z.literal('model.call'),
-    provider: z.string(),
-    model: z.string(),
+  event('step.started', { step: text, name: text, action: maybeText, inputFingerprint: maybeText }),
+  event('step.finished', { step: text, status: stepStatus, outputSummary: maybeText, error: maybeText }),
+  event('model.call', {
+    provider: text,
+    model: text,
     inputTokens: z.number(),
     outputTokens: z.number(),
-    cacheReadTokens: z.number().default(0),
-    cacheWriteTokens: z.number().default(0),
+    cacheReadTokens: count,
+    cacheWriteTokens: count,
     costUsd: z.number(),
     latencyMs: z.number(),
-    fingerprint: z.string().optional(),
-    stopReason: z.string().optional(),
-    retries: z.number().default(0),
+    fingerprint: maybeText,
+    stopReason: maybeText,
+    retries: count,
     cacheHit: z.boolean().default(false),
   }),
-  z.object({
-    ...base,
-    type: z.literal('tool.call'),
-    tool: z.string(),
+  event('tool.call', {
+    tool: text,
     input: z.unknown(),
     output: z.unknown().optional(),
-    error: z.string().optional(),
+    error: maybeText,
     durationMs: z.number(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('system.touched'),
-    system: z.string(),
-    target: z.string(),
-    operation: z.string(),
-    id: z.string().optional(),
+  event('system.touched', {
+    system: text,
+    target: text,
+    operation: text,
+    id: maybeText,
     duplicate: z.boolean().optional(),
   }),
-  z.object({
-    ...base,
-    type: z.literal('log'),
+  event('log', {
     level: z.enum(['debug', 'info', 'notice', 'warning', 'error']),
-    message: z.string(),
+    message: text,
     data: z.unknown().optional(),
   }),
-  z.object({ ...base, type: z.literal('human.intervention'), who: z.string(), what: z.string() }),
+  event('human.intervention', { who: text, what: text }),
   /** A value the run hands back to whoever started it (`autostack output NAME=VALUE`); read by a waiting parent. */
-  z.object({ ...base, type: z.literal('output'), name: z.string(), value: z.string() }),
-  z.object({ ...base, type: z.literal('run.cancelled'), reason: z.string() }),
+  event('output', { name: text, value: text }),
+  event('run.cancelled', { reason: text }),
 ]);
 
 export type JournalEvent = z.infer<typeof journalEventSchema>;

@@ -9,15 +9,10 @@ import type { Session } from './session.js';
 import { collectStepFiles, inputEnv, newStepFiles } from './step-support.js';
 import type { JobRuntime, NodeAction, PostStep } from './types.js';
 
-interface HookStep {
-  name: string;
-  id: string;
-  action: NodeAction;
+/** A pre or post step: what the post step keeps, and which entry it runs under what condition. */
+interface HookStep extends PostStep {
   entry: string;
   condition: string;
-  inputs: Record<string, string>;
-  env: Record<string, string>;
-  state: Record<string, string>;
 }
 
 async function runActionHook(session: Session, runtime: JobRuntime, step: HookStep): Promise<Record<string, string>> {
