@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
 import type { Ports } from '../ports/ports.js';
+import type { InputReader, SpecWithSecrets } from '../shared/inputs.js';
 import { runnerPorts } from '../ports/runner.js';
 
 /** What every action's inputs are read against: made once here, the composition root of an action. */
@@ -15,12 +16,7 @@ export function actionEnvironment(env: NodeJS.ProcessEnv = process.env): ActionE
 }
 
 /** The runner's inputs turned into a domain spec (the same function the CLI calls), secrets masked first. */
-export function actionSpec<S>(
-  specOf: (
-    read: (name: string) => string | undefined,
-    environment: ActionEnvironment,
-  ) => { spec: S; secrets: string[] },
-): S {
+export function actionSpec<S>(specOf: (read: InputReader, environment: ActionEnvironment) => SpecWithSecrets<S>): S {
   const { spec, secrets } = specOf((name) => core.getInput(name), actionEnvironment());
   for (const secret of secrets) actionsIo.setSecret(secret);
   return spec;

@@ -3,7 +3,7 @@ import { PROVIDERS } from '../ai/run-prompt.js';
 import { CHANNEL } from '../prompts/lock.js';
 import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
-import { input, lineInputs, readInputs } from '../shared/inputs.js';
+import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import { modelAccess } from './run-prompt-inputs.js';
 import type { Ports } from '../ports/ports.js';
 
@@ -53,10 +53,7 @@ function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function promotePromptSpec(
-  read: (name: string) => string | undefined,
-  context: PromoteEnvironment,
-): { spec: PromoteSpec; secrets: string[] } {
+export function promotePromptSpec(read: InputReader, context: PromoteEnvironment): SpecWithSecrets<PromoteSpec> {
   const inputs = readInputs(promotePromptInputs, read);
   const { env, workspace } = context;
   const channel = inputs.channel ?? 'production';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
-import { input, lineInputs, readInputs } from '../shared/inputs.js';
+import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
 
@@ -187,10 +187,7 @@ export function responseDirectory(env: NodeJS.ProcessEnv): string {
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function runPromptSpec(
-  read: (name: string) => string | undefined,
-  context: RunPromptEnvironment,
-): { spec: RunPromptSpec; secrets: string[] } {
+export function runPromptSpec(read: InputReader, context: RunPromptEnvironment): SpecWithSecrets<RunPromptSpec> {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
   const { access, secrets } = modelAccess(read, inputs, context);

@@ -168,11 +168,17 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/** How an input is read by its action name: core.getInput on a runner, a flag in the CLI. */
+export type InputReader = (name: string) => string | undefined;
+
+/** A domain spec made from inputs, and the secrets among them to mask before anything is printed. */
+export interface SpecWithSecrets<S> {
+  spec: S;
+  secrets: string[];
+}
+
 /** Reads every input the schema names through `read` (core.getInput, CLI flags, ...). */
-export function readInputs<S extends InputShape>(
-  shape: S,
-  read: (name: string) => string | undefined,
-): z.output<z.ZodObject<S>> {
+export function readInputs<S extends InputShape>(shape: S, read: InputReader): z.output<z.ZodObject<S>> {
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(shape)) {
     const value = read(name);
