@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { emitEvent, type EmitResult } from '../events/emit.js';
 import { actionsIo } from '../io/actions-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import type { StepIo } from '../io/io.js';
 import { runnerPorts } from '../ports/runner.js';
 import { inJournaledStep } from '../runs/step.js';
@@ -24,7 +25,12 @@ export function setEmitOutputs(io: StepIo, result: EmitResult): void {
 export async function emitEventMain(): Promise<void> {
   const env = process.env;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), { env, workspace, ports: runnerPorts(env) });
+  const { spec, secrets } = emitEventSpec((name) => core.getInput(name), {
+    env,
+    github: readGitHubContext(),
+    workspace,
+    ports: runnerPorts(env),
+  });
   for (const secret of secrets) actionsIo.setSecret(secret);
   const wait = waitSpecOf((name) => core.getInput(name), spec);
   await inJournaledStep(

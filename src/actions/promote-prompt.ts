@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import type { StepIo } from '../io/io.js';
 import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/promote.js';
 import { inJournaledStep } from '../runs/step.js';
@@ -47,6 +48,7 @@ export async function promotePromptMain(): Promise<void> {
   const env = process.env;
   const { spec, secrets } = promotePromptSpec((name) => core.getInput(name), {
     env,
+    github: readGitHubContext(),
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     ports: runnerPorts(env),
   });

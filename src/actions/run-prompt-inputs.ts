@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs } from '../shared/inputs.js';
+import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
 
@@ -125,6 +126,8 @@ function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
 
 export interface RunPromptEnvironment {
   env: NodeJS.ProcessEnv;
+  /** The run this step is in (readGitHubContext), read once by the entry point. */
+  github: GitHubContext;
   workspace: string;
   record?: boolean;
   /** Made once by the entry point (runnerPorts). */
@@ -149,6 +152,7 @@ export function modelAccess(
     'github-token'?: string | undefined;
   },
   env: NodeJS.ProcessEnv,
+  context: GitHubContext,
 ) {
   const providerFromEnv = env.AUTOSTACK_PROVIDER;
   let defaultProvider: Provider = 'anthropic';
@@ -162,12 +166,12 @@ export function modelAccess(
   }
   const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
   const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY;
+  const { repository, apiUrl } = context;
   return {
     provider: read('provider')?.trim() ? inputs.provider : defaultProvider,
     apiKey,
     baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
-    github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+    github: githubToken && repository ? { token: githubToken, repository, apiUrl } : undefined,
     /** For masking: never to be printed again. */
     secrets: [apiKey, githubToken].filter((value): value is string => Boolean(value)),
   };
@@ -185,7 +189,7 @@ export function runPromptSpec(
 ): { spec: RunPromptSpec; secrets: string[] } {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
-  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env);
+  const { provider, apiKey, baseUrl, github, secrets } = modelAccess(read, inputs, env, context.github);
   if (inputs['prompt-file'] && inputs.prompt)
     throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   // Checked up front, before anything is sent: confined, a text file, not over the API's size.

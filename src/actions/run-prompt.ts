@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as core from '@actions/core';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
@@ -55,6 +56,7 @@ export async function runPromptMain(): Promise<void> {
   const env = process.env;
   const { spec, secrets } = runPromptSpec((name) => core.getInput(name), {
     env,
+    github: readGitHubContext(),
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     ports: runnerPorts(env),
   });

@@ -8,6 +8,7 @@ import { listOutbox } from '../events/outbox.js';
 import { batchEvents, publishEventStream, validateBatch } from '../events/batch.js';
 import { openRedis } from '../events/redis.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError } from '../shared/errors.js';
@@ -91,11 +92,13 @@ function cliOutputs(result: EmitResult): Record<string, string> {
 // The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
 function environment(step: string | undefined): EmitEnvironment {
   const env = process.env;
+  const github = readGitHubContext();
   return {
     env,
+    github,
     workspace: process.cwd(),
     ports: { ...runnerPorts(env), cache: undefined },
-    step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli`,
+    step: step ?? `${github.job ? `${github.job}/` : ''}cli`,
   };
 }
 
