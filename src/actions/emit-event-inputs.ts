@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_HOPS, parseEventData, readParentEvent } from '../events/envelope.js';
+import { DEFAULT_MAX_HOPS, parentEventFromPayload, parseEventData } from '../events/envelope.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';
 import { parseRedisUrl, redisUrlPasswords } from '../events/redis-url.js';
 import { REPOSITORY_NAME } from '../github/repository.js';
+import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
@@ -84,6 +85,8 @@ function isValidRef(ref: string): boolean {
 
 export interface EmitEnvironment {
   env: NodeJS.ProcessEnv;
+  /** The run this step is in (readGitHubContext), read once by the entry point. */
+  github: GitHubContext;
   workspace: string;
   /** Made once by the entry point (runnerPorts). */
   ports: Ports;
@@ -114,8 +117,9 @@ type EmitEventInputs = z.output<z.ZodObject<typeof emitEventInputs>>;
 function dispatchTarget(
   inputs: EmitEventInputs,
   env: NodeJS.ProcessEnv,
+  github: GitHubContext,
 ): { repository: string | undefined; token: string | undefined } {
-  const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? env.GITHUB_REPOSITORY : undefined);
+  const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? github.repository : undefined);
   if (inputs['dispatch-workflow'] && !repository)
     throw new InputError(
       'dispatch-repository',
@@ -154,19 +158,17 @@ export function emitEventSpec(
 
   for (const secret of secrets) registerSecret(secret);
   const inputs = readInputs(emitEventInputs, read);
-  const { env, workspace } = context;
+  const { env, workspace, github } = context;
   const redisUrl = inputs['redis-url'] ?? (env.REDIS_URL?.trim() || undefined);
   if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
   const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
 
-  const { repository, token } = dispatchTarget(inputs, env);
+  const { repository, token } = dispatchTarget(inputs, env, github);
 
   const source =
     inputs.source ??
-    (env.GITHUB_REPOSITORY
-      ? `${(env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')}/${env.GITHUB_REPOSITORY}`
-      : 'urn:autostack:local');
-  const stepName = context.step ?? `${env.GITHUB_JOB ?? 'job'}/${env.GITHUB_ACTION ?? 'emit-event'}`;
+    (github.repository ? `${github.serverUrl.replace(/\/$/, '')}/${github.repository}` : 'urn:autostack:local');
+  const stepName = context.step ?? `${github.job ?? 'job'}/${github.action ?? 'emit-event'}`;
 
   // Written paths stay inside the workspace (symlinks and `..` resolved), checked before any send.
   if (inputs.file) confinedWritePath('file', inputs.file, workspace, env);
@@ -192,7 +194,7 @@ export function emitEventSpec(
             ref: inputs['dispatch-ref'],
             inputs: parseDispatchInputs(inputs['dispatch-inputs']),
             token,
-            apiUrl: env.GITHUB_API_URL,
+            apiUrl: github.apiUrl,
           }
         : undefined,
     tooLarge: inputs['too-large'],
@@ -202,10 +204,10 @@ export function emitEventSpec(
     workspace,
     ports: context.ports,
     dispatchLedgerPath: resolveIn(workspace, join('.autostack', 'dispatch-ledger.jsonl')),
-    workflowRunId: env.GITHUB_RUN_ID ?? env[RUN_ENV.runId] ?? 'local',
+    workflowRunId: github.runId ?? env[RUN_ENV.runId] ?? 'local',
     step: stepName,
     runId: env[RUN_ENV.runId],
-    parent: readParentEvent(env),
+    parent: parentEventFromPayload(github.payload),
     traceparent: env.TRACEPARENT,
     journalPath: env[RUN_ENV.journal],
   };

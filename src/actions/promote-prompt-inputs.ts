@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { PROVIDERS } from '../ai/run-prompt.js';
 import { CHANNEL } from '../prompts/lock.js';
 import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import { modelAccess } from './run-prompt-inputs.js';
+import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 
 /** promote-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
@@ -31,6 +31,8 @@ export const promotePromptInputs = {
 
 export interface PromoteEnvironment {
   env: NodeJS.ProcessEnv;
+  /** The run this step is in (readGitHubContext), read once by the entry point. */
+  github: GitHubContext;
   workspace: string;
   /** The CLI's default mode is local; the action's is pull-request. */
   defaultMode?: PromoteMode;
@@ -38,24 +40,19 @@ export interface PromoteEnvironment {
   ports: Ports;
 }
 
-function triggeringPull(env: NodeJS.ProcessEnv): number | undefined {
-  if (!env.GITHUB_EVENT_PATH || !/^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')) return undefined;
-  try {
-    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
-      pull_request?: { number?: unknown };
-      number?: unknown;
-    };
-    const number = payload.pull_request?.number ?? payload.number;
-    return typeof number === 'number' ? number : undefined;
-  } catch {
-    return undefined;
-  }
+function triggeringPull(github: GitHubContext): number | undefined {
+  if (!/^pull_request/.test(github.eventName ?? '')) return undefined;
+  const { pull_request: pull, number } = github.payload;
+  const fromPull = pull !== null && typeof pull === 'object' ? (pull as { number?: unknown }).number : undefined;
+  const found = fromPull ?? number;
+  return typeof found === 'number' ? found : undefined;
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
 export function promotePromptSpec(read: InputReader, context: PromoteEnvironment): SpecWithSecrets<PromoteSpec> {
   const inputs = readInputs(promotePromptInputs, read);
   const { env, workspace } = context;
+  const current = context.github;
   const channel = inputs.channel ?? 'production';
   if (!CHANNEL.test(channel))
     throw new InputError(
@@ -69,7 +66,7 @@ export function promotePromptSpec(read: InputReader, context: PromoteEnvironment
     );
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
   const { access, secrets } = modelAccess(read, inputs, context);
-  if (mode !== 'local' && !env.GITHUB_REPOSITORY)
+  if (mode !== 'local' && !current.repository)
     throw new InputError(
       'mode',
       `is ${mode}, which writes to GitHub, but GITHUB_REPOSITORY is not set; use mode local outside a runner`,
@@ -100,9 +97,9 @@ export function promotePromptSpec(read: InputReader, context: PromoteEnvironment
     github: access.github,
     ports: context.ports,
     workspace,
-    sha: env.GITHUB_SHA,
-    actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
-    triggeringPull: triggeringPull(env),
+    sha: current.sha,
+    actor: current.actor ?? env.USER ?? 'unknown',
+    triggeringPull: triggeringPull(current),
   };
   return { spec, secrets };
 }

@@ -1,4 +1,5 @@
 import { actionsIo } from '../io/actions-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import { runnerPorts } from '../ports/runner.js';
 import { finishRun } from '../runs/finish-run.js';
 import { RUN_STATE } from '../runs/start-run.js';
@@ -8,7 +9,8 @@ import { readActionInput, recordRunOptions } from './record-run.js';
 export async function recordRunPost(): Promise<void> {
   // A main step that failed on its inputs started no run and already reported why.
   if (!actionsIo.getState(RUN_STATE.runId)) return;
-  const options = recordRunOptions(readActionInput);
+  const github = readGitHubContext();
+  const options = recordRunOptions(readActionInput, github);
   if (options.githubToken) actionsIo.setSecret(options.githubToken);
   // Header values carry API keys (Authorization=Basic …): never echoed anywhere.
   for (const headers of [
@@ -23,7 +25,7 @@ export async function recordRunPost(): Promise<void> {
       if (part.includes('=') && value) actionsIo.setSecret(value);
     }
   }
-  await finishRun(options, actionsIo, runnerPorts(), process.env, (record) =>
+  await finishRun(options, actionsIo, runnerPorts(), github, process.env, (record) =>
     exportRunIfConfigured(record, options.telemetry, actionsIo),
   );
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { actionsIo } from '../io/actions-io.js';
+import { type GitHubContext, readGitHubContext } from '../io/github-context.js';
 import { type RecordRunOptions, startRun } from '../runs/start-run.js';
 import { DEFAULT_RUNS_DIRECTORY } from '../runs/store.js';
 import { input, readInputs } from '../shared/inputs.js';
@@ -18,13 +19,10 @@ export const recordRunInputs = {
   'loki-headers': input.optionalText(),
 };
 
-export function recordRunOptions(
-  read: (name: string) => string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): RecordRunOptions {
+export function recordRunOptions(read: (name: string) => string | undefined, github: GitHubContext): RecordRunOptions {
   const inputs = readInputs(recordRunInputs, read);
   return {
-    name: inputs.name ?? ([env.GITHUB_WORKFLOW, env.GITHUB_JOB].filter(Boolean).join(' / ') || 'run'),
+    name: inputs.name ?? ([github.workflow, github.job].filter(Boolean).join(' / ') || 'run'),
     artifact: inputs.artifact,
     retentionDays: inputs['retention-days'],
     summary: inputs.summary,
@@ -43,7 +41,8 @@ export function recordRunOptions(
 export const readActionInput = (name: string) => core.getInput(name);
 
 export async function recordRunMain(): Promise<void> {
-  const options = recordRunOptions(readActionInput);
+  const github = readGitHubContext();
+  const options = recordRunOptions(readActionInput, github);
   if (options.githubToken) actionsIo.setSecret(options.githubToken);
-  startRun(options, actionsIo);
+  startRun(options, actionsIo, github);
 }

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
+import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
 
@@ -125,6 +126,8 @@ function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
 
 export interface RunPromptEnvironment {
   env: NodeJS.ProcessEnv;
+  /** The run this step is in (readGitHubContext), read once by the entry point. */
+  github: GitHubContext;
   workspace: string;
   record?: boolean;
   /** Made once by the entry point (runnerPorts). */
@@ -149,7 +152,7 @@ export function modelAccess(
     'github-token'?: string | undefined;
     recordings?: string | undefined;
   },
-  context: { env: NodeJS.ProcessEnv; workspace: string; ports: Ports },
+  context: { env: NodeJS.ProcessEnv; github: GitHubContext; workspace: string; ports: Ports },
 ) {
   const { env } = context;
   const providerFromEnv = env.AUTOSTACK_PROVIDER;
@@ -164,13 +167,13 @@ export function modelAccess(
   }
   const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
   const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY;
+  const { repository, apiUrl } = context.github;
   // The part of RunPromptSpec that says how to reach the model: promote-prompt's eval runs use it too.
   const access = {
     provider: read('provider')?.trim() ? inputs.provider : defaultProvider,
     apiKey,
     baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
-    github: githubToken && repository ? { token: githubToken, repository, apiUrl: env.GITHUB_API_URL } : undefined,
+    github: githubToken && repository ? { token: githubToken, repository, apiUrl } : undefined,
     recordingsPath: inputs.recordings,
     workspace: context.workspace,
     responseDirectory: responseDirectory(env),

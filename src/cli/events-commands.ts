@@ -9,6 +9,7 @@ import { listOutbox } from '../events/outbox.js';
 import { batchEvents, publishEventStream, validateBatch } from '../events/batch.js';
 import { openRedis } from '../events/redis.js';
 import { type ConsoleIo, createConsoleIo } from '../io/console-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { errorMessage, InputError } from '../shared/errors.js';
@@ -88,11 +89,13 @@ export function registerEventCommands(program: Command): void {
 // The CLI keeps its outbox and dispatch ledger in local files only, on a runner too.
 function environment(step: string | undefined): EmitEnvironment {
   const env = process.env;
+  const github = readGitHubContext();
   return {
     env,
+    github,
     workspace: process.cwd(),
     ports: { ...runnerPorts(env), cache: undefined },
-    step: step ?? `${env.GITHUB_JOB ? `${env.GITHUB_JOB}/` : ''}cli`,
+    step: step ?? `${github.job ? `${github.job}/` : ''}cli`,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { promotePromptInputs, promotePromptSpec } from '../actions/promote-prompt-inputs.js';
 import { promotePromptStep } from '../actions/promote-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import { addInputFlags, flagReader } from './flags.js';
 import { runnerPorts } from '../ports/runner.js';
 import { redact } from '../shared/redact.js';
@@ -44,6 +45,7 @@ export function registerPromoteCommands(program: Command): void {
     const io = createConsoleIo();
     const { spec, secrets } = promotePromptSpec(flagReader(options), {
       env: process.env,
+      github: readGitHubContext(),
       workspace: process.cwd(),
       defaultMode: 'local',
       ports: runnerPorts(process.env),

@@ -1,5 +1,6 @@
 import { recordRunOptions } from '../actions/record-run.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import { finishRun } from '../runs/finish-run.js';
 import { readJournal } from '../runs/journal.js';
 import { RUN_STATE, startRun } from '../runs/start-run.js';
@@ -11,8 +12,9 @@ import { runnerPorts } from '../ports/runner.js';
 /** `autostack record-run start`: prints `export` lines for `eval`, the CLI's GITHUB_ENV. */
 export function recordRunStart(read: FlagReader): { exports: string; outputs: Record<string, string> } {
   const io = createConsoleIo();
-  const options = recordRunOptions(read);
-  startRun(options, io);
+  const github = readGitHubContext();
+  const options = recordRunOptions(read, github);
+  startRun(options, io, github);
   const exports = ['AUTOSTACK_RUN_ID', 'AUTOSTACK_JOURNAL', 'AUTOSTACK_RUN_NAME']
     .map((name) => `export ${name}=${shellQuote(process.env[name] ?? '')}`)
     .join('\n');
@@ -31,8 +33,9 @@ export async function recordRunFinish(read: FlagReader): Promise<string | undefi
     io.saveState(RUN_STATE.startedAt, started.ts);
     if (started.type === 'run.started') io.saveState(RUN_STATE.name, started.name);
   }
-  const options = recordRunOptions(read);
-  const finished = await finishRun({ ...options, summary: false }, io, runnerPorts(), process.env, (record) =>
+  const github = readGitHubContext();
+  const options = recordRunOptions(read, github);
+  const finished = await finishRun({ ...options, summary: false }, io, runnerPorts(), github, process.env, (record) =>
     exportRunIfConfigured(record, options.telemetry, io),
   );
   return finished?.localPath;

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
+import { readGitHubContext } from '../io/github-context.js';
 import { addInputFlags, camel } from './flags.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { runnerPorts } from '../ports/runner.js';
@@ -80,6 +81,7 @@ export function registerRunPromptCommands(program: Command): void {
       const io = createConsoleIo();
       const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
         env: process.env,
+        github: readGitHubContext(),
         workspace: process.cwd(),
         record,
         ports: runnerPorts(process.env),

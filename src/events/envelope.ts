@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../shared/canonical-json.js';
@@ -180,22 +179,6 @@ export function checkHopLimit(hop: number, maxHops: number, parent?: CloudEvent)
   if (hop > maxHops) throw new HopLimitError(hop, maxHops, parent);
 }
 
-/**
- * The event that started this run, if it was an autostack event: `client_payload.autostack` of a
- * repository_dispatch, or the `autostack-event` input of a workflow_dispatch (JSON), read from
- * GITHUB_EVENT_PATH. Anything unreadable counts as no parent.
- */
-export function readParentEvent(env: NodeJS.ProcessEnv = process.env): CloudEvent | undefined {
-  if (!env.GITHUB_EVENT_PATH) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
-  } catch {
-    return undefined;
-  }
-  return parentEventFromPayload(payload);
-}
-
 /** Where a trigger payload can carry an autostack envelope; anything else in it is ignored. */
 const carrierSchema = z.object({
   client_payload: z
@@ -216,6 +199,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The event that started this run, if it was an autostack event: `client_payload.autostack` of a
+ * repository_dispatch, or the `autostack-event` input of a workflow_dispatch (JSON), in the
+ * trigger's payload (the GitHub context's). Anything else counts as no parent.
+ */
 export function parentEventFromPayload(payload: unknown): CloudEvent | undefined {
   const carrier = carrierSchema.safeParse(payload);
   if (!carrier.success) return undefined;

@@ -207,14 +207,14 @@ async function runGate(
 }
 
 /** Markdown for the job summary, the pull request and the sticky comment; secrets redacted. */
-function buildReport(
+async function buildReport(
   spec: PromoteSpec,
   key: string,
   candidate: Candidate,
   state: ChannelState,
   result: PromoteResult,
   gate: boolean,
-): string {
+): Promise<string> {
   const { current, previousVersion } = state;
   const label = result.version;
   const outcome = result.refused
@@ -227,7 +227,7 @@ function buildReport(
     `- Promoted now: ${current ? `${previousVersion}, content \`${current.contentHash}\`, from ${current.commit.slice(0, 12)} by ${current.promotedBy} at ${current.promotedAt}` : 'nothing'}`,
     `- Gate: ${gate ? `min-pass-rate ${spec.minPassRate}` : spec.rollback ? 'skipped for a rollback' : 'off (eval: false)'}`,
   ];
-  const diff = unifiedDiff(state.currentText ?? '', candidate.text, {
+  const diff = await unifiedDiff(state.currentText ?? '', candidate.text, {
     from: current ? `${key} (${spec.channel}: ${previousVersion})` : '/dev/null',
     to: `${key} (${label})`,
   });
@@ -380,7 +380,7 @@ export async function promotePrompt(spec: PromoteSpec, log: Log, step: Journaled
   // The eval gate (a rollback returns to a version that passed its own gate when promoted).
   const gate = spec.eval && !spec.rollback;
   if (gate) await runGate(spec, key, candidate, state, result, log, step);
-  result.report = buildReport(spec, key, candidate, state, result, gate);
+  result.report = await buildReport(spec, key, candidate, state, result, gate);
   const body =
     result.report.length > MAX_BODY
       ? `${result.report.slice(0, MAX_BODY)}\n\n_(truncated; the job summary has the whole report)_\n`

@@ -1,5 +1,4 @@
 import type { CaseOutcome, EvalRun } from './evals.js';
-import { structuredPatch } from 'diff';
 
 /** Markdown for the job summary, the promotion pull request and the sticky comment. */
 
@@ -66,7 +65,12 @@ export function evalTable(candidate: EvalRun, promoted: EvalRun | undefined): st
  * A unified diff of two texts, 3 lines of context, by the `diff` package (Myers' algorithm).
  * Prompt files are small; for very large ones the diff is summarised instead.
  */
-export function unifiedDiff(before: string, after: string, names: { from: string; to: string }, context = 3): string {
+export async function unifiedDiff(
+  before: string,
+  after: string,
+  names: { from: string; to: string },
+  context = 3,
+): Promise<string> {
   if (before === after) return '';
   // One line ending, and a final newline on both sides, so no "\ No newline" markers.
   const normal = (text: string) => (text === '' ? '' : `${text.replace(/\r\n?/g, '\n').replace(/\n$/, '')}\n`);
@@ -75,6 +79,8 @@ export function unifiedDiff(before: string, after: string, names: { from: string
   const count = (text: string) => (text === '' ? 0 : text.split('\n').length - 1);
   if (count(a) * count(b) > 4_000_000)
     return `--- ${names.from}\n+++ ${names.to}\n(${count(a)} → ${count(b)} lines; too large to diff here)\n`;
+  // Loaded here: every CLI command loads this module, only promote-prompt diffs.
+  const { structuredPatch } = await import('diff');
   const patch = structuredPatch(names.from, names.to, a, b, undefined, undefined, { context });
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
   for (const hunk of patch.hunks) {

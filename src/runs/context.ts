@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { GitHubContext } from '../io/github-context.js';
 import { Journal } from './journal.js';
 
 /** Environment variables record-run exports for every later step of the job. */
@@ -9,7 +9,8 @@ export const RUN_ENV = {
   name: 'AUTOSTACK_RUN_NAME',
 } as const;
 
-export interface GitHubContext {
+/** The run's GitHub facts as the run record keeps them. */
+export interface RunGitHub {
   repository?: string | undefined;
   workflow?: string | undefined;
   runId?: string | undefined;
@@ -23,58 +24,56 @@ export interface GitHubContext {
   runUrl?: string | undefined;
 }
 
-export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
-  const serverUrl = env.GITHUB_SERVER_URL;
+export function runGitHub(github: GitHubContext): RunGitHub {
+  const { repository, runId, runAttempt } = github;
+  // Off a runner there is no repository, and no server worth naming either.
+  const serverUrl = repository ? github.serverUrl : undefined;
   const runUrl =
-    serverUrl && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
+    serverUrl && repository && runId
+      ? `${serverUrl}/${repository}/actions/runs/${runId}${runAttempt ? `/attempts/${runAttempt}` : ''}`
       : undefined;
   return {
-    repository: env.GITHUB_REPOSITORY,
-    workflow: env.GITHUB_WORKFLOW,
-    runId: env.GITHUB_RUN_ID,
-    runAttempt: env.GITHUB_RUN_ATTEMPT,
-    job: env.GITHUB_JOB,
-    sha: env.GITHUB_SHA,
-    ref: env.GITHUB_REF,
-    eventName: env.GITHUB_EVENT_NAME,
-    actor: env.GITHUB_ACTOR,
+    repository,
+    workflow: github.workflow,
+    runId,
+    runAttempt,
+    job: github.job,
+    sha: github.sha,
+    ref: github.ref,
+    eventName: github.eventName,
+    actor: github.actor,
     serverUrl,
     runUrl,
   };
 }
 
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+
 /** What started the run: the event name plus the few payload fields worth keeping. */
-export function readTrigger(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const trigger: Record<string, unknown> = { event: env.GITHUB_EVENT_NAME ?? 'local' };
-  if (!env.GITHUB_EVENT_PATH) return trigger;
-  let payload: Record<string, unknown>;
-  try {
-    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return trigger;
-  }
+export function readTrigger(github: GitHubContext): Record<string, unknown> {
+  const trigger: Record<string, unknown> = { event: github.eventName ?? 'local' };
+  const { payload } = github;
   if (typeof payload.action === 'string') trigger.action = payload.action;
-  const sender = payload.sender as { login?: unknown } | undefined;
+  const sender = asRecord(payload.sender);
   if (typeof sender?.login === 'string') trigger.sender = sender.login;
-  const issue = (payload.issue ?? payload.pull_request) as { number?: unknown; html_url?: unknown } | undefined;
+  const issue = asRecord(payload.issue ?? payload.pull_request);
   if (typeof issue?.number === 'number') trigger.number = issue.number;
   if (typeof issue?.html_url === 'string') trigger.url = issue.html_url;
   if (typeof payload.schedule === 'string') trigger.schedule = payload.schedule;
   // An event emitted by autostack carries the run that caused it, so chains can be followed:
   // the envelope is client_payload.autostack (repository_dispatch) or the JSON input
   // autostack-event (workflow_dispatch). See src/events/envelope.ts.
-  const clientPayload = payload.client_payload as { autostack?: unknown } | undefined;
-  let event = clientPayload?.autostack as Record<string, unknown> | undefined;
-  const inputs = payload.inputs as Record<string, unknown> | undefined;
+  let event = asRecord(asRecord(payload.client_payload)?.autostack);
+  const inputs = asRecord(payload.inputs);
   if (!event && typeof inputs?.['autostack-event'] === 'string') {
     try {
-      event = JSON.parse(inputs['autostack-event']) as Record<string, unknown>;
+      event = asRecord(JSON.parse(inputs['autostack-event']));
     } catch {
       event = undefined;
     }
   }
-  if (event && typeof event === 'object') {
+  if (event) {
     if (typeof event.id === 'string') trigger.eventId = event.id;
     if (typeof event.type === 'string') trigger.eventType = event.type;
     if (typeof event.autostackrunid === 'string') trigger.parentRunId = event.autostackrunid;

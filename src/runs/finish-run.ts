@@ -5,7 +5,8 @@ import { redact } from '../shared/redact.js';
 import { readCurrentJobSteps, type JobStep } from '../github/jobs.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import type { Ports } from '../ports/ports.js';
-import { readGitHubContext, readTrigger } from './context.js';
+import type { GitHubContext } from '../io/github-context.js';
+import { readTrigger, runGitHub } from './context.js';
 import { readJournal } from './journal.js';
 import { foldRecord, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
@@ -26,6 +27,7 @@ export async function finishRun(
   options: RecordRunOptions,
   io: StepIo,
   ports: Ports,
+  github: GitHubContext,
   env: NodeJS.ProcessEnv = process.env,
   /** Runs once the record is kept: the composition root exports it (telemetry) from here. */
   afterRecord?: (record: RunRecord) => Promise<void>,
@@ -35,7 +37,7 @@ export async function finishRun(
     io.info('record-run: the main step did not start a run, so there is nothing to record.');
     return undefined;
   }
-  const { record, journalPath } = await buildRecord(runId, options, io, ports, env);
+  const { record, journalPath } = await buildRecord(runId, options, io, ports, github, env);
   const bytes = serializeRecord(record);
   const { localPath, localFailure } = keepLocalRecord(options, runId, bytes, io);
   const { artifactId, artifactNote } = await uploadRecord(options, runId, bytes, journalPath, localPath, io, ports);
@@ -57,6 +59,7 @@ async function buildRecord(
   options: RecordRunOptions,
   io: StepIo,
   ports: Ports,
+  github: GitHubContext,
   env: NodeJS.ProcessEnv,
 ): Promise<{ record: RunRecord; journalPath: string }> {
   const journalPath = io.getState(RUN_STATE.journal);
@@ -66,16 +69,15 @@ async function buildRecord(
       `record-run: ${corrupt.length} journal line(s) in ${journalPath} are not valid events (lines ${corrupt.map((line) => line.line).join(', ')}); kept in the record as corrupt.`,
     );
   }
-  const github = readGitHubContext(env);
-  const jobSteps = await readJobSteps(options, io, ports, env);
+  const jobSteps = await readJobSteps(options, io, ports, github, env.RUNNER_NAME);
   const record = foldRecord({
     runId,
     name: io.getState(RUN_STATE.name) || options.name,
     journalPath,
     events,
     corrupt,
-    github,
-    trigger: events.find((event) => event.type === 'run.started')?.trigger ?? readTrigger(env),
+    github: runGitHub(github),
+    trigger: events.find((event) => event.type === 'run.started')?.trigger ?? readTrigger(github),
     startedAt: io.getState(RUN_STATE.startedAt) || new Date().toISOString(),
     endedAt: new Date().toISOString(),
     jobSteps,
@@ -184,15 +186,17 @@ async function readJobSteps(
   options: RecordRunOptions,
   io: StepIo,
   ports: Ports,
-  env: NodeJS.ProcessEnv,
+  github: GitHubContext,
+  runnerName: string | undefined,
 ): Promise<JobStep[] | undefined> {
-  if (!options.githubToken || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  const client = await ports.github({ token: options.githubToken, apiUrl: env.GITHUB_API_URL, retries: 2 }, io);
+  const { repository, runId } = github;
+  if (!options.githubToken || !repository || !runId) return undefined;
+  const client = await ports.github({ token: options.githubToken, apiUrl: github.apiUrl, retries: 2 }, io);
   const result = await readCurrentJobSteps(client, {
-    repository: env.GITHUB_REPOSITORY,
-    runId: env.GITHUB_RUN_ID,
-    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
-    runnerName: env.RUNNER_NAME,
+    repository,
+    runId,
+    runAttempt: github.runAttempt ?? '1',
+    runnerName,
   });
   if ('problem' in result) {
     io.info(`record-run: step outcomes come from the journal only: ${result.problem}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GitHubContext } from './context.js';
+import type { RunGitHub } from './context.js';
 import type { CorruptLine, JournalEvent, StepStatus } from './journal.js';
 import type { JobStep } from '../github/jobs.js';
 
@@ -42,7 +42,7 @@ export interface RunRecord {
   startedAt: string;
   endedAt: string;
   durationMs: number;
-  github: GitHubContext;
+  github: RunGitHub;
   trigger: Record<string, unknown>;
   steps: RecordStep[];
   jobSteps?: JobStep[] | undefined;
@@ -86,7 +86,7 @@ export interface FoldInput {
   journalPath: string;
   events: JournalEvent[];
   corrupt: CorruptLine[];
-  github: GitHubContext;
+  github: RunGitHub;
   trigger: Record<string, unknown>;
   startedAt: string;
   endedAt: string;

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StepIo } from '../io/io.js';
-import { newRunId, readGitHubContext, readTrigger, RUN_ENV } from './context.js';
+import type { GitHubContext } from '../io/github-context.js';
+import { newRunId, readTrigger, runGitHub, RUN_ENV } from './context.js';
 import { Journal } from './journal.js';
 import { ensureWritableDirectory } from './store.js';
 
@@ -46,7 +47,12 @@ export function userStateDirectory(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /** Main step: a run ID, a journal, and the variables that let later steps append to it. */
-export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.ProcessEnv = process.env): StartedRun {
+export function startRun(
+  options: RecordRunOptions,
+  io: StepIo,
+  github: GitHubContext,
+  env: NodeJS.ProcessEnv = process.env,
+): StartedRun {
   ensureWritableDirectory(options.directory, 'directory');
   if (env[RUN_ENV.runId]) {
     io.warning(
@@ -64,8 +70,8 @@ export function startRun(options: RecordRunOptions, io: StepIo, env: NodeJS.Proc
   journal.append({
     type: 'run.started',
     name: options.name,
-    github: { ...readGitHubContext(env) },
-    trigger: readTrigger(env),
+    github: { ...runGitHub(github) },
+    trigger: readTrigger(github),
   });
 
   io.exportVariable(RUN_ENV.runId, runId);

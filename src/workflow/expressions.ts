@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { type Token, TokenType } from '@actions/expressions/lexer';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
@@ -9,6 +6,7 @@ import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../shared/errors.js';
+import { hashFiles } from './hash-files.js';
 
 /** A JSON value, as the contexts hold them. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -66,59 +64,6 @@ export function stringify(value: Json): string {
   return JSON.stringify(value, null, 2);
 }
 
-/**
- * hashFiles() patterns, as @actions/glob reads them: `?` is one character, and `**` with the slash
- * after it also matches no directory at all. Not the filter patterns of triggers.ts (there `?` and `+` quantify) nor the
- * relay's dot-separated event types (routing.ts), so the three converters stay separate.
- */
-function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? '';
-    if (char === '*') {
-      if (pattern[index + 1] === '*') {
-        source += '.*';
-        index++;
-        if (pattern[index + 1] === '/') index++;
-      } else source += '[^/]*';
-    } else if (char === '?') source += '[^/]';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
-function listFiles(root: string, dir = root, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === '.git' || name === 'node_modules') continue;
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) listFiles(root, path, out);
-    else out.push(relative(root, path));
-  }
-  return out;
-}
-
-/** hashFiles(): sha256 over the sha256 of each matching file, like the runner; '' when none match. */
-function hashFiles(workspace: string | undefined, patterns: string[]): string {
-  if (!workspace) return '';
-  const include = patterns.filter((pattern) => !pattern.startsWith('!')).map(globToRegExp);
-  const exclude = patterns
-    .filter((pattern) => pattern.startsWith('!'))
-    .map((pattern) => globToRegExp(pattern.slice(1)));
-  const files = listFiles(workspace)
-    .filter((file) => include.some((regexp) => regexp.test(file)) && !exclude.some((regexp) => regexp.test(file)))
-    .sort();
-  if (files.length === 0) return '';
-  const outer = createHash('sha256');
-  for (const file of files)
-    outer.update(
-      createHash('sha256')
-        .update(readFileSync(join(workspace, file)))
-        .digest(),
-    );
-  return outer.digest('hex');
-}
-
 function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
   const status = scope.status ?? { success: true, failure: false, cancelled: false };
   const boolean = (value: boolean) => new data.BooleanData(value);
@@ -133,10 +78,12 @@ function functionsFor(scope: EvaluationScope): Map<string, FunctionDefinition> {
       maxArgs: 255,
       call: (...args) =>
         new data.StringData(
-          hashFiles(
-            scope.workspace,
-            args.map((arg) => arg.coerceString()),
-          ),
+          scope.workspace
+            ? hashFiles(
+                scope.workspace,
+                args.map((arg) => arg.coerceString()),
+              )
+            : '',
         ),
     },
   ];

@@ -1,3 +1,4 @@
+import { Minimatch } from 'minimatch';
 import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
 import type { Json } from './expressions.js';
 
@@ -8,28 +9,54 @@ export interface TriggerMatch {
   notes: string[];
 }
 
-/** GitHub's filter pattern syntax: * (not /), ** (anything), ?, +, [], leading ! negates. */
-export function filterPatternToRegExp(pattern: string): RegExp {
-  let source = '';
+const MINIMATCH_OPTIONS = { dot: true, nobrace: true, nocomment: true, nonegate: true } as const;
+
+/** Characters minimatch reads as syntax that GitHub's filter patterns take literally. */
+const LITERAL = /[(){}|@!+]/;
+
+/**
+ * GitHub's filter pattern syntax (branches, tags, paths), matched with minimatch: `*` is anything
+ * but `/`, `**` anything (also inside a segment: `**.js`, `releases/**-alpha`), `?` and `+` make the
+ * character (or `[]` set) before them optional or repeatable, `\` escapes. Each `?`/`+` becomes
+ * minimatch's `?(x)`/`+(x)`, and a `**` inside a segment becomes two patterns, one where it stays in
+ * the segment (`*`) and one where it crosses at least one `/` (`*\/**\/*`).
+ */
+function filterGlobs(pattern: string): string[] {
+  let globs = [''];
+  let atom = '';
+  const flush = () => {
+    globs = globs.map((glob) => glob + atom);
+    atom = '';
+  };
   for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? '';
-    if (char === '*') {
-      if (pattern[index + 1] === '*') {
-        source += '.*';
-        index++;
-      } else source += '[^/]*';
-    } else if (char === '?' || char === '+') {
-      source += char;
-    } else if (char === '[') {
-      const end = pattern.indexOf(']', index);
-      if (end < 0) source += '\\[';
-      else {
-        source += pattern.slice(index, end + 1);
-        index = end;
-      }
-    } else source += char.replace(/[.^${}()|\\]/g, '\\$&');
+    const char = pattern[index] as string;
+    const close = char === '[' ? pattern.indexOf(']', index + 2) : -1;
+    if ((char === '?' || char === '+') && atom) atom = `${char}(${atom})`;
+    else if (char === '\\' && index + 1 < pattern.length) {
+      flush();
+      atom = `\\${pattern[++index]}`;
+    } else if (close > 0) {
+      flush();
+      atom = pattern.slice(index, close + 1);
+      index = close;
+    } else if (char === '*' && pattern[index + 1] === '*') {
+      flush();
+      index++;
+      const wholeSegment = (pattern[index - 2] ?? '/') === '/' && (pattern[index + 1] ?? '/') === '/';
+      globs = wholeSegment ? globs.map((glob) => `${glob}**`) : globs.flatMap((glob) => [`${glob}*`, `${glob}*/**/*`]);
+    } else {
+      flush();
+      atom = LITERAL.test(char) || char === '?' || char === '[' ? `\\${char}` : char;
+    }
   }
-  return new RegExp(`^${source}$`);
+  flush();
+  return globs;
+}
+
+/** One filter pattern (without its leading `!`) as a test. */
+export function filterPattern(pattern: string): (value: string) => boolean {
+  const matchers = filterGlobs(pattern).map((glob) => new Minimatch(glob, MINIMATCH_OPTIONS));
+  return (value) => matchers.some((matcher) => matcher.match(value));
 }
 
 /** Applies an include list (with `!` negations, last match wins) or an ignore list. */
@@ -38,12 +65,12 @@ function passesFilter(value: string, include: string[] | undefined, ignore: stri
     let matched = false;
     for (const pattern of include) {
       if (pattern.startsWith('!')) {
-        if (filterPatternToRegExp(pattern.slice(1)).test(value)) matched = false;
-      } else if (filterPatternToRegExp(pattern).test(value)) matched = true;
+        if (filterPattern(pattern.slice(1))(value)) matched = false;
+      } else if (filterPattern(pattern)(value)) matched = true;
     }
     return matched;
   }
-  if (ignore) return !ignore.some((pattern) => filterPatternToRegExp(pattern).test(value));
+  if (ignore) return !ignore.some((pattern) => filterPattern(pattern)(value));
   return true;
 }
 

@@ -332,6 +332,13 @@ describe('record-run input validation', () => {
       readInputs(recordRunInputs, fromManifest),
       readInputs(recordRunInputs, () => undefined),
     );
-    assert.equal(recordRunOptions(() => undefined, {}).directory, '.autostack/runs');
+    assert.equal(
+      recordRunOptions(() => undefined, {
+        payload: {},
+        serverUrl: 'https://github.com',
+        apiUrl: 'https://api.github.com',
+      }).directory,
+      '.autostack/runs',
+    );
   });
 });

@@ -12,10 +12,12 @@ import {
   HopLimitError,
   parseEventData,
   parseStreamEntry,
-  readParentEvent,
+  parentEventFromPayload,
   streamEntryFields,
 } from '../../src/events/envelope.js';
 import { InputError } from '../../src/shared/errors.js';
+import { readGitHubContext } from '../../src/io/github-context.js';
+import { withRunnerEnv } from '../harness/github-env.js';
 
 const base = {
   type: 'com.example.triaged',
@@ -87,16 +89,18 @@ describe('envelope', () => {
     );
   });
 
-  test('readParentEvent finds the envelope in a repository_dispatch payload', () => {
+  test('the parent event is found in the GitHub context of a repository_dispatch or workflow_dispatch', () => {
     const parent = createEvent({ ...base, runId: 'PARENT' });
     const dir = tempDir('autostack-envelope-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ action: 'x', client_payload: { autostack: parent } }));
-    assert.deepEqual(readParentEvent({ GITHUB_EVENT_PATH: path }), parent);
+    const parentOf = () =>
+      parentEventFromPayload(withRunnerEnv({ GITHUB_EVENT_PATH: path }, readGitHubContext).payload);
+    assert.deepEqual(parentOf(), parent);
     writeFileSync(path, JSON.stringify({ inputs: { 'autostack-event': JSON.stringify(parent) } }));
-    assert.equal(readParentEvent({ GITHUB_EVENT_PATH: path })?.id, parent.id);
+    assert.equal(parentOf()?.id, parent.id);
     writeFileSync(path, JSON.stringify({ client_payload: { autostack: { nope: 1 } } }));
-    assert.equal(readParentEvent({ GITHUB_EVENT_PATH: path }), undefined);
+    assert.equal(parentOf(), undefined);
   });
 
   test('stream entry fields round-trip and a reference keeps the attributes', () => {
@@ -117,7 +121,9 @@ describe('record-run trigger from an autostack event', () => {
     const dir = tempDir('autostack-trigger-');
     const path = join(dir, 'event.json');
     writeFileSync(path, JSON.stringify({ action: parent.type, client_payload: { autostack: parent } }));
-    const trigger = readTrigger({ GITHUB_EVENT_NAME: 'repository_dispatch', GITHUB_EVENT_PATH: path });
+    const trigger = readTrigger(
+      withRunnerEnv({ GITHUB_EVENT_NAME: 'repository_dispatch', GITHUB_EVENT_PATH: path }, readGitHubContext),
+    );
     assert.deepEqual(
       {
         parentRunId: trigger.parentRunId,

@@ -127,11 +127,11 @@ describe('prompt lock', () => {
 });
 
 describe('unifiedDiff', () => {
-  test('hunks with context, like diff -u', () => {
+  test('hunks with context, like diff -u', async () => {
     const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm'].join('\n');
     const after = ['a', 'b', 'c', 'D', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n'].join('\n');
     assert.equal(
-      unifiedDiff(before, after, { from: 'old', to: 'new' }),
+      await unifiedDiff(before, after, { from: 'old', to: 'new' }),
       [
         '--- old',
         '+++ new',
@@ -154,12 +154,12 @@ describe('unifiedDiff', () => {
     );
     // Six unchanged lines or fewer between changes: one hunk, as diff -u does.
     assert.match(
-      unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n', 'X\n2\n3\n4\n5\n6\n7\nY\n', { from: 'a', to: 'b' }),
+      await unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n', 'X\n2\n3\n4\n5\n6\n7\nY\n', { from: 'a', to: 'b' }),
       /^--- a\n\+\+\+ b\n@@ -1,8 \+1,8 @@\n-1\n\+X\n/,
     );
-    assert.equal(unifiedDiff('same\n', 'same\n', { from: 'a', to: 'b' }), '');
+    assert.equal(await unifiedDiff('same\n', 'same\n', { from: 'a', to: 'b' }), '');
     assert.equal(
-      unifiedDiff('', 'x\ny\n', { from: '/dev/null', to: 'b' }),
+      await unifiedDiff('', 'x\ny\n', { from: '/dev/null', to: 'b' }),
       '--- /dev/null\n+++ b\n@@ -0,0 +1,2 @@\n+x\n+y\n',
     );
   });
