@@ -67,16 +67,16 @@ function updateIssue(c: Ctx): Reply {
   return ok(issueJson(c.world, c.repo, issue));
 }
 
+/** A comment's body, required as on GitHub (422 naming the field when it is missing or empty). */
+function commentBody(c: Ctx, doc: string): string {
+  const body = str(c.body, 'body');
+  if (!body) throw validationFailed(doc, { resource: 'IssueComment', code: 'missing_field', field: 'body' });
+  return body;
+}
+
 function createComment(c: Ctx): Reply {
   const issue = getIssueOr404(c);
-  const body = str(c.body, 'body');
-  if (!body) {
-    throw validationFailed(`${DOCS}/issues/comments#create-an-issue-comment`, {
-      resource: 'IssueComment',
-      code: 'missing_field',
-      field: 'body',
-    });
-  }
+  const body = commentBody(c, `${DOCS}/issues/comments#create-an-issue-comment`);
   const at = now();
   const comment: CommentModel = {
     id: c.world.nextId++,
@@ -99,15 +99,7 @@ function getComment(c: Ctx): CommentModel {
 
 function updateComment(c: Ctx): Reply {
   const comment = getComment(c);
-  const body = str(c.body, 'body');
-  if (!body) {
-    throw validationFailed(`${DOCS}/issues/comments#update-an-issue-comment`, {
-      resource: 'IssueComment',
-      code: 'missing_field',
-      field: 'body',
-    });
-  }
-  comment.body = body;
+  comment.body = commentBody(c, `${DOCS}/issues/comments#update-an-issue-comment`);
   comment.updatedAt = now();
   return ok(commentJson(c.world, c.repo, comment));
 }
