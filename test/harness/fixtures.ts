@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { startGitHubApi, type GitHubApi, type StartGitHubApiOptions } from '../fakes/github-api.js';
 import {
@@ -60,4 +60,22 @@ export async function useGitHubApi(t: TestContext, options: StartGitHubApiOption
   const api = await startGitHubApi(options);
   t.after(() => api.close());
   return api;
+}
+
+/**
+ * One service for the enclosing `describe`: started in its `before` hook, stopped in its `after`
+ * hook. Returns an accessor, since the service exists only once the suite has started.
+ */
+export function forSuite<T>(start: () => Promise<T>, stop: (service: T) => Promise<unknown>): () => T {
+  let service: T | undefined;
+  before(async () => {
+    service = await start();
+  });
+  after(async () => {
+    if (service !== undefined) await stop(service);
+  });
+  return () => {
+    if (service === undefined) throw new Error('a suite fixture was read before its suite started');
+    return service;
+  };
 }
