@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { startGitHubEmulator, tokenOf } from '../github-emulator/server.js';
 import type {
   GitHubEmulator,
   RecordedRequest,
@@ -91,6 +90,7 @@ const NOT_FOUND: Reply = {
  */
 export class LocalGitHub {
   private emulator: GitHubEmulator | undefined;
+  private tokenOf: (authorization: string | undefined) => string | undefined = () => undefined;
   /** Summaries the live routes chose for the requests they answered. */
   private readonly summaries = new WeakMap<RecordedRequest, string>();
   url = '';
@@ -98,6 +98,9 @@ export class LocalGitHub {
   constructor(private readonly options: LocalGitHubOptions) {}
 
   async start(): Promise<string> {
+    // Loaded by `workflow run` only: the rest of the CLI does not pay for the emulator at start-up.
+    const { startGitHubEmulator, tokenOf } = await import('../github-emulator/server.js');
+    this.tokenOf = tokenOf;
     this.emulator = await startGitHubEmulator({
       defaultRepo: false,
       repos: { [this.options.repository]: {} },
@@ -135,7 +138,7 @@ export class LocalGitHub {
   }
 
   private ownerOf(headers: Record<string, string>): TokenOwner | undefined {
-    const token = tokenOf(headers['authorization']);
+    const token = this.tokenOf(headers['authorization']);
     return token === undefined ? undefined : this.options.owner(token);
   }
 
