@@ -135,10 +135,13 @@ export interface WorkflowModel {
 export interface RepoModel {
   owner: string;
   name: string;
+  /** `owner/name` as first written; the state keys it lower-cased, since GitHub matches names case-insensitively. */
   fullName: string;
   id: number;
+  /** The branch a ref-less read, dispatch or pull request base falls back to. */
   defaultBranch: string;
   private: boolean;
+  /** Second precision, as GitHub writes timestamps. */
   createdAt: string;
   /** Branch name → commit sha. */
   branches: Map<string, string>;
