@@ -8,6 +8,7 @@ import type {
   RepositoryDispatchRecord,
   WorkflowDispatchRecord,
 } from '../github-emulator/types.js';
+import { parseRepository } from '../github/repository.js';
 import type { Json } from './expressions.js';
 import { type LocalRunsSource, serveRuns } from './local-runs.js';
 
@@ -150,6 +151,8 @@ export class LocalGitHub {
   private async override(call: RepoRequest): Promise<Reply | undefined> {
     const { request, rest } = call;
     const dispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
+    // A name GitHub could not have (the emulator then answers 404) gets no repository made for it.
+    if (!parseRepository(call.repository)) return undefined;
     if (request.method === 'POST' && dispatch) return this.prepareWorkflowDispatch(call, dispatch[1] ?? '');
     if (!this.isLocal(call.repository)) return undefined;
     const workflow = /^\/actions\/workflows\/([^/]+)$/.exec(rest);
