@@ -1,7 +1,14 @@
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import type {
+  GitHubEmulator,
+  RecordedRequest,
+  RepoRequest,
+  Reply,
+  RepositoryDispatchRecord,
+  WorkflowDispatchRecord,
+} from '../github-emulator/types.js';
+import { parseRepository } from '../github/repository.js';
 import type { Json } from './expressions.js';
 import { type LocalRunsSource, serveRuns } from './local-runs.js';
 
@@ -69,332 +76,244 @@ export interface LocalGitHubOptions {
   runs?: LocalRunsSource | undefined;
 }
 
+const NOT_FOUND: Reply = {
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+};
+
 /**
- * The slice of GitHub's REST API that steps reach during a local run, on loopback: dispatches
- * (which start the matching workflows of the folder), the issue routes the GitHub tools use,
- * contents of the workspace, and the jobs API record-run reads step outcomes from. Anything
- * else answers 404 and is reported at the end of the run — never silently ignored.
+ * The local runner's loopback GitHub API: the one emulator (`src/github-emulator/`) with the
+ * local run plugged in. Only the token of a job of this run is accepted; dispatches start the
+ * matching workflows of the folder; issues come from the event payload; contents are the
+ * workspace; the jobs API and workflow runs are the runner's own. Routes outside that slice
+ * (pull requests, git refs, …) answer 404 and are reported at the end of the run — never
+ * silently ignored.
  */
 export class LocalGitHub {
-  readonly activity: GitHubActivity[] = [];
-  private server: Server | undefined;
-  private labels = new Map<number, string[]>();
-  private commentId = 1000;
+  private emulator: GitHubEmulator | undefined;
+  private tokenOf: (authorization: string | undefined) => string | undefined = () => undefined;
+  /** Summaries the live routes chose for the requests they answered. */
+  private readonly summaries = new WeakMap<RecordedRequest, string>();
   url = '';
 
   constructor(private readonly options: LocalGitHubOptions) {}
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => {
-      void this.handle(request, response);
+    // Loaded by `workflow run` only: the rest of the CLI does not pay for the emulator at start-up.
+    const { startGitHubEmulator, tokenOf } = await import('../github-emulator/server.js');
+    this.tokenOf = tokenOf;
+    this.emulator = await startGitHubEmulator({
+      defaultRepo: false,
+      repos: { [this.options.repository]: {} },
+      strictRepos: true,
+      dispatchToAnyRepo: true,
+      groups: ['repository', 'dispatch', 'actions', 'issues'],
+      authenticate: (token) =>
+        token !== undefined && this.options.owner(token)
+          ? undefined
+          : { status: 401, body: { message: 'Bad credentials' } },
+      override: (call) => this.override(call),
+      onDispatch: (record, notice) => this.dispatched(record, notice.workflow),
     });
-    await new Promise<void>((resolvePromise) => this.server?.listen(0, '127.0.0.1', resolvePromise));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = this.emulator.url;
     return this.url;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+    await this.emulator?.close();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readJsonBody(request);
-    if (body === undefined)
-      return this.reply(request, response, 400, { message: 'Problems parsing JSON' }, 'invalid JSON body');
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const path = decodeURIComponent(url.pathname);
-    const method = request.method ?? 'GET';
-    const authorization = request.headers.authorization ?? '';
-    const token = authorization.replace(/^(token|bearer)\s+/i, '');
-    const from = this.options.owner(token);
-    if (!from)
-      return this.reply(
-        request,
-        response,
-        401,
-        { message: 'Bad credentials' },
-        'a token the local runner did not issue',
-      );
-
-    const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
-    if (!repoMatch) return this.notFound(request, response, from);
-    const repository = `${repoMatch[1]}/${repoMatch[2]}`;
-    const local = repository.toLowerCase() === this.options.repository.toLowerCase();
-    const call: ApiCall = { request, response, url, method, body, from, repository, rest: repoMatch[3] ?? '', local };
-
-    // Routes are tried in order; one that declines (returns false) lets the next one look.
-    const served =
-      this.serveRepositoryDispatch(call) ||
-      this.serveWorkflowDispatch(call) ||
-      this.serveWorkflow(call) ||
-      this.serveJobs(call) ||
-      this.serveIssue(call) ||
-      this.serveRepository(call) ||
-      this.serveContents(call) ||
-      (await this.serveSessionRuns(call));
-    if (!served) this.notFound(request, response, from);
+  /** What steps asked for, in order: writes and failures; successful reads are left out. */
+  get activity(): GitHubActivity[] {
+    return (this.emulator?.requests ?? [])
+      .filter((request) => request.method !== 'GET' || (request.status ?? 0) >= 400 || this.loudRead(request))
+      .map((request) => {
+        const from = this.ownerOf(request.headers);
+        const { method, path } = request;
+        return { method, path, status: request.status ?? 0, summary: this.summary(request), ...(from ? { from } : {}) };
+      });
   }
 
-  /** Replies on behalf of the token owner; always true, so a route can `return this.answer(...)`. */
-  private answer(call: ApiCall, status: number, body: unknown, summary: string, quiet = false): true {
-    this.reply(call.request, call.response, status, body, summary, call.from, quiet);
-    return true;
+  private loudRead(request: RecordedRequest): boolean {
+    return this.summaries.has(request) || /\/actions\/workflows\/[^/]+$/.test(request.path);
   }
 
-  private answerNotFound(call: ApiCall): true {
-    this.notFound(call.request, call.response, call.from);
-    return true;
+  private ownerOf(headers: Record<string, string>): TokenOwner | undefined {
+    const token = this.tokenOf(headers['authorization']);
+    return token === undefined ? undefined : this.options.owner(token);
   }
 
-  private serveRepositoryDispatch(call: ApiCall): boolean {
-    const { body, repository, from } = call;
-    if (call.method !== 'POST' || call.rest !== '/dispatches') return false;
-    const eventType = body.event_type;
-    if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100) {
-      return this.answer(
-        call,
-        422,
-        { message: 'Invalid request.\n\nevent_type must be a string of 1-100 characters' },
-        'invalid event_type',
-      );
+  private isLocal(repository: string): boolean {
+    return repository.toLowerCase() === this.options.repository.toLowerCase();
+  }
+
+  /** The live parts of a local run, answered before (or prepared for) the emulator's routes. */
+  private async override(call: RepoRequest): Promise<Reply | undefined> {
+    const { request, rest } = call;
+    const dispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest);
+    // A name GitHub could not have (the emulator then answers 404) gets no repository made for it.
+    if (!parseRepository(call.repository)) return undefined;
+    if (request.method === 'POST' && dispatch) return this.prepareWorkflowDispatch(call, dispatch[1] ?? '');
+    if (!this.isLocal(call.repository)) return undefined;
+    const workflow = /^\/actions\/workflows\/([^/]+)$/.exec(rest);
+    if (request.method === 'GET' && workflow) return this.registerWorkflow(call.repository, workflow[1] ?? '');
+    const issue = /^\/issues\/(\d+)(?:\/.*)?$/.exec(rest);
+    if (issue) return this.seedIssue(Number(issue[1]));
+    if (request.method !== 'GET') return undefined;
+    const jobs = /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(rest);
+    if (jobs) {
+      const list = this.options.jobs(Number(jobs[1]));
+      return list ? { status: 200, body: { total_count: list.length, jobs: list } } : NOT_FOUND;
     }
-    const payload = body.client_payload ?? {};
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload) || Object.keys(payload).length > 10) {
-      return this.answer(
-        call,
-        422,
-        { message: 'Invalid request.\n\nclient_payload must be an object with at most 10 top-level properties' },
-        'invalid client_payload',
-      );
+    const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
+    if (contents) return this.contents(contents[1] ?? '.');
+    if (!this.options.runs) return undefined;
+    const served = await serveRuns(this.options.runs, call.repository, rest, call.query, this.url);
+    if (!served) return undefined;
+    if (served.bytes) {
+      this.summaries.set(request, served.summary);
+      return { status: 200, body: served.bytes, headers: { 'content-type': 'application/zip' } };
     }
-    this.options.dispatch({ kind: 'repository_dispatch', repository, eventType, clientPayload: payload, from });
-    return this.answer(call, 204, undefined, `repository_dispatch '${eventType}' to ${repository}`);
+    return { status: served.status, body: served.body };
   }
 
-  private serveWorkflowDispatch(call: ApiCall): boolean {
-    const { body, repository, local, from } = call;
-    const workflowDispatch = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(call.rest);
-    if (call.method !== 'POST' || !workflowDispatch) return false;
-    const workflowName = workflowDispatch[1] ?? '';
-    const found = local ? this.options.workflowFile(workflowName) : undefined;
-    if (local && !found)
-      return this.answer(call, 404, { message: 'Not Found' }, `workflow_dispatch to unknown workflow ${workflowName}`);
-    const inputs = (body.inputs ?? {}) as Record<string, Json>;
-    const dispatched = this.options.dispatch({
-      kind: 'workflow_dispatch',
-      repository,
-      workflow: workflowName,
-      ref: typeof body.ref === 'string' ? body.ref : 'main',
-      inputs,
-      from,
-    });
-    const summary = `workflow_dispatch of ${workflowName} in ${repository}`;
-    if (body.return_run_details === true) {
-      const runUrl = `${this.url}/repos/${repository}/actions/runs/${dispatched.runId}`;
-      return this.answer(
-        call,
-        200,
-        {
-          workflow_run_id: dispatched.runId,
-          run_url: runUrl,
-          html_url: `https://github.com/${repository}/actions/runs/${dispatched.runId}`,
-        },
-        summary,
-      );
+  /** A workflow of the folder being run is known to the emulator by the name the URL gives it. */
+  private registerWorkflow(repository: string, name: string): Reply | undefined {
+    const found = this.options.workflowFile(name);
+    if (!found) return NOT_FOUND;
+    const repo = this.emulator?.repo(repository);
+    const known = [...(repo?.workflows.values() ?? [])].some((wf) => wf.path === `.github/workflows/${name}`);
+    if (!known) this.emulator?.addWorkflow({ file: name, name: found.name }, repository);
+    return undefined;
+  }
+
+  /**
+   * The emulator checks a workflow_dispatch like GitHub; locally every branch is the workspace,
+   * and another repository's workflows cannot be seen, so both are taken on trust.
+   */
+  private prepareWorkflowDispatch(call: RepoRequest, name: string): Reply | undefined {
+    const emulator = this.emulator;
+    if (!emulator) return undefined;
+    const repo = emulator.repo(call.repository);
+    if (this.isLocal(call.repository)) {
+      const refused = this.registerWorkflow(call.repository, name);
+      if (refused) return refused;
+    } else if (![...repo.workflows.values()].some((wf) => wf.path === `.github/workflows/${name}`)) {
+      emulator.addWorkflow({ file: name }, call.repository);
     }
-    return this.answer(call, 204, undefined, summary);
+    const body = call.request.body;
+    const ref = body && typeof body === 'object' && 'ref' in body ? body.ref : undefined;
+    const branch = typeof ref === 'string' ? ref.replace(/^refs\/heads\//, '') : undefined;
+    if (branch && !repo.branches.has(branch)) emulator.createBranch(branch, { repo: call.repository });
+    return undefined;
   }
 
-  private serveWorkflow(call: ApiCall): boolean {
-    const workflowGet = /^\/actions\/workflows\/([^/]+)$/.exec(call.rest);
-    if (call.method !== 'GET' || !workflowGet || !call.local) return false;
-    const found = this.options.workflowFile(workflowGet[1] ?? '');
-    if (!found) return this.answerNotFound(call);
-    return this.answer(
-      call,
-      200,
-      { id: 1, name: found.name, path: found.path, state: 'active' },
-      `read workflow ${found.path}`,
-    );
-  }
-
-  private serveJobs(call: ApiCall): boolean {
-    const jobs = /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(call.rest);
-    if (call.method !== 'GET' || !jobs || !call.local) return false;
-    const list = this.options.jobs(Number(jobs[1]));
-    if (!list) return this.answerNotFound(call);
-    return this.answer(call, 200, { total_count: list.length, jobs: list }, `read jobs of run ${jobs[1]}`, true);
-  }
-
-  /** An issue route with an unsupported method declines, so later routes still get their look. */
-  private serveIssue(call: ApiCall): boolean {
-    const { method, body } = call;
-    const issue = /^\/issues\/(\d+)(\/labels|\/comments)?$/.exec(call.rest);
-    if (!issue || !call.local) return false;
-    const number = Number(issue[1]);
+  /** The event payload's issue becomes the emulator's, once; later label and comment writes stay. */
+  private seedIssue(number: number): Reply | undefined {
+    const repo = this.emulator?.repo(this.options.repository);
+    if (!repo || repo.issues.has(number)) return undefined;
     const known = this.options.issue(number);
-    if (!known) return this.answer(call, 404, { message: 'Not Found' }, `issue #${number} (not in the event payload)`);
-    const labels = this.labels.get(number) ?? labelNames(known);
-    if (method === 'GET' && !issue[2]) {
-      return this.answer(
-        call,
-        200,
-        { ...known, labels: labels.map((name) => labelObject(name)) },
-        `read issue #${number}`,
-        true,
-      );
-    }
-    if (method === 'POST' && issue[2] === '/labels') {
-      const added = Array.isArray(body.labels) ? body.labels.map(String) : [];
-      const merged = [...labels, ...added.filter((name) => !labels.includes(name))];
-      this.labels.set(number, merged);
-      return this.answer(
-        call,
-        200,
-        merged.map((name) => labelObject(name)),
-        `labels on #${number}: ${added.join(', ')}`,
-      );
-    }
-    if (method === 'POST' && issue[2] === '/comments') {
-      const id = ++this.commentId;
-      const comment = {
-        id,
-        body: typeof body.body === 'string' ? body.body : '',
-        html_url: `https://github.com/${call.repository}/issues/${number}#issuecomment-${id}`,
-        user: { login: 'github-actions[bot]' },
-      };
-      return this.answer(call, 201, comment, `comment on #${number}: ${oneLine(comment.body)}`);
-    }
-    return false;
-  }
-
-  private serveRepository(call: ApiCall): boolean {
-    const { repository } = call;
-    if (call.method !== 'GET' || call.rest !== '' || !call.local) return false;
-    const [owner = '', name = ''] = repository.split('/');
-    return this.answer(
-      call,
-      200,
-      { full_name: repository, name, owner: { login: owner }, default_branch: 'main', private: false },
-      `read ${repository}`,
-      true,
+    if (!known) return NOT_FOUND;
+    const user =
+      known.user && typeof known.user === 'object' && !Array.isArray(known.user) ? known.user.login : undefined;
+    this.emulator?.addIssue(
+      {
+        number,
+        title: typeof known.title === 'string' ? known.title : '',
+        ...(typeof known.body === 'string' ? { body: known.body } : {}),
+        labels: labelNames(known),
+        state: known.state === 'closed' ? 'closed' : 'open',
+        ...(typeof user === 'string' ? { user } : {}),
+        extra: known,
+      },
+      this.options.repository,
     );
+    return undefined;
   }
 
-  private serveContents(call: ApiCall): boolean {
-    const contents = /^\/contents(?:\/(.*))?$/.exec(call.rest);
-    if (call.method !== 'GET' || !contents || !call.local) return false;
-    const relativePath = normalize(contents[1] ?? '.');
-    if (relativePath.startsWith('..')) return this.answerNotFound(call);
+  private contents(path: string): Reply {
+    const relativePath = normalize(path);
+    if (relativePath.startsWith('..')) return NOT_FOUND;
     // The folder being run stands for .github/workflows, so a dispatcher reading a workflow's inputs finds it.
     const workflow = relativePath.startsWith('.github/workflows/')
       ? this.options.workflowFile(relativePath.slice('.github/workflows/'.length))
       : undefined;
-    const path = workflow?.path ?? join(this.options.workspace, relativePath);
-    if (!existsSync(path)) return this.answerNotFound(call);
-    if (statSync(path).isDirectory()) {
-      const entries = readdirSync(path).map((name) => ({
+    const file = workflow?.path ?? join(this.options.workspace, relativePath);
+    if (!existsSync(file)) return NOT_FOUND;
+    if (statSync(file).isDirectory()) {
+      const entries = readdirSync(file).map((name) => ({
         name,
         path: join(relativePath, name),
-        type: statSync(join(path, name)).isDirectory() ? 'dir' : 'file',
+        type: statSync(join(file, name)).isDirectory() ? 'dir' : 'file',
       }));
-      return this.answer(call, 200, entries, `list ${relativePath}`, true);
+      return { status: 200, body: entries };
     }
-    const bytes = readFileSync(path);
-    return this.answer(
-      call,
-      200,
-      {
-        type: 'file',
-        encoding: 'base64',
-        name: relativePath.split('/').pop() ?? '',
-        path: relativePath,
-        size: bytes.length,
-        content: bytes.toString('base64'),
-      },
-      `read ${relativePath}`,
-      true,
-    );
+    const bytes = readFileSync(file);
+    const name = relativePath.split('/').pop() ?? '';
+    const content = bytes.toString('base64');
+    return {
+      status: 200,
+      body: { type: 'file', encoding: 'base64', name, path: relativePath, size: bytes.length, content },
+    };
   }
 
-  private async serveSessionRuns(call: ApiCall): Promise<boolean> {
-    const { method, url, from, response } = call;
-    if (method !== 'GET' || !call.local || !this.options.runs) return false;
-    const served = await serveRuns(this.options.runs, call.repository, call.rest, url.searchParams, this.url);
-    if (served?.bytes) {
-      this.activity.push({ method, path: url.pathname, status: 200, summary: served.summary, from });
-      response.writeHead(200, { 'content-type': 'application/zip' });
-      response.end(served.bytes);
-      return true;
+  /** An accepted dispatch starts the matching workflows of the folder (the session queues them). */
+  private dispatched(
+    record: RepositoryDispatchRecord | WorkflowDispatchRecord,
+    workflow?: string,
+  ): { runId: number } | undefined {
+    // Authentication let only the tokens of this run's jobs through.
+    const from = this.ownerOf(record.headers);
+    if (!from) return undefined;
+    if ('event_type' in record) {
+      const { event_type: eventType, client_payload: payload } = record;
+      const clientPayload = payload as Json;
+      return this.options.dispatch({
+        kind: 'repository_dispatch',
+        repository: record.repo,
+        eventType,
+        clientPayload,
+        from,
+      });
     }
-    if (served) return this.answer(call, served.status, served.body, served.summary, true);
-    return false;
-  }
-
-  private notFound(request: IncomingMessage, response: ServerResponse, from?: TokenOwner): void {
-    this.reply(
-      request,
-      response,
-      404,
-      { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
-      `not served by the local runner's GitHub API (404)`,
+    return this.options.dispatch({
+      kind: 'workflow_dispatch',
+      repository: record.repo,
+      workflow: workflow ?? '',
+      ref: record.ref,
+      inputs: record.inputs as Record<string, Json>,
       from,
-    );
+    });
   }
 
-  private reply(
-    request: IncomingMessage,
-    response: ServerResponse,
-    status: number,
-    body: unknown,
-    summary: string,
-    from?: TokenOwner,
-    quiet = false,
-  ): void {
-    if (!quiet || status >= 400) {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      this.activity.push({ method: request.method ?? 'GET', path, status, summary, ...(from ? { from } : {}) });
-    }
-    if (body === undefined) {
-      response.writeHead(status);
-      response.end();
-      return;
-    }
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(JSON.stringify(body));
+  private summary(request: RecordedRequest): string {
+    const chosen = this.summaries.get(request);
+    if (chosen) return chosen;
+    const status = request.status ?? 0;
+    if (status === 401) return 'a token the local runner did not issue';
+    if (status === 400) return 'invalid JSON body';
+    if (request.unmatched) return "not served by the local runner's GitHub API (404)";
+    const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    const at = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(request.path);
+    const repository = at?.[1] ?? '';
+    const rest = at?.[2] ?? '';
+    const failed = status >= 400 ? ` (${status})` : '';
+    if (rest === '/dispatches')
+      return `repository_dispatch '${String(body.event_type ?? '')}' to ${repository}${failed}`;
+    const workflow = /^\/actions\/workflows\/([^/]+)(\/dispatches)?$/.exec(rest);
+    if (workflow?.[2]) return `workflow_dispatch of ${workflow[1] ?? ''} in ${repository}${failed}`;
+    if (workflow) return `read workflow ${workflow[1] ?? ''}${failed}`;
+    const issue = /^\/issues\/(\d+)(\/labels|\/comments)?$/.exec(rest);
+    if (issue && status === 404) return `issue #${issue[1] ?? ''} (not in the event payload)`;
+    if (issue?.[2] === '/labels') return `labels on #${issue[1] ?? ''}: ${labelList(body)}${failed}`;
+    if (issue?.[2] === '/comments')
+      return `comment on #${issue[1] ?? ''}: ${oneLine(String(body.body ?? ''))}${failed}`;
+    return `${request.method} ${request.path}${failed}`;
   }
 }
 
-/** One authenticated request to a /repos/{owner}/{repo} route, as the route handlers see it. */
-interface ApiCall {
-  request: IncomingMessage;
-  response: ServerResponse;
-  url: URL;
-  method: string;
-  body: Record<string, Json>;
-  from: TokenOwner;
-  repository: string;
-  /** The path after /repos/{owner}/{repo}, '' for the repository itself. */
-  rest: string;
-  /** Whether the request names the repository being run, rather than some other one. */
-  local: boolean;
-}
-
-/** The parsed JSON body ({} when empty), or undefined when the body is not valid JSON. */
-async function readJsonBody(request: IncomingMessage): Promise<Record<string, Json> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return {};
-  try {
-    return JSON.parse(text) as Record<string, Json>;
-  } catch {
-    return undefined;
-  }
+function labelList(body: Record<string, unknown>): string {
+  return Array.isArray(body.labels) ? body.labels.map(String).join(', ') : '';
 }
 
 function labelNames(issue: Record<string, Json>): string[] {
@@ -405,10 +324,6 @@ function labelNames(issue: Record<string, Json>): string[] {
       label && typeof label === 'object' && !Array.isArray(label) ? String(label.name ?? '') : String(label),
     )
     .filter(Boolean);
-}
-
-function labelObject(name: string): Record<string, Json> {
-  return { name, color: 'ededed', default: false, description: null };
 }
 
 function oneLine(text: string): string {

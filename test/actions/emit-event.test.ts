@@ -5,9 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { Cluster, Redis } from 'ioredis';
 import { createEvent } from '../../src/events/envelope.js';
 import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
-import { type RedisCluster, type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';
+import { type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';
 import { startResultsService, type ResultsService } from '../fakes/results-service.js';
 import { Job, visibleLog } from '../harness/job.js';
+import { forSuite } from '../harness/fixtures.js';
 
 const ACTION = 'actions/emit-event';
 const TOKEN = 'ghs_emitEventTestToken123';
@@ -413,16 +414,13 @@ describe('emit-event through its bundle', () => {
 });
 
 describe('emit-event against a Redis Cluster', () => {
-  let cluster: RedisCluster;
-  before(async () => {
-    cluster = await startRedisCluster();
-  });
-  after(async () => {
-    await cluster.stop();
-  });
+  const cluster = forSuite(
+    () => startRedisCluster(),
+    (service) => service.stop(),
+  );
 
   test('any node URL works: the cluster is detected, the stream and its ledger share a slot, the re-run is a duplicate', async () => {
-    const node = cluster.nodes[1];
+    const node = cluster().nodes[1];
     assert.ok(node);
     const inputs = {
       type: 'com.example.cluster',
@@ -438,7 +436,7 @@ describe('emit-event against a Redis Cluster', () => {
     assert.equal(again.exitCode, 0, again.stdout + again.stderr);
     assert.equal(again.outputs.duplicate, 'true');
     assert.equal(again.outputs['stream-entry-id'], first.outputs['stream-entry-id']);
-    const client = new Cluster(cluster.nodes);
+    const client = new Cluster(cluster().nodes);
     assert.equal(await client.xlen('cluster:events'), 1);
     await client.quit();
   });

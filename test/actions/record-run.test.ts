@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { recordRunInputs, recordRunOptions } from '../../src/actions/record-run.js';
 import { readInputs } from '../../src/shared/inputs.js';
-import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
-import { startResultsService, type ResultsService } from '../fakes/results-service.js';
+import { startGitHubApi } from '../fakes/github-api.js';
+import { startResultsService } from '../fakes/results-service.js';
 import { Job, REPO_ROOT, visibleLog } from '../harness/job.js';
+import { forSuite } from '../harness/fixtures.js';
 
 const ACTION = 'actions/record-run';
 
@@ -27,16 +28,13 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 }
 
 describe('record-run through its bundle', () => {
-  let results: ResultsService;
-  before(async () => {
-    results = await startResultsService();
-  });
-  after(async () => {
-    await results.close();
-  });
+  const results = forSuite(
+    () => startResultsService(),
+    (service) => service.close(),
+  );
 
   test('uploads the run record as an artifact whose bytes are the record', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'nightly triage', 'retention-days': '14' });
     assert.equal(main.exitCode, 0, main.stdout + main.stderr);
     const runId = main.outputs['run-id'] ?? '';
@@ -53,10 +51,12 @@ describe('record-run through its bundle', () => {
     assert.equal(post.exitCode, 0, post.stdout + post.stderr);
 
     const local = readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`));
-    const artifact = results.artifacts().find((candidate) => candidate.name === `autostack-run-${runId}`);
+    const artifact = results()
+      .artifacts()
+      .find((candidate) => candidate.name === `autostack-run-${runId}`);
     assert.ok(artifact, 'artifact uploaded');
     assert.equal(artifact.retentionDays, 14);
-    const files = await results.artifactFiles(`autostack-run-${runId}`);
+    const files = await results().artifactFiles(`autostack-run-${runId}`);
     assert.deepEqual([...files.keys()], ['run-record.json']);
     assert.ok(files.get('run-record.json')?.equals(local), 'artifact bytes are the run record');
 
@@ -93,7 +93,7 @@ describe('record-run through its bundle', () => {
   });
 
   test('an earlier step that failed makes a failure record, still uploaded', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'build' });
     const runId = main.outputs['run-id'] ?? '';
     const failing = await job.cli(['step', '--name', 'tests', '--', 'bash', '-c', 'echo boom >&2; exit 3']);
@@ -108,12 +108,16 @@ describe('record-run through its bundle', () => {
     assert.equal(record.status, 'failure');
     assert.equal(record.steps[0]?.status, 'failure');
     assert.match(record.errors[0]?.message ?? '', /exited with code 3/);
-    assert.ok(results.artifacts().some((artifact) => artifact.name === `autostack-run-${runId}`));
+    assert.ok(
+      results()
+        .artifacts()
+        .some((artifact) => artifact.name === `autostack-run-${runId}`),
+    );
     assert.match(post?.summary ?? '', /❌ autostack run `build`: failure/);
   });
 
   test('a corrupt or truncated journal line is kept and flagged, not fatal', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'corrupt' });
     const runId = main.outputs['run-id'] ?? '';
     const journal = main.exported.AUTOSTACK_JOURNAL ?? '';
@@ -145,7 +149,7 @@ describe('record-run through its bundle', () => {
   });
 
   test('a cancelled job (SIGINT to the running step) records status cancelled', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'long job' });
     const runId = main.outputs['run-id'] ?? '';
     const journal = main.exported.AUTOSTACK_JOURNAL ?? '';
@@ -162,11 +166,15 @@ describe('record-run through its bundle', () => {
     };
     assert.equal(record.status, 'cancelled');
     assert.equal(record.steps[0]?.status, 'cancelled');
-    assert.ok(results.artifacts().some((artifact) => artifact.name === `autostack-run-${runId}`));
+    assert.ok(
+      results()
+        .artifacts()
+        .some((artifact) => artifact.name === `autostack-run-${runId}`),
+    );
   });
 
   test('a step killed outright is recorded as interrupted and the run as cancelled', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'killed' });
     const runId = main.outputs['run-id'] ?? '';
     const journal = main.exported.AUTOSTACK_JOURNAL ?? '';
@@ -181,10 +189,10 @@ describe('record-run through its bundle', () => {
   });
 
   test('a failed artifact upload keeps the record locally and warns', async () => {
-    const job = new Job({ env: results.env() });
+    const job = new Job({ env: results().env() });
     const main = await job.uses(ACTION, { name: 'upload fails' });
     const runId = main.outputs['run-id'] ?? '';
-    results.failNext('CreateArtifact', { status: 403, body: { code: 'permission_denied', msg: 'no' } });
+    results().failNext('CreateArtifact', { status: 403, body: { code: 'permission_denied', msg: 'no' } });
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
     assert.ok(
@@ -195,12 +203,12 @@ describe('record-run through its bundle', () => {
   });
 
   test('artifact: false writes only the local record', async () => {
-    const job = new Job({ env: results.env() });
-    const before = results.artifacts().length;
+    const job = new Job({ env: results().env() });
+    const before = results().artifacts().length;
     const main = await job.uses(ACTION, { artifact: 'false', directory: 'records' });
     const runId = main.outputs['run-id'] ?? '';
     await job.complete();
-    assert.equal(results.artifacts().length, before);
+    assert.equal(results().artifacts().length, before);
     const record = JSON.parse(readFileSync(join(job.workspace, 'records', `${runId}.json`), 'utf8')) as {
       name: string;
     };
@@ -209,20 +217,17 @@ describe('record-run through its bundle', () => {
 });
 
 describe('record-run with the GitHub jobs API', () => {
-  let github: GitHubApi;
-  before(async () => {
-    github = await startGitHubApi();
-  });
-  after(async () => {
-    await github.close();
-  });
+  const github = forSuite(
+    () => startGitHubApi(),
+    (service) => service.close(),
+  );
 
   test('a plain run: step that failed (seen only by GitHub) makes the run a failure; the token stays secret', async () => {
     const token = 'ghs_SENTINELtoken0123456789abcdef';
-    const job = new Job({ env: { GITHUB_API_URL: github.url }, githubToken: token });
+    const job = new Job({ env: { GITHUB_API_URL: github().url }, githubToken: token });
     const main = await job.uses(ACTION, { name: 'with api' });
     const runId = main.outputs['run-id'] ?? '';
-    github.setJobs(4242, 1, [
+    github().setJobs(4242, 1, [
       {
         id: 99,
         name: 'triage',
@@ -239,7 +244,9 @@ describe('record-run with the GitHub jobs API', () => {
     ]);
     const [post] = await job.complete();
     assert.equal(post?.exitCode, 0, post?.stdout);
-    const request = github.requests.find((candidate) => candidate.path.includes('/actions/runs/4242/attempts/1/jobs'));
+    const request = github().requests.find((candidate) =>
+      candidate.path.includes('/actions/runs/4242/attempts/1/jobs'),
+    );
     assert.ok(request, 'jobs API called');
     assert.equal(request.headers.authorization, `token ${token}`);
     const raw = readFileSync(join(job.workspace, '.autostack', 'runs', `${runId}.json`), 'utf8');
@@ -261,9 +268,9 @@ describe('record-run with the GitHub jobs API', () => {
   });
 
   test('a cancelled step reported by GitHub makes the run cancelled', async () => {
-    const job = new Job({ env: { GITHUB_API_URL: github.url, GITHUB_RUN_ID: '4343' }, githubToken: 'ghs_other' });
+    const job = new Job({ env: { GITHUB_API_URL: github().url, GITHUB_RUN_ID: '4343' }, githubToken: 'ghs_other' });
     const main = await job.uses(ACTION, {});
-    github.setJobs(4343, 1, [
+    github().setJobs(4343, 1, [
       {
         id: 100,
         name: 'triage',
@@ -278,8 +285,8 @@ describe('record-run with the GitHub jobs API', () => {
   });
 
   test('without actions: read the record still comes from the journal', async () => {
-    const job = new Job({ env: { GITHUB_API_URL: github.url, GITHUB_RUN_ID: '4444' }, githubToken: 'ghs_noperm' });
-    github.script({ method: 'GET', path: /\/actions\/runs\/4444\// }, [
+    const job = new Job({ env: { GITHUB_API_URL: github().url, GITHUB_RUN_ID: '4444' }, githubToken: 'ghs_noperm' });
+    github().script({ method: 'GET', path: /\/actions\/runs\/4444\// }, [
       { status: 403, body: { message: 'Resource not accessible by integration' } },
     ]);
     const main = await job.uses(ACTION, {});

@@ -3,16 +3,15 @@
 // runs list filters, runs show, colour only where it belongs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { useTempDir } from '../harness/fixtures.js';
 import { actionOutputNames, CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
 
 function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'autostack-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return useTempDir(t, 'autostack-cli-');
 }
 
 /** Runs the CLI bundle in `cwd` with a clean environment (no colour forced, no run journal). */

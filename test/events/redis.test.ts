@@ -13,29 +13,27 @@ import {
 import { parseRedisUrl } from '../../src/events/redis-url.js';
 import { InputError } from '../../src/shared/errors.js';
 import { redact } from '../../src/shared/redact.js';
-import { freePort, type RedisCluster, type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';
+import { freePort, type RedisServer, startRedis, startRedisCluster } from '../fakes/redis.js';
+import { forSuite } from '../harness/fixtures.js';
 
 const base = { type: 'com.example.done', source: 'https://github.com/octo/app', workflowRunId: '77', step: 'job/emit' };
 const event = (data: unknown, key?: string) => createEvent({ ...base, data, idempotencyKey: key });
 
 describe('redis target', () => {
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server.stop();
-  });
+  const server = forSuite(
+    () => startRedis(),
+    (service) => service.stop(),
+  );
 
   test('publishes the documented entry layout once; the same key again is a duplicate with the first id', async () => {
-    const handle = await openRedis(server.url, { timeoutMs: 5000 });
+    const handle = await openRedis(server().url, { timeoutMs: 5000 });
     try {
       const first = event({ n: 1 });
       const a = await publishToStream(handle, first, { stream: 'unit:a', timeoutMs: 5000 });
       const b = await publishToStream(handle, { ...first, time: 'later' }, { stream: 'unit:a', timeoutMs: 5000 });
       assert.equal(a.duplicate, false);
       assert.deepEqual(b, { entryId: a.entryId, duplicate: true });
-      const redis = new Redis(server.url);
+      const redis = new Redis(server().url);
       const entries = await redis.xrange('unit:a', '-', '+');
       assert.equal(entries.length, 1);
       const [id, fields] = entries[0] as [string, string[]];
@@ -54,7 +52,7 @@ describe('redis target', () => {
   });
 
   test('max-len trims approximately', async () => {
-    const handle = await openRedis(server.url, { timeoutMs: 5000 });
+    const handle = await openRedis(server().url, { timeoutMs: 5000 });
     try {
       const events = Array.from({ length: 1000 }, (_, i) => event({ i }, `trim-${i}`));
       const { progress } = await publishBatch(handle, events, { stream: 'unit:trim', maxLen: 100, timeoutMs: 10_000 });
@@ -138,20 +136,22 @@ describe('redis target with ACL auth', () => {
 });
 
 describe('redis target with a least-privilege ACL user', () => {
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedis({
-      password: 'default-user-pass',
-      aclUser: { name: 'narrow', password: 'narrow-pass-1234', commands: '-@all +@stream +@scripting +get +set +info' },
-      extraConfig: ['user noscript on >noscript-pass-99 ~* &* -@all +@stream +get +set +info'],
-    });
-  });
-  after(async () => {
-    await server.stop();
-  });
+  const server = forSuite(
+    () =>
+      startRedis({
+        password: 'default-user-pass',
+        aclUser: {
+          name: 'narrow',
+          password: 'narrow-pass-1234',
+          commands: '-@all +@stream +@scripting +get +set +info',
+        },
+        extraConfig: ['user noscript on >noscript-pass-99 ~* &* -@all +@stream +get +set +info'],
+      }),
+    (service) => service.stop(),
+  );
 
   test('the documented permissions are enough; missing ones are named', async () => {
-    const handle = await openRedis(server.url, { timeoutMs: 5000 });
+    const handle = await openRedis(server().url, { timeoutMs: 5000 });
     try {
       const result = await publishToStream(handle, event({ narrow: true }), {
         stream: 'narrow:events',
@@ -166,7 +166,9 @@ describe('redis target with a least-privilege ACL user', () => {
     } finally {
       await handle.close();
     }
-    const noScript = await openRedis(`redis://noscript:noscript-pass-99@127.0.0.1:${server.port}`, { timeoutMs: 5000 });
+    const noScript = await openRedis(`redis://noscript:noscript-pass-99@127.0.0.1:${server().port}`, {
+      timeoutMs: 5000,
+    });
     try {
       await assert.rejects(
         () => publishToStream(noScript, event({ narrow: false }), { stream: 'narrow:events', timeoutMs: 5000 }),
@@ -182,16 +184,13 @@ describe('redis target with a least-privilege ACL user', () => {
 });
 
 describe('redis cluster', () => {
-  let cluster: RedisCluster;
-  before(async () => {
-    cluster = await startRedisCluster();
-  });
-  after(async () => {
-    await cluster.stop();
-  });
+  const cluster = forSuite(
+    () => startRedisCluster(),
+    (service) => service.stop(),
+  );
 
   test('detects the cluster and publishes idempotently to streams in any slot', async () => {
-    const node = cluster.nodes[0];
+    const node = cluster().nodes[0];
     assert.ok(node);
     const handle = await openRedis(`redis://${node.host}:${node.port}`, { timeoutMs: 8000 });
     try {

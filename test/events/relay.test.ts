@@ -1,17 +1,17 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { createGitHubClient } from '../../src/github/client.js';
 import { createEvent, streamEntryFields, type CloudEvent } from '../../src/events/envelope.js';
 import { Relay, type RelayOptions, defaultDeadLetterStream, dispatchedMarkerKey } from '../../src/events/relay.js';
 import { parseRouting, resolveTarget } from '../../src/events/routing.js';
 import { Journal, readJournal } from '../../src/runs/journal.js';
-import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
-import { startRedis, startRedisCluster } from '../fakes/redis.js';
+import type { GitHubApi } from '../fakes/github-api.js';
+import { startRedis, type StartRedisOptions } from '../fakes/redis.js';
+import { useGitHubApi, useRedis, useRedisCluster, useTempDir } from '../harness/fixtures.js';
 import { openRedis } from '../../src/events/redis.js';
 import { CLI_BUNDLE } from '../harness/job.js';
 import { recordingLog } from '../ai/helpers.js';
@@ -57,16 +57,21 @@ async function seed(redis: Redis | Cluster, events: CloudEvent[]): Promise<strin
 }
 
 function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'autostack-relay-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return useTempDir(t, 'autostack-relay-');
 }
 
+/** The GitHub API the relay dispatches to, with the deploy workflow its routes name. */
 async function githubFake(t: TestContext): Promise<GitHubApi> {
-  const api = await startGitHubApi({ requireToken: TOKEN, quiet: true });
-  t.after(() => api.close());
+  const api = await useGitHubApi(t, { requireToken: TOKEN, quiet: true });
   api.commitFiles({ '.github/workflows/deploy.yml': DEPLOY_WORKFLOW }, { repo: 'octo-org/app' });
   return api;
+}
+
+/** The relay's trio: a real Redis (and a client of it), the GitHub API, a temp folder — all cleaned up. */
+async function relayServices(t: TestContext, redisOptions: StartRedisOptions = {}) {
+  const { server, redis } = await useRedis(t, redisOptions);
+  const api = await githubFake(t);
+  return { server, redis, api, dir: tempDir(t) };
 }
 
 function relayFor(redis: Redis | Cluster, api: GitHubApi, overrides: Partial<RelayOptions> = {}): Relay {
@@ -116,12 +121,7 @@ async function deadLetters(redis: Redis | Cluster): Promise<Array<Record<string,
 }
 
 test('routes each event to its dispatch, acks after success, journals every system touched', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
-  const dir = tempDir(t);
+  const { redis, api, dir } = await relayServices(t);
   const journal = new Journal(join(dir, 'journal.jsonl'), '20261125T100000Z-000000000001');
 
   const events = [
@@ -173,11 +173,7 @@ test('routes each event to its dispatch, acks after success, journals every syst
 });
 
 test('a failed dispatch is not acknowledged; the next attempt dispatches it once and acks', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   const [ev] = [event('com.example.issue.closed', 'retry-1')];
   await seed(redis, [ev as CloudEvent]);
   api.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 500 }]);
@@ -202,11 +198,7 @@ test('a failed dispatch is not acknowledged; the next attempt dispatches it once
 });
 
 test('the same idempotency key in two entries is dispatched once (the marker), both are acked', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   const ev = event('com.example.issue.opened', 'same-key');
   await seed(redis, [ev, ev]);
   const summary = await relayFor(redis, api).run();
@@ -222,11 +214,7 @@ test('the same idempotency key in two entries is dispatched once (the marker), b
 });
 
 test('poison events: 422 every time goes to the dead-letter stream after N attempts; an invalid envelope at once', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   const poison = event('com.example.issue.opened', 'poison');
   const good = event('com.example.issue.opened', 'good');
   api.script(
@@ -265,11 +253,7 @@ test('poison events: 422 every time goes to the dead-letter stream after N attem
 });
 
 test('fan-out: a target that failed is retried alone; the ones already dispatched are not sent again', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   const routing = parseRouting(
     `routes:
   - match: com.example.**
@@ -302,11 +286,7 @@ unrouted: skip
 });
 
 test('an event too large for client_payload is relayed as a reference to its stream entry', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   const big = event('com.example.issue.opened', 'big-1', { text: 'x'.repeat(70_000) });
   const [entryId] = await seed(redis, [big]);
   const summary = await relayFor(redis, api).run();
@@ -322,11 +302,7 @@ test('an event too large for client_payload is relayed as a reference to its str
 });
 
 test('an entry delivered more than max-attempts times without a verdict (a relay crashing on it) is dead-lettered unseen', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
+  const { redis, api } = await relayServices(t);
   await redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
   await seed(redis, [event('com.example.issue.opened', 'crashy')]);
   // Four deliveries to relays that "died" without acking.
@@ -377,12 +353,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 }
 
 test('KILL: a relay SIGKILLed between dispatch and ack loses nothing and dispatches each event once per idempotency key', async (t) => {
-  const server = await startRedis({ aof: true });
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
-  const dir = tempDir(t);
+  const { server, redis, api, dir } = await relayServices(t, { aof: true });
   const routes = join(dir, 'relay.yml');
   writeFileSync(routes, ROUTES);
 
@@ -440,12 +411,7 @@ test('KILL: a relay SIGKILLed between dispatch and ack loses nothing and dispatc
 });
 
 test('continuous mode stops on SIGTERM after the entry in flight, acks it, and prints the summary', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
-  const dir = tempDir(t);
+  const { server, redis, api, dir } = await relayServices(t);
   const routes = join(dir, 'relay.yml');
   writeFileSync(routes, ROUTES);
   await seed(redis, [event('com.example.issue.opened', 'term-1')]);
@@ -468,12 +434,7 @@ test('continuous mode stops on SIGTERM after the entry in flight, acks it, and p
 });
 
 test('--mode once exits 3 while GitHub fails dispatches, so a scheduled relay goes red; --no-fail-on-pending keeps it green', async (t) => {
-  const server = await startRedis();
-  t.after(() => server.stop());
-  const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
-  const api = await githubFake(t);
-  const dir = tempDir(t);
+  const { server, redis, api, dir } = await relayServices(t);
   const routes = join(dir, 'relay.yml');
   writeFileSync(routes, ROUTES);
   await seed(redis, [event('com.example.issue.opened', 'outage-1')]);
@@ -551,12 +512,9 @@ test('bad routing file and missing token fail with one clear line, no stack trac
 });
 
 test('against a real three-node Redis Cluster: dispatch, markers and dead letters share the stream slot; journal written', async (t) => {
-  const cluster = await startRedisCluster();
-  t.after(() => cluster.stop());
+  const { cluster, client } = await useRedisCluster(t);
   const seedNode = cluster.nodes[0];
   assert.ok(seedNode);
-  const client = new Cluster([seedNode]);
-  t.after(() => client.disconnect());
   const api = await githubFake(t);
   const dir = tempDir(t);
   const routes = join(dir, 'relay.yml');

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
-import { DEFAULT_REPO, startGitHubApi, type GitHubApi } from './github-api.js';
+import { useGitHubApi } from '../harness/fixtures.js';
+import { DEFAULT_REPO, type GitHubApi } from './github-api.js';
 
 const [owner = '', repo = ''] = DEFAULT_REPO.split('/');
 
@@ -27,8 +28,7 @@ async function failure(
 }
 
 test('lists jobs of a run attempt and of the latest attempt, paginated', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   const octokit = octokitFor(api);
 
   api.setJobs(42, 1, [
@@ -94,8 +94,7 @@ test('lists jobs of a run attempt and of the latest attempt, paginated', async (
 });
 
 test('repository_dispatch is recorded with body and headers; GitHub limits answer 422', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   const octokit = octokitFor(api);
 
   const res = await octokit.rest.repos.createDispatchEvent({
@@ -129,8 +128,7 @@ test('repository_dispatch is recorded with body and headers; GitHub limits answe
 });
 
 test('workflow_dispatch returns run details when asked, 204 otherwise', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   const octokit = octokitFor(api);
   api.addWorkflow({ file: 'deploy.yml', inputs: ['target'] });
 
@@ -178,8 +176,7 @@ test('workflow_dispatch returns run details when asked, 204 otherwise', async (t
 });
 
 test('scripted 502 then success is observable, with and without the retry plugin', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   const issue = api.addIssue({ title: 'flaky' });
 
   const handle = api.script('GET /repos/{owner}/{repo}/issues/{issue_number}', [{ status: 502 }]);
@@ -207,8 +204,7 @@ test('scripted 502 then success is observable, with and without the retry plugin
 });
 
 test('scripted 403 secondary rate limit carries retry-after and GitHub message', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   api.script({ method: 'POST', path: /\/dispatches$/ }, [
     {
       status: 403,
@@ -227,8 +223,7 @@ test('scripted 403 secondary rate limit carries retry-after and GitHub message',
 });
 
 test('contents put/get roundtrip, sha checks, and a one-file pull request', async (t) => {
-  const api = await startGitHubApi();
-  t.after(() => api.close());
+  const api = await useGitHubApi(t);
   const octokit = octokitFor(api);
   const encode = (s: string) => Buffer.from(s).toString('base64');
 
@@ -346,8 +341,7 @@ test('contents put/get roundtrip, sha checks, and a one-file pull request', asyn
 });
 
 test('requireToken answers 401; unknown routes answer a logged 404', async (t) => {
-  const api = await startGitHubApi({ requireToken: 'sekrit', quiet: true });
-  t.after(() => api.close());
+  const api = await useGitHubApi(t, { requireToken: 'sekrit', quiet: true });
 
   const anonymous = await failure(octokitFor(api, null).rest.repos.get({ owner, repo }));
   assert.equal(anonymous.status, 401);

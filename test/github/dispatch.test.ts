@@ -1,19 +1,19 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGitHubClient } from '../../src/github/client.js';
 import { dispatchRepositoryEvent, dispatchWorkflow } from '../../src/events/dispatch.js';
 import { DispatchError, DispatchLimitError } from '../../src/events/dispatch-errors.js';
 import { createEvent, type CloudEvent } from '../../src/events/envelope.js';
-import { startGitHubApi, type GitHubApi } from '../fakes/github-api.js';
+import type { GitHubApi } from '../fakes/github-api.js';
+import { useGitHubApi } from '../harness/fixtures.js';
 import { recordingLog } from '../ai/helpers.js';
 
 const TOKEN = 'ghp_dispatchTestToken0123456789';
 
-async function setup(t: {
-  after: (fn: () => Promise<void>) => void;
-}): Promise<{ api: GitHubApi; client: ReturnType<typeof createGitHubClient>; log: ReturnType<typeof recordingLog> }> {
-  const api = await startGitHubApi({ requireToken: TOKEN, quiet: true });
-  t.after(() => api.close());
+async function setup(
+  t: TestContext,
+): Promise<{ api: GitHubApi; client: ReturnType<typeof createGitHubClient>; log: ReturnType<typeof recordingLog> }> {
+  const api = await useGitHubApi(t, { requireToken: TOKEN, quiet: true });
   const log = recordingLog();
   const client = createGitHubClient({ token: TOKEN, baseUrl: api.url, log });
   return { api, client, log };
@@ -177,8 +177,7 @@ test("403 and 404 name the missing permission and the default-branch rule; 422 s
 });
 
 test('5xx that never recovers gives up within the retry bound and is marked transient', async (t) => {
-  const api = await startGitHubApi({ quiet: true });
-  t.after(() => api.close());
+  const api = await useGitHubApi(t, { quiet: true });
   const client = createGitHubClient({ token: TOKEN, baseUrl: api.url, log: recordingLog(), retries: 1 });
   api.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 503 }, { status: 503 }, { status: 503 }]);
   const failed = await rejection(dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event() }));

@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{o as a,p as b}from"./CBJHEINL.js";import"./AHWOSQ4L.js";import"./LPWVXAFF.js";import"./XHLJTQQD.js";import"./ICMXHKBM.js";import"./RFG2QWE6.js";import"./JJPFSGNG.js";import"./2V2LOKCU.js";import"./R6MYDMQT.js";import"./XKZGVGRK.js";import"./QCK7PVQQ.js";import"./GVQFZKJS.js";export{b as emitEventMain,a as setEmitOutputs};
