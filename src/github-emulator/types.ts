@@ -145,9 +145,12 @@ export interface RepoModel {
   createdAt: string;
   /** Branch name → commit sha. */
   branches: Map<string, string>;
+  /** Commit sha → commit. */
   commits: Map<string, CommitModel>;
+  /** Issues and pull requests share one number sequence, as on GitHub (nextNumber). */
   issues: Map<number, IssueModel>;
   pulls: Map<number, PullModel>;
+  /** Comment id → comment, over all issues and pull requests. */
   comments: Map<number, CommentModel>;
   /** Label name → label id (labels are created on first use). */
   labels: Map<string, number>;

@@ -16,13 +16,18 @@ export interface GitHubTool {
 
 const issueNumber = z.number().int().positive();
 
-function tool<S extends z.ZodType>(
-  name: string,
-  description: string,
-  schema: S,
-  writes: boolean,
-  run: (client: GitHubClient, repo: { owner: string; repo: string }, input: z.output<S>) => Promise<unknown>,
-): [string, GitHubTool] {
+interface ToolSpec<S extends z.ZodType> {
+  description: string;
+  /** What the model must send; checked before the tool runs. */
+  input: S;
+  /** Changes the repository (default false). */
+  writes?: boolean;
+  run: (client: GitHubClient, repo: { owner: string; repo: string }, input: z.output<S>) => Promise<unknown>;
+}
+
+function tool<S extends z.ZodType>(name: string, spec: ToolSpec<S>): [string, GitHubTool] {
+  const { description, input: schema, run } = spec;
+  const writes = spec.writes ?? false;
   const inputSchema = z.toJSONSchema(schema) as Anthropic.Tool.InputSchema;
   return [
     name,
@@ -48,23 +53,19 @@ function threadSummary(data: {
 }
 
 export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
-  tool(
-    'github_get_issue',
-    'Read an issue of this repository: title, body, labels, state, author.',
-    z.object({ number: issueNumber }),
-    false,
-    async (client, repo, input) => {
+  tool('github_get_issue', {
+    description: 'Read an issue of this repository: title, body, labels, state, author.',
+    input: z.object({ number: issueNumber }),
+    run: async (client, repo, input) => {
       const { data } = await client.rest.issues.get({ ...repo, issue_number: input.number });
       const labels = data.labels.map((label) => (typeof label === 'string' ? label : label.name));
       return { ...threadSummary(data), labels, comments: data.comments };
     },
-  ),
-  tool(
-    'github_get_pull_request',
-    'Read a pull request of this repository: title, body, state, branches, size.',
-    z.object({ number: issueNumber }),
-    false,
-    async (client, repo, input) => {
+  }),
+  tool('github_get_pull_request', {
+    description: 'Read a pull request of this repository: title, body, state, branches, size.',
+    input: z.object({ number: issueNumber }),
+    run: async (client, repo, input) => {
       const { data } = await client.rest.pulls.get({ ...repo, pull_number: input.number });
       return {
         ...threadSummary(data),
@@ -75,13 +76,12 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
         deletions: data.deletions,
       };
     },
-  ),
-  tool(
-    'github_list_files',
-    'List files: those changed by a pull request (give pull_request), or a directory of the repository at a ref (give path, default the root).',
-    z.object({ pull_request: issueNumber.optional(), path: z.string().optional(), ref: z.string().optional() }),
-    false,
-    async (client, repo, input) => {
+  }),
+  tool('github_list_files', {
+    description:
+      'List files: those changed by a pull request (give pull_request), or a directory of the repository at a ref (give path, default the root).',
+    input: z.object({ pull_request: issueNumber.optional(), path: z.string().optional(), ref: z.string().optional() }),
+    run: async (client, repo, input) => {
       if (input.pull_request !== undefined) {
         const files = await client.paginate(client.rest.pulls.listFiles, {
           ...repo,
@@ -99,13 +99,11 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
       const entries = Array.isArray(data) ? data : [data];
       return entries.map((entry) => ({ path: entry.path, type: entry.type, size: entry.size }));
     },
-  ),
-  tool(
-    'github_read_file',
-    'Read a text file of the repository at a ref (default branch when ref is omitted).',
-    z.object({ path: z.string().min(1), ref: z.string().optional() }),
-    false,
-    async (client, repo, input) => {
+  }),
+  tool('github_read_file', {
+    description: 'Read a text file of the repository at a ref (default branch when ref is omitted).',
+    input: z.object({ path: z.string().min(1), ref: z.string().optional() }),
+    run: async (client, repo, input) => {
       const { data } = await client.rest.repos.getContent({ ...repo, path: input.path, ref: input.ref });
       if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
         throw new Error(`${input.path} is not a file`);
@@ -114,33 +112,25 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
         ? `${text.slice(0, MAX_FILE_CHARS)}\n… (cut at ${MAX_FILE_CHARS} characters)`
         : text;
     },
-  ),
-  tool(
-    'github_add_labels',
-    'Add labels to an issue or pull request of this repository.',
-    z.object({ number: issueNumber, labels: z.array(z.string().min(1).max(50)).min(1).max(10) }),
-    true,
-    async (client, repo, input) => {
-      const { data } = await client.rest.issues.addLabels({
-        ...repo,
-        issue_number: input.number,
-        labels: input.labels,
-      });
+  }),
+  tool('github_add_labels', {
+    description: 'Add labels to an issue or pull request of this repository.',
+    input: z.object({ number: issueNumber, labels: z.array(z.string().min(1).max(50)).min(1).max(10) }),
+    writes: true,
+    run: async (client, repo, input) => {
+      const { number: issue_number, labels } = input;
+      const { data } = await client.rest.issues.addLabels({ ...repo, issue_number, labels });
       return { labels: data.map((label) => label.name) };
     },
-  ),
-  tool(
-    'github_comment',
-    'Post a comment on an issue or pull request of this repository.',
-    z.object({ number: issueNumber, body: z.string().min(1).max(65_000) }),
-    true,
-    async (client, repo, input) => {
-      const { data } = await client.rest.issues.createComment({
-        ...repo,
-        issue_number: input.number,
-        body: input.body,
-      });
+  }),
+  tool('github_comment', {
+    description: 'Post a comment on an issue or pull request of this repository.',
+    input: z.object({ number: issueNumber, body: z.string().min(1).max(65_000) }),
+    writes: true,
+    run: async (client, repo, input) => {
+      const { number: issue_number, body } = input;
+      const { data } = await client.rest.issues.createComment({ ...repo, issue_number, body });
       return { id: data.id, url: data.html_url };
     },
-  ),
+  }),
 ]);

@@ -130,11 +130,15 @@ export interface RunScope {
   workflow: LoadedWorkflow;
   eventName: string;
   payload: Json;
+  /** The payload's file (GITHUB_EVENT_PATH of every step). */
   eventPath: string;
+  /** `inputs` context: workflow_dispatch / workflow_call inputs, defaults applied. */
   inputs: Record<string, Json>;
   secrets: Record<string, string>;
+  /** github.run_id and run_number; a called workflow shares its caller's. */
   runId: number;
   runNumber: number;
+  /** How deep in a dispatch chain this run is (0 for the run started by hand). */
   depth: number;
   facts: EventFacts;
   /** The workflow's console; its jobs write to lanes of it. */
@@ -170,6 +174,7 @@ export interface JobRuntime {
   token: string;
   temp: string;
   env: Record<string, string>;
+  /** GITHUB_ENV and GITHUB_PATH as the job's later steps see them. */
   exported: Record<string, string>;
   pathAdditions: string[];
   steps: StepState;
