@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../shared/light-random.js';
 import { readFileSync } from 'node:fs';
 import { Journal } from './journal.js';
 
