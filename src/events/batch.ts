@@ -90,7 +90,7 @@ function lineEvent(
  * lines: per-line async iteration was most of the batch's cost.
  */
 async function* fileLineChunks(path: string): AsyncGenerator<Array<[string, number]>> {
-  const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
   let rest: Buffer = Buffer.alloc(0);
   let line = 0;
   const split = (text: string): Array<[string, number]> => {
