@@ -84,10 +84,11 @@ const builtinsByRequire = {
       if (args.namespace === 'builtin') return { path: args.path, external: true };
       // One tiny wrapper per importing file, so the wrapper lands in its importer's chunk instead
       // of a shared chunk of its own (one more module for the loader to fetch and link).
-      return { path: `${args.path.replace(/^node:/, '')}|${relative('.', args.importer)}`, namespace: 'builtin' };
+      // The name goes last: a path ending in .mjs would make esbuild treat the wrapper as an ES module.
+      return { path: `${relative('.', args.importer)}|${args.path.replace(/^node:/, '')}`, namespace: 'builtin' };
     });
     builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(`node:${args.path.split('|')[0]}`)});`,
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path.slice(args.path.lastIndexOf('|') + 1)}`)});`,
       loader: 'js',
     }));
   },
