@@ -4,7 +4,8 @@
 // Why esbuild and not ncc: docs/development.md (bundler choice). Output is deterministic (content
 // hashes, sorted licence file), so CI can rebuild and compare with the committed dist/.
 import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
+import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.mjs';
 
@@ -68,6 +69,64 @@ const englishOnlyZod = {
   },
 };
 
+/**
+ * Node's built-in modules through require(), not import: an ES-module import of a built-in builds
+ * a namespace of all its exports at load, which reads every lazy getter (`fs` loads fs/promises
+ * and its streams: about 9 ms of the start on Node 24, for `fs` alone), while esbuild's CommonJS
+ * interop reads a property only where the code uses it. The chunks' banner provides `require`.
+ */
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(builder) {
+    builder.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!builtins.has(args.path)) return undefined;
+      if (args.namespace === 'builtin') return { path: args.path, external: true };
+      // One tiny wrapper per importing file, so the wrapper lands in its importer's chunk instead
+      // of a shared chunk of its own (one more module for the loader to fetch and link).
+      // The name goes last: a path ending in .mjs would make esbuild treat the wrapper as an ES module.
+      return { path: `${relative('.', args.importer)}|${args.path.replace(/^node:/, '')}`, namespace: 'builtin' };
+    });
+    builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path.slice(args.path.lastIndexOf('|') + 1)}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * @actions/core's summary module reads `fs.promises` at load, which makes Node load fs/promises
+ * (and readline, which it uses) on every start; the shim reads it on the first summary write.
+ */
+const lazyCoreSummaryFs = {
+  name: 'lazy-actions-core-summary-fs',
+  setup(builder) {
+    // The same for node:crypto, whose first load costs about 20 ms: core's file commands only
+    // need randomUUID() for a delimiter, which src/shared/light-random.ts makes without it.
+    builder.onResolve({ filter: /^crypto$/ }, (args) =>
+      args.importer.endsWith(`@actions${sep}core${sep}lib${sep}file-command.js`)
+        ? { path: join(process.cwd(), 'src', 'shared', 'light-random.ts') }
+        : undefined,
+    );
+    builder.onResolve({ filter: /^fs$/ }, (args) =>
+      args.importer.endsWith(`@actions${sep}core${sep}lib${sep}summary.js`)
+        ? { path: 'summary-fs', namespace: 'lazy-core-fs' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-core-fs' }, () => ({
+      contents: [
+        "import fs from 'node:fs';",
+        'export const constants = fs.constants;',
+        'export const promises = Object.fromEntries(',
+        "  ['access', 'appendFile', 'writeFile'].map((name) => [name, (...args) => fs.promises[name](...args)]),",
+        ');',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: '.',
+    }));
+  },
+};
+
 const started = Date.now();
 rmSync('dist', { recursive: true, force: true });
 const result = await build({
@@ -84,7 +143,7 @@ const result = await build({
   minify: true,
   legalComments: 'none', // collected into dist/licenses.txt below
   banner: { js: banner },
-  plugins: [lazyCoreParts, englishOnlyZod],
+  plugins: [lazyCoreSummaryFs, builtinsByRequire, lazyCoreParts, englishOnlyZod],
   metafile: true,
   logLevel: 'warning',
 });

@@ -1,10 +1,19 @@
-import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage } from '../shared/errors.js';
 import { cliBundlePath } from '../shared/package-paths.js';
+
+/**
+ * 12 hex digits naming the bundle's path (64-bit FNV-1a): a folder name, not a secret, so no
+ * node:crypto on every action's start for it.
+ */
+function pathHash(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0').slice(0, 12);
+}
 
 /** POSIX single quoting: the path is data, never shell syntax. */
 const shQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -35,11 +44,7 @@ export function putCliOnPath(env: NodeJS.ProcessEnv = process.env): string | und
       core.debug(`autostack CLI bundle not found at ${cli}; not adding autostack to PATH`);
       return undefined;
     }
-    const directory = join(
-      env.RUNNER_TEMP || tmpdir(),
-      'autostack-cli',
-      createHash('sha256').update(cli).digest('hex').slice(0, 12),
-    );
+    const directory = join(env.RUNNER_TEMP || tmpdir(), 'autostack-cli', pathHash(cli));
     mkdirSync(directory, { recursive: true });
     writeExecutable(
       join(directory, 'autostack'),

@@ -240,6 +240,12 @@ export interface CreateEventOptions {
   traceparent?: string | undefined;
   maxHops?: number | undefined;
   time?: Date | undefined;
+  /**
+   * The caller already checked type, source and subject against cloudEventSchema (a batch line
+   * parsed with its shape): skip the final whole-envelope check, which cost a batch a third of
+   * its time. Everything else in the envelope is built here and valid by construction.
+   */
+  validated?: boolean | undefined;
 }
 
 export function createEvent(options: CreateEventOptions): CloudEvent {
@@ -276,7 +282,7 @@ export function createEvent(options: CreateEventOptions): CloudEvent {
     traceparent: childTraceparent(id, options.parent?.traceparent ?? options.traceparent),
     autostackhop: hop,
   };
-  return cloudEventSchema.parse(event);
+  return options.validated ? event : cloudEventSchema.parse(event);
 }
 
 /** Parses and validates an envelope (JSON text or value); a clear error names what is wrong. */

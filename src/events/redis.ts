@@ -64,10 +64,6 @@ interface ScriptedClient {
     ...fields: string[]
   ): Promise<PublishReply>;
 }
-interface ScriptedPipeline {
-  autostackPublish(stream: string, ledger: string, ttl: string, maxLen: string, ...fields: string[]): unknown;
-}
-
 /** The Redis Cluster hash tag of a key (the first non-empty {…}), if any. */
 export function hashTag(key: string): string | undefined {
   const open = key.indexOf('{');
@@ -204,7 +200,7 @@ function baseOptions(url: ParsedRedisUrl, options: RedisConnectOptions, deadline
   };
 }
 
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms / 1000)} s ${what}`)), ms);
@@ -326,7 +322,7 @@ function scriptArgs(event: CloudEvent, options: StreamPublishOptions): [string, 
   ];
 }
 
-function toResult(reply: unknown): StreamPublishResult {
+export function toResult(reply: unknown): StreamPublishResult {
   const [added, entryId] = reply as PublishReply;
   return { entryId: String(entryId), duplicate: Number(added) === 0 };
 }
@@ -348,78 +344,6 @@ export async function publishToStream(
   } catch (error) {
     throw explainRedisError(error, handle);
   }
-}
-
-export interface BatchProgress {
-  published: number;
-  duplicates: number;
-  retriedRounds: number;
-}
-
-/**
- * Publishes many events through pipelines of the same script (EVALSHA; ioredis loads the script
- * when a server answers NOSCRIPT, e.g. after a restart). Entries whose reply is an error are
- * sent again in the next round until no entry has been confirmed for `timeoutMs`: safe, because the script is
- * idempotent, so an entry that was applied but whose reply was lost comes back as a duplicate.
- */
-export async function publishBatch(
-  handle: RedisHandle,
-  events: CloudEvent[],
-  options: StreamPublishOptions & { chunkSize?: number; onRound?: (progress: BatchProgress) => void },
-): Promise<{ results: StreamPublishResult[]; progress: BatchProgress }> {
-  const results: Array<StreamPublishResult | undefined> = Array.from({ length: events.length }, () => undefined);
-  const progress: BatchProgress = { published: 0, duplicates: 0, retriedRounds: 0 };
-  let deadline = Date.now() + options.timeoutMs;
-  const chunkSize = options.chunkSize ?? 500;
-  let pending = events.map((_, index) => index);
-  let lastError: unknown;
-  while (pending.length > 0) {
-    const failed: number[] = [];
-    for (let offset = 0; offset < pending.length; offset += chunkSize) {
-      const chunk = pending.slice(offset, offset + chunkSize);
-      const pipeline = handle.client.pipeline();
-      const scripted = pipeline as unknown as ScriptedPipeline;
-      for (const index of chunk) scripted.autostackPublish(...scriptArgs(events[index] as CloudEvent, options));
-      let replies: Array<[Error | null, unknown]> | null;
-      try {
-        replies = await withDeadline(
-          pipeline.exec(),
-          Math.max(1000, deadline - Date.now()),
-          `publishing a batch to ${handle.display}`,
-        );
-      } catch (error) {
-        lastError = error;
-        replies = null;
-      }
-      chunk.forEach((index, position) => {
-        const reply = replies?.[position];
-        if (!reply || reply[0]) {
-          if (reply?.[0]) lastError = reply[0];
-          failed.push(index);
-          return;
-        }
-        // Progress: the time budget is for Redis being unavailable, not for the batch's size.
-        deadline = Date.now() + options.timeoutMs;
-        const result = toResult(reply[1]);
-        results[index] = result;
-        if (result.duplicate) progress.duplicates += 1;
-        else progress.published += 1;
-      });
-    }
-    pending = failed;
-    if (pending.length === 0) break;
-    const error = explainRedisError(lastError, handle);
-    if (!error.transient || Date.now() >= deadline) {
-      throw new RedisTargetError(
-        `${pending.length} of ${events.length} event(s) were not confirmed: ${error.message}`,
-        error.transient,
-      );
-    }
-    progress.retriedRounds += 1;
-    options.onRound?.(progress);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { results: results as StreamPublishResult[], progress };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../shared/light-random.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { Journal } from './journal.js';
 

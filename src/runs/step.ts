@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../shared/light-random.js';
 import { errorMessage } from '../shared/errors.js';
 import { currentJournal } from './context.js';
 import type { Journal, NewJournalEvent, StepStatus } from './journal.js';

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createEvent, parseStreamEntry } from '../../src/events/envelope.js';
-import {
-  ledgerKey,
-  openRedis,
-  publishBatch,
-  publishToStream,
-  RedisTargetError,
-  validateStreamName,
-} from '../../src/events/redis.js';
+import { ledgerKey, openRedis, publishToStream, RedisTargetError, validateStreamName } from '../../src/events/redis.js';
+import { publishBatch } from '../../src/events/redis-batch.js';
 import { parseRedisUrl } from '../../src/events/redis-url.js';
 import { InputError } from '../../src/shared/errors.js';
 import { redact } from '../../src/shared/redact.js';
