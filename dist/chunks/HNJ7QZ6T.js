@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{b as a,c as b,d as c}from"./XHLJTQQD.js";import"./RFG2QWE6.js";import"./R6MYDMQT.js";import"./XKZGVGRK.js";import"./GVQFZKJS.js";export{b as awaitChildren,c as checkChildren,a as childRefOf};

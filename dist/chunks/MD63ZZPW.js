@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{c as a,d as b,e as c,f as d}from"./3BSCXTMV.js";import"./ICMXHKBM.js";import"./RFG2QWE6.js";import"./R6MYDMQT.js";import"./XKZGVGRK.js";import"./QCK7PVQQ.js";import"./GVQFZKJS.js";export{c as readActionInput,a as recordRunInputs,d as recordRunMain,b as recordRunOptions};

@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{a,b,c}from"./6BLHX4KT.js";import"./IKAIAK54.js";import"./DTOLO6AL.js";import"./AHWOSQ4L.js";import"./LPWVXAFF.js";import"./ICMXHKBM.js";import"./2V2LOKCU.js";import"./R6MYDMQT.js";import"./XKZGVGRK.js";import"./QCK7PVQQ.js";import"./GVQFZKJS.js";export{c as runPromptMain,b as runPromptStep,a as setRunPromptOutputs};
