@@ -24,7 +24,9 @@ export function readStoredRun(path: string): StoredRun | undefined {
       typeof value.startedAt !== 'string'
     )
       return undefined;
-    return { ...value, durationMs: typeof value.durationMs === 'number' ? value.durationMs : 0 } as StoredRun;
+    // In place, not a copy: the dashboard reads 100,000 of these and a copy doubles the garbage.
+    if (typeof value.durationMs !== 'number') value.durationMs = 0;
+    return value as StoredRun;
   } catch {
     return undefined;
   }
