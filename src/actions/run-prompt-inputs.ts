@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
+import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
@@ -38,6 +38,10 @@ export const runPromptInputs = {
   'anthropic-api-key': input.optionalText(),
   'base-url': lineInputs.httpUrl(),
   'github-token': input.optionalText(),
+  'response-file-format': input.oneOf(['json', 'text'] as const, 'json'),
+  // actions/ai-inference's names, accepted where the meaning is the same (docs: migration table).
+  file_input: input.optionalText(),
+  'max-completion-tokens': input.optionalInteger({ min: 1, max: 128_000 }),
 };
 
 /** Parses a YAML input (or CLI flag); a syntax error names the input and the line within it. */
@@ -121,7 +125,7 @@ function defaultModelFromEnv(env: NodeJS.ProcessEnv): string | undefined {
       `default from AUTOSTACK_DEFAULT_MODEL must be a Claude model id such as claude-sonnet-5-5 (got '${value}')`,
     );
   }
-  return value.replace(/^anthropic\//, '');
+  return claudeModelId(value) ?? value;
 }
 
 export interface RunPromptEnvironment {
@@ -184,6 +188,42 @@ export function modelAccess(
   return { access, secrets };
 }
 
+/** The `model` input, when given, must be a Claude model: swapping it silently would run what was not asked for. */
+function explicitModel(model: string | undefined): string | undefined {
+  if (model === undefined) return undefined;
+  const claude = claudeModelId(model);
+  if (claude) return claude;
+  throw new InputError(
+    'model',
+    `is '${model}', which is not a Claude model: autostack runs prompts on Claude. Use a Claude id such as claude-sonnet-4-5, or leave 'model' out to use the prompt file's model (another vendor's model named in a prompt file runs on the default Claude model, with a notice).`,
+  );
+}
+
+type AliasInputs = {
+  'input-files'?: string | undefined;
+  file_input?: string | undefined;
+  'max-tokens': number;
+  'max-completion-tokens'?: number | undefined;
+};
+
+/** `input-files`, or ai-inference's `file_input` (the same YAML mapping of variable → file). */
+function variableFilesInput(inputs: AliasInputs): string | undefined {
+  if (inputs['input-files'] && inputs.file_input)
+    throw new InputError('file_input', "is actions/ai-inference's name for 'input-files'; give one of them, not both");
+  return inputs['input-files'] ?? inputs.file_input;
+}
+
+/** `max-tokens` as given, or ai-inference's `max-completion-tokens`; undefined lets the prompt file decide. */
+function maxTokensOf(read: InputReader, inputs: AliasInputs): number | undefined {
+  const given = Boolean(read('max-tokens')?.trim());
+  if (given && inputs['max-completion-tokens'] !== undefined)
+    throw new InputError(
+      'max-completion-tokens',
+      "is actions/ai-inference's name for 'max-tokens'; give one of them, not both",
+    );
+  return given ? inputs['max-tokens'] : inputs['max-completion-tokens'];
+}
+
 /** Where full replies are written. */
 export function responseDirectory(env: NodeJS.ProcessEnv): string {
   return join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses');
@@ -205,11 +245,11 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     prompt: inputs.prompt,
     promptFile: inputs['prompt-file'],
     channel: inputs.channel,
-    variables: { ...readVariableFiles(inputs['input-files'], workspace), ...parseVariables(inputs.input) },
+    variables: { ...readVariableFiles(variableFilesInput(inputs), workspace), ...parseVariables(inputs.input) },
     systemPrompt: [inputs['system-prompt'], systemFromFile].filter(Boolean).join('\n\n') || undefined,
-    model: inputs.model,
+    model: explicitModel(inputs.model),
     defaultModel: defaultModelFromEnv(env),
-    maxTokens: read('max-tokens')?.trim() ? inputs['max-tokens'] : undefined,
+    maxTokens: maxTokensOf(read, inputs),
     temperature: inputs.temperature,
     topP: inputs['top-p'],
     schema: inputs.schema ? loadSchemaInput(inputs.schema, workspace) : undefined,
@@ -222,6 +262,7 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     deadlineMs: inputs['timeout-seconds'] * 1000,
     idleTimeoutMs: inputs['idle-timeout-seconds'] * 1000,
     record: context.record ?? false,
+    responseFileFormat: inputs['response-file-format'],
     ...access,
   };
   return { spec, secrets };

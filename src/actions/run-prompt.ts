@@ -1,8 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
+import { redact } from '../shared/redact.js';
 import { runPromptSpec } from './run-prompt-inputs.js';
 import { actionSpec } from './action-spec.js';
 import { setActionOutputs } from './outputs.js';
@@ -33,13 +35,24 @@ export function setRunPromptOutputs(io: StepIo, result: RunPromptResult): void {
   });
 }
 
+/**
+ * `response-file-format: text`: the reply text alone next to the JSON response file, and that is
+ * the `response-file` output (what actions/ai-inference's response-file held).
+ */
+function withResponseFileFormat(result: RunPromptResult, spec: RunPromptSpec): RunPromptResult {
+  if (spec.responseFileFormat !== 'text') return result;
+  const textFile = result.responseFile.replace(/\.json$/, '') + '.txt';
+  writeFileSync(textFile, redact(result.text));
+  return { ...result, responseFile: textFile };
+}
+
 /** One journaled run-prompt step: the action and the CLI both run this. */
 export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<RunPromptResult> {
   return inJournaledStep(
     `run-prompt ${spec.promptFile ? basename(spec.promptFile) : 'inline'}`,
     'run-prompt',
     async (step) => {
-      const result = await runPrompt(spec, io, step);
+      const result = withResponseFileFormat(await runPrompt(spec, io, step), spec);
       setRunPromptOutputs(io, result);
       io.info(
         `${result.cacheHit ? 'cache hit' : `${result.modelCalls} model call(s)`}: ${result.inputTokens} in / ${result.outputTokens} out tokens, $${result.costUsd.toFixed(4)}, stop ${result.stopReason ?? 'none'}`,

@@ -68,6 +68,8 @@ export interface RunPromptSpec {
   workspace: string;
   /** Where the full response file is written. */
   responseDirectory: string;
+  /** `text`: response-file is the reply text alone (what actions/ai-inference wrote), for scripts that `cat` it. */
+  responseFileFormat?: 'json' | 'text' | undefined;
   /** The GitHub client and Actions cache, made once by the entry point. */
   ports: Pick<Ports, 'github' | 'cache'>;
 }
@@ -90,11 +92,22 @@ export interface RunPromptResult {
   modelCalls: number;
 }
 
+/**
+ * A Claude model id as the API spells it, or undefined for another vendor's model: `anthropic/`
+ * dropped, and the dotted versions GitHub Models used (`claude-sonnet-4.5`, `claude-3.5-haiku`)
+ * written with dashes (`claude-sonnet-4-5`).
+ */
+export function claudeModelId(requested: string): string | undefined {
+  const bare = requested.trim().replace(/^anthropic\//, '');
+  if (!bare.startsWith('claude')) return undefined;
+  return bare.replace(/(\d)\.(\d)/g, '$1-$2');
+}
+
 /** GitHub Models files name other vendors' models; they run on Claude here, said out loud. */
 export function resolveModel(requested: string | undefined, log: Log, fallback: string = DEFAULT_MODEL): string {
   if (!requested) return fallback;
-  const bare = requested.replace(/^anthropic\//, '');
-  if (bare.startsWith('claude')) return bare;
+  const bare = claudeModelId(requested);
+  if (bare) return bare;
   log.notice(
     `Model '${requested}' is not a Claude model; running ${fallback} instead (set the 'model' input to choose, or AUTOSTACK_DEFAULT_MODEL for the default).`,
   );

@@ -65,6 +65,23 @@ export const input = {
         }
         return value;
       }),
+  /** A whole number the user may leave out (undefined), e.g. an alias of another input. */
+  optionalInteger: (options: { min: number; max: number }) =>
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        const value = Number(raw);
+        if (!/^-?\d+$/.test(raw) || value < options.min || value > options.max) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a whole number from ${options.min} to ${options.max} (got '${raw}')`,
+          });
+          return z.NEVER;
+        }
+        return value;
+      }),
   number: (options: { min: number; max?: number; default?: number }) =>
     z
       .string()
