@@ -105,7 +105,6 @@ async function followDispatch(session: Session, request: DispatchRequest, maxRun
     if (view)
       Object.assign(view, {
         name: result.workflow,
-        displayTitle: result.workflow,
         records: result.records,
         conclusion: result.conclusion,
       });

@@ -57,6 +57,14 @@ function openScope(session: Session, workflow: LoadedWorkflow, trigger: Trigger)
   };
 }
 
+/** The run's title as GitHub shows it: `run-name:` evaluated with the github and inputs contexts, else the name. */
+function runTitle(session: Session, workflow: LoadedWorkflow, scope: RunScope): string {
+  const token = field(workflow.root, 'run-name');
+  if (!token) return workflow.name;
+  const contexts = { github: githubContext(session, workflow, scope), inputs: scope.inputs, vars: {} };
+  return evaluateString(token, { contexts, where: locate(workflow.display, token) }) || workflow.name;
+}
+
 export async function runWorkflow(
   session: Session,
   workflow: LoadedWorkflow,
@@ -65,6 +73,9 @@ export async function runWorkflow(
   await preflight(session, workflow, new Set());
   const started = Date.now();
   const scope = openScope(session, workflow, trigger);
+  const view = trigger.call ? undefined : session.dispatchedRuns.get(scope.runId);
+  // What a parent waiting on this run matches its correlation id against, as on GitHub.
+  if (view) view.displayTitle = runTitle(session, workflow, scope);
   const payload = trigger.payload;
   const action =
     payload && typeof payload === 'object' && !Array.isArray(payload) && typeof payload.action === 'string'
