@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { RecordStep, RunRecord } from '../runs/record.js';
 import type { WorkflowRunInfo } from './store.js';
 
@@ -13,18 +14,80 @@ export type StoredRun = Partial<Omit<RunRecord, 'steps'>> & {
   workflowRun?: WorkflowRunInfo | undefined;
 };
 
+const text = z.string();
+const number = z.number();
+/** A model call is summed into the dashboard; other event types (any version's) pass as they are. */
+const storedEvent = z
+  .object({ type: text })
+  .loose()
+  .check((ctx) => {
+    if (ctx.value.type !== 'model.call') return;
+    const call = z.object({ model: text, costUsd: number, inputTokens: number, outputTokens: number });
+    if (!call.safeParse(ctx.value).success)
+      ctx.issues.push({ code: 'custom', message: 'model.call event without model or numbers', input: ctx.value });
+  });
+
+/**
+ * Every field the history reads must have the type it is read as: a record that passes is safe
+ * to fold into the dashboard and `runs why`; anything else is reported as unreadable.
+ */
+const storedRunSchema = z
+  .object({
+    runId: text,
+    name: text,
+    status: text,
+    startedAt: text,
+    durationMs: z.unknown().transform((value) => (typeof value === 'number' ? value : 0)),
+    steps: z
+      .array(
+        z
+          .object({
+            id: text,
+            name: text,
+            status: text,
+            action: text.optional(),
+            startedAt: text.optional(),
+            durationMs: number.optional(),
+            error: text.optional(),
+            inputFingerprint: text.optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+    errors: z.array(z.object({ step: text.optional(), message: text }).loose()).optional(),
+    events: z.array(storedEvent).optional(),
+    interventions: z.array(text).optional(),
+    totals: z.record(text, z.unknown()).optional(),
+    trigger: z.record(text, z.unknown()).optional(),
+    github: z.object({ runId: text.optional(), runUrl: text.optional() }).loose().optional(),
+    workflowRun: z
+      .object({
+        id: number,
+        attempt: number,
+        event: text,
+        htmlUrl: text,
+        triggeringActor: text.optional(),
+        triggeringActorType: text.optional(),
+        actor: text.optional(),
+        approvalWaitMs: number.optional(),
+        approvals: z.array(z.object({ user: text, state: text, environments: z.array(text) }).loose()).optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
 /** Parses one record file; undefined when it is not a run record (reported by the caller). */
 export function readStoredRun(path: string): StoredRun | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    if (
-      typeof value.runId !== 'string' ||
-      typeof value.name !== 'string' ||
-      typeof value.status !== 'string' ||
-      typeof value.startedAt !== 'string'
-    )
-      return undefined;
-    return { ...value, durationMs: typeof value.durationMs === 'number' ? value.durationMs : 0 } as StoredRun;
+    const parsed = storedRunSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!parsed.success) return undefined;
+    const totals = parsed.data.totals;
+    // Totals are summed: a field that is not a number counts as 0 rather than poisoning the sum.
+    const numbers = totals
+      ? Object.fromEntries(Object.entries(totals).map(([key, value]) => [key, typeof value === 'number' ? value : 0]))
+      : undefined;
+    return { ...parsed.data, ...(numbers ? { totals: numbers } : {}) } as StoredRun;
   } catch {
     return undefined;
   }

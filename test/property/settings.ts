@@ -10,6 +10,6 @@ const requested = process.env.FC_SEED;
 const seed =
   requested === 'random' ? Date.now() ^ (Math.random() * 0x100000000) : requested ? Number(requested) : 20261202;
 
-fc.configureGlobal({ numRuns: 200, seed, endOnFailure: false });
+fc.configureGlobal({ numRuns: 200, seed, includeErrorInReport: true });
 
 export { fc };
