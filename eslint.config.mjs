@@ -29,10 +29,4 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true }],
     },
   },
-  {
-    // The workflow runner is being split along its seams (issue 14: scheduler, job, step executor,
-    // contexts, env files, summary); that split removes this exception.
-    files: ['src/workflow/runner.ts'],
-    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
-  },
 );

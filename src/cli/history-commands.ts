@@ -39,8 +39,12 @@ export function registerHistoryCommands(runs: Command): void {
         log: io,
       });
       process.stdout.write(
-        `runs sync ${options.repo}: ${result.runsListed} runs listed, ${result.runsInspected} inspected, ${result.downloaded} records fetched, ${result.skipped} already had, ${result.failed.length} failed → ${recordsDirectory(options.dir)}\n`,
+        `runs sync ${options.repo}: ${result.runsListed} runs listed, ${result.runsInspected} inspected, ${result.downloaded} records fetched, ${result.skipped} already had, ${result.failed.length} failed, ${result.expired.length} expired before this sync → ${recordsDirectory(options.dir)}\n`,
       );
+      if (result.expired.length > 0)
+        io.warning(
+          `runs sync: ${result.expired.length} run record artifact(s) expired on GitHub before this history fetched them: ${result.expired.slice(0, 5).join(', ')}${result.expired.length > 5 ? ', …' : ''}. Sync on a schedule shorter than the artifact retention (90 days by default) to keep every record.`,
+        );
       if (result.failed.length > 0) process.exitCode = 1;
     });
   runs

@@ -138,13 +138,13 @@ export interface RepoModel {
   /** `owner/name` as first written; the state keys it lower-cased, since GitHub matches names case-insensitively. */
   fullName: string;
   id: number;
+  /** Branch name → commit sha. */
+  branches: Map<string, string>;
   /** The branch a ref-less read, dispatch or pull request base falls back to. */
   defaultBranch: string;
   private: boolean;
   /** Second precision, as GitHub writes timestamps. */
   createdAt: string;
-  /** Branch name → commit sha. */
-  branches: Map<string, string>;
   /** Commit sha → commit. */
   commits: Map<string, CommitModel>;
   /** Issues and pull requests share one number sequence, as on GitHub (nextNumber). */

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { RecordStep, RunRecord } from '../runs/record.js';
 import type { WorkflowRunInfo } from './store.js';
 
@@ -14,80 +13,85 @@ export type StoredRun = Partial<Omit<RunRecord, 'steps'>> & {
   workflowRun?: WorkflowRunInfo | undefined;
 };
 
-const text = z.string();
-const number = z.number();
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === 'string';
+const isNumber: Check = (value) => typeof value === 'number';
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const optional =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || check(value);
+const arrayOf =
+  (check: Check): Check =>
+  (value) =>
+    Array.isArray(value) && value.every(check);
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (value) =>
+    isObject(value) && Object.entries(fields).every(([key, check]) => check(value[key]));
+
 /** A model call is summed into the dashboard; other event types (any version's) pass as they are. */
-const storedEvent = z
-  .object({ type: text })
-  .loose()
-  .check((ctx) => {
-    if (ctx.value.type !== 'model.call') return;
-    const call = z.object({ model: text, costUsd: number, inputTokens: number, outputTokens: number });
-    if (!call.safeParse(ctx.value).success)
-      ctx.issues.push({ code: 'custom', message: 'model.call event without model or numbers', input: ctx.value });
-  });
+const modelCall = shape({ model: isString, costUsd: isNumber, inputTokens: isNumber, outputTokens: isNumber });
+const event: Check = (value) =>
+  isObject(value) && isString(value.type) && (value.type !== 'model.call' || modelCall(value));
 
 /**
- * Every field the history reads must have the type it is read as: a record that passes is safe
- * to fold into the dashboard and `runs why`; anything else is reported as unreadable.
+ * Every field the history reads must have the type it is read as, so a record that passes is
+ * safe to fold into the dashboard and `runs why`; anything else is unreadable (reported). Plain
+ * checks rather than a schema: the dashboard reads 100,000 records and a schema copies each.
  */
-const storedRunSchema = z
-  .object({
-    runId: text,
-    name: text,
-    status: text,
-    startedAt: text,
-    durationMs: z.unknown().transform((value) => (typeof value === 'number' ? value : 0)),
-    steps: z
-      .array(
-        z
-          .object({
-            id: text,
-            name: text,
-            status: text,
-            action: text.optional(),
-            startedAt: text.optional(),
-            durationMs: number.optional(),
-            error: text.optional(),
-            inputFingerprint: text.optional(),
-          })
-          .loose(),
-      )
-      .optional(),
-    errors: z.array(z.object({ step: text.optional(), message: text }).loose()).optional(),
-    events: z.array(storedEvent).optional(),
-    interventions: z.array(text).optional(),
-    totals: z.record(text, z.unknown()).optional(),
-    trigger: z.record(text, z.unknown()).optional(),
-    github: z.object({ runId: text.optional(), runUrl: text.optional() }).loose().optional(),
-    workflowRun: z
-      .object({
-        id: number,
-        attempt: number,
-        event: text,
-        htmlUrl: text,
-        triggeringActor: text.optional(),
-        triggeringActorType: text.optional(),
-        actor: text.optional(),
-        approvalWaitMs: number.optional(),
-        approvals: z.array(z.object({ user: text, state: text, environments: z.array(text) }).loose()).optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const storedRun = shape({
+  runId: isString,
+  name: isString,
+  status: isString,
+  startedAt: isString,
+  steps: optional(
+    arrayOf(
+      shape({
+        id: isString,
+        name: isString,
+        status: isString,
+        action: optional(isString),
+        startedAt: optional(isString),
+        durationMs: optional(isNumber),
+        error: optional(isString),
+        inputFingerprint: optional(isString),
+      }),
+    ),
+  ),
+  errors: optional(arrayOf(shape({ step: optional(isString), message: isString }))),
+  events: optional(arrayOf(event)),
+  interventions: optional(arrayOf(isString)),
+  totals: optional(isObject),
+  trigger: optional(isObject),
+  github: optional(shape({ runId: optional(isString), runUrl: optional(isString) })),
+  workflowRun: optional(
+    shape({
+      id: isNumber,
+      attempt: isNumber,
+      event: isString,
+      htmlUrl: isString,
+      actor: optional(isString),
+      triggeringActor: optional(isString),
+      triggeringActorType: optional(isString),
+      approvalWaitMs: optional(isNumber),
+      approvals: optional(arrayOf(shape({ user: isString, state: isString, environments: arrayOf(isString) }))),
+    }),
+  ),
+});
 
 /** Parses one record file; undefined when it is not a run record (reported by the caller). */
 export function readStoredRun(path: string): StoredRun | undefined {
   try {
-    const parsed = storedRunSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (!parsed.success) return undefined;
-    const totals = parsed.data.totals;
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!isObject(value) || !storedRun(value)) return undefined;
+    // In place, not a copy: the dashboard reads 100,000 of these and a copy doubles the garbage.
+    if (typeof value.durationMs !== 'number') value.durationMs = 0;
     // Totals are summed: a field that is not a number counts as 0 rather than poisoning the sum.
-    const numbers = totals
-      ? Object.fromEntries(Object.entries(totals).map(([key, value]) => [key, typeof value === 'number' ? value : 0]))
-      : undefined;
-    return { ...parsed.data, ...(numbers ? { totals: numbers } : {}) } as StoredRun;
+    if (isObject(value.totals))
+      for (const [key, total] of Object.entries(value.totals)) if (!isNumber(total)) value.totals[key] = 0;
+    return value as StoredRun;
   } catch {
     return undefined;
   }

@@ -33,6 +33,8 @@ export interface SyncResult {
   runsInspected: number;
   downloaded: number;
   skipped: number;
+  /** Record artifacts GitHub had already deleted (past their retention) and this history never fetched. */
+  expired: string[];
   failed: Array<{ artifact: string; problem: string }>;
 }
 
@@ -77,7 +79,7 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
   const from = resumeFrom ?? options.since.toISOString();
   mkdirSync(recordsDirectory(options.historyDir), { recursive: true });
 
-  const result: SyncResult = { runsListed: 0, runsInspected: 0, downloaded: 0, skipped: 0, failed: [] };
+  const result: SyncResult = { runsListed: 0, runsInspected: 0, downloaded: 0, skipped: 0, expired: [], failed: [] };
   const context: SyncContext = { client, options, owner, repo, doneRuns, fetched, result };
   const runs = await listRuns(context, from);
   result.runsListed = runs.length;
@@ -139,7 +141,12 @@ async function inspectRun(context: SyncContext, run: ApiRun): Promise<boolean> {
       per_page: 100,
     });
     for (const artifact of artifacts) {
-      if (!artifact.name.startsWith('autostack-run-') || artifact.expired) continue;
+      if (!artifact.name.startsWith('autostack-run-')) continue;
+      if (artifact.expired && !fetched.has(artifact.id)) {
+        // Gone for good: said, never silently skipped, and not retried at the next sync.
+        result.expired.push(`${artifact.name} (run ${run.id})`);
+        continue;
+      }
       if (fetched.has(artifact.id)) {
         result.skipped += 1;
         continue;

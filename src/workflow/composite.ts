@@ -34,8 +34,12 @@ interface CompositeRun {
   inputs: Record<string, string>;
   parentEnv: Record<string, string>;
   deadline: number;
-  depth: number;
-  nesting: number;
+  level: {
+    /** Indentation of the action's steps in the output. */
+    depth: number;
+    /** Composite actions this one runs inside (GitHub stops at 9). */
+    nesting: number;
+  };
   steps: StepState;
   failed: boolean;
 }
@@ -93,8 +97,7 @@ export async function runComposite(
     inputs,
     parentEnv,
     deadline: Date.now() + options.timeoutMs,
-    depth: options.depth,
-    nesting: options.nesting,
+    level: { depth: options.depth, nesting: options.nesting },
     steps: {},
     failed: false,
   };
@@ -110,10 +113,10 @@ export async function runComposite(
         : `Run ${raw.uses ?? ''}`;
     if (!evaluateCondition(condition(raw), scopeFor(run, where))) {
       run.steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
-      runtime.reporter.stepOutput(`- ${label} (skipped)`, 0, run.depth);
+      runtime.reporter.stepOutput(`- ${label} (skipped)`, 0, run.level.depth);
       continue;
     }
-    runtime.reporter.stepOutput(`▸ ${label}`, 0, run.depth);
+    runtime.reporter.stepOutput(`▸ ${label}`, 0, run.level.depth);
     const result = await runCompositeStep(run, raw, id, label, where);
     annotations.push(...result.annotations);
     const tolerated =
@@ -128,7 +131,7 @@ export async function runComposite(
     runtime.reporter.stepOutput(
       `${outcome === 'success' ? '✓' : '✗'} ${label}${result.error ? ` (${result.error}${tolerated ? ', continue-on-error' : ''})` : ''}`,
       0,
-      run.depth,
+      run.level.depth,
     );
     if (result.error && !tolerated) {
       run.failed = true;
@@ -177,8 +180,8 @@ async function runCompositeStep(
     if (resolved.kind === 'composite') {
       const inner = await runComposite(session, runtime, resolved, nestedInputs, env, {
         timeoutMs,
-        depth: run.depth,
-        nesting: run.nesting + 1,
+        depth: run.level.depth,
+        nesting: run.level.nesting + 1,
       });
       return { outputs: inner.outputs, annotations: inner.annotations, ...(inner.error ? { error: inner.error } : {}) };
     }
@@ -198,7 +201,7 @@ async function runCompositeStep(
     cwd,
     env: processEnvironment,
     timeoutMs,
-    depth: run.depth,
+    depth: run.level.depth,
     allowUnsecure: unsecureAllowed(session, scope.contexts),
   });
   const collected = collectStepFiles(runtime, files);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Contexts, Json, StatusState } from './expressions.js';
 import type { JobPlan, LoadedWorkflow } from './load.js';
 import type { Session } from './session.js';
-import type { EventFacts, JobRuntime, RunScope } from './types.js';
+import type { EventFacts, JobRuntime, RunEvent, RunScope } from './types.js';
 import { splitRepository } from '../github/repository.js';
 
 const HOST_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ', 'SHELL'];
@@ -45,7 +45,7 @@ export function eventFacts(session: Session, eventName: string, payload: Json): 
 export function githubContext(
   session: Session,
   workflow: LoadedWorkflow,
-  scope: Pick<RunScope, 'eventName' | 'payload' | 'runId' | 'eventPath' | 'facts'>,
+  scope: RunEvent & Pick<RunScope, 'runId'>,
   token = '',
   job = '',
 ): Record<string, Json> {

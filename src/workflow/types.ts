@@ -126,12 +126,17 @@ export interface EventFacts {
   actor: string;
 }
 
-export interface RunScope {
-  workflow: LoadedWorkflow;
+/** The event that started a run, as its steps see it (github.event, GITHUB_EVENT_PATH, the refs). */
+export interface RunEvent {
   eventName: string;
   payload: Json;
   /** The payload's file (GITHUB_EVENT_PATH of every step). */
   eventPath: string;
+  facts: EventFacts;
+}
+
+export interface RunScope extends RunEvent {
+  workflow: LoadedWorkflow;
   /** `inputs` context: workflow_dispatch / workflow_call inputs, defaults applied. */
   inputs: Record<string, Json>;
   secrets: Record<string, string>;
@@ -140,7 +145,6 @@ export interface RunScope {
   runNumber: number;
   /** How deep in a dispatch chain this run is (0 for the run started by hand). */
   depth: number;
-  facts: EventFacts;
   /** The workflow's console; its jobs write to lanes of it. */
   reporter: Reporter;
   jobs: Map<string, JobResult>;

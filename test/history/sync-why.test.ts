@@ -73,13 +73,18 @@ test('runs sync fetches the record artifacts of a two-workflow dispatch chain, i
     github.addArtifact(runId, name, artifact.zip);
   }
   github.addArtifact(5001, 'coverage', Buffer.from('not ours'));
+  github.addArtifact(5001, 'autostack-run-older-attempt', Buffer.from('deleted by GitHub'), { expired: true });
 
   const historyDir = join(home, 'history');
   const cli = new Job({ env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: TOKEN } });
   github.script('GET /repos/{owner}/{repo}/actions/artifacts/*', [{ status: 502 }]);
   const sync = await cli.cli(['runs', 'sync', '--repo', 'octo-org/octo-repo', '--dir', historyDir]);
   assert.equal(sync.exitCode, 0, sync.stdout + sync.stderr);
-  assert.match(sync.stdout, /2 runs listed, 2 inspected, 2 records fetched, 0 already had, 0 failed/);
+  assert.match(
+    sync.stdout,
+    /2 runs listed, 2 inspected, 2 records fetched, 0 already had, 0 failed, 1 expired before this sync/,
+  );
+  assert.match(sync.stderr, /1 run record artifact\(s\) expired on GitHub .*autostack-run-older-attempt \(run 5001\)/);
   assert.equal(readdirSync(join(historyDir, 'records')).length, 2);
   const downloads = github.requests.filter((request) => /\/artifacts\/\d+\/zip$/.test(request.path));
   assert.equal(
