@@ -1,5 +1,6 @@
 // A short node:test reporter for `npm test`: one line per test file, each failure in full (name,
 // file, error) as it happens, every skip with its reason, then `N passed, N failed, N skipped`.
+// Diagnostics a test marks `report: ` (the fault suite's totals line) are printed too.
 // The full TAP stays available: `npm test -- --tap` or AUTOSTACK_TEST_REPORTER=tap.
 // With AUTOSTACK_TEST_COUNTS=<file>, the counts and skips are also written there as JSON so
 // scripts/test.mjs can add up the unit and bundle phases.
@@ -44,6 +45,11 @@ export default async function* shortReporter(source) {
     return entry;
   };
   for await (const event of source) {
+    // A test's own report line (`t.diagnostic('report: …')`, e.g. the fault suite's totals) is shown as it comes.
+    if (event.type === 'test:diagnostic' && String(event.data.message).startsWith('report: ')) {
+      yield `  ${String(event.data.message).slice('report: '.length)}\n`;
+      continue;
+    }
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const data = event.data;
     if (data.details?.type === 'suite') continue;

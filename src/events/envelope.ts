@@ -41,12 +41,15 @@ export const WORKFLOW_EVENT_INPUT = 'autostack-event';
 export const DEFAULT_MAX_HOPS = 10;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
-/** CloudEvents String attributes exclude U+0000–U+001F and U+007F–U+009F. */
+/**
+ * CloudEvents String attributes exclude U+0000–U+001F, U+007F–U+009F, noncharacters and lone
+ * surrogates (a lone surrogate also comes back from UTF-8 storage such as Redis as U+FFFD).
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]*$/u;
 const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String attribute)';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f]+$/;
+const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export const cloudEventSchema = z
@@ -282,7 +285,17 @@ export function createEvent(options: CreateEventOptions): CloudEvent {
     traceparent: childTraceparent(id, options.parent?.traceparent ?? options.traceparent),
     autostackhop: hop,
   };
-  return options.validated ? event : cloudEventSchema.parse(event);
+  if (options.validated) return event;
+  const result = cloudEventSchema.safeParse(event);
+  if (result.success) return result.data;
+  // Only what the caller gave can be wrong (the rest is built here): name it as the input.
+  const issue = result.error.issues[0];
+  const attribute = String(issue?.path[0] ?? 'event');
+  const given = (event as Record<string, unknown>)[attribute];
+  throw new InputError(
+    attribute,
+    `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(String(given ?? '').slice(0, 80))})`,
+  );
 }
 
 /** Parses and validates an envelope (JSON text or value); a clear error names what is wrong. */

@@ -13,19 +13,84 @@ export type StoredRun = Partial<Omit<RunRecord, 'steps'>> & {
   workflowRun?: WorkflowRunInfo | undefined;
 };
 
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === 'string';
+const isNumber: Check = (value) => typeof value === 'number';
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const optional =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || check(value);
+const arrayOf =
+  (check: Check): Check =>
+  (value) =>
+    Array.isArray(value) && value.every(check);
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (value) =>
+    isObject(value) && Object.entries(fields).every(([key, check]) => check(value[key]));
+
+/** A model call is summed into the dashboard; other event types (any version's) pass as they are. */
+const modelCall = shape({ model: isString, costUsd: isNumber, inputTokens: isNumber, outputTokens: isNumber });
+const event: Check = (value) =>
+  isObject(value) && isString(value.type) && (value.type !== 'model.call' || modelCall(value));
+
+/**
+ * Every field the history reads must have the type it is read as, so a record that passes is
+ * safe to fold into the dashboard and `runs why`; anything else is unreadable (reported). Plain
+ * checks rather than a schema: the dashboard reads 100,000 records and a schema copies each.
+ */
+const storedRun = shape({
+  runId: isString,
+  name: isString,
+  status: isString,
+  startedAt: isString,
+  steps: optional(
+    arrayOf(
+      shape({
+        id: isString,
+        name: isString,
+        status: isString,
+        action: optional(isString),
+        startedAt: optional(isString),
+        durationMs: optional(isNumber),
+        error: optional(isString),
+        inputFingerprint: optional(isString),
+      }),
+    ),
+  ),
+  errors: optional(arrayOf(shape({ step: optional(isString), message: isString }))),
+  events: optional(arrayOf(event)),
+  interventions: optional(arrayOf(isString)),
+  totals: optional(isObject),
+  trigger: optional(isObject),
+  github: optional(shape({ runId: optional(isString), runUrl: optional(isString) })),
+  workflowRun: optional(
+    shape({
+      id: isNumber,
+      attempt: isNumber,
+      event: isString,
+      htmlUrl: isString,
+      actor: optional(isString),
+      triggeringActor: optional(isString),
+      triggeringActorType: optional(isString),
+      approvalWaitMs: optional(isNumber),
+      approvals: optional(arrayOf(shape({ user: isString, state: isString, environments: arrayOf(isString) }))),
+    }),
+  ),
+});
+
 /** Parses one record file; undefined when it is not a run record (reported by the caller). */
 export function readStoredRun(path: string): StoredRun | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    if (
-      typeof value.runId !== 'string' ||
-      typeof value.name !== 'string' ||
-      typeof value.status !== 'string' ||
-      typeof value.startedAt !== 'string'
-    )
-      return undefined;
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!isObject(value) || !storedRun(value)) return undefined;
     // In place, not a copy: the dashboard reads 100,000 of these and a copy doubles the garbage.
     if (typeof value.durationMs !== 'number') value.durationMs = 0;
+    // Totals are summed: a field that is not a number counts as 0 rather than poisoning the sum.
+    if (isObject(value.totals))
+      for (const [key, total] of Object.entries(value.totals)) if (!isNumber(total)) value.totals[key] = 0;
     return value as StoredRun;
   } catch {
     return undefined;
