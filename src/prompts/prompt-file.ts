@@ -152,7 +152,8 @@ const promptFile = z
     responseFormat: z.enum(['text', 'json_object', 'json_schema']).optional(),
     jsonSchema: jsonSchemaSpec.optional(),
     testData: z.array(z.record(z.string(), z.unknown())).optional(),
-    evaluators: z.array(evaluator).optional(),
+    // Read on their own (readEvaluators): only the eval gate uses them, so they never stop a run.
+    evaluators: z.unknown().optional(),
     version: versionSchema.optional(),
     tools: z.array(tool).optional(),
   })
@@ -167,17 +168,6 @@ const promptFile = z
         message: 'is json_schema, so jsonSchema is required (a JSON string or mapping with name and schema)',
       });
     }
-    value.evaluators?.forEach((entry, index) => {
-      if (entry.jsonSchema === true && value.jsonSchema === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['evaluators', index, 'jsonSchema'],
-          message:
-            'is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
-        });
-      }
-    });
-    duplicateNames(value.evaluators ?? [], 'evaluators', ctx);
     duplicateNames(value.tools ?? [], 'tools', ctx);
   });
 
@@ -196,6 +186,7 @@ function duplicateNames(entries: ReadonlyArray<{ name: string }>, field: string,
 }
 
 type ParsedPromptFile = z.output<typeof promptFile>;
+type ParsedEvaluator = z.output<typeof evaluator>;
 
 export function parsePromptFile(text: string, file: string, defaultName: string): PromptDefinition {
   const parsed = YamlSource.parse(text);
@@ -229,6 +220,7 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     (problem) => `${at(file, problem.line)}${problem.text}`,
   );
   const spec = value.jsonSchema ? checkedJsonSchema(value.jsonSchema, file, lineOf) : undefined;
+  const evaluators = readEvaluators(data, spec, file, lineOf);
   return {
     ...definitionHeader(file, text, value, defaultName),
     messages: value.messages.map((entry, index): PromptMessage => ({
@@ -244,7 +236,10 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
       variables: stringValues(entry),
       line: lineOf(['testData', index]),
     })),
-    evaluators: (value.evaluators ?? []).map((entry, index) => toEvaluator(entry, index, spec, file, lineOf)),
+    evaluators: evaluators.valid,
+    ...(evaluators.problems.length > 0 && {
+      evaluatorProblems: evaluators.problems.map((problem) => `${at(file, problem.line)}${problem.text}`),
+    }),
     tools: (value.tools ?? []).map((entry, index): ToolDeclaration => ({
       name: entry.name,
       description: entry.description,
@@ -326,8 +321,57 @@ function checkedJsonSchema(
   };
 }
 
+/**
+ * The evaluators that can be read, and a located problem for each one that cannot. Only the
+ * eval gate uses evaluators, so a bad or unknown one (a kind GitHub adds later, say) never stops
+ * run-prompt; the gate refuses to count on a file whose evaluators it cannot all read.
+ */
+function readEvaluators(
+  data: Record<string, unknown>,
+  spec: JsonSchemaSpec | undefined,
+  file: string,
+  lineOf: (path: DataPath) => number,
+): { valid: Evaluator[]; problems: Problem[] } {
+  const list = data.evaluators;
+  if (list === undefined) return { valid: [], problems: [] };
+  if (!Array.isArray(list))
+    return {
+      valid: [],
+      problems: [{ line: lineOf(['evaluators']), text: `evaluators must be a list (got ${describeValue(list)})` }],
+    };
+  const valid: Evaluator[] = [];
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((entry: unknown, index) => {
+    const result = evaluator.safeParse(entry);
+    if (!result.success) {
+      const issues = result.error.issues.map((issue) => ({ ...issue, path: ['evaluators', index, ...issue.path] }));
+      problems.push(...issueProblems(issues, data, lineOf));
+      return;
+    }
+    const first = seen.get(result.data.name);
+    if (first !== undefined) {
+      problems.push({
+        line: lineOf(['evaluators', index, 'name']),
+        text: `evaluators[${index}].name repeats evaluators[${first}].name '${result.data.name}'; names must be unique`,
+      });
+      return;
+    }
+    seen.set(result.data.name, index);
+    try {
+      valid.push(toEvaluator(result.data, index, spec, file, lineOf));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      const prefix = at(file, error.line);
+      const text = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+      problems.push({ line: error.line, text });
+    }
+  });
+  return { valid, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+}
+
 function toEvaluator(
-  entry: NonNullable<ParsedPromptFile['evaluators']>[number],
+  entry: ParsedEvaluator,
   index: number,
   spec: JsonSchemaSpec | undefined,
   file: string,
@@ -358,12 +402,13 @@ function toEvaluator(
   }
   if (entry.uses !== undefined) return { ...base, kind: 'uses', uses: entry.uses };
   if (entry.jsonSchema === true) {
-    // The superRefine above guarantees the prompt has a schema when this is `true`.
-    if (!spec)
-      throw new UserError(`${at(file, base.line)}evaluators[${index}].jsonSchema needs the prompt's jsonSchema`, {
-        file,
-        line: base.line,
-      });
+    if (!spec) {
+      const line = lineOf(['evaluators', index, 'jsonSchema']);
+      throw new UserError(
+        `${at(file, line)}evaluators[${index}].jsonSchema is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here`,
+        { file, line },
+      );
+    }
     return { ...base, kind: 'jsonSchema', schema: spec.schema, fromPrompt: true };
   }
   const own = isPlainObject(entry.jsonSchema) ? entry.jsonSchema.schema : undefined;
