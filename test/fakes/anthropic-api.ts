@@ -12,8 +12,10 @@
  * the queue is empty). A request with `stream: true` gets the reply as SSE,
  * otherwise as a single JSON Message. Requests the real API would reject before
  * reaching a model (no credentials, no `anthropic-version`, malformed body, sampling
- * parameters sent to a model that takes none) get a 400/401 and do NOT consume a
- * scripted reply; they are still logged.
+ * parameters sent to a model that takes none, a structured-output schema with a keyword the
+ * API refuses such as `maximum`) get a 400/401 and do NOT consume a scripted reply; they are
+ * still logged. `gatewayJsonReply` answers even a streaming request with one JSON Message, as
+ * some gateways and proxies do.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
