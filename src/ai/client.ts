@@ -3,8 +3,9 @@ import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { ModelError, type ModelErrorKind } from './errors.js';
-import { supportsStructuredOutput, textOf, usageOf } from './messages.js';
+import { messageFromJson, supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
+import { apiSchema } from './structured-schema.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
 export { supportsStructuredOutput, textOf, usageOf } from './messages.js';
@@ -57,15 +58,57 @@ function toParams(request: ModelRequest, log: Log): StreamParams {
   if (request.tools !== undefined && request.tools.length > 0) params.tools = request.tools;
   if (request.toolChoice !== undefined) params.tool_choice = request.toolChoice;
   if (request.outputSchema !== undefined) {
-    if (supportsStructuredOutput(request.model)) {
-      params.output_config = { format: { type: 'json_schema', schema: request.outputSchema } };
-    } else {
-      log.debug(
-        `${request.model} does not support structured output; the reply is validated against the schema instead.`,
-      );
-    }
+    const sent = supportsStructuredOutput(request.model)
+      ? apiSchema(request.outputSchema)
+      : { reason: `${request.model} does not support structured output` };
+    if ('schema' in sent) params.output_config = { format: { type: 'json_schema', schema: sent.schema } };
+    else log.debug(`${sent.reason}; the reply is validated against the schema instead.`);
   }
   return params;
+}
+
+/**
+ * Every request this client sends streams. A gateway or proxy that answers one with the whole
+ * Message as JSON would otherwise look like a stream that ended with nothing in it; this fetch
+ * keeps that body for the attempt to use and hands the SDK an empty stream.
+ */
+interface JsonReplyHolder {
+  body?: { value: unknown; requestId: string | undefined } | undefined;
+}
+
+function jsonReplyFetch(holder: JsonReplyHolder): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || !/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) return response;
+    const text = await response.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const requestId = response.headers.get('request-id') ?? undefined;
+    holder.body = { value, requestId };
+    return new Response('', {
+      status: response.status,
+      headers: { 'content-type': 'text/event-stream', ...(requestId ? { 'request-id': requestId } : {}) },
+    });
+  };
+}
+
+/** The attempt's reply when it came as one JSON body; an error when that body is not a Message. */
+function jsonReplyOf(holder: JsonReplyHolder): { message: Anthropic.Message; requestId: string | undefined } {
+  const body = holder.body;
+  if (body === undefined) throw new Error('no JSON reply');
+  const message = messageFromJson(body.value);
+  if (message) return { message, requestId: body.requestId };
+  const shown = typeof body.value === 'string' ? body.value : JSON.stringify(body.value);
+  throw new ModelError(
+    'api',
+    `The Anthropic API (or a proxy in front of it) answered with JSON that is not a Message: ${shown.length > 200 ? `${shown.slice(0, 199)}…` : shown}. Check base-url.`,
+    { requestId: body.requestId, retryable: false },
+  );
 }
 
 /** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */
@@ -84,9 +127,11 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     redact(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
 
   // Our loop owns retries so one deadline bounds everything, retry-after waits included.
+  const jsonReply: JsonReplyHolder = {};
   const client = new Anthropic({
     apiKey: options.apiKey,
     maxRetries: 0,
+    fetch: jsonReplyFetch(jsonReply),
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
   });
   const params = toParams(request, log);
@@ -108,7 +153,8 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
 
     let failure: Failure;
     try {
-      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs);
+      jsonReply.body = undefined;
+      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs, jsonReply);
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
         attempts: attempt,
@@ -190,6 +236,7 @@ async function attemptOnce(
   params: StreamParams,
   timeoutMs: number,
   idleTimeoutMs: number | undefined,
+  jsonReply: JsonReplyHolder,
 ): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
   // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
   const controller = new AbortController();
@@ -216,6 +263,8 @@ async function attemptOnce(
     const message = await stream.finalMessage();
     return { message, requestId: stream.request_id ?? undefined };
   } catch (error) {
+    // The SDK saw an empty stream; the reply came whole, as JSON.
+    if (jsonReply.body !== undefined && !produced) return jsonReplyOf(jsonReply);
     throw new AttemptError(error, produced, controller.signal.aborted, idled ? idleTimeoutMs : undefined);
   } finally {
     clearTimeout(timer);
@@ -287,6 +336,7 @@ const HINTS: Partial<Record<ModelErrorKind, string>> = {
 function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => string): Failure {
   const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
   const error = attempt.original;
+  if (error instanceof ModelError) return { error, retryAfterMs: undefined };
 
   if (
     attempt.idleMs !== undefined &&

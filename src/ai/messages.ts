@@ -52,3 +52,24 @@ export function acceptsSamplingParameters(model: string): boolean {
   const minor = match[2] === undefined ? 0 : Number(match[2]);
   return major < 4 || (major === 4 && minor <= 6);
 }
+
+/**
+ * A complete Messages API reply read from a JSON body: some gateways and proxies answer a
+ * streaming request with the whole Message as `application/json` instead of server-sent events.
+ * Only what the rest of autostack reads is checked; anything else is not taken for a reply.
+ */
+export function messageFromJson(value: unknown): Anthropic.Message | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Partial<Record<keyof Anthropic.Message, unknown>>;
+  const usage = candidate.usage as Partial<Record<string, unknown>> | null | undefined;
+  const ok =
+    candidate.type === 'message' &&
+    candidate.role === 'assistant' &&
+    Array.isArray(candidate.content) &&
+    candidate.content.every((block) => typeof block === 'object' && block !== null && 'type' in block) &&
+    typeof usage === 'object' &&
+    usage !== null &&
+    typeof usage.input_tokens === 'number' &&
+    typeof usage.output_tokens === 'number';
+  return ok ? (value as Anthropic.Message) : undefined;
+}

@@ -267,6 +267,8 @@ interface CallPlan {
 async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   const definition = loadDefinition(spec);
   for (const warning of definition.warnings) log.warning(warning);
+  for (const problem of definition.evaluatorProblems ?? [])
+    log.warning(`${problem}; run-prompt uses no evaluator, so the prompt runs (promote-prompt's eval gate refuses it)`);
   const rendered = renderPrompt(definition, spec.variables);
   const system =
     [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
@@ -414,8 +416,11 @@ async function converse(
     validate: schema ? (value) => schema.validate(value) : undefined,
     maxRepairs: spec.maxRepairs,
     turn,
-    onInvalid: (attempt, errors) =>
-      log.warning(`reply ${attempt} is not valid structured output: ${errors.slice(0, 5).join('; ')}`),
+    // The last invalid reply is the step's error; a warning for it too would annotate it twice.
+    onInvalid: (attempt, errors) => {
+      if (attempt <= spec.maxRepairs)
+        log.warning(`reply ${attempt} is not valid structured output: ${errors.slice(0, 5).join('; ')}`);
+    },
   });
   return { final: result.final, json: result.value, toolCalls, transcript: result.messages };
 }

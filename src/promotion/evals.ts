@@ -6,7 +6,7 @@ import { fillTemplate } from '../prompts/render.js';
 import { promptFromText } from '../prompts/text-prompt.js';
 import { type Evaluator, type PromptDefinition, type TestCase } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage, UserError } from '../shared/errors.js';
 
 /**
  * The eval gate: a prompt's `testData` run through run-prompt (so replay, the fingerprint cache
@@ -252,7 +252,13 @@ async function evaluateCase(
     reply: '',
   };
   try {
-    const result = await runPrompt({ ...template, definition, variables: testCase.variables, tools: [] }, log, step);
+    // The gate already reported the file's warnings once; each case must not repeat them.
+    const quiet = { ...definition, warnings: [], evaluatorProblems: [] };
+    const result = await runPrompt(
+      { ...template, definition: quiet, variables: testCase.variables, tools: [] },
+      log,
+      step,
+    );
     outcome.costUsd += result.costUsd;
     outcome.inputTokens += result.inputTokens;
     outcome.outputTokens += result.outputTokens;
@@ -271,6 +277,34 @@ async function evaluateCase(
   outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
   log.info(caseLogLine(definition, outcome));
   return outcome;
+}
+
+/** `evaluator 'similarity' (github/similarity)` for each GitHub-hosted evaluator, which never counts. */
+export function skippedEvaluators(definition: PromptDefinition): string[] {
+  return definition.evaluators
+    .filter((entry) => entry.kind === 'uses')
+    .map((entry) => `'${entry.name}' (${entry.uses})`);
+}
+
+/**
+ * Why the gate cannot judge `definition` at all, or undefined: evaluators it cannot read (a
+ * UserError naming file and line), or only GitHub-hosted ones, which would pass every case
+ * having checked nothing (the refusal reason).
+ */
+export function uncountableGate(definition: PromptDefinition, key: string): string | undefined {
+  const problems = definition.evaluatorProblems ?? [];
+  if (problems.length > 0) {
+    const first = problems[0] ?? '';
+    const more = problems.slice(1).map((problem) => `\n  ${problem}`);
+    const match = /^(.*?):(\d+): /.exec(first);
+    throw new UserError(`${first}; the eval gate needs every evaluator readable${more.join('')}`, {
+      file: match?.[1] ?? definition.file,
+      line: match?.[2] === undefined ? undefined : Number(match[2]),
+    });
+  }
+  const skipped = skippedEvaluators(definition);
+  if (skipped.length === 0 || skipped.length < definition.evaluators.length) return undefined;
+  return `Promotion refused: every evaluator of ${key} is GitHub-hosted (${skipped.join(', ')}) and runs only on GitHub Models, so the gate would check nothing. Add a string, llm or jsonSchema evaluator, or set eval: false. Nothing was written.`;
 }
 
 /**

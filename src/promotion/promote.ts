@@ -5,7 +5,7 @@ import { contentHash } from '../prompts/normalize.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
-import { evaluatePrompt, type EvalRun, type EvalRunTemplate } from './evals.js';
+import { evaluatePrompt, skippedEvaluators, uncountableGate, type EvalRun, type EvalRunTemplate } from './evals.js';
 import { GitHubRepo } from './github-repo.js';
 import { gitIgnores, localView, type LockView, writeLocalFile } from './local-repo.js';
 import {
@@ -186,8 +186,19 @@ async function runGate(
       { file: spec.promptFile },
     );
   }
+  const uncountable = uncountableGate(definition, key);
+  if (uncountable !== undefined) {
+    result.refused = true;
+    result.reason = uncountable;
+    return;
+  }
   if (definition.evaluators.length === 0)
     log.warning(`${key} has testData but no evaluators: a case passes when it runs without error.`);
+  const skipped = skippedEvaluators(definition);
+  if (skipped.length > 0)
+    log.info(
+      `eval: skipped ${skipped.join(', ')}: GitHub-hosted evaluators run only on GitHub Models; counted neither way`,
+    );
   const evaluated = await log.group(`eval: candidate ${result.version} (${definition.testData.length} cases)`, () =>
     evaluatePrompt(definition, spec.run, log, step),
   );
@@ -233,6 +244,12 @@ async function buildReport(
   });
   const sections = [`### promote-prompt: \`${key}\` → \`${spec.channel}\``, '', outcome, '', ...facts];
   if (result.candidate) sections.push('', '#### Eval', '', evalTable(result.candidate, result.current));
+  const skipped = skippedEvaluators(candidate.definition);
+  if (gate && skipped.length > 0)
+    sections.push(
+      '',
+      `Skipped: ${skipped.join(', ')}: GitHub-hosted evaluators run only on GitHub Models; counted neither way.`,
+    );
   sections.push(
     '',
     `#### Prompt diff against ${current ? `the promoted version (${previousVersion})` : 'nothing (first promotion)'}`,

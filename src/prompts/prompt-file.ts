@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { UserError } from '../shared/errors.js';
 import { contentHash, versionLabel } from './normalize.js';
+import { readEvaluators } from './prompt-evaluators.js';
 import { compileSchemaAt } from './schema.js';
 import {
   at,
@@ -8,14 +8,13 @@ import {
   isPlainObject,
   issueProblems,
   parseJson,
-  pathString,
   problemsError,
   unknownKeys,
   type Problem,
   YamlSource,
   type DataPath,
 } from './source.js';
-import type { Evaluator, JsonSchemaSpec, PromptDefinition, PromptMessage, TestCase, ToolDeclaration } from './types.js';
+import type { JsonSchemaSpec, PromptDefinition, PromptMessage, TestCase, ToolDeclaration } from './types.js';
 
 /**
  * GitHub Models `.prompt.yml` files, read so that a file written for GitHub Models works
@@ -37,8 +36,6 @@ const TOP_LEVEL_KEYS = [
 ] as const;
 const MODEL_PARAMETER_KEYS = ['maxTokens', 'maxCompletionTokens', 'temperature', 'topP', 'stop'] as const;
 const MESSAGE_KEYS = ['role', 'content'] as const;
-const STRING_CHECKS = ['equals', 'contains', 'startsWith', 'endsWith'] as const;
-const EVALUATOR_KINDS = ['string', 'llm', 'uses', 'jsonSchema'] as const;
 const ROLES = ['system', 'user', 'assistant'] as const;
 
 export const modelParametersSchema = z.looseObject({
@@ -64,71 +61,6 @@ const message = z.looseObject({
   content: z.string(),
 });
 
-const stringChecks = z
-  .looseObject({
-    equals: z.string().optional(),
-    contains: z.string().optional(),
-    startsWith: z.string().optional(),
-    endsWith: z.string().optional(),
-  })
-  .superRefine((value, ctx) => {
-    const unknown = Object.keys(value).find((key) => !(STRING_CHECKS as readonly string[]).includes(key));
-    if (unknown !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [unknown],
-        message: `is not a string check; use ${STRING_CHECKS.join(', ')}`,
-      });
-    } else if (!STRING_CHECKS.some((key) => value[key] !== undefined)) {
-      ctx.addIssue({ code: 'custom', message: `needs one of ${STRING_CHECKS.join(', ')}` });
-    }
-  });
-
-const llmEvaluator = z.looseObject({
-  modelId: z.string().min(1),
-  prompt: z.string().min(1),
-  choices: z.array(z.looseObject({ choice: z.string().min(1), score: z.number() })).min(1),
-  systemPrompt: z.string().optional(),
-});
-
-const usesEvaluator = z.string().superRefine((value, ctx) => {
-  if (!/^github\/[A-Za-z0-9_.-]+$/.test(value)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must name a GitHub evaluator such as github/similarity (got ${describeValue(value)})`,
-    });
-  }
-});
-
-const jsonSchemaEvaluator = z.unknown().superRefine((value, ctx) => {
-  const ok =
-    value === true || (isPlainObject(value) && (isPlainObject(value.schema) || typeof value.schema === 'boolean'));
-  if (!ok) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be true (check against the prompt's jsonSchema) or a mapping with a 'schema' (got ${describeValue(value)})`,
-    });
-  }
-});
-
-const evaluator = z
-  .looseObject({
-    name: z.string().min(1),
-    string: stringChecks.optional(),
-    llm: llmEvaluator.optional(),
-    uses: usesEvaluator.optional(),
-    jsonSchema: jsonSchemaEvaluator.optional(),
-  })
-  .superRefine((value, ctx) => {
-    const kinds = EVALUATOR_KINDS.filter((kind) => value[kind] !== undefined);
-    if (kinds.length === 0) ctx.addIssue({ code: 'custom', message: `needs one of ${EVALUATOR_KINDS.join(', ')}` });
-    if (kinds.length > 1)
-      ctx.addIssue({
-        code: 'custom',
-        message: `must have only one of ${EVALUATOR_KINDS.join(', ')} (got ${kinds.join(' and ')})`,
-      });
-  });
-
 const jsonSchemaSpec = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -152,7 +84,8 @@ const promptFile = z
     responseFormat: z.enum(['text', 'json_object', 'json_schema']).optional(),
     jsonSchema: jsonSchemaSpec.optional(),
     testData: z.array(z.record(z.string(), z.unknown())).optional(),
-    evaluators: z.array(evaluator).optional(),
+    // Read on their own (readEvaluators): only the eval gate uses them, so they never stop a run.
+    evaluators: z.unknown().optional(),
     version: versionSchema.optional(),
     tools: z.array(tool).optional(),
   })
@@ -167,17 +100,6 @@ const promptFile = z
         message: 'is json_schema, so jsonSchema is required (a JSON string or mapping with name and schema)',
       });
     }
-    value.evaluators?.forEach((entry, index) => {
-      if (entry.jsonSchema === true && value.jsonSchema === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['evaluators', index, 'jsonSchema'],
-          message:
-            'is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
-        });
-      }
-    });
-    duplicateNames(value.evaluators ?? [], 'evaluators', ctx);
     duplicateNames(value.tools ?? [], 'tools', ctx);
   });
 
@@ -229,6 +151,7 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     (problem) => `${at(file, problem.line)}${problem.text}`,
   );
   const spec = value.jsonSchema ? checkedJsonSchema(value.jsonSchema, file, lineOf) : undefined;
+  const evaluators = readEvaluators(data, spec, file, lineOf);
   return {
     ...definitionHeader(file, text, value, defaultName),
     messages: value.messages.map((entry, index): PromptMessage => ({
@@ -244,7 +167,10 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
       variables: stringValues(entry),
       line: lineOf(['testData', index]),
     })),
-    evaluators: (value.evaluators ?? []).map((entry, index) => toEvaluator(entry, index, spec, file, lineOf)),
+    evaluators: evaluators.valid,
+    ...(evaluators.problems.length > 0 && {
+      evaluatorProblems: evaluators.problems.map((problem) => `${at(file, problem.line)}${problem.text}`),
+    }),
     tools: (value.tools ?? []).map((entry, index): ToolDeclaration => ({
       name: entry.name,
       description: entry.description,
@@ -324,53 +250,6 @@ function checkedJsonSchema(
     strict: spec.strict,
     line: lineOf(['jsonSchema']),
   };
-}
-
-function toEvaluator(
-  entry: NonNullable<ParsedPromptFile['evaluators']>[number],
-  index: number,
-  spec: JsonSchemaSpec | undefined,
-  file: string,
-  lineOf: (path: DataPath) => number,
-): Evaluator {
-  const base = { name: entry.name, line: lineOf(['evaluators', index]) };
-  if (entry.string) {
-    const checks = entry.string;
-    return {
-      ...base,
-      kind: 'string',
-      ...(checks.equals !== undefined && { equals: checks.equals }),
-      ...(checks.contains !== undefined && { contains: checks.contains }),
-      ...(checks.startsWith !== undefined && { startsWith: checks.startsWith }),
-      ...(checks.endsWith !== undefined && { endsWith: checks.endsWith }),
-    };
-  }
-  if (entry.llm) {
-    const llm = entry.llm;
-    return {
-      ...base,
-      kind: 'llm',
-      modelId: llm.modelId,
-      prompt: llm.prompt,
-      choices: llm.choices.map((choice) => ({ choice: choice.choice, score: choice.score })),
-      systemPrompt: llm.systemPrompt,
-    };
-  }
-  if (entry.uses !== undefined) return { ...base, kind: 'uses', uses: entry.uses };
-  if (entry.jsonSchema === true) {
-    // The superRefine above guarantees the prompt has a schema when this is `true`.
-    if (!spec)
-      throw new UserError(`${at(file, base.line)}evaluators[${index}].jsonSchema needs the prompt's jsonSchema`, {
-        file,
-        line: base.line,
-      });
-    return { ...base, kind: 'jsonSchema', schema: spec.schema, fromPrompt: true };
-  }
-  const own = isPlainObject(entry.jsonSchema) ? entry.jsonSchema.schema : undefined;
-  const schema = isPlainObject(own) || typeof own === 'boolean' ? own : true;
-  const path = ['evaluators', index, 'jsonSchema', 'schema'];
-  compileSchemaAt(schema, { file, label: pathString(path), lineOf: (pointer) => lineOf([...path, ...pointer]) });
-  return { ...base, kind: 'jsonSchema', schema, fromPrompt: false };
 }
 
 function unknownFields(raw: Record<string, unknown>, lineOf: (path: DataPath) => number): Problem[] {

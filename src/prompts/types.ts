@@ -106,7 +106,13 @@ export interface PromptDefinition {
   responseFormat: ResponseFormat;
   jsonSchema: JsonSchemaSpec | undefined;
   testData: TestCase[];
+  /** The evaluators that could be read. */
   evaluators: Evaluator[];
+  /**
+   * Evaluators that could not be read, each prefixed with file:line; absent when there are none.
+   * run-prompt warns and runs (it uses no evaluator); the eval gate refuses.
+   */
+  evaluatorProblems?: string[];
   tools: ToolDeclaration[];
   /** The explicit `version` field, if any. */
   version: string | undefined;

@@ -12,8 +12,10 @@
  * the queue is empty). A request with `stream: true` gets the reply as SSE,
  * otherwise as a single JSON Message. Requests the real API would reject before
  * reaching a model (no credentials, no `anthropic-version`, malformed body, sampling
- * parameters sent to a model that takes none) get a 400/401 and do NOT consume a
- * scripted reply; they are still logged.
+ * parameters sent to a model that takes none, a structured-output schema with a keyword the
+ * API refuses such as `maximum`) get a 400/401 and do NOT consume a scripted reply; they are
+ * still logged. `gatewayJsonReply` answers even a streaming request with one JSON Message, as
+ * some gateways and proxies do.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -115,7 +117,18 @@ export interface FakeStreamErrorReply {
   partialText?: string;
 }
 
-export type FakeReply = FakeMessageReply | FakeErrorReply | FakeResetReply | FakeSlowReply | FakeStreamErrorReply;
+/**
+ * The whole Message as one `application/json` body even when the request asked to stream, as
+ * some gateways and proxies answer. `body` replaces the Message (to send JSON that is not one).
+ */
+export interface FakeJsonMessageReply {
+  kind: 'json_message';
+  reply: FakeMessageReply;
+  body?: unknown;
+}
+
+export type FakeReply =
+  FakeMessageReply | FakeErrorReply | FakeResetReply | FakeSlowReply | FakeStreamErrorReply | FakeJsonMessageReply;
 
 /** The JSON body the SDK sends to POST /v1/messages (loosely typed on purpose). */
 export interface MessagesRequestBody {
@@ -202,6 +215,10 @@ export function errorReply(
   headers: Record<string, string> = {},
 ): FakeErrorReply {
   return { kind: 'error', status, type, message, headers };
+}
+
+export function gatewayJsonReply(reply: FakeMessageReply, body?: unknown): FakeJsonMessageReply {
+  return body === undefined ? { kind: 'json_message', reply } : { kind: 'json_message', reply, body };
 }
 
 export function resetReply(): FakeResetReply {
@@ -456,6 +473,43 @@ function rejectsSampling(model: unknown): boolean {
   return major > 4 || (major === 4 && minor >= 7);
 }
 
+/** Keywords the real API refuses in a structured-output schema (its grammar cannot enforce them). */
+const UNSUPPORTED_SCHEMA_KEYWORDS = [
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+];
+
+/** The API's 400 text for the first schema keyword it would refuse, like the real one's. */
+function unsupportedSchemaKeyword(schema: unknown): string | undefined {
+  if (Array.isArray(schema)) {
+    for (const item of schema) {
+      const found = unsupportedSchemaKeyword(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isRecord(schema)) return undefined;
+  const keyword = UNSUPPORTED_SCHEMA_KEYWORDS.find((name) => name in schema && typeof schema[name] !== 'object');
+  if (keyword !== undefined)
+    return `For '${typeof schema.type === 'string' ? schema.type : 'any'}' type, property '${keyword}' is not supported`;
+  if (typeof schema.minItems === 'number' && schema.minItems > 1)
+    return `For 'array' type, 'minItems' values other than 0 or 1 are not supported`;
+  for (const value of Object.values(schema)) {
+    const found = unsupportedSchemaKeyword(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export async function startAnthropicApi(): Promise<AnthropicApi> {
   const requests: LoggedRequest[] = [];
   const countTokensRequests: LoggedRequest[] = [];
@@ -490,6 +544,11 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
         } else {
           writeJson(res, 200, msg, { ...headers, 'request-id': requestId });
         }
+        return;
+      }
+      case 'json_message': {
+        const msg = resolveMessage(reply.reply, body);
+        writeJson(res, 200, reply.body ?? msg, { ...(reply.reply.headers ?? {}), 'request-id': requestId });
         return;
       }
       case 'error':
@@ -585,6 +644,11 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
       const sampling = (['temperature', 'top_p', 'top_k'] as const).find((k) => body[k] !== undefined);
       if (sampling !== undefined && rejectsSampling(body.model)) {
         writeError(res, requestId, 400, 'invalid_request_error', `\`${sampling}\` is deprecated for this model.`);
+        return;
+      }
+      const unsupported = unsupportedSchemaKeyword(body.output_config?.format?.schema);
+      if (unsupported !== undefined) {
+        writeError(res, requestId, 400, 'invalid_request_error', `output_config.format.schema: ${unsupported}`);
         return;
       }
       const reply = queue.shift() ?? defaultReply;

@@ -212,10 +212,49 @@ describe('prompt file errors name the file and line', () => {
       message: [
         'prompts/bad-fields.prompt.yml:3: modelParameters.temperature must be at most 2 (got 3)',
         '  prompts/bad-fields.prompt.yml:4: modelParameters.maxTokens must be a whole number (got 1.5)',
-        '  prompts/bad-fields.prompt.yml:9: evaluators[0] must have only one of string, llm, uses, jsonSchema (got string and uses)',
-        '  prompts/bad-fields.prompt.yml:15: evaluators[1].string.equal is not a string check; use equals, contains, startsWith, endsWith',
       ].join('\n'),
     });
+  });
+
+  test('evaluators that cannot be read never stop a prompt from loading; each is a located problem', () => {
+    const directory = scratch({
+      'x.prompt.yml': [
+        'messages:',
+        '  - role: user',
+        '    content: Hi',
+        'evaluators:',
+        '  - name: two kinds',
+        '    string:',
+        '      contains: hi',
+        '    uses: github/similarity',
+        '  - name: typo',
+        '    string:',
+        '      equal: hi',
+        '  - name: future kind',
+        '    python: check.py',
+        '  - name: kept',
+        '    string:',
+        '      contains: hi',
+        '  - name: kept',
+        '    uses: github/coherence',
+        '',
+      ].join('\n'),
+    });
+    const def = loadPrompt('x.prompt.yml', { cwd: directory });
+    assert.deepEqual(
+      def.evaluators.map((entry) => entry.name),
+      ['kept'],
+    );
+    assert.deepEqual(def.evaluatorProblems, [
+      'x.prompt.yml:5: evaluators[0] must have only one of string, llm, uses, jsonSchema (got string and uses)',
+      'x.prompt.yml:11: evaluators[1].string.equal is not a string check; use equals, contains, startsWith, endsWith',
+      'x.prompt.yml:12: evaluators[2] needs one of string, llm, uses, jsonSchema',
+      "x.prompt.yml:17: evaluators[4].name repeats evaluators[3].name 'kept'; names must be unique",
+    ]);
+    const clean = scratch({ 'y.prompt.yml': 'messages:\n  - role: user\n    content: Hi\nevaluators: nope\n' });
+    assert.deepEqual(loadPrompt('y.prompt.yml', { cwd: clean }).evaluatorProblems, [
+      "y.prompt.yml:4: evaluators must be a list (got 'nope')",
+    ]);
   });
 
   test('a misspelt required field is reported with the guess', () => {
@@ -263,12 +302,9 @@ describe('prompt file errors name the file and line', () => {
       'x.prompt.yml':
         'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema: true\n',
     });
-    assertUserError(() => loadPrompt('x.prompt.yml', { cwd: directory }), {
-      file: 'x.prompt.yml',
-      line: 6,
-      message:
-        'x.prompt.yml:6: evaluators[0].jsonSchema is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
-    });
+    assert.deepEqual(loadPrompt('x.prompt.yml', { cwd: directory }).evaluatorProblems, [
+      'x.prompt.yml:6: evaluators[0].jsonSchema is true but the prompt has no jsonSchema to check against; add jsonSchema or give { schema: ... } here',
+    ]);
   });
 
   test("a jsonSchema evaluator's own schema is checked too", () => {
@@ -289,11 +325,9 @@ describe('prompt file errors name the file and line', () => {
       'x.prompt.yml':
         'messages:\n  - role: user\n    content: Hi\nevaluators:\n  - name: valid\n    jsonSchema:\n      schema:\n        type: array\n        minItems: many\n',
     });
-    assertUserError(() => loadPrompt('x.prompt.yml', { cwd: bad }), {
-      file: 'x.prompt.yml',
-      line: 9,
-      message: 'x.prompt.yml:9: evaluators[0].jsonSchema.schema is not a valid JSON Schema: /minItems: must be integer',
-    });
+    assert.deepEqual(loadPrompt('x.prompt.yml', { cwd: bad }).evaluatorProblems, [
+      'x.prompt.yml:9: evaluators[0].jsonSchema.schema is not a valid JSON Schema: /minItems: must be integer',
+    ]);
   });
 
   test('a prompt needs a user message', () => {
