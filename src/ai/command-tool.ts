@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 
@@ -161,15 +161,18 @@ function confinePath(name: string, value: string, workspace: string, mustExist: 
   const root = realpathSync(workspace);
   const absolute = resolve(workspace, value);
   let real: string;
+  let exists = true;
   try {
     real = realpathSync(absolute);
   } catch {
-    if (mustExist) throw new ToolRefusal(`${name}: ${value} does not exist`);
+    exists = false;
     real = join(realParent(dirname(absolute)), basename(absolute));
   }
+  // Confinement first: whether a file outside the workspace exists is not the model's to learn.
   const rel = relative(root, real);
-  if (rel.startsWith('..') || isAbsolute(rel))
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
     throw new ToolRefusal(`${name}: ${value} is outside the workspace; give a path inside it`);
+  if (!exists && mustExist) throw new ToolRefusal(`${name}: ${value} does not exist`);
 }
 
 function realParent(path: string): string {

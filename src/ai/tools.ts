@@ -48,13 +48,8 @@ const githubToolSchema = z
     name: value.name,
     policy: { allowedLabels: value['allowed-labels'], allowedIssues: value['allowed-issues'] },
   }));
-const builtinSchema = z.union([
-  z
-    .enum(builtinNames)
-    .pipe(z.transform((name) => ({ name })))
-    .pipe(githubToolSchema),
-  githubToolSchema,
-]);
+// A bare name is the declaration with no options, checked by the same schema.
+const builtinSchema = z.preprocess((entry) => (typeof entry === 'string' ? { name: entry } : entry), githubToolSchema);
 
 export interface GitHubToolDeclaration {
   kind: 'github';
@@ -65,7 +60,7 @@ export type ToolDeclaration = GitHubToolDeclaration | CommandToolDeclaration;
 export type { CommandToolDeclaration };
 
 function entryKind(entry: unknown): 'command' | 'github' | undefined {
-  if (typeof entry === 'string') return 'github';
+  if (typeof entry === 'string') return GITHUB_TOOLS.has(entry) ? 'github' : undefined;
   if (typeof entry !== 'object' || entry === null) return undefined;
   const { type, name } = entry as { type?: unknown; name?: unknown };
   if (type === 'command') return 'command';
