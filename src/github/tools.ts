@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { cleanUntrusted } from '../prompts/untrusted.js';
 import type { GitHubClient } from './client.js';
 
 /**
@@ -77,7 +78,11 @@ function tool<S extends z.ZodType>(name: string, spec: ToolSpec<S>): [string, Gi
 
 const MAX_FILE_CHARS = 50_000;
 
-/** What issues and pull requests have in common, as the model is shown it. */
+/**
+ * What issues and pull requests have in common, as the model is shown it. Title and body are
+ * written by others: hidden carriers (HTML comments, invisible characters, alt text, link
+ * titles) are stripped with a visible marker, as for untrusted variables.
+ */
 function threadSummary(data: {
   number: number;
   title: string;
@@ -85,7 +90,13 @@ function threadSummary(data: {
   user: { login: string } | null;
   body?: string | null;
 }) {
-  return { number: data.number, title: data.title, state: data.state, author: data.user?.login, body: data.body ?? '' };
+  return {
+    number: data.number,
+    title: cleanUntrusted(data.title),
+    state: data.state,
+    author: data.user?.login,
+    body: cleanUntrusted(data.body ?? ''),
+  };
 }
 
 export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
