@@ -135,6 +135,7 @@ export function commandToolDefinition(tool: CommandToolDeclaration): Anthropic.T
   };
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 function slotValue(name: string, slot: Slot, value: string, workspace: string): string {
