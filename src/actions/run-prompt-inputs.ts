@@ -26,6 +26,7 @@ export const runPromptInputs = {
   'top-p': input.number({ min: 0, max: 1 }),
   schema: input.optionalText(),
   tools: input.optionalText(),
+  untrusted: input.optionalText(),
   cache: input.boolean(true),
   'max-cost-usd': input.number({ min: 0 }),
   'max-repairs': input.integer({ min: 0, max: 5, default: 1 }),
@@ -43,6 +44,19 @@ export const runPromptInputs = {
   file_input: input.optionalText(),
   'max-completion-tokens': input.optionalInteger({ min: 1, max: 128_000 }),
 };
+
+/** Variable names, comma- or newline-separated. */
+function parseUntrusted(text: string | undefined): string[] | undefined {
+  if (!text) return undefined;
+  const names = text
+    .split(/[,\n]/)
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const bad = names.find((name) => !/^[A-Za-z0-9_.-]+$/.test(name));
+  if (bad !== undefined)
+    throw new InputError('untrusted', `names '${bad}', which is not a variable name; give names such as title, body`);
+  return names;
+}
 
 /** Parses a YAML input (or CLI flag); a syntax error names the input and the line within it. */
 export function parseYamlInput(name: string, text: string): unknown {
@@ -254,6 +268,7 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     topP: inputs['top-p'],
     schema: inputs.schema ? loadSchemaInput(inputs.schema, workspace) : undefined,
     tools: parseTools(inputs.tools),
+    untrusted: parseUntrusted(inputs.untrusted),
     cache: inputs.cache,
     maxCostUsd: inputs['max-cost-usd'],
     allowTruncation: inputs['allow-truncation'],

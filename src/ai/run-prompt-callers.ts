@@ -133,7 +133,7 @@ export async function buildTools(spec: RunPromptSpec, definition: PromptDefiniti
     ...parseToolDeclarations(spec.tools, "input 'tools'"),
   ];
   let github: Parameters<typeof buildToolExecutor>[1]['github'];
-  if (spec.github && declarations.some((declaration) => typeof declaration === 'string')) {
+  if (spec.github && declarations.some((declaration) => declaration.kind === 'github')) {
     const repository = parseRepository(spec.github.repository);
     if (repository) {
       const silent: Log = {

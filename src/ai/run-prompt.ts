@@ -38,6 +38,8 @@ export interface RunPromptSpec {
   /** An already loaded prompt (promote-prompt's evals); wins over prompt and promptFile. */
   definition?: PromptDefinition | undefined;
   variables: Record<string, string>;
+  /** Variables written by others, added to the prompt file's `untrusted:` (delimited, cleaned). */
+  untrusted?: string[] | undefined;
   systemPrompt?: string | undefined;
   model?: string | undefined;
   /** The model for prompts that name none or a non-Claude one (env AUTOSTACK_DEFAULT_MODEL). */
@@ -269,7 +271,7 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   for (const warning of definition.warnings) log.warning(warning);
   for (const problem of definition.evaluatorProblems ?? [])
     log.warning(`${problem}; run-prompt uses no evaluator, so the prompt runs (promote-prompt's eval gate refuses it)`);
-  const rendered = renderPrompt(definition, spec.variables);
+  const rendered = renderPrompt(definition, spec.variables, { untrusted: spec.untrusted });
   const system =
     [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
   const model = resolveModel(spec.model ?? definition.model, log, spec.defaultModel);

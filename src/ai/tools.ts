@@ -1,84 +1,87 @@
-import { execFile } from 'node:child_process';
-import { basename } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { GitHubClient } from '../github/client.js';
-import { GITHUB_TOOLS } from '../github/tools.js';
+import { GITHUB_TOOLS, GitHubToolRefusal, type GitHubToolPolicy } from '../github/tools.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
+import {
+  commandToolDefinition,
+  commandToolSchema,
+  runCommandTool,
+  type CommandToolDeclaration,
+} from './command-tool.js';
 import type { ToolExecutor } from './tool-loop.js';
 
 /**
  * Tools the model may call, declared in the prompt file (`tools:`) or the action's `tools` input:
- * - a built-in GitHub tool by name (`github_get_issue`, …, see GITHUB_TOOLS);
- * - a command tool: one allow-listed executable, run with the model's arguments as arguments —
- *   never through a shell, so the model cannot compose commands.
+ * - a built-in GitHub tool by name (`github_get_issue`, …, see GITHUB_TOOLS); the acting ones
+ *   take an allow-list (`allowed-labels`, `allowed-issues`) checked before anything is sent;
+ * - a command tool (command-tool.ts): one executable with the argument list its author wrote and
+ *   named parameters the model fills, never through a shell.
  */
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
-// An interpreter would turn "arguments" back into a program the model writes.
-const FORBIDDEN_COMMANDS = new Set([
-  'sh',
-  'bash',
-  'dash',
-  'zsh',
-  'ksh',
-  'fish',
-  'csh',
-  'tcsh',
-  'env',
-  'sudo',
-  'su',
-  'xargs',
-  'eval',
-  'exec',
-  'node',
-  'python',
-  'python3',
-  'perl',
-  'ruby',
-  'php',
-  'pwsh',
-  'powershell',
-]);
-
-const commandToolSchema = z.object({
-  name: z.string().regex(TOOL_NAME, 'must be 1-64 letters, digits, _ or -'),
-  type: z.literal('command'),
-  command: z
-    .string()
-    .min(1)
-    .refine((command) => !FORBIDDEN_COMMANDS.has(basename(command)), {
-      message: `must not be a shell or interpreter (${[...FORBIDDEN_COMMANDS].slice(0, 6).join(', ')}, …): the model's arguments would become a program`,
-    }),
-  description: z.string().default(''),
-  /** Fixed leading arguments; the model's come after them. */
-  args: z.array(z.string()).default([]),
-  'timeout-seconds': z.number().positive().max(600).default(30),
-});
-
 const builtinNames = [...GITHUB_TOOLS.keys()] as [string, ...string[]];
-const builtinSchema = z.union([
-  z.enum(builtinNames),
-  z.object({ name: z.enum(builtinNames), type: z.literal('github').optional() }).transform((value) => value.name),
-]);
+const issueNumbers = z.array(z.coerce.number().int().positive()).min(1);
 
-export const toolDeclarationSchema = z.union([builtinSchema, commandToolSchema]);
-export type ToolDeclaration = z.output<typeof toolDeclarationSchema>;
-export type CommandToolDeclaration = z.output<typeof commandToolSchema>;
+const githubToolSchema = z
+  .strictObject({
+    name: z.enum(builtinNames),
+    type: z.literal('github').optional(),
+    description: z.string().optional(),
+    'allowed-labels': z.array(z.string().min(1).max(50)).min(1).optional(),
+    'allowed-issues': issueNumbers.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const tool = GITHUB_TOOLS.get(value.name);
+    for (const key of ['allowed-labels', 'allowed-issues'] as const)
+      if (value[key] !== undefined && !tool?.policy.includes(key))
+        ctx.addIssue({ code: 'custom', path: [key], message: `does not apply to ${value.name}` });
+    // Labelling without a list would let the model pick any label, so the list is required.
+    if (tool?.policy.includes('allowed-labels') && value['allowed-labels'] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowed-labels'],
+        message: `is required: list the labels the model may add ({name: ${value.name}, allowed-labels: [bug, docs]})`,
+      });
+  })
+  .transform((value): GitHubToolDeclaration => ({
+    kind: 'github',
+    name: value.name,
+    policy: { allowedLabels: value['allowed-labels'], allowedIssues: value['allowed-issues'] },
+  }));
+// A bare name is the declaration with no options, checked by the same schema.
+const builtinSchema = z.preprocess((entry) => (typeof entry === 'string' ? { name: entry } : entry), githubToolSchema);
+
+export interface GitHubToolDeclaration {
+  kind: 'github';
+  name: string;
+  policy: GitHubToolPolicy;
+}
+export type ToolDeclaration = GitHubToolDeclaration | CommandToolDeclaration;
+export type { CommandToolDeclaration };
+
+function entryKind(entry: unknown): 'command' | 'github' | undefined {
+  if (typeof entry === 'string') return GITHUB_TOOLS.has(entry) ? 'github' : undefined;
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { type, name } = entry as { type?: unknown; name?: unknown };
+  if (type === 'command') return 'command';
+  if (type === 'github' || (typeof name === 'string' && GITHUB_TOOLS.has(name))) return 'github';
+  return undefined;
+}
 
 /** Validates declarations; `where` names the prompt file or input for the error. */
 export function parseToolDeclarations(raw: unknown[], where: string): ToolDeclaration[] {
-  return raw.map((entry, index) => {
-    const result = toolDeclarationSchema.safeParse(entry);
-    if (result.success) return result.data;
+  return raw.map((entry, index): ToolDeclaration => {
     const name = typeof entry === 'string' ? entry : (entry as { name?: unknown } | null)?.name;
-    const commandIssue = commandToolSchema.safeParse(entry).error?.issues[0];
-    const detail =
-      typeof entry === 'object' && entry !== null && (entry as { type?: unknown }).type === 'command' && commandIssue
-        ? `${commandIssue.path.join('.')} ${commandIssue.message}`
-        : `must be a built-in tool (${builtinNames.join(', ')}) or {name, type: command, command, args?, description?, timeout-seconds?}`;
-    throw new UserError(`${where}: tools[${index}]${typeof name === 'string' ? ` (${name})` : ''} ${detail}`);
+    const label = `${where}: tools[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
+    const kind = entryKind(entry);
+    const schema = kind === 'command' ? commandToolSchema : kind === 'github' ? builtinSchema : undefined;
+    const result = schema?.safeParse(entry);
+    if (result?.success) return result.data;
+    const issue = result?.error.issues[0];
+    const detail = issue
+      ? `${issue.path.join('.')} ${issue.message}`.trim()
+      : `must be a built-in tool (${builtinNames.join(', ')}) or {name, type: command, command, args?, parameters?, env?, description?, timeout-seconds?}`;
+    throw new UserError(`${label} ${detail}`);
   });
 }
 
@@ -90,81 +93,29 @@ function truncate(text: string): string {
     : text;
 }
 
-const commandInputSchema = z.object({ args: z.array(z.string().max(4_000)).max(64).default([]) });
-
-function runCommand(
-  tool: CommandToolDeclaration,
-  input: unknown,
-  cwd: string,
-): Promise<{ content: string; isError: boolean }> {
-  const { args } = commandInputSchema.parse(input ?? {});
-  return new Promise((resolve) => {
-    execFile(
-      tool.command,
-      [...tool.args, ...args],
-      // The tool sees only PATH and HOME: no tokens or keys from the step's environment.
-      {
-        cwd,
-        shell: false,
-        timeout: tool['timeout-seconds'] * 1000,
-        maxBuffer: 4 * 1024 * 1024,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0;
-        const parts = [`exit code: ${String(code)}`];
-        if (stdout) parts.push(`stdout:\n${stdout}`);
-        if (stderr) parts.push(`stderr:\n${stderr}`);
-        if (error && (error as { killed?: boolean }).killed) parts.push(`killed after ${tool['timeout-seconds']} s`);
-        resolve({ content: truncate(redact(parts.join('\n'))), isError: Boolean(error) });
-      },
-    );
-  });
-}
-
 export interface ToolContext {
   /** Needed only when a GitHub tool is declared. */
   github?: { client: GitHubClient; owner: string; repo: string } | undefined;
   cwd: string;
+  /** The step's environment; a command tool gets PATH and the names it declares, nothing else. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function buildToolExecutor(declarations: ToolDeclaration[], context: ToolContext): ToolExecutor {
   const definitions: Anthropic.Tool[] = [];
-  const runners = new Map<string, (input: unknown) => Promise<{ content: string; isError?: boolean }>>();
+  const runners = new Map<string, Runner>();
   for (const declaration of declarations) {
-    if (typeof declaration === 'string') {
-      const builtin = GITHUB_TOOLS.get(declaration);
-      if (!builtin) throw new UserError(`Unknown tool ${declaration}`);
-      const github = context.github;
-      if (!github)
-        throw new UserError(
-          `Tool ${declaration} needs a GitHub token and repository: set the 'github-token' input (and GITHUB_REPOSITORY).`,
-        );
-      definitions.push(builtin.definition);
-      runners.set(declaration, async (input) => ({
-        content: truncate(
-          JSON.stringify(await builtin.run(github.client, { owner: github.owner, repo: github.repo }, input)),
-        ),
-      }));
+    if (declaration.kind === 'github') {
+      const { definition, run } = githubTool(declaration, context);
+      definitions.push(definition);
+      runners.set(declaration.name, run);
     } else {
-      definitions.push({
-        name: declaration.name,
-        description:
-          declaration.description ||
-          `Run ${declaration.command} ${declaration.args.join(' ')} with the given arguments.`.trim(),
-        input_schema: {
-          type: 'object',
-          properties: {
-            args: {
-              type: 'array',
-              items: { type: 'string' },
-              description: `Arguments passed to ${declaration.command}`,
-            },
-          },
-          required: ['args'],
-        },
+      definitions.push(commandToolDefinition(declaration));
+      const options = { cwd: context.cwd, env: context.env ?? process.env };
+      runners.set(declaration.name, async (input) => {
+        const result = await runCommandTool(declaration, input, options);
+        return { content: truncate(redact(result.content)), isError: result.isError };
       });
-      runners.set(declaration.name, (input) => runCommand(declaration, input, context.cwd));
     }
   }
   const names = definitions.map((definition) => definition.name);
@@ -177,5 +128,52 @@ export function buildToolExecutor(declarations: ToolDeclaration[], context: Tool
       if (!runner) return { content: `There is no tool named ${name}. Available: ${names.join(', ')}`, isError: true };
       return runner(input);
     },
+  };
+}
+
+type Runner = (input: unknown) => Promise<{ content: string; isError?: boolean }>;
+
+function githubTool(
+  declaration: GitHubToolDeclaration,
+  context: ToolContext,
+): { definition: Anthropic.Tool; run: Runner } {
+  const builtin = GITHUB_TOOLS.get(declaration.name);
+  if (!builtin) throw new UserError(`Unknown tool ${declaration.name}`);
+  const github = context.github;
+  if (!github)
+    throw new UserError(
+      `Tool ${declaration.name} needs a GitHub token and repository: set the 'github-token' input (and GITHUB_REPOSITORY).`,
+    );
+  return {
+    definition: describePolicy(builtin.definition, declaration.policy),
+    run: async (input) => {
+      try {
+        const repo = { owner: github.owner, repo: github.repo };
+        return { content: truncate(JSON.stringify(await builtin.run(github.client, repo, input, declaration.policy))) };
+      } catch (error) {
+        if (error instanceof GitHubToolRefusal) return { content: `refused: ${error.message}`, isError: true };
+        throw error;
+      }
+    },
+  };
+}
+
+/** The model is told the allow-list up front, so it rarely has to be refused. */
+function describePolicy(definition: Anthropic.Tool, policy: GitHubToolPolicy): Anthropic.Tool {
+  const notes = [
+    policy.allowedLabels && `Only these labels may be added: ${policy.allowedLabels.join(', ')}.`,
+    policy.allowedIssues &&
+      `Only these issues or pull requests: ${policy.allowedIssues.map((n) => `#${n}`).join(', ')}.`,
+  ].filter(Boolean);
+  if (notes.length === 0) return definition;
+  const properties = { ...(definition.input_schema.properties as Record<string, Record<string, unknown>>) };
+  if (policy.allowedLabels && properties.labels)
+    properties.labels = { ...properties.labels, items: { type: 'string', enum: [...policy.allowedLabels] } };
+  if (policy.allowedIssues && properties.number)
+    properties.number = { ...properties.number, enum: [...policy.allowedIssues] };
+  return {
+    ...definition,
+    description: `${definition.description ?? ''} ${notes.join(' ')}`.trim(),
+    input_schema: { ...definition.input_schema, properties },
   };
 }

@@ -23,6 +23,7 @@ const FLAG_HELP: Record<string, string> = {
   'top-p': 'nucleus sampling 0-1',
   schema: 'JSON Schema for the reply (inline or a path)',
   tools: 'YAML list of tools the model may call',
+  untrusted: 'variables written by others (comma-separated): delivered delimited, cleaned of hidden text',
   cache: 'serve identical requests from the response cache (true/false)',
   'max-cost-usd': 'budget in USD; a call that could exceed it is not made',
   'max-repairs': 'repair turns for a reply that fails the schema (0-5)',

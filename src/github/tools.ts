@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { cleanUntrusted } from '../prompts/untrusted.js';
 import type { GitHubClient } from './client.js';
 
 /**
@@ -11,7 +12,35 @@ export interface GitHubTool {
   definition: Anthropic.Tool;
   /** True when the tool changes the repository (labels, comments). */
   writes: boolean;
-  run(client: GitHubClient, repo: { owner: string; repo: string }, input: unknown): Promise<unknown>;
+  /** The allow-list keys a declaration of this tool may (or, when required, must) give. */
+  policy: ReadonlyArray<PolicyKey>;
+  run(
+    client: GitHubClient,
+    repo: { owner: string; repo: string },
+    input: unknown,
+    policy?: GitHubToolPolicy,
+  ): Promise<unknown>;
+}
+
+/** What the prompt file allows an acting tool to do; anything else is refused, not sent. */
+export interface GitHubToolPolicy {
+  allowedLabels?: readonly string[] | undefined;
+  allowedIssues?: readonly number[] | undefined;
+}
+export type PolicyKey = 'allowed-labels' | 'allowed-issues';
+
+/** A call the allow-list refuses: it goes back to the model as a tool error, nothing is sent. */
+export class GitHubToolRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GitHubToolRefusal';
+  }
+}
+
+function checkIssue(number: number, policy: GitHubToolPolicy | undefined): void {
+  const allowed = policy?.allowedIssues;
+  if (allowed && !allowed.includes(number))
+    throw new GitHubToolRefusal(`#${number} is not in allowed-issues (${allowed.map((n) => `#${n}`).join(', ')})`);
 }
 
 const issueNumber = z.number().int().positive();
@@ -22,11 +51,14 @@ interface ToolSpec<S extends z.ZodType> {
   input: S;
   /** Changes the repository (default false). */
   writes?: boolean;
+  policy?: PolicyKey[];
+  /** Throws GitHubToolRefusal when the input is outside the declaration's allow-list. */
+  check?: (input: z.output<S>, policy: GitHubToolPolicy | undefined) => void;
   run: (client: GitHubClient, repo: { owner: string; repo: string }, input: z.output<S>) => Promise<unknown>;
 }
 
 function tool<S extends z.ZodType>(name: string, spec: ToolSpec<S>): [string, GitHubTool] {
-  const { description, input: schema, run } = spec;
+  const { description, input: schema, run, check } = spec;
   const writes = spec.writes ?? false;
   const inputSchema = z.toJSONSchema(schema) as Anthropic.Tool.InputSchema;
   return [
@@ -34,14 +66,23 @@ function tool<S extends z.ZodType>(name: string, spec: ToolSpec<S>): [string, Gi
     {
       definition: { name, description, input_schema: inputSchema },
       writes,
-      run: (client, repo, input) => run(client, repo, schema.parse(input)),
+      policy: spec.policy ?? [],
+      run: (client, repo, input, policy) => {
+        const parsed = schema.parse(input);
+        check?.(parsed, policy);
+        return run(client, repo, parsed);
+      },
     },
   ];
 }
 
 const MAX_FILE_CHARS = 50_000;
 
-/** What issues and pull requests have in common, as the model is shown it. */
+/**
+ * What issues and pull requests have in common, as the model is shown it. Title and body are
+ * written by others: hidden carriers (HTML comments, invisible characters, alt text, link
+ * titles) are stripped with a visible marker, as for untrusted variables.
+ */
 function threadSummary(data: {
   number: number;
   title: string;
@@ -49,7 +90,13 @@ function threadSummary(data: {
   user: { login: string } | null;
   body?: string | null;
 }) {
-  return { number: data.number, title: data.title, state: data.state, author: data.user?.login, body: data.body ?? '' };
+  return {
+    number: data.number,
+    title: cleanUntrusted(data.title),
+    state: data.state,
+    author: data.user?.login,
+    body: cleanUntrusted(data.body ?? ''),
+  };
 }
 
 export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
@@ -117,6 +164,16 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     description: 'Add labels to an issue or pull request of this repository.',
     input: z.object({ number: issueNumber, labels: z.array(z.string().min(1).max(50)).min(1).max(10) }),
     writes: true,
+    policy: ['allowed-labels', 'allowed-issues'],
+    check: (input, policy) => {
+      checkIssue(input.number, policy);
+      const allowed = policy?.allowedLabels ?? [];
+      const refused = input.labels.filter((label) => !allowed.includes(label));
+      if (refused.length > 0)
+        throw new GitHubToolRefusal(
+          `label ${refused.map((label) => JSON.stringify(label)).join(', ')} is not in allowed-labels (${allowed.join(', ')}); no label was added`,
+        );
+    },
     run: async (client, repo, input) => {
       const { number: issue_number, labels } = input;
       const { data } = await client.rest.issues.addLabels({ ...repo, issue_number, labels });
@@ -127,6 +184,8 @@ export const GITHUB_TOOLS: ReadonlyMap<string, GitHubTool> = new Map([
     description: 'Post a comment on an issue or pull request of this repository.',
     input: z.object({ number: issueNumber, body: z.string().min(1).max(65_000) }),
     writes: true,
+    policy: ['allowed-issues'],
+    check: (input, policy) => checkIssue(input.number, policy),
     run: async (client, repo, input) => {
       const { number: issue_number, body } = input;
       const { data } = await client.rest.issues.createComment({ ...repo, issue_number, body });

@@ -33,6 +33,7 @@ const TOP_LEVEL_KEYS = [
   'evaluators',
   'version',
   'tools',
+  'untrusted',
 ] as const;
 const MODEL_PARAMETER_KEYS = ['maxTokens', 'maxCompletionTokens', 'temperature', 'topP', 'stop'] as const;
 const MESSAGE_KEYS = ['role', 'content'] as const;
@@ -68,6 +69,7 @@ const jsonSchemaSpec = z.looseObject({
   strict: z.boolean().optional(),
 });
 
+// The tool layer (src/ai/tools.ts) checks the rest: allow-lists, command, args, parameters, env.
 const tool = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -88,6 +90,7 @@ const promptFile = z
     evaluators: z.unknown().optional(),
     version: versionSchema.optional(),
     tools: z.array(tool).optional(),
+    untrusted: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a variable name')).optional(),
   })
   .superRefine((value, ctx) => {
     if (!value.messages.some((entry) => entry.role === 'user')) {
@@ -178,6 +181,7 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
       raw: { ...entry },
       line: lineOf(['tools', index]),
     })),
+    ...(value.untrusted && { untrusted: value.untrusted }),
     warnings,
   };
 }

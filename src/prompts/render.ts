@@ -1,6 +1,7 @@
 import { UserError } from '../shared/errors.js';
 import { at } from './source.js';
 import type { PromptDefinition, RenderedPrompt } from './types.js';
+import { delimitUntrusted, UNTRUSTED_NOTE } from './untrusted.js';
 
 /** `{{name}}` or `{{ name }}`; anything else in double braces is left alone as literal text. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
@@ -16,25 +17,44 @@ export function listVariables(def: PromptDefinition): string[] {
 /**
  * Fills every placeholder and merges system messages into `system`. A placeholder without a
  * variable is an error rather than being sent on as literal `{{x}}`: a model given a template
- * hole answers confidently about nothing.
+ * hole answers confidently about nothing. Untrusted variables (the prompt's `untrusted:` plus
+ * `options.untrusted`) go in cleaned and delimited (untrusted.ts), and only into user or
+ * assistant messages: the system prompt is the author's alone.
  */
-export function renderPrompt(def: PromptDefinition, variables: Record<string, string>): RenderedPrompt {
+export function renderPrompt(
+  def: PromptDefinition,
+  variables: Record<string, string>,
+  options: { untrusted?: readonly string[] } = {},
+): RenderedPrompt {
+  const untrusted = new Set([...(def.untrusted ?? []), ...(options.untrusted ?? [])]);
   const missing: Array<{ name: string; label: string; line: number | undefined }> = [];
   const systems: string[] = [];
   const messages: RenderedPrompt['messages'] = [];
+  let delimited = false;
   for (const message of def.messages) {
     const content = message.content.replace(PLACEHOLDER, (placeholder: string, name: string, offset: number) => {
-      if (Object.hasOwn(variables, name)) return variables[name] ?? '';
       const line =
         message.contentLine === undefined ? message.line : message.contentLine + countNewlines(message.content, offset);
-      missing.push({ name, label: message.label, line });
-      return placeholder;
+      if (!Object.hasOwn(variables, name)) {
+        missing.push({ name, label: message.label, line });
+        return placeholder;
+      }
+      const value = variables[name] ?? '';
+      if (!untrusted.has(name)) return value;
+      if (message.role === 'system')
+        throw new UserError(
+          `${at(def.file, line)}${message.label} uses {{${name}}}, which is untrusted: untrusted text is never put in the system prompt; move it to a user message`,
+          { file: def.file, line },
+        );
+      delimited = true;
+      return delimitUntrusted(name, value);
     });
     if (message.role === 'system') systems.push(content);
     else messages.push({ role: message.role, content });
   }
   const first = missing[0];
   if (first) throw missingError(def.file, first, missing, variables);
+  if (delimited) systems.push(UNTRUSTED_NOTE);
   return systems.length > 0 ? { system: systems.join('\n\n'), messages } : { messages };
 }
 

@@ -114,6 +114,11 @@ export interface PromptDefinition {
    */
   evaluatorProblems?: string[];
   tools: ToolDeclaration[];
+  /**
+   * Variables whose values are written by others (`untrusted:` in a .prompt.yml): delivered
+   * cleaned and delimited, never in the system prompt (see untrusted.ts).
+   */
+  untrusted?: string[];
   /** The explicit `version` field, if any. */
   version: string | undefined;
   /** `version` when given, else 'sha256:' and the first 12 hex digits of contentHash. */

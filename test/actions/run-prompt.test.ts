@@ -644,7 +644,7 @@ describe('run-prompt: retries, failures and stop reasons', () => {
   test('max-cost-usd stops the tool loop before the turn that could pass the budget', async () => {
     // Worst case per call at claude-sonnet-5-5: 1000 output tokens at $10/M = $0.01, plus a little input.
     api.enqueue(
-      toolUseReply('say', { args: ['hi'] }, { usage: { input_tokens: 100, output_tokens: 1000 } }),
+      toolUseReply('say', {}, { usage: { input_tokens: 100, output_tokens: 1000 } }),
       textReply('never sent'),
     );
     const tools = '- name: say\n  type: command\n  command: echo';
@@ -681,10 +681,13 @@ describe('run-prompt: tools, journal and secrets', () => {
 
   const TOOLS = [
     '- github_get_issue',
-    '- github_add_labels',
+    '- name: github_add_labels',
+    '  allowed-labels: [bug, docs]',
     '- name: read_notes',
     '  type: command',
     '  command: cat',
+    "  args: ['--', '{file}']",
+    '  parameters: { file: { type: path } }',
     '  description: Read a file of the workspace',
   ].join('\n');
 
@@ -701,7 +704,7 @@ describe('run-prompt: tools, journal and secrets', () => {
 
     api.enqueue(
       toolUseReply('github_get_issue', { number: issue.number }, { preamble: 'Let me read the issue.' }),
-      toolUseReply('read_notes', { args: ['notes.txt'] }),
+      toolUseReply('read_notes', { file: 'notes.txt' }),
       toolUseReply('github_add_labels', { number: issue.number, labels: ['bug'] }),
       textReply('Labelled as bug: a crash on start matching the known config migration crash.'),
     );
@@ -761,22 +764,22 @@ describe('run-prompt: tools, journal and secrets', () => {
 
   test('a failing tool is shown to the model as an error, and the loop goes on', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
-    api.enqueue(toolUseReply('read_notes', { args: ['missing.txt'] }), textReply('The file is missing.'));
+    api.enqueue(toolUseReply('read_notes', { file: 'missing.txt' }), textReply('The file is missing.'));
     const before = api.requests.length;
     const result = await job.uses(ACTION, {
       prompt: 'Read the notes.',
-      tools: TOOLS.split('\n').slice(2).join('\n'),
+      tools: TOOLS.split('\n').slice(3).join('\n'),
       cache: 'false',
     });
     ok(result);
     const toolResult = JSON.stringify(api.requests[before + 1]?.body.messages.at(-1));
     assert.match(toolResult, /"is_error":true/);
-    assert.match(toolResult, /No such file/);
+    assert.match(toolResult, /missing\.txt does not exist/);
   });
 
   test('max-turns bounds the tool loop', async () => {
     const job = new Job({ env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: api.url } });
-    api.enqueue(toolUseReply('say', { args: ['1'] }), toolUseReply('say', { args: ['2'] }), textReply('unused'));
+    api.enqueue(toolUseReply('say', {}), toolUseReply('say', {}), textReply('unused'));
     const result = await job.uses(ACTION, {
       prompt: 'Loop.',
       tools: '- name: say\n  type: command\n  command: echo',
@@ -793,7 +796,7 @@ describe('run-prompt: tools, journal and secrets', () => {
     const before = api.requests.length;
     const result = await job.uses(ACTION, { prompt: 'x', tools: '- name: run\n  type: command\n  command: /bin/bash' });
     const error = failed(result);
-    assert.match(error, /input 'tools': tools\[0\] \(run\) command must not be a shell or interpreter/);
+    assert.match(error, /input 'tools': tools\[0\] \(run\) command must not be a shell, interpreter or command runner/);
     assert.equal(api.requests.length, before);
   });
 

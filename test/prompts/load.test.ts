@@ -95,7 +95,7 @@ describe('GitHub Models prompt files', () => {
     const def = load('prompts/unknown-keys.prompt.yml');
     assert.deepEqual(def.warnings, [
       "prompts/unknown-keys.prompt.yml:2: unknown field 'mdoel' is ignored — did you mean 'model'?",
-      "prompts/unknown-keys.prompt.yml:3: unknown field 'futureField' is ignored (known: name, description, model, modelParameters, messages, responseFormat, jsonSchema, testData, evaluators, version, tools)",
+      "prompts/unknown-keys.prompt.yml:3: unknown field 'futureField' is ignored (known: name, description, model, modelParameters, messages, responseFormat, jsonSchema, testData, evaluators, version, tools, untrusted)",
     ]);
   });
 
