@@ -75,6 +75,7 @@ function addInto(total: RelaySummary, part: RelaySummary): void {
     'unrouted',
     'trimmed',
     'acked',
+    'released',
   ] as const)
     total[key] += part[key];
   total.runs.push(...part.runs);
@@ -83,7 +84,8 @@ function addInto(total: RelaySummary, part: RelaySummary): void {
 /**
  * `autostack relay`: reads the events stream as a consumer group and dispatches each event as
  * its routing file says. `--mode once` drains and exits (a scheduled workflow); `--mode
- * continuous` runs until SIGTERM/SIGINT, finishing the entry in flight first.
+ * continuous` runs until SIGTERM/SIGINT, finishing the entry in flight first and handing the
+ * entries it read but did not start back to the group (docs/relay.md, "Stopping").
  */
 export function registerRelayCommands(program: Command): void {
   const command = program
@@ -180,7 +182,7 @@ async function relayCommand(flags: RelayFlags): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.requested) return;
     stop.requested = true;
-    io.info(`relay: ${signal} received; finishing the entry in flight, then stopping`);
+    io.info(`relay: ${signal} received; finishing the entry in flight, releasing the rest of the batch, then stopping`);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

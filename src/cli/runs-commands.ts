@@ -79,10 +79,15 @@ export function listRuns(
   const shown = limit === 0 ? records : records.slice(0, limit);
   const hidden = records.length - shown.length;
   if (filters.json) {
-    // JSON goes to programs: the array is never cut without a word on stderr.
-    const note =
-      hidden > 0 ? `showing ${shown.length} of ${records.length} run records (--limit 0 for all)` : undefined;
-    return { stdout: `${JSON.stringify(shown, null, 2)}\n`, note };
+    // JSON goes to programs: the array is never cut, nor a corrupt record left out, without a word on stderr.
+    const notes = [
+      ...(hidden > 0 ? [`showing ${shown.length} of ${records.length} run records (--limit 0 for all)`] : []),
+      ...unreadable.map((path) => `corrupt: ${path} is not in the list (see \`autostack runs show\` for why)`),
+    ];
+    return {
+      stdout: `${JSON.stringify(shown, null, 2)}\n`,
+      note: notes.length > 0 ? notes.join('\nnote: ') : undefined,
+    };
   }
   if (records.length === 0 && unreadable.length === 0)
     return {

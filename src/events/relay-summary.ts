@@ -16,6 +16,8 @@ export interface RelaySummary {
   /** Pending entries that had been trimmed from the stream before they could be relayed. */
   trimmed: number;
   acked: number;
+  /** Entries read but not started when a stop was requested, handed back to the group at once. */
+  released: number;
   /** Child runs started by workflow_dispatch (when GitHub returned run details). */
   runs: Array<{
     entry: string;
@@ -36,6 +38,7 @@ export function emptyRelaySummary(): RelaySummary {
     unrouted: 0,
     trimmed: 0,
     acked: 0,
+    released: 0,
     runs: [],
   };
 }
@@ -55,5 +58,6 @@ export function formatSummary(summary: RelaySummary): string {
   ];
   if (summary.unrouted) parts.push(`unrouted (skipped) ${summary.unrouted}`);
   if (summary.trimmed) parts.push(`trimmed before relaying ${summary.trimmed}`);
+  if (summary.released) parts.push(`released unstarted on stop ${summary.released}`);
   return `relay: ${summary.read} entr${summary.read === 1 ? 'y' : 'ies'} read; ${parts.join(', ')}`;
 }

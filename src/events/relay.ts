@@ -10,6 +10,7 @@ import { DispatchError } from './dispatch-errors.js';
 import { type CloudEvent, parseStreamEntry } from './envelope.js';
 import { dispatchMarkerKey, dispatchTargetId } from './dispatch-ledger.js';
 import { hashTag } from './redis.js';
+import { defineRelayScripts, type RelayScripts } from './relay-scripts.js';
 import { describeTarget, emptyRelaySummary, type RelaySummary } from './relay-summary.js';
 import { resolveTarget, type Route, type RouteTarget, type Routing } from './routing.js';
 
@@ -71,7 +72,10 @@ export interface RelayOptions {
   startId?: string;
   log: Log;
   journal?: Journal | undefined;
-  /** Polled between entries; true finishes the in-flight entry, acks, and returns. */
+  /**
+   * Polled between entries; true finishes the in-flight entry, acks, releases the rest of the
+   * batch to the group (see RELEASE_SCRIPT in relay-scripts.ts), and returns.
+   */
   shouldStop?: () => boolean;
 }
 
@@ -94,30 +98,6 @@ export function dispatchedMarkerKey(stream: string, idempotencyKey: string, targ
   return dispatchMarkerKey(stream, idempotencyKey, dispatchTargetId(target));
 }
 
-/**
- * KEYS[1] stream; ARGV group, consumer, entry id. Returns {state, deliveries}: state 1 = ours
- * (idle time reset), 0 = no longer pending (acked elsewhere), 2 = another consumer owns it now.
- */
-const BEGIN_SCRIPT = `
-local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
-if #p == 0 then return {0, 0} end
-if p[1][2] ~= ARGV[2] then return {2, p[1][4]} end
-redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
-return {1, p[1][4]}
-`;
-
-/** KEYS[1] stream, KEYS[2] dead-letter stream; ARGV group, entry id, field/value pairs. */
-const PARK_SCRIPT = `
-local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-return id
-`;
-
-interface RelayScripts {
-  autostackRelayBegin(stream: string, group: string, consumer: string, id: string): Promise<[number, number]>;
-  autostackRelayPark(stream: string, dead: string, group: string, id: string, ...fields: string[]): Promise<string>;
-}
-
 type Entry = [id: string, fields: string[] | null];
 
 export class Relay {
@@ -127,9 +107,7 @@ export class Relay {
 
   constructor(private readonly options: RelayOptions) {
     const client = options.client;
-    client.defineCommand('autostackRelayBegin', { numberOfKeys: 1, lua: BEGIN_SCRIPT });
-    client.defineCommand('autostackRelayPark', { numberOfKeys: 2, lua: PARK_SCRIPT });
-    this.scripts = client as unknown as RelayScripts;
+    this.scripts = defineRelayScripts(client);
   }
 
   private stopping(): boolean {
@@ -217,9 +195,11 @@ export class Relay {
   }
 
   private async processBatch(entries: Entry[]): Promise<void> {
+    let started = 0;
     try {
       for (const [id, fields] of entries) {
         if (this.stopping()) break;
+        started += 1;
         if (fields === null) {
           // Redis 6.2 reports a trimmed pending entry with nil fields; nothing to relay.
           this.noteTrimmed([id]);
@@ -230,6 +210,27 @@ export class Relay {
       }
     } finally {
       await this.flushAcks();
+      if (started < entries.length) await this.release(entries.slice(started).map(([id]) => id));
+    }
+  }
+
+  /**
+   * A graceful stop: entries of the batch that were read but not started go back to the group
+   * at once (RELEASE_SCRIPT in relay-scripts.ts) instead of waiting min-idle under a consumer that is gone. Failing
+   * to release costs only time: the entries stay pending and are reclaimed after min-idle.
+   */
+  private async release(ids: string[]): Promise<void> {
+    const { stream, group, consumer, log } = this.options;
+    try {
+      const released = Number(await this.scripts.autostackRelayRelease(stream, group, consumer, ...ids));
+      this.summary.released += released;
+      log.info(
+        `relay: stopping; ${released} entr${released === 1 ? 'y' : 'ies'} read but not started released to the group (the next relay takes ${released === 1 ? 'it' : 'them'} at once)`,
+      );
+    } catch (error) {
+      log.warning(
+        `relay: could not release ${ids.length} unstarted entr${ids.length === 1 ? 'y' : 'ies'} (${errorMessage(error)}); they are reclaimed after min-idle`,
+      );
     }
   }
 

@@ -102,7 +102,10 @@ function keepLocalRecord(
     localPath = writeLocalRecord(options.directory, runId, bytes);
     io.info(`record-run: run record written to ${localPath}`);
   } catch (error) {
-    localFailure = `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${errorMessage(error)}`;
+    // Node's fs messages already start with the code ("ENOSPC: no space left on device, write").
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = errorMessage(error).split('\n')[0] ?? '';
+    localFailure = code && !message.startsWith(code) ? `${code}: ${message}` : message;
     io.warning(
       `record-run: could not write the run record to ${options.directory} (${localFailure}); keeping it in the artifact and the job summary instead.`,
     );

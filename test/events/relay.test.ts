@@ -433,6 +433,84 @@ test('continuous mode stops on SIGTERM after the entry in flight, acks it, and p
   assert.equal(await pendingCount(redis), 0, 'the in-flight entry was acknowledged before exit');
 });
 
+/** Idempotency keys of every dispatch GitHub was sent (scripted answers included), sorted. */
+function postedKeys(api: GitHubApi): string[] {
+  return api.requests
+    .filter((r) => r.method === 'POST')
+    .map((r) => /"idempotencykey":"([^"]+)"/.exec(JSON.stringify(r.body))?.[1] ?? '?')
+    .sort();
+}
+
+test('a stop mid-batch releases the entries read but not started: no attempt counted, the next relay takes them at once', async (t) => {
+  const { redis, api } = await relayServices(t);
+  await seed(
+    redis,
+    [1, 2, 3, 4].map((n) => event('com.example.issue.opened', `stop-${n}`)),
+  );
+  // The stop is requested while the first dispatch is in flight.
+  let stop = false;
+  api.script('POST /repos/{owner}/{repo}/dispatches', [{ status: 204, delayMs: 200 }]);
+  const running = relayFor(redis, api, { minIdleMs: 120_000, shouldStop: () => stop }).run();
+  await until('the first dispatch to reach GitHub', () => api.requests.some((r) => r.method === 'POST'));
+  stop = true;
+  const first = await running;
+  assert.equal(first.dispatched, 1, 'the entry in flight was finished');
+  assert.equal(first.acked, 1);
+  assert.equal(first.released, 3);
+  const pending = (await redis.xpending(STREAM, GROUP, '-', '+', 10)) as Array<[string, string, number, number]>;
+  assert.equal(pending.length, 3);
+  for (const [, owner, idleMs, deliveries] of pending) {
+    assert.equal(owner, 'test-relay');
+    assert.ok(idleMs > 365 * 86_400_000, `released entries look idle for ever (idle ${idleMs} ms)`);
+    assert.equal(deliveries, 0, 'the unused delivery is given back: a stop is not an attempt');
+  }
+  // Another relay with the default min-idle (2 minutes) takes them now, not in two minutes.
+  const second = await relayFor(redis, api, { consumer: 'next-relay', minIdleMs: 120_000 }).run();
+  assert.equal(second.dispatched, 3);
+  assert.equal(second.duplicates, 0);
+  assert.deepEqual(postedKeys(api), ['stop-1', 'stop-2', 'stop-3', 'stop-4'], 'each once: 0 lost, 0 duplicated');
+  assert.equal(await pendingCount(redis), 0);
+});
+
+test('SIGTERM mid-batch: the next --mode once run (default --min-idle) dispatches the rest at once, 0 lost, 0 duplicated', async (t) => {
+  const { server, redis, api, dir } = await relayServices(t);
+  const routes = join(dir, 'relay.yml');
+  writeFileSync(routes, ROUTES);
+  const keys = [1, 2, 3, 4, 5, 6].map((n) => `sigterm-${n}`);
+  await seed(
+    redis,
+    keys.map((key) => event('com.example.issue.opened', key)),
+  );
+  // GitHub is slow on the second dispatch: SIGTERM arrives while it is in flight.
+  api.script(
+    (req) => req.method === 'POST' && JSON.stringify(req.body).includes('"idempotencykey":"sigterm-2"'),
+    [{ status: 204, delayMs: 1000 }],
+  );
+  const env = { GITHUB_API_URL: api.url, GITHUB_TOKEN: TOKEN, REDIS_URL: server.url };
+  const first = startCli(['relay', '--routes', routes, '--mode', 'continuous', '--consumer', 'relay-stop'], env);
+  t.after(() => first.child.kill('SIGKILL'));
+  await until('the second dispatch to reach GitHub', () =>
+    api.requests.some((r) => r.method === 'POST' && JSON.stringify(r.body).includes('sigterm-2')),
+  );
+  first.child.kill('SIGTERM');
+  const stopped = await first.exit;
+  assert.equal(stopped.code, 0, first.stderr());
+  assert.match(first.stdout(), /dispatched 2, .*released unstarted on stop 4/);
+  assert.match(first.stderr(), /4 entries read but not started released to the group/);
+  assert.equal(await pendingCount(redis), 4);
+
+  const startedAt = Date.now();
+  const next = startCli(['relay', '--routes', routes, '--mode', 'once', '--consumer', 'relay-next', '--json'], env);
+  const done = await next.exit;
+  assert.equal(done.code, 0, next.stderr());
+  const summary = JSON.parse(next.stdout()) as { dispatched: number; duplicates: number; acked: number };
+  assert.deepEqual([summary.dispatched, summary.duplicates, summary.acked], [4, 0, 4]);
+  assert.ok(Date.now() - startedAt < 60_000, 'no wait for --min-idle (120 s by default)');
+  assert.deepEqual(postedKeys(api), keys, 'every event dispatched exactly once');
+  assert.equal(await pendingCount(redis), 0);
+  assert.equal(await redis.xlen(DEAD), 0);
+});
+
 test('--mode once exits 3 while GitHub fails dispatches, so a scheduled relay goes red; --no-fail-on-pending keeps it green', async (t) => {
   const { server, redis, api, dir } = await relayServices(t);
   const routes = join(dir, 'relay.yml');

@@ -44,4 +44,9 @@ test('runs show and runs list report a corrupt record as corrupt; a run id is ne
   const listing = listRuns(directory, {}).stdout;
   assert.match(listing, /corrupt: .*bad\.json/);
   assert.match(listing, /corrupt: .*wrong\.json/);
+  // --json keeps stdout a clean array and names the corrupt records on stderr.
+  const json = listRuns(directory, { json: true });
+  assert.deepEqual(JSON.parse(json.stdout), []);
+  assert.match(json.note ?? '', /corrupt: .*bad\.json is not in the list/);
+  assert.match(json.note ?? '', /corrupt: .*wrong\.json is not in the list/);
 });
