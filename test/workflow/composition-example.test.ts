@@ -2,48 +2,26 @@
 // release-parent.yml dispatches release-child.yml, waits for it through the runner's loopback
 // GitHub API, and uses the version the child recorded with `autostack output`.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { SessionResult } from '../../src/workflow/runner.js';
-import { CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
+import { REPO_ROOT } from '../harness/job.js';
+import { runLocalWorkflow } from '../harness/workflow-run.js';
 
 test('release example: the parent dispatches the child, waits, and uses the version the child produced', async () => {
   const root = mkdtempSync(join(tmpdir(), 'autostack-composition-'));
   try {
     cpSync(join(REPO_ROOT, 'workflows-examples'), join(root, 'workflows-examples'), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'dist'), join(root, 'dist'));
-    const resultFile = join(root, 'result.json');
-    const child = spawn(
-      process.execPath,
-      [
-        CLI_BUNDLE,
-        'workflow',
-        'run',
-        join(root, 'workflows-examples/release-parent.yml'),
-        '--event',
-        'workflow_dispatch',
-        '--workspace',
-        root,
-        '--repository',
-        'octo-org/octo-repo',
-        '--result-file',
-        resultFile,
-      ],
+    const { code, stdout, stderr, result } = await runLocalWorkflow(
+      [join(root, 'workflows-examples/release-parent.yml'), '--event', 'workflow_dispatch'],
       {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        root,
+        env: {},
       },
     );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.ok(existsSync(resultFile), `no result file; exit ${code}\n${out}`);
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as SessionResult;
+    const out = stdout + stderr;
     assert.equal(code, 0, out);
     assert.equal(result.conclusion, 'success', out);
     assert.deepEqual(result.runs.map((run) => [run.file.replace(/^.*\//, ''), run.conclusion]).sort(), [

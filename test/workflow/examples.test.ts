@@ -5,22 +5,15 @@
 import { tempDir } from '../harness/temp.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
+import { type LocalRun, runLocalWorkflow } from '../harness/workflow-run.js';
 import { type RedisServer, startRedis } from '../fakes/redis.js';
-import type { SessionResult } from '../../src/workflow/runner.js';
 
-interface Cli {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  result: SessionResult;
-  root: string;
-}
+type Cli = LocalRun;
 
 /** A fresh workspace: a copy of the examples and .github/workflows, dist/ linked for `node dist/cli/index.js`. */
 function exampleWorkspace(): string {
@@ -31,36 +24,8 @@ function exampleWorkspace(): string {
   return root;
 }
 
-async function run(args: string[], options: { root?: string; env?: Record<string, string> } = {}): Promise<Cli> {
-  const root = options.root ?? exampleWorkspace();
-  const resultFile = join(root, 'result.json');
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_BUNDLE,
-      'workflow',
-      'run',
-      ...args,
-      '--workspace',
-      root,
-      '--repository',
-      'octo-org/octo-repo',
-      '--result-file',
-      resultFile,
-    ],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.ok(existsSync(resultFile), `no result file; exit ${code}\n${stdout}\n${stderr}`);
-  return { code, stdout, stderr, result: JSON.parse(readFileSync(resultFile, 'utf8')) as SessionResult, root };
+function run(args: string[], options: { root?: string; env?: Record<string, string> } = {}): Promise<Cli> {
+  return runLocalWorkflow(args, { root: options.root ?? exampleWorkspace(), env: options.env });
 }
 
 const TRIAGE = [

@@ -2,13 +2,12 @@
 // child's `run-name` carries. The local runner evaluates `run-name` as GitHub does, so this
 // works offline, end to end, through the shipped CLI bundle.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { SessionResult } from '../../src/workflow/runner.js';
-import { CLI_BUNDLE, REPO_ROOT } from '../harness/job.js';
+import { REPO_ROOT } from '../harness/job.js';
+import { runLocalWorkflow } from '../harness/workflow-run.js';
 
 const PARENT = `name: Deploy (parent)
 on: workflow_dispatch
@@ -53,39 +52,14 @@ test('repository_dispatch wait: the parent finds its child by the event id in ru
     writeFileSync(join(root, 'wf', 'parent.yml'), PARENT);
     writeFileSync(join(root, 'wf', 'child.yml'), CHILD);
     symlinkSync(join(REPO_ROOT, 'dist'), join(root, 'dist'));
-    const resultFile = join(root, 'result.json');
-    const run = spawn(
-      process.execPath,
-      [
-        CLI_BUNDLE,
-        'workflow',
-        'run',
-        join(root, 'wf', 'parent.yml'),
-        '--event',
-        'workflow_dispatch',
-        '--workspace',
-        root,
-        '--repository',
-        'octo-org/octo-repo',
-        '--result-file',
-        resultFile,
-      ],
+    const { code, stdout, stderr, result } = await runLocalWorkflow(
+      [join(root, 'wf', 'parent.yml'), '--event', 'workflow_dispatch'],
       {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? root,
-          AUTOSTACK_WAIT_POLL_MS: '50',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        root,
+        env: { AUTOSTACK_WAIT_POLL_MS: '50' },
       },
     );
-    let out = '';
-    run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    run.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
-    assert.ok(existsSync(resultFile), `no result file; exit ${code}\n${out}`);
-    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as SessionResult;
+    const out = stdout + stderr;
     assert.equal(code, 0, out);
     const parent = result.runs.find((entry) => entry.file.endsWith('parent.yml'));
     const child = result.runs.find((entry) => entry.file.endsWith('child.yml'));
