@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionResult } from '../../src/workflow/runner.js';
 import { CLI_BUNDLE } from './job.js';
@@ -39,7 +40,13 @@ export async function runLocalWorkflow(
     ],
     {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? root, ...options.env },
+      // TMPDIR too: the runner's session folder goes where the test runner checks for leftovers.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? root,
+        TMPDIR: tmpdir(),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
