@@ -1,5 +1,6 @@
 import { PROVIDERS } from '../ai/run-prompt.js';
 import { CHANNEL } from '../prompts/lock.js';
+import { MAX_REPEAT } from '../prompts/prompt-file.js';
 import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
@@ -14,6 +15,9 @@ export const promotePromptInputs = {
   version: input.optionalText(),
   eval: input.boolean(true),
   'min-pass-rate': input.number({ min: 0, max: 1, default: 1 }),
+  concurrency: input.integer({ min: 1, max: 32, default: 4 }),
+  repeat: input.optionalInteger({ min: 1, max: MAX_REPEAT }),
+  'min-passes': input.optionalInteger({ min: 1, max: MAX_REPEAT }),
   mode: input.oneOf(['pull-request', 'commit', 'local'], 'pull-request'),
   rollback: input.boolean(false),
   'dry-run': input.boolean(false),
@@ -64,6 +68,10 @@ export function promotePromptSpec(read: InputReader, context: PromoteEnvironment
       'version',
       "cannot be combined with 'rollback': a rollback promotes the channel's previous version",
     );
+  const repeat = inputs.repeat;
+  const minPasses = inputs['min-passes'];
+  if (repeat !== undefined && minPasses !== undefined && minPasses > repeat)
+    throw new InputError('min-passes', `is ${minPasses}, more than 'repeat' (${repeat}); it must be from 1 to ${repeat}`);
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
   const { access, secrets } = modelAccess(read, inputs, context);
   if (mode !== 'local' && !current.repository)
@@ -77,6 +85,7 @@ export function promotePromptSpec(read: InputReader, context: PromoteEnvironment
     version: inputs.version,
     eval: inputs.eval,
     minPassRate: inputs['min-pass-rate'] ?? 1,
+    evalOptions: { concurrency: inputs.concurrency, repeat, minPasses },
     mode,
     rollback: inputs.rollback,
     dryRun: inputs['dry-run'],

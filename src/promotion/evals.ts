@@ -1,19 +1,19 @@
-import { parseStructured } from '../ai/structured.js';
-import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
+import { runPrompt, type RunPromptSpec } from '../ai/run-prompt.js';
 import type { Log } from '../io/io.js';
-import { compileSchema } from '../prompts/schema.js';
-import { fillTemplate } from '../prompts/render.js';
-import { promptFromText } from '../prompts/text-prompt.js';
 import { type Evaluator, type PromptDefinition, type TestCase } from '../prompts/types.js';
 import type { JournaledStep } from '../runs/step.js';
+import { AdaptiveLimit } from '../shared/adaptive-limit.js';
 import { errorMessage, UserError } from '../shared/errors.js';
+import { isThrottled, runEvaluator } from './evaluators.js';
+import { casePlans, type CasePlan, type GateOptions } from './eval-plan.js';
 
 /**
  * The eval gate: a prompt's `testData` run through run-prompt (so replay, the fingerprint cache
  * and cost accounting are the same as in production), each reply judged by the prompt's
- * `evaluators` in the GitHub Models format. Semantics follow `gh models eval`: `equals` is exact,
- * `contains`/`startsWith`/`endsWith` ignore case, an `llm` judge passes when the first choice its
- * answer contains has a score above 0. A case passes when it ran and every evaluator passed.
+ * `evaluators` in the GitHub Models format (evaluators.ts). A run passes when it ran and every
+ * evaluator passed; a case passes when at least `minPasses` of its `repeat` runs pass.
+ * Runs go through one bounded pool (`concurrency`), results are kept by position, so the log,
+ * the report and the journal list cases in file order whatever order they finish in.
  */
 
 export interface EvaluatorOutcome {
@@ -25,12 +25,10 @@ export interface EvaluatorOutcome {
   details: string;
 }
 
-export interface CaseOutcome {
-  /** 1-based, as in "testData[0] is case 1". */
-  index: number;
-  label: string;
+/** One run of one case: one reply, judged. */
+export interface RunOutcome {
   passed: boolean;
-  /** Set when the case could not run (a missing variable, a model error, invalid JSON after repairs). */
+  /** Set when the run could not complete (a missing variable, a model error, invalid JSON after repairs). */
   error: string | undefined;
   evaluators: EvaluatorOutcome[];
   costUsd: number;
@@ -39,6 +37,31 @@ export interface CaseOutcome {
   /** True when the prompt's reply came from the fingerprint cache (nothing paid). */
   cacheHit: boolean;
   reply: string;
+  /** Rate limited or overloaded after the client's retries (the pool slows down and runs it again). */
+  throttled: boolean;
+}
+
+export interface CaseOutcome {
+  /** 1-based, as in "testData[0] is case 1". */
+  index: number;
+  label: string;
+  passed: boolean;
+  /** Runs of this case, and how many passed / had to pass. */
+  repeat: number;
+  passes: number;
+  minPasses: number;
+  /** The first failing run's error, or undefined (see `evaluators`). */
+  error: string | undefined;
+  /** The first failing run's evaluators, else the first run's: what the report shows. */
+  evaluators: EvaluatorOutcome[];
+  /** Summed over every run, judges included. */
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** True when every run's reply came from the cache. */
+  cacheHit: boolean;
+  reply: string;
+  runs: RunOutcome[];
 }
 
 export interface EvalRun {
@@ -48,6 +71,8 @@ export interface EvalRun {
   passed: number;
   total: number;
   passRate: number;
+  /** Model runs of the prompt (cases × repeat), judges not counted. */
+  runs: number;
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
@@ -60,8 +85,12 @@ export type EvalRunTemplate = Omit<
   'definition' | 'prompt' | 'promptFile' | 'channel' | 'variables' | 'schema' | 'tools'
 >;
 
-/** The judge's reply only needs to name a choice. */
-const JUDGE_MAX_TOKENS = 1024;
+export type { GateOptions } from './eval-plan.js';
+
+/** A run the API kept pushing back on is tried this many times in all before it counts as an error. */
+const MAX_THROTTLED_TRIES = 4;
+
+const roundUsd = (value: number) => Math.round(value * 1e6) / 1e6;
 
 function caseLabel(testCase: TestCase): string {
   const first = Object.entries(testCase.variables).find(([name]) => name !== 'expected');
@@ -70,178 +99,42 @@ function caseLabel(testCase: TestCase): string {
   return `${first[0]}: ${flat.length > 40 ? `${flat.slice(0, 39)}…` : flat}`;
 }
 
-function stringEvaluator(
-  evaluator: Extract<Evaluator, { kind: 'string' }>,
-  reply: string,
-  variables: Record<string, string>,
-  file: string | undefined,
-): EvaluatorOutcome {
-  const text = reply.trim();
-  const lower = text.toLowerCase();
-  const failures: string[] = [];
-  const fill = (value: string, check: string) =>
-    fillTemplate(value, variables, { file, line: evaluator.line, label: `evaluator '${evaluator.name}' ${check}` });
-  if (evaluator.equals !== undefined && text !== fill(evaluator.equals, 'equals'))
-    failures.push(`expected exactly '${fill(evaluator.equals, 'equals')}'`);
-  if (evaluator.contains !== undefined && !lower.includes(fill(evaluator.contains, 'contains').toLowerCase()))
-    failures.push(`expected to contain '${fill(evaluator.contains, 'contains')}'`);
-  if (evaluator.startsWith !== undefined && !lower.startsWith(fill(evaluator.startsWith, 'startsWith').toLowerCase()))
-    failures.push(`expected to start with '${fill(evaluator.startsWith, 'startsWith')}'`);
-  if (evaluator.endsWith !== undefined && !lower.endsWith(fill(evaluator.endsWith, 'endsWith').toLowerCase()))
-    failures.push(`expected to end with '${fill(evaluator.endsWith, 'endsWith')}'`);
-  return {
-    name: evaluator.name,
-    kind: 'string',
-    passed: failures.length === 0,
-    skipped: false,
-    details: failures.join('; ') || 'matched',
-  };
+function failureText(outcome: Pick<CaseOutcome, 'error' | 'evaluators'>, separator: string): string {
+  return outcome.error
+    ? outcome.error
+    : outcome.evaluators
+        .filter((entry) => !entry.passed && !entry.skipped)
+        .map((entry) => `${entry.name}${separator}${entry.details}`)
+        .join('; ');
 }
 
-function jsonSchemaEvaluator(
-  evaluator: Extract<Evaluator, { kind: 'jsonSchema' }>,
-  result: RunPromptResult,
-  file: string | undefined,
-): EvaluatorOutcome {
-  const schema = compileSchema(evaluator.schema, { file, line: evaluator.line });
-  const parsed = result.hasJson ? { ok: true as const, value: result.json } : parseStructured(result.text);
-  if (!parsed.ok)
-    return {
-      name: evaluator.name,
-      kind: 'jsonSchema',
-      passed: false,
-      skipped: false,
-      details: parsed.errors.join('; '),
-    };
-  const verdict = schema.validate(parsed.value);
-  return verdict.valid
-    ? { name: evaluator.name, kind: 'jsonSchema', passed: true, skipped: false, details: 'valid' }
-    : {
-        name: evaluator.name,
-        kind: 'jsonSchema',
-        passed: false,
-        skipped: false,
-        details: verdict.errors.slice(0, 3).join('; '),
-      };
-}
-
-/** What a case has spent so far; the judge's calls count toward their case. */
-type Tally = Pick<CaseOutcome, 'costUsd' | 'inputTokens' | 'outputTokens'>;
-
-async function llmEvaluator(
-  evaluator: Extract<Evaluator, { kind: 'llm' }>,
-  reply: string,
-  testCase: TestCase,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: Tally },
-): Promise<EvaluatorOutcome> {
-  const judge = promptFromText(evaluator.prompt, {
-    system: evaluator.systemPrompt,
-    name: `evaluator ${evaluator.name}`,
-  });
-  const result = await runPrompt(
-    {
-      ...context.template,
-      definition: { ...judge, file: context.file },
-      variables: { ...testCase.variables, completion: reply },
-      model: evaluator.modelId,
-      maxTokens: JUDGE_MAX_TOKENS,
-      temperature: undefined,
-      topP: undefined,
-      tools: [],
-    },
-    context.log,
-    context.step,
-  );
-  context.tally.costUsd += result.costUsd;
-  context.tally.inputTokens += result.inputTokens;
-  context.tally.outputTokens += result.outputTokens;
-  const answer = result.text.trim().toLowerCase();
-  const choice = evaluator.choices.find((entry) => answer.includes(entry.choice.toLowerCase()));
-  if (!choice) {
-    const shown = answer.length > 80 ? `${answer.slice(0, 79)}…` : answer;
-    return {
-      name: evaluator.name,
-      kind: 'llm',
-      passed: false,
-      skipped: false,
-      details: `judge answer '${shown}' matches no choice (${evaluator.choices.map((entry) => entry.choice).join(', ')})`,
-    };
-  }
-  return {
-    name: evaluator.name,
-    kind: 'llm',
-    passed: choice.score > 0,
-    skipped: false,
-    details: `judge chose '${choice.choice}' (score ${choice.score})`,
-  };
-}
-
-/** One evaluator on one reply; an evaluator that throws fails with the reason rather than ending the run. */
-async function runEvaluator(
-  evaluator: Evaluator,
-  result: RunPromptResult,
-  testCase: TestCase,
-  definition: PromptDefinition,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: CaseOutcome },
-): Promise<EvaluatorOutcome> {
-  try {
-    if (evaluator.kind === 'string')
-      return stringEvaluator(evaluator, result.text, testCase.variables, definition.file);
-    if (evaluator.kind === 'jsonSchema') return jsonSchemaEvaluator(evaluator, result, definition.file);
-    if (evaluator.kind === 'llm')
-      return await llmEvaluator(evaluator, result.text, testCase, {
-        template: context.template,
-        log: context.log,
-        step: context.step,
-        file: definition.file,
-        tally: context.tally,
-      });
-    return {
-      name: evaluator.name,
-      kind: 'uses',
-      passed: false,
-      skipped: true,
-      details: `${evaluator.uses} is a GitHub-hosted evaluator autostack does not run; skipped`,
-    };
-  } catch (error) {
-    return {
-      name: evaluator.name,
-      kind: evaluator.kind,
-      passed: false,
-      skipped: false,
-      details: `could not run: ${errorMessage(error)}`,
-    };
-  }
+/** `2/5 passed (needs 3)` for a repeated case; empty for a case run once. */
+export function passCount(outcome: Pick<CaseOutcome, 'repeat' | 'passes' | 'minPasses'>): string {
+  return outcome.repeat > 1 ? `${outcome.passes}/${outcome.repeat} passed (needs ${outcome.minPasses})` : '';
 }
 
 /** The log line for one judged case: pass, or FAIL with the error or the failing evaluators. */
 function caseLogLine(definition: PromptDefinition, outcome: CaseOutcome): string {
-  return `eval ${definition.versionLabel} case ${outcome.index}: ${
-    outcome.passed
-      ? 'pass'
-      : `FAIL${
-          outcome.error
-            ? ` (${outcome.error})`
-            : `: ${outcome.evaluators
-                .filter((entry) => !entry.passed && !entry.skipped)
-                .map((entry) => `${entry.name}: ${entry.details}`)
-                .join('; ')}`
-        }`
-  }`;
+  const counted = passCount(outcome);
+  const verdict = outcome.passed
+    ? `pass${counted ? ` (${counted})` : ''}`
+    : counted
+      ? `FAIL: ${counted}${outcome.passes < outcome.repeat ? `; a failing run: ${failureText(outcome, ': ')}` : ''}`
+      : outcome.error
+        ? `FAIL (${outcome.error})`
+        : `FAIL: ${failureText(outcome, ': ')}`;
+  return `eval ${definition.versionLabel} case ${outcome.index}: ${verdict}`;
 }
 
-/** Runs one test case and judges its reply; a case that cannot run fails with the error. */
-async function evaluateCase(
+/** One run of one test case, judged; a run that cannot complete fails with the error. */
+async function evaluateRun(
   definition: PromptDefinition,
   testCase: TestCase,
-  position: number,
   template: EvalRunTemplate,
   log: Log,
   step: JournaledStep,
-): Promise<CaseOutcome> {
-  const outcome: CaseOutcome = {
-    index: position + 1,
-    label: caseLabel(testCase),
+): Promise<RunOutcome> {
+  const outcome: RunOutcome = {
     passed: false,
     error: undefined,
     evaluators: [],
@@ -250,9 +143,10 @@ async function evaluateCase(
     outputTokens: 0,
     cacheHit: false,
     reply: '',
+    throttled: false,
   };
   try {
-    // The gate already reported the file's warnings once; each case must not repeat them.
+    // The gate already reported the file's warnings once; each run must not repeat them.
     const quiet = { ...definition, warnings: [], evaluatorProblems: [] };
     const result = await runPrompt(
       { ...template, definition: quiet, variables: testCase.variables, tools: [] },
@@ -264,7 +158,7 @@ async function evaluateCase(
     outcome.outputTokens += result.outputTokens;
     outcome.cacheHit = result.cacheHit;
     outcome.reply = result.text;
-    // One after another, in declaration order: an llm judge adds its cost to the case as it runs.
+    // One after another, in declaration order: an llm judge adds its cost to the run as it runs.
     for (const evaluator of definition.evaluators) {
       outcome.evaluators.push(
         await runEvaluator(evaluator, result, testCase, definition, { template, log, step, tally: outcome }),
@@ -273,10 +167,150 @@ async function evaluateCase(
     outcome.passed = outcome.evaluators.every((entry) => entry.skipped || entry.passed);
   } catch (error) {
     outcome.error = errorMessage(error);
+    outcome.throttled = isThrottled(error);
   }
-  outcome.costUsd = Math.round(outcome.costUsd * 1e6) / 1e6;
-  log.info(caseLogLine(definition, outcome));
   return outcome;
+}
+
+/**
+ * One run through the pool. A run the API throttled slows the pool down and goes again (its spend
+ * so far still counts); after MAX_THROTTLED_TRIES it is an error result for its case, never a
+ * crash of the others.
+ */
+async function pooledRun(
+  pool: AdaptiveLimit,
+  run: () => Promise<RunOutcome>,
+  where: string,
+  log: Log,
+): Promise<RunOutcome> {
+  const spent = { costUsd: 0, inputTokens: 0, outputTokens: 0 };
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await pool.run(run, (result) => result.throttled);
+    outcome.costUsd += spent.costUsd;
+    outcome.inputTokens += spent.inputTokens;
+    outcome.outputTokens += spent.outputTokens;
+    if (!outcome.throttled || attempt >= MAX_THROTTLED_TRIES) return outcome;
+    log.info(`eval ${where}: ${outcome.error ?? 'throttled'}; running it again at concurrency ${pool.current}`);
+    Object.assign(spent, {
+      costUsd: outcome.costUsd,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+    });
+  }
+}
+
+/** A case's runs folded into its verdict: passes ≥ minPasses. */
+function foldCase(testCase: TestCase, plan: CasePlan, runs: RunOutcome[]): CaseOutcome {
+  const passes = runs.filter((run) => run.passed).length;
+  const shown = runs.find((run) => !run.passed) ?? runs[0];
+  return {
+    index: plan.index,
+    label: caseLabel(testCase),
+    passed: passes >= plan.minPasses,
+    repeat: plan.repeat,
+    passes,
+    minPasses: plan.minPasses,
+    error: shown?.error,
+    evaluators: shown?.evaluators ?? [],
+    costUsd: roundUsd(runs.reduce((total, run) => total + run.costUsd, 0)),
+    inputTokens: runs.reduce((total, run) => total + run.inputTokens, 0),
+    outputTokens: runs.reduce((total, run) => total + run.outputTokens, 0),
+    cacheHit: runs.length > 0 && runs.every((run) => run.cacheHit),
+    reply: runs[0]?.reply ?? '',
+    runs,
+  };
+}
+
+function summarize(definition: PromptDefinition, cases: CaseOutcome[]): EvalRun {
+  const passed = cases.filter((entry) => entry.passed).length;
+  const sum = (pick: (entry: CaseOutcome) => number) => cases.reduce((total, entry) => total + pick(entry), 0);
+  return {
+    versionLabel: definition.versionLabel,
+    contentHash: definition.contentHash,
+    cases,
+    passed,
+    total: cases.length,
+    passRate: cases.length === 0 ? 0 : passed / cases.length,
+    runs: sum((entry) => entry.repeat),
+    costUsd: roundUsd(sum((entry) => entry.costUsd)),
+    inputTokens: sum((entry) => entry.inputTokens),
+    outputTokens: sum((entry) => entry.outputTokens),
+    cacheHits: cases.filter((entry) => entry.cacheHit).length,
+  };
+}
+
+/** The verdicts in file order, in the journal: what the run record keeps of the gate. */
+function journalVerdicts(run: EvalRun, step: JournaledStep): void {
+  step.append({
+    type: 'log',
+    level: 'info',
+    message: `eval ${run.versionLabel}: ${run.passed}/${run.total} cases passed (${run.runs} runs)`,
+    data: {
+      eval: {
+        version: run.versionLabel,
+        contentHash: run.contentHash,
+        passed: run.passed,
+        total: run.total,
+        runs: run.runs,
+        costUsd: run.costUsd,
+        inputTokens: run.inputTokens,
+        outputTokens: run.outputTokens,
+        cases: run.cases.map((entry) => ({
+          case: entry.index,
+          passed: entry.passed,
+          passes: entry.passes,
+          repeat: entry.repeat,
+          minPasses: entry.minPasses,
+        })),
+      },
+    },
+  });
+}
+
+/**
+ * Runs every test case of `definition` `repeat` times and judges each run, at most
+ * `concurrency` runs at once (fewer while the API pushes back). A case run once uses the
+ * response cache as run-prompt does; the runs of a repeated case always call the model, since
+ * N cached copies of one reply would say nothing about how often it passes.
+ */
+export async function evaluatePrompt(
+  definition: PromptDefinition,
+  template: EvalRunTemplate,
+  options: GateOptions,
+  log: Log,
+  step: JournaledStep,
+): Promise<EvalRun> {
+  // Every setting is checked before the first paid call.
+  const plans = casePlans(definition, options);
+  const pool = new AdaptiveLimit(options.concurrency, (from, to) =>
+    log.info(`eval: concurrency ${from} → ${to}${to < from ? ' (the API is pushing back)' : ''}`),
+  );
+  // Started in file order; each case's promise resolves when all its runs have.
+  const pending = definition.testData.map(async (testCase, position) => {
+    const plan = plans[position] as CasePlan;
+    const runTemplate = plan.repeat > 1 ? { ...template, cache: false } : template;
+    const runs = await Promise.all(
+      Array.from({ length: plan.repeat }, (_, run) =>
+        pooledRun(
+          pool,
+          () => evaluateRun(definition, testCase, runTemplate, log, step),
+          `case ${plan.index}${plan.repeat > 1 ? ` run ${run + 1}` : ''}`,
+          log,
+        ),
+      ),
+    );
+    return foldCase(testCase, plan, runs);
+  });
+  const cases: CaseOutcome[] = [];
+  // Awaited in order, so the log lists case 1 before case 2 even when case 2 finished first.
+  for (const next of pending) {
+    const outcome = await next;
+    log.info(caseLogLine(definition, outcome));
+    cases.push(outcome);
+  }
+  const run = summarize(definition, cases);
+  journalVerdicts(run, step);
+  return run;
 }
 
 /** `evaluator 'similarity' (github/similarity)` for each GitHub-hosted evaluator, which never counts. */
@@ -305,34 +339,4 @@ export function uncountableGate(definition: PromptDefinition, key: string): stri
   const skipped = skippedEvaluators(definition);
   if (skipped.length === 0 || skipped.length < definition.evaluators.length) return undefined;
   return `Promotion refused: every evaluator of ${key} is GitHub-hosted (${skipped.join(', ')}) and runs only on GitHub Models, so the gate would check nothing. Add a string, llm or jsonSchema evaluator, or set eval: false. Nothing was written.`;
-}
-
-/**
- * Runs every test case of `definition` and judges it. Cases run one after another, so scripted
- * fakes and rate limits see a predictable order; an unchanged case is a cache hit (no API call).
- */
-export async function evaluatePrompt(
-  definition: PromptDefinition,
-  template: EvalRunTemplate,
-  log: Log,
-  step: JournaledStep,
-): Promise<EvalRun> {
-  const cases: CaseOutcome[] = [];
-  for (const [position, testCase] of definition.testData.entries()) {
-    cases.push(await evaluateCase(definition, testCase, position, template, log, step));
-  }
-  const passed = cases.filter((entry) => entry.passed).length;
-  const sum = (pick: (entry: CaseOutcome) => number) => cases.reduce((total, entry) => total + pick(entry), 0);
-  return {
-    versionLabel: definition.versionLabel,
-    contentHash: definition.contentHash,
-    cases,
-    passed,
-    total: cases.length,
-    passRate: cases.length === 0 ? 0 : passed / cases.length,
-    costUsd: Math.round(sum((entry) => entry.costUsd) * 1e6) / 1e6,
-    inputTokens: sum((entry) => entry.inputTokens),
-    outputTokens: sum((entry) => entry.outputTokens),
-    cacheHits: cases.filter((entry) => entry.cacheHit).length,
-  };
 }

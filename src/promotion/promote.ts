@@ -5,7 +5,14 @@ import { contentHash } from '../prompts/normalize.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
-import { evaluatePrompt, skippedEvaluators, uncountableGate, type EvalRun, type EvalRunTemplate } from './evals.js';
+import {
+  evaluatePrompt,
+  skippedEvaluators,
+  uncountableGate,
+  type EvalRun,
+  type EvalRunTemplate,
+  type GateOptions,
+} from './evals.js';
 import { GitHubRepo } from './github-repo.js';
 import { gitIgnores, localView, type LockView, writeLocalFile } from './local-repo.js';
 import {
@@ -38,6 +45,8 @@ export interface PromoteSpec {
   version?: string | undefined;
   eval: boolean;
   minPassRate: number;
+  /** Concurrency, and the `repeat`/`min-passes` inputs, for the eval gate. */
+  evalOptions: GateOptions;
   mode: PromoteMode;
   rollback: boolean;
   /** Evaluate and report (summary, sticky comment) but write nothing. */
@@ -92,9 +101,12 @@ function evalSummary(run: EvalRun, minPassRate: number): EvalSummary {
     total: run.total,
     minPassRate,
     costUsd: run.costUsd,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
     cases: run.cases.map((outcome) => ({
       case: outcome.index,
       passed: outcome.passed,
+      ...(outcome.repeat > 1 ? { passes: outcome.passes, repeat: outcome.repeat, minPasses: outcome.minPasses } : {}),
       ...(outcome.passed
         ? {}
         : {
@@ -200,14 +212,14 @@ async function runGate(
       `eval: skipped ${skipped.join(', ')}: GitHub-hosted evaluators run only on GitHub Models; counted neither way`,
     );
   const evaluated = await log.group(`eval: candidate ${result.version} (${definition.testData.length} cases)`, () =>
-    evaluatePrompt(definition, spec.run, log, step),
+    evaluatePrompt(definition, spec.run, spec.evalOptions, log, step),
   );
   result.candidate = evaluated;
   if (state.currentDefinition) {
     // The same cases and the same evaluators, so a regression shows side by side.
     const sameCases = { ...state.currentDefinition, testData: definition.testData, evaluators: definition.evaluators };
     result.current = await log.group(`eval: promoted ${state.previousVersion}`, () =>
-      evaluatePrompt(sameCases, spec.run, log, step),
+      evaluatePrompt(sameCases, spec.run, spec.evalOptions, log, step),
     );
   }
   result.passRate = evaluated.passRate;
@@ -215,6 +227,12 @@ async function runGate(
     result.refused = true;
     result.reason = `Promotion refused: ${key} ${result.version} passes ${evaluated.passed}/${evaluated.total} cases (${Math.round(evaluated.passRate * 100)}%), below min-pass-rate ${spec.minPassRate}. Nothing was written.`;
   }
+}
+
+/** `min-pass-rate 1, concurrency 4, 10 runs of 4 cases (repeat)`. */
+function gateFacts(spec: PromoteSpec, run: EvalRun | undefined): string {
+  const repeated = run && run.runs > run.total ? `, ${run.runs} runs of ${run.total} cases (repeat)` : '';
+  return `min-pass-rate ${spec.minPassRate}, concurrency ${spec.evalOptions.concurrency}${repeated}`;
 }
 
 /** Markdown for the job summary, the pull request and the sticky comment; secrets redacted. */
@@ -236,7 +254,7 @@ async function buildReport(
   const facts = [
     `- Candidate: ${candidate.source}, content \`${result.contentHash}\``,
     `- Promoted now: ${current ? `${previousVersion}, content \`${current.contentHash}\`, from ${current.commit.slice(0, 12)} by ${current.promotedBy} at ${current.promotedAt}` : 'nothing'}`,
-    `- Gate: ${gate ? `min-pass-rate ${spec.minPassRate}` : spec.rollback ? 'skipped for a rollback' : 'off (eval: false)'}`,
+    `- Gate: ${gate ? gateFacts(spec, result.candidate) : spec.rollback ? 'skipped for a rollback' : 'off (eval: false)'}`,
   ];
   const diff = await unifiedDiff(state.currentText ?? '', candidate.text, {
     from: current ? `${key} (${spec.channel}: ${previousVersion})` : '/dev/null',

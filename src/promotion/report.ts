@@ -1,4 +1,4 @@
-import type { CaseOutcome, EvalRun } from './evals.js';
+import { passCount, type CaseOutcome, type EvalRun } from './evals.js';
 
 /** Markdown for the job summary, the promotion pull request and the sticky comment. */
 
@@ -17,11 +17,12 @@ function percent(run: EvalRun): string {
 
 function caseCell(outcome: CaseOutcome | undefined): string {
   if (!outcome) return '—';
-  const verdict = outcome.passed ? '✅ pass' : '❌ fail';
-  const why = outcome.error
-    ? `: ${outcome.error}`
-    : outcome.passed
-      ? ''
+  const counted = passCount(outcome);
+  const verdict = `${outcome.passed ? '✅ pass' : '❌ fail'}${counted ? ` ${counted}` : ''}`;
+  const why = outcome.passed
+    ? ''
+    : outcome.error
+      ? `: ${outcome.error}`
       : `: ${outcome.evaluators
           .filter((entry) => !entry.passed && !entry.skipped)
           .map((entry) => `${entry.name} (${entry.details})`)
@@ -58,6 +59,7 @@ export function evalTable(candidate: EvalRun, promoted: EvalRun | undefined): st
     line('Pass rate', (run) => `**${percent(run)}**`),
     line('Cost', (run) => `${money(run.costUsd)}${run.cacheHits > 0 ? ` (${run.cacheHits} cached)` : ''}`),
     line('Tokens in/out', (run) => `${run.inputTokens}/${run.outputTokens}`),
+    ...(candidate.runs > candidate.total ? [line('Model runs', (run) => `${run.runs} (repeat)`)] : []),
   ].join('\n');
 }
 

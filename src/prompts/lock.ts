@@ -31,8 +31,20 @@ export const evalSummarySchema = z.object({
   total: z.int().min(0),
   minPassRate: z.number().min(0).max(1),
   costUsd: z.number().min(0),
-  /** Per test case, in testData order. */
-  cases: z.array(z.object({ case: z.int().min(1), passed: z.boolean(), failed: z.array(z.string()).optional() })),
+  /** Every run's tokens, judges included (absent in locks written before repeat). */
+  inputTokens: z.int().min(0).optional(),
+  outputTokens: z.int().min(0).optional(),
+  /** Per test case, in testData order; a repeated case also says how many of its runs passed. */
+  cases: z.array(
+    z.object({
+      case: z.int().min(1),
+      passed: z.boolean(),
+      passes: z.int().min(0).optional(),
+      repeat: z.int().min(1).optional(),
+      minPasses: z.int().min(1).optional(),
+      failed: z.array(z.string()).optional(),
+    }),
+  ),
 });
 export type EvalSummary = z.infer<typeof evalSummarySchema>;
 

@@ -34,6 +34,8 @@ const TOP_LEVEL_KEYS = [
   'version',
   'tools',
   'untrusted',
+  'repeat',
+  'minPasses',
 ] as const;
 const MODEL_PARAMETER_KEYS = ['maxTokens', 'maxCompletionTokens', 'temperature', 'topP', 'stop'] as const;
 const MESSAGE_KEYS = ['role', 'content'] as const;
@@ -55,6 +57,25 @@ export const versionSchema = z.custom<string>((value) => typeof value === 'strin
       ? `must be a quoted string, or YAML changes it (write version: '${String(issue.input)}')`
       : `must be a non-empty string (got ${describeValue(issue.input)})`,
 });
+
+/** How often the eval gate runs a case; each run is a real model call, so the count stays small. */
+export const MAX_REPEAT = 100;
+const repeatCount = z.int().min(1).max(MAX_REPEAT);
+
+/** `minPasses` out of `repeat` runs, when both are set at the same level. */
+function checkMinPasses(value: { repeat?: number | undefined; minPasses?: number | undefined }, ctx: z.RefinementCtx) {
+  if (value.repeat !== undefined && value.minPasses !== undefined && value.minPasses > value.repeat)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['minPasses'],
+      message: `is ${value.minPasses}, more than repeat (${value.repeat}); a case cannot pass more runs than it has`,
+    });
+}
+
+// autostack's addition to a test case: `repeat` and `minPasses` are settings, not template variables.
+const testCase = z
+  .looseObject({ repeat: repeatCount.optional(), minPasses: repeatCount.optional() })
+  .superRefine(checkMinPasses);
 
 const message = z.looseObject({
   // GitHub's own loader accepts any case; keep that so its files still load.
@@ -85,14 +106,17 @@ const promptFile = z
     messages: z.array(message).min(1),
     responseFormat: z.enum(['text', 'json_object', 'json_schema']).optional(),
     jsonSchema: jsonSchemaSpec.optional(),
-    testData: z.array(z.record(z.string(), z.unknown())).optional(),
+    testData: z.array(testCase).optional(),
     // Read on their own (readEvaluators): only the eval gate uses them, so they never stop a run.
     evaluators: z.unknown().optional(),
     version: versionSchema.optional(),
     tools: z.array(tool).optional(),
     untrusted: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a variable name')).optional(),
+    repeat: repeatCount.optional(),
+    minPasses: repeatCount.optional(),
   })
   .superRefine((value, ctx) => {
+    checkMinPasses(value, ctx);
     if (!value.messages.some((entry) => entry.role === 'user')) {
       ctx.addIssue({ code: 'custom', path: ['messages'], message: 'must include at least one message with role user' });
     }
@@ -166,10 +190,14 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     })),
     responseFormat: value.responseFormat ?? 'text',
     jsonSchema: spec,
-    testData: (value.testData ?? []).map((entry, index): TestCase => ({
-      variables: stringValues(entry),
+    testData: (value.testData ?? []).map(({ repeat, minPasses, ...variables }, index): TestCase => ({
+      variables: stringValues(variables),
       line: lineOf(['testData', index]),
+      ...(repeat !== undefined && { repeat }),
+      ...(minPasses !== undefined && { minPasses }),
     })),
+    ...(value.repeat !== undefined && { repeat: value.repeat }),
+    ...(value.minPasses !== undefined && { minPasses: value.minPasses }),
     evaluators: evaluators.valid,
     ...(evaluators.problems.length > 0 && {
       evaluatorProblems: evaluators.problems.map((problem) => `${at(file, problem.line)}${problem.text}`),

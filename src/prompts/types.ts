@@ -43,6 +43,10 @@ export interface TestCase {
   /** Every value as a string (non-strings are JSON-encoded), including `expected` when present. */
   variables: Record<string, string>;
   line: number | undefined;
+  /** autostack's addition: how many times the eval gate runs this case (default: the prompt's `repeat`). */
+  repeat?: number;
+  /** How many of those runs must pass (default: every run of the case's own `repeat`, else the prompt's). */
+  minPasses?: number;
 }
 
 interface EvaluatorBase {
@@ -106,6 +110,9 @@ export interface PromptDefinition {
   responseFormat: ResponseFormat;
   jsonSchema: JsonSchemaSpec | undefined;
   testData: TestCase[];
+  /** autostack's addition: runs per test case in the eval gate, and how many must pass, for every case. */
+  repeat?: number;
+  minPasses?: number;
   /** The evaluators that could be read. */
   evaluators: Evaluator[];
   /**

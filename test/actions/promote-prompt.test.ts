@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { startAnthropicApi, textReply, type AnthropicApi } from '../fakes/anthropic-api.js';
 import { startGitHubApi, type GitHubApi, type RecordedRequest } from '../fakes/github-api.js';
@@ -84,6 +84,16 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     await gh.close();
     await api.close();
   });
+  beforeEach(() => api.setResponder(undefined));
+
+  /** Cases run concurrently, so each test case's reply is chosen by the name in its request, not by arrival order. */
+  function answer(replies: Record<string, string>): void {
+    api.setResponder((body) => {
+      const sent = JSON.stringify(body.messages);
+      const name = Object.keys(replies).find((key) => sent.includes(key));
+      return name === undefined ? undefined : textReply(replies[name] ?? '');
+    });
+  }
 
   function newJob(options: { repo: string; eventName?: string; eventPayload?: Record<string, unknown> }): Job {
     gh.repo(options.repo);
@@ -107,7 +117,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     job.env['AUTOSTACK_JOURNAL'] = journal;
     job.env['AUTOSTACK_RUN_ID'] = '20261125T090000Z-0123456789ab';
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello, Bob.'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello, Bob.' });
     const calls = api.requests.length;
 
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT });
@@ -165,7 +175,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
 
     // The next push to main (a new wording) updates the same pull request, its branch and its one comment.
     write(job, PROMPT, V2);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const again = await job.uses(PROMOTE, { 'prompt-file': PROMPT });
     ok(again);
     assert.equal(again.outputs['pull-request-url'], result.outputs['pull-request-url']);
@@ -183,7 +193,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     const repo = 'octo-org/promote-commit';
     const job = newJob({ repo });
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const first = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     ok(first);
     assert.equal(first.outputs['promoted'], 'true');
@@ -193,7 +203,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
 
     // A regression: case 1 no longer says hello. The promoted version runs beside it from the cache.
     write(job, PROMPT, V2);
-    api.enqueue(textReply('Hi there Ada.'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hi there Ada.', Bob: 'Hello Bob!' });
     const calls = api.requests.length;
     const before = gh.requests.length;
     const mainBefore = gh.repo(repo).branches.get('main');
@@ -252,7 +262,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
   test('run-prompt with a channel runs the promoted content, not an unpromoted edit', async () => {
     const job = newJob({ repo: 'octo-org/promote-local' });
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const promoted = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' });
     ok(promoted);
     assert.equal(promoted.outputs['promoted'], 'true');
@@ -326,7 +336,7 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
     assert.equal(gh.readFile(LOCK, { repo }), corrupt);
 
     // Locally: promote, then tamper with the snapshot.
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     ok(await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'local' }));
     const lockText = readFileSync(join(job.workspace, LOCK), 'utf8');
     const entry = lockEntry(lockText);
@@ -354,11 +364,11 @@ describe('promote-prompt (bundle, GitHub REST fake, Messages API fake)', () => {
       eventPayload: { action: 'synchronize', number, pull_request: { number } },
     });
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     ok(await job.uses(PROMOTE, { 'prompt-file': PROMPT, 'dry-run': 'true' }));
 
     write(job, PROMPT, V2);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hi Bob'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hi Bob' });
     const second = await job.uses(PROMOTE, { 'prompt-file': PROMPT, 'dry-run': 'true', 'min-pass-rate': '0.5' });
     ok(second);
     assert.equal(second.outputs['pass-rate'], '0.5');
@@ -412,6 +422,8 @@ evaluators:
       channel: 'staging',
       mode: 'local',
       'min-pass-rate': '0.5',
+      // Scripted in order (case, its judge, case, its judge), so one run at a time.
+      concurrency: '1',
     });
     ok(result);
     assert.equal(result.outputs['pass-rate'], '0.5');
@@ -457,7 +469,7 @@ evaluators:
   test('autostack promote: the same inputs as flags, local mode by default', async () => {
     const job = newJob({ repo: 'octo-org/promote-cli' });
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const result = await job.cli(['promote', '--prompt-file', PROMPT, '--channel', 'staging', '--json']);
     assert.equal(result.exitCode, 0, result.stderr);
     const outputs = JSON.parse(result.stdout) as Record<string, string>;
@@ -484,7 +496,7 @@ evaluators:
   test('provider replay: the gate runs from recordings made with autostack run-prompt --record, with no key and no API call', async () => {
     const job = newJob({ repo: 'octo-org/promote-replay' });
     write(job, PROMPT, V1);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     for (const name of ['Ada', 'Bob']) {
       const recorded = await job.cli(['run-prompt', '--prompt-file', PROMPT, '--input', `name: ${name}`, '--record']);
       assert.equal(recorded.exitCode, 0, recorded.stderr);
@@ -519,7 +531,7 @@ evaluators:
         },
       },
     ]);
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     assert.match(
       failed(result),
@@ -561,7 +573,7 @@ evaluators:
       },
       [{ status: 502, body: { message: 'Server Error' } }],
     );
-    api.enqueue(textReply('Hello Ada!'), textReply('Hello Bob!'));
+    answer({ Ada: 'Hello Ada!', Bob: 'Hello Bob!' });
     const result = await job.uses(PROMOTE, { 'prompt-file': PROMPT, mode: 'commit' });
     ok(result);
     assert.equal(landed, 1);

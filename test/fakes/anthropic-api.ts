@@ -169,6 +169,13 @@ export interface AnthropicApi {
   setDefault(reply: FakeReply): void;
   /** Number of scripted replies not yet consumed. */
   pending(): number;
+  /**
+   * Answer by request content (e.g. per test case, whatever order requests arrive in); a
+   * responder returning undefined falls back to the queue, then the default.
+   */
+  setResponder(responder: ((body: MessagesRequestBody) => FakeReply | undefined) | undefined): void;
+  /** The most POST /v1/messages requests being answered at once so far (slow replies hold theirs). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -515,6 +522,9 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
   const countTokensRequests: LoggedRequest[] = [];
   const queue: FakeReply[] = [];
   let defaultReply: FakeReply = textReply('OK');
+  let responder: ((body: MessagesRequestBody) => FakeReply | undefined) | undefined;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
@@ -651,8 +661,14 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
         writeError(res, requestId, 400, 'invalid_request_error', `output_config.format.schema: ${unsupported}`);
         return;
       }
-      const reply = queue.shift() ?? defaultReply;
-      await serve(reply, req, res, body, requestId);
+      const reply = responder?.(body) ?? queue.shift() ?? defaultReply;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        await serve(reply, req, res, body, requestId);
+      } finally {
+        inFlight--;
+      }
       return;
     }
 
@@ -701,6 +717,12 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
     },
     pending(): number {
       return queue.length;
+    },
+    setResponder(next): void {
+      responder = next;
+    },
+    maxInFlight(): number {
+      return maxInFlight;
     },
     close(): Promise<void> {
       for (const t of timers) clearTimeout(t);
