@@ -71,7 +71,10 @@ export function promotePromptSpec(read: InputReader, context: PromoteEnvironment
   const repeat = inputs.repeat;
   const minPasses = inputs['min-passes'];
   if (repeat !== undefined && minPasses !== undefined && minPasses > repeat)
-    throw new InputError('min-passes', `is ${minPasses}, more than 'repeat' (${repeat}); it must be from 1 to ${repeat}`);
+    throw new InputError(
+      'min-passes',
+      `is ${minPasses}, more than 'repeat' (${repeat}); it must be from 1 to ${repeat}`,
+    );
   const mode: PromoteMode = read('mode')?.trim() ? inputs.mode : (context.defaultMode ?? inputs.mode);
   const { access, secrets } = modelAccess(read, inputs, context);
   if (mode !== 'local' && !current.repository)

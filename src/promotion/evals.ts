@@ -117,7 +117,7 @@ export function passCount(outcome: Pick<CaseOutcome, 'repeat' | 'passes' | 'minP
 function caseLogLine(definition: PromptDefinition, outcome: CaseOutcome): string {
   const counted = passCount(outcome);
   const verdict = outcome.passed
-    ? `pass${counted ? ` (${counted})` : ''}`
+    ? `pass${counted ? `: ${counted}` : ''}`
     : counted
       ? `FAIL: ${counted}${outcome.passes < outcome.repeat ? `; a failing run: ${failureText(outcome, ': ')}` : ''}`
       : outcome.error
