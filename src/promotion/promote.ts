@@ -217,7 +217,15 @@ async function runGate(
   result.candidate = evaluated;
   if (state.currentDefinition) {
     // The same cases and the same evaluators, so a regression shows side by side.
-    const sameCases = { ...state.currentDefinition, testData: definition.testData, evaluators: definition.evaluators };
+    const { repeat, minPasses } = definition;
+    const sameCases = {
+      ...state.currentDefinition,
+      testData: definition.testData,
+      evaluators: definition.evaluators,
+      // The candidate's repeat settings too, so both columns count runs the same way.
+      repeat,
+      minPasses,
+    };
     result.current = await log.group(`eval: promoted ${state.previousVersion}`, () =>
       evaluatePrompt(sameCases, spec.run, spec.evalOptions, log, step),
     );
