@@ -95,9 +95,40 @@ describe('GitHub Models prompt files', () => {
     const def = load('prompts/unknown-keys.prompt.yml');
     assert.deepEqual(def.warnings, [
       "prompts/unknown-keys.prompt.yml:2: unknown field 'mdoel' is ignored — did you mean 'model'?",
-      "prompts/unknown-keys.prompt.yml:3: unknown field 'futureField' is ignored (known: name, description, model, modelParameters, messages, responseFormat, jsonSchema, testData, evaluators, version, tools, untrusted)",
+      "prompts/unknown-keys.prompt.yml:3: unknown field 'futureField' is ignored (known: name, description, model, modelParameters, messages, responseFormat, jsonSchema, testData, evaluators, version, tools, untrusted, repeat, minPasses)",
     ]);
   });
+
+  test('repeat and minPasses are eval settings, at the top level or on a case, not template variables', () => {
+    const directory = scratch({
+      'r.prompt.yml':
+        'repeat: 3\nminPasses: 2\nmessages:\n  - role: user\n    content: Hi {{name}}\ntestData:\n  - name: Ada\n    repeat: 5\n    minPasses: 4\n  - name: Bob\n',
+    });
+    const def = loadPrompt('r.prompt.yml', { cwd: directory });
+    assert.equal(def.repeat, 3);
+    assert.equal(def.minPasses, 2);
+    assert.deepEqual(def.testData[0], { variables: { name: 'Ada' }, line: 7, repeat: 5, minPasses: 4 });
+    assert.deepEqual(def.testData[1], { variables: { name: 'Bob' }, line: 10 });
+    assert.deepEqual(def.warnings, []);
+  });
+
+  test('minPasses above repeat, or a repeat that is no whole number from 1 to 100, is an error at its line', () => {
+    const directory = scratch({
+      'over.prompt.yml': 'repeat: 2\nminPasses: 5\nmessages:\n  - role: user\n    content: Hi\n',
+      'zero.prompt.yml': 'messages:\n  - role: user\n    content: Hi\ntestData:\n  - name: Ada\n    repeat: 1.5\n',
+    });
+    assertUserError(() => loadPrompt('over.prompt.yml', { cwd: directory }), {
+      file: 'over.prompt.yml',
+      line: 2,
+      message: /minPasses is 5, more than repeat \(2\)/,
+    });
+    assertUserError(() => loadPrompt('zero.prompt.yml', { cwd: directory }), {
+      file: 'zero.prompt.yml',
+      line: 6,
+      message: /testData\[0\]\.repeat/,
+    });
+  });
+
 
   test('a jsonSchema without responseFormat json_schema is a warning', () => {
     const directory = scratch({
