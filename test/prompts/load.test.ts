@@ -129,7 +129,6 @@ describe('GitHub Models prompt files', () => {
     });
   });
 
-
   test('a jsonSchema without responseFormat json_schema is a warning', () => {
     const directory = scratch({
       'x.prompt.yml':
