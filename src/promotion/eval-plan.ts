@@ -1,5 +1,5 @@
 import type { PromptDefinition } from '../prompts/types.js';
-import { UserError } from '../shared/errors.js';
+import { InputError, UserError } from '../shared/errors.js';
 
 /**
  * How many times the gate runs each case and how many runs must pass. The nearest setting wins,
@@ -31,19 +31,17 @@ function defaults(definition: PromptDefinition, options: GateOptions): { repeat:
   const repeat = options.repeat ?? definition.repeat ?? 1;
   const minPasses = options.minPasses ?? (fromInput ? repeat : (definition.minPasses ?? repeat));
   if (minPasses > repeat) {
-    const source =
-      options.minPasses !== undefined
-        ? `Input 'min-passes' is ${minPasses}`
-        : `${definition.file ?? 'the prompt'}: minPasses is ${minPasses}`;
     const against = fromInput
       ? `input 'repeat' (${repeat})`
       : definition.repeat !== undefined
-        ? `the file's repeat (${repeat})`
+        ? `the repeat of ${definition.file ?? 'the prompt'} (${repeat})`
         : 'the default repeat of 1';
-    throw new UserError(
-      `${source}, more than ${against}: a case cannot pass more runs than it has. Set repeat to at least ${minPasses}.`,
-      { file: options.minPasses !== undefined ? undefined : definition.file },
-    );
+    const problem = `more than ${against}: a case cannot pass more runs than it has; set repeat to at least ${minPasses}`;
+    // The input is named as typed, so the CLI can say --min-passes.
+    if (options.minPasses !== undefined) throw new InputError('min-passes', `is ${minPasses}, ${problem}`);
+    throw new UserError(`${definition.file ?? 'prompt'}: minPasses is ${minPasses}, ${problem}.`, {
+      file: definition.file,
+    });
   }
   return { repeat, minPasses };
 }
