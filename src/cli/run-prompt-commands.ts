@@ -77,7 +77,8 @@ export function registerRunPromptCommands(program: Command): void {
           throw new UserError("Flag '--record' needs the live API; it cannot be combined with --provider replay.");
         // A cache hit would answer without a call, leaving nothing to record.
         flags.set('cache', 'false');
-        flags.set('provider', 'anthropic');
+        // Recording needs a live provider: the Anthropic API unless a cloud one was chosen.
+        if (!['bedrock', 'vertex'].includes(flags.get('provider') ?? '')) flags.set('provider', 'anthropic');
       }
       const io = createConsoleIo();
       const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
