@@ -392,7 +392,7 @@ function classify(
     const statusLabel = apiType === undefined ? String(status) : `${status} ${apiType}`;
     const hint = retryable ? '' : (platform.hints?.[kind] ?? HINTS[kind] ?? '');
     // Without the API's error shape (Bedrock's {message}) the SDK's message starts with the status.
-    const said = (apiMessage ?? error.message.replace(/^\d{3}\s+/, '')).replace(/\.$/, '');
+    const said = apiMessage ?? error.message.replace(/^\d{3}\s+/, '').replace(/\.$/, '');
     const message = scrub(`${label} returned ${statusLabel}: ${said}${suffix}.${hint}`);
     return {
       error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
