@@ -57,7 +57,8 @@ async function authorize(access: VertexAccess, log: Log): Promise<{ client: Auth
   try {
     const client = provider
       ? workloadIdentityClient(access, provider, log)
-      : await new GoogleAuth({ scopes: SCOPE }).getClient();
+      : // The project is known: without it the library asks Resource Manager for one.
+        await new GoogleAuth({ scopes: SCOPE, ...(access.project ? { projectId: access.project } : {}) }).getClient();
     // Fetched now, not inside the first request: a refused exchange is one clear error, not five retries.
     const headers = await client.getRequestHeaders();
     const token = (headers.get('authorization') ?? '').replace(/^Bearer\s+/i, '');

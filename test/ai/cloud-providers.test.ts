@@ -1,6 +1,9 @@
 // provider: bedrock and vertex through their real SDKs against loopback fakes of Bedrock, AWS STS,
 // Google STS / IAM Credentials / Vertex AI and GitHub's OIDC token endpoint.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { liveCaller, type CloudAccess } from '../../src/ai/platforms.js';
 import type { ModelRequest } from '../../src/ai/types.js';
@@ -247,4 +250,51 @@ test('vertex: a 429 names Google Vertex AI', async (t) => {
     log: maskingLog(),
   });
   assert.equal((await call(request('claude-sonnet-4-5'))).text, 'OK');
+});
+
+test('bedrock: without a role input, the default chain reads a web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE)', async (t) => {
+  const { oidc, sts, bedrock } = await bedrockRig(t);
+  const reply = await fetch(`${oidc.url}&audience=sts.amazonaws.com`, {
+    headers: { authorization: `Bearer ${oidc.requestToken}` },
+  });
+  const { value } = (await reply.json()) as { value: string };
+  const dir = mkdtempSync(join(tmpdir(), 'autostack-web-identity-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'token'), value);
+  withEnv(t, {
+    AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'token'),
+    AWS_ROLE_ARN: ROLE,
+    AWS_ROLE_SESSION_NAME: 'from-env',
+  });
+  const access = cloud(undefined, { aws: { roleToAssume: undefined } });
+  const call = liveCaller({ provider: 'bedrock', cloud: access, baseUrl: bedrock.url, log: maskingLog() });
+  assert.equal((await call(request(BEDROCK_MODEL))).text, 'OK');
+  assert.equal(sts.calls[0]?.get('RoleSessionName'), 'from-env');
+});
+
+test('vertex: without a provider input, Application Default Credentials as google-github-actions/auth writes them', async (t) => {
+  const { google, oidc, access } = await vertexRig(t);
+  const dir = mkdtempSync(join(tmpdir(), 'autostack-adc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // The external_account file google-github-actions/auth leaves in GOOGLE_APPLICATION_CREDENTIALS.
+  const config = {
+    type: 'external_account',
+    audience: `//iam.googleapis.com/${WIF}`,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    token_url: `${google.url}/v1/token`,
+    service_account_impersonation_url: `${google.url}/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`,
+    credential_source: {
+      url: `${oidc.url}&audience=${encodeURIComponent(`https://iam.googleapis.com/${WIF}`)}`,
+      headers: { Authorization: `Bearer ${oidc.requestToken}` },
+      format: { type: 'json', subject_token_field_name: 'value' },
+    },
+  };
+  writeFileSync(join(dir, 'credentials.json'), JSON.stringify(config));
+  withEnv(t, { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'credentials.json') });
+  const adc = { ...access, oidc: undefined, vertex: { ...access.vertex, workloadIdentityProvider: undefined } };
+  const log = maskingLog();
+  const call = liveCaller({ provider: 'vertex', cloud: adc, baseUrl: `${google.url}/v1`, log });
+  assert.equal((await call(request('claude-sonnet-4-5'))).text, 'OK');
+  assert.equal(google.exchanges.length, 1);
+  assert.ok(log.secrets.includes(google.accessToken), 'the access token is masked');
 });
