@@ -10,6 +10,8 @@ import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets }
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
+import { isBedrockModelId } from '../ai/platforms.js';
+import { cloudAccess, cloudInputs } from './run-prompt-cloud-inputs.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const runPromptInputs = {
@@ -43,6 +45,7 @@ export const runPromptInputs = {
   // actions/ai-inference's names, accepted where the meaning is the same (docs: migration table).
   file_input: input.optionalText(),
   'max-completion-tokens': input.optionalInteger({ min: 1, max: 128_000 }),
+  ...cloudInputs,
 };
 
 /** Variable names, comma- or newline-separated. */
@@ -121,6 +124,36 @@ function readInputFile(input: string, path: string, workspace: string, purpose =
   }
 }
 
+/** Headers that carry the credentials autostack sends; overriding them would bypass the provider's auth. */
+const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `custom-headers` (actions/ai-inference's input): a YAML or JSON mapping of header names to values. */
+export function parseCustomHeaders(text: string | undefined, provider: Provider): Record<string, string> | undefined {
+  if (!text?.trim()) return undefined;
+  const value = parseYamlInput('custom-headers', text);
+  const mapping = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(value);
+  if (!mapping.success || Array.isArray(value)) {
+    throw new InputError(
+      'custom-headers',
+      'must be a YAML or JSON mapping of header names to values, e.g.\n  X-Team: docs',
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(mapping.data)) {
+    if (!HEADER_NAME.test(name))
+      throw new InputError('custom-headers', `names '${name}', which is not a valid HTTP header name`);
+    if (AUTH_HEADERS.has(name.toLowerCase())) {
+      throw new InputError(
+        'custom-headers',
+        `may not set '${name}': it carries the ${provider} credentials; pass them through the provider's own inputs instead`,
+      );
+    }
+    headers[name] = String(entry);
+  }
+  return headers;
+}
+
 function parseTools(text: string | undefined): unknown[] {
   if (!text) return [];
   const value = parseYamlInput('tools', text);
@@ -152,6 +185,14 @@ export interface RunPromptEnvironment {
   ports: Ports;
 }
 
+/** Where each provider's SDK reads a base URL override from the environment. */
+const BASE_URL_VARIABLE: Record<Provider, string> = {
+  anthropic: 'ANTHROPIC_BASE_URL',
+  bedrock: 'ANTHROPIC_BEDROCK_BASE_URL',
+  vertex: 'ANTHROPIC_VERTEX_BASE_URL',
+  replay: 'ANTHROPIC_BASE_URL',
+};
+
 function isProvider(value: string): value is Provider {
   return (PROVIDERS as readonly string[]).includes(value);
 }
@@ -169,7 +210,7 @@ export function modelAccess(
     'base-url'?: string | undefined;
     'github-token'?: string | undefined;
     recordings?: string | undefined;
-  },
+  } & Parameters<typeof cloudAccess>[0],
   context: { env: NodeJS.ProcessEnv; github: GitHubContext; workspace: string; ports: Ports },
 ) {
   const { env } = context;
@@ -187,10 +228,15 @@ export function modelAccess(
   const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
   const { repository, apiUrl } = context.github;
   // The part of RunPromptSpec that says how to reach the model: promote-prompt's eval runs use it too.
+  const provider = read('provider')?.trim() ? inputs.provider : defaultProvider;
+  const cloud = cloudAccess(inputs, env);
+  const customHeaders = parseCustomHeaders(inputs['custom-headers'], provider);
   const access = {
-    provider: read('provider')?.trim() ? inputs.provider : defaultProvider,
+    provider,
     apiKey,
-    baseUrl: inputs['base-url'] ?? env.ANTHROPIC_BASE_URL,
+    baseUrl: inputs['base-url'] ?? env[BASE_URL_VARIABLE[provider]],
+    cloud,
+    customHeaders,
     github: githubToken && repository ? { token: githubToken, repository, apiUrl } : undefined,
     recordingsPath: inputs.recordings,
     workspace: context.workspace,
@@ -198,13 +244,21 @@ export function modelAccess(
     ports: context.ports,
   } satisfies Partial<RunPromptSpec>;
   /** For masking: never to be printed again. */
-  const secrets = [apiKey, githubToken].filter((value): value is string => Boolean(value));
+  const secrets = [
+    apiKey,
+    githubToken,
+    cloud.aws.bearerToken,
+    cloud.oidc?.token,
+    ...Object.values(customHeaders ?? {}),
+  ].filter((value): value is string => Boolean(value));
   return { access, secrets };
 }
 
 /** The `model` input, when given, must be a Claude model: swapping it silently would run what was not asked for. */
-function explicitModel(model: string | undefined): string | undefined {
+function explicitModel(model: string | undefined, provider: Provider): string | undefined {
   if (model === undefined) return undefined;
+  // Bedrock's ids and inference profiles are passed as written (docs: provider bedrock).
+  if (provider === 'bedrock' && isBedrockModelId(model)) return model.trim();
   const claude = claudeModelId(model);
   if (claude) return claude;
   throw new InputError(
@@ -261,7 +315,7 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     channel: inputs.channel,
     variables: { ...readVariableFiles(variableFilesInput(inputs), workspace), ...parseVariables(inputs.input) },
     systemPrompt: [inputs['system-prompt'], systemFromFile].filter(Boolean).join('\n\n') || undefined,
-    model: explicitModel(inputs.model),
+    model: explicitModel(inputs.model, access.provider),
     defaultModel: defaultModelFromEnv(env),
     maxTokens: maxTokensOf(read, inputs),
     temperature: inputs.temperature,

@@ -3,17 +3,43 @@ import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { ModelError, type ModelErrorKind } from './errors.js';
-import { messageFromJson, supportsStructuredOutput, textOf, usageOf } from './messages.js';
+import { jsonReplyFetch, jsonReplyOf, type JsonReplyHolder } from './json-reply.js';
+import { supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
 import { apiSchema } from './structured-schema.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
-export { supportsStructuredOutput, textOf, usageOf } from './messages.js';
+export { supportsStructuredOutput } from './messages.js';
+
+/**
+ * Where the Messages requests go: the Anthropic API, Amazon Bedrock or Google Vertex AI. Each is
+ * an SDK client over the same Messages resource, so one loop owns retries, deadline and errors.
+ */
+export interface Platform {
+  /** Names the service in messages: "Amazon Bedrock returned 429 …". */
+  label: string;
+  /** The SDK client, with its own retries off and this fetch (see jsonReplyFetch). */
+  connect(fetch: typeof globalThis.fetch): MessagesClient;
+  /** Values that must not appear in error text (keys, session tokens, access tokens). */
+  secrets: readonly string[];
+  /** What to check when the platform refuses the credentials or the model. */
+  hints?: Partial<Record<ModelErrorKind, string>>;
+}
+
+/** The part of an Anthropic, AnthropicBedrock or AnthropicVertex client that callModel uses. */
+export interface MessagesClient {
+  messages: Pick<Anthropic['messages'], 'stream'>;
+}
 
 export interface CallOptions {
-  apiKey: string;
+  /** The Anthropic API key; used when no platform is given. */
+  apiKey?: string | undefined;
   /** Defaults to the SDK's (ANTHROPIC_BASE_URL or the public API). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
+  /** Extra headers on every request (input custom-headers). */
+  headers?: Record<string, string> | undefined;
+  /** Defaults to the Anthropic API with apiKey and baseUrl. */
+  platform?: Platform;
   /** Time budget for the whole call, retries and waits included. Default 10 minutes. */
   deadlineMs?: number;
   /** Requests to send at most, the first included. Default 5. */
@@ -67,73 +93,46 @@ function toParams(request: ModelRequest, log: Log): StreamParams {
   return params;
 }
 
-/**
- * Every request this client sends streams. A gateway or proxy that answers one with the whole
- * Message as JSON would otherwise look like a stream that ended with nothing in it; this fetch
- * keeps that body for the attempt to use and hands the SDK an empty stream.
- */
-interface JsonReplyHolder {
-  body?: { value: unknown; requestId: string | undefined } | undefined;
-}
-
-function jsonReplyFetch(holder: JsonReplyHolder): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || !/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) return response;
-    const text = await response.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = text;
-    }
-    const requestId = response.headers.get('request-id') ?? undefined;
-    holder.body = { value, requestId };
-    return new Response('', {
-      status: response.status,
-      headers: { 'content-type': 'text/event-stream', ...(requestId ? { 'request-id': requestId } : {}) },
-    });
-  };
-}
-
-/** The attempt's reply when it came as one JSON body; an error when that body is not a Message. */
-function jsonReplyOf(holder: JsonReplyHolder): { message: Anthropic.Message; requestId: string | undefined } {
-  const body = holder.body;
-  if (body === undefined) throw new Error('no JSON reply');
-  const message = messageFromJson(body.value);
-  if (message) return { message, requestId: body.requestId };
-  const shown = typeof body.value === 'string' ? body.value : JSON.stringify(body.value);
-  throw new ModelError(
-    'api',
-    `The Anthropic API (or a proxy in front of it) answered with JSON that is not a Message: ${shown.length > 200 ? `${shown.slice(0, 199)}…` : shown}. Check base-url.`,
-    { requestId: body.requestId, retryable: false },
-  );
-}
-
 /** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */
 const warnedUnpriced = new Set<string>();
 
+/** The Anthropic API with a key: the default platform. */
+export function anthropicPlatform(options: Pick<CallOptions, 'apiKey' | 'baseUrl' | 'headers'>): Platform {
+  const { apiKey } = options;
+  if (!apiKey) throw new UserError('No Anthropic API key was given, so the model cannot be called.');
+  return {
+    label: 'The Anthropic API',
+    secrets: [apiKey],
+    connect: (fetch) =>
+      new Anthropic({
+        apiKey,
+        maxRetries: 0,
+        fetch,
+        ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+        ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
+      }),
+    hints: {
+      authentication: ' Check that the Anthropic API key is set and valid.',
+      permission: ' The API key is not allowed to do this (check its workspace, model access and billing).',
+    },
+  };
+}
+
 export async function callModel(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
-  if (!options.apiKey) throw new UserError('No Anthropic API key was given, so the model cannot be called.');
+  const platform = options.platform ?? anthropicPlatform(options);
   const { log } = options;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.backoff ?? defaultBackoff;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
-  // Error text is built from API bodies and causes we do not control; the key must never leak.
+  // Error text is built from API bodies and causes we do not control; credentials must never leak.
   const scrub = (text: string): string =>
-    redact(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
+    redact(platform.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join('***') : out), text));
 
   // Our loop owns retries so one deadline bounds everything, retry-after waits included.
   const jsonReply: JsonReplyHolder = {};
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    maxRetries: 0,
-    fetch: jsonReplyFetch(jsonReply),
-    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-  });
+  const client = platform.connect(jsonReplyFetch(jsonReply));
   const params = toParams(request, log);
   const started = now();
 
@@ -154,7 +153,14 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     let failure: Failure;
     try {
       jsonReply.body = undefined;
-      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs, jsonReply);
+      const { message, requestId } = await attemptOnce(
+        client,
+        params,
+        timeoutMs,
+        options.idleTimeoutMs,
+        jsonReply,
+        platform.label,
+      );
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
         attempts: attempt,
@@ -162,7 +168,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
         requestId,
       });
     } catch (error) {
-      failure = classify(error, timeoutMs, scrub);
+      failure = classify(error, timeoutMs, scrub, platform);
     }
 
     const { error } = failure;
@@ -232,11 +238,12 @@ function waitBeforeRetry(
 }
 
 async function attemptOnce(
-  client: Anthropic,
+  client: MessagesClient,
   params: StreamParams,
   timeoutMs: number,
   idleTimeoutMs: number | undefined,
   jsonReply: JsonReplyHolder,
+  label: string,
 ): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
   // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
   const controller = new AbortController();
@@ -264,7 +271,7 @@ async function attemptOnce(
     return { message, requestId: stream.request_id ?? undefined };
   } catch (error) {
     // The SDK saw an empty stream; the reply came whole, as JSON.
-    if (jsonReply.body !== undefined && !produced) return jsonReplyOf(jsonReply);
+    if (jsonReply.body !== undefined && !produced) return jsonReplyOf(jsonReply, label);
     throw new AttemptError(error, produced, controller.signal.aborted, idled ? idleTimeoutMs : undefined);
   } finally {
     clearTimeout(timer);
@@ -327,13 +334,15 @@ function kindForType(apiType: string | null | undefined): ModelErrorKind {
   }
 }
 
-const HINTS: Partial<Record<ModelErrorKind, string>> = {
-  authentication: ' Check that the Anthropic API key is set and valid.',
-  permission: ' The API key is not allowed to do this (check its workspace, model access and billing).',
-  not_found: ' Check the model name.',
-};
+const HINTS: Partial<Record<ModelErrorKind, string>> = { not_found: ' Check the model name.' };
 
-function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => string): Failure {
+function classify(
+  thrown: unknown,
+  timeoutMs: number,
+  scrub: (text: string) => string,
+  platform: Pick<Platform, 'label' | 'hints'>,
+): Failure {
+  const { label } = platform;
   const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
   const error = attempt.original;
   if (error instanceof ModelError) return { error, retryAfterMs: undefined };
@@ -342,16 +351,16 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
     attempt.idleMs !== undefined &&
     (error instanceof Anthropic.APIUserAbortError || !(error instanceof Anthropic.APIError))
   ) {
-    return transient('timeout', `The Anthropic API sent nothing for ${seconds(attempt.idleMs)}.`);
+    return transient('timeout', `${label} sent nothing for ${seconds(attempt.idleMs)}.`);
   }
   if (error instanceof Anthropic.APIUserAbortError || (attempt.timedOut && !(error instanceof Anthropic.APIError))) {
-    return transient('timeout', `The Anthropic API gave no complete response within ${seconds(timeoutMs)}.`);
+    return transient('timeout', `${label} gave no complete response within ${seconds(timeoutMs)}.`);
   }
   if (error instanceof Anthropic.APIConnectionTimeoutError) {
-    return transient('timeout', `The Anthropic API did not answer within ${seconds(timeoutMs)}.`);
+    return transient('timeout', `${label} did not answer within ${seconds(timeoutMs)}.`);
   }
   if (error instanceof Anthropic.APIConnectionError) {
-    return transient('connection', scrub(`Could not reach the Anthropic API: ${causeChain(error)}.`));
+    return transient('connection', scrub(`Could not reach ${label.replace(/^The /, 'the ')}: ${causeChain(error)}.`));
   }
   if (error instanceof Anthropic.APIError) {
     const apiType = error.type ?? undefined;
@@ -364,7 +373,7 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
       const retryable = !attempt.producedContent && TRANSIENT_KINDS.has(kind);
       const when = attempt.producedContent ? 'after the reply had started' : 'before the reply started';
       const message = scrub(
-        `The Anthropic API stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`,
+        `${label} stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`,
       );
       return {
         error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }),
@@ -380,9 +389,11 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
     const shouldRetry = headers?.get('x-should-retry');
     if (shouldRetry === 'true') retryable = true;
     if (shouldRetry === 'false') retryable = false;
-    const label = apiType === undefined ? String(status) : `${status} ${apiType}`;
-    const hint = retryable ? '' : (HINTS[kind] ?? '');
-    const message = scrub(`The Anthropic API returned ${label}: ${apiMessage ?? error.message}${suffix}.${hint}`);
+    const statusLabel = apiType === undefined ? String(status) : `${status} ${apiType}`;
+    const hint = retryable ? '' : (platform.hints?.[kind] ?? HINTS[kind] ?? '');
+    // Without the API's error shape (Bedrock's {message}) the SDK's message starts with the status.
+    const said = apiMessage ?? error.message.replace(/^\d{3}\s+/, '').replace(/\.$/, '');
+    const message = scrub(`${label} returned ${statusLabel}: ${said}${suffix}.${hint}`);
     return {
       error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
       retryAfterMs: retryable ? retryAfter(headers) : undefined,
@@ -390,9 +401,7 @@ function classify(thrown: unknown, timeoutMs: number, scrub: (text: string) => s
   }
   if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {
     // The stream broke off without an error event (connection dropped mid-body).
-    const message = scrub(
-      `The Anthropic API stream broke off: ${error instanceof Error ? error.message : String(error)}.`,
-    );
+    const message = scrub(`${label} stream broke off: ${error instanceof Error ? error.message : String(error)}.`);
     return {
       error: new ModelError('connection', message, { retryable: !attempt.producedContent }),
       retryAfterMs: undefined,

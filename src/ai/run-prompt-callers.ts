@@ -9,6 +9,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { estimateTokens } from './conversation.js';
 import { ModelError } from './errors.js';
+import { liveCaller } from './platforms.js';
 import { maxCostUsd } from './prices.js';
 import { type ModelCaller, recordingCaller, replayCaller } from './provider.js';
 import type { Provider, RunPromptSpec } from './run-prompt.js';
@@ -33,7 +34,7 @@ export function meteredCaller(
   options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string },
 ): ModelCaller {
   return async (request) => {
-    if (options.budget !== undefined && options.provider === 'anthropic') {
+    if (options.budget !== undefined && options.provider !== 'replay') {
       const worst = maxCostUsd(
         request.model,
         estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
@@ -106,21 +107,22 @@ export function meteredCaller(
 export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
   if (spec.provider === 'replay')
     return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
-  if (!spec.apiKey) {
+  if (spec.provider === 'anthropic' && !spec.apiKey) {
     throw new UserError(
       "Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set. Pass a key, or use provider: replay with recorded responses.",
     );
   }
-  const apiKey = spec.apiKey;
-  // Loaded on first use: replay and cache hits never need the SDK.
-  const live: ModelCaller = async (request) =>
-    (await import('./client.js')).callModel(request, {
-      apiKey,
-      baseUrl: spec.baseUrl,
-      deadlineMs: spec.deadlineMs,
-      idleTimeoutMs: spec.idleTimeoutMs,
-      log,
-    });
+  // The SDKs are loaded on first use: replay and cache hits never need them.
+  const live = liveCaller({
+    provider: spec.provider,
+    apiKey: spec.apiKey,
+    baseUrl: spec.baseUrl,
+    headers: spec.customHeaders,
+    cloud: spec.cloud,
+    deadlineMs: spec.deadlineMs,
+    idleTimeoutMs: spec.idleTimeoutMs,
+    log,
+  });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
 

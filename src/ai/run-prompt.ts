@@ -22,12 +22,13 @@ import { runStructured } from './structured.js';
 import { buildCaller, buildTools, meteredCaller, type Spend } from './run-prompt-callers.js';
 import { runToolLoop, type ToolExecutor, type ToolLoopResult } from './tool-loop.js';
 import type { ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
+import type { CloudAccess } from './platforms.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
 export const DEFAULT_MAX_TOKENS = 8192;
 
-export const PROVIDERS = ['anthropic', 'replay'] as const;
+export const PROVIDERS = ['anthropic', 'bedrock', 'vertex', 'replay'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export interface RunPromptSpec {
@@ -65,6 +66,10 @@ export interface RunPromptSpec {
   recordingsPath?: string | undefined;
   apiKey?: string | undefined;
   baseUrl?: string | undefined;
+  /** How to reach Amazon Bedrock and Google Vertex AI (provider bedrock, vertex). */
+  cloud?: CloudAccess | undefined;
+  /** Sent with every model request (input custom-headers). */
+  customHeaders?: Record<string, string> | undefined;
   github?: { token: string; repository: string; apiUrl?: string | undefined } | undefined;
   /** Where relative paths resolve and command tools run. */
   workspace: string;
@@ -212,8 +217,8 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     provider: spec.provider,
     fingerprint,
   });
-  if (spec.provider === 'anthropic')
-    step.append({ type: 'system.touched', system: 'anthropic', target: model, operation: 'messages.create' });
+  if (spec.provider !== 'replay')
+    step.append({ type: 'system.touched', system: spec.provider, target: model, operation: 'messages.create' });
   const { final, json, toolCalls, transcript } = await converse(spec, plan, caller, log, step);
 
   const result: RunPromptResult = {
@@ -274,7 +279,8 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   const rendered = renderPrompt(definition, spec.variables, { untrusted: spec.untrusted });
   const system =
     [rendered.system, spec.promptFile ? spec.systemPrompt : undefined].filter(Boolean).join('\n\n') || undefined;
-  const model = resolveModel(spec.model ?? definition.model, log, spec.defaultModel);
+  // spec.model was checked where it was read (a Claude id, or the provider's own form).
+  const model = spec.model ?? resolveModel(definition.model, log, spec.defaultModel);
   const parameters = definition.modelParameters;
   const maxTokens = spec.maxTokens ?? parameters.maxTokens ?? parameters.maxCompletionTokens ?? DEFAULT_MAX_TOKENS;
 
@@ -319,7 +325,7 @@ async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   );
   const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
   // Replay is free already, and a recording run must reach the API to have something to record.
-  const useCache = spec.cache && spec.provider === 'anthropic' && !spec.record;
+  const useCache = spec.cache && spec.provider !== 'replay' && !spec.record;
   return { definition, model, maxTokens, schema, wantsJson, tools, request, fingerprint, recordingsPath, useCache };
 }
 

@@ -31,8 +31,16 @@ const FLAG_HELP: Record<string, string> = {
   'allow-truncation': 'accept a reply cut off at max-tokens (true/false)',
   'timeout-seconds': 'total time for each model call, retries included',
   'idle-timeout-seconds': 'retry a request that receives nothing for this long',
-  provider: 'anthropic or replay (default: env AUTOSTACK_PROVIDER, else anthropic)',
+  provider: 'anthropic, bedrock, vertex or replay (default: env AUTOSTACK_PROVIDER, else anthropic)',
   recordings: 'recordings file (default: <prompt>.recordings.json beside the prompt)',
+  'custom-headers': 'YAML/JSON mapping of headers sent with every model request',
+  'aws-region': 'bedrock: AWS region (default: env AWS_REGION)',
+  'aws-role-to-assume': 'bedrock: IAM role assumed with the GitHub OIDC token (in Actions only)',
+  'aws-role-session-name': 'bedrock: session name for that role',
+  'vertex-project': 'vertex: Google Cloud project (default: env GOOGLE_CLOUD_PROJECT)',
+  'vertex-region': 'vertex: region (default: env CLOUD_ML_REGION, else global)',
+  'gcp-workload-identity-provider': 'vertex: workload identity provider for the GitHub OIDC token (in Actions only)',
+  'gcp-service-account': 'vertex: service account to impersonate',
   'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
   'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
   'github-token': 'token for the GitHub tools (default: env GITHUB_TOKEN)',
@@ -77,7 +85,8 @@ export function registerRunPromptCommands(program: Command): void {
           throw new UserError("Flag '--record' needs the live API; it cannot be combined with --provider replay.");
         // A cache hit would answer without a call, leaving nothing to record.
         flags.set('cache', 'false');
-        flags.set('provider', 'anthropic');
+        // Recording needs a live provider: the Anthropic API unless a cloud one was chosen.
+        if (!['bedrock', 'vertex'].includes(flags.get('provider') ?? '')) flags.set('provider', 'anthropic');
       }
       const io = createConsoleIo();
       const { spec, secrets } = runPromptSpec((name) => flags.get(name), {

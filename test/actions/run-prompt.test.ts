@@ -919,7 +919,10 @@ describe('run-prompt: bad prompts and inputs', () => {
       /Input 'max-tokens' must be a whole number from 1 to 128000 \(got 'lots'\)/,
     ],
     [{ prompt: 'x', temperature: '3' }, /Input 'temperature' must be a number from 0 to 1 \(got '3'\)/],
-    [{ prompt: 'x', provider: 'openai' }, /Input 'provider' must be one of anthropic, replay \(got 'openai'\)/],
+    [
+      { prompt: 'x', provider: 'openai' },
+      /Input 'provider' must be one of anthropic, bedrock, vertex, replay \(got 'openai'\)/,
+    ],
     [{ prompt: 'x', cache: 'maybe' }, /Input 'cache' must be true or false/],
     [{ prompt: 'x', input: 'title: [unclosed' }, /Input 'input' is not valid YAML/],
     [{ prompt: 'x', input: '- a\n- b' }, /Input 'input' must be a YAML mapping/],

@@ -298,7 +298,7 @@ interface ResolvedBlockTool {
 }
 type ResolvedBlock = ResolvedBlockText | ResolvedBlockTool;
 
-interface ResolvedMessage {
+export interface ResolvedMessage {
   id: string;
   type: 'message';
   role: 'assistant';
@@ -324,7 +324,7 @@ function estimateInputTokens(body: MessagesRequestBody): number {
   return Math.max(1, Math.ceil(JSON.stringify({ messages, system, tools }).length / 4));
 }
 
-function resolveMessage(reply: FakeMessageReply, body: MessagesRequestBody): ResolvedMessage {
+export function resolveMessage(reply: FakeMessageReply, body: MessagesRequestBody): ResolvedMessage {
   const content: ResolvedBlock[] = reply.content.map((block) =>
     block.type === 'text'
       ? { type: 'text', text: block.text }
@@ -387,32 +387,27 @@ function messageStartPayload(msg: ResolvedMessage): unknown {
   };
 }
 
-function writeStreamedMessage(
-  res: ServerResponse,
-  msg: ResolvedMessage,
-  requestId: string,
-  headers: Record<string, string>,
-  chunkSize: number,
-): void {
-  startSse(res, requestId, headers);
-  sseEvent(res, 'message_start', messageStartPayload(msg));
-  sseEvent(res, 'ping', { type: 'ping' });
+/** One server-sent event of a streamed Message. */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** The events the Messages API streams for `msg`, in order: what every fake transport encodes. */
+export function messageEvents(msg: ResolvedMessage, chunkSize: number): SseEvent[] {
+  const events: SseEvent[] = [
+    { event: 'message_start', data: messageStartPayload(msg) },
+    { event: 'ping', data: { type: 'ping' } },
+  ];
+  const push = (event: string, data: unknown): void => void events.push({ event, data });
   msg.content.forEach((block, index) => {
     if (block.type === 'text') {
-      sseEvent(res, 'content_block_start', {
-        type: 'content_block_start',
-        index,
-        content_block: { type: 'text', text: '' },
-      });
+      push('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       for (const piece of chunk(block.text, chunkSize)) {
-        sseEvent(res, 'content_block_delta', {
-          type: 'content_block_delta',
-          index,
-          delta: { type: 'text_delta', text: piece },
-        });
+        push('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
       }
     } else {
-      sseEvent(res, 'content_block_start', {
+      push('content_block_start', {
         type: 'content_block_start',
         index,
         content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
@@ -420,16 +415,16 @@ function writeStreamedMessage(
       // The real API opens with an empty partial_json.
       const pieces = ['', ...chunk(JSON.stringify(block.input ?? {}), chunkSize)];
       for (const piece of pieces) {
-        sseEvent(res, 'content_block_delta', {
+        push('content_block_delta', {
           type: 'content_block_delta',
           index,
           delta: { type: 'input_json_delta', partial_json: piece },
         });
       }
     }
-    sseEvent(res, 'content_block_stop', { type: 'content_block_stop', index });
+    push('content_block_stop', { type: 'content_block_stop', index });
   });
-  sseEvent(res, 'message_delta', {
+  push('message_delta', {
     type: 'message_delta',
     delta: { stop_reason: msg.stop_reason, stop_sequence: msg.stop_sequence, stop_details: null, container: null },
     usage: {
@@ -439,7 +434,20 @@ function writeStreamedMessage(
       output_tokens: msg.usage.output_tokens,
     },
   });
-  sseEvent(res, 'message_stop', { type: 'message_stop' });
+  push('message_stop', { type: 'message_stop' });
+  return events;
+}
+
+/** Writes `msg` as the Messages API's SSE stream and ends the response. */
+export function writeStreamedMessage(
+  res: ServerResponse,
+  msg: ResolvedMessage,
+  requestId: string,
+  headers: Record<string, string>,
+  chunkSize: number,
+): void {
+  startSse(res, requestId, headers);
+  for (const { event, data } of messageEvents(msg, chunkSize)) sseEvent(res, event, data);
   res.end();
 }
 
