@@ -6,7 +6,7 @@ import { ModelError, type ModelErrorKind } from './errors.js';
 import { messageFromJson, supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
 import { apiSchema } from './structured-schema.js';
-import type { ModelRequest, ModelResponse } from './types.js';
+import type { CallPacer, ModelRequest, ModelResponse } from './types.js';
 
 export { supportsStructuredOutput, textOf, usageOf } from './messages.js';
 
@@ -32,6 +32,8 @@ export interface CallOptions {
   now?: () => number;
   /** Wait before retry number `retry` (0-based) when the API gave no retry-after. */
   backoff?: (retry: number) => number;
+  /** Shared by the calls of a batch, so a rate limit slows the whole pool (batch-pool.ts). */
+  pacer?: CallPacer | undefined;
 }
 
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
@@ -153,8 +155,10 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
 
     let failure: Failure;
     try {
+      await options.pacer?.beforeAttempt();
       jsonReply.body = undefined;
       const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs, jsonReply);
+      options.pacer?.onSuccess();
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
         attempts: attempt,
@@ -166,6 +170,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     }
 
     const { error } = failure;
+    if (error.kind === 'rate_limit' || error.kind === 'overloaded') options.pacer?.onRateLimited(failure.retryAfterMs);
     if (!error.retryable) throw withAttempts(error, attempt, false);
     if (attempt >= maxAttempts) {
       throw withAttempts(error, attempt, false, `Gave up after ${attempt} attempts. Last error: ${error.message}`);

@@ -30,7 +30,13 @@ export interface Spend {
 export function meteredCaller(
   inner: ModelCaller,
   spend: Spend,
-  options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string },
+  options: {
+    budget?: number | undefined;
+    step: JournaledStep;
+    provider: Provider;
+    fingerprint: string;
+    spentElsewhereUsd?: (() => number) | undefined;
+  },
 ): ModelCaller {
   return async (request) => {
     if (options.budget !== undefined && options.provider === 'anthropic') {
@@ -44,9 +50,10 @@ export function meteredCaller(
           `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
         );
       }
-      if (spend.costUsd + worst > options.budget) {
+      const spent = spend.costUsd + (options.spentElsewhereUsd?.() ?? 0);
+      if (spent + worst > options.budget) {
         throw new UserError(
-          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spend.costUsd.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
+          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spent.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
         );
       }
     }
@@ -103,6 +110,9 @@ export function meteredCaller(
   };
 }
 
+/** The client module, imported once: a batch makes thousands of calls. */
+let clientModule: Promise<typeof import('./client.js')> | undefined;
+
 export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
   if (spec.provider === 'replay')
     return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
@@ -114,12 +124,13 @@ export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: strin
   const apiKey = spec.apiKey;
   // Loaded on first use: replay and cache hits never need the SDK.
   const live: ModelCaller = async (request) =>
-    (await import('./client.js')).callModel(request, {
+    (await (clientModule ??= import('./client.js'))).callModel(request, {
       apiKey,
       baseUrl: spec.baseUrl,
       deadlineMs: spec.deadlineMs,
       idleTimeoutMs: spec.idleTimeoutMs,
       log,
+      pacer: spec.pacer,
     });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
