@@ -14,13 +14,33 @@ import { type ModelCaller, recordingCaller, replayCaller } from './provider.js';
 import type { Provider, RunPromptSpec } from './run-prompt.js';
 import { type ToolExecutor } from './tool-loop.js';
 import { buildToolExecutor, parseToolDeclarations } from './tools.js';
-import type { ModelResponse } from './types.js';
+import type { ModelRequest, ModelResponse } from './types.js';
+import type * as ClientModule from './client.js';
 
 export interface Spend {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
   calls: number;
+}
+
+/** Refuses a call whose worst case would take what is spent past the budget. */
+function checkBudget(request: ModelRequest, spent: number, budget: number): void {
+  const worst = maxCostUsd(
+    request.model,
+    estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
+    request.maxTokens,
+  );
+  if (worst === undefined) {
+    throw new UserError(
+      `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
+    );
+  }
+  if (spent + worst > budget) {
+    throw new UserError(
+      `Input 'max-cost-usd' (${budget}) stops this call: $${spent.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
+    );
+  }
 }
 
 /**
@@ -39,24 +59,8 @@ export function meteredCaller(
   },
 ): ModelCaller {
   return async (request) => {
-    if (options.budget !== undefined && options.provider === 'anthropic') {
-      const worst = maxCostUsd(
-        request.model,
-        estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
-        request.maxTokens,
-      );
-      if (worst === undefined) {
-        throw new UserError(
-          `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
-        );
-      }
-      const spent = spend.costUsd + (options.spentElsewhereUsd?.() ?? 0);
-      if (spent + worst > options.budget) {
-        throw new UserError(
-          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spent.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
-        );
-      }
-    }
+    if (options.budget !== undefined && options.provider === 'anthropic')
+      checkBudget(request, spend.costUsd + (options.spentElsewhereUsd?.() ?? 0), options.budget);
     const started = Date.now();
     let response: ModelResponse;
     try {
@@ -111,7 +115,7 @@ export function meteredCaller(
 }
 
 /** The client module, imported once: a batch makes thousands of calls. */
-let clientModule: Promise<typeof import('./client.js')> | undefined;
+let clientModule: Promise<typeof ClientModule> | undefined;
 
 export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
   if (spec.provider === 'replay')
