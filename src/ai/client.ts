@@ -6,6 +6,7 @@ import { ModelError, type ModelErrorKind } from './errors.js';
 import { messageFromJson, supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
 import { apiSchema } from './structured-schema.js';
+import { CALL_HEADER, holders, type JsonReplyHolder, nextCallId, sharedClient } from './shared-client.js';
 import type { CallPacer, ModelRequest, ModelResponse } from './types.js';
 
 export { supportsStructuredOutput, textOf, usageOf } from './messages.js';
@@ -69,36 +70,6 @@ function toParams(request: ModelRequest, log: Log): StreamParams {
   return params;
 }
 
-/**
- * Every request this client sends streams. A gateway or proxy that answers one with the whole
- * Message as JSON would otherwise look like a stream that ended with nothing in it; this fetch
- * keeps that body for the attempt to use and hands the SDK an empty stream.
- */
-interface JsonReplyHolder {
-  body?: { value: unknown; requestId: string | undefined } | undefined;
-}
-
-function jsonReplyFetch(holder: JsonReplyHolder): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || !/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) return response;
-    const text = await response.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = text;
-    }
-    const requestId = response.headers.get('request-id') ?? undefined;
-    holder.body = { value, requestId };
-    return new Response('', {
-      status: response.status,
-      headers: { 'content-type': 'text/event-stream', ...(requestId ? { 'request-id': requestId } : {}) },
-    });
-  };
-}
-
 /** The attempt's reply when it came as one JSON body; an error when that body is not a Message. */
 function jsonReplyOf(holder: JsonReplyHolder): { message: Anthropic.Message; requestId: string | undefined } {
   const body = holder.body;
@@ -118,24 +89,37 @@ const warnedUnpriced = new Set<string>();
 
 export async function callModel(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
   if (!options.apiKey) throw new UserError('No Anthropic API key was given, so the model cannot be called.');
+  // Error text is built from API bodies and causes we do not control; the key must never leak.
+  const scrub = (text: string): string =>
+    redact(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
+
+  const jsonReply: JsonReplyHolder = {};
+  const callId = nextCallId();
+  holders.set(callId, jsonReply);
+  try {
+    return await callWithRetries(request, options, sharedClient(options.apiKey, options.baseUrl), {
+      callId,
+      jsonReply,
+      scrub,
+    });
+  } finally {
+    holders.delete(callId);
+  }
+}
+
+async function callWithRetries(
+  request: ModelRequest,
+  options: CallOptions,
+  client: Anthropic,
+  call: { callId: string; jsonReply: JsonReplyHolder; scrub: (text: string) => string },
+): Promise<ModelResponse> {
   const { log } = options;
+  const { jsonReply, scrub } = call;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.backoff ?? defaultBackoff;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
-  // Error text is built from API bodies and causes we do not control; the key must never leak.
-  const scrub = (text: string): string =>
-    redact(options.apiKey.length >= 8 ? text.split(options.apiKey).join('***') : text);
-
-  // Our loop owns retries so one deadline bounds everything, retry-after waits included.
-  const jsonReply: JsonReplyHolder = {};
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    maxRetries: 0,
-    fetch: jsonReplyFetch(jsonReply),
-    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-  });
   const params = toParams(request, log);
   const started = now();
 
@@ -157,7 +141,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     try {
       await options.pacer?.beforeAttempt();
       jsonReply.body = undefined;
-      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs, jsonReply);
+      const { message, requestId } = await attemptOnce(client, params, timeoutMs, options.idleTimeoutMs, call);
       options.pacer?.onSuccess();
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
@@ -241,8 +225,9 @@ async function attemptOnce(
   params: StreamParams,
   timeoutMs: number,
   idleTimeoutMs: number | undefined,
-  jsonReply: JsonReplyHolder,
+  call: { callId: string; jsonReply: JsonReplyHolder },
 ): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
+  const { jsonReply } = call;
   // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -257,7 +242,11 @@ async function attemptOnce(
     }, idleTimeoutMs);
   };
   armIdle();
-  const stream = client.messages.stream(params, { timeout: timeoutMs, signal: controller.signal });
+  const stream = client.messages.stream(params, {
+    timeout: timeoutMs,
+    signal: controller.signal,
+    headers: { [CALL_HEADER]: call.callId },
+  });
   let produced = false;
   stream.on('connect', armIdle);
   stream.on('streamEvent', (event) => {
