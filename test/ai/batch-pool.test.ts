@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AdaptiveLimit, type PoolClock, runPool } from '../../src/ai/batch-pool.js';
+import { errorReply, textReply } from '../fakes/anthropic-api.js';
+import { request, rig } from './helpers.js';
 
 /** A clock that only moves when something sleeps. */
 function fakeClock(): PoolClock & { slept: number[] } {
@@ -101,5 +103,28 @@ describe('worker pool', () => {
     );
     assert.deepEqual(started, [1, 2]);
     assert.equal(finished, 2);
+  });
+});
+
+describe('a call reports to the pool', () => {
+  test('a 429 or 529 reaches the pacer with retry-after, every attempt waits for it, a success is counted', async (t) => {
+    const events: string[] = [];
+    const pacer = {
+      beforeAttempt: async () => void events.push('wait'),
+      onRateLimited: (retryAfterMs: number | undefined) => void events.push(`limited ${retryAfterMs ?? 'none'}`),
+      onSuccess: () => void events.push('ok'),
+    };
+    const { api, call } = await rig(t, { pacer });
+    api.enqueue(
+      errorReply(429, 'rate_limit_error', 'slow down', { 'retry-after-ms': '250' }),
+      errorReply(529, 'overloaded_error', 'Overloaded'),
+      errorReply(400, 'invalid_request_error', 'bad'),
+    );
+    await assert.rejects(call(request()));
+    assert.deepEqual(events, ['wait', 'limited 250', 'wait', 'limited none', 'wait']);
+    api.enqueue(textReply('fine'));
+    events.length = 0;
+    assert.equal((await call(request())).text, 'fine');
+    assert.deepEqual(events, ['wait', 'ok']);
   });
 });
