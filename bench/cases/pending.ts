@@ -4,14 +4,7 @@ import type { BenchCase, Figure } from '../lib.js';
  * Rows other issues fill in. To add one: put a case in its own file in bench/cases/ returning
  * Figures (value, same-run baseline, target), then delete its entry here.
  */
-const PENDING: Array<{ name: string; figure: string; baseline: string; issue: string }> = [
-  {
-    name: 'run-prompt/batch',
-    figure: 'prompt batch throughput',
-    baseline: 'ideal throughput at the fake API rate limit',
-    issue: 'issue 13',
-  },
-];
+const PENDING: Array<{ name: string; figure: string; baseline: string; issue: string }> = [];
 
 export const cases: BenchCase[] = PENDING.map((row) => ({
   name: row.name,

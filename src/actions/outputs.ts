@@ -20,6 +20,11 @@ export const ACTION_OUTPUTS = {
     'fingerprint',
     'cache-hit',
     'tool-calls',
+    'batch-items',
+    'batch-ok',
+    'batch-failed',
+    'batch-skipped',
+    'batch-results-file',
   ],
   'emit-event': [
     'event-id',

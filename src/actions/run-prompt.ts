@@ -64,5 +64,8 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 }
 
 export async function runPromptMain(): Promise<void> {
-  await runPromptStep(actionsIo, actionSpec(runPromptSpec));
+  const spec = actionSpec(runPromptSpec);
+  const { batch } = spec;
+  if (batch) await (await import('./run-prompt-batch.js')).runPromptBatchStep(actionsIo, { ...spec, batch });
+  else await runPromptStep(actionsIo, spec);
 }

@@ -3,11 +3,11 @@ import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { ModelError, type ModelErrorKind } from './errors.js';
-import { jsonReplyFetch, jsonReplyOf, type JsonReplyHolder } from './json-reply.js';
+import { CALL_HEADER, callHolder, jsonReplyOf, routingFetch, type JsonReplyHolder } from './json-reply.js';
 import { supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
 import { apiSchema } from './structured-schema.js';
-import type { ModelRequest, ModelResponse } from './types.js';
+import type { CallPacer, ModelRequest, ModelResponse } from './types.js';
 
 export { supportsStructuredOutput } from './messages.js';
 
@@ -58,6 +58,8 @@ export interface CallOptions {
   now?: () => number;
   /** Wait before retry number `retry` (0-based) when the API gave no retry-after. */
   backoff?: (retry: number) => number;
+  /** Shared by the calls of a batch, so a rate limit slows the whole pool (batch-pool.ts). */
+  pacer?: CallPacer | undefined;
 }
 
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;
@@ -120,19 +122,45 @@ export function anthropicPlatform(options: Pick<CallOptions, 'apiKey' | 'baseUrl
 
 export async function callModel(request: ModelRequest, options: CallOptions): Promise<ModelResponse> {
   const platform = options.platform ?? anthropicPlatform(options);
+  // Error text is built from API bodies and causes we do not control; credentials must never leak.
+  const scrub = (text: string): string =>
+    redact(platform.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join('***') : out), text));
+  const call = callHolder();
+  try {
+    return await callWithRetries(request, options, { ...call, platform, client: connected(platform), scrub });
+  } finally {
+    call.release();
+  }
+}
+
+/** One SDK client per platform: building one costs about as much CPU as a request (batches). */
+const connections = new WeakMap<Platform, MessagesClient>();
+
+function connected(platform: Platform): MessagesClient {
+  let client = connections.get(platform);
+  if (client === undefined) {
+    client = platform.connect(routingFetch);
+    connections.set(platform, client);
+  }
+  return client;
+}
+
+interface Call {
+  callId: string;
+  jsonReply: JsonReplyHolder;
+  platform: Platform;
+  client: MessagesClient;
+  scrub: (text: string) => string;
+}
+
+async function callWithRetries(request: ModelRequest, options: CallOptions, call: Call): Promise<ModelResponse> {
   const { log } = options;
+  const { jsonReply, scrub, platform, client } = call;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.backoff ?? defaultBackoff;
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
-  // Error text is built from API bodies and causes we do not control; credentials must never leak.
-  const scrub = (text: string): string =>
-    redact(platform.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join('***') : out), text));
-
-  // Our loop owns retries so one deadline bounds everything, retry-after waits included.
-  const jsonReply: JsonReplyHolder = {};
-  const client = platform.connect(jsonReplyFetch(jsonReply));
   const params = toParams(request, log);
   const started = now();
 
@@ -152,15 +180,10 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
 
     let failure: Failure;
     try {
+      await options.pacer?.beforeAttempt();
       jsonReply.body = undefined;
-      const { message, requestId } = await attemptOnce(
-        client,
-        params,
-        timeoutMs,
-        options.idleTimeoutMs,
-        jsonReply,
-        platform.label,
-      );
+      const { message, requestId } = await attemptOnce(params, timeoutMs, options.idleTimeoutMs, call);
+      options.pacer?.onSuccess();
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
         attempts: attempt,
@@ -172,6 +195,7 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     }
 
     const { error } = failure;
+    if (error.kind === 'rate_limit' || error.kind === 'overloaded') options.pacer?.onRateLimited(failure.retryAfterMs);
     if (!error.retryable) throw withAttempts(error, attempt, false);
     if (attempt >= maxAttempts) {
       throw withAttempts(error, attempt, false, `Gave up after ${attempt} attempts. Last error: ${error.message}`);
@@ -238,13 +262,12 @@ function waitBeforeRetry(
 }
 
 async function attemptOnce(
-  client: MessagesClient,
   params: StreamParams,
   timeoutMs: number,
   idleTimeoutMs: number | undefined,
-  jsonReply: JsonReplyHolder,
-  label: string,
+  call: Pick<Call, 'callId' | 'jsonReply' | 'client' | 'platform'>,
 ): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
+  const { jsonReply, client } = call;
   // The SDK's timeout only covers the wait for response headers; this one also bounds the body.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -259,7 +282,11 @@ async function attemptOnce(
     }, idleTimeoutMs);
   };
   armIdle();
-  const stream = client.messages.stream(params, { timeout: timeoutMs, signal: controller.signal });
+  const stream = client.messages.stream(params, {
+    timeout: timeoutMs,
+    signal: controller.signal,
+    headers: { [CALL_HEADER]: call.callId },
+  });
   let produced = false;
   stream.on('connect', armIdle);
   stream.on('streamEvent', (event) => {
@@ -271,7 +298,7 @@ async function attemptOnce(
     return { message, requestId: stream.request_id ?? undefined };
   } catch (error) {
     // The SDK saw an empty stream; the reply came whole, as JSON.
-    if (jsonReply.body !== undefined && !produced) return jsonReplyOf(jsonReply, label);
+    if (jsonReply.body !== undefined && !produced) return jsonReplyOf(jsonReply, call.platform.label);
     throw new AttemptError(error, produced, controller.signal.aborted, idled ? idleTimeoutMs : undefined);
   } finally {
     clearTimeout(timer);

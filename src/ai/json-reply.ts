@@ -11,26 +11,44 @@ export interface JsonReplyHolder {
   body?: { value: unknown; requestId: string | undefined } | undefined;
 }
 
-export function jsonReplyFetch(holder: JsonReplyHolder): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || !/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) return response;
-    const text = await response.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = text;
-    }
-    const requestId = response.headers.get('request-id') ?? undefined;
-    holder.body = { value, requestId };
-    return new Response('', {
-      status: response.status,
-      headers: { 'content-type': 'text/event-stream', ...(requestId ? { 'request-id': requestId } : {}) },
-    });
-  };
+/**
+ * SDK clients are shared by every call on the same platform (client.ts), so each attempt's holder
+ * is found by a header this fetch takes off before sending.
+ */
+export const CALL_HEADER = 'x-autostack-call';
+const holders = new Map<string, JsonReplyHolder>();
+let calls = 0;
+
+/** A holder for one call, found by its id until released. */
+export function callHolder(): { callId: string; jsonReply: JsonReplyHolder; release: () => void } {
+  calls += 1;
+  const callId = String(calls);
+  const jsonReply: JsonReplyHolder = {};
+  holders.set(callId, jsonReply);
+  return { callId, jsonReply, release: () => holders.delete(callId) };
 }
+
+export const routingFetch: typeof fetch = async (input, init) => {
+  const headers = new Headers(init?.headers);
+  const holder = holders.get(headers.get(CALL_HEADER) ?? '');
+  headers.delete(CALL_HEADER);
+  const response = await fetch(input, { ...init, headers });
+  const type = response.headers.get('content-type') ?? '';
+  if (holder === undefined || !response.ok || !/^application\/(?:[\w.-]+\+)?json\b/i.test(type)) return response;
+  const text = await response.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  const requestId = response.headers.get('request-id') ?? undefined;
+  holder.body = { value, requestId };
+  return new Response('', {
+    status: response.status,
+    headers: { 'content-type': 'text/event-stream', ...(requestId ? { 'request-id': requestId } : {}) },
+  });
+};
 
 /** The attempt's reply when it came as one JSON body; an error when that body is not a Message. */
 export function jsonReplyOf(

@@ -3,8 +3,10 @@
 import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import type { BedrockAccess } from './bedrock.js';
+import type * as ClientModule from './client.js';
 import type { Platform } from './client.js';
 import type { ModelCaller } from './provider.js';
+import type { CallPacer } from './types.js';
 import type { VertexAccess } from './vertex.js';
 
 export interface CloudAccess {
@@ -21,6 +23,8 @@ export interface LiveCallerOptions {
   cloud?: CloudAccess | undefined;
   deadlineMs?: number | undefined;
   idleTimeoutMs?: number | undefined;
+  /** Shared by the calls of a batch (batch-pool.ts). */
+  pacer?: CallPacer | undefined;
   log: Log;
 }
 
@@ -49,17 +53,20 @@ function checkModel(provider: LiveCallerOptions['provider'], model: string): voi
 }
 
 export function liveCaller(options: LiveCallerOptions): ModelCaller {
+  // Made once per run: each platform keeps one SDK client for all its calls (client.ts).
   let platforms: Promise<() => Promise<Platform>> | undefined;
   return async (request) => {
     const client = await import('./client.js');
-    const common = { deadlineMs: options.deadlineMs, idleTimeoutMs: options.idleTimeoutMs, log: options.log };
-    if (options.provider === 'anthropic') {
-      const { apiKey, baseUrl, headers } = options;
-      return client.callModel(request, { ...common, platform: client.anthropicPlatform({ apiKey, baseUrl, headers }) });
-    }
-    checkModel(options.provider, request.model);
+    const { deadlineMs, idleTimeoutMs, log, pacer } = options;
+    if (options.provider === 'anthropic') platforms ??= Promise.resolve(anthropicOnce(client, options));
+    else checkModel(options.provider, request.model);
     platforms ??= cloudPlatforms(options);
     const platform = await (await platforms)();
-    return client.callModel(request, { ...common, platform });
+    return client.callModel(request, { deadlineMs, idleTimeoutMs, log, pacer, platform });
   };
+}
+
+function anthropicOnce(client: typeof ClientModule, options: LiveCallerOptions): () => Promise<Platform> {
+  const platform = client.anthropicPlatform(options);
+  return () => Promise.resolve(platform);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Log } from '../io/io.js';
@@ -46,9 +46,12 @@ function cachePath(fingerprint: string): string {
 }
 
 function readEntry(fingerprint: string, root: string, log: Log): CachedResult | undefined {
+  const file = join(entryDirectory(fingerprint, root), 'result.json');
+  // A miss is the common case in a batch: a stat is far cheaper than the error a failed read throws.
+  if (!existsSync(file)) return undefined;
   let text: string;
   try {
-    text = readFileSync(join(entryDirectory(fingerprint, root), 'result.json'), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

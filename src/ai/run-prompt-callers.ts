@@ -15,13 +15,32 @@ import { type ModelCaller, recordingCaller, replayCaller } from './provider.js';
 import type { Provider, RunPromptSpec } from './run-prompt.js';
 import { type ToolExecutor } from './tool-loop.js';
 import { buildToolExecutor, parseToolDeclarations } from './tools.js';
-import type { ModelResponse } from './types.js';
+import type { ModelRequest, ModelResponse } from './types.js';
 
 export interface Spend {
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
   calls: number;
+}
+
+/** Refuses a call whose worst case would take what is spent past the budget. */
+function checkBudget(request: ModelRequest, spent: number, budget: number): void {
+  const worst = maxCostUsd(
+    request.model,
+    estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
+    request.maxTokens,
+  );
+  if (worst === undefined) {
+    throw new UserError(
+      `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
+    );
+  }
+  if (spent + worst > budget) {
+    throw new UserError(
+      `Input 'max-cost-usd' (${budget}) stops this call: $${spent.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
+    );
+  }
 }
 
 /**
@@ -31,26 +50,17 @@ export interface Spend {
 export function meteredCaller(
   inner: ModelCaller,
   spend: Spend,
-  options: { budget?: number | undefined; step: JournaledStep; provider: Provider; fingerprint: string },
+  options: {
+    budget?: number | undefined;
+    step: JournaledStep;
+    provider: Provider;
+    fingerprint: string;
+    spentElsewhereUsd?: (() => number) | undefined;
+  },
 ): ModelCaller {
   return async (request) => {
-    if (options.budget !== undefined && options.provider !== 'replay') {
-      const worst = maxCostUsd(
-        request.model,
-        estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
-        request.maxTokens,
-      );
-      if (worst === undefined) {
-        throw new UserError(
-          `Input 'max-cost-usd' cannot be enforced: model ${request.model} has no price in autostack's table. Choose a priced model or remove the budget.`,
-        );
-      }
-      if (spend.costUsd + worst > options.budget) {
-        throw new UserError(
-          `Input 'max-cost-usd' (${options.budget}) stops this call: $${spend.costUsd.toFixed(4)} spent so far and the next call could cost up to $${worst.toFixed(4)}. Raise the budget or lower max-tokens.`,
-        );
-      }
-    }
+    if (options.budget !== undefined && options.provider !== 'replay')
+      checkBudget(request, spend.costUsd + (options.spentElsewhereUsd?.() ?? 0), options.budget);
     const started = Date.now();
     let response: ModelResponse;
     try {
@@ -122,6 +132,7 @@ export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: strin
     deadlineMs: spec.deadlineMs,
     idleTimeoutMs: spec.idleTimeoutMs,
     log,
+    pacer: spec.pacer,
   });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }

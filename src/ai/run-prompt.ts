@@ -21,7 +21,7 @@ import { lookupCachedResult, storeCachedResult } from './response-cache.js';
 import { runStructured } from './structured.js';
 import { buildCaller, buildTools, meteredCaller, type Spend } from './run-prompt-callers.js';
 import { runToolLoop, type ToolExecutor, type ToolLoopResult } from './tool-loop.js';
-import type { ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
+import type { CallPacer, ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
 import type { CloudAccess } from './platforms.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -79,6 +79,25 @@ export interface RunPromptSpec {
   responseFileFormat?: 'json' | 'text' | undefined;
   /** The GitHub client and Actions cache, made once by the entry point. */
   ports: Pick<Ports, 'github' | 'cache'>;
+  /** A batch's items: the results line holds the reply, thousands of response files would only cost time. */
+  noResponseFile?: boolean | undefined;
+  /** `batch-file`: run every variable set of a JSON Lines file (batch-run.ts). */
+  batch?: BatchOptions | undefined;
+  /** A batch's items share the pool's view of the rate limits. */
+  pacer?: CallPacer | undefined;
+  /** What other items of a batch have spent: max-cost-usd bounds the whole batch. */
+  spentElsewhereUsd?: (() => number) | undefined;
+}
+
+export interface BatchOptions {
+  /** Absolute paths, checked against the workspace. */
+  file: string;
+  resultsFile: string;
+  /** As the user gave them, for messages. */
+  fileShown: string;
+  resultsFileShown: string;
+  concurrency: number;
+  failOnError: boolean;
 }
 
 export interface RunPromptResult {
@@ -159,7 +178,7 @@ function samplingParameters(
   return {};
 }
 
-function loadDefinition(spec: RunPromptSpec): PromptDefinition {
+export function loadDefinition(spec: RunPromptSpec): PromptDefinition {
   if (spec.definition) return spec.definition;
   if (spec.promptFile && spec.prompt)
     throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
@@ -216,6 +235,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     step,
     provider: spec.provider,
     fingerprint,
+    spentElsewhereUsd: spec.spentElsewhereUsd,
   });
   if (spec.provider !== 'replay')
     step.append({ type: 'system.touched', system: spec.provider, target: model, operation: 'messages.create' });
@@ -235,7 +255,8 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
     toolCalls,
     modelCalls: spend.calls,
   };
-  writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
+  if (!spec.noResponseFile)
+    writeResponseFile(responseFile, { ...result, message: final.message, conversation: transcript });
   if (spec.record)
     log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
   if (useCache) {
@@ -377,7 +398,7 @@ async function answerFromCache(
     retries: 0,
     cacheHit: true,
   });
-  writeResponseFile(responseFile, { ...cached, cacheHit: true });
+  if (!spec.noResponseFile) writeResponseFile(responseFile, { ...cached, cacheHit: true });
   return {
     text: cached.text,
     json: cached.json,

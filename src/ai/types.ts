@@ -49,3 +49,14 @@ export interface ToolCallRecord {
   error?: string;
   durationMs: number;
 }
+
+/**
+ * Lets several calls share one view of the API's rate limits (a batch's worker pool): every
+ * attempt waits for `beforeAttempt`, and reports a rate limit or overload (with retry-after) or
+ * a success.
+ */
+export interface CallPacer {
+  beforeAttempt(): Promise<void>;
+  onRateLimited(retryAfterMs: number | undefined): void;
+  onSuccess(): void;
+}

@@ -44,6 +44,10 @@ const FLAG_HELP: Record<string, string> = {
   'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
   'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
   'github-token': 'token for the GitHub tools (default: env GITHUB_TOKEN)',
+  'batch-file': 'same as --batch',
+  'batch-results-file': 'with --batch: results file (default: <batch>.results.jsonl beside it; the resume checkpoint)',
+  'batch-concurrency': 'with --batch: items in flight at most (1-64, default 8; halved on 429s)',
+  'batch-fail-on-error': 'with --batch: exit non-zero when any item failed (default true)',
 };
 
 type Print = 'reply' | 'text' | 'json' | 'outputs';
@@ -62,6 +66,7 @@ export function registerRunPromptCommands(program: Command): void {
     command.option(`--${name} <yaml>`, `${FLAG_HELP[name] ?? name} (repeatable; the mappings are merged)`, collect);
   addInputFlags(command, runPromptInputs, FLAG_HELP, (name) => MAPPING_FLAGS.has(name));
   command
+    .option('--batch <file>', 'JSON Lines file of variable sets: run the prompt once per line, results as JSON Lines')
     .option('--json', "print the action's outputs as JSON (same as --print outputs)")
     .option('--record', 'call the live API and store each answer in the recordings file (turns the cache off)')
     .addOption(
@@ -78,6 +83,11 @@ export function registerRunPromptCommands(program: Command): void {
         const value = options[camel(name)];
         if (typeof value === 'string' || typeof value === 'boolean') flags.set(name, String(value));
         if (Array.isArray(value) && value.length > 0) flags.set(name, mergeMappings(name, value as string[]));
+      }
+      if (typeof options.batch === 'string') {
+        if (flags.has('batch-file'))
+          throw new UserError("Flags '--batch' and '--batch-file' are the same; give one of them.");
+        flags.set('batch-file', options.batch);
       }
       const record = options.record === true;
       if (record) {
@@ -97,6 +107,12 @@ export function registerRunPromptCommands(program: Command): void {
         ports: runnerPorts(process.env),
       });
       for (const secret of secrets) io.setSecret(secret);
+      const { batch } = spec;
+      if (batch) {
+        await (await import('../actions/run-prompt-batch.js')).runPromptBatchStep(io, { ...spec, batch });
+        process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
+        return;
+      }
       const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);
       if (print === 'outputs') {

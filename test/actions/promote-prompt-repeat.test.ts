@@ -106,8 +106,8 @@ describe('promote-prompt: concurrent cases and repeat (bundle, Messages API fake
     });
     ok(result);
     assert.equal(api.requests.length - calls, 6, 'one call per case');
-    assert.ok(api.maxInFlight() > 1, `runs overlapped (max in flight ${api.maxInFlight()})`);
-    assert.ok(api.maxInFlight() <= 3, `never more than concurrency 3 (max in flight ${api.maxInFlight()})`);
+    assert.ok(api.load.peakInFlight > 1, `runs overlapped (max in flight ${api.load.peakInFlight})`);
+    assert.ok(api.load.peakInFlight <= 3, `never more than concurrency 3 (max in flight ${api.load.peakInFlight})`);
 
     const logged = [...visibleLog(result).matchAll(/eval 1\.0 case (\d): (pass|FAIL)/g)].map((m) => `${m[1]} ${m[2]}`);
     assert.deepEqual(logged, ['1 pass', '2 pass', '3 FAIL', '4 pass', '5 pass', '6 pass'], 'log lines in file order');

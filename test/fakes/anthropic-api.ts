@@ -154,6 +154,21 @@ export interface LoggedRequest {
   headers: Record<string, string>;
   /** Parsed body. For a malformed body this is whatever parsed (or `{}`), not validated. */
   body: MessagesRequestBody;
+  /** The HTTP status answered, once the reply is written (a reset leaves it unset). */
+  status?: number;
+}
+
+/** How the fake behaves under load, like a rate-limited account. */
+export interface AnthropicApiOptions {
+  /** Every POST /v1/messages waits this long before its reply (default 0). */
+  latencyMs?: number;
+  /**
+   * Requests in flight at most; one beyond gets 429 rate_limit_error with retry-after (and
+   * retry-after-ms) and does not consume a scripted reply. Default: no limit.
+   */
+  concurrencyLimit?: number;
+  /** The wait a 429 asks for (default 100 ms; retry-after carries it rounded up to seconds). */
+  retryAfterMs?: number;
 }
 
 export interface AnthropicApi {
@@ -174,8 +189,8 @@ export interface AnthropicApi {
    * responder returning undefined falls back to the queue, then the default.
    */
   setResponder(responder: ((body: MessagesRequestBody) => FakeReply | undefined) | undefined): void;
-  /** The most POST /v1/messages requests being answered at once so far (slow replies hold theirs). */
-  maxInFlight(): number;
+  /** Most POST /v1/messages in flight at once, and how many got a 429 for the concurrency limit. */
+  readonly load: { peakInFlight: number; rateLimited: number };
   close(): Promise<void>;
 }
 
@@ -525,16 +540,16 @@ function unsupportedSchemaKeyword(schema: unknown): string | undefined {
   return undefined;
 }
 
-export async function startAnthropicApi(): Promise<AnthropicApi> {
+export async function startAnthropicApi(options: AnthropicApiOptions = {}): Promise<AnthropicApi> {
   const requests: LoggedRequest[] = [];
   const countTokensRequests: LoggedRequest[] = [];
   const queue: FakeReply[] = [];
   let defaultReply: FakeReply = textReply('OK');
   let responder: ((body: MessagesRequestBody) => FakeReply | undefined) | undefined;
-  let inFlight = 0;
-  let maxInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
+  const load = { peakInFlight: 0, rateLimited: 0 };
+  let inFlight = 0;
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -609,6 +624,34 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
     }
   }
 
+  /** The concurrency limit and the latency around one model reply. */
+  async function underLoad(res: ServerResponse, requestId: string, reply: () => Promise<void>): Promise<void> {
+    if (options.concurrencyLimit !== undefined && inFlight >= options.concurrencyLimit) {
+      load.rateLimited += 1;
+      const waitMs = options.retryAfterMs ?? 100;
+      writeError(
+        res,
+        requestId,
+        429,
+        'rate_limit_error',
+        'Number of concurrent connections has exceeded your rate limit.',
+        {
+          'retry-after': String(Math.ceil(waitMs / 1000)),
+          'retry-after-ms': String(waitMs),
+        },
+      );
+      return;
+    }
+    inFlight += 1;
+    load.peakInFlight = Math.max(load.peakInFlight, inFlight);
+    try {
+      if (options.latencyMs) await sleep(options.latencyMs);
+      await reply();
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
   /** Checks the real API makes before any model work; returns true if it answered. */
   function rejectInvalid(
     res: ServerResponse,
@@ -652,7 +695,9 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
     const body = (isRecord(parsed) ? parsed : {}) as MessagesRequestBody;
 
     if (req.method === 'POST' && path === '/v1/messages') {
-      requests.push({ headers, body });
+      const logged: LoggedRequest = { headers, body };
+      requests.push(logged);
+      res.on('finish', () => (logged.status = res.statusCode));
       if (rejectInvalid(res, headers, raw, parsed, requestId)) return;
       const missing = (['model', 'max_tokens', 'messages'] as const).find((k) => body[k] === undefined);
       if (missing !== undefined) {
@@ -669,14 +714,10 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
         writeError(res, requestId, 400, 'invalid_request_error', `output_config.format.schema: ${unsupported}`);
         return;
       }
-      const reply = responder?.(body) ?? queue.shift() ?? defaultReply;
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
+      await underLoad(res, requestId, async () => {
+        const reply = responder?.(body) ?? queue.shift() ?? defaultReply;
         await serve(reply, req, res, body, requestId);
-      } finally {
-        inFlight--;
-      }
+      });
       return;
     }
 
@@ -729,9 +770,7 @@ export async function startAnthropicApi(): Promise<AnthropicApi> {
     setResponder(next): void {
       responder = next;
     },
-    maxInFlight(): number {
-      return maxInFlight;
-    },
+    load,
     close(): Promise<void> {
       for (const t of timers) clearTimeout(t);
       timers.clear();
