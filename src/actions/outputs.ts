@@ -20,6 +20,10 @@ export const ACTION_OUTPUTS = {
     'fingerprint',
     'cache-hit',
     'tool-calls',
+    'batch-results-file',
+    'batch-ok',
+    'batch-errors',
+    'message-batch-id',
   ],
   'emit-event': [
     'event-id',

@@ -3,13 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
-import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
+import { defaultResultsPath } from '../ai/batch-items.js';
+import {
+  claudeModelId,
+  DEFAULT_MAX_TOKENS,
+  PROVIDERS,
+  type MessageBatchOptions,
+  type Provider,
+  RUN_MODES,
+  type RunMode,
+  type RunPromptSpec,
+} from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
-import { confinedReadPath } from '../shared/paths.js';
+import { confinedReadPath, confinedWritePath } from '../shared/paths.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const runPromptInputs = {
@@ -43,7 +53,43 @@ export const runPromptInputs = {
   // actions/ai-inference's names, accepted where the meaning is the same (docs: migration table).
   file_input: input.optionalText(),
   'max-completion-tokens': input.optionalInteger({ min: 1, max: 128_000 }),
+  mode: input.oneOf(RUN_MODES, 'messages'),
+  'batch-file': input.optionalText(),
+  'batch-results-file': input.optionalText(),
+  // A GitHub-hosted job ends after 6 hours; a batch may take up to 24 (a re-run collects it).
+  'batch-timeout-minutes': input.integer({ min: 1, max: 1440, default: 60 }),
 };
+
+/** `mode: message-batches`: the batch file goes to the Message Batches API (messageBatchOptions). */
+function messageBatchOptions(
+  inputs: {
+    mode: RunMode;
+    'batch-file'?: string | undefined;
+    'batch-results-file'?: string | undefined;
+    'batch-timeout-minutes': number;
+  },
+  workspace: string,
+): MessageBatchOptions | undefined {
+  const batchFile = inputs['batch-file'];
+  if (inputs.mode === 'messages') {
+    if (batchFile)
+      throw new InputError(
+        'batch-file',
+        'is run with live calls by mode: messages, which this build does not include yet; set mode: message-batches',
+      );
+    if (inputs['batch-results-file']) throw new InputError('batch-results-file', "needs 'batch-file'");
+    return undefined;
+  }
+  if (!batchFile)
+    throw new InputError(
+      'batch-file',
+      'is required with mode: message-batches: a JSON Lines file, one {"id": ..., "variables": {...}} a line',
+    );
+  confinedReadPath('batch-file', batchFile, workspace);
+  const resultsFile = inputs['batch-results-file'] ?? defaultResultsPath(batchFile);
+  confinedWritePath('batch-results-file', resultsFile, workspace);
+  return { batchFile, resultsFile, timeoutMs: inputs['batch-timeout-minutes'] * 60_000 };
+}
 
 /** Variable names, comma- or newline-separated. */
 function parseUntrusted(text: string | undefined): string[] | undefined {
@@ -278,6 +324,7 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     idleTimeoutMs: inputs['idle-timeout-seconds'] * 1000,
     record: context.record ?? false,
     responseFileFormat: inputs['response-file-format'],
+    messageBatch: messageBatchOptions(inputs, workspace),
     ...access,
   };
   return { spec, secrets };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
+import type { MessageBatchSummary } from '../ai/message-batches.js';
+import { type MessageBatchOptions, runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
@@ -63,6 +64,45 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
   );
 }
 
+/**
+ * `mode: message-batches`: the batch file through the Message Batches API, as one journaled step
+ * (the action and the CLI both run this). The core is loaded only on this path.
+ */
+export async function runMessageBatchStep(
+  io: StepIo,
+  spec: RunPromptSpec,
+  options: MessageBatchOptions,
+): Promise<MessageBatchSummary> {
+  const { runMessageBatches } = await import('../ai/message-batches.js');
+  return inJournaledStep(
+    `run-prompt ${basename(options.batchFile)} (message batch)`,
+    'run-prompt',
+    async (step) => {
+      const summary = await runMessageBatches(spec, options, io, step);
+      setActionOutputs(io, 'run-prompt', {
+        'batch-results-file': summary.resultsFile,
+        'batch-ok': String(summary.ok),
+        'batch-errors': String(summary.errors),
+        'message-batch-id': summary.batchId ?? '',
+        'input-tokens': String(summary.inputTokens),
+        'output-tokens': String(summary.outputTokens),
+        'cost-usd': summary.costUsd.toFixed(6),
+      });
+      io.info(
+        `${summary.ok} of ${summary.items} item(s) ok: ${summary.inputTokens} in / ${summary.outputTokens} out tokens, $${summary.costUsd.toFixed(4)} at the batch price; results in ${summary.resultsFile}`,
+      );
+      if (summary.errors > 0)
+        io.warning(
+          `${summary.errors} of ${summary.items} batch item(s) failed; their error lines are in ${summary.resultsFile}, and a re-run submits only those.`,
+        );
+      return summary;
+    },
+    (summary) => `${summary.ok} ok, ${summary.errors} error(s) of ${summary.items} item(s)`,
+  );
+}
+
 export async function runPromptMain(): Promise<void> {
-  await runPromptStep(actionsIo, actionSpec(runPromptSpec));
+  const spec = actionSpec(runPromptSpec);
+  if (spec.messageBatch) await runMessageBatchStep(actionsIo, spec, spec.messageBatch);
+  else await runPromptStep(actionsIo, spec);
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
-import { runPromptStep } from '../actions/run-prompt.js';
+import { runMessageBatchStep, runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { readGitHubContext } from '../io/github-context.js';
 import { addInputFlags, camel } from './flags.js';
@@ -36,6 +36,10 @@ const FLAG_HELP: Record<string, string> = {
   'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
   'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
   'github-token': 'token for the GitHub tools (default: env GITHUB_TOKEN)',
+  mode: 'messages (live calls) or message-batches (the batch file through the Message Batches API, half price)',
+  'batch-file': 'JSON Lines file of variable sets, one item a line (with --mode message-batches)',
+  'batch-results-file': 'where result lines go (default: <batch-file>.results.jsonl)',
+  'batch-timeout-minutes': 'how long to wait for the message batch to end (it keeps running; a re-run collects it)',
 };
 
 type Print = 'reply' | 'text' | 'json' | 'outputs';
@@ -88,8 +92,17 @@ export function registerRunPromptCommands(program: Command): void {
         ports: runnerPorts(process.env),
       });
       for (const secret of secrets) io.setSecret(secret);
-      const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);
+      if (spec.messageBatch) {
+        const summary = await runMessageBatchStep(io, spec, spec.messageBatch);
+        process.stdout.write(
+          print === 'outputs'
+            ? redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`)
+            : `${summary.resultsFile}\n`,
+        );
+        return;
+      }
+      const result = await runPromptStep(io, spec);
       if (print === 'outputs') {
         process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
       } else if (print === 'json' || (print === 'reply' && result.hasJson)) {
