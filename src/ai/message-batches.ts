@@ -395,7 +395,14 @@ export async function runMessageBatches(
     const fresh = await collectResults(client, batch, state, prepared, { apiKey, step });
     const lines = writeResults(resultsPath, items, previous, fresh);
     forgetBatch(store);
-    return summaryOf(lines, { ...base, batchId: state.batchId });
+    const summary = summaryOf(lines, { ...base, batchId: state.batchId });
+    step.append({
+      type: 'log',
+      level: summary.errors > 0 ? 'warning' : 'info',
+      message: `message batch ${state.batchId} collected: ${summary.ok} ok, ${summary.errors} error(s) of ${summary.items} item(s)`,
+      data: { ...summary, requestCounts: batch.request_counts },
+    });
+    return summary;
   } finally {
     stopSaying();
   }
