@@ -84,6 +84,7 @@ export async function runMessageBatchStep(
         'batch-ok': String(summary.ok),
         'batch-errors': String(summary.errors),
         'message-batch-id': summary.batchId ?? '',
+        model: summary.model,
         'input-tokens': String(summary.inputTokens),
         'output-tokens': String(summary.outputTokens),
         'cost-usd': summary.costUsd.toFixed(6),

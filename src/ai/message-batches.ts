@@ -39,6 +39,8 @@ import { type MessageBatchOptions, planCall, type RunPromptSpec } from './run-pr
  */
 export interface MessageBatchSummary {
   batchId: string | undefined;
+  /** The model the batch ran on; undefined when nothing needed running. */
+  model: string | undefined;
   resultsFile: string;
   items: number;
   ok: number;
@@ -66,6 +68,8 @@ interface PreparedRequest {
 interface PreparedBatch {
   requests: PreparedRequest[];
   rules: ReplyRules;
+  /** The prompt's name and version, for the log. */
+  prompt: string;
   fingerprint: string;
 }
 
@@ -125,7 +129,8 @@ async function prepareBatch(spec: RunPromptSpec, items: BatchItem[], log: Log): 
       wantsJson: rules.wantsJson,
     }),
   );
-  return { requests, rules, fingerprint };
+  const prompt = definition ? `${definition.name} (${definition.versionLabel})` : 'the prompt';
+  return { requests, rules, fingerprint, prompt };
 }
 
 /** `max-cost-usd` bounds the whole batch: every request at its worst, at the batch price. */
@@ -305,7 +310,7 @@ function sayOnCancel(state: BatchState, statePath: string, log: Log): () => void
 
 function summaryOf(
   lines: BatchResultLine[],
-  base: Pick<MessageBatchSummary, 'batchId' | 'resultsFile' | 'alreadyDone'>,
+  base: Pick<MessageBatchSummary, 'batchId' | 'model' | 'resultsFile' | 'alreadyDone'>,
 ): MessageBatchSummary {
   const ok = lines.filter((line) => line.status === 'ok').length;
   const sum = (of: (line: BatchResultLine) => number): number => lines.reduce((total, line) => total + of(line), 0);
@@ -365,7 +370,7 @@ export async function runMessageBatches(
     log.info(`every item of ${options.batchFile} already has an ok line in ${options.resultsFile}; nothing to submit`);
     return summaryOf(
       items.map((item) => previous.get(item.id)!),
-      { ...base, batchId: undefined },
+      { ...base, batchId: undefined, model: undefined },
     );
   }
   if (pending.length > MAX_BATCH_REQUESTS)
@@ -381,7 +386,7 @@ export async function runMessageBatches(
     ...(spec.baseUrl !== undefined ? { baseURL: spec.baseUrl } : {}),
   });
   log.info(
-    `${pending.length} item(s) to run${base.alreadyDone ? ` (${base.alreadyDone} already ok in ${options.resultsFile})` : ''}; batch fingerprint ${prepared.fingerprint}`,
+    `${prepared.prompt} on ${prepared.rules.model}: ${pending.length} item(s) of ${options.batchFile} to run${base.alreadyDone ? ` (${base.alreadyDone} already ok in ${options.resultsFile})` : ''}; batch fingerprint ${prepared.fingerprint}`,
   );
   let state = await existingBatch(client, prepared.fingerprint, store, apiKey);
   if (!state) {
@@ -395,7 +400,7 @@ export async function runMessageBatches(
     const fresh = await collectResults(client, batch, state, prepared, { apiKey, step });
     const lines = writeResults(resultsPath, items, previous, fresh);
     forgetBatch(store);
-    const summary = summaryOf(lines, { ...base, batchId: state.batchId });
+    const summary = summaryOf(lines, { ...base, batchId: state.batchId, model: prepared.rules.model });
     step.append({
       type: 'log',
       level: summary.errors > 0 ? 'warning' : 'info',

@@ -106,6 +106,8 @@ describe('run-prompt mode message-batches through its bundle', () => {
     assert.equal(result.outputs['batch-ok'], '3');
     assert.equal(result.outputs['batch-errors'], '0');
     assert.match(result.outputs['message-batch-id'] ?? '', /^msgbatch_/);
+    assert.equal(result.outputs.model, 'claude-haiku-4-5');
+    assert.match(result.stdout, /Triage \(2\.0\.0\) on claude-haiku-4-5: 3 item\(s\) of items\.jsonl to run/);
     assert.equal(result.outputs['cost-usd'], (3 * ITEM_COST).toFixed(6));
     assert.equal(result.outputs['batch-results-file'], join(job.workspace, 'items.results.jsonl'));
     assert.match(result.stdout, /in_progress \(0 succeeded, 0 errored, 0 expired, 0 canceled, 3 processing\)/);
@@ -199,6 +201,13 @@ describe('run-prompt mode message-batches through its bundle', () => {
     );
     assert.deepEqual(readResults(job, 'items.results.jsonl')[0], lines[0], 'the ok line is kept as it was');
     assert.equal(rerun.outputs['batch-ok'], '4');
+
+    const done = await job.uses(ACTION, batchInputs());
+    ok(done);
+    assert.equal(api.batches.creates.length, creates + 1, 'nothing left to submit');
+    assert.equal(done.outputs['batch-ok'], '4');
+    assert.equal(done.outputs['message-batch-id'], '');
+    assert.match(done.stdout, /every item of items\.jsonl already has an ok line/);
   });
 
   test('killed while waiting: the batch keeps running, one line says so, and a re-run collects it without a second create', async () => {
