@@ -356,6 +356,8 @@ export async function runMessageBatches(
       'mode',
       'is message-batches, which calls the live API: it cannot be used with provider replay or --record.',
     );
+  if (spec.tools.length > 0)
+    throw new InputError('tools', 'cannot be used with mode: message-batches: a batch request cannot run a tool loop.');
   if (!spec.apiKey)
     throw new UserError(
       "Input 'anthropic-api-key' is empty and ANTHROPIC_API_KEY is not set; mode message-batches needs a key.",
