@@ -25,6 +25,7 @@ export const ACTION_OUTPUTS = {
     'batch-failed',
     'batch-skipped',
     'batch-results-file',
+    'message-batch-id',
   ],
   'emit-event': [
     'event-id',

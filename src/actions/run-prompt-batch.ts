@@ -1,5 +1,7 @@
 import { type BatchSummary, runBatch } from '../ai/batch-run.js';
-import type { BatchOptions, RunPromptSpec } from '../ai/run-prompt.js';
+import { resolve } from 'node:path';
+import type { MessageBatchSummary } from '../ai/message-batches.js';
+import type { BatchOptions, MessageBatchOptions, RunPromptSpec } from '../ai/run-prompt.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
@@ -55,5 +57,51 @@ export async function runPromptBatchStep(
       return summary;
     },
     (summary) => `batch ${counts(summary)} → ${batch.resultsFileShown}`,
+  );
+}
+
+/**
+ * `mode: message-batches`: the batch file through the Message Batches API, as one journaled step
+ * with the same outputs as a live batch. The core is loaded only on this path.
+ */
+export async function runMessageBatchStep(
+  io: StepIo,
+  spec: RunPromptSpec,
+  options: MessageBatchOptions,
+): Promise<MessageBatchSummary> {
+  const { runMessageBatches } = await import('../ai/message-batches.js');
+  const done = (summary: MessageBatchSummary): string =>
+    `${summary.items} item(s): ${summary.ok - summary.alreadyDone} ok, ${summary.errors} failed, ${summary.alreadyDone} already done`;
+  return inJournaledStep(
+    `run-prompt batch ${options.batchFile} (message batch)`,
+    'run-prompt',
+    async (step) => {
+      const summary = await runMessageBatches(spec, options, io, step);
+      setActionOutputs(io, 'run-prompt', {
+        'batch-items': String(summary.items),
+        'batch-ok': String(summary.ok - summary.alreadyDone),
+        'batch-failed': String(summary.errors),
+        'batch-skipped': String(summary.alreadyDone),
+        'batch-results-file': resolve(spec.workspace, summary.resultsFile),
+        'message-batch-id': summary.batchId ?? '',
+        model: summary.model,
+        'input-tokens': String(summary.inputTokens),
+        'output-tokens': String(summary.outputTokens),
+        'cost-usd': summary.costUsd.toFixed(6),
+      });
+      io.info(
+        `batch ${done(summary)}: ${summary.inputTokens} in / ${summary.outputTokens} out tokens, $${summary.costUsd.toFixed(4)} at the batch price → ${summary.resultsFile}`,
+      );
+      if (summary.errors > 0 && options.failOnError)
+        throw new UserError(
+          `${summary.errors} of ${summary.items} batch item(s) failed; their lines in ${summary.resultsFile} say why, and a re-run submits only those.`,
+        );
+      if (summary.errors > 0)
+        io.warning(
+          `${summary.errors} of ${summary.items} batch item(s) failed; their lines in ${summary.resultsFile} say why.`,
+        );
+      return summary;
+    },
+    (summary) => `batch ${done(summary)} → ${summary.resultsFile}`,
   );
 }

@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
-import {
-  type BatchOptions,
-  claudeModelId,
-  DEFAULT_MAX_TOKENS,
-  PROVIDERS,
-  type Provider,
-  type RunPromptSpec,
-} from '../ai/run-prompt.js';
+import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
@@ -18,11 +11,8 @@ import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath, confinedWritePath } from '../shared/paths.js';
 import { isBedrockModelId } from '../ai/platforms.js';
-import { defaultResultsPath } from '../ai/batch-file.js';
 import { cloudAccess, cloudInputs } from './run-prompt-cloud-inputs.js';
-
-/** Above this a batch is better sent as a Message Batch (half price, no rate limit to share). */
-const MAX_BATCH_CONCURRENCY = 64;
+import { batchInputs, batchSpecs } from './run-prompt-batch-inputs.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
 export const runPromptInputs = {
@@ -53,14 +43,11 @@ export const runPromptInputs = {
   'base-url': lineInputs.httpUrl(),
   'github-token': input.optionalText(),
   'response-file-format': input.oneOf(['json', 'text'] as const, 'json'),
-  'batch-file': input.optionalText(),
-  'batch-results-file': input.optionalText(),
-  'batch-concurrency': input.integer({ min: 1, max: MAX_BATCH_CONCURRENCY, default: 8 }),
-  'batch-fail-on-error': input.boolean(true),
   // actions/ai-inference's names, accepted where the meaning is the same (docs: migration table).
   file_input: input.optionalText(),
   'max-completion-tokens': input.optionalInteger({ min: 1, max: 128_000 }),
   ...cloudInputs,
+  ...batchInputs,
 };
 
 /** Variable names, comma- or newline-separated. */
@@ -307,37 +294,6 @@ function maxTokensOf(read: InputReader, inputs: AliasInputs): number | undefined
   return given ? inputs['max-tokens'] : inputs['max-completion-tokens'];
 }
 
-type BatchInputs = {
-  'batch-file'?: string | undefined;
-  'batch-results-file'?: string | undefined;
-  'batch-concurrency': number;
-  'batch-fail-on-error': boolean;
-};
-
-/** `batch-file` and its companions, paths confined to the workspace; undefined for a single run. */
-function batchOptions(inputs: BatchInputs, workspace: string): BatchOptions | undefined {
-  const given = inputs['batch-file'];
-  if (!given) {
-    if (inputs['batch-results-file'])
-      throw new InputError('batch-results-file', "needs 'batch-file': it names where a batch's results go");
-    return undefined;
-  }
-  // A batch file may be far larger than one request: the 30 MB request limit is not its limit.
-  const file = confinedReadPath('batch-file', given, workspace, { maxBytes: Number.MAX_SAFE_INTEGER });
-  const resultsShown = inputs['batch-results-file'] ?? defaultResultsPath(given);
-  const resultsFile = confinedWritePath('batch-results-file', resultsShown, workspace);
-  if (resultsFile === file)
-    throw new InputError('batch-results-file', `names the batch file itself (${given}); name another file`);
-  return {
-    file,
-    fileShown: given,
-    resultsFile,
-    resultsFileShown: resultsShown,
-    concurrency: inputs['batch-concurrency'],
-    failOnError: inputs['batch-fail-on-error'],
-  };
-}
-
 /** Where full replies are written. */
 export function responseDirectory(env: NodeJS.ProcessEnv): string {
   return join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses');
@@ -378,7 +334,7 @@ export function runPromptSpec(read: InputReader, context: RunPromptEnvironment):
     idleTimeoutMs: inputs['idle-timeout-seconds'] * 1000,
     record: context.record ?? false,
     responseFileFormat: inputs['response-file-format'],
-    batch: batchOptions(inputs, workspace),
+    ...batchSpecs(inputs, workspace),
     ...access,
   };
   return { spec, secrets };

@@ -65,7 +65,9 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 
 export async function runPromptMain(): Promise<void> {
   const spec = actionSpec(runPromptSpec);
-  const { batch } = spec;
+  const { batch, messageBatch } = spec;
   if (batch) await (await import('./run-prompt-batch.js')).runPromptBatchStep(actionsIo, { ...spec, batch });
+  else if (messageBatch)
+    await (await import('./run-prompt-batch.js')).runMessageBatchStep(actionsIo, spec, messageBatch);
   else await runPromptStep(actionsIo, spec);
 }

@@ -74,9 +74,11 @@ export function defaultBackoff(retry: number): number {
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sampling parameters travel untyped: SDK 1.13's types dropped them (see ModelRequest). */
-type StreamParams = Anthropic.MessageStreamParams & { temperature?: number; top_p?: number };
+// Non-streaming in its type so the same body fits a batch request; messages.stream() sets stream itself.
+type StreamParams = Anthropic.MessageCreateParamsNonStreaming & { temperature?: number; top_p?: number };
 
-function toParams(request: ModelRequest, log: Log): StreamParams {
+/** The API's request body for a ModelRequest; message-batches.ts sends the same body per item. */
+export function toParams(request: ModelRequest, log: Log): StreamParams {
   const params: StreamParams = { model: request.model, max_tokens: request.maxTokens, messages: request.messages };
   if (request.system !== undefined) params.system = request.system;
   if (request.temperature !== undefined) params.temperature = request.temperature;

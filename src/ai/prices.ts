@@ -135,6 +135,14 @@ export function costUsd(model: string, usage: TokenUsage): number {
   return micro / 1_000_000;
 }
 
+/** The Message Batches API bills every token at half the list price. */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+/** Cost of one request answered through the Message Batches API. */
+export function batchCostUsd(model: string, usage: TokenUsage): number {
+  return costUsd(model, usage) * BATCH_PRICE_FACTOR;
+}
+
 /**
  * Pessimistic cost of a request before it is sent: every prompt token billed at the dearer of
  * the input and 5-minute cache-write rates (a prompt never costs more unless it uses 1-hour

@@ -17,6 +17,17 @@ import { type ToolExecutor } from './tool-loop.js';
 import { buildToolExecutor, parseToolDeclarations } from './tools.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
+/** A Log that says nothing: for work whose messages were already said once (or are not wanted). */
+export const SILENT_LOG: Log = {
+  debug: () => undefined,
+  info: () => undefined,
+  notice: () => undefined,
+  warning: () => undefined,
+  error: () => undefined,
+  group: (_title, body) => body(),
+  setSecret: () => undefined,
+};
+
 export interface Spend {
   costUsd: number;
   inputTokens: number;
@@ -149,17 +160,8 @@ export async function buildTools(spec: RunPromptSpec, definition: PromptDefiniti
   if (spec.github && declarations.some((declaration) => declaration.kind === 'github')) {
     const repository = parseRepository(spec.github.repository);
     if (repository) {
-      const silent: Log = {
-        debug: () => undefined,
-        info: () => undefined,
-        notice: () => undefined,
-        warning: () => undefined,
-        error: () => undefined,
-        group: (_t, body) => body(),
-        setSecret: () => undefined,
-      };
       github = {
-        client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, silent),
+        client: await spec.ports.github({ token: spec.github.token, apiUrl: spec.github.apiUrl }, SILENT_LOG),
         ...repository,
       };
     }

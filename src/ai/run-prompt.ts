@@ -31,6 +31,22 @@ export const DEFAULT_MAX_TOKENS = 8192;
 export const PROVIDERS = ['anthropic', 'bedrock', 'vertex', 'replay'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
+/** `messages`: live calls. `message-batches`: a batch file through the Message Batches API (message-batches.ts). */
+export const RUN_MODES = ['messages', 'message-batches'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** The batch file, results file and wait of `mode: message-batches`, as the user typed them. */
+export interface MessageBatchOptions {
+  batchFile: string;
+  resultsFile: string;
+  /** How long to wait for the batch to end before failing the step (the batch keeps running). */
+  timeoutMs: number;
+  /** batch-fail-on-error: fail the step when an item failed. */
+  failOnError: boolean;
+  /** First poll interval; default 10 s, or AUTOSTACK_BATCH_POLL_MS (tests, the local runner). */
+  pollMs?: number | undefined;
+}
+
 export interface RunPromptSpec {
   prompt?: string | undefined;
   promptFile?: string | undefined;
@@ -87,6 +103,8 @@ export interface RunPromptSpec {
   pacer?: CallPacer | undefined;
   /** What other items of a batch have spent: max-cost-usd bounds the whole batch. */
   spentElsewhereUsd?: (() => number) | undefined;
+  /** Set with `mode: message-batches`: run the batch file through the Message Batches API. */
+  messageBatch?: MessageBatchOptions | undefined;
 }
 
 export interface BatchOptions {
@@ -279,7 +297,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
 }
 
 /** Everything decided before the first call: the prompt, the request, its fingerprint. */
-interface CallPlan {
+export interface CallPlan {
   definition: PromptDefinition;
   model: string;
   maxTokens: number;
@@ -292,7 +310,8 @@ interface CallPlan {
   useCache: boolean;
 }
 
-async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
+/** Also what message-batches.ts renders each item with, so a batch item is the request a single run would send. */
+export async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
   const definition = loadDefinition(spec);
   for (const warning of definition.warnings) log.warning(warning);
   for (const problem of definition.evaluatorProblems ?? [])

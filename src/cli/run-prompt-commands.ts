@@ -44,10 +44,12 @@ const FLAG_HELP: Record<string, string> = {
   'anthropic-api-key': 'API key (default: env ANTHROPIC_API_KEY)',
   'base-url': 'Messages API base URL (default: env ANTHROPIC_BASE_URL)',
   'github-token': 'token for the GitHub tools (default: env GITHUB_TOKEN)',
+  mode: 'messages (live calls) or message-batches (the batch file through the Message Batches API, half price)',
   'batch-file': 'same as --batch',
   'batch-results-file': 'with --batch: results file (default: <batch>.results.jsonl beside it; the resume checkpoint)',
   'batch-concurrency': 'with --batch: items in flight at most (1-64, default 8; halved on 429s)',
   'batch-fail-on-error': 'with --batch: exit non-zero when any item failed (default true)',
+  'batch-timeout-minutes': 'how long to wait for the message batch to end (it keeps running; a re-run collects it)',
 };
 
 type Print = 'reply' | 'text' | 'json' | 'outputs';
@@ -107,14 +109,17 @@ export function registerRunPromptCommands(program: Command): void {
         ports: runnerPorts(process.env),
       });
       for (const secret of secrets) io.setSecret(secret);
-      const { batch } = spec;
-      if (batch) {
-        await (await import('../actions/run-prompt-batch.js')).runPromptBatchStep(io, { ...spec, batch });
+      const { batch, messageBatch } = spec;
+      if (batch || messageBatch) {
+        // Both print the outputs: the counts, tokens and where the results file is.
+        const steps = await import('../actions/run-prompt-batch.js');
+        if (batch) await steps.runPromptBatchStep(io, { ...spec, batch });
+        else if (messageBatch) await steps.runMessageBatchStep(io, spec, messageBatch);
         process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
         return;
       }
-      const result = await runPromptStep(io, spec);
       const print = options.json === true ? 'outputs' : (options.print as Print);
+      const result = await runPromptStep(io, spec);
       if (print === 'outputs') {
         process.stdout.write(redact(`${JSON.stringify(Object.fromEntries(io.outputs), null, 2)}\n`));
       } else if (print === 'json' || (print === 'reply' && result.hasJson)) {

@@ -16,10 +16,14 @@
  * API refuses such as `maximum`) get a 400/401 and do NOT consume a scripted reply; they are
  * still logged. `gatewayJsonReply` answers even a streaming request with one JSON Message, as
  * some gateways and proxies do.
+ *
+ * The Message Batches API (POST /v1/messages/batches, GET …/{id}, GET …/{id}/results) is served
+ * by `api.batches` (anthropic-batches.ts), with the same credential and version checks.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { FakeBatches } from './anthropic-batches.js';
 
 // ---------------------------------------------------------------------------
 // Types
@@ -178,6 +182,8 @@ export interface AnthropicApi {
   readonly requests: LoggedRequest[];
   /** Every POST /v1/messages/count_tokens, in arrival order. */
   readonly countTokensRequests: LoggedRequest[];
+  /** The Message Batches API (anthropic-batches.ts): script outcomes, count creates and polls. */
+  readonly batches: FakeBatches;
   /** Script the next replies, in order. */
   enqueue(...replies: FakeReply[]): void;
   /** Reply used when the queue is empty (initially `textReply('OK')`). */
@@ -266,14 +272,14 @@ export function streamErrorReply(
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function randomId(prefix: string, length = 24): string {
+export function randomId(prefix: string, length = 24): string {
   const bytes = randomBytes(length);
   let out = prefix;
   for (const b of bytes) out += ALNUM[b % ALNUM.length];
   return out;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -466,7 +472,12 @@ export function writeStreamedMessage(
   res.end();
 }
 
-function writeJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string>): void {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string>,
+): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, {
     ...headers,
@@ -476,7 +487,7 @@ function writeJson(res: ServerResponse, status: number, payload: unknown, header
   res.end(text);
 }
 
-function writeError(
+export function writeError(
   res: ServerResponse,
   requestId: string,
   status: number,
@@ -540,9 +551,39 @@ function unsupportedSchemaKeyword(schema: unknown): string | undefined {
   return undefined;
 }
 
+/** Checks the real API makes before any model work; returns true if it answered. */
+export function rejectInvalid(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  raw: string,
+  parsed: unknown,
+  requestId: string,
+): boolean {
+  if (!headers['x-api-key'] && !headers['authorization']) {
+    writeError(res, requestId, 401, 'authentication_error', 'x-api-key header is required');
+    return true;
+  }
+  if (!headers['anthropic-version']) {
+    writeError(res, requestId, 400, 'invalid_request_error', 'anthropic-version: header is required');
+    return true;
+  }
+  if (!isRecord(parsed)) {
+    writeError(
+      res,
+      requestId,
+      400,
+      'invalid_request_error',
+      raw ? 'Request body is not valid JSON' : 'Request body is empty',
+    );
+    return true;
+  }
+  return false;
+}
+
 export async function startAnthropicApi(options: AnthropicApiOptions = {}): Promise<AnthropicApi> {
   const requests: LoggedRequest[] = [];
   const countTokensRequests: LoggedRequest[] = [];
+  const batches = new FakeBatches();
   const queue: FakeReply[] = [];
   let defaultReply: FakeReply = textReply('OK');
   let responder: ((body: MessagesRequestBody) => FakeReply | undefined) | undefined;
@@ -652,35 +693,6 @@ export async function startAnthropicApi(options: AnthropicApiOptions = {}): Prom
     }
   }
 
-  /** Checks the real API makes before any model work; returns true if it answered. */
-  function rejectInvalid(
-    res: ServerResponse,
-    headers: Record<string, string>,
-    raw: string,
-    parsed: unknown,
-    requestId: string,
-  ): boolean {
-    if (!headers['x-api-key'] && !headers['authorization']) {
-      writeError(res, requestId, 401, 'authentication_error', 'x-api-key header is required');
-      return true;
-    }
-    if (!headers['anthropic-version']) {
-      writeError(res, requestId, 400, 'invalid_request_error', 'anthropic-version: header is required');
-      return true;
-    }
-    if (!isRecord(parsed)) {
-      writeError(
-        res,
-        requestId,
-        400,
-        'invalid_request_error',
-        raw ? 'Request body is not valid JSON' : 'Request body is empty',
-      );
-      return true;
-    }
-    return false;
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomId('req_');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -728,6 +740,11 @@ export async function startAnthropicApi(options: AnthropicApiOptions = {}): Prom
       return;
     }
 
+    if (path.startsWith('/v1/messages/batches')) {
+      batches.handle({ method: req.method ?? 'GET', path, headers, raw, parsed, requestId }, res);
+      return;
+    }
+
     writeError(res, requestId, 404, 'not_found_error', `Not found: ${req.method ?? 'GET'} ${path}`);
   }
 
@@ -758,6 +775,7 @@ export async function startAnthropicApi(options: AnthropicApiOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     requests,
     countTokensRequests,
+    batches,
     enqueue(...replies: FakeReply[]): void {
       queue.push(...replies);
     },
