@@ -9,7 +9,7 @@ import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
-import { confinedReadPath, confinedWritePath } from '../shared/paths.js';
+import { confinedReadPath } from '../shared/paths.js';
 import { isBedrockModelId } from '../ai/platforms.js';
 import { cloudAccess, cloudInputs } from './run-prompt-cloud-inputs.js';
 import { batchInputs, batchSpecs } from './run-prompt-batch-inputs.js';

@@ -157,7 +157,7 @@ interface Call {
 
 async function callWithRetries(request: ModelRequest, options: CallOptions, call: Call): Promise<ModelResponse> {
   const { log } = options;
-  const { jsonReply, scrub, platform, client } = call;
+  const { jsonReply, scrub, platform } = call;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.backoff ?? defaultBackoff;
