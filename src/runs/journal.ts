@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from '../shared/mini-zod.js';
 import { redactDeep } from '../shared/redact.js';
 
 /**
@@ -18,24 +18,24 @@ const baseEvent = z.object({
   v: z.literal(JOURNAL_VERSION),
   ts: z.string(),
   run: z.string(),
-  step: z.string().optional(),
+  step: z.optional(z.string()),
 });
 
 const text = z.string();
-const maybeText = z.string().optional();
-const count = z.number().default(0);
+const maybeText = z.optional(z.string());
+const count = z._default(z.number(), 0);
 
 /** One kind of journal event: the common fields, its type, and its own fields. */
-function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+function event<T extends string, S extends Parameters<typeof z.object>[0] & object>(type: T, shape: S) {
   // extend, not a spread: a shape's own `step` must replace the optional one of the base in the type too.
-  return baseEvent.extend({ type: z.literal(type) }).extend(shape);
+  return z.extend(z.extend(baseEvent, { type: z.literal(type) }), shape);
 }
 
 export const journalEventSchema = z.discriminatedUnion('type', [
   event('run.started', {
     name: text,
-    github: z.record(z.string(), maybeText).optional(),
-    trigger: z.record(z.string(), z.unknown()).optional(),
+    github: z.optional(z.record(z.string(), maybeText)),
+    trigger: z.optional(z.record(z.string(), z.unknown())),
   }),
   event('step.started', { step: text, name: text, action: maybeText, inputFingerprint: maybeText }),
   event('step.finished', { step: text, status: stepStatus, outputSummary: maybeText, error: maybeText }),
@@ -51,12 +51,12 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     fingerprint: maybeText,
     stopReason: maybeText,
     retries: count,
-    cacheHit: z.boolean().default(false),
+    cacheHit: z._default(z.boolean(), false),
   }),
   event('tool.call', {
     tool: text,
     input: z.unknown(),
-    output: z.unknown().optional(),
+    output: z.optional(z.unknown()),
     error: maybeText,
     durationMs: z.number(),
   }),
@@ -65,12 +65,12 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     target: text,
     operation: text,
     id: maybeText,
-    duplicate: z.boolean().optional(),
+    duplicate: z.optional(z.boolean()),
   }),
   event('log', {
     level: z.enum(['debug', 'info', 'notice', 'warning', 'error']),
     message: text,
-    data: z.unknown().optional(),
+    data: z.optional(z.unknown()),
   }),
   event('human.intervention', { who: text, what: text }),
   /** A value the run hands back to whoever started it (`autostack output NAME=VALUE`); read by a waiting parent. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/mini-zod.js';
 import type { RunGitHub } from './context.js';
 import type { CorruptLine, JournalEvent, StepStatus } from './journal.js';
 import type { JobStep } from '../github/jobs.js';
@@ -67,18 +67,16 @@ export interface RunRecord {
 }
 
 /** Minimal shape check for records read back from disk (dashboard, `runs list`). */
-export const storedRecordSchema = z
-  .object({
-    schema: z.literal(RUN_RECORD_SCHEMA),
-    runId: z.string(),
-    name: z.string(),
-    status: z.enum(['success', 'failure', 'cancelled']),
-    startedAt: z.string(),
-    endedAt: z.string(),
-    durationMs: z.number(),
-    totals: z.object({ costUsd: z.number(), inputTokens: z.number(), outputTokens: z.number() }).loose(),
-  })
-  .loose();
+export const storedRecordSchema = z.looseObject({
+  schema: z.literal(RUN_RECORD_SCHEMA),
+  runId: z.string(),
+  name: z.string(),
+  status: z.enum(['success', 'failure', 'cancelled']),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  totals: z.looseObject({ costUsd: z.number(), inputTokens: z.number(), outputTokens: z.number() }),
+});
 
 export interface FoldInput {
   runId: string;

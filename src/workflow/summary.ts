@@ -7,7 +7,8 @@ import type { Session } from './session.js';
 import type { RecordSummary, SessionResult } from './types.js';
 
 /** A run record read back for the session summary: the shape `runs list` checks, plus the step lists. */
-const recordStepCounts = storedRecordSchema.extend({
+const recordStepCounts = z.looseObject({
+  ...storedRecordSchema.shape,
   steps: z.array(z.unknown()).optional(),
   jobSteps: z.array(z.unknown()).nullish(),
 });

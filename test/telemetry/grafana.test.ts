@@ -106,7 +106,7 @@ test('its Loki queries name only labels, metadata, event types and fields the ex
   };
   const labels = new Set(Object.keys(push.streams[0]?.stream ?? {}));
   const metadata = new Set(push.streams[0]?.values.flatMap(([, , meta]) => Object.keys(meta)));
-  const eventTypes = new Set(journalEventSchema.options.map((option) => option.shape.type.value as string));
+  const eventTypes = new Set(journalEventSchema.def.options.map((option) => option.shape.type.def.values[0] as string));
   const modelCallFields = new Set(Object.keys(record.events[1] ?? {}));
   const loki = queries('loki');
   assert.ok(loki.length >= 6, 'the Loki panels have queries');
