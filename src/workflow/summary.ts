@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { storedRecordSchema } from '../runs/record.js';
+import { storedRecordSchema } from '../runs/stored-records.js';
 import type { Session } from './session.js';
 import type { RecordSummary, SessionResult } from './types.js';
 
