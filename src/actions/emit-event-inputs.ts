@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { DEFAULT_MAX_HOPS, parentEventFromPayload, parseEventData } from '../events/envelope.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
@@ -10,13 +9,13 @@ import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
 import { InputError } from '../shared/errors.js';
-import { CONTROL_CHARACTERS, input, lineInputs, readInputs, showValue } from '../shared/inputs.js';
+import { CONTROL_CHARACTERS, input, type InputsOf, lineInputs, readInputs, showValue } from '../shared/inputs.js';
 import { confinedWritePath } from '../shared/paths.js';
 import { registerSecret } from '../shared/redact.js';
 
 /** emit-event's inputs: one schema for the action (INPUT_*) and `autostack emit` (--flags). */
 export const emitEventInputs = {
-  type: z.string().superRefine((value, ctx) => {
+  type: input.text().superRefine((value, ctx) => {
     if (value.length > 200 || CONTROL_CHARACTERS.test(value))
       ctx.addIssue({
         code: 'custom',
@@ -111,7 +110,7 @@ function parseDispatchInputs(text: string | undefined): Record<string, string> |
   );
 }
 
-type EmitEventInputs = z.output<z.ZodObject<typeof emitEventInputs>>;
+type EmitEventInputs = InputsOf<typeof emitEventInputs>;
 
 /** The dispatch target's repository and token, checked against each other and the dispatch-* inputs. */
 function dispatchTarget(

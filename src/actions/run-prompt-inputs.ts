@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
-import { z } from 'zod';
 import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider, type RunPromptSpec } from '../ai/run-prompt.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
@@ -80,15 +79,16 @@ export function parseYamlInput(name: string, text: string): unknown {
 function variablesInput<V>(
   name: string,
   text: string | undefined,
-  values: z.ZodType<V>,
+  isValue: (value: unknown) => value is V,
   expected: string,
   toText: (variable: string, value: V) => string,
 ): Record<string, string> {
   if (!text) return {};
   const value = parseYamlInput(name, text);
-  const mapping = z.record(z.string(), values).safeParse(value);
-  if (!mapping.success || Array.isArray(value)) throw new InputError(name, expected);
-  return Object.fromEntries(Object.entries(mapping.data).map(([key, entry]) => [key, toText(key, entry)]));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(name, expected);
+  const entries = Object.entries(value);
+  if (!entries.every((entry): entry is [string, V] => isValue(entry[1]))) throw new InputError(name, expected);
+  return Object.fromEntries(entries.map(([key, entry]) => [key, toText(key, entry)]));
 }
 
 /** `input`: a YAML (or JSON) mapping of variable names to values; non-strings become JSON. */
@@ -96,7 +96,7 @@ export function parseVariables(text: string | undefined): Record<string, string>
   return variablesInput(
     'input',
     text,
-    z.unknown(),
+    (_value): _value is unknown => true,
     'must be a YAML mapping of variable names to values, e.g.\n  title: ${{ github.event.issue.title }}',
     (_variable, value) => (typeof value === 'string' ? value : JSON.stringify(value)),
   );
@@ -107,7 +107,7 @@ export function readVariableFiles(text: string | undefined, workspace: string): 
   return variablesInput(
     'input-files',
     text,
-    z.string(),
+    (path): path is string => typeof path === 'string',
     'must be a YAML mapping of variable names to file paths, e.g.\n  diff: pr.diff',
     (variable, path) => readInputFile('input-files', path, workspace, ` for '${variable}'`),
   );

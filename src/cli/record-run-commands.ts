@@ -2,7 +2,7 @@ import { recordRunOptions } from '../actions/record-run.js';
 import { createConsoleIo } from '../io/console-io.js';
 import { readGitHubContext } from '../io/github-context.js';
 import { finishRun } from '../runs/finish-run.js';
-import { readJournal } from '../runs/journal.js';
+import { readJournal } from '../runs/journal-read.js';
 import { RUN_STATE, startRun } from '../runs/start-run.js';
 import type { FlagReader } from './flags.js';
 import { requireJournal, runJournaledStep } from './journal-commands.js';

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { InputError, UserError } from '../shared/errors.js';
+import * as z from '../shared/mini-zod.js';
 import { type CloudEvent, cloudEventSchema, createEvent, parseCloudEvent, validateIdempotencyKey } from './envelope.js';
 import type { RedisHandle, StreamPublishOptions, StreamPublishResult } from './redis.js';
 import { type BatchProgress, publishBatch } from './redis-batch.js';
@@ -15,9 +16,10 @@ export interface BatchBase {
   traceparent?: string | undefined;
 }
 
-const batchLine = cloudEventSchema.partial().extend({
+// zod/mini (see shared/mini-zod.ts): partial and extend are functions, not methods.
+const batchLine = z.extend(z.partial(cloudEventSchema), {
   type: cloudEventSchema.shape.type,
-  'idempotency-key': cloudEventSchema.shape.idempotencykey.optional(),
+  'idempotency-key': z.optional(cloudEventSchema.shape.idempotencykey),
 });
 
 const checkedSources = new Map<string, boolean>();

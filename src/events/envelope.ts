@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from '../shared/mini-zod.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
 
@@ -52,24 +52,29 @@ const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String
 const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export const cloudEventSchema = z
-  .object({
-    specversion: z.literal(CLOUDEVENTS_SPEC_VERSION),
-    id: z.string().min(1).regex(NO_CONTROL, CONTROL_MESSAGE),
-    source: z.string().min(1).regex(URI_REFERENCE, 'must be a URI-reference: no spaces or control characters'),
-    type: z.string().min(1).regex(NO_CONTROL, CONTROL_MESSAGE),
-    time: z.string().optional(),
-    subject: z.string().regex(NO_CONTROL, CONTROL_MESSAGE).optional(),
-    datacontenttype: z.string().optional(),
-    dataschema: z.string().optional(),
-    data: z.unknown().optional(),
-    autostackrunid: z.string().optional(),
-    idempotencykey: z.string().min(1),
-    traceparent: z.string().regex(TRACEPARENT, 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)').optional(),
-    autostackhop: z.number().int().min(0),
-  })
-  // CloudEvents allows further extension attributes; keep what others put there.
-  .loose();
+/** A non-empty string with no control characters (a CloudEvents String attribute). */
+const attribute = () => z.string().check(z.minLength(1), z.regex(NO_CONTROL, CONTROL_MESSAGE));
+
+// CloudEvents allows further extension attributes; loose keeps what others put there.
+export const cloudEventSchema = z.looseObject({
+  specversion: z.literal(CLOUDEVENTS_SPEC_VERSION),
+  id: attribute(),
+  source: z
+    .string()
+    .check(z.minLength(1), z.regex(URI_REFERENCE, 'must be a URI-reference: no spaces or control characters')),
+  type: attribute(),
+  time: z.optional(z.string()),
+  subject: z.optional(z.string().check(z.regex(NO_CONTROL, CONTROL_MESSAGE))),
+  datacontenttype: z.optional(z.string()),
+  dataschema: z.optional(z.string()),
+  data: z.optional(z.unknown()),
+  autostackrunid: z.optional(z.string()),
+  idempotencykey: z.string().check(z.minLength(1)),
+  traceparent: z.optional(
+    z.string().check(z.regex(TRACEPARENT, 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)')),
+  ),
+  autostackhop: z.int().check(z.minimum(0)),
+});
 
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
@@ -184,14 +189,8 @@ export function checkHopLimit(hop: number, maxHops: number, parent?: CloudEvent)
 
 /** Where a trigger payload can carry an autostack envelope; anything else in it is ignored. */
 const carrierSchema = z.object({
-  client_payload: z
-    .object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() })
-    .optional()
-    .catch(undefined),
-  inputs: z
-    .object({ [WORKFLOW_EVENT_INPUT]: z.string().optional() })
-    .optional()
-    .catch(undefined),
+  client_payload: z.catch(z.optional(z.object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() })), undefined),
+  inputs: z.catch(z.optional(z.object({ [WORKFLOW_EVENT_INPUT]: z.optional(z.string()) })), undefined),
 });
 
 function parseJson(text: string): unknown {

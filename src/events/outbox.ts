@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../shared/mini-zod.js';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import { interventionsOf, readStoredRun, runUrl, type StoredRun } from './records.js';
-import type { StoredRecordSummary } from '../runs/store.js';
+import type { StoredRecordSummary } from '../runs/stored-records.js';
 
 /**
  * Dashboard figures, gathered in one streaming pass over the record files: each record is read,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { GitHubClient } from '../github/client.js';
 import type { Log } from '../io/io.js';
 import { RECORD_FILE_NAME } from '../runs/store.js';
-import { storedRecordSchema } from '../runs/record.js';
+import { storedRecordSchema } from '../runs/stored-records.js';
 import { redactDeep } from '../shared/redact.js';
 import { errorMessage } from '../shared/errors.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../shared/mini-zod.js';
 import type { GitHubClient } from '../github/client.js';
 import type { Log } from '../io/io.js';
 import { errorMessage } from '../shared/errors.js';
@@ -21,9 +21,7 @@ export interface ChildOutputs {
 
 const ARTIFACT_PREFIX = artifactName('');
 
-const recordOutputsSchema = z
-  .object({ runId: z.string(), outputs: z.record(z.string(), z.string()).optional() })
-  .loose();
+const recordOutputsSchema = z.looseObject({ runId: z.string(), outputs: z.optional(z.record(z.string(), z.string())) });
 
 interface ArtifactJson {
   id: number;

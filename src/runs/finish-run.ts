@@ -7,7 +7,7 @@ import { errorMessage, UserError } from '../shared/errors.js';
 import type { Ports } from '../ports/ports.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { readTrigger, runGitHub } from './context.js';
-import { readJournal } from './journal.js';
+import { readJournal } from './journal-read.js';
 import { foldRecord, type RunRecord } from './record.js';
 import { artifactName, RECORD_FILE_NAME, serializeRecord, writeLocalRecord } from './store.js';
 import { type RecordRunOptions, RUN_STATE } from './start-run.js';

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { RunGitHub } from './context.js';
 import type { CorruptLine, JournalEvent, StepStatus } from './journal.js';
 import type { JobStep } from '../github/jobs.js';
@@ -65,20 +64,6 @@ export interface RunRecord {
   journal: { path: string; events: number; corruptLines: CorruptLine[] };
   events: JournalEvent[];
 }
-
-/** Minimal shape check for records read back from disk (dashboard, `runs list`). */
-export const storedRecordSchema = z
-  .object({
-    schema: z.literal(RUN_RECORD_SCHEMA),
-    runId: z.string(),
-    name: z.string(),
-    status: z.enum(['success', 'failure', 'cancelled']),
-    startedAt: z.string(),
-    endedAt: z.string(),
-    durationMs: z.number(),
-    totals: z.object({ costUsd: z.number(), inputTokens: z.number(), outputTokens: z.number() }).loose(),
-  })
-  .loose();
 
 export interface FoldInput {
   runId: string;

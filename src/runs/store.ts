@@ -1,8 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
-import { type RunRecord, storedRecordSchema } from './record.js';
+import type { RunRecord } from './record.js';
 
 export const DEFAULT_RUNS_DIRECTORY = '.autostack/runs';
 export const RECORD_FILE_NAME = 'run-record.json';
@@ -48,60 +48,4 @@ export function writeLocalRecord(directory: string, runId: string, bytes: string
     throw error;
   }
   return path;
-}
-
-/** Why a stored record cannot be used, in a few words (for `runs list` and `runs show`). */
-export function recordProblem(text: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return 'not valid JSON (truncated write?)';
-  }
-  const result = storedRecordSchema.safeParse(parsed);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  return `not a run record: ${issue?.path.join('.') || 'record'} ${issue?.message ?? ''}`.trim();
-}
-
-export interface StoredRecordSummary {
-  path: string;
-  runId: string;
-  name: string;
-  status: string;
-  startedAt: string;
-  durationMs: number;
-  costUsd: number;
-}
-
-/** Lists run records in a directory, newest first; unreadable files are reported, not fatal. */
-export function listLocalRecords(directory: string): { records: StoredRecordSummary[]; unreadable: string[] } {
-  let names: string[];
-  try {
-    names = readdirSync(directory).filter((name) => name.endsWith('.json'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], unreadable: [] };
-    throw error;
-  }
-  const records: StoredRecordSummary[] = [];
-  const unreadable: string[] = [];
-  for (const name of names) {
-    const path = join(directory, name);
-    try {
-      const parsed = storedRecordSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-      records.push({
-        path,
-        runId: parsed.runId,
-        name: parsed.name,
-        status: parsed.status,
-        startedAt: parsed.startedAt,
-        durationMs: parsed.durationMs,
-        costUsd: parsed.totals.costUsd,
-      });
-    } catch {
-      unreadable.push(path);
-    }
-  }
-  records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return { records, unreadable };
 }

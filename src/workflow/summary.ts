@@ -2,12 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { storedRecordSchema } from '../runs/record.js';
+import { storedRecordSchema } from '../runs/stored-records.js';
 import type { Session } from './session.js';
 import type { RecordSummary, SessionResult } from './types.js';
 
 /** A run record read back for the session summary: the shape `runs list` checks, plus the step lists. */
-const recordStepCounts = storedRecordSchema.extend({
+const recordStepCounts = z.looseObject({
+  ...storedRecordSchema.shape,
   steps: z.array(z.unknown()).optional(),
   jobSteps: z.array(z.unknown()).nullish(),
 });

@@ -9,7 +9,8 @@ import { aggregateRuns } from '../../src/history/aggregate.js';
 import { readStoredRun } from '../../src/history/records.js';
 import { explainRun } from '../../src/history/why.js';
 import { foldRecord } from '../../src/runs/record.js';
-import { listLocalRecords, recordProblem, serializeRecord } from '../../src/runs/store.js';
+import { serializeRecord } from '../../src/runs/store.js';
+import { listLocalRecords, recordProblem } from '../../src/runs/stored-records.js';
 import { UserError } from '../../src/shared/errors.js';
 
 const RUN_ID = '20261202T120000Z-0123456789ab';

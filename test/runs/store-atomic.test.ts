@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { listRuns, showRun } from '../../src/cli/runs-commands.js';
 import { UserError } from '../../src/shared/errors.js';
-import { recordProblem, writeLocalRecord } from '../../src/runs/store.js';
+import { writeLocalRecord } from '../../src/runs/store.js';
+import { recordProblem } from '../../src/runs/stored-records.js';
 
 const root = mkdtempSync(join(tmpdir(), 'autostack-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/runs/record.js';
-import { journalEventSchema } from '../../src/runs/journal.js';
+import { journalEventSchema } from '../../src/runs/journal-read.js';
 import { lokiPushBody } from '../../src/telemetry/loki.js';
 import { buildTrace } from '../../src/telemetry/spans.js';
 import { REPO_ROOT } from '../harness/job.js';
@@ -106,7 +106,7 @@ test('its Loki queries name only labels, metadata, event types and fields the ex
   };
   const labels = new Set(Object.keys(push.streams[0]?.stream ?? {}));
   const metadata = new Set(push.streams[0]?.values.flatMap(([, , meta]) => Object.keys(meta)));
-  const eventTypes = new Set(journalEventSchema.options.map((option) => option.shape.type.value as string));
+  const eventTypes = new Set(journalEventSchema.def.options.map((option) => option.shape.type.def.values[0] as string));
   const modelCallFields = new Set(Object.keys(record.events[1] ?? {}));
   const loki = queries('loki');
   assert.ok(loki.length >= 6, 'the Loki panels have queries');
