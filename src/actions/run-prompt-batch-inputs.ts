@@ -4,7 +4,7 @@
 import { defaultResultsPath } from '../ai/batch-file.js';
 import { type BatchOptions, type MessageBatchOptions, RUN_MODES } from '../ai/run-prompt.js';
 import { InputError } from '../shared/errors.js';
-import { input, type readInputs } from '../shared/inputs.js';
+import { input, type InputsOf } from '../shared/inputs.js';
 import { confinedReadPath, confinedWritePath } from '../shared/paths.js';
 
 /** Above this a batch is better sent as a Message Batch (half price, no rate limit to share). */
@@ -20,7 +20,7 @@ export const batchInputs = {
   'batch-timeout-minutes': input.integer({ min: 1, max: 1440, default: 60 }),
 };
 
-type BatchInputs = ReturnType<typeof readInputs<typeof batchInputs>>;
+type BatchInputs = InputsOf<typeof batchInputs>;
 
 /** `batch-file` and its companions, paths confined to the workspace; nothing for a single run. */
 export function batchSpecs(

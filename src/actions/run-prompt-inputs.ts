@@ -134,15 +134,15 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function parseCustomHeaders(text: string | undefined, provider: Provider): Record<string, string> | undefined {
   if (!text?.trim()) return undefined;
   const value = parseYamlInput('custom-headers', text);
-  const mapping = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(value);
-  if (!mapping.success || Array.isArray(value)) {
+  const scalar = (entry: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof entry);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every(scalar)) {
     throw new InputError(
       'custom-headers',
       'must be a YAML or JSON mapping of header names to values, e.g.\n  X-Team: docs',
     );
   }
   const headers: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(mapping.data)) {
+  for (const [name, entry] of Object.entries(value as Record<string, string | number | boolean>)) {
     if (!HEADER_NAME.test(name))
       throw new InputError('custom-headers', `names '${name}', which is not a valid HTTP header name`);
     if (AUTH_HEADERS.has(name.toLowerCase())) {
