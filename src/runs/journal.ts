@@ -109,17 +109,6 @@ export class Journal {
     appendFileSync(this.path, `${JSON.stringify(full)}\n`);
     return full;
   }
-
-  /** Appends many events with one write (a batch of thousands of events is journaled per chunk). */
-  appendMany(events: NewJournalEvent[]): void {
-    if (events.length === 0) return;
-    const now = this.now().toISOString();
-    const lines = events.map((event) =>
-      JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })),
-    );
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${lines.join('\n')}\n`);
-  }
 }
 
 const RAW_KEEP = 2000;

@@ -49,10 +49,6 @@ export class JournaledStep {
     this.journal?.append({ ...event, step: this.id } as NewJournalEvent);
   }
 
-  appendMany(events: StepEvent[]): void {
-    this.journal?.appendMany(events.map((event) => ({ ...event, step: this.id })));
-  }
-
   finish(status: StepStatus, details: { outputSummary?: string | undefined; error?: string | undefined } = {}): void {
     if (this.finished) return;
     this.finished = true;
