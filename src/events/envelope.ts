@@ -52,6 +52,14 @@ const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String
 const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/** The schema's checks of a String attribute (type, subject) and of `source`, for callers that check without zod. */
+export function isAttributeText(value: unknown, required = true): value is string {
+  return typeof value === 'string' && (!required || value.length > 0) && NO_CONTROL.test(value);
+}
+export function isUriReference(value: unknown): value is string {
+  return typeof value === 'string' && URI_REFERENCE.test(value);
+}
+
 export const cloudEventSchema = z
   .object({
     specversion: z.literal(CLOUDEVENTS_SPEC_VERSION),
