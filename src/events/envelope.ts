@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../shared/canonical-json.js';
@@ -81,8 +81,13 @@ export const cloudEventSchema = z
 
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
+// Node's one-shot hash (20.12+) is several times faster than a Hash object for short inputs, and
+// every event hashes twice (id, traceparent): 200,000 hashes took 0.2-0.3 s against 0.8-2.2 s.
+// Node 20.0-20.11 have no crypto.hash (the types say it is always there).
+const oneShotHash = hash as typeof hash | undefined;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }
 
 /**
