@@ -6,7 +6,8 @@ import { emitStep } from '../actions/emit-event.js';
 import { emitEventWaitInputs } from '../actions/emit-event-wait.js';
 import { emitEvent } from '../events/emit.js';
 import { listOutbox } from '../events/outbox.js';
-import { batchEvents, publishEventStream, validateBatch } from '../events/batch.js';
+import { batchEvents, validateBatch } from '../events/batch.js';
+import { publishEventStream } from '../events/redis-batch.js';
 import { openRedis } from '../events/redis.js';
 import { type ConsoleIo, createConsoleIo } from '../io/console-io.js';
 import { readGitHubContext } from '../io/github-context.js';
@@ -147,18 +148,9 @@ export async function emitBatch(
             io.warning(
               `Redis went away during the batch; re-sending unconfirmed events (round ${p.retriedRounds}; published so far ${p.published}).`,
             ),
-          onChunk: (events, results) =>
-            step.appendMany(
-              events.map((event, index) => ({
-                type: 'system.touched',
-                system: 'redis',
-                target: spec.stream,
-                operation: 'publish',
-                id: event.id,
-                duplicate: results[index]?.duplicate ?? false,
-              })),
-            ),
         });
+        // One entry for the whole batch: an entry per event would cost a journal line per event.
+        step.append({ type: 'system.touched', system: 'redis', target: spec.stream, operation: 'publish-batch' });
         const summary = {
           events: progress.events,
           published: progress.published,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import * as z from '../shared/mini-zod.js';
 import { canonicalJson } from '../shared/canonical-json.js';
@@ -52,6 +52,14 @@ const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String
 const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/** The schema's checks of a String attribute (type, subject) and of `source`, for callers that check without zod. */
+export function isAttributeText(value: unknown, required = true): value is string {
+  return typeof value === 'string' && (!required || value.length > 0) && NO_CONTROL.test(value);
+}
+export function isUriReference(value: unknown): value is string {
+  return typeof value === 'string' && URI_REFERENCE.test(value);
+}
+
 /** A non-empty string with no control characters (a CloudEvents String attribute). */
 const attribute = () => z.string().check(z.minLength(1), z.regex(NO_CONTROL, CONTROL_MESSAGE));
 
@@ -78,8 +86,13 @@ export const cloudEventSchema = z.looseObject({
 
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
+// Node's one-shot hash (20.12+) is several times faster than a Hash object for short inputs, and
+// every event hashes twice (id, traceparent): 200,000 hashes took 0.2-0.3 s against 0.8-2.2 s.
+// Node 20.0-20.11 have no crypto.hash (the types say it is always there).
+const oneShotHash = hash as typeof hash | undefined;
+
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }
 
 /**

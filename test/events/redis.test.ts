@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createEvent, parseStreamEntry } from '../../src/events/envelope.js';
 import { ledgerKey, openRedis, publishToStream, RedisTargetError, validateStreamName } from '../../src/events/redis.js';
-import { publishBatch } from '../../src/events/redis-batch.js';
+import { publishEventStream } from '../../src/events/redis-batch.js';
 import { parseRedisUrl } from '../../src/events/redis-url.js';
 import { InputError } from '../../src/shared/errors.js';
 import { redact } from '../../src/shared/redact.js';
@@ -49,7 +49,11 @@ describe('redis target', () => {
     const handle = await openRedis(server().url, { timeoutMs: 5000 });
     try {
       const events = Array.from({ length: 1000 }, (_, i) => event({ i }, `trim-${i}`));
-      const { progress } = await publishBatch(handle, events, { stream: 'unit:trim', maxLen: 100, timeoutMs: 10_000 });
+      const progress = await publishEventStream(handle, [events], {
+        stream: 'unit:trim',
+        maxLen: 100,
+        timeoutMs: 10_000,
+      });
       assert.equal(progress.published, 1000);
       const length = await handle.client.xlen('unit:trim');
       assert.ok(length >= 100 && length < 300, `length ${length} should be about 100`);
@@ -198,7 +202,7 @@ describe('redis cluster', () => {
         assert.equal(await handle.client.xlen(stream), 1);
       }
       const batch = Array.from({ length: 50 }, (_, i) => event({ i }, `cb-${i}`));
-      const { progress } = await publishBatch(handle, batch, { stream: 'autostack:events', timeoutMs: 10_000 });
+      const progress = await publishEventStream(handle, [batch], { stream: 'autostack:events', timeoutMs: 10_000 });
       assert.equal(progress.published, 50);
       assert.equal(await handle.client.xlen('autostack:events'), 51);
     } finally {
