@@ -33,7 +33,6 @@ export type Provider = (typeof PROVIDERS)[number];
 
 /** `messages`: live calls. `message-batches`: a batch file through the Message Batches API (message-batches.ts). */
 export const RUN_MODES = ['messages', 'message-batches'] as const;
-export type RunMode = (typeof RUN_MODES)[number];
 
 /** The batch file, results file and wait of `mode: message-batches`, as the user typed them. */
 export interface MessageBatchOptions {
