@@ -8,7 +8,8 @@ import { type Evaluator, type PromptDefinition, type TestCase } from '../prompts
 import type { JournaledStep } from '../runs/step.js';
 import { ModelError } from '../ai/errors.js';
 import { errorMessage } from '../shared/errors.js';
-import type { EvalRunTemplate, EvaluatorOutcome, RunOutcome } from './evals.js';
+import type { EvalRunTemplate, EvaluatorOutcome } from './evals.js';
+import { addTotals, type EvalTotals } from './totals.js';
 
 /**
  * The evaluators of the GitHub Models format, judging one reply. Semantics follow `gh models
@@ -79,14 +80,12 @@ function jsonSchemaEvaluator(
       };
 }
 
-/** What a case has spent so far; the judge's calls count toward their case. */
-type Tally = Pick<RunOutcome, 'costUsd' | 'inputTokens' | 'outputTokens'>;
-
+/** An llm judge: its calls are added to `context.tally`, the run it judges (they count toward its case). */
 async function llmEvaluator(
   evaluator: Extract<Evaluator, { kind: 'llm' }>,
   reply: string,
   testCase: TestCase,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: Tally },
+  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: EvalTotals },
 ): Promise<EvaluatorOutcome> {
   const judge = promptFromText(evaluator.prompt, {
     system: evaluator.systemPrompt,
@@ -106,9 +105,7 @@ async function llmEvaluator(
     context.log,
     context.step,
   );
-  context.tally.costUsd += result.costUsd;
-  context.tally.inputTokens += result.inputTokens;
-  context.tally.outputTokens += result.outputTokens;
+  addTotals(context.tally, result);
   const answer = result.text.trim().toLowerCase();
   const choice = evaluator.choices.find((entry) => answer.includes(entry.choice.toLowerCase()));
   if (!choice) {
@@ -136,7 +133,7 @@ export async function runEvaluator(
   result: RunPromptResult,
   testCase: TestCase,
   definition: PromptDefinition,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: Tally },
+  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: EvalTotals },
 ): Promise<EvaluatorOutcome> {
   try {
     if (evaluator.kind === 'string')
