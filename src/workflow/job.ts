@@ -8,7 +8,7 @@ import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { mapBounded } from '../shared/semaphore.js';
 import { resolveAction } from './actions.js';
-import { githubContext, jobStatus, needsContext, secretsContext, stepContexts } from './contexts.js';
+import { jobContexts, jobStatus, secretsContext, stepContexts } from './contexts.js';
 import {
   type Contexts,
   evaluateCondition,
@@ -51,12 +51,7 @@ export async function runJob(session: Session, scope: RunScope, plan: JobPlan, l
   if (!strategyToken || !isMapping(strategyToken) || !matrixToken)
     return runJobInstance(session, scope, plan, undefined, lanes);
   const started = Date.now();
-  const contexts: Contexts = {
-    github: githubContext(session, scope.workflow, scope, '', plan.id),
-    needs: needsContext(scope, plan),
-    inputs: scope.inputs,
-    vars: session.options.vars ?? {},
-  };
+  const contexts = jobContexts(session, scope, plan);
   const { combinations, failFast, maxParallel } = readStrategy(
     strategyToken,
     matrixToken,
@@ -110,10 +105,7 @@ async function runJobInstance(
   const started = Date.now();
   const display = `${scope.prefix}${instance?.label ?? plan.id}`;
   const baseContexts: Contexts = {
-    github: githubContext(session, scope.workflow, scope, '', plan.id),
-    needs: needsContext(scope, plan),
-    inputs: scope.inputs,
-    vars: session.options.vars ?? {},
+    ...jobContexts(session, scope, plan),
     strategy: instance?.strategy ?? {},
     matrix: instance?.matrix ?? {},
   };
