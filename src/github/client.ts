@@ -33,26 +33,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
     retry: { retries },
     throttle: {
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.log.warning(`GitHub rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
-        return retryCount < retries && retryAfter <= 120;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.log.warning(
-          `GitHub secondary rate limit on ${request.method} ${request.url}; retrying in ${retryAfter}s`,
-        );
-        return retryCount < retries && retryAfter <= 120;
-      },
+      onRateLimit: waitOrGiveUp('rate limit', options.log, retries),
+      onSecondaryRateLimit: waitOrGiveUp('secondary rate limit', options.log, retries),
     },
   });
+}
+
+/** Primary and secondary limits alike: say so, and wait for `retry-after` (at most 2 minutes, `retries` times). */
+function waitOrGiveUp(kind: string, log: Log, retries: number) {
+  return (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    log.warning(`GitHub ${kind} on ${request.method} ${request.url}; retrying in ${retryAfter}s`);
+    return retryCount < retries && retryAfter <= 120;
+  };
 }

@@ -1,22 +1,31 @@
 import { interventionsOf, readStoredRun, runUrl, type StoredRun } from './records.js';
 import type { StoredRecordSummary } from '../runs/stored-records.js';
 
-/**
- * Dashboard figures, gathered in one streaming pass over the record files: each record is read,
- * folded into counters and dropped. Only durations (one number a run, for exact percentiles)
- * and the newest `recentLimit` runs (for the drill-down) are kept, so 100,000 runs fit easily.
- */
-export interface AutomationFigures {
-  name: string;
+// Dashboard figures, gathered in one streaming pass over the record files: each record is read,
+// folded into counters and dropped. Only durations (one number a run, for exact percentiles)
+// and the newest `recentLimit` runs (for the drill-down) are kept, so 100,000 runs fit easily.
+
+/** What every level counts of its runs: the whole window, and each automation. */
+interface RunCounts {
   runs: number;
   failures: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
+  humanRuns: number;
   costUsd: number;
   inputTokens: number;
   outputTokens: number;
-  humanRuns: number;
+}
+
+/** The whole window's counts, with the records that could not be read and the cache reads. */
+interface WindowTotals extends RunCounts {
+  unreadable: number;
+  cacheReadTokens: number;
+}
+
+export interface AutomationFigures extends RunCounts {
+  name: string;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
 }
 
 export interface ModelFigures {
@@ -36,20 +45,12 @@ export interface DrillDownRun extends Omit<StoredRecordSummary, 'path'> {
   steps: Array<{ name: string; status: string; offsetMs: number; durationMs: number; error?: string | undefined }>;
 }
 
-export interface Aggregates {
+export interface Aggregates extends WindowTotals {
   generatedAt: string;
-  runs: number;
-  failures: number;
-  humanRuns: number;
-  unreadable: number;
   firstAt?: string | undefined;
   lastAt?: string | undefined;
   p50Ms: number;
   p95Ms: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
   /** Hour (ISO, `2026-01-02T13`) → [runs, failures], for the last `hours` hours before lastAt. */
   perHour: Array<{ hour: string; runs: number; failures: number }>;
   automations: AutomationFigures[];
@@ -85,16 +86,7 @@ interface Tally {
   all: number[];
   recent: StoredRun[];
   failures: StoredRun[];
-  totals: {
-    runs: number;
-    failures: number;
-    humanRuns: number;
-    unreadable: number;
-    costUsd: number;
-    inputTokens: number;
-    outputTokens: number;
-    cacheReadTokens: number;
-  };
+  totals: WindowTotals;
   firstAt?: string | undefined;
   lastAt?: string | undefined;
 }
@@ -147,15 +139,6 @@ function foldRun(tally: Tally, run: StoredRun, limits: Limits): void {
   if (failed) bucket.failures += 1;
   tally.hours.set(hour, bucket);
   keepNewest(tally, run, failed, limits);
-}
-
-interface RunCounts {
-  runs: number;
-  failures: number;
-  humanRuns: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
 }
 
 /** Counts one run into the whole window's totals or one automation's. */

@@ -6,6 +6,7 @@ import { RECORD_FILE_NAME } from '../runs/store.js';
 import { storedRecordSchema } from '../runs/stored-records.js';
 import { redactDeep } from '../shared/redact.js';
 import { errorMessage } from '../shared/errors.js';
+import { mapBounded } from '../shared/semaphore.js';
 import {
   historyFileName,
   readSyncState,
@@ -85,7 +86,7 @@ export async function syncHistory(client: GitHubClient, options: SyncOptions): P
   result.runsListed = runs.length;
   let oldestOpen: string | undefined;
   const todo = runs.filter((run) => !doneRuns.has(run.id));
-  await eachBounded(todo, options.concurrency ?? 4, async (run) => {
+  await mapBounded(todo, options.concurrency ?? 4, async (run) => {
     const complete = run.status === 'completed';
     const allFetched = await inspectRun(context, run);
     if (complete && allFetched) doneRuns.add(run.id);
@@ -239,17 +240,6 @@ async function readApprovals(
   } catch {
     return {};
   }
-}
-
-async function eachBounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 /** `90d`, `12h`, `2w` or an ISO date → the oldest time to sync from. */

@@ -6,6 +6,7 @@ import { AdaptiveLimit } from '../shared/adaptive-limit.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { isThrottled, runEvaluator } from './evaluators.js';
 import { casePlans, type CasePlan, type GateOptions } from './eval-plan.js';
+import { addTotals, type EvalTotals, noTotals, sumTotals } from './totals.js';
 
 /**
  * The eval gate: a prompt's `testData` run through run-prompt (so replay, the fingerprint cache
@@ -25,46 +26,40 @@ export interface EvaluatorOutcome {
   details: string;
 }
 
-/** One run of one case: one reply, judged. */
-export interface RunOutcome {
+/** A judged reply, as a run has it and as a case shows it; spend includes the judges' calls. */
+interface JudgedOutcome extends EvalTotals {
   passed: boolean;
   /** Set when the run could not complete (a missing variable, a model error, invalid JSON after repairs). */
   error: string | undefined;
   evaluators: EvaluatorOutcome[];
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
   /** True when the prompt's reply came from the fingerprint cache (nothing paid). */
   cacheHit: boolean;
   reply: string;
+}
+
+/** One run of one case: one reply, judged. */
+export interface RunOutcome extends JudgedOutcome {
   /** Rate limited or overloaded after the client's retries (the pool slows down and runs it again). */
   throttled: boolean;
 }
 
-export interface CaseOutcome {
+/**
+ * One case, its runs folded: `error` and `evaluators` are the first failing run's (else the first
+ * run's: what the report shows), `reply` the first run's, spend the sum over every run, and
+ * `cacheHit` true when every run's reply came from the cache.
+ */
+export interface CaseOutcome extends JudgedOutcome {
   /** 1-based, as in "testData[0] is case 1". */
   index: number;
   label: string;
-  passed: boolean;
   /** Runs of this case, and how many passed / had to pass. */
   repeat: number;
   passes: number;
   minPasses: number;
-  /** The first failing run's error, or undefined (see `evaluators`). */
-  error: string | undefined;
-  /** The first failing run's evaluators, else the first run's: what the report shows. */
-  evaluators: EvaluatorOutcome[];
-  /** Summed over every run, judges included. */
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** True when every run's reply came from the cache. */
-  cacheHit: boolean;
-  reply: string;
   runs: RunOutcome[];
 }
 
-export interface EvalRun {
+export interface EvalRun extends EvalTotals {
   versionLabel: string;
   contentHash: string;
   cases: CaseOutcome[];
@@ -73,9 +68,6 @@ export interface EvalRun {
   passRate: number;
   /** Model runs of the prompt (cases × repeat), judges not counted. */
   runs: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
   cacheHits: number;
 }
 
@@ -89,8 +81,6 @@ export type { GateOptions } from './eval-plan.js';
 
 /** A run the API kept pushing back on is tried this many times in all before it counts as an error. */
 const MAX_THROTTLED_TRIES = 4;
-
-const roundUsd = (value: number) => Math.round(value * 1e6) / 1e6;
 
 function caseLabel(testCase: TestCase): string {
   const first = Object.entries(testCase.variables).find(([name]) => name !== 'expected');
@@ -138,9 +128,7 @@ async function evaluateRun(
     passed: false,
     error: undefined,
     evaluators: [],
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
+    ...noTotals(),
     cacheHit: false,
     reply: '',
     throttled: false,
@@ -153,9 +141,7 @@ async function evaluateRun(
       log,
       step,
     );
-    outcome.costUsd += result.costUsd;
-    outcome.inputTokens += result.inputTokens;
-    outcome.outputTokens += result.outputTokens;
+    addTotals(outcome, result);
     outcome.cacheHit = result.cacheHit;
     outcome.reply = result.text;
     // One after another, in declaration order: an llm judge adds its cost to the run as it runs.
@@ -183,19 +169,14 @@ async function pooledRun(
   where: string,
   log: Log,
 ): Promise<RunOutcome> {
-  const spent = { costUsd: 0, inputTokens: 0, outputTokens: 0 };
+  // What the earlier attempts spent: each attempt's outcome already includes the ones before it.
+  let spent = noTotals();
   for (let attempt = 1; ; attempt++) {
     const outcome = await pool.run(run, (result) => result.throttled);
-    outcome.costUsd += spent.costUsd;
-    outcome.inputTokens += spent.inputTokens;
-    outcome.outputTokens += spent.outputTokens;
+    addTotals(outcome, spent);
     if (!outcome.throttled || attempt >= MAX_THROTTLED_TRIES) return outcome;
     log.info(`eval ${where}: ${outcome.error ?? 'throttled'}; running it again at concurrency ${pool.current}`);
-    Object.assign(spent, {
-      costUsd: outcome.costUsd,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-    });
+    spent = outcome;
   }
 }
 
@@ -212,9 +193,7 @@ function foldCase(testCase: TestCase, plan: CasePlan, runs: RunOutcome[]): CaseO
     minPasses: plan.minPasses,
     error: shown?.error,
     evaluators: shown?.evaluators ?? [],
-    costUsd: roundUsd(runs.reduce((total, run) => total + run.costUsd, 0)),
-    inputTokens: runs.reduce((total, run) => total + run.inputTokens, 0),
-    outputTokens: runs.reduce((total, run) => total + run.outputTokens, 0),
+    ...sumTotals(runs),
     cacheHit: runs.length > 0 && runs.every((run) => run.cacheHit),
     reply: runs[0]?.reply ?? '',
     runs,
@@ -232,9 +211,7 @@ function summarize(definition: PromptDefinition, cases: CaseOutcome[]): EvalRun 
     total: cases.length,
     passRate: cases.length === 0 ? 0 : passed / cases.length,
     runs: sum((entry) => entry.repeat),
-    costUsd: roundUsd(sum((entry) => entry.costUsd)),
-    inputTokens: sum((entry) => entry.inputTokens),
-    outputTokens: sum((entry) => entry.outputTokens),
+    ...sumTotals(cases),
     cacheHits: cases.filter((entry) => entry.cacheHit).length,
   };
 }

@@ -8,7 +8,8 @@ import { type Evaluator, type PromptDefinition, type TestCase } from '../prompts
 import type { JournaledStep } from '../runs/step.js';
 import { ModelError } from '../ai/errors.js';
 import { errorMessage } from '../shared/errors.js';
-import type { EvalRunTemplate, EvaluatorOutcome, RunOutcome } from './evals.js';
+import type { EvalRunTemplate, EvaluatorOutcome } from './evals.js';
+import { addTotals, type EvalTotals } from './totals.js';
 
 /**
  * The evaluators of the GitHub Models format, judging one reply. Semantics follow `gh models
@@ -19,6 +20,11 @@ import type { EvalRunTemplate, EvaluatorOutcome, RunOutcome } from './evals.js';
 /** Rate limited or overloaded after the client's own retries: the pool slows down and tries the run again. */
 export function isThrottled(error: unknown): boolean {
   return error instanceof ModelError && (error.kind === 'rate_limit' || error.kind === 'overloaded');
+}
+
+/** What the report shows of one evaluator on one reply. */
+function judged(evaluator: Evaluator, passed: boolean, details: string): EvaluatorOutcome {
+  return { name: evaluator.name, kind: evaluator.kind, passed, skipped: false, details };
 }
 
 /** The judge's reply only needs to name a choice. */
@@ -43,13 +49,7 @@ function stringEvaluator(
     failures.push(`expected to start with '${fill(evaluator.startsWith, 'startsWith')}'`);
   if (evaluator.endsWith !== undefined && !lower.endsWith(fill(evaluator.endsWith, 'endsWith').toLowerCase()))
     failures.push(`expected to end with '${fill(evaluator.endsWith, 'endsWith')}'`);
-  return {
-    name: evaluator.name,
-    kind: 'string',
-    passed: failures.length === 0,
-    skipped: false,
-    details: failures.join('; ') || 'matched',
-  };
+  return judged(evaluator, failures.length === 0, failures.join('; ') || 'matched');
 }
 
 function jsonSchemaEvaluator(
@@ -59,34 +59,19 @@ function jsonSchemaEvaluator(
 ): EvaluatorOutcome {
   const schema = compileSchema(evaluator.schema, { file, line: evaluator.line });
   const parsed = result.hasJson ? { ok: true as const, value: result.json } : parseStructured(result.text);
-  if (!parsed.ok)
-    return {
-      name: evaluator.name,
-      kind: 'jsonSchema',
-      passed: false,
-      skipped: false,
-      details: parsed.errors.join('; '),
-    };
+  if (!parsed.ok) return judged(evaluator, false, parsed.errors.join('; '));
   const verdict = schema.validate(parsed.value);
   return verdict.valid
-    ? { name: evaluator.name, kind: 'jsonSchema', passed: true, skipped: false, details: 'valid' }
-    : {
-        name: evaluator.name,
-        kind: 'jsonSchema',
-        passed: false,
-        skipped: false,
-        details: verdict.errors.slice(0, 3).join('; '),
-      };
+    ? judged(evaluator, true, 'valid')
+    : judged(evaluator, false, verdict.errors.slice(0, 3).join('; '));
 }
 
-/** What a case has spent so far; the judge's calls count toward their case. */
-type Tally = Pick<RunOutcome, 'costUsd' | 'inputTokens' | 'outputTokens'>;
-
+/** An llm judge: its calls are added to `context.tally`, the run it judges (they count toward its case). */
 async function llmEvaluator(
   evaluator: Extract<Evaluator, { kind: 'llm' }>,
   reply: string,
   testCase: TestCase,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: Tally },
+  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; file: string | undefined; tally: EvalTotals },
 ): Promise<EvaluatorOutcome> {
   const judge = promptFromText(evaluator.prompt, {
     system: evaluator.systemPrompt,
@@ -106,28 +91,18 @@ async function llmEvaluator(
     context.log,
     context.step,
   );
-  context.tally.costUsd += result.costUsd;
-  context.tally.inputTokens += result.inputTokens;
-  context.tally.outputTokens += result.outputTokens;
+  addTotals(context.tally, result);
   const answer = result.text.trim().toLowerCase();
   const choice = evaluator.choices.find((entry) => answer.includes(entry.choice.toLowerCase()));
   if (!choice) {
     const shown = answer.length > 80 ? `${answer.slice(0, 79)}…` : answer;
-    return {
-      name: evaluator.name,
-      kind: 'llm',
-      passed: false,
-      skipped: false,
-      details: `judge answer '${shown}' matches no choice (${evaluator.choices.map((entry) => entry.choice).join(', ')})`,
-    };
+    return judged(
+      evaluator,
+      false,
+      `judge answer '${shown}' matches no choice (${evaluator.choices.map((entry) => entry.choice).join(', ')})`,
+    );
   }
-  return {
-    name: evaluator.name,
-    kind: 'llm',
-    passed: choice.score > 0,
-    skipped: false,
-    details: `judge chose '${choice.choice}' (score ${choice.score})`,
-  };
+  return judged(evaluator, choice.score > 0, `judge chose '${choice.choice}' (score ${choice.score})`);
 }
 
 /** One evaluator on one reply; an evaluator that throws fails with the reason rather than ending the run. */
@@ -136,7 +111,7 @@ export async function runEvaluator(
   result: RunPromptResult,
   testCase: TestCase,
   definition: PromptDefinition,
-  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: Tally },
+  context: { template: EvalRunTemplate; log: Log; step: JournaledStep; tally: EvalTotals },
 ): Promise<EvaluatorOutcome> {
   try {
     if (evaluator.kind === 'string')
@@ -160,12 +135,6 @@ export async function runEvaluator(
   } catch (error) {
     // A judge the API pushed back on is tried again with the run, once the pool has slowed down.
     if (isThrottled(error)) throw error;
-    return {
-      name: evaluator.name,
-      kind: evaluator.kind,
-      passed: false,
-      skipped: false,
-      details: `could not run: ${errorMessage(error)}`,
-    };
+    return judged(evaluator, false, `could not run: ${errorMessage(error)}`);
   }
 }

@@ -1,54 +1,37 @@
+import { Semaphore } from './semaphore.js';
+
 /**
- * A concurrency limit that backs off when the service pushes back: at most `current` holders at
- * once, served in arrival order. A holder that was throttled (429, 529 after the client's own
- * retries) halves the limit; a run of successes as long as the limit raises it by one again, up
- * to `max` (additive increase, multiplicative decrease, as TCP does). Work started in order stays
- * in order: callers keep results by index, never by completion.
+ * A concurrency limit that backs off when the service pushes back: the FIFO Semaphore, with a limit
+ * that moves. A holder that was throttled (429, 529 after the client's own retries) halves the
+ * limit; a run of successes as long as the limit raises it by one again, up to `max` (additive
+ * increase, multiplicative decrease, as TCP does). Work started in order stays in order: callers
+ * keep results by index, never by completion.
  */
-export class AdaptiveLimit {
-  private active = 0;
-  private limit: number;
+export class AdaptiveLimit extends Semaphore {
   private streak = 0;
-  private readonly waiting: Array<() => void> = [];
 
   constructor(
     readonly max: number,
     private readonly onChange: (from: number, to: number) => void = () => undefined,
   ) {
-    this.limit = Math.max(1, Math.floor(max));
+    super(max);
   }
 
-  get current(): number {
-    return this.limit;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.active < this.limit && this.waiting.length === 0) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolveWait) => this.waiting.push(resolveWait));
-  }
-
-  release(throttled = false): void {
-    this.active--;
-    const before = this.limit;
+  override release(throttled = false): void {
+    const before = this.current;
     if (throttled) {
-      this.limit = Math.max(1, Math.floor(this.limit / 2));
+      this.setLimit(before / 2);
       this.streak = 0;
-    } else if (this.limit < this.max && ++this.streak >= this.limit) {
-      this.limit++;
+    } else if (before < this.max && ++this.streak >= before) {
+      this.setLimit(before + 1);
       this.streak = 0;
     }
-    if (this.limit !== before) this.onChange(before, this.limit);
-    while (this.active < this.limit && this.waiting.length > 0) {
-      this.active++;
-      this.waiting.shift()?.();
-    }
+    if (this.current !== before) this.onChange(before, this.current);
+    super.release();
   }
 
   /** Runs `work` holding one place; `throttled` says whether its result should slow the others. */
-  async run<T>(work: () => Promise<T>, throttled: (result: T) => boolean = () => false): Promise<T> {
+  override async run<T>(work: () => Promise<T>, throttled: (result: T) => boolean = () => false): Promise<T> {
     await this.acquire();
     let slow = false;
     try {

@@ -95,6 +95,16 @@ export function needsContext(scope: RunScope, plan: JobPlan): Record<string, Jso
   return needs;
 }
 
+/** What a job's `strategy:`, `if:` and `name:` see before it has a token or steps. */
+export function jobContexts(session: Session, scope: RunScope, plan: JobPlan): Contexts {
+  return {
+    github: githubContext(session, scope.workflow, scope, '', plan.id),
+    needs: needsContext(scope, plan),
+    inputs: scope.inputs,
+    vars: session.options.vars ?? {},
+  };
+}
+
 /** A job's status functions look at every job it needs, directly or not. */
 export function jobStatus(session: Session, scope: RunScope, plan: JobPlan): StatusState {
   const ancestors = new Set<string>();

@@ -104,36 +104,29 @@ function lex(expression: string): Token[] {
   return tokens;
 }
 
-/** Evaluates one expression (the text inside `${{ }}`) with GitHub's own parser and evaluator. */
-export function evaluateExpression(expression: string, scope: EvaluationScope): Json {
+/** GitHub's own parser and evaluator over `scope`; a failure is one line naming `shown` and where. */
+function evaluateWithGitHub(expression: string, scope: EvaluationScope, shown: string): data.ExpressionData {
   const contextNames = Object.keys(scope.contexts);
-  let result: data.ExpressionData;
   try {
     const tokens = lex(expression);
     const tree = new Parser(tokens, contextNames, functionInfos()).parse();
     const context = new data.Dictionary(
       ...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })),
     );
-    result = new Evaluator(tree, context, functionsFor(scope)).evaluate();
+    return new Evaluator(tree, context, functionsFor(scope)).evaluate();
   } catch (error) {
-    throw new UserError(`${scope.where}: cannot evaluate \${{ ${expression} }}: ${(error as Error).message}`);
+    throw new UserError(`${scope.where}: cannot evaluate ${shown}: ${(error as Error).message}`);
   }
-  return fromExpressionData(result);
+}
+
+/** Evaluates one expression (the text inside `${{ }}`) with GitHub's own parser and evaluator. */
+export function evaluateExpression(expression: string, scope: EvaluationScope): Json {
+  return fromExpressionData(evaluateWithGitHub(expression, scope, `\${{ ${expression} }}`));
 }
 
 /** `if:` conditions: the parser has already wrapped them in `success() && (…)` where needed. */
 export function evaluateCondition(expression: string, scope: EvaluationScope): boolean {
-  const contextNames = Object.keys(scope.contexts);
-  try {
-    const tokens = lex(expression);
-    const tree = new Parser(tokens, contextNames, functionInfos()).parse();
-    const context = new data.Dictionary(
-      ...contextNames.map((key) => ({ key, value: toExpressionData(scope.contexts[key]) })),
-    );
-    return truthy(new Evaluator(tree, context, functionsFor(scope)).evaluate());
-  } catch (error) {
-    throw new UserError(`${scope.where}: cannot evaluate if: ${expression}: ${(error as Error).message}`);
-  }
+  return truthy(evaluateWithGitHub(expression, scope, `if: ${expression}`));
 }
 
 /** Replaces each `${{ … }}` in a string with its value (quotes inside expressions respected). */

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { isMapping, isString } from '@actions/workflow-parser';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
+import { mapBounded } from '../shared/semaphore.js';
 import { resolveAction } from './actions.js';
-import { githubContext, jobStatus, needsContext, secretsContext, stepContexts } from './contexts.js';
+import { jobContexts, jobStatus, secretsContext, stepContexts } from './contexts.js';
 import {
   type Contexts,
   evaluateCondition,
@@ -22,7 +23,7 @@ import { readStrategy } from './matrix.js';
 import { runPosts, runPre } from './post.js';
 import type { Conclusion } from './reporter.js';
 import { runReusableJob } from './reusable.js';
-import { Slots, type Session } from './session.js';
+import type { Session } from './session.js';
 import { runStep } from './step.js';
 import { actionInputs, flag } from './step-support.js';
 import type { JobResult, JobRuntime, RunScope } from './types.js';
@@ -50,59 +51,37 @@ export async function runJob(session: Session, scope: RunScope, plan: JobPlan, l
   if (!strategyToken || !isMapping(strategyToken) || !matrixToken)
     return runJobInstance(session, scope, plan, undefined, lanes);
   const started = Date.now();
-  const contexts: Contexts = {
-    github: githubContext(session, scope.workflow, scope, '', plan.id),
-    needs: needsContext(scope, plan),
-    inputs: scope.inputs,
-    vars: session.options.vars ?? {},
-  };
+  const contexts = jobContexts(session, scope, plan);
   const { combinations, failFast, maxParallel } = readStrategy(
     strategyToken,
     matrixToken,
     contexts,
     locate(scope.workflow.display, matrixToken),
   );
-  const slots = new Slots(maxParallel);
   const active = new Set<JobRuntime>();
-  const instances: JobResult[] = [];
   let failedFast = false;
-  await Promise.all(
-    combinations.map(async (matrix, index) => {
-      const release = await slots.acquire();
-      const label = `${plan.id} (${Object.values(matrix)
-        .map((value) => stringify(value))
-        .join(', ')})`;
-      try {
-        if (failFast && failedFast) {
-          scope.reporter.jobSkipped(`${scope.prefix}${label}`, 'cancelled by fail-fast', scope.depth);
-          instances[index] = {
-            id: plan.id,
-            name: label,
-            result: 'cancelled',
-            outputs: {},
-            steps: [],
-            durationMs: 0,
-            matrix,
-          };
-          return;
-        }
-        const strategy = {
-          'fail-fast': failFast,
-          'job-index': index,
-          'job-total': combinations.length,
-          'max-parallel': maxParallel,
-        };
-        const result = await runJobInstance(session, scope, plan, { matrix, strategy, label, active }, lanes);
-        instances[index] = result;
-        if (failFast && result.result === 'failure' && !failedFast) {
-          failedFast = true;
-          for (const runtime of active) cancelJob(runtime, 'fail-fast: another combination failed');
-        }
-      } finally {
-        release();
-      }
-    }),
-  );
+  // Started in matrix order, at most max-parallel at once; results kept by combination.
+  const instances = await mapBounded(combinations, maxParallel, async (matrix, index): Promise<JobResult> => {
+    const label = `${plan.id} (${Object.values(matrix)
+      .map((value) => stringify(value))
+      .join(', ')})`;
+    if (failFast && failedFast) {
+      scope.reporter.jobSkipped(`${scope.prefix}${label}`, 'cancelled by fail-fast', scope.depth);
+      return { id: plan.id, name: label, result: 'cancelled', outputs: {}, steps: [], durationMs: 0, matrix };
+    }
+    const strategy = {
+      'fail-fast': failFast,
+      'job-index': index,
+      'job-total': combinations.length,
+      'max-parallel': maxParallel,
+    };
+    const result = await runJobInstance(session, scope, plan, { matrix, strategy, label, active }, lanes);
+    if (failFast && result.result === 'failure' && !failedFast) {
+      failedFast = true;
+      for (const runtime of active) cancelJob(runtime, 'fail-fast: another combination failed');
+    }
+    return result;
+  });
   const results = instances.map((instance) => instance.result);
   const result: Conclusion = results.includes('failure')
     ? 'failure'
@@ -126,10 +105,7 @@ async function runJobInstance(
   const started = Date.now();
   const display = `${scope.prefix}${instance?.label ?? plan.id}`;
   const baseContexts: Contexts = {
-    github: githubContext(session, scope.workflow, scope, '', plan.id),
-    needs: needsContext(scope, plan),
-    inputs: scope.inputs,
-    vars: session.options.vars ?? {},
+    ...jobContexts(session, scope, plan),
     strategy: instance?.strategy ?? {},
     matrix: instance?.matrix ?? {},
   };
@@ -146,23 +122,23 @@ async function runJobInstance(
     return { id: plan.id, name, result: 'skipped', outputs: {}, steps: [], durationMs: 0 };
   }
   if (plan.model.type === 'reusableWorkflowJob') return runReusableJob(session, scope, plan, baseContexts, name, lanes);
-  const release = await session.slots.acquire();
-  const lane = lanes.lane();
-  try {
-    const runtime = createRuntime(session, scope, plan, instance, {
-      display,
-      name,
-      reporter: scope.reporter.to(lane),
-      baseContexts,
-    });
-    instance?.active.add(runtime);
-    const error = await runJobSteps(session, runtime, baseContexts);
-    instance?.active.delete(runtime);
-    return finishJob(session, runtime, { display, name, started, error, baseContexts, instance });
-  } finally {
-    lane.close();
-    release();
-  }
+  return session.slots.run(async () => {
+    const lane = lanes.lane();
+    try {
+      const runtime = createRuntime(session, scope, plan, instance, {
+        display,
+        name,
+        reporter: scope.reporter.to(lane),
+        baseContexts,
+      });
+      instance?.active.add(runtime);
+      const error = await runJobSteps(session, runtime, baseContexts);
+      instance?.active.delete(runtime);
+      return finishJob(session, runtime, { display, name, started, error, baseContexts, instance });
+    } finally {
+      lane.close();
+    }
+  });
 }
 
 function timeoutMinutes(runtime: JobRuntime, contexts: Contexts): number {

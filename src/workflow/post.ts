@@ -3,10 +3,9 @@
 import { evaluateCondition } from './expressions.js';
 import { executeStep } from './commands.js';
 import { processEnv, stepContexts, stepStatus } from './contexts.js';
-import type { JobsApiJob } from './local-github.js';
 import type { Conclusion } from './reporter.js';
 import type { Session } from './session.js';
-import { collectStepFiles, inputEnv, newStepFiles } from './step-support.js';
+import { addApiStep, collectStepFiles, inputEnv, newStepFiles } from './step-support.js';
 import type { JobRuntime, NodeAction, PostStep } from './types.js';
 
 /** A pre or post step: what the post step keeps, and which entry it runs under what condition. */
@@ -30,15 +29,7 @@ async function runActionHook(session: Session, runtime: JobRuntime, step: HookSt
     );
     return {};
   }
-  const apiStep = {
-    name: step.name,
-    status: 'in_progress' as const,
-    conclusion: null,
-    number: runtime.jobsApi.steps.length + 1,
-    started_at: new Date().toISOString(),
-    completed_at: null,
-  } as JobsApiJob['steps'][number];
-  runtime.jobsApi.steps.push(apiStep);
+  const apiStep = addApiStep(runtime, step.name, 'in_progress');
   const started = Date.now();
   const files = newStepFiles(runtime);
   const state = Object.fromEntries(Object.entries(step.state).map(([key, value]) => [`STATE_${key}`, value]));

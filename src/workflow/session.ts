@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { registerSecret } from '../shared/redact.js';
+import { Semaphore } from '../shared/semaphore.js';
 import { UserError } from '../shared/errors.js';
 import type { Json } from './expressions.js';
 import type { StepHook } from './hooks.js';
@@ -37,27 +38,6 @@ function gitInfo(workspace: string): { repository?: string; sha?: string; branch
   };
 }
 
-/** A counting semaphore: at most `size` holders at once, served in arrival order. */
-export class Slots {
-  private used = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(readonly size: number) {}
-
-  async acquire(): Promise<() => void> {
-    if (this.used >= this.size) await new Promise<void>((resolveWait) => this.waiting.push(resolveWait));
-    else this.used++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.used--;
-    };
-  }
-}
-
 export type QueueEntry = DispatchRequest | { kind: 'workflow_run'; run: WorkflowRunResult };
 
 export class Session {
@@ -70,7 +50,8 @@ export class Session {
   readonly github: LocalGitHub;
   readonly root: string;
   readonly hooks: StepHook[];
-  readonly slots: Slots;
+  /** The job slots (`--jobs`): one per job running at once, across every workflow run. */
+  readonly slots: Semaphore;
   readonly nodePath: string;
   readonly tokens = new Map<string, TokenOwner>();
   readonly liveJobs = new Map<number, JobsApiJob[]>();
@@ -110,7 +91,7 @@ export class Session {
     const jobs = options.jobs ?? Math.max(2, availableParallelism());
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UserError(`jobs must be a whole number of at least 1 (got ${jobs}).`);
-    this.slots = new Slots(jobs);
+    this.slots = new Semaphore(jobs);
     this.root = mkdtempSync(join(tmpdir(), 'autostack-workflow-'));
     this.nextRunId = 10_000 + Math.floor(Math.random() * 80_000);
     for (const value of Object.values(options.secrets ?? {})) registerSecret(value);

@@ -18,6 +18,7 @@ import {
   stringify,
 } from './expressions.js';
 import { field, type StepPlan } from './load.js';
+import type { JobsApiJob } from './local-github.js';
 import type { Reporter } from './reporter.js';
 import type { Session } from './session.js';
 import type { JobRuntime, NodeAction } from './types.js';
@@ -130,6 +131,24 @@ export function unsecureAllowed(session: Session, contexts: Contexts): boolean {
   const env = contexts.env as Record<string, Json> | undefined;
   const value = env?.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? session.options.env?.ACTIONS_ALLOW_UNSECURE_COMMANDS;
   return typeof value === 'string' && value.toLowerCase() === 'true';
+}
+
+/** The step as the jobs API lists it: numbered in job order, `in_progress` from now or `queued` until it starts. */
+export function addApiStep(
+  runtime: JobRuntime,
+  name: string,
+  status: 'queued' | 'in_progress',
+): JobsApiJob['steps'][number] {
+  const apiStep = {
+    name,
+    status,
+    conclusion: null,
+    number: runtime.jobsApi.steps.length + 1,
+    started_at: status === 'in_progress' ? new Date().toISOString() : null,
+    completed_at: null,
+  } as JobsApiJob['steps'][number];
+  runtime.jobsApi.steps.push(apiStep);
+  return apiStep;
 }
 
 export function newStepFiles(runtime: JobRuntime): StepFiles {

@@ -12,11 +12,11 @@ import { runComposite } from './composite.js';
 import { isCancelled, processEnv, stepContexts, stepStatus } from './contexts.js';
 import { type Contexts, evaluateCondition, evaluateString, evaluateStringMap, type Json } from './expressions.js';
 import { field, locate, type StepPlan } from './load.js';
-import type { JobsApiJob } from './local-github.js';
 import type { Conclusion } from './reporter.js';
 import type { Session } from './session.js';
 import {
   actionEnv,
+  addApiStep,
   actionInputs,
   collectStepFiles,
   flag,
@@ -66,15 +66,7 @@ function beginStep(
   name: string,
   uses: string | undefined,
 ): Finish {
-  const apiStep = {
-    name,
-    status: 'queued' as const,
-    conclusion: null,
-    number: runtime.jobsApi.steps.length + 1,
-    started_at: null,
-    completed_at: null,
-  } as JobsApiJob['steps'][number];
-  runtime.jobsApi.steps.push(apiStep);
+  const apiStep = addApiStep(runtime, name, 'queued');
   const started = Date.now();
   return (result) => {
     const full: StepResult = {

@@ -133,6 +133,31 @@ test('a 403 secondary rate limit with retry-after waits and retries', async (t) 
   assert.doesNotMatch(log.text(), new RegExp(TOKEN));
 });
 
+test('a primary rate limit waits for its reset when that is near, and gives up at once when it is not', async (t) => {
+  const { api, client, log } = await setup(t);
+  const limited = (resetInSeconds: number) => ({
+    status: 403,
+    headers: {
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + resetInSeconds),
+    },
+    body: { message: 'API rate limit exceeded', documentation_url: 'https://docs.github.com/rest' },
+  });
+  api.script('POST /repos/{owner}/{repo}/dispatches', [limited(1)]);
+  await dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event() });
+  assert.match(log.text(), /GitHub rate limit on POST .*retrying in \d+s/);
+  assert.doesNotMatch(log.text(), /secondary/);
+
+  api.script('POST /repos/{owner}/{repo}/dispatches', [limited(600)]);
+  const started = Date.now();
+  await assert.rejects(dispatchRepositoryEvent(client, { repository: 'octo-org/target', event: event() }));
+  assert.ok(Date.now() - started < 5_000, 'a reset 10 minutes away is not waited for');
+  assert.deepEqual(
+    api.requests.filter((r) => r.method === 'POST').map((r) => r.status),
+    [403, 204, 403],
+  );
+});
+
 test("403 and 404 name the missing permission and the default-branch rule; 422 surfaces GitHub's message", async (t) => {
   const { api, client } = await setup(t);
   api.script('POST /repos/{owner}/{repo}/dispatches', [
