@@ -17,9 +17,12 @@ import {
   readBatchResults,
 } from './batch-file.js';
 import { AdaptiveLimit, type PoolClock, runPool } from './batch-pool.js';
+import type { ModelCaller } from './provider.js';
+import { buildCaller } from './run-prompt-callers.js';
 import {
   type BatchOptions,
   loadDefinition,
+  recordingsPathOf,
   runPrompt,
   type RunPromptResult,
   type RunPromptSpec,
@@ -144,6 +147,7 @@ export async function runBatch(
     `batch ${batch.fileShown}: ${items.length} item(s), ${summary.skipped} already done, ${todo.length} to run at concurrency ${batch.concurrency} → ${batch.resultsFileShown}`,
   );
   const quiet = itemLog(log);
+  let caller: ModelCaller | undefined;
   // Items share the local response cache; one Actions cache entry per item would be thousands of uploads.
   const itemSpec: RunPromptSpec = {
     ...spec,
@@ -151,6 +155,10 @@ export async function runBatch(
     definition,
     pacer: limit,
     noResponseFile: true,
+    // One SDK client for all items, and replies as one JSON body: a stream costs twice the CPU per
+    // call, which thousands of short calls feel (docs/benchmarks.md); the idle timeout does not apply.
+    sharedCaller: () =>
+      (caller ??= buildCaller(itemSpec, quiet, recordingsPathOf(spec, definition), { stream: false })),
     spentElsewhereUsd: () => summary.costUsd,
     ports: { ...spec.ports, cache: undefined },
   };
