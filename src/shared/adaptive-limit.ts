@@ -32,15 +32,42 @@ export class AdaptiveLimit {
 
   release(throttled = false): void {
     this.active--;
-    const before = this.limit;
-    if (throttled) {
-      this.limit = Math.max(1, Math.floor(this.limit / 2));
+    if (throttled) this.throttle();
+    else this.succeed();
+    this.admit();
+  }
+
+  /**
+   * Gives a place back without a verdict: for holders whose work reports to the limit itself as
+   * it goes (throttle, succeed), as a batch item does once per model call.
+   */
+  leave(): void {
+    this.active--;
+    this.admit();
+  }
+
+  /** The service pushed back: halve the limit (never below 1). Holders already in keep their place. */
+  throttle(): void {
+    this.adjust(Math.max(1, Math.floor(this.limit / 2)));
+    this.streak = 0;
+  }
+
+  /** A success: a streak as long as the limit raises it by one, up to max. */
+  succeed(): void {
+    if (this.limit < this.max && ++this.streak >= this.limit) {
+      this.adjust(this.limit + 1);
       this.streak = 0;
-    } else if (this.limit < this.max && ++this.streak >= this.limit) {
-      this.limit++;
-      this.streak = 0;
+      this.admit();
     }
-    if (this.limit !== before) this.onChange(before, this.limit);
+  }
+
+  private adjust(to: number): void {
+    const before = this.limit;
+    this.limit = to;
+    if (to !== before) this.onChange(before, to);
+  }
+
+  private admit(): void {
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active++;
       this.waiting.shift()?.();
