@@ -1,8 +1,10 @@
 // The worker pool of a prompt batch: bounded concurrency that adapts to the API's rate limits.
-// A 429 or 529 halves how many items may run at once and pauses every new attempt of the pool
-// until retry-after has passed (not just the one call that got it); each run of successes as long
-// as the current limit adds one back, up to the configured maximum (additive increase,
-// multiplicative decrease, as TCP does).
+// The limit itself is the shared AIMD one (shared/adaptive-limit.ts, also promote-prompt's): a
+// 429 or 529 halves how many items may run at once, each run of successes as long as the limit
+// adds one back. On top of it this layer paces: a rate limit pauses every new attempt of the pool
+// until retry-after has passed (not just the one call that got it), and the replies to requests
+// sent before that pause count as one push-back, not one each.
+import type { AdaptiveLimit } from '../shared/adaptive-limit.js';
 import type { CallPacer } from './types.js';
 
 export interface PoolClock {
@@ -18,24 +20,16 @@ const realClock: PoolClock = {
 /** When the API says to slow down without saying for how long. */
 const DEFAULT_PAUSE_MS = 1000;
 
-export class AdaptiveLimit implements CallPacer {
-  private live: number;
-  private successes = 0;
+/** What every model call of a batch reports to (client.ts calls it around each attempt). */
+export class RateLimitPacer implements CallPacer {
   private pausedUntil = 0;
   /** Halvings, for the batch's log line. */
   backoffs = 0;
 
   constructor(
-    readonly max: number,
+    private readonly limit: Pick<AdaptiveLimit, 'throttle' | 'succeed'>,
     private readonly clock: PoolClock = realClock,
-  ) {
-    this.live = max;
-  }
-
-  /** How many items may be in flight now. */
-  get current(): number {
-    return this.live;
-  }
+  ) {}
 
   async beforeAttempt(): Promise<void> {
     for (let wait = this.pausedUntil - this.clock.now(); wait > 0; wait = this.pausedUntil - this.clock.now())
@@ -49,48 +43,42 @@ export class AdaptiveLimit implements CallPacer {
   onRateLimited(retryAfterMs: number | undefined): void {
     const now = this.clock.now();
     if (now >= this.pausedUntil) {
-      this.live = Math.max(1, Math.floor(this.live / 2));
+      this.limit.throttle();
       this.backoffs += 1;
     }
-    this.successes = 0;
     this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterMs ?? DEFAULT_PAUSE_MS));
   }
 
   onSuccess(): void {
-    if (this.live >= this.max) return;
-    this.successes += 1;
-    if (this.successes >= this.live) {
-      this.live += 1;
-      this.successes = 0;
-    }
+    this.limit.succeed();
   }
 }
 
 /**
- * Runs `work` over `items`, never more at once than the limit allows at the moment an item
- * starts. `work` must not throw (each item records its own failure); the pool stops taking new
- * items once `stop()` says so.
+ * Runs `work` over `items` in order, each holding a place of the limit while it runs (so never
+ * more at once than the limit allows when an item starts). `work` must not throw (each item
+ * records its own failure); the pool stops taking new items once `stop()` says so. Items report
+ * their calls to the limit through the pacer, so a finished item gives its place back without a
+ * verdict.
  */
 export async function runPool<T>(
   items: readonly T[],
-  limit: Pick<AdaptiveLimit, 'current'>,
+  limit: Pick<AdaptiveLimit, 'acquire' | 'leave'>,
   work: (item: T) => Promise<void>,
   stop: () => boolean = () => false,
 ): Promise<void> {
-  let next = 0;
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  const finished = (): void => {
-    inFlight -= 1;
-    wake?.();
-  };
-  while (next < items.length || inFlight > 0) {
-    while (next < items.length && inFlight < limit.current && !stop()) {
-      const item = items[next++] as T;
-      inFlight += 1;
-      void work(item).finally(finished);
+  const running = new Set<Promise<void>>();
+  for (const item of items) {
+    await limit.acquire();
+    if (stop()) {
+      limit.leave();
+      break;
     }
-    if (inFlight === 0) break;
-    await new Promise<void>((resolve) => (wake = resolve));
+    const task: Promise<void> = work(item).finally(() => {
+      running.delete(task);
+      limit.leave();
+    });
+    running.add(task);
   }
+  await Promise.all(running);
 }

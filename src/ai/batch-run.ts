@@ -16,10 +16,14 @@ import {
   parseBatchFile,
   readBatchResults,
 } from './batch-file.js';
-import { AdaptiveLimit, type PoolClock, runPool } from './batch-pool.js';
+import { AdaptiveLimit } from '../shared/adaptive-limit.js';
+import { type PoolClock, RateLimitPacer, runPool } from './batch-pool.js';
+import type { ModelCaller } from './provider.js';
+import { buildCaller } from './run-prompt-callers.js';
 import {
   type BatchOptions,
   loadDefinition,
+  recordingsPathOf,
   runPrompt,
   type RunPromptResult,
   type RunPromptSpec,
@@ -139,18 +143,24 @@ export async function runBatch(
     costUsd: 0,
     notRun: 0,
   };
-  const limit = new AdaptiveLimit(batch.concurrency, options.clock);
+  const limit = new AdaptiveLimit(batch.concurrency);
+  const pacer = new RateLimitPacer(limit, options.clock);
   log.info(
     `batch ${batch.fileShown}: ${items.length} item(s), ${summary.skipped} already done, ${todo.length} to run at concurrency ${batch.concurrency} → ${batch.resultsFileShown}`,
   );
   const quiet = itemLog(log);
+  let caller: ModelCaller | undefined;
   // Items share the local response cache; one Actions cache entry per item would be thousands of uploads.
   const itemSpec: RunPromptSpec = {
     ...spec,
     batch: undefined,
     definition,
-    pacer: limit,
+    pacer,
     noResponseFile: true,
+    // One SDK client for all items, and replies as one JSON body: a stream costs twice the CPU per
+    // call, which thousands of short calls feel (docs/benchmarks.md); the idle timeout does not apply.
+    sharedCaller: () =>
+      (caller ??= buildCaller(itemSpec, quiet, recordingsPathOf(spec, definition), { stream: false })),
     spentElsewhereUsd: () => summary.costUsd,
     ports: { ...spec.ports, cache: undefined },
   };
@@ -177,8 +187,8 @@ export async function runBatch(
   );
   summary.notRun = todo.length - summary.ok - summary.failed;
   summary.costUsd = Math.round(summary.costUsd * 1e6) / 1e6;
-  if (limit.backoffs > 0)
-    log.info(`rate limited: the pool halved its concurrency ${limit.backoffs} time(s) (now ${limit.current})`);
+  if (pacer.backoffs > 0)
+    log.info(`rate limited: the pool halved its concurrency ${pacer.backoffs} time(s) (now ${limit.current})`);
   return summary;
 }
 

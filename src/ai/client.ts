@@ -2,11 +2,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
+import { AttemptError, classify, type Failure, seconds } from './call-failure.js';
 import { ModelError, type ModelErrorKind } from './errors.js';
 import { CALL_HEADER, callHolder, jsonReplyOf, routingFetch, type JsonReplyHolder } from './json-reply.js';
 import { supportsStructuredOutput, textOf, usageOf } from './messages.js';
 import { costUsd, priceFor } from './prices.js';
 import { apiSchema } from './structured-schema.js';
+import { wholeFetch } from './whole-fetch.js';
 import type { CallPacer, ModelRequest, ModelResponse } from './types.js';
 
 export { supportsStructuredOutput } from './messages.js';
@@ -28,7 +30,7 @@ export interface Platform {
 
 /** The part of an Anthropic, AnthropicBedrock or AnthropicVertex client that callModel uses. */
 export interface MessagesClient {
-  messages: Pick<Anthropic['messages'], 'stream'>;
+  messages: Pick<Anthropic['messages'], 'stream' | 'create'>;
 }
 
 export interface CallOptions {
@@ -53,6 +55,12 @@ export interface CallOptions {
    * Default: no idle limit.
    */
   idleTimeoutMs?: number;
+  /**
+   * false: ask for the reply as one JSON body (messages.create) instead of a stream. It costs
+   * about half the CPU per call, which a batch of thousands of items feels; idleTimeoutMs does
+   * not apply then (nothing arrives before the whole reply), only the deadline. Default true.
+   */
+  stream?: boolean | undefined;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -129,20 +137,30 @@ export async function callModel(request: ModelRequest, options: CallOptions): Pr
     redact(platform.secrets.reduce((out, secret) => (secret.length >= 8 ? out.split(secret).join('***') : out), text));
   const call = callHolder();
   try {
-    return await callWithRetries(request, options, { ...call, platform, client: connected(platform), scrub });
+    return await callWithRetries(request, options, {
+      ...call,
+      platform,
+      client: connected(platform, options.stream !== false),
+      scrub,
+    });
   } finally {
     call.release();
   }
 }
 
-/** One SDK client per platform: building one costs about as much CPU as a request (batches). */
-const connections = new WeakMap<Platform, MessagesClient>();
+/**
+ * One SDK client per platform and way of reading replies: building one costs about as much CPU as
+ * a request (batches). Streamed calls go through routingFetch (JSON replies of gateways), whole
+ * replies through wholeFetch (one write, one buffer: half the CPU of Node's fetch).
+ */
+const connections = { stream: new WeakMap<Platform, MessagesClient>(), whole: new WeakMap<Platform, MessagesClient>() };
 
-function connected(platform: Platform): MessagesClient {
-  let client = connections.get(platform);
+function connected(platform: Platform, stream: boolean): MessagesClient {
+  const clients = stream ? connections.stream : connections.whole;
+  let client = clients.get(platform);
   if (client === undefined) {
-    client = platform.connect(routingFetch);
-    connections.set(platform, client);
+    client = platform.connect(stream ? routingFetch : wholeFetch);
+    clients.set(platform, client);
   }
   return client;
 }
@@ -184,7 +202,10 @@ async function callWithRetries(request: ModelRequest, options: CallOptions, call
     try {
       await options.pacer?.beforeAttempt();
       jsonReply.body = undefined;
-      const { message, requestId } = await attemptOnce(params, timeoutMs, options.idleTimeoutMs, call);
+      const { message, requestId } =
+        options.stream === false
+          ? await wholeReply(params, timeoutMs, call)
+          : await attemptOnce(params, timeoutMs, options.idleTimeoutMs, call);
       options.pacer?.onSuccess();
       return toResponse(message, request.model, log, {
         latencyMs: now() - started,
@@ -308,171 +329,26 @@ async function attemptOnce(
   }
 }
 
-/** Carries what the attempt knew about the failure to the classifier. */
-class AttemptError extends Error {
-  constructor(
-    readonly original: unknown,
-    readonly producedContent: boolean,
-    readonly timedOut: boolean,
-    /** Set when the attempt was abandoned for sending nothing this long. */
-    readonly idleMs?: number,
-  ) {
-    super('attempt failed');
-  }
-}
-
-interface Failure {
-  error: ModelError;
-  retryAfterMs: number | undefined;
-}
-
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
-const TRANSIENT_KINDS = new Set<ModelErrorKind>(['rate_limit', 'overloaded', 'api', 'timeout', 'connection']);
-
-function kindForStatus(status: number, apiType: string | undefined): ModelErrorKind {
-  if (status === 529 || apiType === 'overloaded_error') return 'overloaded';
-  if (status === 401) return 'authentication';
-  if (status === 402 || status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 408) return 'timeout';
-  if (status === 429) return 'rate_limit';
-  if (status >= 500 || status === 409) return 'api';
-  return 'invalid_request';
-}
-
-function kindForType(apiType: string | null | undefined): ModelErrorKind {
-  switch (apiType) {
-    case 'overloaded_error':
-      return 'overloaded';
-    case 'rate_limit_error':
-      return 'rate_limit';
-    case 'timeout_error':
-      return 'timeout';
-    case 'authentication_error':
-      return 'authentication';
-    case 'permission_error':
-    case 'billing_error':
-      return 'permission';
-    case 'not_found_error':
-      return 'not_found';
-    case 'invalid_request_error':
-    case 'request_too_large':
-      return 'invalid_request';
-    default:
-      return 'api';
-  }
-}
-
-const HINTS: Partial<Record<ModelErrorKind, string>> = { not_found: ' Check the model name.' };
-
-function classify(
-  thrown: unknown,
+/** One attempt without streaming: the reply is one JSON body, checked like a gateway's (json-reply.ts). */
+async function wholeReply(
+  params: StreamParams,
   timeoutMs: number,
-  scrub: (text: string) => string,
-  platform: Pick<Platform, 'label' | 'hints'>,
-): Failure {
-  const { label } = platform;
-  const attempt = thrown instanceof AttemptError ? thrown : new AttemptError(thrown, false, false);
-  const error = attempt.original;
-  if (error instanceof ModelError) return { error, retryAfterMs: undefined };
-
-  if (
-    attempt.idleMs !== undefined &&
-    (error instanceof Anthropic.APIUserAbortError || !(error instanceof Anthropic.APIError))
-  ) {
-    return transient('timeout', `${label} sent nothing for ${seconds(attempt.idleMs)}.`);
+  call: Pick<Call, 'client' | 'platform'>,
+): Promise<{ message: Anthropic.Message; requestId: string | undefined }> {
+  // As for a stream: the SDK's timeout covers the headers, this one the body too.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const reply = await call.client.messages
+      .create(params, { timeout: timeoutMs, signal: controller.signal })
+      .withResponse();
+    return jsonReplyOf({ body: { value: reply.data, requestId: reply.request_id ?? undefined } }, call.platform.label);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new AttemptError(error, false, controller.signal.aborted);
+  } finally {
+    clearTimeout(timer);
   }
-  if (error instanceof Anthropic.APIUserAbortError || (attempt.timedOut && !(error instanceof Anthropic.APIError))) {
-    return transient('timeout', `${label} gave no complete response within ${seconds(timeoutMs)}.`);
-  }
-  if (error instanceof Anthropic.APIConnectionTimeoutError) {
-    return transient('timeout', `${label} did not answer within ${seconds(timeoutMs)}.`);
-  }
-  if (error instanceof Anthropic.APIConnectionError) {
-    return transient('connection', scrub(`Could not reach ${label.replace(/^The /, 'the ')}: ${causeChain(error)}.`));
-  }
-  if (error instanceof Anthropic.APIError) {
-    const apiType = error.type ?? undefined;
-    const apiMessage = error.apiMessage ?? undefined;
-    const requestId = error.requestID ?? undefined;
-    const suffix = requestId === undefined ? '' : ` (request id ${requestId})`;
-    if (error.status === undefined) {
-      // An `event: error` inside a 200 stream. Safe to repeat only while nothing was generated.
-      const kind = kindForType(apiType);
-      const retryable = !attempt.producedContent && TRANSIENT_KINDS.has(kind);
-      const when = attempt.producedContent ? 'after the reply had started' : 'before the reply started';
-      const message = scrub(
-        `${label} stream failed ${when} (${apiType ?? 'error'}): ${apiMessage ?? error.message}${suffix}.`,
-      );
-      return {
-        error: new ModelError(kind, message, { apiType, apiMessage, requestId, retryable }),
-        retryAfterMs: undefined,
-      };
-    }
-    // APIError's status and headers are generic (any) in the SDK's types; these are what it sets.
-    const status = error.status as number;
-    const headers = error.headers as Headers | undefined;
-    const kind = kindForStatus(status, apiType);
-    let retryable = RETRYABLE_STATUS.has(status) || status >= 500;
-    // The API's own verdict on retrying beats our status table, as the SDK also does.
-    const shouldRetry = headers?.get('x-should-retry');
-    if (shouldRetry === 'true') retryable = true;
-    if (shouldRetry === 'false') retryable = false;
-    const statusLabel = apiType === undefined ? String(status) : `${status} ${apiType}`;
-    const hint = retryable ? '' : (platform.hints?.[kind] ?? HINTS[kind] ?? '');
-    // Without the API's error shape (Bedrock's {message}) the SDK's message starts with the status.
-    const said = apiMessage ?? error.message.replace(/^\d{3}\s+/, '').replace(/\.$/, '');
-    const message = scrub(`${label} returned ${statusLabel}: ${said}${suffix}.${hint}`);
-    return {
-      error: new ModelError(kind, message, { status, apiType, apiMessage, requestId, retryable }),
-      retryAfterMs: retryable ? retryAfter(headers) : undefined,
-    };
-  }
-  if (error instanceof Anthropic.AnthropicError || isTerminated(error)) {
-    // The stream broke off without an error event (connection dropped mid-body).
-    const message = scrub(`${label} stream broke off: ${error instanceof Error ? error.message : String(error)}.`);
-    return {
-      error: new ModelError('connection', message, { retryable: !attempt.producedContent }),
-      retryAfterMs: undefined,
-    };
-  }
-  throw error;
-}
-
-function transient(kind: ModelErrorKind, message: string): Failure {
-  return { error: new ModelError(kind, message, { retryable: true }), retryAfterMs: undefined };
-}
-
-function isTerminated(error: unknown): boolean {
-  return error instanceof TypeError && /terminated|fetch failed/i.test(error.message);
-}
-
-function causeChain(error: Error): string {
-  const parts: string[] = [error.message];
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    parts.push(code !== undefined && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
-    cause = cause.cause;
-  }
-  return parts.filter((part) => part !== '').join(': ');
-}
-
-/** retry-after-ms (milliseconds) wins over retry-after (seconds or an HTTP date). */
-function retryAfter(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms) {
-    const value = Number.parseFloat(ms);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const after = headers?.get('retry-after');
-  if (after) {
-    const value = Number.parseFloat(after);
-    if (Number.isFinite(value) && value >= 0) return value * 1000;
-    const date = Date.parse(after);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return undefined;
 }
 
 function detailsOf(error: ModelError): ConstructorParameters<typeof ModelError>[2] {
@@ -486,9 +362,4 @@ function withAttempts(error: ModelError, attempts: number, retryable: boolean, m
     retryable,
     ...(error.cause ? { cause: error.cause } : {}),
   });
-}
-
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(s >= 1 ? 1 : 2))} s`;
 }

@@ -25,6 +25,8 @@ export interface LiveCallerOptions {
   idleTimeoutMs?: number | undefined;
   /** Shared by the calls of a batch (batch-pool.ts). */
   pacer?: CallPacer | undefined;
+  /** false: each reply as one JSON body (a batch's items; client.ts CallOptions.stream). */
+  stream?: boolean | undefined;
   log: Log;
 }
 
@@ -57,12 +59,12 @@ export function liveCaller(options: LiveCallerOptions): ModelCaller {
   let platforms: Promise<() => Promise<Platform>> | undefined;
   return async (request) => {
     const client = await import('./client.js');
-    const { deadlineMs, idleTimeoutMs, log, pacer } = options;
+    const { deadlineMs, idleTimeoutMs, log, pacer, stream } = options;
     if (options.provider === 'anthropic') platforms ??= Promise.resolve(anthropicOnce(client, options));
     else checkModel(options.provider, request.model);
     platforms ??= cloudPlatforms(options);
     const platform = await (await platforms)();
-    return client.callModel(request, { deadlineMs, idleTimeoutMs, log, pacer, platform });
+    return client.callModel(request, { deadlineMs, idleTimeoutMs, log, pacer, platform, stream });
   };
 }
 

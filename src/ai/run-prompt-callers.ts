@@ -125,7 +125,12 @@ export function meteredCaller(
   };
 }
 
-export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: string): ModelCaller {
+export function buildCaller(
+  spec: RunPromptSpec,
+  log: Log,
+  recordingsPath: string,
+  options: { stream?: boolean } = {},
+): ModelCaller {
   if (spec.provider === 'replay')
     return replayCaller(recordingsPath, relative(spec.workspace, recordingsPath) || recordingsPath);
   if (spec.provider === 'anthropic' && !spec.apiKey) {
@@ -144,6 +149,7 @@ export function buildCaller(spec: RunPromptSpec, log: Log, recordingsPath: strin
     idleTimeoutMs: spec.idleTimeoutMs,
     log,
     pacer: spec.pacer,
+    stream: options.stream,
   });
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }

@@ -100,6 +100,8 @@ export interface RunPromptSpec {
   batch?: BatchOptions | undefined;
   /** A batch's items share the pool's view of the rate limits. */
   pacer?: CallPacer | undefined;
+  /** A batch's items share one model caller (one SDK client), made when first needed. */
+  sharedCaller?: (() => ModelCaller) | undefined;
   /** What other items of a batch have spent: max-cost-usd bounds the whole batch. */
   spentElsewhereUsd?: (() => number) | undefined;
   /** Set with `mode: message-batches`: run the batch file through the Message Batches API. */
@@ -247,7 +249,7 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   }
 
   const spend: Spend = { costUsd: 0, inputTokens: 0, outputTokens: 0, calls: 0 };
-  const caller = meteredCaller(buildCaller(spec, log, recordingsPath), spend, {
+  const caller = meteredCaller(spec.sharedCaller?.() ?? buildCaller(spec, log, recordingsPath), spend, {
     budget: spec.maxCostUsd,
     step,
     provider: spec.provider,
@@ -362,10 +364,14 @@ export async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan>
       allowTruncation: spec.allowTruncation,
     }),
   );
-  const recordingsPath = resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
+  const recordingsPath = recordingsPathOf(spec, definition);
   // Replay is free already, and a recording run must reach the API to have something to record.
   const useCache = spec.cache && spec.provider !== 'replay' && !spec.record;
   return { definition, model, maxTokens, schema, wantsJson, tools, request, fingerprint, recordingsPath, useCache };
+}
+
+export function recordingsPathOf(spec: RunPromptSpec, definition: PromptDefinition): string {
+  return resolve(spec.workspace, spec.recordingsPath ?? defaultRecordingsPath(definition.file));
 }
 
 async function logPlan(spec: RunPromptSpec, plan: CallPlan, log: Log): Promise<void> {

@@ -18,16 +18,37 @@ export class AdaptiveLimit extends Semaphore {
   }
 
   override release(throttled = false): void {
-    const before = this.current;
-    if (throttled) {
-      this.setLimit(before / 2);
-      this.streak = 0;
-    } else if (before < this.max && ++this.streak >= before) {
-      this.setLimit(before + 1);
+    if (throttled) this.throttle();
+    else this.succeed();
+    super.release();
+  }
+
+  /**
+   * Gives a place back without a verdict: for holders whose work reports to the limit itself as
+   * it goes (throttle, succeed), as a batch item does once per model call.
+   */
+  leave(): void {
+    super.release();
+  }
+
+  /** The service pushed back: halve the limit (never below 1). Holders already in keep their place. */
+  throttle(): void {
+    this.adjust(this.current / 2);
+    this.streak = 0;
+  }
+
+  /** A success: a streak as long as the limit raises it by one, up to max. */
+  succeed(): void {
+    if (this.current < this.max && ++this.streak >= this.current) {
+      this.adjust(this.current + 1);
       this.streak = 0;
     }
+  }
+
+  private adjust(to: number): void {
+    const before = this.current;
+    this.setLimit(to);
     if (this.current !== before) this.onChange(before, this.current);
-    super.release();
   }
 
   /** Runs `work` holding one place; `throttled` says whether its result should slow the others. */

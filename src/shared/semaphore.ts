@@ -30,6 +30,10 @@ export class Semaphore {
   /** Gives a place back; waiters start, oldest first, as far as the limit allows. */
   release(): void {
     this.active--;
+    this.admit();
+  }
+
+  private admit(): void {
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active++;
       this.waiting.shift()?.();
@@ -48,10 +52,11 @@ export class Semaphore {
 
   /**
    * For subclasses whose limit moves: holders above a lowered limit finish, nobody new starts
-   * until the count is under it; a raised limit admits waiters at the next release.
+   * until the count is under it; a raised limit admits waiters at once.
    */
   protected setLimit(limit: number): void {
     this.limit = Math.max(1, Math.floor(limit));
+    this.admit();
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AdaptiveLimit, type PoolClock, runPool } from '../../src/ai/batch-pool.js';
+import { type PoolClock, RateLimitPacer, runPool } from '../../src/ai/batch-pool.js';
+import { AdaptiveLimit } from '../../src/shared/adaptive-limit.js';
 import { errorReply, textReply } from '../fakes/anthropic-api.js';
 import { request, rig } from './helpers.js';
 
@@ -21,51 +22,54 @@ function fakeClock(): PoolClock & { slept: number[] } {
 describe('adaptive concurrency', () => {
   test('a 429 halves the limit once per burst and pauses every attempt for retry-after', async () => {
     const clock = fakeClock();
-    const limit = new AdaptiveLimit(20, clock);
-    limit.onRateLimited(500);
+    const limit = new AdaptiveLimit(20);
+    const pacer = new RateLimitPacer(limit, clock);
+    pacer.onRateLimited(500);
     // The rest of the burst: replies to requests sent before the pause.
-    limit.onRateLimited(500);
-    limit.onRateLimited(undefined);
+    pacer.onRateLimited(500);
+    pacer.onRateLimited(undefined);
     assert.equal(limit.current, 10);
-    assert.equal(limit.backoffs, 1);
-    await limit.beforeAttempt();
+    assert.equal(pacer.backoffs, 1);
+    await pacer.beforeAttempt();
     assert.deepEqual(clock.slept, [1000]);
     // After the pause, a new 429 halves again.
-    limit.onRateLimited(200);
+    pacer.onRateLimited(200);
     assert.equal(limit.current, 5);
-    await limit.beforeAttempt();
+    await pacer.beforeAttempt();
     assert.deepEqual(clock.slept, [1000, 200]);
   });
 
   test('never below one; grows back by one per window of successes, up to the maximum', () => {
-    const clock = fakeClock();
-    const limit = new AdaptiveLimit(4, clock);
+    const limit = new AdaptiveLimit(4);
+    const pacer = new RateLimitPacer(limit, fakeClock());
     for (let burst = 0; burst < 5; burst++) {
-      limit.onRateLimited(0);
+      pacer.onRateLimited(0);
     }
     assert.equal(limit.current, 1);
-    limit.onSuccess();
+    pacer.onSuccess();
     assert.equal(limit.current, 2);
-    limit.onSuccess();
+    pacer.onSuccess();
     assert.equal(limit.current, 2);
-    limit.onSuccess();
+    pacer.onSuccess();
     assert.equal(limit.current, 3);
-    for (let index = 0; index < 20; index++) limit.onSuccess();
+    for (let index = 0; index < 20; index++) pacer.onSuccess();
     assert.equal(limit.current, 4);
   });
 
   test('no pause without a rate limit', async () => {
     const clock = fakeClock();
-    await new AdaptiveLimit(3, clock).beforeAttempt();
+    await new RateLimitPacer(new AdaptiveLimit(3), clock).beforeAttempt();
     assert.deepEqual(clock.slept, []);
   });
 });
 
 describe('worker pool', () => {
   test('runs every item, never more at once than the live limit', async () => {
-    const limit = { current: 3 };
+    const limit = new AdaptiveLimit(3);
     let inFlight = 0;
     let peak = 0;
+    let dropped = false;
+    let peakAfterDrop = 0;
     const done: number[] = [];
     await runPool(
       Array.from({ length: 20 }, (_, index) => index),
@@ -73,15 +77,21 @@ describe('worker pool', () => {
       async (item) => {
         inFlight += 1;
         peak = Math.max(peak, inFlight);
+        if (dropped) peakAfterDrop = Math.max(peakAfterDrop, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 1 + (item % 3)));
         // The limit drops mid-run: new items start only below it.
-        if (item === 5) limit.current = 1;
+        if (item === 5) {
+          limit.throttle();
+          limit.throttle();
+          dropped = true;
+        }
         inFlight -= 1;
         done.push(item);
       },
     );
     assert.equal(done.length, 20);
     assert.equal(peak, 3);
+    assert.equal(peakAfterDrop, 1, 'items started after the drop ran one at a time');
     assert.deepEqual(
       [...done].sort((a, b) => a - b),
       Array.from({ length: 20 }, (_, index) => index),
@@ -93,7 +103,7 @@ describe('worker pool', () => {
     let finished = 0;
     await runPool(
       [1, 2, 3, 4, 5, 6],
-      { current: 2 },
+      new AdaptiveLimit(2),
       async (item) => {
         started.push(item);
         await new Promise((resolve) => setTimeout(resolve, 2));

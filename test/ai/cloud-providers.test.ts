@@ -298,3 +298,28 @@ test('vertex: without a provider input, Application Default Credentials as googl
   assert.equal(google.exchanges.length, 1);
   assert.ok(log.secrets.includes(google.accessToken), 'the access token is masked');
 });
+
+test("bedrock and vertex: whole replies (a batch's items) go through the same signing and tokens", async (t) => {
+  const { oidc, bedrock } = await bedrockRig(t);
+  const viaBedrock = liveCaller({
+    provider: 'bedrock',
+    cloud: cloud(oidc),
+    baseUrl: bedrock.url,
+    headers: { 'X-Team': 'docs' },
+    log: maskingLog(),
+    stream: false,
+  });
+  assert.equal((await viaBedrock(request(BEDROCK_MODEL))).text, 'OK');
+  assert.equal(bedrock.requests[0]?.stream, false, 'invoke, not invoke-with-response-stream');
+  assert.equal(bedrock.requests[0]?.headers['x-team'], 'docs', 'custom headers are signed and sent');
+  const { google, access } = await vertexRig(t);
+  const viaVertex = liveCaller({
+    provider: 'vertex',
+    cloud: access,
+    baseUrl: `${google.url}/v1`,
+    log: maskingLog(),
+    stream: false,
+  });
+  assert.equal((await viaVertex(request('claude-sonnet-4-5@20250929'))).text, 'OK');
+  assert.equal(google.requests[0]?.method, 'rawPredict');
+});

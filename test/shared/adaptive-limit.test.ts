@@ -63,3 +63,25 @@ test('a throttled holder halves the limit (never below 1); a streak of successes
   assert.equal(second, true);
   slow.release();
 });
+
+test('holders that report as they go: throttle and succeed move the limit, leave gives a place back without a verdict', async () => {
+  const changes: string[] = [];
+  const limit = new AdaptiveLimit(4, (from, to) => changes.push(`${from}→${to}`));
+  for (let holder = 0; holder < 4; holder++) await limit.acquire();
+  let fifthIn = false;
+  void limit.acquire().then(() => (fifthIn = true));
+  limit.throttle();
+  limit.leave();
+  limit.leave();
+  await tick();
+  assert.equal(fifthIn, false, 'two holders still in, limit 2: the fifth waits');
+  limit.succeed();
+  limit.succeed();
+  await tick();
+  assert.deepEqual(changes, ['4→2', '2→3']);
+  assert.equal(fifthIn, true, 'a raised limit lets a waiter in at once');
+  limit.leave();
+  limit.leave();
+  limit.leave();
+  assert.equal(limit.current, 3, 'leaving changes no limit');
+});
