@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { JOURNAL_VERSION } from './journal.js';
 import type { JournalEvent } from './journal-schema.js';
 
-export type { JournalEvent, StepStatus } from './journal-schema.js';
+export type { JournalEvent } from './journal-schema.js';
 
 export interface CorruptLine {
   line: number;
