@@ -3,6 +3,7 @@
 // dist/chunks/), and what a path does not use stays behind a dynamic import() until it is used.
 // Why esbuild and not ncc: docs/development.md (bundler choice). Output is deterministic (content
 // hashes, sorted licence file), so CI can rebuild and compare with the committed dist/.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { builtinModules } from 'node:module';
@@ -82,6 +83,9 @@ const builtinsByRequire = {
     builder.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
       if (!builtins.has(args.path)) return undefined;
       if (args.namespace === 'builtin') return { path: args.path, external: true };
+      // A dynamic import() of a built-in stays Node's own: it costs nothing until it runs, and a
+      // wrapper per importer would be a chunk of its own, the same bytes once per importing file.
+      if (args.kind === 'dynamic-import') return { path: `node:${args.path.replace(/^node:/, '')}`, external: true };
       // One tiny wrapper per importing file, so the wrapper lands in its importer's chunk instead
       // of a shared chunk of its own (one more module for the loader to fetch and link).
       // The name goes last: a path ending in .mjs would make esbuild treat the wrapper as an ES module.
@@ -147,6 +151,7 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+refuseIdenticalOutputs(Object.keys(result.metafile.outputs));
 // The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
 writeFileSync('dist/licenses.txt', licences(result.metafile));
@@ -157,6 +162,22 @@ if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.s
 console.log(
   `${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
+
+/**
+ * Splitting keeps each piece of code once; two byte-identical outputs mean two modules made the
+ * same code (as one wrapper per importer of a built-in did for dynamic imports): fail the build.
+ */
+function refuseIdenticalOutputs(paths) {
+  const byHash = new Map();
+  for (const path of paths) {
+    const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+    byHash.set(hash, [...(byHash.get(hash) ?? []), path]);
+  }
+  const same = [...byHash.values()].filter((group) => group.length > 1);
+  if (same.length === 0) return;
+  console.error(`build: byte-identical files in dist/: ${same.map((group) => group.join(' = ')).join('; ')}`);
+  process.exit(1);
+}
 
 /** One licence section per bundled package (name@version, licence id, its LICENSE text), sorted. */
 function licences(metafile) {

@@ -32,6 +32,50 @@ async function timed(command: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** The timed steps, in a job whose workspace has the prompt and a recorded reply for replay. */
+async function actionCommands(
+  job: Job,
+  apiUrl: string,
+  distRoot: string | undefined,
+): Promise<Record<string, Command>> {
+  mkdirSync(join(job.workspace, 'prompts'), { recursive: true });
+  writeFileSync(join(job.workspace, 'prompts', 'bench.prompt.yml'), PROMPT);
+  const prompt = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: benchmarks' };
+  // Record one reply, so run-prompt's replay mode answers without a network call.
+  ok(
+    await job.cli(
+      ['run-prompt', '--prompt-file', prompt['prompt-file'], '--input', prompt.input, '--record', '--base-url', apiUrl],
+      { ANTHROPIC_API_KEY: KEY },
+    ),
+  );
+  const events = join(job.workspace, 'events.jsonl');
+  return {
+    'run-prompt (replay provider, prompt file)': (j) => j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
+    'emit-event (file target)': (j, round) =>
+      j.uses('actions/emit-event', {
+        type: 'com.example.bench',
+        data: 'n: 1',
+        file: events,
+        'idempotency-key': `cold-${round}`,
+      }),
+    'record-run main (artifact off)': (j) => j.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
+    'record-run main + post': async () => {
+      const fresh = new Job({ nodePath: NODE, distRoot });
+      try {
+        return [
+          await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
+          ...(await fresh.complete()),
+        ];
+      } finally {
+        rmSync(fresh.root, { recursive: true, force: true });
+      }
+    },
+    // No valid invocation without a model and evals: the issue's own measure, no inputs,
+    // fails at input validation right after loading.
+    'promote-prompt (no inputs: fails after loading)': (j) => j.uses('actions/promote-prompt', {}),
+  };
+}
+
 export const cases: BenchCase[] = [
   {
     name: 'cold-start',
@@ -39,56 +83,20 @@ export const cases: BenchCase[] = [
       const runs = smoke ? 3 : Number(process.env.BENCH_RUNS ?? 21);
       const api = await startAnthropicApi();
       api.setDefault(textReply('A one-line summary.'));
-      let job: Job | undefined;
+      const jobs: Job[] = [];
       try {
-        job = new Job({ nodePath: NODE });
-        mkdirSync(join(job.workspace, 'prompts'), { recursive: true });
-        writeFileSync(join(job.workspace, 'prompts', 'bench.prompt.yml'), PROMPT);
-        const prompt = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: benchmarks' };
-        // Record one reply, so run-prompt's replay mode answers without a network call.
-        ok(
-          await job.cli(
-            [
-              'run-prompt',
-              '--prompt-file',
-              prompt['prompt-file'],
-              '--input',
-              prompt.input,
-              '--record',
-              '--base-url',
-              api.url,
-            ],
-            { ANTHROPIC_API_KEY: KEY },
-          ),
-        );
-        const events = join(job.workspace, 'events.jsonl');
-        const commands: Record<string, Command> = {
-          bare: (j) => j.node(['-e', '']),
-          'run-prompt (replay provider, prompt file)': (j) =>
-            j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
-          'emit-event (file target)': (j, round) =>
-            j.uses('actions/emit-event', {
-              type: 'com.example.bench',
-              data: 'n: 1',
-              file: events,
-              'idempotency-key': `cold-${round}`,
-            }),
-          'record-run main (artifact off)': (j) => j.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
-          'record-run main + post': async () => {
-            const fresh = new Job({ nodePath: NODE });
-            try {
-              return [
-                await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
-                ...(await fresh.complete()),
-              ];
-            } finally {
-              rmSync(fresh.root, { recursive: true, force: true });
-            }
-          },
-          // No valid invocation without a model and evals: the issue's own measure, no inputs,
-          // fails at input validation right after loading.
-          'promote-prompt (no inputs: fails after loading)': (j) => j.uses('actions/promote-prompt', {}),
-        };
+        const commands: Record<string, Command> = { bare: (j) => j.node(['-e', '']) };
+        // BENCH_BASELINE_DIST=<a copy of an older dist/>: the same commands against it, in the same rounds (A/B).
+        const builds: Array<[string, string | undefined]> = [['', undefined]];
+        if (process.env.BENCH_BASELINE_DIST)
+          builds.push([' [baseline dist]', resolve(process.env.BENCH_BASELINE_DIST)]);
+        for (const [suffix, distRoot] of builds) {
+          const job = new Job({ nodePath: NODE, distRoot });
+          jobs.push(job);
+          for (const [name, command] of Object.entries(await actionCommands(job, api.url, distRoot)))
+            commands[`${name}${suffix}`] = (_j, round) => command(job, round);
+        }
+        const job = jobs[0] as Job;
         const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
         for (let round = -1; round < runs; round++) {
           for (const [name, command] of Object.entries(commands)) {
@@ -117,7 +125,7 @@ export const cases: BenchCase[] = [
           }));
       } finally {
         await api.close();
-        if (job) rmSync(job.root, { recursive: true, force: true });
+        for (const job of jobs) rmSync(job.root, { recursive: true, force: true });
       }
     },
   },

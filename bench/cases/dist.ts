@@ -27,12 +27,13 @@ export const cases: BenchCase[] = [
       const dist = join(REPO_ROOT, 'dist');
       const all = files(dist);
       const bytes = all.reduce((sum, path) => sum + statSync(path).size, 0);
-      const hashes = new Map<string, number>();
+      const hashes = new Map<string, string[]>();
       for (const path of all) {
         const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
-        hashes.set(hash, (hashes.get(hash) ?? 0) + 1);
+        hashes.set(hash, [...(hashes.get(hash) ?? []), relative(dist, path)]);
       }
-      const duplicates = [...hashes.values()].reduce((sum, count) => sum + count - 1, 0);
+      const same = [...hashes.values()].filter((group) => group.length > 1);
+      const duplicates = same.reduce((sum, group) => sum + group.length - 1, 0);
       const scripts = all.filter((path) => path.endsWith('.js'));
       const unminified = scripts.filter((path) => !looksMinified(path));
       const none = { name: '—', value: Number.NaN, unit: '' };
@@ -45,7 +46,7 @@ export const cases: BenchCase[] = [
           target: { of: 'value', op: '<=', bound: 12 },
         },
         {
-          name: 'byte-identical duplicate files in dist/',
+          name: `byte-identical duplicate files in dist/${same.length ? ` (${same.map((group) => group.join(' = ')).join('; ')})` : ''}`,
           value: duplicates,
           unit: 'files',
           baseline: none,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_MAX_HOPS, parentEventFromPayload, parseEventData } from '../events/envelope.js';
+import { DEFAULT_MAX_HOPS, parentEventFromPayload, parseEventData } from '../events/cloud-event.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';
@@ -93,8 +93,8 @@ export interface EmitEnvironment {
   step?: string | undefined;
 }
 
-function parseDispatchInputs(text: string | undefined): Record<string, string> | undefined {
-  const value = parseEventData(text, 'dispatch-inputs');
+async function parseDispatchInputs(text: string | undefined): Promise<Record<string, string> | undefined> {
+  const value = await parseEventData(text, 'dispatch-inputs');
   if (value === undefined) return undefined;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(
@@ -144,10 +144,10 @@ function dispatchTarget(
 }
 
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
-export function emitEventSpec(
+export async function emitEventSpec(
   read: (name: string) => string | undefined,
   context: EmitEnvironment,
-): { spec: EmitSpec; secrets: string[] } {
+): Promise<{ spec: EmitSpec; secrets: string[] }> {
   const secrets: string[] = [];
   // Secrets first: a later validation error must not be able to print them.
   const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
@@ -174,7 +174,7 @@ export function emitEventSpec(
   if (inputs.outbox) confinedWritePath('outbox', inputs.outbox, workspace, env);
   const spec: EmitSpec = {
     type: inputs.type,
-    data: parseEventData(inputs.data),
+    data: await parseEventData(inputs.data),
     source,
     subject: inputs.subject,
     idempotencyKey: inputs['idempotency-key'],
@@ -191,7 +191,7 @@ export function emitEventSpec(
             repository,
             workflow: inputs['dispatch-workflow'],
             ref: inputs['dispatch-ref'],
-            inputs: parseDispatchInputs(inputs['dispatch-inputs']),
+            inputs: await parseDispatchInputs(inputs['dispatch-inputs']),
             token,
             apiUrl: github.apiUrl,
           }

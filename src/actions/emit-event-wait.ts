@@ -1,5 +1,5 @@
 import type { EmitResult, EmitSpec } from '../events/emit.js';
-import { type ChildResult, checkChildren, type WaitSpec } from '../events/wait-child.js';
+import type { ChildResult, WaitSpec } from '../events/wait-child.js';
 import type { StepIo } from '../io/io.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { input, readInputs } from '../shared/inputs.js';
@@ -41,7 +41,7 @@ export async function waitAfterEmit(
     throw new UserError(
       `Event ${result.event.id} could not be dispatched (it is kept in the outbox), so there is no child run to wait for.`,
     );
-  const { awaitChildren, childRefOf } = await import('../events/wait-child.js');
+  const { awaitChildren, checkChildren, childRefOf } = await import('../events/wait-child.js');
   const client = await spec.ports.github({ token: target.token, apiUrl: target.apiUrl }, io);
   const ref = childRefOf(result, spec, dispatchedAt);
   if (ref.runId === undefined)

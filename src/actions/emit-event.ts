@@ -31,7 +31,7 @@ export async function emitStep(
   environment: EmitEnvironment,
   io: StepIo,
 ): Promise<EmitResult> {
-  const { spec, secrets } = emitEventSpec(read, environment);
+  const { spec, secrets } = await emitEventSpec(read, environment);
   for (const secret of secrets) io.setSecret(secret);
   const wait = waitSpecOf(read, spec);
   return inJournaledStep(

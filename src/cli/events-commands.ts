@@ -113,7 +113,7 @@ export async function emitBatch(
   stepName?: string,
 ): Promise<Record<string, unknown>> {
   // --type is per line in a batch; the schema wants one, so stand in for it.
-  const { spec, secrets } = emitEventSpec(
+  const { spec, secrets } = await emitEventSpec(
     (name) => (name === 'type' ? (read(name) ?? 'batch') : read(name)),
     environment(stepName ?? `batch:${basename(path)}`),
   );
@@ -182,7 +182,7 @@ export async function drainOutbox(
   io: StepIo,
   stepName?: string,
 ): Promise<{ entries: number; delivered: number; duplicates: number; failed: number }> {
-  const { spec, secrets } = emitEventSpec(
+  const { spec, secrets } = await emitEventSpec(
     (name) => (name === 'type' ? (read(name) ?? 'outbox') : read(name)),
     environment(stepName),
   );

@@ -26,7 +26,7 @@ export function recordRunStart(read: FlagReader): { exports: string; outputs: Re
 export async function recordRunFinish(read: FlagReader): Promise<string | undefined> {
   const journal = requireJournal();
   const io = createConsoleIo();
-  const started = readJournal(journal.path).events.find((event) => event.type === 'run.started');
+  const started = (await readJournal(journal.path)).events.find((event) => event.type === 'run.started');
   io.saveState(RUN_STATE.runId, journal.runId);
   io.saveState(RUN_STATE.journal, journal.path);
   if (started) {

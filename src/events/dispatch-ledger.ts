@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
-import { sha256Hex } from './envelope.js';
+import { sha256Hex } from './cloud-event.js';
 import { type RedisHandle, ledgerKey, readMarker, writeMarker } from './redis.js';
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { buildClientPayload, dispatchEvent, type EventLocation } from './dispatch.js';
+// dispatch.ts (and the YAML parser it reads workflow files with) loads only for a dispatch target.
+import type { EventLocation } from './dispatch.js';
 import { DispatchError } from './dispatch-errors.js';
 import type { StepIo } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
@@ -7,7 +8,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact, redactDeep } from '../shared/redact.js';
 import { dispatchTargetId, type DispatchLedgerOptions, lookupDispatch, recordDispatch } from './dispatch-ledger.js';
-import { type CloudEvent, createEvent, parseStreamEntry } from './envelope.js';
+import { type CloudEvent, createEvent } from './cloud-event.js';
 import { appendEventToFile } from './file-target.js';
 import {
   addToOutbox,
@@ -269,6 +270,7 @@ export async function emitEvent(spec: EmitSpec, io: StepIo, step?: JournaledStep
   // event, rather than publishing to Redis and then failing the dispatch. (With too-large:
   // reference the size is fine by construction once the stream entry exists.)
   if (spec.dispatch && !spec.dispatch.workflow && spec.tooLarge === 'fail') {
+    const { buildClientPayload } = await import('./dispatch.js');
     buildClientPayload({ repository: spec.dispatch.repository, event });
   }
 
@@ -309,6 +311,8 @@ async function readStoredEvent(
   try {
     const [entry] = await handle.client.xrange(stream, entryId, entryId);
     if (!entry) return undefined;
+    // The envelope's zod schema loads only here, for an entry another writer may have made.
+    const { parseStreamEntry } = await import('./envelope.js');
     const stored = parseStreamEntry(entry[1]);
     return stored.id === expected.id ? stored : undefined;
   } catch {
@@ -406,6 +410,7 @@ async function dispatchOnce(
     { token: target.token, apiUrl: target.apiUrl, retries: Math.max(0, spec.attempts - 1) },
     io,
   );
+  const { dispatchEvent } = await import('./dispatch.js');
   const result = await dispatchEvent(client, target, event, location);
   if (result.kind === 'workflow_dispatch') {
     const runUrl = result.htmlUrl ?? result.runUrl;

@@ -1,64 +1,20 @@
-import { createHash, hash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import * as z from '../shared/mini-zod.js';
-import { canonicalJson } from '../shared/canonical-json.js';
-import { InputError, UserError } from '../shared/errors.js';
+import { UserError } from '../shared/errors.js';
+import {
+  CLOUDEVENTS_SPEC_VERSION,
+  type CloudEvent,
+  CONTROL_MESSAGE,
+  NO_CONTROL,
+  TRACEPARENT,
+  URI_REFERENCE,
+} from './cloud-event.js';
 
 /**
- * The event envelope: CloudEvents 1.0, structured JSON mode (`application/cloudevents+json`),
- * plus four extension attributes (lowercase alphanumeric, as the spec requires):
- *
- * - `autostackrunid`  — the autostack run ID of the run that emitted the event (AUTOSTACK_RUN_ID),
- *                       so a run started by the event can record its parent run.
- * - `idempotencykey`  — the key every target deduplicates on (Redis ledger, file, dispatch ledger).
- * - `traceparent`     — W3C Trace Context (`00-<32 hex trace-id>-<16 hex span-id>-<2 hex flags>`);
- *                       a child event keeps its parent's trace-id.
- * - `autostackhop`    — how many events came before this one in the chain (0 for a first event);
- *                       an event whose hop would exceed the configured maximum is refused.
- *
- * The `id` is deterministic — a hash of source, workflow run id, step and idempotency key — so a
- * retried or re-run publish is recognisably the same event everywhere (`source` + `id` identify a
- * CloudEvent; consumers may drop repeats).
- *
- * Redis stream entry layout (what `autostack relay` and any other consumer reads), one XADD per
- * event with these fields in this order:
- *
- *   event           the whole envelope as JSON (the source of truth)
- *   type            the CloudEvent `type` (for cheap filtering without parsing JSON)
- *   id              the CloudEvent `id`
- *   idempotencykey  the idempotency key
- *
- * A stream entry that is only a reference to a too-large event is not a thing: references go the
- * other way (dispatch carries `{ stream, entry }` pointing at the full entry, see `eventReference`).
+ * The envelope's zod schema, for reading envelopes others wrote (stream entries, outbox lines,
+ * batch lines) and naming what is wrong in one. Building and checking an event on the start path
+ * needs none of it (cloud-event.ts, which this module re-exports), so zod loads only here.
  */
-export const CLOUDEVENTS_SPEC_VERSION = '1.0';
-
-/** Key of `client_payload` that carries the whole envelope in a repository_dispatch. */
-export const DISPATCH_PAYLOAD_KEY = 'autostack';
-/** workflow_dispatch input that carries the envelope as JSON, when the target declares it. */
-export const WORKFLOW_EVENT_INPUT = 'autostack-event';
-
-export const DEFAULT_MAX_HOPS = 10;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
-
-/**
- * CloudEvents String attributes exclude U+0000–U+001F, U+007F–U+009F, noncharacters and lone
- * surrogates (a lone surrogate also comes back from UTF-8 storage such as Redis as U+FFFD).
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]*$/u;
-const CONTROL_MESSAGE = 'must not contain control characters (CloudEvents String attribute)';
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const URI_REFERENCE = /^[^\s\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]+$/u;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** The schema's checks of a String attribute (type, subject) and of `source`, for callers that check without zod. */
-export function isAttributeText(value: unknown, required = true): value is string {
-  return typeof value === 'string' && (!required || value.length > 0) && NO_CONTROL.test(value);
-}
-export function isUriReference(value: unknown): value is string {
-  return typeof value === 'string' && URI_REFERENCE.test(value);
-}
+export * from './cloud-event.js';
 
 /** A non-empty string with no control characters (a CloudEvents String attribute). */
 const attribute = () => z.string().check(z.minLength(1), z.regex(NO_CONTROL, CONTROL_MESSAGE));
@@ -84,231 +40,9 @@ export const cloudEventSchema = z.looseObject({
   autostackhop: z.int().check(z.minimum(0)),
 });
 
-export type CloudEvent = z.infer<typeof cloudEventSchema>;
-
-// Node's one-shot hash (20.12+) is several times faster than a Hash object for short inputs, and
-// every event hashes twice (id, traceparent): 200,000 hashes took 0.2-0.3 s against 0.8-2.2 s.
-// Node 20.0-20.11 have no crypto.hash (the types say it is always there).
-const oneShotHash = hash as typeof hash | undefined;
-
-export function sha256Hex(text: string): string {
-  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
-}
-
-/**
- * `data` input: YAML or JSON (YAML is a superset). Empty means no data. Errors name the input and
- * the line inside it.
- */
-export function parseEventData(text: string | undefined, inputName = 'data'): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return parseYaml(text, { uniqueKeys: true }) as unknown;
-  } catch (error) {
-    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    const first = String((error as Error).message ?? error).split('\n')[0];
-    throw new InputError(inputName, `is not valid YAML or JSON${line ? ` (line ${line} of the input)` : ''}: ${first}`);
-  }
-}
-
-/** Fingerprint of what the event says (type, subject, data): part of the default key. */
-export function payloadFingerprint(parts: { type: string; subject?: string | undefined; data?: unknown }): string {
-  return sha256Hex(canonicalJson({ type: parts.type, subject: parts.subject ?? null, data: parts.data ?? null })).slice(
-    0,
-    16,
-  );
-}
-
-/**
- * The default idempotency key: workflow run id + step + payload fingerprint. Not the run attempt,
- * so re-running a failed job produces the same key and the targets recognise the repeat.
- */
-export function defaultIdempotencyKey(parts: {
-  workflowRunId: string;
-  step: string;
-  type: string;
-  subject?: string | undefined;
-  data?: unknown;
-}): string {
-  const step = parts.step.replace(/[^A-Za-z0-9._\-/]/g, '_').slice(0, 120);
-  return `${parts.workflowRunId}:${step}:${payloadFingerprint(parts)}`;
-}
-
-/** A user-given key: one line of printable characters, no spaces (it becomes part of Redis keys). */
-export function validateIdempotencyKey(key: string, inputName = 'idempotency-key'): string {
-  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new InputError(
-      inputName,
-      `must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces (got ${JSON.stringify(key.slice(0, 80))})`,
-    );
-  }
-  return key;
-}
-
-/** The deterministic CloudEvent id: hash of source, workflow run id, step and idempotency key. */
-export function deterministicEventId(parts: {
-  source: string;
-  workflowRunId: string;
-  step: string;
-  idempotencyKey: string;
-}): string {
-  const hex = sha256Hex([parts.source, parts.workflowRunId, parts.step, parts.idempotencyKey].join('\u0000'));
-  // UUID-shaped (version nibble 5-like, variant 8) so tools that expect UUID ids are happy.
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Trace context and chains
-// ---------------------------------------------------------------------------------------------
-
-export function parseTraceparent(
-  value: string | undefined,
-): { traceId: string; spanId: string; flags: string } | undefined {
-  if (!value || !TRACEPARENT.test(value.trim())) return undefined;
-  const [, traceId, spanId, flags] = value.trim().split('-') as [string, string, string, string];
-  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
-  return { traceId, spanId, flags };
-}
-
-/**
- * traceparent for a new event: the parent's trace-id when there is a parent (incoming event or
- * env TRACEPARENT), else a trace-id derived from the event id; the span-id is derived from the
- * event id, so a re-run builds the same envelope.
- */
-export function childTraceparent(eventId: string, parent?: string): string {
-  const parsed = parseTraceparent(parent);
-  const digest = sha256Hex(`traceparent\u0000${eventId}`);
-  const traceId = parsed?.traceId ?? digest.slice(0, 32);
-  const spanId = digest.slice(32, 48);
-  return `00-${traceId}-${spanId}-${parsed?.flags ?? '01'}`;
-}
-
-export class HopLimitError extends UserError {
-  constructor(hop: number, maxHops: number, parent?: CloudEvent) {
-    const chain = parent
-      ? ` It was triggered by event ${parent.id} (type '${parent.type}'${parent.autostackrunid ? `, run ${parent.autostackrunid}` : ''}).`
-      : '';
-    super(
-      `Refusing to emit: this event would be hop ${hop} of an event chain, over the limit of ${maxHops} (input 'max-hops').${chain} ` +
-        'A workflow that emits the event that triggers it loops forever; break the loop, or raise max-hops if the chain is meant to be this long.',
-    );
-    this.name = 'HopLimitError';
-  }
-}
-
-/** Throws a clear error when an event at `hop` exceeds `maxHops`. */
-export function checkHopLimit(hop: number, maxHops: number, parent?: CloudEvent): void {
-  if (hop > maxHops) throw new HopLimitError(hop, maxHops, parent);
-}
-
-/** Where a trigger payload can carry an autostack envelope; anything else in it is ignored. */
-const carrierSchema = z.object({
-  client_payload: z.catch(z.optional(z.object({ [DISPATCH_PAYLOAD_KEY]: z.unknown() })), undefined),
-  inputs: z.catch(z.optional(z.object({ [WORKFLOW_EVENT_INPUT]: z.optional(z.string()) })), undefined),
-});
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The event that started this run, if it was an autostack event: `client_payload.autostack` of a
- * repository_dispatch, or the `autostack-event` input of a workflow_dispatch (JSON), in the
- * trigger's payload (the GitHub context's). Anything else counts as no parent.
- */
-export function parentEventFromPayload(payload: unknown): CloudEvent | undefined {
-  const carrier = carrierSchema.safeParse(payload);
-  if (!carrier.success) return undefined;
-  const { client_payload: clientPayload, inputs } = carrier.data;
-  const fromInput = inputs?.[WORKFLOW_EVENT_INPUT];
-  const candidate =
-    clientPayload?.[DISPATCH_PAYLOAD_KEY] ?? (fromInput === undefined ? undefined : parseJson(fromInput));
-  if (candidate === undefined) return undefined;
-  // A dispatched reference to a too-large event still carries the envelope's attributes.
-  const parsed = cloudEventSchema.safeParse(candidate);
-  return parsed.success ? parsed.data : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Building an event
-// ---------------------------------------------------------------------------------------------
-
-export interface CreateEventOptions {
-  type: string;
-  source: string;
-  data?: unknown;
-  subject?: string | undefined;
-  /** GitHub's run id (GITHUB_RUN_ID), stable across attempts; 'local' off a runner. */
-  workflowRunId: string;
-  /** The step that emits (job + step id on a runner). */
-  step: string;
-  /** Our run ID (AUTOSTACK_RUN_ID), when record-run started one. */
-  runId?: string | undefined;
-  /** Default: derived from run id, step and payload fingerprint. */
-  idempotencyKey?: string | undefined;
-  /** The event that started this run, if any: hop and trace continue from it. */
-  parent?: CloudEvent | undefined;
-  /** W3C traceparent from the environment (TRACEPARENT), used when there is no parent event. */
-  traceparent?: string | undefined;
-  maxHops?: number | undefined;
-  time?: Date | undefined;
-  /**
-   * The caller already checked type, source and subject against cloudEventSchema (a batch line
-   * parsed with its shape): skip the final whole-envelope check, which cost a batch a third of
-   * its time. Everything else in the envelope is built here and valid by construction.
-   */
-  validated?: boolean | undefined;
-}
-
-export function createEvent(options: CreateEventOptions): CloudEvent {
-  if (!options.type.trim())
-    throw new InputError('type', 'is required: the CloudEvent type, e.g. com.example.issue.triaged');
-  const idempotencyKey =
-    options.idempotencyKey !== undefined
-      ? validateIdempotencyKey(options.idempotencyKey)
-      : defaultIdempotencyKey({
-          workflowRunId: options.workflowRunId,
-          step: options.step,
-          type: options.type,
-          subject: options.subject,
-          data: options.data,
-        });
-  const hop = options.parent ? options.parent.autostackhop + 1 : 0;
-  checkHopLimit(hop, options.maxHops ?? DEFAULT_MAX_HOPS, options.parent);
-  const id = deterministicEventId({
-    source: options.source,
-    workflowRunId: options.workflowRunId,
-    step: options.step,
-    idempotencyKey,
-  });
-  const event: CloudEvent = {
-    specversion: CLOUDEVENTS_SPEC_VERSION,
-    id,
-    source: options.source,
-    type: options.type,
-    time: (options.time ?? new Date()).toISOString(),
-    ...(options.subject !== undefined ? { subject: options.subject } : {}),
-    ...(options.data !== undefined ? { datacontenttype: 'application/json', data: options.data } : {}),
-    ...(options.runId ? { autostackrunid: options.runId } : {}),
-    idempotencykey: idempotencyKey,
-    traceparent: childTraceparent(id, options.parent?.traceparent ?? options.traceparent),
-    autostackhop: hop,
-  };
-  if (options.validated) return event;
-  const result = cloudEventSchema.safeParse(event);
-  if (result.success) return result.data;
-  // Only what the caller gave can be wrong (the rest is built here): name it as the input.
-  const issue = result.error.issues[0];
-  const attribute = String(issue?.path[0] ?? 'event');
-  const given = (event as Record<string, unknown>)[attribute];
-  throw new InputError(
-    attribute,
-    `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(String(given ?? '').slice(0, 80))})`,
-  );
-}
+// The hand-written type and the schema describe the same envelope.
+const _sameShape: z.ZodMiniType<CloudEvent> = cloudEventSchema;
+void _sameShape;
 
 /** Parses and validates an envelope (JSON text or value); a clear error names what is wrong. */
 export function parseCloudEvent(value: unknown, where = 'event'): CloudEvent {
@@ -330,34 +64,10 @@ export function parseCloudEvent(value: unknown, where = 'event'): CloudEvent {
   return result.data;
 }
 
-/** Serialised once; what the stream, the file target and dispatch all carry. */
-export function serializeEvent(event: CloudEvent): string {
-  return JSON.stringify(event);
-}
-
-/** XADD field/value pairs for an event, in the documented order. */
-export function streamEntryFields(event: CloudEvent): string[] {
-  return ['event', serializeEvent(event), 'type', event.type, 'id', event.id, 'idempotencykey', event.idempotencykey];
-}
-
 /** Reads an entry's field list (as XRANGE/XREADGROUP return it) back into the envelope. */
 export function parseStreamEntry(fields: string[], where = 'stream entry'): CloudEvent {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'event') return parseCloudEvent(fields[i + 1], where);
   }
   throw new UserError(`${where} has no 'event' field (fields: ${fields.filter((_, i) => i % 2 === 0).join(', ')})`);
-}
-
-/**
- * The envelope with `data` replaced by a reference to where the full event lives, for targets
- * with tighter size limits than the event (GitHub dispatch). The attributes stay, so the child
- * run still knows its parent, hop and trace.
- */
-export function eventReference(event: CloudEvent, location: { stream: string; entryId: string }): CloudEvent {
-  const { data: _data, datacontenttype: _type, ...attributes } = event;
-  return {
-    ...attributes,
-    datacontenttype: 'application/json',
-    data: { autostackref: { stream: location.stream, entry: location.entryId } },
-  };
 }

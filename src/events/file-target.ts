@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../shared/errors.js';
-import { type CloudEvent, serializeEvent } from './envelope.js';
+import { type CloudEvent, serializeEvent } from './cloud-event.js';
 
 /**
  * The local file target: JSON Lines, one CloudEvent envelope a line, appended with fsync. It is

@@ -1,11 +1,10 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as z from '../shared/mini-zod.js';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
-import { type CloudEvent, cloudEventSchema } from './envelope.js';
+import { type CloudEvent, isCloudEvent } from './cloud-event.js';
 import { withFileLock } from './file-target.js';
 
 /**
@@ -26,15 +25,28 @@ export const DEFAULT_OUTBOX = '.autostack/outbox.jsonl';
 const CACHE_DIRECTORY = '.autostack/outbox-cache';
 const FORMAT = 'autostack.outbox/v1';
 
-export const outboxEntrySchema = z.object({
-  format: z.literal(FORMAT),
-  event: cloudEventSchema,
+/** One outbox line. Checked by hand (isOutboxEntry): a line that is not one is dropped, not explained. */
+export interface OutboxEntry {
+  format: typeof FORMAT;
+  event: CloudEvent;
   /** Targets the event had not reached (all targets are retried; this is for people). */
-  pending: z.array(z.string()),
-  error: z.string(),
-  at: z.string(),
-});
-export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+  pending: string[];
+  error: string;
+  at: string;
+}
+
+function isOutboxEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    entry.format === FORMAT &&
+    isCloudEvent(entry.event) &&
+    Array.isArray(entry.pending) &&
+    entry.pending.every((target) => typeof target === 'string') &&
+    typeof entry.error === 'string' &&
+    typeof entry.at === 'string'
+  );
+}
 
 function readEntries(path: string): OutboxEntry[] {
   let text: string;
@@ -47,8 +59,8 @@ function readEntries(path: string): OutboxEntry[] {
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      const parsed = outboxEntrySchema.safeParse(JSON.parse(line));
-      if (parsed.success) entries.push(parsed.data);
+      const parsed: unknown = JSON.parse(line);
+      if (isOutboxEntry(parsed)) entries.push(parsed);
     } catch {
       // A torn line: ignored, the file is rewritten without it on the next change.
     }
@@ -147,8 +159,8 @@ export async function restoreOutboxFromCache(
   try {
     const hit = await cache.restore([relative], cacheKey(eventId));
     if (!hit) return undefined;
-    const parsed = outboxEntrySchema.safeParse(JSON.parse(readFileSync(join(workspace, relative), 'utf8')));
-    return parsed.success && parsed.data.event.id === eventId ? parsed.data : undefined;
+    const parsed: unknown = JSON.parse(readFileSync(join(workspace, relative), 'utf8'));
+    return isOutboxEntry(parsed) && parsed.event.id === eventId ? parsed : undefined;
   } catch (error) {
     log.warning(
       `Could not read the outbox from the Actions cache (${errorMessage(error)}); publishing a fresh envelope with the same id.`,

@@ -1,7 +1,7 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { InputError, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
-import { type CloudEvent, streamEntryFields } from './envelope.js';
+import { type CloudEvent, streamEntryFields } from './cloud-event.js';
 import { type ParsedRedisUrl, parseRedisUrl } from './redis-url.js';
 
 // URL parsing lives in redis-url.ts; re-exported so callers keep importing the Redis target from one place.

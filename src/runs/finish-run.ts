@@ -63,7 +63,7 @@ async function buildRecord(
   env: NodeJS.ProcessEnv,
 ): Promise<{ record: RunRecord; journalPath: string }> {
   const journalPath = io.getState(RUN_STATE.journal);
-  const { events, corrupt } = readJournal(journalPath);
+  const { events, corrupt } = await readJournal(journalPath);
   if (corrupt.length > 0) {
     io.warning(
       `record-run: ${corrupt.length} journal line(s) in ${journalPath} are not valid events (lines ${corrupt.map((line) => line.line).join(', ')}); kept in the record as corrupt.`,

@@ -2,9 +2,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactDeep } from '../shared/redact.js';
 // Types only: the schema (and zod) load where journals are read (journal-read.ts), not where they are written.
-import type { JournalEvent } from './journal-read.js';
+import type { JournalEvent } from './journal-schema.js';
 
-export type { CorruptLine, JournalEvent, StepStatus } from './journal-read.js';
+export type { CorruptLine } from './journal-read.js';
+export type { JournalEvent, StepStatus } from './journal-schema.js';
 
 /**
  * The run journal: append-only JSON Lines, one typed event a line. Every step appends to it

@@ -61,15 +61,18 @@ describe('envelope', () => {
     assert.equal(defaultIdempotencyKey({ ...base, data: 1 }), defaultIdempotencyKey({ ...base, data: 1 }));
   });
 
-  test('parseEventData takes YAML or JSON and names the input on bad text', () => {
-    assert.deepEqual(parseEventData('{"a": [1, 2]}'), { a: [1, 2] });
-    assert.deepEqual(parseEventData('a: 1\nb: [x]\n'), { a: 1, b: ['x'] });
-    assert.equal(parseEventData('  '), undefined);
-    assert.throws(
+  test('parseEventData takes YAML or JSON and names the input on bad text', async () => {
+    assert.deepEqual(await parseEventData('{"a": [1, 2]}'), { a: [1, 2] });
+    assert.deepEqual(await parseEventData('a: 1\nb: [x]\n'), { a: 1, b: ['x'] });
+    assert.deepEqual(await parseEventData('n: 1\nref: v1.2\nok: true\n'), { n: 1, ref: 'v1.2', ok: true });
+    assert.equal(await parseEventData('  '), undefined);
+    await assert.rejects(
       () => parseEventData('a: 1\na: 2\n'),
       (error: unknown) => error instanceof InputError && /'data'.*line/.test(error.message),
     );
-    assert.throws(() => parseEventData('{"a": '), InputError);
+    // JSON.parse would keep the last "a"; YAML refuses the repeat, and so does the JSON path.
+    await assert.rejects(() => parseEventData('{"a": 1, "a": 2}'), /'data'.*not valid YAML or JSON/);
+    await assert.rejects(() => parseEventData('{"a": '), InputError);
   });
 
   test('a bad idempotency key is refused', () => {

@@ -157,7 +157,7 @@ test('routes each event to its dispatch, acks after success, journals every syst
     'the original entry is kept for a replay',
   );
 
-  const touched = readJournal(journal.path).events.filter((e) => e.type === 'system.touched');
+  const touched = (await readJournal(journal.path)).events.filter((e) => e.type === 'system.touched');
   assert.deepEqual(
     touched.map((e) => (e.type === 'system.touched' ? [e.system, e.target, e.operation, e.id, e.duplicate] : [])),
     [
@@ -655,7 +655,7 @@ test('against a real three-node Redis Cluster: dispatch, markers and dead letter
   assert.deepEqual(dispatchedKeys(api), ['c-1', 'c-2']);
   assert.equal(await pendingCount(client), 0);
   assert.equal(await client.xlen(DEAD), 1);
-  const touched = readJournal(journalPath).events.filter((e) => e.type === 'system.touched');
+  const touched = (await readJournal(journalPath)).events.filter((e) => e.type === 'system.touched');
   assert.equal(touched.length, 4);
   assert.deepEqual(
     touched.map((e) => (e.type === 'system.touched' ? `${e.operation}:${String(e.duplicate)}` : '')),

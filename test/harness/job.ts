@@ -2,7 +2,7 @@ import { tempDir } from './temp.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { parseEnvFile } from '../../src/workflow/env-file.js';
@@ -44,6 +44,8 @@ export interface JobOptions {
   eventPayload?: Record<string, unknown>;
   /** The node binary that runs bundles (default: this process's); Node 24 is what runners use. */
   nodePath?: string;
+  /** Where the bundles are (default: this checkout's dist/); the cold-start bench compares two builds. */
+  distRoot?: string;
 }
 
 /**
@@ -112,7 +114,7 @@ export class Job {
     const manifestPath = join(REPO_ROOT, action, 'action.yml');
     const manifest = parseYaml(readFileSync(manifestPath, 'utf8')) as ActionManifest;
     const resolvedInputs = this.applyDefaults(manifest, inputs);
-    const bundle = resolve(dirname(manifestPath), manifest.runs.main);
+    const bundle = this.bundlePath(resolve(dirname(manifestPath), manifest.runs.main));
     const running = this.spawnNode(bundle, resolvedInputs, {});
     return {
       child: running.child,
@@ -120,7 +122,7 @@ export class Job {
         if (manifest.runs.post) {
           this.posts.push({
             action,
-            bundle: resolve(dirname(manifestPath), manifest.runs.post),
+            bundle: this.bundlePath(resolve(dirname(manifestPath), manifest.runs.post)),
             inputs: resolvedInputs,
             state: result.state,
           });
@@ -164,6 +166,11 @@ export class Job {
     }
     this.posts.length = 0;
     return results;
+  }
+
+  private bundlePath(path: string): string {
+    const { distRoot } = this.options;
+    return distRoot ? join(distRoot, relative(join(REPO_ROOT, 'dist'), path)) : path;
   }
 
   private applyDefaults(manifest: ActionManifest, inputs: Record<string, string>): Record<string, string> {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunRecord } from '../../src/runs/record.js';
-import { journalEventSchema } from '../../src/runs/journal-read.js';
+import { journalEventSchema } from '../../src/runs/journal-schema.js';
 import { lokiPushBody } from '../../src/telemetry/loki.js';
 import { buildTrace } from '../../src/telemetry/spans.js';
 import { REPO_ROOT } from '../harness/job.js';
