@@ -1,7 +1,6 @@
-import { PROVIDERS } from '../ai/run-prompt.js';
-import { CHANNEL } from '../prompts/lock.js';
-import { MAX_REPEAT } from '../prompts/prompt-file.js';
-import { type PromoteMode, type PromoteSpec } from '../promotion/promote.js';
+import { PROVIDERS } from '../ai/run-prompt-options.js';
+import { CHANNEL, MAX_REPEAT } from '../prompts/limits.js';
+import type { PromoteMode, PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
 import { modelAccess } from './run-prompt-inputs.js';

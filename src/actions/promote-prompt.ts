@@ -1,6 +1,6 @@
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
-import { promotePrompt, type PromoteResult, type PromoteSpec } from '../promotion/promote.js';
+import type { PromoteResult, PromoteSpec } from '../promotion/promote.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
@@ -30,6 +30,8 @@ export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<
     `promote-prompt ${spec.promptFile} → ${spec.channel}`,
     'promote-prompt',
     async (step) => {
+      // The promotion core (lock files, evals, GitHub) loads once the inputs are known to be valid.
+      const { promotePrompt } = await import('../promotion/promote.js');
       const result = await promotePrompt(spec, io, step);
       setPromoteOutputs(io, result);
       await io.appendSummary(result.report);

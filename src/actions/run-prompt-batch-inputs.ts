@@ -2,7 +2,8 @@
 // through the Message Batches API (mode: message-batches, message-batches.ts). Same file format
 // and results file either way (batch-file.ts).
 import { defaultResultsPath } from '../ai/batch-file.js';
-import { type BatchOptions, type MessageBatchOptions, RUN_MODES } from '../ai/run-prompt.js';
+import type { BatchOptions, MessageBatchOptions } from '../ai/run-prompt.js';
+import { RUN_MODES } from '../ai/run-prompt-options.js';
 import { InputError } from '../shared/errors.js';
 import { input, type InputsOf } from '../shared/inputs.js';
 import { confinedReadPath, confinedWritePath } from '../shared/paths.js';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { MessageBatchSummary } from '../ai/message-batches.js';
 import type { BatchOptions, MessageBatchOptions, RunPromptSpec } from '../ai/run-prompt.js';
 import type { StepIo } from '../io/io.js';
+import { loadSchemaEngine } from '../prompts/schema.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { setActionOutputs } from './outputs.js';
@@ -27,6 +28,8 @@ export async function runPromptBatchStep(
   spec: RunPromptSpec & { batch: BatchOptions },
 ): Promise<BatchSummary> {
   const { batch } = spec;
+  // runBatch reads the prompt file synchronously, and it may hold a JSON Schema.
+  await loadSchemaEngine();
   return inJournaledStep(
     `run-prompt batch ${batch.fileShown}`,
     'run-prompt',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
+import { withSchemaEngine } from '../prompts/schema.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';
@@ -64,7 +65,7 @@ export async function runPromptStep(io: StepIo, spec: RunPromptSpec): Promise<Ru
 }
 
 export async function runPromptMain(): Promise<void> {
-  const spec = actionSpec(runPromptSpec);
+  const spec = await withSchemaEngine(() => actionSpec(runPromptSpec));
   const { batch, messageBatch } = spec;
   if (batch) await (await import('./run-prompt-batch.js')).runPromptBatchStep(actionsIo, { ...spec, batch });
   else if (messageBatch)

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
-import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { textOf, usageOf } from './messages.js';
 import { requestFingerprint } from './fingerprint.js';
@@ -12,28 +11,54 @@ export type ModelCaller = (request: ModelRequest) => Promise<ModelResponse>;
 
 export const RECORDINGS_FORMAT = 'autostack.recordings/v1';
 
-/** The fields replay reads from a recorded Messages API message; the rest is kept as recorded. */
-const recordedMessageSchema = z.looseObject({
-  model: z.string(),
-  stop_reason: z.string().nullable(),
-  content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
-  usage: z.looseObject({ input_tokens: z.number(), output_tokens: z.number() }),
-});
-
-const recordingSchema = z.object({
-  recordedAt: z.string(),
-  model: z.string(),
+export interface Recording {
+  recordedAt: string;
+  model: string;
   /** The last user turn, cut short: lets a reviewer see what a recording answers. */
-  prompt: z.string(),
-  message: recordedMessageSchema.transform((message) => message as unknown as Anthropic.Message),
-});
-const recordingsFileSchema = z.object({
-  format: z.literal(RECORDINGS_FORMAT),
-  recordings: z.record(z.string(), recordingSchema),
-});
-type RecordingsFile = z.infer<typeof recordingsFileSchema>;
+  prompt: string;
+  message: Anthropic.Message;
+}
+export interface RecordingsFile {
+  format: typeof RECORDINGS_FORMAT;
+  recordings: Record<string, Recording>;
+}
 
-export function readRecordings(path: string): RecordingsFile {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What replay reads of a recorded message (recordings-schema.ts says the same in zod, for the errors). */
+function isRecordedMessage(value: unknown): boolean {
+  if (!isObject(value) || typeof value.model !== 'string') return false;
+  if (value.stop_reason !== null && typeof value.stop_reason !== 'string') return false;
+  const { content, usage } = value;
+  const block = (entry: unknown) =>
+    isObject(entry) && typeof entry.type === 'string' && (entry.text === undefined || typeof entry.text === 'string');
+  return (
+    Array.isArray(content) &&
+    content.every(block) &&
+    isObject(usage) &&
+    typeof usage.input_tokens === 'number' &&
+    typeof usage.output_tokens === 'number'
+  );
+}
+
+/**
+ * A well-formed file is checked by hand, so replay does not load zod at start; only a file that
+ * fails is parsed with zod (recordings-schema.ts), whose first issue the error names.
+ */
+function wellFormed(raw: unknown): RecordingsFile | undefined {
+  if (!isObject(raw) || raw.format !== RECORDINGS_FORMAT || !isObject(raw.recordings)) return undefined;
+  const recordings: Record<string, Recording> = {};
+  for (const [key, entry] of Object.entries(raw.recordings)) {
+    if (!isObject(entry) || !isRecordedMessage(entry.message)) return undefined;
+    const { recordedAt, model, prompt, message } = entry;
+    if (typeof recordedAt !== 'string' || typeof model !== 'string' || typeof prompt !== 'string') return undefined;
+    recordings[key] = { recordedAt, model, prompt, message: message as Anthropic.Message };
+  }
+  return { format: RECORDINGS_FORMAT, recordings };
+}
+
+export async function readRecordings(path: string): Promise<RecordingsFile> {
   if (!existsSync(path)) return { format: RECORDINGS_FORMAT, recordings: {} };
   let raw: unknown;
   try {
@@ -43,6 +68,9 @@ export function readRecordings(path: string): RecordingsFile {
       file: path,
     });
   }
+  const file = wellFormed(raw);
+  if (file) return file;
+  const { recordingsFileSchema } = await import('./recordings-schema.js');
   const parsed = recordingsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -85,8 +113,9 @@ function responseFromMessage(message: Anthropic.Message): ModelResponse {
  */
 export function replayCaller(recordingsPath: string, displayPath: string = recordingsPath): ModelCaller {
   const exists = existsSync(recordingsPath);
-  const file = readRecordings(recordingsPath);
+  let read: Promise<RecordingsFile> | undefined;
   return async (request) => {
+    const file = await (read ??= readRecordings(recordingsPath));
     const fingerprint = requestFingerprint(request);
     const recording = file.recordings[fingerprint];
     if (!recording) {
@@ -110,7 +139,7 @@ export function recordingCaller(
 ): ModelCaller {
   return async (request) => {
     const response = await inner(request);
-    const file = readRecordings(recordingsPath);
+    const file = await readRecordings(recordingsPath);
     file.recordings[requestFingerprint(request)] = {
       recordedAt: now().toISOString(),
       model: request.model,

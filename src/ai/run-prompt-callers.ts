@@ -12,9 +12,9 @@ import { ModelError } from './errors.js';
 import { liveCaller } from './platforms.js';
 import { maxCostUsd } from './prices.js';
 import { type ModelCaller, recordingCaller, replayCaller } from './provider.js';
-import type { Provider, RunPromptSpec } from './run-prompt.js';
+import type { RunPromptSpec } from './run-prompt.js';
+import type { Provider } from './run-prompt-options.js';
 import { type ToolExecutor } from './tool-loop.js';
-import { buildToolExecutor, parseToolDeclarations } from './tools.js';
 import type { ModelRequest, ModelResponse } from './types.js';
 
 /** A Log that says nothing: for work whose messages were already said once (or are not wanted). */
@@ -154,7 +154,16 @@ export function buildCaller(
   return spec.record ? recordingCaller(live, recordingsPath) : live;
 }
 
+/** Offered to the model when the prompt declares no tools: it has none to call. */
+const NO_TOOLS: ToolExecutor = {
+  definitions: [],
+  execute: async (name) => ({ content: `There is no tool named ${name}. Available: `, isError: true }),
+};
+
 export async function buildTools(spec: RunPromptSpec, definition: PromptDefinition): Promise<ToolExecutor> {
+  // The tool layer (zod schemas, GitHub tools, command runner) loads only for a prompt that has tools.
+  if (definition.tools.length === 0 && spec.tools.length === 0) return NO_TOOLS;
+  const { buildToolExecutor, parseToolDeclarations } = await import('./tools.js');
   const declarations = [
     ...parseToolDeclarations(
       definition.tools.map((tool) => tool.raw),

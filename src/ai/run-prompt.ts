@@ -4,7 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import { loadPromotedPrompt } from '../prompts/lock.js';
-import { type CompiledSchema, compileSchema } from '../prompts/schema.js';
+import { type CompiledSchema, compileSchema, withSchemaEngine } from '../prompts/schema.js';
 import { loadPrompt } from '../prompts/load.js';
 import { promptFromText } from '../prompts/text-prompt.js';
 import { renderPrompt } from '../prompts/render.js';
@@ -17,22 +17,12 @@ import { redact, redactDeep, redactUrl } from '../shared/redact.js';
 import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
 import { sha256 } from './fingerprint.js';
 import { defaultRecordingsPath, type ModelCaller } from './provider.js';
-import { lookupCachedResult, storeCachedResult } from './response-cache.js';
 import { runStructured } from './structured.js';
 import { buildCaller, buildTools, meteredCaller, type Spend } from './run-prompt-callers.js';
 import { runToolLoop, type ToolExecutor, type ToolLoopResult } from './tool-loop.js';
 import type { CallPacer, ModelRequest, ModelResponse, ToolCallRecord } from './types.js';
 import type { CloudAccess } from './platforms.js';
-
-export const DEFAULT_MODEL = 'claude-sonnet-5-5';
-/** Large enough for real answers; a cut-off reply fails unless truncation is allowed. */
-export const DEFAULT_MAX_TOKENS = 8192;
-
-export const PROVIDERS = ['anthropic', 'bedrock', 'vertex', 'replay'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-
-/** `messages`: live calls. `message-batches`: a batch file through the Message Batches API (message-batches.ts). */
-export const RUN_MODES = ['messages', 'message-batches'] as const;
+import { claudeModelId, DEFAULT_MAX_TOKENS, DEFAULT_MODEL, type Provider } from './run-prompt-options.js';
 
 /** The batch file, results file and wait of `mode: message-batches`, as the user typed them. */
 export interface MessageBatchOptions {
@@ -135,17 +125,6 @@ export interface RunPromptResult {
   responseFile: string;
   toolCalls: number;
   modelCalls: number;
-}
-
-/**
- * A Claude model id as the API spells it, or undefined for another vendor's model: `anthropic/`
- * dropped, and the dotted versions GitHub Models used (`claude-sonnet-4.5`, `claude-3.5-haiku`)
- * written with dashes (`claude-sonnet-4-5`).
- */
-export function claudeModelId(requested: string): string | undefined {
-  const bare = requested.trim().replace(/^anthropic\//, '');
-  if (!bare.startsWith('claude')) return undefined;
-  return bare.replace(/(\d)\.(\d)/g, '$1-$2');
 }
 
 /** GitHub Models files name other vendors' models; they run on Claude here, said out loud. */
@@ -279,6 +258,8 @@ export async function runPrompt(spec: RunPromptSpec, log: Log, step: JournaledSt
   if (spec.record)
     log.info(`recorded ${spend.calls} answer(s) in ${relative(spec.workspace, recordingsPath) || recordingsPath}`);
   if (useCache) {
+    // The cache is off for replay and recording runs: its reader loads when it is on.
+    const { storeCachedResult } = await import('./response-cache.js');
     await storeCachedResult(
       {
         fingerprint,
@@ -313,7 +294,7 @@ export interface CallPlan {
 
 /** Also what message-batches.ts renders each item with, so a batch item is the request a single run would send. */
 export async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
-  const definition = loadDefinition(spec);
+  const definition = await withSchemaEngine(() => loadDefinition(spec));
   for (const warning of definition.warnings) log.warning(warning);
   for (const problem of definition.evaluatorProblems ?? [])
     log.warning(`${problem}; run-prompt uses no evaluator, so the prompt runs (promote-prompt's eval gate refuses it)`);
@@ -328,11 +309,13 @@ export async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan>
   const schemaSource = spec.schema !== undefined ? spec.schema : definition.jsonSchema?.schema;
   const schema =
     schemaSource !== undefined
-      ? compileSchema(
-          schemaSource,
-          spec.schema !== undefined
-            ? { input: 'schema' }
-            : { file: definition.file, line: definition.jsonSchema?.line },
+      ? await withSchemaEngine(() =>
+          compileSchema(
+            schemaSource,
+            spec.schema !== undefined
+              ? { input: 'schema' }
+              : { file: definition.file, line: definition.jsonSchema?.line },
+          ),
         )
       : undefined;
   const wantsJson = schema !== undefined || definition.responseFormat === 'json_object';
@@ -404,6 +387,7 @@ async function answerFromCache(
   log: Log,
   step: JournaledStep,
 ): Promise<Answer | undefined> {
+  const { lookupCachedResult } = await import('./response-cache.js');
   const cached = await lookupCachedResult(fingerprint, { log, cache: spec.ports.cache, root: spec.workspace });
   if (!cached) return undefined;
   log.info(`cache hit for ${fingerprint}: no model call (original cost $${cached.originalCostUsd.toFixed(4)})`);

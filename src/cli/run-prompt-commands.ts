@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { withSchemaEngine } from '../prompts/schema.js';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';
@@ -101,13 +102,15 @@ export function registerRunPromptCommands(program: Command): void {
         if (!['bedrock', 'vertex'].includes(flags.get('provider') ?? '')) flags.set('provider', 'anthropic');
       }
       const io = createConsoleIo();
-      const { spec, secrets } = runPromptSpec((name) => flags.get(name), {
-        env: process.env,
-        github: readGitHubContext(),
-        workspace: process.cwd(),
-        record,
-        ports: runnerPorts(process.env),
-      });
+      const { spec, secrets } = await withSchemaEngine(() =>
+        runPromptSpec((name) => flags.get(name), {
+          env: process.env,
+          github: readGitHubContext(),
+          workspace: process.cwd(),
+          record,
+          ports: runnerPorts(process.env),
+        }),
+      );
       for (const secret of secrets) io.setSecret(secret);
       const { batch, messageBatch } = spec;
       if (batch || messageBatch) {

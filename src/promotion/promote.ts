@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { loadSchemaEngine } from '../prompts/schema.js';
 import type { Log } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import { contentHash } from '../prompts/normalize.js';
@@ -403,6 +404,8 @@ async function postComment(
  * as a commit, or as a pull request to review. A refusal writes nothing.
  */
 export async function promotePrompt(spec: PromoteSpec, log: Log, step: JournaledStep): Promise<PromoteResult> {
+  // Prompt files, snapshots and evaluators are read synchronously and may hold JSON Schemas.
+  await loadSchemaEngine();
   const key = lockKey(spec.promptFile, spec.workspace);
   const channel = spec.channel;
   const { view, remote } = await openLockView(spec, log, step);

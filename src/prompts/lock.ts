@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { CHANNEL } from './limits.js';
 import { parsePromptText } from './load.js';
 import { contentHash, versionLabel } from './normalize.js';
 import { issueProblems, problemsError, YamlSource, type DataPath } from './source.js';
@@ -22,8 +23,6 @@ export const LOCK_FORMAT = 'autostack.prompts-lock/v1';
 export const MAX_HISTORY = 10;
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
-/** A channel name: letters, digits, . _ - starting with a letter or digit, at most 64. */
-export const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const evalSummarySchema = z.object({
   passRate: z.number().min(0).max(1),

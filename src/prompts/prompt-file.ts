@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REPEAT } from './limits.js';
 import { contentHash, versionLabel } from './normalize.js';
 import { readEvaluators } from './prompt-evaluators.js';
 import { compileSchemaAt } from './schema.js';
@@ -58,8 +59,6 @@ export const versionSchema = z.custom<string>((value) => typeof value === 'strin
       : `must be a non-empty string (got ${describeValue(issue.input)})`,
 });
 
-/** How often the eval gate runs a case; each run is a real model call, so the count stays small. */
-export const MAX_REPEAT = 100;
 const repeatCount = z.int().min(1).max(MAX_REPEAT);
 
 /** `minPasses` out of `repeat` runs, when both are set at the same level. */

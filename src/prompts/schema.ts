@@ -1,11 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-// Named imports: ajv is CommonJS with `exports.default`, so under NodeNext a default import is
-// the module object, not the class. The named exports are the classes themselves.
-import { Ajv, type ErrorObject } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
 import { InputError, UserError } from '../shared/errors.js';
+import type { AnyAjv, Draft, newAjv as NewAjv } from './schema-engine.js';
 import { at, describeValue, isPlainObject, parseJson, problemsError, YamlSource, type Problem } from './source.js';
 
 export type SchemaValidation = { valid: true } | { valid: false; errors: string[] };
@@ -33,8 +30,41 @@ export interface SchemaSite extends SchemaWhere {
   lineOf?: (pointer: readonly string[]) => number | undefined;
 }
 
-type Draft = 'draft-07' | '2019-09' | '2020-12';
-type AnyAjv = Ajv | Ajv2019 | Ajv2020;
+/**
+ * Schemas are read synchronously (the prompt-file reader is), but ajv is too big to load on every
+ * start. So a compile without the engine throws SchemaEngineNeeded, and the async entry points
+ * that may read a schema run their synchronous reading through withSchemaEngine(), which loads
+ * the engine and reads again only when a schema was actually there. Reading is side-effect free.
+ */
+let engine: { newAjv: typeof NewAjv } | undefined;
+
+export class SchemaEngineNeeded extends Error {
+  constructor() {
+    super('internal: a JSON Schema was read before loadSchemaEngine(); read it through withSchemaEngine()');
+    this.name = 'SchemaEngineNeeded';
+  }
+}
+
+export async function loadSchemaEngine(): Promise<void> {
+  engine ??= await import('./schema-engine.js');
+}
+
+/** Runs `read`; if it met a JSON Schema before ajv was loaded, loads ajv and runs it again. */
+export async function withSchemaEngine<T>(read: () => T): Promise<T> {
+  if (engine) return read();
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof SchemaEngineNeeded)) throw error;
+  }
+  await loadSchemaEngine();
+  return read();
+}
+
+function newAjv(draft: Draft): AnyAjv {
+  if (!engine) throw new SchemaEngineNeeded();
+  return engine.newAjv(draft);
+}
 
 const SUPPORTED = 'draft-07 (the default when $schema is absent), 2019-09 or 2020-12';
 
@@ -194,18 +224,6 @@ function draftOf(schema: Record<string, unknown> | boolean): Draft | { unsupport
   if (/json-schema\.org\/draft\/2019-09\/schema#?$/.test(uri)) return '2019-09';
   if (/json-schema\.org\/draft\/2020-12\/schema#?$/.test(uri)) return '2020-12';
   return { unsupported: uri };
-}
-
-function newAjv(draft: Draft): AnyAjv {
-  // strict: false so vendor keywords and annotations (x-*, examples, format names) are accepted,
-  // as model providers accept them; meta-schema validation still rejects real mistakes.
-  // validateFormats: false because ajv-formats is not a dependency; unknown formats would
-  // otherwise log a warning per compile. In 2019-09/2020-12, format is an annotation by default.
-  // A fresh instance per schema: ajv registers schemas by $id, and two prompts may share one.
-  const options = { allErrors: true, strict: false, validateFormats: false, logger: false } as const;
-  if (draft === '2020-12') return new Ajv2020(options);
-  if (draft === '2019-09') return new Ajv2019(options);
-  return new Ajv(options);
 }
 
 interface SchemaProblem {

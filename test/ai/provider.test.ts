@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { readRecordings } from '../../src/ai/provider.js';
 import { UserError } from '../../src/shared/errors.js';
 
-test('a recorded message without what replay reads is refused, naming the file and the field', () => {
+test('a recorded message without what replay reads is refused, naming the file and the field', async () => {
   const directory = tempDir('autostack-recordings-');
   try {
     const path = join(directory, 'triage.recordings.json');
@@ -21,8 +21,8 @@ test('a recorded message without what replay reads is refused, naming the file a
     };
     const recording = { recordedAt: '2026-01-01T00:00:00Z', model: 'claude-sonnet-5-5', prompt: 'hello', message };
     writeFileSync(path, JSON.stringify({ format: 'autostack.recordings/v1', recordings: { 'sha256:ab': recording } }));
-    assert.throws(
-      () => readRecordings(path),
+    await assert.rejects(
+      readRecordings(path),
       (error: unknown) =>
         error instanceof UserError &&
         error.file === path &&
@@ -34,7 +34,7 @@ test('a recorded message without what replay reads is refused, naming the file a
       message: { ...message, usage: { input_tokens: 3, output_tokens: 1 }, extra: 'kept' },
     };
     writeFileSync(path, JSON.stringify({ format: 'autostack.recordings/v1', recordings: { 'sha256:ab': complete } }));
-    const file = readRecordings(path);
+    const file = await readRecordings(path);
     assert.deepEqual(
       file.recordings['sha256:ab']?.message,
       complete.message,

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
+import { loadSchemaEngine } from '../../src/prompts/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { parseRouting } from '../../src/events/routing.js';
 import { parsePromptFile } from '../../src/prompts/prompt-file.js';
@@ -96,6 +97,9 @@ function hardening(snippet: Snippet, shape: Shape, workflowText: string): string
   }
   return problems;
 }
+
+// Schemas are read synchronously once ajv is loaded; the async entry points load it (schema.ts).
+before(() => loadSchemaEngine());
 
 test('the documentation has snippets, and every one has a recognised shape', () => {
   assert.ok(snippets.length >= 12, `only ${snippets.length} yaml snippets found`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { loadSchemaEngine } from '../../src/prompts/schema.js';
 import { contentHash } from '../../src/prompts/normalize.js';
 import {
   LOCK_FILE,
@@ -51,6 +52,9 @@ function put(root: string, path: string, text: string): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
   writeFileSync(join(root, path), text);
 }
+
+// Schemas are read synchronously once ajv is loaded; the async entry points load it (schema.ts).
+before(() => loadSchemaEngine());
 
 describe('prompt lock', () => {
   test('serializes and parses back, with a header comment and sorted prompts', () => {

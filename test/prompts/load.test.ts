@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { loadSchemaEngine } from '../../src/prompts/schema.js';
 import { loadPrompt } from '../../src/prompts/load.js';
 import { normalizeForHash } from '../../src/prompts/normalize.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 
 const load = (path: string) => loadPrompt(path, { cwd: FIXTURES });
+
+// Schemas are read synchronously once ajv is loaded; the async entry points load it (schema.ts).
+before(() => loadSchemaEngine());
 
 describe('GitHub Models prompt files', () => {
   test('a realistic triage prompt loads with every field', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { loadSchemaEngine } from '../../src/prompts/schema.js';
 import { fillTemplate, listVariables, renderPrompt } from '../../src/prompts/render.js';
 import { loadPrompt } from '../../src/prompts/load.js';
 import { promptFromText } from '../../src/prompts/text-prompt.js';
@@ -7,6 +8,9 @@ import { InputError } from '../../src/shared/errors.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 
 const load = (path: string) => loadPrompt(path, { cwd: FIXTURES });
+
+// Schemas are read synchronously once ajv is loaded; the async entry points load it (schema.ts).
+before(() => loadSchemaEngine());
 
 describe('renderPrompt', () => {
   test('fills placeholders, with or without spaces, and merges system messages', () => {

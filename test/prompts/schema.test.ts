@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { compileSchema, loadSchemaInput } from '../../src/prompts/schema.js';
+import { before, describe, test } from 'node:test';
+import { compileSchema, loadSchemaEngine, loadSchemaInput } from '../../src/prompts/schema.js';
 import { InputError } from '../../src/shared/errors.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 
@@ -14,6 +14,9 @@ const triage = {
   required: ['labels', 'reason'],
   additionalProperties: false,
 };
+
+// Schemas are read synchronously once ajv is loaded; the async entry points load it (schema.ts).
+before(() => loadSchemaEngine());
 
 describe('compileSchema', () => {
   test('valid values pass; invalid ones get every error with a JSON pointer', () => {
