@@ -7,7 +7,6 @@ import {
   type RedisHandle,
   RedisTargetError,
   type StreamPublishOptions,
-  toResult,
   withDeadline,
 } from './redis.js';
 
@@ -18,11 +17,12 @@ import {
 
 /**
  * The batch form of PUBLISH_SCRIPT, the same steps for each event in turn: KEYS = stream, then one
- * ledger key per event; ARGV = ttl, maxlen, fields per event, then each event's fields. One call
- * carries a group of events, so Redis runs one script and the client builds, sends and parses one
- * command per group instead of per event. Returns {added, id} pairs, in order. Each event is
- * checked against the ledger as the script reaches it, so two lines with one key in the same
- * group still add one entry.
+ * ledger key per event; ARGV = ttl, maxlen, fields per event, then every event's fields packed in
+ * one string as `<bytes>:<value>` (see ScriptCalls). One call carries a group of events, so Redis
+ * runs one script and the client builds, sends and parses one command per group instead of per
+ * event. Returns how many events it added (the others were duplicates): a batch reports counts,
+ * and per-event entry ids would only be parsed and dropped. Each event is checked against the
+ * ledger as the script reaches it, so two lines with one key in the same group still add one entry.
  */
 const PUBLISH_MANY_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -30,7 +30,7 @@ local maxlen = tonumber(ARGV[2])
 local width = tonumber(ARGV[3])
 local packed = ARGV[4]
 local at = 1
-local out = {}
+local added = 0
 local fields = {}
 for i = 2, #KEYS do
   for f = 1, width do
@@ -39,11 +39,7 @@ for i = 2, #KEYS do
     fields[f] = string.sub(packed, colon + 1, colon + size)
     at = colon + size + 1
   end
-  local existing = redis.call('GET', KEYS[i])
-  if existing then
-    out[#out + 1] = 0
-    out[#out + 1] = existing
-  else
+  if redis.call('EXISTS', KEYS[i]) == 0 then
     local id
     if maxlen and maxlen > 0 then
       id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields, 1, width))
@@ -51,11 +47,10 @@ for i = 2, #KEYS do
       id = redis.call('XADD', KEYS[1], '*', unpack(fields, 1, width))
     end
     redis.call('SET', KEYS[i], id, 'EX', ttl)
-    out[#out + 1] = 1
-    out[#out + 1] = id
+    added = added + 1
   end
 end
-return out
+return added
 `;
 
 /** Events per PUBLISH_MANY_SCRIPT call: Redis runs the group without serving others (about 3 ms). */
@@ -184,12 +179,10 @@ export interface BatchProgress {
   retriedRounds: number;
 }
 
-/** Counts a confirmed call's {added, id} pairs. */
-function countReplies(pairs: unknown[], progress: BatchProgress): void {
-  for (let at = 0; at < pairs.length; at += 2) {
-    if (toResult([pairs[at], pairs[at + 1]]).duplicate) progress.duplicates += 1;
-    else progress.published += 1;
-  }
+/** Counts a confirmed call's events: the script answers how many it added. */
+function countReply(call: ScriptCall, added: unknown, progress: BatchProgress): void {
+  progress.published += Number(added);
+  progress.duplicates += call.events - Number(added);
 }
 
 /**
@@ -225,7 +218,7 @@ async function publishCalls(
       lastError = error;
       replies = null;
     }
-    const failed = pending.filter((_, position) => {
+    const failed = pending.filter((call, position) => {
       const reply = replies?.[position];
       if (!reply || reply[0]) {
         if (reply?.[0]) lastError = reply[0];
@@ -233,7 +226,7 @@ async function publishCalls(
       }
       // Progress: the time budget is for Redis being unavailable, not for the batch's size.
       deadline = Date.now() + options.timeoutMs;
-      countReplies(reply[1] as unknown[], progress);
+      countReply(call, reply[1], progress);
       return false;
     });
     pending = failed;
@@ -274,7 +267,7 @@ export async function publishEventStream(
   const total = { events: 0, published: 0, duplicates: 0, retriedRounds: 0 };
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  const arenas = new ArenaPool((window + 1) * callsPerPipeline + 1);
+  const arenas = new ArenaPool((window * 2 + 1) * callsPerPipeline + 1);
   const send = (calls: ScriptCall[]): void => {
     const onRound = (round: BatchProgress): void => {
       total.retriedRounds += 1;
@@ -300,16 +293,33 @@ export async function publishEventStream(
   };
   const builder = new ScriptCalls(options, arenas);
   let pipeline: ScriptCall[] = [];
-  reading: for await (const group of events) {
-    for (const event of group) {
+  const drain = async (limit: number): Promise<void> => {
+    while (inFlight.size >= limit && failure === undefined) await Promise.race(inFlight);
+  };
+  // Packs a group's events into calls and sends full pipelines; true when a very large group has
+  // to wait in its middle for the window.
+  const pack = (group: CloudEvent[], from: number): number => {
+    for (let at = from; at < group.length; at++) {
       total.events += 1;
-      const call = builder.add(event);
+      const call = builder.add(group[at] as CloudEvent);
       if (call === undefined || pipeline.push(call) < callsPerPipeline) continue;
       send(pipeline);
       pipeline = [];
-      while (inFlight.size >= window && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined) break reading;
+      if (inFlight.size >= window * 2) return at + 1;
     }
+    return group.length;
+  };
+  for await (let group of events) {
+    let at = pack(group, 0);
+    while (at < group.length && failure === undefined) {
+      await drain(window * 2);
+      at = pack(group, at);
+    }
+    // The window is kept between groups, once a group's events are all packed and let go of: an
+    // event still held while the command waits for Redis would be promoted (issue 15).
+    group = [];
+    await drain(window);
+    if (failure !== undefined) break;
   }
   const last = builder.flush();
   if (last !== undefined) pipeline.push(last);
