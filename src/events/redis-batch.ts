@@ -246,7 +246,10 @@ async function publishCalls(
 export interface StreamedBatchOptions extends StreamPublishOptions {
   /** Events per pipeline (default 500). */
   chunkSize?: number;
-  /** Pipelines in flight at once (default 4): enough to keep Redis busy, bounded for memory. */
+  /**
+   * Pipelines in flight when the next group is read (default 4): enough to keep Redis busy, bounded
+   * for memory. Within a group up to twice as many, so that a group is packed before any wait.
+   */
   window?: number;
   onRound?: (progress: BatchProgress) => void;
 }
@@ -296,8 +299,8 @@ export async function publishEventStream(
   const drain = async (limit: number): Promise<void> => {
     while (inFlight.size >= limit && failure === undefined) await Promise.race(inFlight);
   };
-  // Packs a group's events into calls and sends full pipelines; true when a very large group has
-  // to wait in its middle for the window.
+  // Packs a group's events from `from` into calls and sends full pipelines; returns where it
+  // stopped: the group's end, or earlier when a very large group must wait for the window.
   const pack = (group: CloudEvent[], from: number): number => {
     for (let at = from; at < group.length; at++) {
       total.events += 1;
