@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { recordRunInputs } from '../actions/record-run.js';
-import { errorMessage, InputError, UserError } from '../shared/errors.js';
+import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { runDemo } from './demo.js';
 import { appendLog, type LogLevel, runJournaledStep } from './journal-commands.js';
 import { addInputFlags, flagReader } from './flags.js';
-import { CommanderError, FlagError, inputErrorAsFlag, oneLineFlagError, throwOnFlagErrors } from './cli-errors.js';
+import { throwOnFlagErrors } from './cli-errors.js';
+import { runProgram } from './run-program.js';
 import { recordRunAround, recordRunFinish, recordRunStart } from './record-run-commands.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { registerRunPromptCommands } from './run-prompt-commands.js';
@@ -131,33 +132,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/**
- * Runs the CLI; user errors are one line on stderr and exit 1, never a stack trace. A bad flag
- * is one line naming the flag as typed, what is valid and `see 'autostack <command> --help'`.
- */
+/** Runs the CLI (see run-program.ts for how errors are reported). */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
-  let running: Command | undefined;
-  program.hook('preAction', (_program, actionCommand) => {
-    running = actionCommand;
-  });
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
-      return;
-    }
-    if (error instanceof FlagError) {
-      process.stderr.write(`${redact(oneLineFlagError(error))}\n`);
-      process.exitCode = error.exitCode || 1;
-      return;
-    }
-    const asFlag = error instanceof InputError ? inputErrorAsFlag(error, running) : undefined;
-    const prefix = error instanceof UserError ? 'error' : 'autostack internal error';
-    process.stderr.write(`${redact(asFlag ?? `${prefix}: ${errorMessage(error)}`)}\n`);
-    if (!(error instanceof UserError) && process.env.AUTOSTACK_DEBUG && error instanceof Error)
-      process.stderr.write(`${redact(error.stack ?? '')}\n`);
-    process.exitCode = 1;
-  }
+  await runProgram(buildProgram(), argv);
 }

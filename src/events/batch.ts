@@ -160,10 +160,11 @@ async function* fileLineChunks(path: string): AsyncGenerator<Array<[string, numb
         rest = Buffer.concat([rest, chunk]);
         continue;
       }
-      const text = Buffer.concat([rest, chunk.subarray(0, last)]).toString('utf8');
+      const head = Buffer.concat([rest, chunk.subarray(0, last)]);
       // A copy: the remainder must not pin (or share) the stream's read buffer.
       rest = Buffer.from(chunk.subarray(last + 1));
-      yield split(text);
+      // No binding keeps the decoded text while this generator waits at the yield (see batchEvents).
+      yield split(head.toString('utf8'));
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -177,7 +178,13 @@ async function* fileLineChunks(path: string): AsyncGenerator<Array<[string, numb
 
 /** The events of a JSON Lines batch file, a chunk of the file at a time; blank lines are skipped. */
 export async function* batchEvents(path: string, base: BatchBase): AsyncGenerator<CloudEvent[]> {
-  for await (const lines of fileLineChunks(path)) yield lines.map(([raw, line]) => lineEvent(raw, line, path, base));
+  for await (const lines of fileLineChunks(path)) {
+    const events = lines.map(([raw, line]) => lineEvent(raw, line, path, base));
+    // The raw lines pin the chunk's decoded text: let go of them while the consumer publishes and
+    // waits for Redis, or a scavenge during the wait promotes them to the old generation (issue 15).
+    lines.length = 0;
+    yield events;
+  }
 }
 
 /**
