@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{b as a,c as b,d as c}from"./AYYCGMAI.js";import"./A2JD4NV5.js";import"./SHUFWTSC.js";import"./BL37M2PZ.js";import"./AFFP5CPP.js";import"./XKZGVGRK.js";import"./GVQFZKJS.js";export{b as awaitChildren,c as checkChildren,a as childRefOf};

@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{c as a,d as b,e as c,f as d}from"./HJ247C36.js";import"./DQHTOSOK.js";import"./A2JD4NV5.js";import"./75B77OR7.js";import"./XKZGVGRK.js";import"./MP43IOZL.js";import"./6RCA5KGE.js";import"./BNJOB7AJ.js";import"./GVQFZKJS.js";export{c as readActionInput,a as recordRunInputs,d as recordRunMain,b as recordRunOptions};
