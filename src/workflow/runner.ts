@@ -2,7 +2,6 @@
 // a run, in parallel), job, step, composite, post (pre/post steps), commands (workflow commands),
 // contexts, env-file, matrix, inputs, reusable, chain (dispatch chains), summary; hooks are
 // how the caller adds behaviour for particular actions.
-import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import { redactDeep } from '../shared/redact.js';
@@ -100,7 +99,7 @@ export class WorkflowRunner {
       await followDispatches(session);
     } finally {
       await session.github.close();
-      if (!session.options.keepTemp) rmSync(session.root, { recursive: true, force: true });
+      if (!session.options.keepTemp) session.removeRoot();
     }
     const result: SessionResult = {
       conclusion: session.cancelled

@@ -2,7 +2,7 @@
 // loopback GitHub API, the dispatch queue, job tokens, running processes and the job slots.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { registerSecret } from '../shared/redact.js';
@@ -48,7 +48,16 @@ export class Session {
   readonly ref: string;
   readonly reporter: Reporter;
   readonly github: LocalGitHub;
-  readonly root: string;
+  private madeRoot: string | undefined;
+  /** The runner's temp folder, made on first use: a session that never runs a job leaves nothing. */
+  get root(): string {
+    return (this.madeRoot ??= mkdtempSync(join(tmpdir(), 'autostack-workflow-')));
+  }
+  /** Removes the temp folder, if one was made. */
+  removeRoot(): void {
+    if (this.madeRoot !== undefined) rmSync(this.madeRoot, { recursive: true, force: true });
+    this.madeRoot = undefined;
+  }
   readonly hooks: StepHook[];
   /** The job slots (`--jobs`): one per job running at once, across every workflow run. */
   readonly slots: Semaphore;
@@ -92,7 +101,6 @@ export class Session {
     if (!Number.isInteger(jobs) || jobs < 1)
       throw new UserError(`jobs must be a whole number of at least 1 (got ${jobs}).`);
     this.slots = new Semaphore(jobs);
-    this.root = mkdtempSync(join(tmpdir(), 'autostack-workflow-'));
     this.nextRunId = 10_000 + Math.floor(Math.random() * 80_000);
     for (const value of Object.values(options.secrets ?? {})) registerSecret(value);
     this.github = new LocalGitHub({
