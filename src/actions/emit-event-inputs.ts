@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { DEFAULT_MAX_HOPS, parentEventFromPayload, parseEventData } from '../events/cloud-event.js';
+import { DEFAULT_MAX_HOPS, parentEventFromPayload } from '../events/cloud-event.js';
+import { parseEventData } from '../events/event-data.js';
 import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';

@@ -91,6 +91,23 @@ export function parseBatchFile(text: string, where: string, input = 'batch-file'
   return items;
 }
 
+/** The items of a batch file (absolute `file`, `shown` as the user typed it): none is an error. */
+export function readBatchItems(file: string, shown: string): BatchItem[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(
+      'batch-file',
+      `names a file that cannot be read: ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const items = parseBatchFile(text, shown);
+  if (items.length === 0)
+    throw new InputError('batch-file', `names ${shown}, which holds no items (one JSON object per line)`);
+  return items;
+}
+
 /** One result as its line: a single write of this string appends one whole line. */
 export function formatResultLine(result: BatchResult): string {
   const error = result.error === undefined ? {} : { error: result.error.replace(/\s*\n\s*/g, ' ') };

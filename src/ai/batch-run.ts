@@ -2,18 +2,18 @@
 // schema and repair, tools, response cache, budget), a pool of workers at the concurrency the API
 // allows, and each finished item appended to the results file, which is the checkpoint a re-run
 // resumes from.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Log } from '../io/io.js';
 import type { JournaledStep } from '../runs/step.js';
-import { errorMessage, InputError } from '../shared/errors.js';
+import { errorMessage } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import {
   type BatchItem,
   type BatchResult,
   formatResultLine,
   keepFinishedResults,
-  parseBatchFile,
+  readBatchItems,
   readBatchResults,
 } from './batch-file.js';
 import { AdaptiveLimit } from '../shared/adaptive-limit.js';
@@ -43,22 +43,6 @@ export interface BatchSummary {
   notRun: number;
   /** The first failure, for the step's error. */
   firstError?: { id: string; error: string } | undefined;
-}
-
-function readItems(batch: BatchOptions): BatchItem[] {
-  let text: string;
-  try {
-    text = readFileSync(batch.file, 'utf8');
-  } catch (error) {
-    throw new InputError(
-      'batch-file',
-      `names a file that cannot be read: ${batch.fileShown} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  const items = parseBatchFile(text, batch.fileShown);
-  if (items.length === 0)
-    throw new InputError('batch-file', `names ${batch.fileShown}, which holds no items (one JSON object per line)`);
-  return items;
 }
 
 /** The results of earlier runs worth keeping (ok lines), the file rewritten to hold only those. */
@@ -126,7 +110,7 @@ export async function runBatch(
   options: BatchRunOptions = {},
 ): Promise<BatchSummary> {
   const { batch } = spec;
-  const items = readItems(batch);
+  const items = readBatchItems(batch.file, batch.fileShown);
   // Loaded and checked once, before any call: a bad prompt fails the step, not every item.
   const definition = loadDefinition(spec);
   mkdirSync(dirname(batch.resultsFile), { recursive: true });

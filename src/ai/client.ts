@@ -108,6 +108,19 @@ export function toParams(request: ModelRequest, log: Log): StreamParams {
 /** Unknown-model warnings are per process: one per model is enough to explain a $0 cost. */
 const warnedUnpriced = new Set<string>();
 
+/** The SDK client for a key, base URL and custom headers: live calls and the Message Batches API alike. */
+export function anthropicClient(
+  options: Pick<CallOptions, 'baseUrl' | 'headers'> & { apiKey: string },
+  sdk: { maxRetries: number; fetch?: typeof globalThis.fetch },
+): Anthropic {
+  return new Anthropic({
+    apiKey: options.apiKey,
+    ...sdk,
+    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+    ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
+  });
+}
+
 /** The Anthropic API with a key: the default platform. */
 export function anthropicPlatform(options: Pick<CallOptions, 'apiKey' | 'baseUrl' | 'headers'>): Platform {
   const { apiKey } = options;
@@ -115,14 +128,8 @@ export function anthropicPlatform(options: Pick<CallOptions, 'apiKey' | 'baseUrl
   return {
     label: 'The Anthropic API',
     secrets: [apiKey],
-    connect: (fetch) =>
-      new Anthropic({
-        apiKey,
-        maxRetries: 0,
-        fetch,
-        ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-        ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
-      }),
+    // Our loop owns retries so one deadline bounds everything, retry-after waits included.
+    connect: (fetch) => anthropicClient({ ...options, apiKey }, { maxRetries: 0, fetch }),
     hints: {
       authentication: ' Check that the Anthropic API key is set and valid.',
       permission: ' The API key is not allowed to do this (check its workspace, model access and billing).',

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
@@ -11,10 +10,10 @@ import {
   type BatchItem,
   type BatchResult as BatchResultLine,
   formatResultLine,
-  parseBatchFile,
+  readBatchItems,
   readBatchResults,
 } from './batch-file.js';
-import { toParams } from './client.js';
+import { anthropicClient, toParams } from './client.js';
 import { estimateTokens } from './conversation.js';
 import { ModelError } from './errors.js';
 import { sha256 } from './fingerprint.js';
@@ -364,9 +363,7 @@ export async function runMessageBatches(
     );
   const apiKey = spec.apiKey;
   const resultsPath = resolve(spec.workspace, options.resultsFile);
-  const items = parseBatchFile(readFileSync(resolve(spec.workspace, options.batchFile), 'utf8'), options.batchFile);
-  if (items.length === 0)
-    throw new InputError('batch-file', `names ${options.batchFile}, which holds no items (one JSON object per line)`);
+  const items = readBatchItems(resolve(spec.workspace, options.batchFile), options.batchFile);
   const previous = readBatchResults(resultsPath).results;
   const pending = items.filter((item) => previous.get(item.id)?.status !== 'ok');
   const base = { resultsFile: resultsPath, alreadyDone: items.length - pending.length };
@@ -384,11 +381,8 @@ export async function runMessageBatches(
   const prepared = await prepareBatch(spec, pending, log);
   const statePath = statePathFor(resultsPath);
   const store: BatchStateStore = { statePath, cache: spec.ports.cache, root: spec.workspace, log };
-  const client = new Anthropic({
-    apiKey,
-    maxRetries: 4,
-    ...(spec.baseUrl !== undefined ? { baseURL: spec.baseUrl } : {}),
-  });
+  // The same client as live calls (custom-headers included); the SDK's retries suit these few calls.
+  const client = anthropicClient({ apiKey, baseUrl: spec.baseUrl, headers: spec.customHeaders }, { maxRetries: 4 });
   log.info(
     `${prepared.prompt} on ${prepared.rules.model}: ${pending.length} item(s) of ${options.batchFile} to run${base.alreadyDone ? ` (${base.alreadyDone} already ok in ${options.resultsFile})` : ''}; batch fingerprint ${prepared.fingerprint}`,
   );

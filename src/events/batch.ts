@@ -78,16 +78,6 @@ function lineFields(value: unknown, path: string, line: number): LineFields {
   return { ...entry, key: entry['idempotency-key'] ?? entry.idempotencykey };
 }
 
-const checkedSources = new Map<string, boolean>();
-function sourceIsValid(source: string): boolean {
-  let valid = checkedSources.get(source);
-  if (valid === undefined) {
-    valid = cloudEventSchema.shape.source.safeParse(source).success;
-    checkedSources.set(source, valid);
-  }
-  return valid;
-}
-
 /**
  * One line of a batch file as an envelope; errors name the file and line. With `checkOnly`, the
  * line is validated (JSON, shape, idempotency key) without building the envelope: the cheap first
@@ -129,7 +119,7 @@ function lineEvent(
     traceparent: base.traceparent,
     maxHops: base.maxHops,
     // lineFields checked type, subject and a line's own source; the base source is checked once.
-    validated: entry.source !== undefined || sourceIsValid(base.source),
+    validated: entry.source !== undefined || isUriReference(base.source),
   });
 }
 

@@ -2,7 +2,6 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-export { parseEventData } from './event-data.js';
 
 /**
  * The event envelope: CloudEvents 1.0, structured JSON mode (`application/cloudevents+json`),

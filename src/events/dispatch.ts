@@ -5,7 +5,7 @@ import {
   eventReference,
   serializeEvent,
   WORKFLOW_EVENT_INPUT,
-} from './envelope.js';
+} from './cloud-event.js';
 import type { GitHubClient } from '../github/client.js';
 import { parseRepository, type RepositoryRef } from '../github/repository.js';
 import { githubMessage, githubStatus } from '../github/errors.js';

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { type CloudEvent, streamEntryFields } from './envelope.js';
+import { type CloudEvent, streamEntryFields } from './cloud-event.js';
 import {
   DEFAULT_DEDUPE_TTL_SECONDS,
   explainRedisError,

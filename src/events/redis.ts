@@ -322,7 +322,7 @@ function scriptArgs(event: CloudEvent, options: StreamPublishOptions): [string, 
   ];
 }
 
-export function toResult(reply: unknown): StreamPublishResult {
+function toResult(reply: unknown): StreamPublishResult {
   const [added, entryId] = reply as PublishReply;
   return { entryId: String(entryId), duplicate: Number(added) === 0 };
 }

@@ -51,7 +51,7 @@ export function casePlans(definition: PromptDefinition, options: GateOptions): C
   const base = defaults(definition, options);
   return definition.testData.map((testCase, position) => {
     const repeat = testCase.repeat ?? base.repeat;
-    const minPasses = testCase.minPasses ?? (testCase.repeat !== undefined ? testCase.repeat : base.minPasses);
+    const minPasses = testCase.minPasses ?? testCase.repeat ?? base.minPasses;
     if (minPasses > repeat) {
       const where = `${definition.file ?? 'prompt'}${testCase.line === undefined ? '' : `:${testCase.line}`}`;
       throw new UserError(

@@ -56,7 +56,6 @@ export interface CaseOutcome extends JudgedOutcome {
   repeat: number;
   passes: number;
   minPasses: number;
-  runs: RunOutcome[];
 }
 
 export interface EvalRun extends EvalTotals {
@@ -76,8 +75,6 @@ export type EvalRunTemplate = Omit<
   RunPromptSpec,
   'definition' | 'prompt' | 'promptFile' | 'channel' | 'variables' | 'schema' | 'tools'
 >;
-
-export type { GateOptions } from './eval-plan.js';
 
 /** A run the API kept pushing back on is tried this many times in all before it counts as an error. */
 const MAX_THROTTLED_TRIES = 4;
@@ -196,7 +193,6 @@ function foldCase(testCase: TestCase, plan: CasePlan, runs: RunOutcome[]): CaseO
     ...sumTotals(runs),
     cacheHit: runs.length > 0 && runs.every((run) => run.cacheHit),
     reply: runs[0]?.reply ?? '',
-    runs,
   };
 }
 

@@ -6,14 +6,8 @@ import { contentHash } from '../prompts/normalize.js';
 import type { JournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
-import {
-  evaluatePrompt,
-  skippedEvaluators,
-  uncountableGate,
-  type EvalRun,
-  type EvalRunTemplate,
-  type GateOptions,
-} from './evals.js';
+import { evaluatePrompt, skippedEvaluators, uncountableGate, type EvalRun, type EvalRunTemplate } from './evals.js';
+import type { GateOptions } from './eval-plan.js';
 import { GitHubRepo } from './github-repo.js';
 import { gitIgnores, localView, type LockView, writeLocalFile } from './local-repo.js';
 import {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunRecord } from '../runs/record.js';
 import type { JournalEvent } from '../runs/journal.js';
-import { parseTraceparent } from '../events/envelope.js';
+import { parseTraceparent } from '../events/cloud-event.js';
 
 /**
  * The run as a trace: one root span for the run, a child span per step, a span per model call

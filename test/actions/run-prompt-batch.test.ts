@@ -193,30 +193,7 @@ describe('run-prompt batch-file through its bundle', () => {
 
   test('the CLI runs the same batch with --batch', async () => {
     const job = batchJob(5);
-    const step = await job.cli(
-      [
-        'run-prompt',
-        '--prompt-file',
-        'label.prompt.yml',
-        '--batch',
-        'items.jsonl',
-        '--batch-results-file',
-        'out/results.jsonl',
-        '--base-url',
-        api.url,
-        '--input',
-        'repo: octo/app',
-      ],
-      { AUTOSTACK_JOURNAL: '' },
-    );
-    ok(step);
-    const outputs = JSON.parse(step.stdout) as Record<string, string>;
-    assert.equal(outputs['batch-ok'], '5');
-    const lines = readFileSync(join(job.workspace, 'out', 'results.jsonl'), 'utf8')
-      .trim()
-      .split('\n');
-    assert.equal(lines.length, 5);
-    const again = await job.cli([
+    const args = [
       'run-prompt',
       '--prompt-file',
       'label.prompt.yml',
@@ -228,7 +205,16 @@ describe('run-prompt batch-file through its bundle', () => {
       api.url,
       '--input',
       'repo: octo/app',
-    ]);
+    ];
+    const step = await job.cli(args, { AUTOSTACK_JOURNAL: '' });
+    ok(step);
+    const outputs = JSON.parse(step.stdout) as Record<string, string>;
+    assert.equal(outputs['batch-ok'], '5');
+    const lines = readFileSync(join(job.workspace, 'out', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(lines.length, 5);
+    const again = await job.cli(args);
     ok(again);
     assert.equal((JSON.parse(again.stdout) as Record<string, string>)['batch-skipped'], '5');
   });

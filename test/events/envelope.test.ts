@@ -10,11 +10,11 @@ import {
   defaultIdempotencyKey,
   eventReference,
   HopLimitError,
-  parseEventData,
   parseStreamEntry,
   parentEventFromPayload,
   streamEntryFields,
 } from '../../src/events/envelope.js';
+import { parseEventData } from '../../src/events/event-data.js';
 import { InputError } from '../../src/shared/errors.js';
 import { readGitHubContext } from '../../src/io/github-context.js';
 import { withRunnerEnv } from '../harness/github-env.js';
