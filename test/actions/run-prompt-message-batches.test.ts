@@ -98,9 +98,10 @@ describe('run-prompt mode message-batches through its bundle', () => {
     api.batches.pollsBeforeEnd = 2;
     api.batches.answer = () => bug();
     const creates = api.batches.creates.length;
-    const result = await job.uses(ACTION, batchInputs());
+    const result = await job.uses(ACTION, batchInputs({ 'custom-headers': 'X-Team: triage' }));
     ok(result);
     assert.equal(api.batches.creates.length, creates + 1);
+    assert.equal(api.batches.creates[creates]?.headers['x-team'], 'triage', 'custom-headers reach the Batches API');
     assert.deepEqual(customIdsOf(api, creates).slice(0, 2), ['issue-1', 'line-3']);
     assert.match(customIdsOf(api, creates)[2] ?? '', /^id-[0-9a-f]{24}$/);
     assert.equal(result.outputs['batch-ok'], '3');
