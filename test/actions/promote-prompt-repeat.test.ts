@@ -270,6 +270,8 @@ describe('promote-prompt: concurrent cases and repeat (bundle, Messages API fake
         env: {
           PATH: process.env.PATH ?? '',
           HOME: dir,
+          // Response files go under the temp folder: this test's, so nothing is left in /tmp.
+          TMPDIR: dir,
           XDG_STATE_HOME: join(dir, 'state'),
           ANTHROPIC_API_KEY: API_KEY,
           ANTHROPIC_BASE_URL: api.url,
