@@ -1,2 +1,2 @@
 import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{a as i}from"../chunks/3663XVKV.js";import"../chunks/GVQFZKJS.js";i();var[{runAction:t},{emitEventMain:a}]=await Promise.all([import("../chunks/LLYT2QOY.js"),import("../chunks/FLTTDGAM.js")]);await t(a);
+import{a as i}from"../chunks/3663XVKV.js";import"../chunks/GVQFZKJS.js";i();var[{runAction:t},{emitEventMain:a}]=await Promise.all([import("../chunks/WGIT7FJY.js"),import("../chunks/FLTTDGAM.js")]);await t(a);

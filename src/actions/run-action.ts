@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { useSyncStdout } from '../io/sync-stdout.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { putCliOnPath } from './cli-on-path.js';
@@ -8,9 +9,11 @@ import { putCliOnPath } from './cli-on-path.js';
  * what to fix (with file and line when known); anything else is reported as a bug, still
  * without a stack trace unless step debug logging is on. Never rethrows, so Node never prints
  * its own trace. Main steps first put the `autostack` CLI on the job's PATH (post steps run
- * after every other step, so there is no one left to call it).
+ * after every other step, so there is no one left to call it). The log is written without
+ * building Node's stdout stream (see useSyncStdout).
  */
 export async function runAction(body: () => Promise<void>, options: { cliOnPath?: boolean } = {}): Promise<void> {
+  useSyncStdout();
   if (options.cliOnPath ?? true) putCliOnPath();
   try {
     await body();
