@@ -10,6 +10,7 @@ import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.mjs';
 import { withCommonJsGlobals } from './build-globals.mjs';
+import { compileCacheInEntries, startGroups, startKernels } from './build-kernels.mjs';
 
 const entries = readdirSync('src/entries')
   .filter((file) => file.endsWith('.ts'))
@@ -127,9 +128,12 @@ const lazyCoreSummaryFs = {
 };
 
 const started = Date.now();
-rmSync('dist', { recursive: true, force: true });
-const result = await build({
-  entryPoints: Object.fromEntries(entries.map((name) => [`${name}/index`, `src/entries/${name}.ts`])),
+const entryFiles = entries.map((name) => `src/entries/${name}.ts`);
+// The start paths that get their kernels: the actions' (the CLI's own paths would split them,
+// build-kernels.mjs; the CLI still imports the kernels its lazy paths reach).
+const actionEntries = entryFiles.filter((file) => file !== 'src/entries/cli.ts');
+const options = {
+  entryPoints: Object.fromEntries(entries.map((name, index) => [`${name}/index`, entryFiles[index]])),
   outdir: 'dist',
   chunkNames: 'chunks/[hash]',
   bundle: true,
@@ -141,11 +145,25 @@ const result = await build({
   mainFields: ['module', 'main'],
   minify: true,
   legalComments: 'none', // collected into dist/licenses.txt below
-  plugins: [lazyCoreSummaryFs, builtinsByRequire, lazyCoreParts, englishOnlyZod],
   metafile: true,
   logLevel: 'warning',
   write: false, // written below, with CommonJS's globals where a chunk uses them
+};
+const plugins = [
+  compileCacheInEntries(entryFiles),
+  lazyCoreSummaryFs,
+  builtinsByRequire,
+  lazyCoreParts,
+  englishOnlyZod,
+];
+// Two builds: the first only to read the import graph, from which the second puts each action's
+// start path into a few chunks (build-kernels.mjs).
+const graph = await build({ ...options, plugins });
+const result = await build({
+  ...options,
+  plugins: [startKernels(startGroups(graph.metafile, { entries: entryFiles, actionEntries })), ...plugins],
 });
+rmSync('dist', { recursive: true, force: true });
 await writeOutputs(result.outputFiles);
 refuseIdenticalOutputs(Object.keys(result.metafile.outputs));
 // The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
