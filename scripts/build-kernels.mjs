@@ -40,15 +40,21 @@ export function startGroups(metafile, { entries, actionEntries }) {
   // a start path also imports statically) would close a cycle, and a cycle lets esbuild order a
   // module before what it imports. Such an entry point, or one the plugin cannot add an import to,
   // becomes a root of its own: modules it reaches then differ from those it does not, so it
-  // reaches whole groups without any import.
+  // reaches whole groups without any import. Should one still close a cycle (a small group that
+  // joined a kernel), it gets no import: its kernels split into more chunks, nothing worse.
   let roots = graph.startPaths;
   for (;;) {
     const plan = planKernels(graph, roots, member, bytes);
     const apart = [...plan.imports]
       .filter(([entry, ids]) => !canImport(entry) || ids.some((id) => plan.reach(plan.kernels[id]).has(entry)))
       .map(([entry]) => entry);
-    if (apart.length === 0) return { kernels: plan.kernels, imports: plan.imports };
-    roots = [...roots, ...apart];
+    const fresh = apart.filter((entry) => !roots.includes(entry));
+    if (fresh.length > 0) {
+      roots = [...roots, ...fresh];
+      continue;
+    }
+    for (const entry of apart) plan.imports.delete(entry);
+    return { kernels: plan.kernels, imports: plan.imports };
   }
 }
 
