@@ -191,8 +191,7 @@ export function startKernels({ kernels, imports }) {
         contents: kernels[Number(args.path.slice(KERNEL.length + 1))]
           // A namespace import, not a bare one: esbuild drops a bare import of a package marked
           // side-effect free, and the module would not be reached through the kernel.
-          // Paths relative to the checkout: esbuild's content hashes (the chunk names) cover this
-          // text, and dist/ must not depend on where the checkout is.
+          // Relative to the checkout: no absolute path of this machine in anything esbuild reads.
           .map((path, index) => `import * as m${index} from ${JSON.stringify(`./${path}`)};`)
           .join('\n'),
         loader: 'js',
