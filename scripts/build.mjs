@@ -4,23 +4,18 @@
 // Why esbuild and not ncc: docs/development.md (bundler choice). Output is deterministic (content
 // hashes, sorted licence file), so CI can rebuild and compare with the committed dist/.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.mjs';
+import { withCommonJsGlobals } from './build-globals.mjs';
+import { compileCacheInEntries, startGroups, startKernels } from './build-kernels.mjs';
 
 const entries = readdirSync('src/entries')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => basename(file, '.ts'))
   .sort();
-
-// Chunks are ES modules that may contain bundled CommonJS packages: give them the require,
-// __filename and __dirname those packages expect (a few bytes per chunk, no runtime cost).
-const banner = [
-  "import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';",
-  'const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);',
-].join('');
 
 /**
  * @actions/core loads its OIDC client (→ @actions/http-client → undici) and its platform module
@@ -74,7 +69,8 @@ const englishOnlyZod = {
  * Node's built-in modules through require(), not import: an ES-module import of a built-in builds
  * a namespace of all its exports at load, which reads every lazy getter (`fs` loads fs/promises
  * and its streams: about 9 ms of the start on Node 24, for `fs` alone), while esbuild's CommonJS
- * interop reads a property only where the code uses it. The chunks' banner provides `require`.
+ * interop reads a property only where the code uses it, through esbuild's `__require`, whose chunk
+ * gets `require` from build-globals.mjs.
  */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const builtinsByRequire = {
@@ -132,9 +128,12 @@ const lazyCoreSummaryFs = {
 };
 
 const started = Date.now();
-rmSync('dist', { recursive: true, force: true });
-const result = await build({
-  entryPoints: Object.fromEntries(entries.map((name) => [`${name}/index`, `src/entries/${name}.ts`])),
+const entryFiles = entries.map((name) => `src/entries/${name}.ts`);
+// The start paths that get their kernels: the actions' (the CLI's own paths would split them,
+// build-kernels.mjs; the CLI still imports the kernels its lazy paths reach).
+const actionEntries = entryFiles.filter((file) => file !== 'src/entries/cli.ts');
+const options = {
+  entryPoints: Object.fromEntries(entries.map((name, index) => [`${name}/index`, entryFiles[index]])),
   outdir: 'dist',
   chunkNames: 'chunks/[hash]',
   bundle: true,
@@ -146,11 +145,26 @@ const result = await build({
   mainFields: ['module', 'main'],
   minify: true,
   legalComments: 'none', // collected into dist/licenses.txt below
-  banner: { js: banner },
-  plugins: [lazyCoreSummaryFs, builtinsByRequire, lazyCoreParts, englishOnlyZod],
   metafile: true,
   logLevel: 'warning',
+  write: false, // written below, with CommonJS's globals where a chunk uses them
+};
+const plugins = [
+  compileCacheInEntries(entryFiles),
+  lazyCoreSummaryFs,
+  builtinsByRequire,
+  lazyCoreParts,
+  englishOnlyZod,
+];
+// Two builds: the first only to read the import graph, from which the second puts each action's
+// start path into a few chunks (build-kernels.mjs).
+const graph = await build({ ...options, plugins });
+const result = await build({
+  ...options,
+  plugins: [startKernels(startGroups(graph.metafile, { entries: entryFiles, actionEntries })), ...plugins],
 });
+rmSync('dist', { recursive: true, force: true });
+await writeOutputs(result.outputFiles);
 refuseIdenticalOutputs(Object.keys(result.metafile.outputs));
 // The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
@@ -162,6 +176,21 @@ if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.s
 console.log(
   `${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
+
+/**
+ * Chunks are ES modules that may contain bundled CommonJS packages: the ones that read `require`,
+ * `__filename` or `__dirname` get them declared in front (build-globals.mjs); names stay esbuild's
+ * content hashes, so the output is as deterministic as esbuild's.
+ */
+async function writeOutputs(files) {
+  const texts = await Promise.all(
+    files.map((file) => (file.path.endsWith('.js') ? withCommonJsGlobals(file.text) : file.text)),
+  );
+  files.forEach((file, index) => {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, texts[index]);
+  });
+}
 
 /**
  * Splitting keeps each piece of code once; two byte-identical outputs mean two modules made the

@@ -18,7 +18,12 @@ function filesUnder(dir) {
 
 export function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of [...filesUnder('src'), 'package-lock.json', 'scripts/build.mjs']) {
+  // The build script and its helpers (scripts/build-*.mjs) make the bundles as much as src/ does.
+  const buildScripts = readdirSync('scripts')
+    .filter((name) => /^build(-[\w-]+)?\.mjs$/.test(name))
+    .sort()
+    .map((name) => join('scripts', name));
+  for (const file of [...filesUnder('src'), 'package-lock.json', ...buildScripts]) {
     // Line endings normalised: a Windows checkout with autocrlf builds the same bundles.
     hash.update(`${file.split('\\').join('/')}\0${readFileSync(file, 'utf8').replace(/\r\n/g, '\n')}\0`);
   }
