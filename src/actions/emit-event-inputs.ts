@@ -5,7 +5,6 @@ import type { EmitSpec } from '../events/emit.js';
 import { DEFAULT_OUTBOX } from '../events/outbox.js';
 import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';
 import { parseRedisUrl, redisUrlPasswords } from '../events/redis-url.js';
-import { REPOSITORY_NAME } from '../github/repository.js';
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
@@ -114,18 +113,19 @@ async function parseDispatchInputs(text: string | undefined): Promise<Record<str
 type EmitEventInputs = InputsOf<typeof emitEventInputs>;
 
 /** The dispatch target's repository and token, checked against each other and the dispatch-* inputs. */
-function dispatchTarget(
+async function dispatchTarget(
   inputs: EmitEventInputs,
   env: NodeJS.ProcessEnv,
   github: GitHubContext,
-): { repository: string | undefined; token: string | undefined } {
+): Promise<{ repository: string | undefined; token: string | undefined }> {
   const repository = inputs['dispatch-repository'] ?? (inputs['dispatch-workflow'] ? github.repository : undefined);
   if (inputs['dispatch-workflow'] && !repository)
     throw new InputError(
       'dispatch-repository',
       'is required with dispatch-workflow when GITHUB_REPOSITORY is not set (owner/repo)',
     );
-  if (repository && !REPOSITORY_NAME.test(repository)) {
+  // The GitHub modules load only for a dispatch target: a file or Redis emit never reaches them.
+  if (repository && !(await import('../github/repository.js')).REPOSITORY_NAME.test(repository)) {
     throw new InputError('dispatch-repository', `must be owner/repo (got '${repository}')`);
   }
   const token = inputs['github-token'] ?? env.GITHUB_TOKEN;
@@ -163,7 +163,7 @@ export async function emitEventSpec(
   if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
   const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
 
-  const { repository, token } = dispatchTarget(inputs, env, github);
+  const { repository, token } = await dispatchTarget(inputs, env, github);
 
   const source =
     inputs.source ??

@@ -3,7 +3,7 @@ import { CHANNEL, MAX_REPEAT } from '../prompts/limits.js';
 import type { PromoteMode, PromoteSpec } from '../promotion/promote.js';
 import { InputError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
-import { modelAccess } from './run-prompt-inputs.js';
+import { modelAccess } from './model-access.js';
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 

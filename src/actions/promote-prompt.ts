@@ -1,7 +1,6 @@
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import type { PromoteResult, PromoteSpec } from '../promotion/promote.js';
-import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { promotePromptSpec } from './promote-prompt-inputs.js';
 import { actionSpec } from './action-spec.js';
@@ -26,12 +25,16 @@ export function setPromoteOutputs(io: StepIo, result: PromoteResult): void {
  * fails the step, after the outputs and the report are written.
  */
 export async function promotePromptStep(io: StepIo, spec: PromoteSpec): Promise<PromoteResult> {
+  // The journaled step and the promotion core (lock files, evals, GitHub) load once the inputs
+  // are known to be valid: a step that fails on its inputs loads neither.
+  const [{ inJournaledStep }, { promotePrompt }] = await Promise.all([
+    import('../runs/step.js'),
+    import('../promotion/promote.js'),
+  ]);
   return inJournaledStep(
     `promote-prompt ${spec.promptFile} → ${spec.channel}`,
     'promote-prompt',
     async (step) => {
-      // The promotion core (lock files, evals, GitHub) loads once the inputs are known to be valid.
-      const { promotePrompt } = await import('../promotion/promote.js');
       const result = await promotePrompt(spec, io, step);
       setPromoteOutputs(io, result);
       await io.appendSummary(result.report);

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import type { RunPromptSpec } from '../ai/run-prompt.js';
 import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider } from '../ai/run-prompt-options.js';
@@ -11,7 +9,8 @@ import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { confinedReadPath } from '../shared/paths.js';
 import { isBedrockModelId } from '../ai/platforms.js';
-import { cloudAccess, cloudInputs } from './run-prompt-cloud-inputs.js';
+import { cloudInputs } from './run-prompt-cloud-inputs.js';
+import { modelAccess } from './model-access.js';
 import { batchInputs, batchSpecs } from './run-prompt-batch-inputs.js';
 
 /** run-prompt's inputs: one schema for the action (INPUT_*) and the CLI (--flags). */
@@ -188,75 +187,6 @@ export interface RunPromptEnvironment {
   ports: Ports;
 }
 
-/** Where each provider's SDK reads a base URL override from the environment. */
-const BASE_URL_VARIABLE: Record<Provider, string> = {
-  anthropic: 'ANTHROPIC_BASE_URL',
-  bedrock: 'ANTHROPIC_BEDROCK_BASE_URL',
-  vertex: 'ANTHROPIC_VERTEX_BASE_URL',
-  replay: 'ANTHROPIC_BASE_URL',
-};
-
-function isProvider(value: string): value is Provider {
-  return (PROVIDERS as readonly string[]).includes(value);
-}
-
-/**
- * How run-prompt and promote-prompt reach the model and GitHub: each input, else its
- * environment variable. The provider input, when given, beats AUTOSTACK_PROVIDER; a bad
- * AUTOSTACK_PROVIDER is an error either way.
- */
-export function modelAccess(
-  read: (name: string) => string | undefined,
-  inputs: {
-    provider: Provider;
-    'anthropic-api-key'?: string | undefined;
-    'base-url'?: string | undefined;
-    'github-token'?: string | undefined;
-    recordings?: string | undefined;
-  } & Parameters<typeof cloudAccess>[0],
-  context: { env: NodeJS.ProcessEnv; github: GitHubContext; workspace: string; ports: Ports },
-) {
-  const { env } = context;
-  const providerFromEnv = env.AUTOSTACK_PROVIDER;
-  let defaultProvider: Provider = 'anthropic';
-  if (providerFromEnv) {
-    if (!isProvider(providerFromEnv))
-      throw new InputError(
-        'provider',
-        `(from AUTOSTACK_PROVIDER) must be one of ${PROVIDERS.join(', ')} (got '${providerFromEnv}')`,
-      );
-    defaultProvider = providerFromEnv;
-  }
-  const apiKey = inputs['anthropic-api-key'] ?? env.ANTHROPIC_API_KEY;
-  const githubToken = inputs['github-token'] ?? env.GITHUB_TOKEN;
-  const { repository, apiUrl } = context.github;
-  // The part of RunPromptSpec that says how to reach the model: promote-prompt's eval runs use it too.
-  const provider = read('provider')?.trim() ? inputs.provider : defaultProvider;
-  const cloud = cloudAccess(inputs, env);
-  const customHeaders = parseCustomHeaders(inputs['custom-headers'], provider);
-  const access = {
-    provider,
-    apiKey,
-    baseUrl: inputs['base-url'] ?? env[BASE_URL_VARIABLE[provider]],
-    cloud,
-    customHeaders,
-    github: githubToken && repository ? { token: githubToken, repository, apiUrl } : undefined,
-    recordingsPath: inputs.recordings,
-    workspace: context.workspace,
-    responseDirectory: responseDirectory(env),
-    ports: context.ports,
-  } satisfies Partial<RunPromptSpec>;
-  /** For masking: never to be printed again. */
-  const secrets = [
-    apiKey,
-    githubToken,
-    cloud.aws.bearerToken,
-    cloud.oidc?.token,
-    ...Object.values(customHeaders ?? {}),
-  ].filter((value): value is string => Boolean(value));
-  return { access, secrets };
-}
-
 /** The `model` input, when given, must be a Claude model: swapping it silently would run what was not asked for. */
 function explicitModel(model: string | undefined, provider: Provider): string | undefined {
   if (model === undefined) return undefined;
@@ -295,16 +225,13 @@ function maxTokensOf(read: InputReader, inputs: AliasInputs): number | undefined
   return given ? inputs['max-tokens'] : inputs['max-completion-tokens'];
 }
 
-/** Where full replies are written. */
-export function responseDirectory(env: NodeJS.ProcessEnv): string {
-  return join(env.RUNNER_TEMP ?? tmpdir(), 'autostack', 'responses');
-}
-
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
 export function runPromptSpec(read: InputReader, context: RunPromptEnvironment): SpecWithSecrets<RunPromptSpec> {
   const inputs = readInputs(runPromptInputs, read);
   const { env, workspace } = context;
-  const { access, secrets } = modelAccess(read, inputs, context);
+  const { access, secrets } = modelAccess(read, inputs, context, (provider) =>
+    parseCustomHeaders(inputs['custom-headers'], provider),
+  );
   if (inputs['prompt-file'] && inputs.prompt)
     throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   // Checked up front, before anything is sent: confined, a text file, not over the API's size.

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 // dispatch.ts (and the YAML parser it reads workflow files with) loads only for a dispatch target.
 import type { EventLocation } from './dispatch.js';
-import { DispatchError } from './dispatch-errors.js';
 import type { StepIo } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import type { JournaledStep } from '../runs/step.js';
@@ -221,7 +220,9 @@ async function deliverToGitHub(
     delivery.outcomes.push({ target: outcome.kind, where: outcome.where, duplicate: outcome.duplicate });
     journal(step, 'github', `${outcome.kind} ${outcome.where}`, 'dispatch', delivery.event.id, outcome.duplicate);
   } catch (error) {
-    delivery.failures.push(toFailure(spec.dispatch.workflow ? 'workflow_dispatch' : 'repository_dispatch', error));
+    delivery.failures.push(
+      await dispatchFailureOf(spec.dispatch.workflow ? 'workflow_dispatch' : 'repository_dispatch', error),
+    );
   }
 }
 
@@ -321,10 +322,16 @@ async function readStoredEvent(
 }
 
 function toFailure(target: string, error: unknown): Failure {
-  if (error instanceof RedisTargetError || error instanceof DispatchError)
-    return { target, message: error.message, transient: error.transient };
+  if (error instanceof RedisTargetError) return { target, message: error.message, transient: error.transient };
   if (error instanceof UserError) return { target, message: error.message, transient: false };
   return { target, message: redact(errorMessage(error)), transient: false };
+}
+
+/** A failed dispatch; the dispatch error types load with the dispatch code, never on a file or Redis emit. */
+async function dispatchFailureOf(target: string, error: unknown): Promise<Failure> {
+  const { DispatchError } = await import('./dispatch-errors.js');
+  if (error instanceof DispatchError) return { target, message: error.message, transient: error.transient };
+  return toFailure(target, error);
 }
 
 async function publishWithRetries(
