@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
-import { readCurrentJobSteps, type JobStep } from '../github/jobs.js';
+import type { JobStep } from '../github/jobs.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import type { Ports } from '../ports/ports.js';
 import type { GitHubContext } from '../io/github-context.js';
@@ -194,6 +194,8 @@ async function readJobSteps(
 ): Promise<JobStep[] | undefined> {
   const { repository, runId } = github;
   if (!options.githubToken || !repository || !runId) return undefined;
+  // Loaded only with a token: a post step without one reads no GitHub API and loads none of it.
+  const { readCurrentJobSteps } = await import('../github/jobs.js');
   const client = await ports.github({ token: options.githubToken, apiUrl: github.apiUrl, retries: 2 }, io);
   const result = await readCurrentJobSteps(client, {
     repository,
