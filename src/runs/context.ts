@@ -1,4 +1,5 @@
 import { randomBytes } from '../shared/light-random.js';
+import { isoTime } from '../shared/iso-time.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { Journal } from './journal.js';
 
@@ -88,8 +89,7 @@ export function readTrigger(github: GitHubContext): Record<string, unknown> {
 
 /** Time-sortable and unique across parallel jobs: UTC timestamp plus 48 random bits. */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now
-    .toISOString()
+  const stamp = isoTime(now)
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(6).toString('hex')}`;

@@ -4,6 +4,7 @@ import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
 import type { JobStep } from '../github/jobs.js';
 import { errorMessage, UserError } from '../shared/errors.js';
+import { isoTime } from '../shared/iso-time.js';
 import type { Ports } from '../ports/ports.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { readTrigger, runGitHub } from './context.js';
@@ -78,8 +79,8 @@ async function buildRecord(
     corrupt,
     github: runGitHub(github),
     trigger: events.find((event) => event.type === 'run.started')?.trigger ?? readTrigger(github),
-    startedAt: io.getState(RUN_STATE.startedAt) || new Date().toISOString(),
-    endedAt: new Date().toISOString(),
+    startedAt: io.getState(RUN_STATE.startedAt) || isoTime(),
+    endedAt: isoTime(),
     jobSteps,
   });
   return { record, journalPath };
