@@ -3,6 +3,9 @@ import { isoTime } from '../shared/iso-time.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { Journal } from './journal.js';
 
+// For journal-schema.ts (see there): the version is journal.ts's.
+export { JOURNAL_VERSION } from './journal.js';
+
 /** Environment variables record-run exports for every later step of the job. */
 export const RUN_ENV = {
   runId: 'AUTOSTACK_RUN_ID',
