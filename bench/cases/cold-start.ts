@@ -16,6 +16,12 @@ const PROMPT = 'name: bench\nmessages:\n  - role: user\n    content: Summarize {
 const KEY = 'sk-ant-bench-0000000000000000';
 
 type Command = (job: Job, round: number) => Promise<StepResult | StepResult[]>;
+/** A command and the untimed work around it (a case that needs a job of its own each round). */
+interface Timed {
+  before?: () => void;
+  run: Command;
+  after?: () => void;
+}
 
 function ok(results: StepResult | StepResult[]): void {
   for (const result of Array.isArray(results) ? results : [results]) {
@@ -32,12 +38,28 @@ async function timed(command: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * Steps that need a job of their own each round (record-run's post step runs every post step the
+ * job registered): the job is made before the clock starts and removed after it stops, so the
+ * figure is the two node processes, not the harness's temp folders (~5 ms a round).
+ */
+function withFreshJob(distRoot: string | undefined, steps: (job: Job) => Promise<StepResult[]>): Timed {
+  let fresh: Job | undefined;
+  return {
+    before: () => (fresh = new Job({ nodePath: NODE, distRoot })),
+    run: async () => {
+      if (!fresh) throw new Error('withFreshJob: run without before');
+      return steps(fresh);
+    },
+    after: () => {
+      if (fresh) rmSync(fresh.root, { recursive: true, force: true });
+      fresh = undefined;
+    },
+  };
+}
+
 /** The timed steps, in a job whose workspace has the prompt and a recorded reply for replay. */
-async function actionCommands(
-  job: Job,
-  apiUrl: string,
-  distRoot: string | undefined,
-): Promise<Record<string, Command>> {
+async function actionCommands(job: Job, apiUrl: string, distRoot: string | undefined): Promise<Record<string, Timed>> {
   mkdirSync(join(job.workspace, 'prompts'), { recursive: true });
   writeFileSync(join(job.workspace, 'prompts', 'bench.prompt.yml'), PROMPT);
   const prompt = { 'prompt-file': 'prompts/bench.prompt.yml', input: 'topic: benchmarks' };
@@ -50,29 +72,28 @@ async function actionCommands(
   );
   const events = join(job.workspace, 'events.jsonl');
   return {
-    'run-prompt (replay provider, prompt file)': (j) => j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
-    'emit-event (file target)': (j, round) =>
-      j.uses('actions/emit-event', {
-        type: 'com.example.bench',
-        data: 'n: 1',
-        file: events,
-        'idempotency-key': `cold-${round}`,
-      }),
-    'record-run main (artifact off)': (j) => j.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
-    'record-run main + post': async () => {
-      const fresh = new Job({ nodePath: NODE, distRoot });
-      try {
-        return [
-          await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
-          ...(await fresh.complete()),
-        ];
-      } finally {
-        rmSync(fresh.root, { recursive: true, force: true });
-      }
+    'run-prompt (replay provider, prompt file)': {
+      run: (j) => j.uses('actions/run-prompt', { ...prompt, provider: 'replay' }),
     },
+    'emit-event (file target)': {
+      run: (j, round) =>
+        j.uses('actions/emit-event', {
+          type: 'com.example.bench',
+          data: 'n: 1',
+          file: events,
+          'idempotency-key': `cold-${round}`,
+        }),
+    },
+    'record-run main (artifact off)': {
+      run: (j) => j.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
+    },
+    'record-run main + post': withFreshJob(distRoot, async (fresh) => [
+      await fresh.uses('actions/record-run', { name: 'bench', artifact: 'false' }),
+      ...(await fresh.complete()),
+    ]),
     // No valid invocation without a model and evals: the issue's own measure, no inputs,
     // fails at input validation right after loading.
-    'promote-prompt (no inputs: fails after loading)': (j) => j.uses('actions/promote-prompt', {}),
+    'promote-prompt (no inputs: fails after loading)': { run: (j) => j.uses('actions/promote-prompt', {}) },
   };
 }
 
@@ -85,7 +106,7 @@ export const cases: BenchCase[] = [
       api.setDefault(textReply('A one-line summary.'));
       const jobs: Job[] = [];
       try {
-        const commands: Record<string, Command> = { bare: (j) => j.node(['-e', '']) };
+        const commands: Record<string, Timed> = { bare: { run: (j) => j.node(['-e', '']) } };
         // BENCH_BASELINE_DIST=<a copy of an older dist/>: the same commands against it, in the same rounds (A/B).
         const builds: Array<[string, string | undefined]> = [['', undefined]];
         if (process.env.BENCH_BASELINE_DIST)
@@ -94,7 +115,7 @@ export const cases: BenchCase[] = [
           const job = new Job({ nodePath: NODE, distRoot });
           jobs.push(job);
           for (const [name, command] of Object.entries(await actionCommands(job, api.url, distRoot)))
-            commands[`${name}${suffix}`] = (_j, round) => command(job, round);
+            commands[`${name}${suffix}`] = { ...command, run: (_j, round) => command.run(job, round) };
         }
         const job = jobs[0] as Job;
         const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
@@ -102,7 +123,9 @@ export const cases: BenchCase[] = [
           for (const [name, command] of Object.entries(commands)) {
             let result: StepResult | StepResult[] = [];
             const current = job;
-            const ms = await timed(async () => (result = await command(current, round)));
+            command.before?.();
+            const ms = await timed(async () => (result = await command.run(current, round)));
+            command.after?.();
             if (!name.startsWith('promote-prompt')) ok(result);
             if (round >= 0) samples[name]?.push(ms); // round -1 warms the file cache and the compile cache
           }

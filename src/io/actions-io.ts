@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { redact, registerSecret } from '../shared/redact.js';
 import type { Annotation, StepIo } from './io.js';
+import { appendStepSummary } from './step-summary.js';
 
 function toProperties(where: Annotation | undefined): core.AnnotationProperties {
   return { file: where?.file, startLine: where?.line, title: where?.title };
@@ -42,6 +43,6 @@ export const actionsIo: StepIo = {
   saveState: (name, value) => core.saveState(name, value),
   getState: (name) => core.getState(name),
   async appendSummary(markdown) {
-    await core.summary.addRaw(redact(markdown), true).write();
+    appendStepSummary(redact(markdown));
   },
 };

@@ -1,6 +1,10 @@
 import { randomBytes } from '../shared/light-random.js';
+import { isoTime } from '../shared/iso-time.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { Journal } from './journal.js';
+
+// For journal-schema.ts (see there): the version is journal.ts's.
+export { JOURNAL_VERSION } from './journal.js';
 
 /** Environment variables record-run exports for every later step of the job. */
 export const RUN_ENV = {
@@ -88,8 +92,7 @@ export function readTrigger(github: GitHubContext): Record<string, unknown> {
 
 /** Time-sortable and unique across parallel jobs: UTC timestamp plus 48 random bits. */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now
-    .toISOString()
+  const stamp = isoTime(now)
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(6).toString('hex')}`;

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import { redact } from '../shared/redact.js';
-import { readCurrentJobSteps, type JobStep } from '../github/jobs.js';
+import type { JobStep } from '../github/jobs.js';
 import { errorMessage, UserError } from '../shared/errors.js';
+import { isoTime } from '../shared/iso-time.js';
 import type { Ports } from '../ports/ports.js';
 import type { GitHubContext } from '../io/github-context.js';
 import { readTrigger, runGitHub } from './context.js';
@@ -78,8 +79,8 @@ async function buildRecord(
     corrupt,
     github: runGitHub(github),
     trigger: events.find((event) => event.type === 'run.started')?.trigger ?? readTrigger(github),
-    startedAt: io.getState(RUN_STATE.startedAt) || new Date().toISOString(),
-    endedAt: new Date().toISOString(),
+    startedAt: io.getState(RUN_STATE.startedAt) || isoTime(),
+    endedAt: isoTime(),
     jobSteps,
   });
   return { record, journalPath };
@@ -194,6 +195,8 @@ async function readJobSteps(
 ): Promise<JobStep[] | undefined> {
   const { repository, runId } = github;
   if (!options.githubToken || !repository || !runId) return undefined;
+  // Loaded only with a token: a post step without one reads no GitHub API and loads none of it.
+  const { readCurrentJobSteps } = await import('../github/jobs.js');
   const client = await ports.github({ token: options.githubToken, apiUrl: github.apiUrl, retries: 2 }, io);
   const result = await readCurrentJobSteps(client, {
     repository,

@@ -1,5 +1,7 @@
 import * as z from '../shared/mini-zod.js';
-import { JOURNAL_VERSION } from './journal.js';
+// Through context.ts, not journal.ts: this module is an import() target, and one that reached journal.ts
+// without context.ts put the two in separate chunks, one more file on every action's start path.
+import { JOURNAL_VERSION } from './context.js';
 
 /**
  * The schema every journal line is checked against. journal-read.ts checks the lines by hand and

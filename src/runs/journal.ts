@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactDeep } from '../shared/redact.js';
+import { isoTime } from '../shared/iso-time.js';
 // Types only: the schema (and zod) load where journals are read (journal-read.ts), not where they are written.
 import type { JournalEvent } from './journal-schema.js';
 
@@ -31,7 +32,7 @@ export class Journal {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const full = redactDeep({
       v: JOURNAL_VERSION,
-      ts: this.now().toISOString(),
+      ts: isoTime(this.now()),
       run: this.runId,
       ...event,
     } as JournalEvent);
@@ -43,7 +44,7 @@ export class Journal {
   /** Appends many events with one write (a batch of thousands of events is journaled per chunk). */
   appendMany(events: NewJournalEvent[]): void {
     if (events.length === 0) return;
-    const now = this.now().toISOString();
+    const now = isoTime(this.now());
     const lines = events.map((event) =>
       JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })),
     );

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StepIo } from '../io/io.js';
 import type { GitHubContext } from '../io/github-context.js';
+import { isoTime } from '../shared/iso-time.js';
 import { newRunId, readTrigger, runGitHub, RUN_ENV } from './context.js';
 import { Journal } from './journal.js';
 import { ensureWritableDirectory } from './store.js';
@@ -79,10 +80,10 @@ export function startRun(
   io.exportVariable(RUN_ENV.name, options.name);
   io.saveState(RUN_STATE.runId, runId);
   io.saveState(RUN_STATE.journal, journalPath);
-  io.saveState(RUN_STATE.startedAt, started.toISOString());
+  io.saveState(RUN_STATE.startedAt, isoTime(started));
   io.saveState(RUN_STATE.name, options.name);
   io.setOutput('run-id', runId);
   io.setOutput('journal', journalPath);
   io.info(`autostack run ${runId} started; journal ${journalPath}`);
-  return { runId, journalPath, startedAt: started.toISOString() };
+  return { runId, journalPath, startedAt: isoTime(started) };
 }
