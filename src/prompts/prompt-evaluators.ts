@@ -1,6 +1,7 @@
 import { UserError } from '../shared/errors.js';
 import type { ParsedEvaluator } from './prompt-schemas.js';
-import { compileSchemaAt, promptSchemas } from './schema.js';
+import { promptSchemas } from './engine.js';
+import { compileSchemaAt } from './schema.js';
 import { at, describeValue, isPlainObject, issueProblems, pathString, type DataPath, type Problem } from './source.js';
 import type { Evaluator, JsonSchemaSpec } from './types.js';
 

@@ -2,7 +2,8 @@ import { contentHash, versionLabel } from './normalize.js';
 import { readEvaluators } from './prompt-evaluators.js';
 import { commonPromptFile, PROMPT_FILE_KEYS } from './prompt-file-fast.js';
 import type { ModelParameters, ParsedPromptFile } from './prompt-schemas.js';
-import { compileSchemaAt, promptSchemas } from './schema.js';
+import { promptSchemas } from './engine.js';
+import { compileSchemaAt } from './schema.js';
 import {
   at,
   describeValue,

@@ -2,11 +2,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { InputError, UserError } from '../shared/errors.js';
-import type { AnyAjv, Draft, newAjv as NewAjv } from './schema-engine.js';
-import type * as PromptSchemaModule from './prompt-schemas.js';
+import type { AnyAjv, Draft } from './schema-engine.js';
+import { ajvPart } from './engine.js';
 import { at, describeValue, isPlainObject, parseJson, problemsError, YamlSource, type Problem } from './source.js';
 
-type PromptSchemas = typeof PromptSchemaModule;
+// Importers of the engine found it here before it had a module of its own.
+export { loadSchemaEngine, SchemaEngineNeeded, withSchemaEngine } from './engine.js';
 
 export type SchemaValidation = { valid: true } | { valid: false; errors: string[] };
 
@@ -33,59 +34,8 @@ export interface SchemaSite extends SchemaWhere {
   lineOf?: (pointer: readonly string[]) => number | undefined;
 }
 
-/**
- * Schemas are read synchronously (the prompt-file reader is), but ajv is too big to load on every
- * start, and so are the zod schemas of prompt files (prompt-schemas.ts), which a file of the
- * common shape does not need. So reading a JSON Schema without ajv, or a prompt file that needs
- * zod before it is loaded, throws SchemaEngineNeeded, and the async entry points that read
- * prompts run their synchronous reading through withSchemaEngine(), which loads the part that
- * was missing and reads again. Reading is side-effect free.
- */
-let engine: { newAjv: typeof NewAjv } | undefined;
-let zodSchemas: PromptSchemas | undefined;
-
-type EnginePart = 'ajv' | 'zod';
-
-export class SchemaEngineNeeded extends Error {
-  constructor(readonly part: EnginePart) {
-    super(
-      `internal: ${part === 'ajv' ? 'a JSON Schema' : 'a prompt file needing its zod schema'} was read before loadSchemaEngine(); read it through withSchemaEngine()`,
-    );
-    this.name = 'SchemaEngineNeeded';
-  }
-}
-
-async function loadPart(part: EnginePart): Promise<void> {
-  if (part === 'ajv') engine ??= await import('./schema-engine.js');
-  else zodSchemas ??= await import('./prompt-schemas.js');
-}
-
-/** Both parts, for paths that read many prompts (promote-prompt, the live batch step) and tests. */
-export async function loadSchemaEngine(): Promise<void> {
-  await Promise.all([loadPart('ajv'), loadPart('zod')]);
-}
-
-/** Runs `read`; while it meets a part of the engine that is not loaded, loads it and runs it again. */
-export async function withSchemaEngine<T>(read: () => T): Promise<T> {
-  for (;;) {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof SchemaEngineNeeded)) throw error;
-      await loadPart(error.part);
-    }
-  }
-}
-
-/** The zod schemas of prompt files; throws SchemaEngineNeeded('zod') until they are loaded. */
-export function promptSchemas(): PromptSchemas {
-  if (!zodSchemas) throw new SchemaEngineNeeded('zod');
-  return zodSchemas;
-}
-
 function newAjv(draft: Draft): AnyAjv {
-  if (!engine) throw new SchemaEngineNeeded('ajv');
-  return engine.newAjv(draft);
+  return ajvPart().newAjv(draft);
 }
 
 const SUPPORTED = 'draft-07 (the default when $schema is absent), 2019-09 or 2020-12';

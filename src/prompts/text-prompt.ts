@@ -2,7 +2,7 @@ import { InputError } from '../shared/errors.js';
 import { contentHash, versionLabel } from './normalize.js';
 import { definitionHeader } from './prompt-file.js';
 import type { FrontMatter } from './prompt-schemas.js';
-import { promptSchemas } from './schema.js';
+import { promptSchemas } from './engine.js';
 import {
   at,
   describeValue,
