@@ -6,7 +6,7 @@ import { describeValue, isPlainObject } from './source.js';
  * The zod schemas of prompt files (GitHub Models `.prompt.yml`, front matter of `.md`/`.txt`
  * prompts, evaluators): the source of truth for what a prompt file may hold and for the messages
  * that name what is wrong. Classic zod costs ~30 ms to load, so this module is loaded through
- * schema.ts's withSchemaEngine() only when a file falls outside the hand-checked common shape
+ * engine.ts (withSchemaEngine) only when a file falls outside the hand-checked common shape
  * (prompt-file-fast.ts), has front matter or evaluators, or is wrong.
  */
 
