@@ -1,7 +1,7 @@
 // run-prompt's batch inputs: one batch file, run by live calls (mode: messages, batch-run.ts) or
 // through the Message Batches API (mode: message-batches, message-batches.ts). Same file format
 // and results file either way (batch-file.ts).
-import { defaultResultsPath } from '../ai/batch-file.js';
+import { extname } from 'node:path';
 import type { BatchOptions, MessageBatchOptions } from '../ai/run-prompt.js';
 import { RUN_MODES } from '../ai/run-prompt-options.js';
 import { InputError } from '../shared/errors.js';
@@ -64,4 +64,11 @@ export function batchSpecs(
       failOnError: inputs['batch-fail-on-error'],
     },
   };
+}
+
+/** `items.jsonl` → `items.results.jsonl`, beside the input (here, as a run without a batch does not load batch-file.ts). */
+export function defaultResultsPath(batchFile: string): string {
+  const extension = extname(batchFile);
+  const stem = extension ? batchFile.slice(0, -extension.length) : batchFile;
+  return `${stem}.results${extension || '.jsonl'}`;
 }

@@ -1,7 +1,7 @@
 // run-prompt's inputs for Amazon Bedrock, Google Vertex AI and custom-headers: named as
 // aws-actions/configure-aws-credentials and google-github-actions/auth name them, prefixed.
 import type { CloudAccess } from '../ai/platforms.js';
-import { oidcEndpoint } from '../ai/oidc.js';
+import type { OidcEndpoint } from '../ai/oidc.js';
 import { InputError } from '../shared/errors.js';
 import { input } from '../shared/inputs.js';
 
@@ -88,4 +88,14 @@ export function cloudAccess(inputs: CloudInputs, env: NodeJS.ProcessEnv): CloudA
       iamCredentialsUrl: env.AUTOSTACK_GCP_IAM_CREDENTIALS_URL || undefined,
     },
   };
+}
+
+/**
+ * The job's OIDC token service, when the workflow grants `id-token: write`. Read here rather than in
+ * oidc.ts, so that module loads only for a cloud call.
+ */
+function oidcEndpoint(env: NodeJS.ProcessEnv): OidcEndpoint | undefined {
+  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  return url && token ? { url, token } : undefined;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLError } from 'yaml';
 import type { RunPromptSpec } from '../ai/run-prompt.js';
 import { claudeModelId, DEFAULT_MAX_TOKENS, PROVIDERS, type Provider } from '../ai/run-prompt-options.js';
+import { fullYaml } from '../prompts/engine.js';
+import { readLightYaml } from '../prompts/light-yaml.js';
 import { loadSchemaInput } from '../prompts/schema.js';
 import { errorMessage, InputError, UserError } from '../shared/errors.js';
 import { input, lineInputs, readInputs, type InputReader, type SpecWithSecrets } from '../shared/inputs.js';
@@ -62,8 +63,15 @@ function parseUntrusted(text: string | undefined): string[] | undefined {
   return names;
 }
 
-/** Parses a YAML input (or CLI flag); a syntax error names the input and the line within it. */
+/**
+ * Parses a YAML input (or CLI flag); a syntax error names the input and the line within it.
+ * The common `key: value` lines are read without the `yaml` library (light-yaml.ts); other text
+ * needs it loaded (run the reading through withSchemaEngine).
+ */
 export function parseYamlInput(name: string, text: string): unknown {
+  const light = readLightYaml(text);
+  if (light && 'tree' in light) return light.tree.toJS();
+  const { parse: parseYaml, YAMLError } = fullYaml();
   try {
     return parseYaml(text);
   } catch (error) {

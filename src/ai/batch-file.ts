@@ -2,7 +2,7 @@
 // of variable sets in, JSON Lines of results out. The results file is also the checkpoint a re-run
 // resumes from, so reading it tolerates the half-written last line of a killed run.
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError } from '../shared/errors.js';
 
 /** One variable set from the input file. */
@@ -158,11 +158,4 @@ export function keepFinishedResults(path: string, finished: BatchResult[]): void
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   writeFileSync(temporary, finished.map(formatResultLine).join(''));
   renameSync(temporary, path);
-}
-
-/** `items.jsonl` → `items.results.jsonl`, beside the input. */
-export function defaultResultsPath(batchFile: string): string {
-  const extension = extname(batchFile);
-  const stem = extension ? batchFile.slice(0, -extension.length) : batchFile;
-  return `${stem}.results${extension || '.jsonl'}`;
 }

@@ -112,7 +112,7 @@ export async function runBatch(
   const { batch } = spec;
   const items = readBatchItems(batch.file, batch.fileShown);
   // Loaded and checked once, before any call: a bad prompt fails the step, not every item.
-  const definition = loadDefinition(spec);
+  const definition = await loadDefinition(spec);
   mkdirSync(dirname(batch.resultsFile), { recursive: true });
   const done = resume(batch, log);
   const todo = items.filter((item) => !done.has(item.id));

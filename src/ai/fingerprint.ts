@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { ModelRequest } from './types.js';
 
 export function sha256(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return `sha256:${sha256Hex(text)}`;
 }
 
 /**

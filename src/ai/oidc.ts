@@ -8,12 +8,6 @@ export interface OidcEndpoint {
   token: string;
 }
 
-export function oidcEndpoint(env: NodeJS.ProcessEnv): OidcEndpoint | undefined {
-  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-  const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  return url && token ? { url, token } : undefined;
-}
-
 /** The token service's reply, `{"value": "<token>"}`; checked by hand, as zod is not on the start path. */
 function tokenOf(body: unknown): string | undefined {
   const value = typeof body === 'object' && body !== null ? (body as { value?: unknown }).value : undefined;

@@ -3,7 +3,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Log } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
-import { loadPromotedPrompt } from '../prompts/lock.js';
 import { type CompiledSchema, compileSchema, withSchemaEngine } from '../prompts/schema.js';
 import { loadPrompt } from '../prompts/load.js';
 import { promptFromText } from '../prompts/text-prompt.js';
@@ -176,16 +175,23 @@ function samplingParameters(
   return {};
 }
 
-export function loadDefinition(spec: RunPromptSpec): PromptDefinition {
+/** Reads the prompt (loading what reading it needs: the lock module, ajv, zod, see withSchemaEngine). */
+export async function loadDefinition(spec: RunPromptSpec): Promise<PromptDefinition> {
   if (spec.definition) return spec.definition;
   if (spec.promptFile && spec.prompt)
     throw new UserError("Inputs 'prompt' and 'prompt-file' were both given; use one.");
   if (spec.channel) {
     if (!spec.promptFile)
       throw new UserError("Input 'channel' needs 'prompt-file': a channel names a promoted version of a prompt file.");
-    return loadPromotedPrompt(spec.promptFile, spec.channel, { cwd: spec.workspace }).definition;
+    const { promptFile, channel, workspace } = spec;
+    // The lock module (and its zod schemas) only for a run that names a channel.
+    const { loadPromotedPrompt } = await import('../prompts/lock.js');
+    return withSchemaEngine(() => loadPromotedPrompt(promptFile, channel, { cwd: workspace }).definition);
   }
-  if (spec.promptFile) return loadPrompt(spec.promptFile, { cwd: spec.workspace });
+  if (spec.promptFile) {
+    const { promptFile, workspace } = spec;
+    return withSchemaEngine(() => loadPrompt(promptFile, { cwd: workspace }));
+  }
   if (spec.prompt) return promptFromText(spec.prompt, { system: spec.systemPrompt });
   throw new UserError(
     "Input 'prompt' or 'prompt-file' is required: inline prompt text, or a path to a .prompt.yml, .md or .txt file.",
@@ -294,7 +300,7 @@ export interface CallPlan {
 
 /** Also what message-batches.ts renders each item with, so a batch item is the request a single run would send. */
 export async function planCall(spec: RunPromptSpec, log: Log): Promise<CallPlan> {
-  const definition = await withSchemaEngine(() => loadDefinition(spec));
+  const definition = await loadDefinition(spec);
   for (const warning of definition.warnings) log.warning(warning);
   for (const problem of definition.evaluatorProblems ?? [])
     log.warning(`${problem}; run-prompt uses no evaluator, so the prompt runs (promote-prompt's eval gate refuses it)`);

@@ -81,12 +81,7 @@ export function registerRunPromptCommands(program: Command): void {
         .default('reply'),
     )
     .action(async (options: Record<string, unknown>) => {
-      const flags = new Map<string, string>();
-      for (const name of Object.keys(runPromptInputs)) {
-        const value = options[camel(name)];
-        if (typeof value === 'string' || typeof value === 'boolean') flags.set(name, String(value));
-        if (Array.isArray(value) && value.length > 0) flags.set(name, mergeMappings(name, value as string[]));
-      }
+      const flags = await withSchemaEngine(() => flagValues(options));
       if (typeof options.batch === 'string') {
         if (flags.has('batch-file'))
           throw new UserError("Flags '--batch' and '--batch-file' are the same; give one of them.");
@@ -140,6 +135,17 @@ const MAPPING_FLAGS = new Set(['input', 'input-files']);
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** The flags by input name; a repeated mapping flag (`--input`) is merged into one. */
+function flagValues(options: Record<string, unknown>): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const name of Object.keys(runPromptInputs)) {
+    const value = options[camel(name)];
+    if (typeof value === 'string' || typeof value === 'boolean') flags.set(name, String(value));
+    if (Array.isArray(value) && value.length > 0) flags.set(name, mergeMappings(name, value as string[]));
+  }
+  return flags;
 }
 
 /** `--input 'a: 1' --input 'b: 2'` is `a: 1` and `b: 2`; one flag is passed on untouched. */

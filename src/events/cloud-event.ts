@@ -1,7 +1,8 @@
 import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256Hex } from '../shared/sha256.js';
+
+export { sha256Hex };
 
 /**
  * The event envelope: CloudEvents 1.0, structured JSON mode (`application/cloudevents+json`),
@@ -111,24 +112,6 @@ export function isCloudEvent(value: unknown): value is CloudEvent {
     (traceparent === undefined || (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))) &&
     [event.time, event.datacontenttype, event.dataschema, event.autostackrunid].every(optionalText)
   );
-}
-
-/**
- * Hashes after which node:crypto is worth its load (a batch); one event makes three. node:crypto's
- * first load builds its algorithm tables, about 20 ms of emit-event's start on Node 24; the few
- * hashes of one step go through @noble/hashes (audited, pure JavaScript) instead. Same digest.
- */
-const LIGHT_HASHES = 32;
-let hashes = 0;
-
-export function sha256Hex(text: string): string {
-  if (++hashes <= LIGHT_HASHES) return bytesToHex(sha256(utf8ToBytes(text)));
-  // Node's one-shot hash (20.12+) is several times faster than a Hash object for short inputs, and
-  // every event hashes twice (id, traceparent): 200,000 hashes took 0.2-0.3 s against 0.8-2.2 s.
-  const crypto = process.getBuiltinModule('node:crypto');
-  return typeof crypto.hash === 'function'
-    ? crypto.hash('sha256', text, 'hex')
-    : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** Fingerprint of what the event says (type, subject, data): part of the default key. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256.js';
 
 /**
  * The text a prompt's contentHash is computed over. A prompt's identity should not change when
@@ -23,7 +23,7 @@ export function normalizeForHash(text: string): string {
  * prompt) are hashed together, NUL-separated, so a change to any of them is a new version.
  */
 export function contentHash(...texts: [string, ...string[]]): string {
-  return `sha256:${createHash('sha256').update(texts.map(normalizeForHash).join('\0'), 'utf8').digest('hex')}`;
+  return `sha256:${sha256Hex(texts.map(normalizeForHash).join('\0'))}`;
 }
 
 /** The explicit version when there is one, else a short form of the hash that is still unique in practice. */

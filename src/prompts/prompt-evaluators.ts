@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
+import type { ParsedEvaluator } from './prompt-schemas.js';
+import { promptSchemas } from './engine.js';
 import { compileSchemaAt } from './schema.js';
 import { at, describeValue, isPlainObject, issueProblems, pathString, type DataPath, type Problem } from './source.js';
 import type { Evaluator, JsonSchemaSpec } from './types.js';
@@ -9,76 +10,6 @@ import type { Evaluator, JsonSchemaSpec } from './types.js';
  * from the rest of the file: only the eval gate uses them, so one that cannot be read is a
  * located problem beside the prompt, never a reason the prompt cannot run.
  */
-
-const STRING_CHECKS = ['equals', 'contains', 'startsWith', 'endsWith'] as const;
-const EVALUATOR_KINDS = ['string', 'llm', 'uses', 'jsonSchema'] as const;
-
-const stringChecks = z
-  .looseObject({
-    equals: z.string().optional(),
-    contains: z.string().optional(),
-    startsWith: z.string().optional(),
-    endsWith: z.string().optional(),
-  })
-  .superRefine((value, ctx) => {
-    const unknown = Object.keys(value).find((key) => !(STRING_CHECKS as readonly string[]).includes(key));
-    if (unknown !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [unknown],
-        message: `is not a string check; use ${STRING_CHECKS.join(', ')}`,
-      });
-    } else if (!STRING_CHECKS.some((key) => value[key] !== undefined)) {
-      ctx.addIssue({ code: 'custom', message: `needs one of ${STRING_CHECKS.join(', ')}` });
-    }
-  });
-
-const llmEvaluator = z.looseObject({
-  modelId: z.string().min(1),
-  prompt: z.string().min(1),
-  choices: z.array(z.looseObject({ choice: z.string().min(1), score: z.number() })).min(1),
-  systemPrompt: z.string().optional(),
-});
-
-const usesEvaluator = z.string().superRefine((value, ctx) => {
-  if (!/^github\/[A-Za-z0-9_.-]+$/.test(value)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must name a GitHub evaluator such as github/similarity (got ${describeValue(value)})`,
-    });
-  }
-});
-
-const jsonSchemaEvaluator = z.unknown().superRefine((value, ctx) => {
-  const ok =
-    value === true || (isPlainObject(value) && (isPlainObject(value.schema) || typeof value.schema === 'boolean'));
-  if (!ok) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be true (check against the prompt's jsonSchema) or a mapping with a 'schema' (got ${describeValue(value)})`,
-    });
-  }
-});
-
-const evaluator = z
-  .looseObject({
-    name: z.string().min(1),
-    string: stringChecks.optional(),
-    llm: llmEvaluator.optional(),
-    uses: usesEvaluator.optional(),
-    jsonSchema: jsonSchemaEvaluator.optional(),
-  })
-  .superRefine((value, ctx) => {
-    const kinds = EVALUATOR_KINDS.filter((kind) => value[kind] !== undefined);
-    if (kinds.length === 0) ctx.addIssue({ code: 'custom', message: `needs one of ${EVALUATOR_KINDS.join(', ')}` });
-    if (kinds.length > 1)
-      ctx.addIssue({
-        code: 'custom',
-        message: `must have only one of ${EVALUATOR_KINDS.join(', ')} (got ${kinds.join(' and ')})`,
-      });
-  });
-
-type ParsedEvaluator = z.output<typeof evaluator>;
 
 /**
  * The evaluators that can be read, and a located problem for each one that cannot. Only the
@@ -102,7 +33,7 @@ export function readEvaluators(
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   list.forEach((entry: unknown, index) => {
-    const result = evaluator.safeParse(entry);
+    const result = promptSchemas().evaluatorSchema.safeParse(entry);
     if (!result.success) {
       const issues = result.error.issues.map((issue) => ({ ...issue, path: ['evaluators', index, ...issue.path] }));
       problems.push(...issueProblems(issues, data, lineOf));

@@ -1,7 +1,8 @@
-import { z } from 'zod';
-import { MAX_REPEAT } from './limits.js';
 import { contentHash, versionLabel } from './normalize.js';
 import { readEvaluators } from './prompt-evaluators.js';
+import { commonPromptFile, PROMPT_FILE_KEYS } from './prompt-file-fast.js';
+import type { ModelParameters, ParsedPromptFile } from './prompt-schemas.js';
+import { promptSchemas } from './engine.js';
 import { compileSchemaAt } from './schema.js';
 import {
   at,
@@ -22,128 +23,8 @@ import type { JsonSchemaSpec, PromptDefinition, PromptMessage, TestCase, ToolDec
  * unchanged, plus autostack's optional `version`, `tools` and `jsonSchema` evaluators.
  */
 
-const TOP_LEVEL_KEYS = [
-  'name',
-  'description',
-  'model',
-  'modelParameters',
-  'messages',
-  'responseFormat',
-  'jsonSchema',
-  'testData',
-  'evaluators',
-  'version',
-  'tools',
-  'untrusted',
-  'repeat',
-  'minPasses',
-] as const;
 const MODEL_PARAMETER_KEYS = ['maxTokens', 'maxCompletionTokens', 'temperature', 'topP', 'stop'] as const;
 const MESSAGE_KEYS = ['role', 'content'] as const;
-const ROLES = ['system', 'user', 'assistant'] as const;
-
-export const modelParametersSchema = z.looseObject({
-  maxTokens: z.int().positive().optional(),
-  maxCompletionTokens: z.int().positive().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  // One stop string is common enough to accept without the list around it.
-  stop: z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.string().min(1))).optional(),
-});
-
-/** A quoted string; YAML reads `version: 1.10` as the number 1.1, so numbers are refused with a hint. */
-export const versionSchema = z.custom<string>((value) => typeof value === 'string' && value.trim() !== '', {
-  error: (issue) =>
-    typeof issue.input === 'number'
-      ? `must be a quoted string, or YAML changes it (write version: '${String(issue.input)}')`
-      : `must be a non-empty string (got ${describeValue(issue.input)})`,
-});
-
-const repeatCount = z.int().min(1).max(MAX_REPEAT);
-
-/** `minPasses` out of `repeat` runs, when both are set at the same level. */
-function checkMinPasses(value: { repeat?: number | undefined; minPasses?: number | undefined }, ctx: z.RefinementCtx) {
-  if (value.repeat !== undefined && value.minPasses !== undefined && value.minPasses > value.repeat)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['minPasses'],
-      message: `is ${value.minPasses}, more than repeat (${value.repeat}); a case cannot pass more runs than it has`,
-    });
-}
-
-// autostack's addition to a test case: `repeat` and `minPasses` are settings, not template variables.
-const testCase = z
-  .looseObject({ repeat: repeatCount.optional(), minPasses: repeatCount.optional() })
-  .superRefine(checkMinPasses);
-
-const message = z.looseObject({
-  // GitHub's own loader accepts any case; keep that so its files still load.
-  role: z.preprocess((value) => (typeof value === 'string' ? value.toLowerCase() : value), z.enum(ROLES)),
-  content: z.string(),
-});
-
-const jsonSchemaSpec = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  schema: z.record(z.string(), z.unknown()),
-  strict: z.boolean().optional(),
-});
-
-// The tool layer (src/ai/tools.ts) checks the rest: allow-lists, command, args, parameters, env.
-const tool = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  type: z.enum(['github', 'command']).optional(),
-});
-
-const promptFile = z
-  .looseObject({
-    name: z.string().min(1).optional(),
-    description: z.string().optional(),
-    model: z.string().min(1).optional(),
-    modelParameters: modelParametersSchema.optional(),
-    messages: z.array(message).min(1),
-    responseFormat: z.enum(['text', 'json_object', 'json_schema']).optional(),
-    jsonSchema: jsonSchemaSpec.optional(),
-    testData: z.array(testCase).optional(),
-    // Read on their own (readEvaluators): only the eval gate uses them, so they never stop a run.
-    evaluators: z.unknown().optional(),
-    version: versionSchema.optional(),
-    tools: z.array(tool).optional(),
-    untrusted: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a variable name')).optional(),
-    repeat: repeatCount.optional(),
-    minPasses: repeatCount.optional(),
-  })
-  .superRefine((value, ctx) => {
-    checkMinPasses(value, ctx);
-    if (!value.messages.some((entry) => entry.role === 'user')) {
-      ctx.addIssue({ code: 'custom', path: ['messages'], message: 'must include at least one message with role user' });
-    }
-    if (value.responseFormat === 'json_schema' && value.jsonSchema === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['responseFormat'],
-        message: 'is json_schema, so jsonSchema is required (a JSON string or mapping with name and schema)',
-      });
-    }
-    duplicateNames(value.tools ?? [], 'tools', ctx);
-  });
-
-function duplicateNames(entries: ReadonlyArray<{ name: string }>, field: string, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  entries.forEach((entry, index) => {
-    const first = seen.get(entry.name);
-    if (first === undefined) seen.set(entry.name, index);
-    else
-      ctx.addIssue({
-        code: 'custom',
-        path: [field, index, 'name'],
-        message: `repeats ${field}[${first}].name '${entry.name}'; names must be unique`,
-      });
-  });
-}
-
-type ParsedPromptFile = z.output<typeof promptFile>;
 
 export function parsePromptFile(text: string, file: string, defaultName: string): PromptDefinition {
   const parsed = YamlSource.parse(text);
@@ -168,10 +49,7 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
   };
 
   const unknown = unknownFields(raw, lineOf);
-  const result = promptFile.safeParse(data);
-  // A misspelt required field shows up as "is required" plus an unknown key; list both.
-  if (!result.success) throw problemsError(file, [...issueProblems(result.error.issues, data, lineOf), ...unknown]);
-  const value = result.data;
+  const value = commonPromptFile(data) ?? parseWithZod(data, file, lineOf, unknown);
 
   const warnings = [...unknown, ...otherWarnings(value, lineOf)].map(
     (problem) => `${at(file, problem.line)}${problem.text}`,
@@ -211,6 +89,19 @@ export function parsePromptFile(text: string, file: string, defaultName: string)
     ...(value.untrusted && { untrusted: value.untrusted }),
     warnings,
   };
+}
+
+/** Files outside the hand-checked shape, and every wrong one: zod reads them and names the problem. */
+function parseWithZod(
+  data: Record<string, unknown>,
+  file: string,
+  lineOf: (path: DataPath) => number,
+  unknown: Problem[],
+): ParsedPromptFile {
+  const result = promptSchemas().promptFileSchema.safeParse(data);
+  // A misspelt required field shows up as "is required" plus an unknown key; list both.
+  if (!result.success) throw problemsError(file, [...issueProblems(result.error.issues, data, lineOf), ...unknown]);
+  return result.data;
 }
 
 interface JsonSchemaField {
@@ -284,7 +175,7 @@ function checkedJsonSchema(
 }
 
 function unknownFields(raw: Record<string, unknown>, lineOf: (path: DataPath) => number): Problem[] {
-  const found = unknownKeys(raw, TOP_LEVEL_KEYS, [], lineOf);
+  const found = unknownKeys(raw, PROMPT_FILE_KEYS, [], lineOf);
   if (isPlainObject(raw.modelParameters))
     found.push(...unknownKeys(raw.modelParameters, MODEL_PARAMETER_KEYS, ['modelParameters'], lineOf));
   if (Array.isArray(raw.messages)) {
@@ -317,7 +208,7 @@ export function definitionHeader(
     name?: string | undefined;
     description?: string | undefined;
     model?: string | undefined;
-    modelParameters?: z.output<typeof modelParametersSchema> | undefined;
+    modelParameters?: ModelParameters | undefined;
     version?: string | undefined;
   },
   defaultName: string,
@@ -336,9 +227,7 @@ export function definitionHeader(
 }
 
 /** Only the parameters we know, without the extra keys a loose object keeps. */
-export function cleanParameters(
-  parameters: z.output<typeof modelParametersSchema> | undefined,
-): PromptDefinition['modelParameters'] {
+export function cleanParameters(parameters: ModelParameters | undefined): PromptDefinition['modelParameters'] {
   if (!parameters) return {};
   return {
     ...(parameters.maxTokens !== undefined && { maxTokens: parameters.maxTokens }),

@@ -5,7 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 /**
- * ajv and its meta-schemas (~130 KB): loaded by schema.ts's loadSchemaEngine() only when a JSON
+ * ajv and its meta-schemas (~130 KB): loaded through engine.ts only when a JSON
  * Schema is read, so a run without one does not pay for them at start.
  */
 

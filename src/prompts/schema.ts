@@ -2,8 +2,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { InputError, UserError } from '../shared/errors.js';
-import type { AnyAjv, Draft, newAjv as NewAjv } from './schema-engine.js';
+import type { AnyAjv, Draft } from './schema-engine.js';
+import { ajvPart } from './engine.js';
 import { at, describeValue, isPlainObject, parseJson, problemsError, YamlSource, type Problem } from './source.js';
+
+// Importers of the engine found it here before it had a module of its own.
+export { loadSchemaEngine, SchemaEngineNeeded, withSchemaEngine } from './engine.js';
 
 export type SchemaValidation = { valid: true } | { valid: false; errors: string[] };
 
@@ -30,40 +34,8 @@ export interface SchemaSite extends SchemaWhere {
   lineOf?: (pointer: readonly string[]) => number | undefined;
 }
 
-/**
- * Schemas are read synchronously (the prompt-file reader is), but ajv is too big to load on every
- * start. So a compile without the engine throws SchemaEngineNeeded, and the async entry points
- * that may read a schema run their synchronous reading through withSchemaEngine(), which loads
- * the engine and reads again only when a schema was actually there. Reading is side-effect free.
- */
-let engine: { newAjv: typeof NewAjv } | undefined;
-
-export class SchemaEngineNeeded extends Error {
-  constructor() {
-    super('internal: a JSON Schema was read before loadSchemaEngine(); read it through withSchemaEngine()');
-    this.name = 'SchemaEngineNeeded';
-  }
-}
-
-export async function loadSchemaEngine(): Promise<void> {
-  engine ??= await import('./schema-engine.js');
-}
-
-/** Runs `read`; if it met a JSON Schema before ajv was loaded, loads ajv and runs it again. */
-export async function withSchemaEngine<T>(read: () => T): Promise<T> {
-  if (engine) return read();
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof SchemaEngineNeeded)) throw error;
-  }
-  await loadSchemaEngine();
-  return read();
-}
-
 function newAjv(draft: Draft): AnyAjv {
-  if (!engine) throw new SchemaEngineNeeded();
-  return engine.newAjv(draft);
+  return ajvPart().newAjv(draft);
 }
 
 const SUPPORTED = 'draft-07 (the default when $schema is absent), 2019-09 or 2020-12';

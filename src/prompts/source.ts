@@ -1,112 +1,48 @@
-import { isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
+import { fullYaml } from './engine.js';
+import { readLightYaml } from './light-yaml.js';
+import type { DataPath, YamlParse, YamlProblem, YamlTree } from './yaml-tree.js';
 
 /**
  * Everything that turns "where in the data" into "which line of which file": validation works
  * on plain values, and users need a file:line to fix.
  */
 
-export type DataPath = readonly PropertyKey[];
-
-export interface YamlProblem {
-  line: number;
-  message: string;
-}
+export type { DataPath, YamlProblem };
 
 export interface Problem {
   line: number | undefined;
   text: string;
 }
 
-/** A parsed YAML (or JSON, which YAML 1.2 reads too) text that can map a data path to a line. */
-export class YamlSource {
-  private constructor(
-    private readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
-    private readonly firstLine: number,
-  ) {}
+/**
+ * A parsed YAML (or JSON, which YAML 1.2 reads too) text that can map a data path to a line.
+ * Text in the subset prompt files are written in is read by light-yaml.ts; anything else, and
+ * every error, by the `yaml` library (yaml-full.ts), which engine.ts loads when it is needed.
+ */
+export class YamlSource implements YamlTree {
+  private constructor(private readonly tree: YamlTree) {}
 
   /**
    * `firstLine` is the file line the text starts on, for YAML embedded in something else
    * (markdown front matter starts on line 2).
    */
   static parse(text: string, firstLine = 1): { source: YamlSource } | { error: YamlProblem } {
-    const lines = new LineCounter();
-    // prettyErrors off: we add file:line ourselves and the code-frame it appends is noise in an annotation.
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-    const first = doc.errors[0];
-    if (first) {
-      // An unclosed quote is reported where the text ends; the user needs the line it opened on.
-      const opened =
-        first.code === 'MISSING_CHAR' && /quote/.test(first.message) ? quoteStart(text, first.pos[0]) : undefined;
-      const offset = opened ?? first.pos[0];
-      const message =
-        opened === undefined
-          ? first.message
-          : `quoted string opened here is never closed (add the closing ${text[opened] ?? '"'})`;
-      return { error: { line: lines.linePos(offset).line + firstLine - 1, message } };
-    }
-    return { source: new YamlSource(doc, lines, firstLine) };
+    const parsed: YamlParse = readLightYaml(text, firstLine) ?? fullYaml().parseFullYaml(text, firstLine);
+    return 'error' in parsed ? parsed : { source: new YamlSource(parsed.tree) };
   }
 
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    return this.tree.toJS();
   }
 
-  /**
-   * The line of the deepest node on `path` that exists. Map entries report their key's line, so
-   * a nested mapping or block scalar points at the `key:` line rather than the line after it.
-   */
   lineOf(path: DataPath): number {
-    let node: unknown = this.doc.contents;
-    let line = this.lineOfNode(node) ?? this.firstLine;
-    for (const segment of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-        if (!pair) return line;
-        line = this.lineOfNode(pair.key) ?? line;
-        node = pair.value;
-      } else if (isSeq(node)) {
-        const index =
-          typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
-        const item: unknown = node.items[index];
-        if (item === undefined) return line;
-        line = this.lineOfNode(item) ?? line;
-        node = item;
-      } else {
-        return line;
-      }
-    }
-    return line;
+    return this.tree.lineOf(path);
   }
 
-  /**
-   * The line holding the first character of the string at `path`, when the string's lines are
-   * the file's lines one for one: a block literal (`|`) or a scalar on a single line. Folded,
-   * multi-line plain and multi-line quoted scalars re-flow their lines, so they get undefined.
-   */
   contentLineOf(path: DataPath): number | undefined {
-    const node = this.doc.getIn(path, true);
-    if (!isScalar(node) || !node.range) return undefined;
-    const [start, valueEnd] = node.range;
-    if (node.type === 'BLOCK_LITERAL') return this.lineAt(start) + 1;
-    if (node.type === 'BLOCK_FOLDED') return undefined;
-    // A one-line scalar can still hold "\n" escapes, whose lines are not file lines.
-    if (typeof node.value === 'string' && node.value.includes('\n')) return undefined;
-    return this.lineAt(start) === this.lineAt(Math.max(start, valueEnd - 1)) ? this.lineAt(start) : undefined;
-  }
-
-  lineAt(offset: number): number {
-    return this.lines.linePos(offset).line + this.firstLine - 1;
-  }
-
-  private lineOfNode(node: unknown): number | undefined {
-    if (node && typeof node === 'object' && 'range' in node) {
-      const range = (node as { range?: [number, number, number] | null }).range;
-      if (range) return this.lineAt(range[0]);
-    }
-    return undefined;
+    return this.tree.contentLineOf(path);
   }
 }
 
@@ -145,21 +81,6 @@ function jsonErrorPosition(text: string, message: string): number | undefined {
   if (start === -1 || text.indexOf(excerpt, start + 1) !== -1) return undefined;
   const position = start + 10;
   return text[position] === token ? position : undefined;
-}
-
-/** The lexer's control tokens, which are not part of the source text. */
-const CONTROL_TOKENS = new Set(['\x02', '\x18', '\x1f']);
-
-/** Offset of the last quoted scalar starting before `end`. */
-function quoteStart(text: string, end: number): number | undefined {
-  let offset = 0;
-  let found: number | undefined;
-  for (const token of new Lexer().lex(text)) {
-    if (CONTROL_TOKENS.has(token)) continue;
-    if (offset < end && (token.startsWith('"') || token.startsWith("'"))) found = offset;
-    offset += token.length;
-  }
-  return found;
 }
 
 /** "file:line: ", "file: " or "" — the prefix every located message starts with. */

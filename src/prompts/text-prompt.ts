@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
 import { contentHash, versionLabel } from './normalize.js';
-import { definitionHeader, modelParametersSchema, versionSchema } from './prompt-file.js';
+import { definitionHeader } from './prompt-file.js';
+import type { FrontMatter } from './prompt-schemas.js';
+import { promptSchemas } from './engine.js';
 import {
   at,
   describeValue,
@@ -20,17 +21,6 @@ import type { PromptDefinition, PromptMessage } from './types.js';
  */
 
 const FRONT_MATTER_KEYS = ['name', 'description', 'model', 'modelParameters', 'version', 'system'] as const;
-
-const frontMatterSchema = z.looseObject({
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  model: z.string().min(1).optional(),
-  modelParameters: modelParametersSchema.optional(),
-  version: versionSchema.optional(),
-  system: z.string().min(1).optional(),
-});
-
-type FrontMatter = z.output<typeof frontMatterSchema>;
 
 export function parseTextPrompt(text: string, file: string, defaultName: string): PromptDefinition {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -57,7 +47,8 @@ export function parseTextPrompt(text: string, file: string, defaultName: string)
       throw problemsError(file, [{ line: 2, text: `front matter must be a mapping (got ${describeValue(raw)})` }]);
     const lineOf = (path: DataPath): number => source.lineOf(path);
     const unknown = unknownKeys(raw, FRONT_MATTER_KEYS, [], lineOf);
-    const result = frontMatterSchema.safeParse(raw);
+    // Front matter is rarer than .prompt.yml files: zod reads it (withSchemaEngine loads it).
+    const result = promptSchemas().frontMatterSchema.safeParse(raw);
     if (!result.success) throw problemsError(file, [...issueProblems(result.error.issues, raw, lineOf), ...unknown]);
     front = result.data;
     warnings.push(...unknown.map((problem) => `${at(file, problem.line)}${problem.text}`));

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { cloudAccess } from '../../src/actions/run-prompt-cloud-inputs.js';
 import { parseCustomHeaders } from '../../src/actions/run-prompt-inputs.js';
+import { loadSchemaEngine } from '../../src/prompts/schema.js';
+
+// The inputs are read synchronously; text outside the light YAML reader's subset needs `yaml` loaded.
+before(loadSchemaEngine);
 
 test('custom-headers: a YAML or JSON mapping; values become strings', () => {
   assert.deepEqual(parseCustomHeaders('X-Team: docs\nX-Priority: 2', 'vertex'), {

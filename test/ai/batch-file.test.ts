@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   type BatchResult,
-  defaultResultsPath,
   formatResultLine,
   keepFinishedResults,
   parseBatchFile,
   readBatchResults,
 } from '../../src/ai/batch-file.js';
+import { defaultResultsPath } from '../../src/actions/run-prompt-batch-inputs.js';
 import { tempDir } from '../harness/temp.js';
 
 const ok = (id: string): BatchResult => ({
