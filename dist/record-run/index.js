@@ -1,2 +1,1 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{a as i}from"../chunks/3663XVKV.js";import"../chunks/GVQFZKJS.js";i();var[{runAction:o},{recordRunMain:a}]=await Promise.all([import("../chunks/WGIT7FJY.js"),import("../chunks/PUGLCM2K.js")]);await o(a);
+import{a as i,c as r,e as m}from"../chunks/3FYGLXQ4.js";var t=r((p,o)=>{var e=i("node:module");o.exports=typeof e=="function"?e:Object.create(e)});var a=m(t());function n(){let c=a.default.enableCompileCache;try{c?.()}catch{}}n();var{start:l}=await import("../chunks/L5XZN4OD.js");await l();

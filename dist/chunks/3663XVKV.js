@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{a as l,c,e as i}from"./GVQFZKJS.js";var o=c((r,e)=>{e.exports=l("node:module")});var n=i(o(),1);function t(){let a=n.default.enableCompileCache;try{a?.()}catch{}}export{t as a};

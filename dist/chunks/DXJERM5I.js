@@ -1,0 +1,1 @@
+var n=/^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/;function i(e){let r=n.exec(e.trim());if(!(!r?.[1]||!r[2]))return{owner:r[1],repo:r[2]}}function s(e){let r=i(e);if(r)return r;let o=e.indexOf("/");return o<0?{owner:e,repo:""}:{owner:e.slice(0,o),repo:e.slice(o+1)}}export{n as a,i as b,s as c};

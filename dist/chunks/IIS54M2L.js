@@ -1,0 +1,1 @@
+import{H as m,I as o}from"./5D3YOR7G.js";import"./U6VRAFWF.js";import"./CYD3QSGC.js";import"./VR42XL6F.js";import"./UJMOWUSK.js";import"./NSO2M5LC.js";import"./GPOCDIRM.js";import"./4HWUEXSX.js";import"./DT2FK7HC.js";import"./SFK23A4R.js";import"./3ZIRCRPB.js";import"./3FYGLXQ4.js";export{o as AssumeRoleCommand,m as STSClient};

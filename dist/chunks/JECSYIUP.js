@@ -1,3 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{a as u}from"./XKW5E4TT.js";import{b as t}from"./UB2IAV6N.js";import{e as a}from"./GVQFZKJS.js";var e=a(u(),1);function p(o,i){try{return(0,e.parse)(o,{uniqueKeys:!0})}catch(r){let n=r.linePos?.[0]?.line,s=String(r.message??r).split(`
-`)[0];throw new t(i,`is not valid YAML or JSON${n?` (line ${n} of the input)`:""}: ${s}`)}}export{p as parseYamlData};

@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-function t(n){return n===null||typeof n!="object"?JSON.stringify(n)??"null":Array.isArray(n)?`[${n.map(t).join(",")}]`:`{${Object.entries(n).filter(([,r])=>r!==void 0).sort(([r],[i])=>r<i?-1:r>i?1:0).map(([r,i])=>`${JSON.stringify(r)}:${t(i)}`).join(",")}}`}export{t as a};

@@ -1,3 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{b as a}from"./IRXPTF5T.js";import{a as u}from"./UB2IAV6N.js";function r(n){if(typeof n!="object"||n===null)return;let s=n,t=s.$metadata?.httpStatusCode??s.response?.status??s.status;return typeof t=="number"?t:void 0}function c(n,s,t){if(t instanceof u)return t;let e=r(t),o=(t instanceof Error?t.message:String(t)).split(`
-`)[0]?.trim()??"",i=e===401||e===403?" refused":" failed";return new u(a(`Getting ${n} credentials from ${s}${i}${e?` (${e})`:""}: ${o||"no detail"}.`))}export{c as a};

@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-var n=/^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/;function i(e){let r=n.exec(e.trim());if(!(!r?.[1]||!r[2]))return{owner:r[1],repo:r[2]}}function s(e){let r=i(e);if(r)return r;let o=e.indexOf("/");return o<0?{owner:e,repo:""}:{owner:e.slice(0,o),repo:e.slice(o+1)}}export{n as a,i as b,s as c};

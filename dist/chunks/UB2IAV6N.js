@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-var r=class extends Error{file;line;constructor(e,i){super(e),this.name="UserError",this.file=i?.file,this.line=i?.line}},t=class extends r{input;constructor(e,i){super(`Input '${e}' ${i}`),this.name="InputError",this.input=e}};function s(n){return n instanceof Error?n.message:String(n)}export{r as a,t as b,s as c};

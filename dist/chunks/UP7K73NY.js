@@ -1,2 +1,0 @@
-import{createRequire as __asReq}from'node:module';import{fileURLToPath as __asPath}from'node:url';import{dirname as __asDir}from'node:path';const require=__asReq(import.meta.url),__filename=__asPath(import.meta.url),__dirname=__asDir(__filename);
-import{H as m,I as o}from"./CH5ALLOE.js";import"./SFAXX4CP.js";import"./GAFUGJ6D.js";import"./TSPEPPPQ.js";import"./ZLVITV2C.js";import"./4S56USRI.js";import"./CTSKUCGH.js";import"./36ITI5QA.js";import"./G5WRWJL3.js";import"./NIL66IM5.js";import"./XWLCQTLO.js";import"./GVQFZKJS.js";export{o as AssumeRoleCommand,m as STSClient};

@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g}from"./S3TFYPZH.js";import"./UJMOWUSK.js";import"./NSO2M5LC.js";import"./GPOCDIRM.js";import"./4HWUEXSX.js";import"./DT2FK7HC.js";import"./SFK23A4R.js";import"./3ZIRCRPB.js";import"./3FYGLXQ4.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
