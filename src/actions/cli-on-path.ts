@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as core from '@actions/core';
@@ -23,10 +23,21 @@ export function pathHash(text: string): string {
   return `${high.toString(16).padStart(8, '0')}${low.toString(16).padStart(8, '0')}`.slice(0, 12);
 }
 
+function holds(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, 'utf8') === text;
+  } catch {
+    return false;
+  }
+}
+
 /** POSIX single quoting: the path is data, never shell syntax. */
 const shQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 function writeExecutable(path: string, text: string): void {
+  // Every main step of a job puts the same shim there: one already right is left as it is
+  // (write + chmod + rename were 1–4 ms of each start).
+  if (holds(path, text)) return;
   // Write then rename: a step running `autostack` while a parallel action rewrites the shim
   // never sees half a file.
   const temporary = `${path}.${process.pid}.tmp`;
