@@ -1,8 +1,7 @@
 import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
+import { isoTime } from '../shared/iso-time.js';
 import { sha256Hex } from '../shared/sha256.js';
-
-export { sha256Hex };
 
 /**
  * The event envelope: CloudEvents 1.0, structured JSON mode (`application/cloudevents+json`),
@@ -290,7 +289,7 @@ export function createEvent(options: CreateEventOptions): CloudEvent {
     id,
     source: options.source,
     type: options.type,
-    time: (options.time ?? new Date()).toISOString(),
+    time: isoTime(options.time),
     ...(options.subject !== undefined ? { subject: options.subject } : {}),
     ...(options.data !== undefined ? { datacontenttype: 'application/json', data: options.data } : {}),
     ...(options.runId ? { autostackrunid: options.runId } : {}),

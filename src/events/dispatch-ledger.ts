@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
-import { sha256Hex } from './cloud-event.js';
+import { isoTime } from '../shared/iso-time.js';
+import { sha256Hex } from '../shared/sha256.js';
 import { type RedisHandle, ledgerKey, readMarker, writeMarker } from './redis.js';
 
 /**
@@ -131,10 +132,7 @@ export async function recordDispatch(
 ): Promise<void> {
   try {
     mkdirSync(dirname(options.localPath), { recursive: true });
-    appendFileSync(
-      options.localPath,
-      `${JSON.stringify({ key, target: targetId, value, at: new Date().toISOString() })}\n`,
-    );
+    appendFileSync(options.localPath, `${JSON.stringify({ key, target: targetId, value, at: isoTime() })}\n`);
   } catch (error) {
     options.log.warning(`Could not write the local dispatch ledger ${options.localPath} (${errorMessage(error)}).`);
   }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Log } from '../io/io.js';
 import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
+import { isoTime } from '../shared/iso-time.js';
 import { redactDeep } from '../shared/redact.js';
 import { type CloudEvent, isCloudEvent } from './cloud-event.js';
 import { withFileLock } from './file-target.js';
@@ -89,7 +90,7 @@ export async function addToOutbox(
   pending: string[],
   error: string,
 ): Promise<OutboxEntry> {
-  const entry: OutboxEntry = redactDeep({ format: FORMAT, event, pending, error, at: new Date().toISOString() });
+  const entry: OutboxEntry = redactDeep({ format: FORMAT, event, pending, error, at: isoTime() });
   await withFileLock(path, () =>
     rewrite(path, [...readEntries(path).filter((other) => other.event.id !== event.id), entry]),
   );

@@ -28,7 +28,6 @@ export function useSyncStdout(): void {
   };
   const writer = Object.assign(new EventEmitter(), {
     fd: 1,
-    writable: true,
     write(chunk: string | Uint8Array, encoding?: BufferEncoding | Done, done?: Done): boolean {
       const callback = typeof encoding === 'function' ? encoding : done;
       const charset = typeof encoding === 'string' ? encoding : 'utf8';
@@ -42,7 +41,8 @@ export function useSyncStdout(): void {
       return nodeStream().write(rest, undefined, callback);
     },
   });
-  Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, get: () => stream ?? writer });
+  // nodeStream() puts Node's own getter back; until then every reader of process.stdout gets the writer.
+  Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, value: writer });
 }
 
 /** Writes every byte to fd 1; returns what is left unwritten when a write fails. */

@@ -1,4 +1,4 @@
-import type { DataPath, YamlParse, YamlTree } from './yaml-tree.js';
+import { itemIndex, type DataPath, type YamlParse, type YamlTree } from './yaml-tree.js';
 
 /**
  * The YAML prompt files are written in, read without the `yaml` library (~115 KB to load and
@@ -294,10 +294,6 @@ class LightTree implements YamlTree {
     }
     return node?.kind === 'scalar' ? node.contentLine : undefined;
   }
-}
-
-function itemIndex(segment: PropertyKey): number {
-  return typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
 }
 
 function toJS(node: Node): unknown {

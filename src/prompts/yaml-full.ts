@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document } from 'yaml';
-import type { DataPath, YamlParse, YamlTree } from './yaml-tree.js';
+import { itemIndex, type DataPath, type YamlParse, type YamlTree } from './yaml-tree.js';
 
 /**
  * YAML read by the `yaml` library: everything light-yaml.ts leaves out (flow collections,
@@ -48,9 +48,7 @@ class DocumentTree implements YamlTree {
         line = this.lineOfNode(pair.key) ?? line;
         node = pair.value;
       } else if (isSeq(node)) {
-        const index =
-          typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
-        const item: unknown = node.items[index];
+        const item: unknown = node.items[itemIndex(segment)];
         if (item === undefined) return line;
         line = this.lineOfNode(item) ?? line;
         node = item;

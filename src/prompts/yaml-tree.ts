@@ -23,3 +23,8 @@ export interface YamlTree {
 }
 
 export type YamlParse = { tree: YamlTree } | { error: YamlProblem };
+
+/** A path segment as a sequence index (`2` or `'2'`); NaN, which finds no item, for anything else. */
+export function itemIndex(segment: PropertyKey): number {
+  return typeof segment === 'number' ? segment : /^\d+$/.test(String(segment)) ? Number(segment) : Number.NaN;
+}

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { fc } from './settings.js';
-import { cloudEventSchema, createEvent, isCloudEvent, sha256Hex } from '../../src/events/envelope.js';
+import { cloudEventSchema, createEvent, isCloudEvent } from '../../src/events/envelope.js';
+import { sha256Hex } from '../../src/shared/sha256.js';
 import { plainData } from '../../src/events/event-data.js';
 
 const native = (text: string) => createHash('sha256').update(text).digest('hex');
