@@ -1,6 +1,6 @@
 /**
  * SHA-256 (FIPS 180-4) for the few short hashes of an action's start, in JavaScript that V8's
- * interpreter runs without allocating. A start runs this code cold, in the interpreter, where a
+ * interpreter runs without allocating per operation. A start runs this code cold, in the interpreter, where a
  * 32-bit word that does not fit a small integer (31 bits) is boxed as a heap number on every
  * operation: @noble/hashes, used before, allocated 6-8 KB per 64-byte block that way (run-prompt's
  * three hashes about 110 KB, a third of what pushed its start into a young-generation collection)
