@@ -10,7 +10,7 @@ import { plainData } from '../../src/events/event-data.js';
 
 const native = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('sha256Hex (@noble/hashes, then node:crypto after its switch) matches node:crypto', () => {
+test('sha256Hex (sha256-light.ts, then node:crypto after its switch) matches node:crypto', () => {
   // Lengths around the 55/56/64-byte padding edges, and multi-byte UTF-8, on both sides of the switch.
   for (let length = 0; length < 140; length++) assert.equal(sha256Hex('é'.repeat(length)), native('é'.repeat(length)));
   fc.assert(
