@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { DEFAULT_MAX_HOPS, parentEventFromPayload } from '../events/cloud-event.js';
 import { parseEventData } from '../events/event-data.js';
-import type { EmitSpec } from '../events/emit.js';
-import { DEFAULT_OUTBOX } from '../events/outbox.js';
-import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis.js';
-import { parseRedisUrl, redisUrlPasswords } from '../events/redis-url.js';
+import { DEFAULT_OUTBOX, type EmitSpec } from '../events/emit.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, DEFAULT_STREAM, validateStreamName } from '../events/redis-names.js';
+import type { WaitSpec } from '../events/wait-child.js';
 import type { GitHubContext } from '../io/github-context.js';
 import type { Ports } from '../ports/ports.js';
 import { RUN_ENV } from '../runs/context.js';
@@ -144,6 +143,9 @@ async function dispatchTarget(
   return { repository, token };
 }
 
+/** The redis:// URL parser, loaded only for a Redis target. */
+const redisUrls = () => import('../events/redis-url.js');
+
 /** Turns raw inputs (action or CLI) into the domain's spec; secrets are returned for masking. */
 export async function emitEventSpec(
   read: (name: string) => string | undefined,
@@ -154,13 +156,14 @@ export async function emitEventSpec(
   const rawToken = read('github-token')?.trim() || context.env.GITHUB_TOKEN;
   if (rawToken) secrets.push(rawToken);
   const rawRedis = read('redis-url')?.trim() || context.env.REDIS_URL;
-  if (rawRedis) secrets.push(...redisUrlPasswords(rawRedis));
+  if (rawRedis) secrets.push(...(await redisUrls()).redisUrlPasswords(rawRedis));
 
   for (const secret of secrets) registerSecret(secret);
   const inputs = readInputs(emitEventInputs, read);
   const { env, workspace, github } = context;
   const redisUrl = inputs['redis-url'] ?? (env.REDIS_URL?.trim() || undefined);
-  if (redisUrl) parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
+  if (redisUrl)
+    (await redisUrls()).parseRedisUrl(redisUrl, inputs['redis-url'] ? 'redis-url' : 'redis-url (from env REDIS_URL)');
   const stream = validateStreamName(inputs.stream ?? DEFAULT_STREAM);
 
   const { repository, token } = await dispatchTarget(inputs, env, github);
@@ -216,4 +219,26 @@ export async function emitEventSpec(
 
 function resolveIn(workspace: string, path: string): string {
   return path.startsWith('/') ? path : join(workspace, path);
+}
+
+/** emit-event's wait inputs (kept apart from the emit inputs: waiting is a step after emitting). */
+export const emitEventWaitInputs = {
+  wait: input.boolean(false),
+  'wait-timeout-minutes': input.integer({ min: 1, max: 6 * 60, default: 60 }),
+  'fail-on-child-failure': input.boolean(true),
+};
+
+export function waitSpecOf(read: (name: string) => string | undefined, spec: EmitSpec): WaitSpec {
+  const inputs = readInputs(emitEventWaitInputs, read);
+  if (inputs.wait && !spec.dispatch) {
+    throw new InputError(
+      'wait',
+      'needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for',
+    );
+  }
+  return {
+    wait: inputs.wait,
+    timeoutMs: inputs['wait-timeout-minutes'] * 60_000,
+    failOnChildFailure: inputs['fail-on-child-failure'],
+  };
 }

@@ -2,30 +2,7 @@ import type { EmitResult, EmitSpec } from '../events/emit.js';
 import type { ChildResult, WaitSpec } from '../events/wait-child.js';
 import type { StepIo } from '../io/io.js';
 import { InputError, UserError } from '../shared/errors.js';
-import { input, readInputs } from '../shared/inputs.js';
 import { setActionOutputs } from './outputs.js';
-
-/** emit-event's wait inputs (kept apart from the emit inputs: waiting is a step after emitting). */
-export const emitEventWaitInputs = {
-  wait: input.boolean(false),
-  'wait-timeout-minutes': input.integer({ min: 1, max: 6 * 60, default: 60 }),
-  'fail-on-child-failure': input.boolean(true),
-};
-
-export function waitSpecOf(read: (name: string) => string | undefined, spec: EmitSpec): WaitSpec {
-  const inputs = readInputs(emitEventWaitInputs, read);
-  if (inputs.wait && !spec.dispatch) {
-    throw new InputError(
-      'wait',
-      'needs a dispatch target (dispatch-repository and/or dispatch-workflow): there is no child run to wait for',
-    );
-  }
-  return {
-    wait: inputs.wait,
-    timeoutMs: inputs['wait-timeout-minutes'] * 60_000,
-    failOnChildFailure: inputs['fail-on-child-failure'],
-  };
-}
 
 /** Follows the child the emit started, sets the child-* outputs, and fails when asked to. */
 export async function waitAfterEmit(

@@ -4,8 +4,7 @@ import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { actionEnvironment } from './action-spec.js';
 import { inJournaledStep } from '../runs/step.js';
-import { type EmitEnvironment, emitEventSpec } from './emit-event-inputs.js';
-import { waitAfterEmit, waitSpecOf } from './emit-event-wait.js';
+import { type EmitEnvironment, emitEventSpec, waitSpecOf } from './emit-event-inputs.js';
 import { setActionOutputs } from './outputs.js';
 
 export function setEmitOutputs(io: StepIo, result: EmitResult): void {
@@ -42,7 +41,8 @@ export async function emitStep(
       const result = await emitEvent(spec, io, step);
       setEmitOutputs(io, result);
       io.info(describeEmit(result));
-      if (wait.wait) await waitAfterEmit(result, spec, wait, io, dispatchedAt);
+      // The waiting code loads only when asked to wait.
+      if (wait.wait) await (await import('./emit-event-wait.js')).waitAfterEmit(result, spec, wait, io, dispatchedAt);
       return result;
     },
     describeEmit,

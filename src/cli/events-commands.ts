@@ -1,9 +1,13 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { type EmitEnvironment, emitEventInputs, emitEventSpec } from '../actions/emit-event-inputs.js';
+import {
+  type EmitEnvironment,
+  emitEventInputs,
+  emitEventSpec,
+  emitEventWaitInputs,
+} from '../actions/emit-event-inputs.js';
 import { runnerPorts } from '../ports/runner.js';
 import { emitStep } from '../actions/emit-event.js';
-import { emitEventWaitInputs } from '../actions/emit-event-wait.js';
 import { emitEvent } from '../events/emit.js';
 import { listOutbox } from '../events/outbox.js';
 import { batchEvents, validateBatch } from '../events/batch.js';

@@ -5,15 +5,8 @@ import { createConsoleIo } from '../io/console-io.js';
 import { currentJournal } from '../runs/context.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact, registerSecret } from '../shared/redact.js';
-import {
-  DEFAULT_STREAM,
-  hashTag,
-  isTransientRedisError,
-  openRedis,
-  RedisTargetError,
-  type RedisHandle,
-  validateStreamName,
-} from '../events/redis.js';
+import { DEFAULT_STREAM, hashTag, validateStreamName } from '../events/redis-names.js';
+import { isTransientRedisError, openRedis, RedisTargetError, type RedisHandle } from '../events/redis.js';
 import {
   DEFAULT_GROUP,
   DEFAULT_MARKER_TTL_SECONDS,

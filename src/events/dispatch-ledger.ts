@@ -5,7 +5,8 @@ import type { CacheStore } from '../ports/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { isoTime } from '../shared/iso-time.js';
 import { sha256Hex } from '../shared/sha256.js';
-import { type RedisHandle, ledgerKey, readMarker, writeMarker } from './redis.js';
+import { ledgerKey } from './redis-names.js';
+import { type RedisHandle, readMarker, writeMarker } from './redis.js';
 
 /**
  * GitHub's dispatch endpoints have no idempotency key: the same POST twice starts two runs. So

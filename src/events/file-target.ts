@@ -52,33 +52,89 @@ export async function withFileLock<T>(path: string, body: () => T): Promise<T> {
   }
 }
 
-function readText(path: string): string {
+/** The file's bytes, not decoded: the duplicate scan looks for the key's bytes (empty when there is no file yet). */
+function readBytes(path: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
 
-function findKeyInText(text: string, idempotencyKey: string): number | undefined {
+const NEWLINE = 0x0a;
+
+/** Whether one line of the file is an event with this key (a torn line, not JSON, is not). */
+function isEventWithKey(raw: string, idempotencyKey: string): boolean {
+  try {
+    return (JSON.parse(raw) as { idempotencykey?: unknown }).idempotencykey === idempotencyKey;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The key as an event line holds it: JSON-escaped (`"`, `\`, controls and lone surrogates), as
+ * serializeEvent wrote it. Only lines that hold this text are parsed.
+ */
+function keyInLine(idempotencyKey: string): string {
+  return JSON.stringify(idempotencyKey).slice(1, -1);
+}
+
+/** The line (1-based) of the first event with this key in the decoded text. */
+export function findKeyInText(text: string, idempotencyKey: string): number | undefined {
+  const needle = keyInLine(idempotencyKey);
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const raw = lines[index];
-    if (!raw || !raw.includes(idempotencyKey)) continue;
-    try {
-      const parsed = JSON.parse(raw) as { idempotencykey?: unknown };
-      if (parsed.idempotencykey === idempotencyKey) return index + 1;
-    } catch {
-      // A torn line: not a match.
-    }
+    if (raw && raw.includes(needle) && isEventWithKey(raw, idempotencyKey)) return index + 1;
+  }
+  return undefined;
+}
+
+function newlinesIn(bytes: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(NEWLINE, from); at !== -1 && at < to; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  return count;
+}
+
+/**
+ * findKeyInText's answer without decoding or splitting the file: the key's bytes are searched
+ * for, and only a line that holds them is decoded and parsed. For a key that JSON writes in ASCII:
+ * an ASCII byte decodes to itself whatever surrounds it (a broken UTF-8 sequence never takes one
+ * in), so the bytes hold it on exactly the lines the text does. Any other key takes the text path.
+ * test/property/file-target.test.ts holds the two to the same answers.
+ */
+export function findKeyInBytes(bytes: Buffer, idempotencyKey: string): number | undefined {
+  const text = keyInLine(idempotencyKey);
+  const needle = Buffer.from(text, 'utf8');
+  // As many bytes as characters: all ASCII.
+  if (needle.length === 0 || needle.length !== text.length)
+    return findKeyInText(bytes.toString('utf8'), idempotencyKey);
+  let line = 1;
+  let counted = 0; // newlines before `counted` are in `line`
+  let hit = bytes.indexOf(needle);
+  while (hit !== -1) {
+    const start = bytes.lastIndexOf(NEWLINE, hit) + 1;
+    const newline = bytes.indexOf(NEWLINE, hit + needle.length);
+    const end = newline === -1 ? bytes.length : newline;
+    line += newlinesIn(bytes, counted, start);
+    counted = start;
+    if (isEventWithKey(bytes.toString('utf8', start, end), idempotencyKey)) return line;
+    hit = newline === -1 ? -1 : bytes.indexOf(needle, newline + 1);
   }
   return undefined;
 }
 
 /** Finds the line (1-based) holding an event with this idempotency key. */
 export function findKeyInFile(path: string, idempotencyKey: string): number | undefined {
-  return findKeyInText(readText(path), idempotencyKey);
+  return findKeyInBytes(readBytes(path), idempotencyKey);
+}
+
+/** Where an appended event lands: a torn last line (no newline) would glue onto it, so it starts a fresh line. */
+export function appendPosition(bytes: Buffer): { prefix: string; line: number } {
+  const prefix = bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? '\n' : '';
+  return { prefix, line: newlinesIn(bytes, 0, bytes.length) + prefix.length + 1 };
 }
 
 function appendLine(path: string, text: string): void {
@@ -93,13 +149,11 @@ function appendLine(path: string, text: string): void {
 
 export async function appendEventToFile(path: string, event: CloudEvent): Promise<FileAppendResult> {
   return withFileLock(path, () => {
-    const text = readText(path);
-    const existing = findKeyInText(text, event.idempotencykey);
+    const bytes = readBytes(path);
+    const existing = findKeyInBytes(bytes, event.idempotencykey);
     if (existing !== undefined) return { duplicate: true, line: existing };
-    // A torn last line (no newline) would glue onto ours: start on a fresh line.
-    const prefix = text.length > 0 && !text.endsWith('\n') ? '\n' : '';
+    const { prefix, line } = appendPosition(bytes);
     appendLine(path, `${prefix}${serializeEvent(event)}\n`);
-    const line = (text + prefix).split('\n').length;
     return { duplicate: false, line };
   });
 }

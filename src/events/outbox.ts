@@ -15,14 +15,13 @@ import { withFileLock } from './file-target.js';
  * every target deduplicates by idempotency key, so nothing is lost and nothing doubles.
  *
  * Where it lives:
- * - `.autostack/outbox.jsonl` in the workspace (input `outbox`): survives on the same machine
+ * - `.autostack/outbox.jsonl` in the workspace (input `outbox`, DEFAULT_OUTBOX in emit.ts): survives on the same machine
  *   (the CLI, self-hosted runners, a re-run of the step in the same job);
  * - on a GitHub runner, also the Actions cache, one entry per event (`autostack-outbox-<id>`):
  *   a re-run attempt is a fresh machine but the same workflow run and ref, so it restores it;
  * - a copy in the run's directory (`outbox.jsonl` beside the journal), which record-run's post
  *   step uploads with the run record, so what was pending is visible in the artifact.
  */
-export const DEFAULT_OUTBOX = '.autostack/outbox.jsonl';
 const CACHE_DIRECTORY = '.autostack/outbox-cache';
 const FORMAT = 'autostack.outbox/v1';
 

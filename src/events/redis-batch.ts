@@ -1,9 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { type CloudEvent, streamEntryFields } from './cloud-event.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, ledgerKey } from './redis-names.js';
 import {
-  DEFAULT_DEDUPE_TTL_SECONDS,
   explainRedisError,
-  ledgerKey,
   type RedisHandle,
   RedisTargetError,
   type StreamPublishOptions,

@@ -1,10 +1,11 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import { InputError, UserError } from '../shared/errors.js';
+import { UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { type CloudEvent, streamEntryFields } from './cloud-event.js';
+import { DEFAULT_DEDUPE_TTL_SECONDS, ledgerKey } from './redis-names.js';
 import { type ParsedRedisUrl, parseRedisUrl } from './redis-url.js';
 
-// URL parsing lives in redis-url.ts; re-exported so callers keep importing the Redis target from one place.
+// URL parsing lives in redis-url.ts; stream names, defaults and ledger keys in redis-names.ts.
 
 /**
  * Redis Streams target.
@@ -30,10 +31,6 @@ import { type ParsedRedisUrl, parseRedisUrl } from './redis-url.js';
  * `{app}:idem:{app}:events:<key>`, in the tag's slot. A name with braces that do not form a
  * tag cannot be co-located and is refused.
  */
-export const DEFAULT_STREAM = 'autostack:events';
-/** How long a publish is remembered for deduplication: GitHub allows re-runs for 30 days. */
-export const DEFAULT_DEDUPE_TTL_SECONDS = 30 * 24 * 3600;
-
 const PUBLISH_SCRIPT = `
 local existing = redis.call('GET', KEYS[2])
 if existing then return {0, existing} end
@@ -64,33 +61,6 @@ interface ScriptedClient {
     ...fields: string[]
   ): Promise<PublishReply>;
 }
-/** The Redis Cluster hash tag of a key (the first non-empty {…}), if any. */
-export function hashTag(key: string): string | undefined {
-  const open = key.indexOf('{');
-  if (open === -1) return undefined;
-  const close = key.indexOf('}', open + 1);
-  if (close === -1 || close === open + 1) return undefined;
-  return key.slice(open + 1, close);
-}
-
-export function validateStreamName(stream: string, inputName = 'stream'): string {
-  if (!stream || stream.length > 512 || /\s/.test(stream))
-    throw new InputError(inputName, `must be a Redis key of 1-512 characters without spaces (got '${stream}')`);
-  if (hashTag(stream) === undefined && /[{}]/.test(stream)) {
-    throw new InputError(
-      inputName,
-      `has braces that are not a Redis Cluster hash tag ('${stream}'); use a tag like {app}:events or no braces`,
-    );
-  }
-  return stream;
-}
-
-/** The ledger key of an idempotency key for a stream: same hash slot as the stream (see top). */
-export function ledgerKey(stream: string, idempotencyKey: string, kind = 'idem'): string {
-  const tag = hashTag(stream);
-  return tag === undefined ? `{${stream}}:${kind}:${idempotencyKey}` : `{${tag}}:${kind}:${stream}:${idempotencyKey}`;
-}
-
 export interface RedisConnectOptions {
   /** Deadline for connecting (and for each operation's retries). */
   timeoutMs: number;

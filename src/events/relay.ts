@@ -9,7 +9,7 @@ import { dispatchEvent, type DispatchResult } from './dispatch.js';
 import { DispatchError } from './dispatch-errors.js';
 import { type CloudEvent, parseStreamEntry } from './envelope.js';
 import { dispatchMarkerKey, dispatchTargetId } from './dispatch-ledger.js';
-import { hashTag } from './redis.js';
+import { hashTag } from './redis-names.js';
 import { defineRelayScripts, type RelayScripts } from './relay-scripts.js';
 import { describeTarget, emptyRelaySummary, type RelaySummary } from './relay-summary.js';
 import { resolveTarget, type Route, type RouteTarget, type Routing } from './routing.js';

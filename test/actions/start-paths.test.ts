@@ -13,6 +13,9 @@ const MARKERS = {
   zod: '$ZodError',
   'promotion core': 'first promotion on this channel',
   'dispatch code': '"DispatchError"',
+  'Redis target': '"RedisTargetError"',
+  'dispatch ledger': 'autostack-dispatched-',
+  outbox: 'autostack.outbox/v1',
 } as const;
 type Library = keyof typeof MARKERS;
 
@@ -70,7 +73,7 @@ describe('start paths load only what they use (bundles)', () => {
       );
   });
 
-  test('promote-prompt that fails on its inputs loads no yaml, zod or promotion core', async () => {
+  test('promote-prompt that fails on its inputs loads no yaml, zod, promotion core or emit targets', async () => {
     const { result, loaded, libraries } = await startOf(newJob(), 'actions/promote-prompt', {});
     assert.equal(result.exitCode, 1);
     assert.deepEqual(result.errors, ["Input 'prompt-file' is required"]);
@@ -78,7 +81,7 @@ describe('start paths load only what they use (bundles)', () => {
     assert.deepEqual(libraries, []);
   });
 
-  test('emit-event to a file loads no yaml, zod or dispatch code', async () => {
+  test('emit-event to a file loads no yaml, zod, Redis, dispatch or outbox code', async () => {
     const job = newJob();
     const { result, libraries } = await startOf(job, 'actions/emit-event', {
       type: 'com.example.start',

@@ -32,6 +32,18 @@ describe('file target', () => {
     assert.equal(JSON.parse(readFileSync(path, 'utf8').split('\n')[2] ?? '{}').idempotencykey, 'b');
     assert.equal((await appendEventToFile(path, event('a'))).duplicate, true);
   });
+
+  test('a key that JSON escapes or that is not ASCII is recognised on the repeat', async () => {
+    const path = join(tempDir('autostack-file-'), 'events.jsonl');
+    // A user's key is printable ASCII (quotes and backslashes included); an envelope kept in the
+    // outbox or drained from a batch may carry any key.
+    const events = [event('a"b'), event('c\\d'), { ...event('e'), idempotencykey: 'ké' }];
+    for (const [index, each] of events.entries()) {
+      assert.deepEqual(await appendEventToFile(path, each), { duplicate: false, line: index + 1 });
+      assert.deepEqual(await appendEventToFile(path, each), { duplicate: true, line: index + 1 });
+    }
+    assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 3);
+  });
 });
 
 describe('outbox', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createEvent, parseStreamEntry, streamEntryFields } from '../../src/events/envelope.js';
-import { ledgerKey, openRedis } from '../../src/events/redis.js';
+import { ledgerKey } from '../../src/events/redis-names.js';
+import { openRedis } from '../../src/events/redis.js';
 import { publishEventStream } from '../../src/events/redis-batch.js';
 import { startRedis } from '../fakes/redis.js';
 import { forSuite } from '../harness/fixtures.js';
