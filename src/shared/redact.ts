@@ -145,6 +145,29 @@ export function redactDeep<T>(value: T): T {
 }
 
 /**
+ * The JSON text of a value with every string redacted: the same text as
+ * `JSON.stringify(redactDeep(value), null, indent)`, without the copy (JSON.stringify hands each
+ * string to the replacer after toJSON, as the copy would hold it). Keys cannot be renamed from a
+ * replacer, so a value with a key that holds a secret (rare) takes the copying path.
+ */
+export function redactedJson(value: object, indent?: number): string {
+  let keyChanged = false;
+  const text = JSON.stringify(
+    value,
+    (_key, inner: unknown) => {
+      if (typeof inner === 'string') return redact(inner);
+      if (inner === null || typeof inner !== 'object') return inner;
+      // JSON.stringify writes a String object as its string.
+      if (inner instanceof String) return redact(inner.valueOf());
+      if (!keyChanged && !Array.isArray(inner)) keyChanged = Object.keys(inner).some((key) => redact(key) !== key);
+      return inner;
+    },
+    indent,
+  );
+  return keyChanged ? JSON.stringify(redactDeep(value), null, indent) : text;
+}
+
+/**
  * For exporters (OpenTelemetry span and log attributes): string values redacted, numbers and
  * booleans kept, so one call cleans an attribute map before it leaves the process.
  */

@@ -1,11 +1,11 @@
-// redact() skips strings that cannot hold a secret and redactDeep() rewrites only what changes:
-// both must give exactly what the plain versions give (every form of every registered secret and
+// redact() skips strings that cannot hold a secret, redactDeep() rewrites only what changes and
+// redactedJson() redacts while JSON.stringify writes: all must give exactly what the plain versions give (every form of every registered secret and
 // every token shape replaced in every string and key). The reference below is redact.ts as it
 // was before those shortcuts (round 3), registered with the same secrets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fc } from './settings.js';
-import { derivedForms, MASK, redact, redactDeep, registerSecret } from '../../src/shared/redact.js';
+import { derivedForms, MASK, redact, redactDeep, redactedJson, registerSecret } from '../../src/shared/redact.js';
 
 const reference = {
   registered: new Set<string>(),
@@ -97,6 +97,9 @@ function value(secrets: string[]): fc.Arbitrary<unknown> {
       // fromEntries: `__proto__` becomes an own key, as JSON.parse makes it.
       fc.array(fc.tuple(key, tie('node')), { maxLength: 4 }).map((entries) => Object.fromEntries(entries)),
       fc.constant(new Date(0)),
+      // What JSON.stringify turns into something else before the replacer sees it, or after.
+      text(secrets).map((value) => new String(value)),
+      fc.tuple(key, text(secrets)).map(([name, value]) => ({ toJSON: () => ({ [name]: value }) })),
     ),
   })).node;
 }
@@ -112,13 +115,16 @@ function check([secrets, input]: [string[], unknown]): void {
   assert.deepEqual(actual, expected);
   assert.equal(JSON.stringify(actual, null, 2), JSON.stringify(expected, null, 2));
   if (typeof input === 'string') assert.equal(redact(input), reference.redact(input));
+  if (input !== null && typeof input === 'object')
+    for (const indent of [undefined, 2])
+      assert.equal(redactedJson(input, indent), JSON.stringify(expected, null, indent));
 }
 const withSecrets = <T>(of: (secrets: string[]) => fc.Arbitrary<T>) =>
   fc.array(secret, { maxLength: 2 }).chain((secrets) => fc.tuple(fc.constant(secrets), of(secrets)));
 
 // First, while no secret is registered: only the token shapes apply, and the length floor is theirs.
 test('before any secret is registered, redact and redactDeep mask the token shapes as the plain walk does', () => {
-  fc.assert(fc.property(fc.tuple(fc.constant([]), fc.oneof(text([]), value([]))), check));
+  fc.assert(fc.property(fc.tuple(fc.constant([] as string[]), fc.oneof(text([]), value([]))), check));
 });
 
 test('redact and redactDeep give what the plain walk over every form and token shape gives', () => {
