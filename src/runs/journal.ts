@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { redactDeep } from '../shared/redact.js';
+import { redactedJson } from '../shared/redact.js';
 import { isoTime } from '../shared/iso-time.js';
 // Types only: the schema (and zod) load where journals are read (journal-read.ts), not where they are written.
 import type { JournalEvent } from './journal-schema.js';
@@ -27,27 +27,17 @@ export class Journal {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  append(event: NewJournalEvent): JournalEvent {
-    // ncc's bundled TypeScript widens the spread union without the assertion, though tsc 5.9 does not.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    const full = redactDeep({
-      v: JOURNAL_VERSION,
-      ts: isoTime(this.now()),
-      run: this.runId,
-      ...event,
-    } as JournalEvent);
+  append(event: NewJournalEvent): void {
+    const line = redactedJson({ v: JOURNAL_VERSION, ts: isoTime(this.now()), run: this.runId, ...event });
     mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${JSON.stringify(full)}\n`);
-    return full;
+    appendFileSync(this.path, `${line}\n`);
   }
 
   /** Appends many events with one write (a batch of thousands of events is journaled per chunk). */
   appendMany(events: NewJournalEvent[]): void {
     if (events.length === 0) return;
     const now = isoTime(this.now());
-    const lines = events.map((event) =>
-      JSON.stringify(redactDeep({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event })),
-    );
+    const lines = events.map((event) => redactedJson({ v: JOURNAL_VERSION, ts: now, run: this.runId, ...event }));
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, `${lines.join('\n')}\n`);
   }

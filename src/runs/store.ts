@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
-import { redactDeep } from '../shared/redact.js';
+import { redactedJson } from '../shared/redact.js';
 import type { RunRecord } from './record.js';
 
 export const DEFAULT_RUNS_DIRECTORY = '.autostack/runs';
@@ -13,7 +13,7 @@ export function artifactName(runId: string): string {
 
 /** Serialised once, so the local copy and the artifact hold the same bytes. */
 export function serializeRecord(record: RunRecord): string {
-  return `${JSON.stringify(redactDeep(record), null, 2)}\n`;
+  return `${redactedJson(record, 2)}\n`;
 }
 
 /** Fails early (in the main step) when the records directory cannot be written. */
@@ -22,7 +22,8 @@ export function ensureWritableDirectory(directory: string, inputName: string): v
     mkdirSync(directory, { recursive: true });
     const probe = join(directory, `.write-probe-${process.pid}`);
     writeFileSync(probe, '');
-    rmSync(probe, { force: true });
+    // unlink, not rm: rmSync stats the path and walks it first, for a file this step just made.
+    unlinkSync(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UserError(

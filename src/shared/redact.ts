@@ -21,13 +21,25 @@ const MIN_SECRET_LENGTH = 4;
 const MIN_DERIVED_LENGTH = 6;
 export const MASK = '***';
 
-const TOKEN_SHAPES: readonly RegExp[] = [
-  /sk-ant-[A-Za-z0-9_-]{8,}/g,
-  /\bgh[pousr]_[A-Za-z0-9_]{16,}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+/**
+ * Each shape with a substring every match contains: a string without it is not run through the
+ * pattern (most strings of a record are short names, numbers and URLs, and a `replace` that
+ * finds nothing still allocates).
+ */
+const TOKEN_SHAPES: ReadonlyArray<{ pattern: RegExp; mayMatch: (text: string) => boolean }> = [
+  { pattern: /sk-ant-[A-Za-z0-9_-]{8,}/g, mayMatch: (text) => text.includes('sk-ant-') },
+  { pattern: /\bgh[pousr]_[A-Za-z0-9_]{16,}/g, mayMatch: (text) => text.includes('_') && text.includes('gh') },
+  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/g, mayMatch: (text) => text.includes('github_pat_') },
+  { pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, mayMatch: (text) => text.includes('AKIA') || text.includes('ASIA') },
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    mayMatch: (text) => text.includes('eyJ'),
+  },
 ];
+/** The shortest text a token shape matches (`sk-ant-` and eight characters). */
+const SHORTEST_TOKEN = 15;
+/** Text shorter than this holds no form and no token: redact() returns it as it is. */
+let shortest = SHORTEST_TOKEN;
 
 /**
  * Base64 of the bytes from `shift` on, with the characters that depend on what follows the
@@ -72,6 +84,7 @@ export function registerSecret(value: string | undefined): void {
     for (const form of derivedForms(secret)) all.add(form);
   }
   forms = [...all].sort((a, b) => b.length - a.length);
+  shortest = Math.min(SHORTEST_TOKEN, forms.at(-1)?.length ?? SHORTEST_TOKEN);
 }
 
 /** True when text holds a registered secret, a derived form of one or a known token shape. */
@@ -80,21 +93,46 @@ export function containsSecret(text: string): boolean {
 }
 
 export function redact(text: string): string {
+  if (text.length < shortest) return text;
   let result = text;
-  for (const form of forms) {
+  for (let index = 0; index < forms.length; index++) {
+    const form = forms[index] as string;
     if (result.includes(form)) result = result.split(form).join(MASK);
   }
-  for (const shape of TOKEN_SHAPES) result = result.replace(shape, MASK);
+  // Indexed loops: redact() runs for every string of a record, before V8 has optimized anything.
+  for (let index = 0; index < TOKEN_SHAPES.length; index++) {
+    const { pattern, mayMatch } = TOKEN_SHAPES[index] as (typeof TOKEN_SHAPES)[number];
+    if (mayMatch(result)) result = result.replace(pattern, MASK);
+  }
   return result;
 }
 
-function redactValue(value: unknown): unknown {
+/**
+ * Redacts a private JSON copy in place, allocating only where something changes: a string is
+ * replaced where it held a secret, and an object is rebuilt only when one of its keys did
+ * (Object.fromEntries, so a redacted key that now equals another keeps the later value).
+ */
+function redactCopy(value: unknown): unknown {
   if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [redact(key), redactValue(inner)]));
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const inner: unknown = value[index];
+      const clean = redactCopy(inner);
+      if (clean !== inner) value[index] = clean;
+    }
+    return value;
   }
-  return value;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (keys.some((key) => redact(key) !== key))
+    return Object.fromEntries(keys.map((key) => [redact(key), redactCopy(object[key])]));
+  for (const key of keys) {
+    const inner = object[key];
+    const clean = redactCopy(inner);
+    if (clean !== inner) object[key] = clean;
+  }
+  return object;
 }
 
 /**
@@ -103,7 +141,30 @@ function redactValue(value: unknown): unknown {
  */
 export function redactDeep<T>(value: T): T {
   if (value === undefined) return value;
-  return redactValue(JSON.parse(JSON.stringify(value)) as unknown) as T;
+  return redactCopy(JSON.parse(JSON.stringify(value)) as unknown) as T;
+}
+
+/**
+ * The JSON text of a value with every string redacted: the same text as
+ * `JSON.stringify(redactDeep(value), null, indent)`, without the copy (JSON.stringify hands each
+ * string to the replacer after toJSON, as the copy would hold it). Keys cannot be renamed from a
+ * replacer, so a value with a key that holds a secret (rare) takes the copying path.
+ */
+export function redactedJson(value: object, indent?: number): string {
+  let keyChanged = false;
+  const text = JSON.stringify(
+    value,
+    (_key, inner: unknown) => {
+      if (typeof inner === 'string') return redact(inner);
+      if (inner === null || typeof inner !== 'object') return inner;
+      // JSON.stringify writes a String object as its string.
+      if (inner instanceof String) return redact(inner.valueOf());
+      if (!keyChanged && !Array.isArray(inner)) keyChanged = Object.keys(inner).some((key) => redact(key) !== key);
+      return inner;
+    },
+    indent,
+  );
+  return keyChanged ? JSON.stringify(redactDeep(value), null, indent) : text;
 }
 
 /**
