@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { useSyncStdout } from '../io/sync-stdout.js';
+import { exitWhenWritten, useSyncStdout } from '../io/sync-stdout.js';
 import { errorMessage, UserError } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { putCliOnPath } from './cli-on-path.js';
@@ -10,7 +10,8 @@ import { putCliOnPath } from './cli-on-path.js';
  * without a stack trace unless step debug logging is on. Never rethrows, so Node never prints
  * its own trace. Main steps first put the `autostack` CLI on the job's PATH (post steps run
  * after every other step, so there is no one left to call it). The log is written without
- * building Node's stdout stream (see useSyncStdout).
+ * building Node's stdout stream (see useSyncStdout), and the process ends as soon as it is
+ * written (see exitWhenWritten): nothing runs after the action returns.
  */
 export async function runAction(body: () => Promise<void>, options: { cliOnPath?: boolean } = {}): Promise<void> {
   useSyncStdout();
@@ -30,4 +31,5 @@ export async function runAction(body: () => Promise<void>, options: { cliOnPath?
       if (error instanceof Error && error.stack) core.debug(redact(error.stack));
     }
   }
+  exitWhenWritten();
 }

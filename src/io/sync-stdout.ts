@@ -3,6 +3,8 @@ import { writeSync } from 'node:fs';
 
 type Done = (error?: Error | null) => void;
 type Writable = { write(chunk: string | Uint8Array, encoding?: BufferEncoding, done?: Done): boolean };
+/** Node's own stream, once a write failed over to it (the rest of the log then goes through it). */
+let fallback: NodeJS.WriteStream | undefined;
 
 /**
  * A step's log reaches the runner through a pipe. On first access Node builds `process.stdout`
@@ -22,7 +24,7 @@ export function useSyncStdout(): void {
   const nodeStream = (): Writable => {
     if (!stream) {
       Object.defineProperty(process, 'stdout', original);
-      stream = process.stdout;
+      stream = fallback = process.stdout;
     }
     return stream;
   };
@@ -56,4 +58,20 @@ function writeAll(bytes: Uint8Array): Uint8Array | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Ends the process once the log is written, with the exit code already set. A step's work is done
+ * when its action returns, but Node would still run V8's pending tasks before exiting (a minor GC
+ * the start's allocation scheduled: 3–5 ms) and tear the heap down: 5–13 ms of every cold start
+ * (docs/benchmarks.md, round 3). Writes through our writer are done when write returns; only a
+ * failed-over stream can still hold bytes (a non-blocking pipe that filled up), so that waits
+ * for 'drain' first.
+ */
+export function exitWhenWritten(): void {
+  if (fallback && fallback.writableLength > 0) {
+    // A reader that went away fails the write instead of draining it: exit then too.
+    fallback.once('drain', () => process.exit());
+    fallback.once('error', () => process.exit());
+  } else process.exit();
 }

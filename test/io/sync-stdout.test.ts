@@ -19,7 +19,7 @@ const writer = join(dir, 'writer.ts');
 writeFileSync(
   writer,
   [
-    `import { useSyncStdout } from ${JSON.stringify(join(REPO_ROOT, 'src/io/sync-stdout.ts'))};`,
+    `import { exitWhenWritten, useSyncStdout } from ${JSON.stringify(join(REPO_ROOT, 'src/io/sync-stdout.ts'))};`,
     'useSyncStdout();',
     `for (let i = 0; i < ${LINES}; i++) {`,
     "  const line = `line ${i} ${'x'.repeat(90)}`;",
@@ -29,6 +29,9 @@ writeFileSync(
     '}',
     // Which writer holds process.stdout at the end: ours, or Node's stream after a failed write.
     'process.stderr.write(`writer=${process.stdout.constructor.name}\\n`);',
+    // What Node's stream still holds when the action ends, then the end every action takes.
+    "process.stderr.write(`pending=${'writableLength' in process.stdout ? process.stdout.writableLength : 0}\\n`);",
+    'exitWhenWritten();',
   ].join('\n'),
 );
 // Bundled, not run through tsx: tsx's loader builds Node's stdout stream first, which leaves the
@@ -79,6 +82,8 @@ test('a non-blocking pipe that fills up (EAGAIN) hands the rest to Node’s stre
   });
   assert.match(stderr, /exit=0/);
   assert.doesNotMatch(stderr, /writer=EventEmitter/, 'the writer met EAGAIN and handed over to Node’s stream');
+  // The reader was still asleep when the writer ended: exitWhenWritten waited for the rest.
+  assert.match(stderr, /pending=[1-9]/);
   assertAllLines(stdout);
 });
 
