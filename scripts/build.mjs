@@ -11,7 +11,6 @@ import { build } from 'esbuild';
 import { writeStamp } from './dist-stamp.mjs';
 import { withCommonJsGlobals } from './build-globals.mjs';
 import { compileCacheInEntries, startGroups, startKernels } from './build-kernels.mjs';
-import { eagerFunctions, startFiles } from './build-eager.mjs';
 
 const entries = readdirSync('src/entries')
   .filter((file) => file.endsWith('.ts'))
@@ -180,7 +179,6 @@ const result = await build({
 rmSync('dist', { recursive: true, force: true });
 const actionOutputs = actionEntries.map(outputOf);
 await writeOutputs(result.outputFiles, {
-  eager: startFiles(result.metafile, actionOutputs),
   entries: new Set(actionOutputs),
   runtime: runtimeChunks(result.metafile),
 });
@@ -224,17 +222,15 @@ function outputOf(entryFile) {
 
 /**
  * Chunks are ES modules that may contain bundled CommonJS packages: the ones that read `require`,
- * `__filename` or `__dirname` get them declared in front (build-globals.mjs); the files the
- * actions load at start get their functions compiled eagerly, into the compile cache
- * (build-eager.mjs). Names stay esbuild's content hashes, so the output is as deterministic as esbuild's.
+ * `__filename` or `__dirname` get them declared in front (build-globals.mjs); names stay esbuild's
+ * content hashes, so the output is as deterministic as esbuild's.
  */
-async function writeOutputs(files, { eager, entries, runtime }) {
+async function writeOutputs(files, { entries, runtime }) {
   const texts = await Promise.all(
     files.map(async (file) => {
       if (!file.path.endsWith('.js')) return file.text;
       const path = relative('.', file.path).split(sep).join('/');
-      const text = await withCommonJsGlobals(entries.has(path) ? withoutRuntimeImport(file.text, runtime) : file.text);
-      return eager.has(path) ? eagerFunctions(text) : text;
+      return withCommonJsGlobals(entries.has(path) ? withoutRuntimeImport(file.text, runtime) : file.text);
     }),
   );
   files.forEach((file, index) => {

@@ -1,5 +1,0 @@
-export function eagerFunctions(code: string): string;
-export function startFiles(
-  metafile: { outputs: Record<string, { imports: { path: string; kind: string }[] }> },
-  actionEntryOutputs: string[],
-): Set<string>;
