@@ -177,7 +177,11 @@ const result = await build({
   plugins: [startKernels(startGroups(graph.metafile, { entries: entryFiles, actionEntries })), ...plugins],
 });
 rmSync('dist', { recursive: true, force: true });
-await writeOutputs(result.outputFiles);
+const actionOutputs = actionEntries.map(outputOf);
+await writeOutputs(result.outputFiles, {
+  entries: new Set(actionOutputs),
+  runtime: runtimeChunks(result.metafile),
+});
 refuseIdenticalOutputs(Object.keys(result.metafile.outputs));
 // The bundles are ES modules wherever dist/ is copied to, not only under this package.json.
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
@@ -190,14 +194,44 @@ console.log(
   `${entries.length} entries, ${Object.keys(result.metafile.outputs).length} files in dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
 
+/** The chunks that hold only esbuild's runtime helpers, no module of ours. */
+function runtimeChunks(metafile) {
+  return new Set(
+    Object.entries(metafile.outputs)
+      .filter(([path, output]) => path.endsWith('.js') && Object.keys(output.inputs).length === 0)
+      .map(([path]) => basename(path)),
+  );
+}
+
+/**
+ * An action entry uses none of esbuild's helpers, yet esbuild has it import their chunk, which (with
+ * its createRequire banner) then loaded and compiled before the compile cache was on, from source
+ * on every start. The start module imports that chunk itself where it needs it, so the entry's bare
+ * `import"../chunks/<runtime>.js";` goes.
+ */
+function withoutRuntimeImport(text, runtime) {
+  return text.replace(/import"\.\.\/chunks\/([\w-]+\.js)";/g, (statement, name) =>
+    runtime.has(name) ? '' : statement,
+  );
+}
+
+/** dist/<name>/index.js for src/entries/<name>.ts. */
+function outputOf(entryFile) {
+  return `dist/${basename(entryFile, '.ts')}/index.js`;
+}
+
 /**
  * Chunks are ES modules that may contain bundled CommonJS packages: the ones that read `require`,
  * `__filename` or `__dirname` get them declared in front (build-globals.mjs); names stay esbuild's
  * content hashes, so the output is as deterministic as esbuild's.
  */
-async function writeOutputs(files) {
+async function writeOutputs(files, { entries, runtime }) {
   const texts = await Promise.all(
-    files.map((file) => (file.path.endsWith('.js') ? withCommonJsGlobals(file.text) : file.text)),
+    files.map(async (file) => {
+      if (!file.path.endsWith('.js')) return file.text;
+      const path = relative('.', file.path).split(sep).join('/');
+      return withCommonJsGlobals(entries.has(path) ? withoutRuntimeImport(file.text, runtime) : file.text);
+    }),
   );
   files.forEach((file, index) => {
     mkdirSync(dirname(file.path), { recursive: true });

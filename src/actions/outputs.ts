@@ -59,11 +59,16 @@ export type ActionName = keyof typeof ACTION_OUTPUTS;
 /** A step may set some of its outputs (emit-event sets the child-* ones only when it waits). */
 export type OutputValues<A extends ActionName> = Partial<Record<(typeof ACTION_OUTPUTS)[A][number], string>>;
 
-/** Sets every output of the action, in action.yml's order; an undefined value is left unset. */
+/**
+ * Sets every output of the action, in action.yml's order, in one write to the runner's output
+ * file (actions-io.ts); an undefined value is left unset.
+ */
 export function setActionOutputs<A extends ActionName>(io: StepIo, action: A, values: OutputValues<A>): void {
   const names: readonly (typeof ACTION_OUTPUTS)[A][number][] = ACTION_OUTPUTS[action];
+  const outputs: [string, string][] = [];
   for (const name of names) {
     const value = values[name];
-    if (value !== undefined) io.setOutput(name, value);
+    if (value !== undefined) outputs.push([name, value]);
   }
+  io.setOutputs(outputs);
 }

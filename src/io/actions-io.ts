@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { redact, registerSecret } from '../shared/redact.js';
 import type { Annotation, StepIo } from './io.js';
+import { appendOutputs } from './output-file.js';
 import { appendStepSummary } from './step-summary.js';
 
 function toProperties(where: Annotation | undefined): core.AnnotationProperties {
@@ -38,7 +39,12 @@ export const actionsIo: StepIo = {
     core.setSecret(value);
     registerSecret(value);
   },
-  setOutput: (name, value) => core.setOutput(name, redact(value)),
+  setOutput: (name, value) => actionsIo.setOutputs([[name, value]]),
+  setOutputs(outputs) {
+    const redacted = outputs.map(([name, value]) => [name, redact(value)] as const);
+    // Without GITHUB_OUTPUT (an old runner), core's stdout command, one per output.
+    if (!appendOutputs(redacted)) for (const [name, value] of redacted) core.setOutput(name, value);
+  },
   exportVariable: (name, value) => core.exportVariable(name, redact(value)),
   saveState: (name, value) => core.saveState(name, value),
   getState: (name) => core.getState(name),

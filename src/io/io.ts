@@ -22,6 +22,8 @@ export interface Annotation {
 
 export interface StepIo extends Log {
   setOutput(name: string, value: string): void;
+  /** Several outputs at once, in this order: one write to the runner's output file. */
+  setOutputs(outputs: readonly (readonly [name: string, value: string])[]): void;
   exportVariable(name: string, value: string): void;
   /** State handed from an action's main step to its post step. */
   saveState(name: string, value: string): void;

@@ -26,7 +26,12 @@ export function randomBytes(size: number): Buffer {
  * @public
  */
 export function randomUUID(): string {
-  const bytes = randomBytes(16);
+  return uuidFromBytes(randomBytes(16));
+}
+
+/** The version 4 UUID made of the 16 random bytes at `offset` (several UUIDs from one read). */
+export function uuidFromBytes(random: Buffer, offset = 0): string {
+  const bytes = Buffer.from(random.subarray(offset, offset + 16));
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');

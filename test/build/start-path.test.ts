@@ -52,3 +52,14 @@ for (const [action, max] of Object.entries(MAX_FILES)) {
     );
   });
 }
+
+// The entry turns the compile cache on before anything else loads (src/shared/compile-cache.ts takes node:module from
+// getBuiltinModule; scripts/build.mjs drops esbuild's bare import of its helper chunk), so that every file of the start
+// path, esbuild's helpers included, is compiled from and into the cache.
+for (const action of Object.keys(MAX_FILES)) {
+  test(`${action}'s entry imports nothing statically: its one import() comes after the compile cache is on`, () => {
+    const text = readFileSync(join(DIST, action, 'index.js'), 'utf8');
+    assert.deepEqual(targets(join(DIST, action, 'index.js'), STATIC), []);
+    assert.ok(text.indexOf('enableCompileCache') < text.indexOf('import('), text);
+  });
+}
