@@ -1,1 +1,1 @@
-import{a as i,c as r,e as m}from"../chunks/3FYGLXQ4.js";var t=r((p,o)=>{var e=i("node:module");o.exports=typeof e=="function"?e:Object.create(e)});var a=m(t());function n(){let c=a.default.enableCompileCache;try{c?.()}catch{}}n();var{start:l}=await import("../chunks/6TG2MEHO.js");await l();
+function e(){try{process.getBuiltinModule?.("node:module")?.enableCompileCache?.()}catch{}}e();var{start:o}=await import("../chunks/TUH6VB7J.js");await o();
