@@ -12,7 +12,7 @@ import type { JournaledStep } from '../runs/step.js';
 import { summarize } from '../runs/step.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { InputError, UserError } from '../shared/errors.js';
-import { redact, redactDeep, redactUrl } from '../shared/redact.js';
+import { redact, redactedJson, redactUrl } from '../shared/redact.js';
 import { acceptsSamplingParameters, supportsStructuredOutput } from './messages.js';
 import { sha256 } from './fingerprint.js';
 import { defaultRecordingsPath, type ModelCaller } from './provider.js';
@@ -481,7 +481,8 @@ function logToolCall(log: Log, step: JournaledStep, record: ToolCallRecord): voi
   });
 }
 
-function writeResponseFile(path: string, content: unknown): void {
+function writeResponseFile(path: string, content: object): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(redactDeep(content), null, 2)}\n`);
+  // Redacted while written (no parse-and-walk copy of the whole transcript).
+  writeFileSync(path, `${redactedJson(content, 2)}\n`);
 }

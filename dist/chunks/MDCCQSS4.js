@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./SGVDSHC4.js";import"./PLK24XZV.js";import"./63FQVIRW.js";import"./CSNHDXOF.js";import"./ISHAKKEQ.js";import"./3FYGLXQ4.js";export{c as addToOutbox,b as findInOutbox,a as listOutbox,e as recordInRunDirectory,d as removeFromOutbox,g as restoreOutboxFromCache,f as saveOutboxToCache};
