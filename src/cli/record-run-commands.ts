@@ -27,12 +27,12 @@ export async function recordRunFinish(read: FlagReader): Promise<string | undefi
   const journal = requireJournal();
   const io = createConsoleIo();
   const started = (await readJournal(journal.path)).events.find((event) => event.type === 'run.started');
-  io.saveState(RUN_STATE.runId, journal.runId);
-  io.saveState(RUN_STATE.journal, journal.path);
-  if (started) {
-    io.saveState(RUN_STATE.startedAt, started.ts);
-    if (started.type === 'run.started') io.saveState(RUN_STATE.name, started.name);
-  }
+  io.saveStates([
+    [RUN_STATE.runId, journal.runId],
+    [RUN_STATE.journal, journal.path],
+    ...(started ? [[RUN_STATE.startedAt, started.ts] as const] : []),
+    ...(started?.type === 'run.started' ? [[RUN_STATE.name, started.name] as const] : []),
+  ]);
   const github = readGitHubContext();
   const options = recordRunOptions(read, github);
   const finished = await finishRun({ ...options, summary: false }, io, runnerPorts(), github, process.env, (record) =>

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { redact, registerSecret } from '../shared/redact.js';
 import type { Annotation, StepIo } from './io.js';
-import { appendOutputs } from './output-file.js';
+import { appendFileCommands } from './output-file.js';
 import { appendStepSummary } from './step-summary.js';
 
 function toProperties(where: Annotation | undefined): core.AnnotationProperties {
@@ -43,10 +43,19 @@ export const actionsIo: StepIo = {
   setOutputs(outputs) {
     const redacted = outputs.map(([name, value]) => [name, redact(value)] as const);
     // Without GITHUB_OUTPUT (an old runner), core's stdout command, one per output.
-    if (!appendOutputs(redacted)) for (const [name, value] of redacted) core.setOutput(name, value);
+    if (!appendFileCommands('GITHUB_OUTPUT', redacted))
+      for (const [name, value] of redacted) core.setOutput(name, value);
   },
-  exportVariable: (name, value) => core.exportVariable(name, redact(value)),
-  saveState: (name, value) => core.saveState(name, value),
+  exportVariables(variables) {
+    const redacted = variables.map(([name, value]) => [name, redact(value)] as const);
+    // core.exportVariable sets the variable for this process too.
+    for (const [name, value] of redacted) process.env[name] = value;
+    if (!appendFileCommands('GITHUB_ENV', redacted))
+      for (const [name, value] of redacted) core.exportVariable(name, value);
+  },
+  saveStates(states) {
+    if (!appendFileCommands('GITHUB_STATE', states)) for (const [name, value] of states) core.saveState(name, value);
+  },
   getState: (name) => core.getState(name),
   async appendSummary(markdown) {
     appendStepSummary(redact(markdown));

@@ -42,10 +42,12 @@ export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.Writa
     setOutputs: (values) => {
       for (const [name, value] of values) outputs.set(name, redact(value));
     },
-    exportVariable: (name, value) => {
-      process.env[name] = redact(value);
+    exportVariables: (variables) => {
+      for (const [name, value] of variables) process.env[name] = redact(value);
     },
-    saveState: (name, value) => state.set(name, value),
+    saveStates: (states) => {
+      for (const [name, value] of states) state.set(name, value);
+    },
     getState: (name) => state.get(name) ?? '',
     async appendSummary(markdown) {
       write(markdown);

@@ -24,9 +24,10 @@ export interface StepIo extends Log {
   setOutput(name: string, value: string): void;
   /** Several outputs at once, in this order: one write to the runner's output file. */
   setOutputs(outputs: readonly (readonly [name: string, value: string])[]): void;
-  exportVariable(name: string, value: string): void;
-  /** State handed from an action's main step to its post step. */
-  saveState(name: string, value: string): void;
+  /** Variables for later steps (and this process), in one write to the runner's env file. */
+  exportVariables(variables: readonly (readonly [name: string, value: string])[]): void;
+  /** State handed from an action's main step to its post step, in one write to the state file. */
+  saveStates(states: readonly (readonly [name: string, value: string])[]): void;
   getState(name: string): string;
   /** Appends markdown to the job summary (or prints it on a terminal). */
   appendSummary(markdown: string): Promise<void>;

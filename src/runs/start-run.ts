@@ -75,15 +75,21 @@ export function startRun(
     trigger: readTrigger(github),
   });
 
-  io.exportVariable(RUN_ENV.runId, runId);
-  io.exportVariable(RUN_ENV.journal, journalPath);
-  io.exportVariable(RUN_ENV.name, options.name);
-  io.saveState(RUN_STATE.runId, runId);
-  io.saveState(RUN_STATE.journal, journalPath);
-  io.saveState(RUN_STATE.startedAt, isoTime(started));
-  io.saveState(RUN_STATE.name, options.name);
-  io.setOutput('run-id', runId);
-  io.setOutput('journal', journalPath);
+  io.exportVariables([
+    [RUN_ENV.runId, runId],
+    [RUN_ENV.journal, journalPath],
+    [RUN_ENV.name, options.name],
+  ]);
+  io.saveStates([
+    [RUN_STATE.runId, runId],
+    [RUN_STATE.journal, journalPath],
+    [RUN_STATE.startedAt, isoTime(started)],
+    [RUN_STATE.name, options.name],
+  ]);
+  io.setOutputs([
+    ['run-id', runId],
+    ['journal', journalPath],
+  ]);
   io.info(`autostack run ${runId} started; journal ${journalPath}`);
   return { runId, journalPath, startedAt: isoTime(started) };
 }

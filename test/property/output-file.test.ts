@@ -1,5 +1,6 @@
-// A step's outputs in one append (io/output-file.ts) are the bytes @actions/core's setOutput
-// writes one output at a time, apart from the random delimiters.
+// A step's outputs, variables or state in one append (io/output-file.ts) are the bytes
+// @actions/core's setOutput, exportVariable and saveState write one value at a time, apart from
+// the random delimiters.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as core from '@actions/core';
 import { fc } from './settings.js';
-import { appendOutputs, outputCommands } from '../../src/io/output-file.js';
+import { appendFileCommands, outputCommands } from '../../src/io/output-file.js';
 import { uuidFromBytes } from '../../src/shared/light-random.js';
 
 const DELIMITER = /ghadelimiter_([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})/g;
@@ -22,42 +23,54 @@ function normalized(text: string): { text: string; uuids: string[] } {
   return { text: out, uuids };
 }
 
-function withOutputFile<T>(run: (file: string) => T): T {
+type Variable = 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE';
+
+function withOutputFile<T>(variable: Variable, run: (file: string) => T): T {
   const directory = mkdtempSync(join(tmpdir(), 'autostack-outputs-'));
-  const previous = process.env.GITHUB_OUTPUT;
+  const before = { ...process.env };
   const file = join(directory, 'output');
   writeFileSync(file, 'earlier<<x\nkept\nx\n');
-  process.env.GITHUB_OUTPUT = file;
+  process.env[variable] = file;
   try {
     return run(file);
   } finally {
-    if (previous === undefined) delete process.env.GITHUB_OUTPUT;
-    else process.env.GITHUB_OUTPUT = previous;
+    // core.exportVariable also sets the variable in this process: put the environment back.
+    for (const name of Object.keys(process.env)) if (!(name in before)) delete process.env[name];
+    Object.assign(process.env, before);
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
+/** What core writes to each file, one value at a time. */
+const BY_CORE: Record<Variable, (name: string, value: string) => void> = {
+  GITHUB_OUTPUT: core.setOutput,
+  GITHUB_ENV: core.exportVariable,
+  GITHUB_STATE: core.saveState,
+};
+
 const names = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,20}$/);
 const values = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('', '\n', 'a\r\nb', '<<EOF'));
 
-test('appendOutputs writes what core.setOutput writes for each output, delimiters apart, in one append', () => {
-  fc.assert(
-    fc.property(fc.array(fc.tuple(names, values), { maxLength: 14 }), (outputs) => {
-      const byCore = withOutputFile((file) => {
-        for (const [name, value] of outputs) core.setOutput(name, value);
-        return readFileSync(file, 'utf8');
-      });
-      const ours = withOutputFile((file) => {
-        assert.equal(appendOutputs(outputs), true);
-        return readFileSync(file, 'utf8');
-      });
-      const [expected, actual] = [normalized(byCore), normalized(ours)];
-      assert.equal(actual.text, expected.text);
-      // One fresh delimiter per output, as core makes them.
-      assert.equal(actual.uuids.length, outputs.length);
-    }),
-  );
-});
+for (const variable of Object.keys(BY_CORE) as Variable[]) {
+  test(`appendFileCommands writes to ${variable} what core writes for each value, delimiters apart, in one append`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(names, values), { maxLength: 14 }), (outputs) => {
+        const byCore = withOutputFile(variable, (file) => {
+          for (const [name, value] of outputs) BY_CORE[variable](name, value);
+          return readFileSync(file, 'utf8');
+        });
+        const ours = withOutputFile(variable, (file) => {
+          assert.equal(appendFileCommands(variable, outputs), true);
+          return readFileSync(file, 'utf8');
+        });
+        const [expected, actual] = [normalized(byCore), normalized(ours)];
+        assert.equal(actual.text, expected.text);
+        // One fresh delimiter per value, as core makes them.
+        assert.equal(actual.uuids.length, outputs.length);
+      }),
+    );
+  });
+}
 
 test("a name or value that holds its delimiter is refused with core's message", () => {
   const random = Buffer.alloc(32, 7);
@@ -80,13 +93,13 @@ test("a name or value that holds its delimiter is refused with core's message", 
   assert.equal(outputCommands([], Buffer.alloc(0)), '');
 });
 
-test("without GITHUB_OUTPUT appendOutputs leaves the outputs to core; a missing file is core's error", () => {
+test("without GITHUB_OUTPUT appendFileCommands leaves the outputs to core; a missing file is core's error", () => {
   const previous = process.env.GITHUB_OUTPUT;
   try {
     delete process.env.GITHUB_OUTPUT;
-    assert.equal(appendOutputs([['a', 'b']]), false);
+    assert.equal(appendFileCommands('GITHUB_OUTPUT', [['a', 'b']]), false);
     process.env.GITHUB_OUTPUT = join(tmpdir(), 'autostack-no-such-dir', 'output');
-    assert.throws(() => appendOutputs([['a', 'b']]), /^Error: Missing file at path: /);
+    assert.throws(() => appendFileCommands('GITHUB_OUTPUT', [['a', 'b']]), /^Error: Missing file at path: /);
   } finally {
     if (previous === undefined) delete process.env.GITHUB_OUTPUT;
     else process.env.GITHUB_OUTPUT = previous;

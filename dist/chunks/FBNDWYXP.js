@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./MPLZNQ4Z.js";import"./VD65JJPY.js";import"./I7RWTNAV.js";import"./YGO6B5YG.js";import"./3ZXFSSAZ.js";import"./3FYGLXQ4.js";export{c as addToOutbox,b as findInOutbox,a as listOutbox,e as recordInRunDirectory,d as removeFromOutbox,g as restoreOutboxFromCache,f as saveOutboxToCache};
