@@ -86,7 +86,10 @@ const builtinsByRequire = {
       // of a shared chunk of its own (one more module for the loader to fetch and link).
       // The name goes last: a path ending in .mjs would make esbuild treat the wrapper as an ES module.
       const form = args.kind === 'import-statement' ? 'esm' : 'cjs';
-      return { path: `${relative('.', args.importer)}|${form}|${args.path.replace(/^node:/, '')}`, namespace: 'builtin' };
+      return {
+        path: `${relative('.', args.importer)}|${form}|${args.path.replace(/^node:/, '')}`,
+        namespace: 'builtin',
+      };
     });
     builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
       const [form, name] = args.path.split('|').slice(-2);
@@ -177,9 +180,8 @@ const result = await build({
   plugins: [startKernels(startGroups(graph.metafile, { entries: entryFiles, actionEntries })), ...plugins],
 });
 rmSync('dist', { recursive: true, force: true });
-const actionOutputs = actionEntries.map(outputOf);
 await writeOutputs(result.outputFiles, {
-  entries: new Set(actionOutputs),
+  actionBundles: new Set(actionEntries.map(outputOf)),
   runtime: runtimeChunks(result.metafile),
 });
 refuseIdenticalOutputs(Object.keys(result.metafile.outputs));
@@ -225,12 +227,12 @@ function outputOf(entryFile) {
  * `__filename` or `__dirname` get them declared in front (build-globals.mjs); names stay esbuild's
  * content hashes, so the output is as deterministic as esbuild's.
  */
-async function writeOutputs(files, { entries, runtime }) {
+async function writeOutputs(files, { actionBundles, runtime }) {
   const texts = await Promise.all(
     files.map(async (file) => {
       if (!file.path.endsWith('.js')) return file.text;
       const path = relative('.', file.path).split(sep).join('/');
-      return withCommonJsGlobals(entries.has(path) ? withoutRuntimeImport(file.text, runtime) : file.text);
+      return withCommonJsGlobals(actionBundles.has(path) ? withoutRuntimeImport(file.text, runtime) : file.text);
     }),
   );
   files.forEach((file, index) => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { MessageBatchSummary } from '../ai/message-batches.js';
 import type { BatchOptions, MessageBatchOptions, RunPromptSpec } from '../ai/run-prompt.js';
 import type { StepIo } from '../io/io.js';
-import { loadSchemaEngine } from '../prompts/schema.js';
+import { loadSchemaEngine } from '../prompts/engine.js';
 import { inJournaledStep } from '../runs/step.js';
 import { UserError } from '../shared/errors.js';
 import { setActionOutputs } from './outputs.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { runPrompt, type RunPromptResult, type RunPromptSpec } from '../ai/run-prompt.js';
-import { withSchemaEngine } from '../prompts/schema.js';
+import { withSchemaEngine } from '../prompts/engine.js';
 import { actionsIo } from '../io/actions-io.js';
 import type { StepIo } from '../io/io.js';
 import { inJournaledStep, summarize } from '../runs/step.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { withSchemaEngine } from '../prompts/schema.js';
+import { withSchemaEngine } from '../prompts/engine.js';
 import { parseYamlInput, runPromptInputs, runPromptSpec } from '../actions/run-prompt-inputs.js';
 import { runPromptStep } from '../actions/run-prompt.js';
 import { createConsoleIo } from '../io/console-io.js';

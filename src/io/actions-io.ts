@@ -39,7 +39,6 @@ export const actionsIo: StepIo = {
     core.setSecret(value);
     registerSecret(value);
   },
-  setOutput: (name, value) => actionsIo.setOutputs([[name, value]]),
   setOutputs(outputs) {
     const redacted = outputs.map(([name, value]) => [name, redact(value)] as const);
     // Without GITHUB_OUTPUT (an old runner), core's stdout command, one per output.

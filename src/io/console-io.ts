@@ -38,7 +38,6 @@ export function createConsoleIo(options: { verbose?: boolean; out?: NodeJS.Writa
       }
     },
     setSecret: (value) => registerSecret(value),
-    setOutput: (name, value) => outputs.set(name, redact(value)),
     setOutputs: (values) => {
       for (const [name, value] of values) outputs.set(name, redact(value));
     },

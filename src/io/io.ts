@@ -21,8 +21,7 @@ export interface Annotation {
 }
 
 export interface StepIo extends Log {
-  setOutput(name: string, value: string): void;
-  /** Several outputs at once, in this order: one write to the runner's output file. */
+  /** A step's outputs, in this order: one write to the runner's output file. */
   setOutputs(outputs: readonly (readonly [name: string, value: string])[]): void;
   /** Variables for later steps (and this process), in one write to the runner's env file. */
   exportVariables(variables: readonly (readonly [name: string, value: string])[]): void;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadSchemaEngine } from '../prompts/schema.js';
+import { loadSchemaEngine } from '../prompts/engine.js';
 import type { Log } from '../io/io.js';
 import type { Ports } from '../ports/ports.js';
 import { contentHash } from '../prompts/normalize.js';

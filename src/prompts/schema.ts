@@ -6,9 +6,6 @@ import type { AnyAjv, Draft } from './schema-engine.js';
 import { ajvPart } from './engine.js';
 import { at, describeValue, isPlainObject, parseJson, problemsError, YamlSource, type Problem } from './source.js';
 
-// Importers of the engine found it here before it had a module of its own.
-export { loadSchemaEngine, SchemaEngineNeeded, withSchemaEngine } from './engine.js';
-
 export type SchemaValidation = { valid: true } | { valid: false; errors: string[] };
 
 export interface CompiledSchema {

@@ -61,6 +61,7 @@ export function startRun(
     );
   }
   const started = new Date();
+  const startedAt = isoTime(started);
   const runId = newRunId(started);
   const journalPath = join(
     env.RUNNER_TEMP ? join(env.RUNNER_TEMP, 'autostack') : join(userStateDirectory(env), 'journals'),
@@ -83,7 +84,7 @@ export function startRun(
   io.saveStates([
     [RUN_STATE.runId, runId],
     [RUN_STATE.journal, journalPath],
-    [RUN_STATE.startedAt, isoTime(started)],
+    [RUN_STATE.startedAt, startedAt],
     [RUN_STATE.name, options.name],
   ]);
   io.setOutputs([
@@ -91,5 +92,5 @@ export function startRun(
     ['journal', journalPath],
   ]);
   io.info(`autostack run ${runId} started; journal ${journalPath}`);
-  return { runId, journalPath, startedAt: isoTime(started) };
+  return { runId, journalPath, startedAt };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { cloudAccess } from '../../src/actions/run-prompt-cloud-inputs.js';
 import { parseCustomHeaders } from '../../src/actions/run-prompt-inputs.js';
-import { loadSchemaEngine } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 
 // The inputs are read synchronously; text outside the light YAML reader's subset needs `yaml` loaded.
 before(loadSchemaEngine);

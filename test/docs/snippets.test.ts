@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { loadSchemaEngine } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 import { parse as parseYaml } from 'yaml';
 import { parseRouting } from '../../src/events/routing.js';
 import { parsePromptFile } from '../../src/prompts/prompt-file.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { loadSchemaEngine } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 import { contentHash } from '../../src/prompts/normalize.js';
 import {
   LOCK_FILE,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { loadSchemaEngine } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 import { loadPrompt } from '../../src/prompts/load.js';
 import { normalizeForHash } from '../../src/prompts/normalize.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';

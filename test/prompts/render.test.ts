@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { loadSchemaEngine } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 import { fillTemplate, listVariables, renderPrompt } from '../../src/prompts/render.js';
 import { loadPrompt } from '../../src/prompts/load.js';
 import { promptFromText } from '../../src/prompts/text-prompt.js';

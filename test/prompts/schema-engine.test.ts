@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPrompt } from '../../src/prompts/load.js';
-import { compileSchema, SchemaEngineNeeded, withSchemaEngine } from '../../src/prompts/schema.js';
+import { compileSchema } from '../../src/prompts/schema.js';
+import { SchemaEngineNeeded, withSchemaEngine } from '../../src/prompts/engine.js';
 import { assertUserError, scratch } from './helpers.js';
 
 // One process per test file: these run before anything in this file has loaded ajv.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { compileSchema, loadSchemaEngine, loadSchemaInput } from '../../src/prompts/schema.js';
+import { compileSchema, loadSchemaInput } from '../../src/prompts/schema.js';
+import { loadSchemaEngine } from '../../src/prompts/engine.js';
 import { InputError } from '../../src/shared/errors.js';
 import { assertUserError, FIXTURES, scratch } from './helpers.js';
 

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./X5PAYG6L.js";import"./4RDJUSIC.js";import"./ALOESI6U.js";import"./IGAKMUIL.js";import"./UHYRRTBY.js";import"./3FYGLXQ4.js";export{c as addToOutbox,b as findInOutbox,a as listOutbox,e as recordInRunDirectory,d as removeFromOutbox,g as restoreOutboxFromCache,f as saveOutboxToCache};

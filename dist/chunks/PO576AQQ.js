@@ -1,1 +1,0 @@
-import{C as o,fa as r}from"./UHYRRTBY.js";import"./3FYGLXQ4.js";var m=()=>o(r);export{m as start};

@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g}from"./FDVX43Z4.js";import"./WM5YPVBJ.js";import"./EC7WYHEI.js";import"./MTPMQYOG.js";import"./FPY2EVVP.js";import"./3FYGLXQ4.js";export{c as addToOutbox,b as findInOutbox,a as listOutbox,e as recordInRunDirectory,d as removeFromOutbox,g as restoreOutboxFromCache,f as saveOutboxToCache};

@@ -1,1 +1,0 @@
-import{C as o,W as r}from"./UHYRRTBY.js";import"./3FYGLXQ4.js";var i=()=>o(r);export{i as start};
